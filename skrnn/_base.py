@@ -1,0 +1,523 @@
+"""The machinery every gradient-trained skrnn network shares.
+
+:class:`BaseRecurrent` owns the hyperparameters of training, the flat weight
+vector, the epoch loop of the stochastic solvers, L-BFGS, early stopping,
+warm starts and streaming. A network family only says how to build its
+network (:meth:`BaseRecurrent._build_network`); a task (regression or
+classification, in :mod:`skrnn._tasks`) says how targets are encoded,
+scored and decoded.
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import time
+import warnings
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+from joblib import effective_n_jobs
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import ThreadpoolController
+
+from ._activations import HIDDEN_ACTIVATIONS
+from ._losses import LOSSES
+from ._sequences import check_sequences
+from ._solvers import AdamOptimizer, SGDOptimizer
+from .utils._compat import Interval, StrOptions, _check_optimize_result
+
+_THREADPOOL_CONTROLLER = None
+
+
+@contextmanager
+def limit_threads(n_jobs):
+    """Let BLAS use ``n_jobs`` threads (one unless asked: the machines are shared)."""
+    global _THREADPOOL_CONTROLLER
+    if _THREADPOOL_CONTROLLER is None:
+        _THREADPOOL_CONTROLLER = ThreadpoolController()
+    with _THREADPOOL_CONTROLLER.limit(limits=effective_n_jobs(n_jobs), user_api="blas"):
+        yield
+
+
+class BaseRecurrent(BaseEstimator, ABC):
+    """Base class of the networks trained by backpropagation through time.
+
+    Not meant to be used directly: see :class:`~skrnn.ElmanRegressor` and
+    the other estimators, whose docstrings document every parameter.
+    """
+
+    _parameter_constraints: dict = {
+        "n_hidden": [Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "initial_context": [Real],
+        "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "n_jobs": [None, Integral],
+    }
+
+    def __init__(
+        self,
+        n_hidden=32,
+        *,
+        activation="tanh",
+        initial_context=0.0,
+        bptt_steps=None,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.01,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        max_grad_norm=5.0,
+        n_jobs=None,
+    ):
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.initial_context = initial_context
+        self.bptt_steps = bptt_steps
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.max_grad_norm = max_grad_norm
+        self.n_jobs = n_jobs
+
+    # set by the task mixins
+    _loss: str
+    _univariate_rows: bool
+
+    @abstractmethod
+    def _build_network(self, n_inputs, n_outputs):
+        """The network for this family and these sizes (weights not included)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # 3D batches and lists of sequences; 2D stays on, or the common
+        # checks would silently skip every test
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = True
+        tags.non_deterministic = False
+        return tags
+
+    # -- the flat weight vector --------------------------------------------
+    def _views(self, theta):
+        """Name -> view into ``theta`` for every weight of the network."""
+        views, start = {}, 0
+        for name, shape in self._network.layout():
+            size = int(np.prod(shape))
+            views[name] = theta[start:start + size].reshape(shape)
+            start += size
+        return views
+
+    def _link_weights(self):
+        """Make the fitted weight attributes views into ``self._theta``."""
+        for name, view in self._views(self._theta).items():
+            setattr(self, name, view)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # pickling copies views into arrays of their own: link them again
+        if "_theta" in self.__dict__:
+            self._link_weights()
+
+    def get_flat_weights(self):
+        """All weights of the fitted network as one flat vector (a copy).
+
+        The order is that of the fitted attributes: input weights, recurrent
+        (Elman) or context (Jordan) weights, hidden bias, output weights,
+        output bias, each flattened in C order.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_weights,)
+        """
+        check_is_fitted(self)
+        return self._theta.copy()
+
+    def set_flat_weights(self, weights):
+        """Replace all weights of the fitted network by a flat vector.
+
+        Parameters
+        ----------
+        weights : array-like of shape (n_weights,)
+            As returned by :meth:`get_flat_weights`.
+
+        Returns
+        -------
+        self : object
+        """
+        check_is_fitted(self)
+        weights = np.asarray(weights)
+        if weights.shape != self._theta.shape:
+            raise ValueError(
+                f"weights must have shape {self._theta.shape}; got {weights.shape}."
+            )
+        if not np.all(np.isfinite(weights)):
+            raise ValueError("weights must be finite.")
+        self._theta[...] = weights
+        return self
+
+    def evaluate_loss(self, X, y, weights=None):
+        """Training loss (data loss + L2 penalty) of ``weights`` on ``(X, y)``.
+
+        Every sequence starts from the initial state. The fitted model is
+        left unchanged.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences in any layout the estimator accepts.
+        y : array-like or list of array-like
+            Targets, as for :meth:`fit`.
+        weights : array-like of shape (n_weights,), default=None
+            Flat weight vector; the fitted weights when None.
+
+        Returns
+        -------
+        loss : float
+        """
+        check_is_fitted(self)
+        seqs = self._prepare(X, y, reset=False)
+        theta = self._theta if weights is None else np.asarray(weights, dtype=self._theta.dtype)
+        if theta.shape != self._theta.shape:
+            raise ValueError(f"weights must have shape {self._theta.shape}; got {theta.shape}.")
+        with limit_threads(self.n_jobs):
+            return self._objective(theta, seqs, self._initial_state(seqs), need_grad=False)[0]
+
+    # -- loss and gradient ---------------------------------------------------
+    def _initial_state(self, seqs):
+        return self._network.initial_state(seqs.n_sequences, self._theta.dtype)
+
+    def _forced(self, seqs):
+        """Values fed to the context instead of the outputs (teacher forcing)."""
+        return None
+
+    def _objective(self, theta, seqs, state0, need_grad=True):
+        """Loss (with the L2 penalty), its gradient, and the final state."""
+        net = self._network
+        params = self._views(theta)
+        Y, cache, state = net.forward(params, seqs, state0, forced=self._forced(seqs))
+        loss, dP = LOSSES[self._loss](Y[seqs.target_rows], seqs.Y)
+        n = max(seqs.n_targets, 1)
+        penalised = [params[name] for name in net.penalised()]
+        loss += 0.5 * self.alpha / n * sum(float(np.einsum("ij,ij->", W, W)) for W in penalised)
+        if not need_grad:
+            return loss, None, state
+        if seqs.per_step:
+            dO = dP
+        else:
+            dO = np.zeros_like(Y)
+            dO[seqs.last_rows] = dP
+        grad = np.empty_like(theta)
+        grads = self._views(grad)
+        net.gradient(params, seqs, cache, dO, grads, state0)
+        for name in net.penalised():
+            grads[name] += (self.alpha / n) * params[name]
+        return loss, grad, state
+
+    # -- fitting -------------------------------------------------------------
+    def _prepare(self, X, y, reset, classes=None):
+        dtype = None if reset else self._theta.dtype
+        seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
+                               dtype=dtype)
+        self._encode_targets(seqs, y, reset=reset, classes=classes)
+        return seqs
+
+    def _fit(self, X, y, incremental=False, classes=None):
+        first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
+        seqs = self._prepare(X, y, reset=first_pass, classes=classes)
+        if first_pass:
+            self._initialize(seqs)
+        with limit_threads(self.n_jobs):
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(seqs)
+            else:
+                self._fit_stochastic(seqs, incremental)
+        return self
+
+    def _initialize(self, seqs):
+        self._random_state = check_random_state(self.random_state)
+        network = self._build_network(self._n_inputs, self.n_outputs_)
+        self._network = network
+        dtype = seqs.X.dtype  # dtype preserved: float32 in, float32 weights
+        n_weights = sum(int(np.prod(shape)) for _, shape in network.layout())
+        self._theta = np.empty(n_weights, dtype=dtype)
+        network.initialize(self._views(self._theta), self._random_state)
+        self._link_weights()
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        self._best_theta = None
+        if self.early_stopping and self.solver != "lbfgs":
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf
+        self.__dict__.pop("_stream_state", None)
+        self.__dict__.pop("_optimizer", None)
+
+    def _make_optimizer(self):
+        n, dtype = self._theta.shape[0], self._theta.dtype
+        if self.solver == "sgd":
+            return SGDOptimizer(n, self.learning_rate_init, self.learning_rate, self.momentum,
+                                self.nesterovs_momentum, self.power_t, dtype)
+        return AdamOptimizer(n, self.learning_rate_init, self.beta_1, self.beta_2,
+                             self.epsilon, dtype)
+
+    def _split_validation(self, seqs):
+        """Hold out the tail of a single series, or a random set of sequences."""
+        rng = self._random_state
+        if seqs.layout == "series":
+            n_val = int(round(self.validation_fraction * seqs.n_steps))
+            if n_val < 1 or n_val >= seqs.n_steps:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} leaves no validation "
+                    f"or no training steps out of {seqs.n_steps}."
+                )
+            return seqs.segment(0, seqs.n_steps - n_val), (seqs, seqs.n_steps - n_val)
+        stratify = self._stratify_labels(seqs) if self._univariate_rows else None
+        train_idx, val_idx = train_test_split(
+            np.arange(seqs.n_sequences), test_size=self.validation_fraction,
+            random_state=rng, stratify=stratify)
+        return seqs.take(train_idx), (seqs.take(val_idx), 0)
+
+    def _validation_score(self, validation):
+        seqs, start = validation
+        Y, _, _ = self._network.forward(self._views(self._theta), seqs, self._initial_state(seqs))
+        rows = np.arange(seqs.n_steps)[seqs.target_rows][start:]
+        return self._score_outputs(Y[rows], seqs.Y[start:])
+
+    def _batches(self, seqs):
+        """Mini-batches of one epoch.
+
+        A single series is cut into consecutive segments of ``batch_size``
+        steps that keep their order (the state carries from one to the
+        next); a batch of sequences is shuffled and cut into groups of
+        ``batch_size`` sequences.
+        """
+        if seqs.layout == "series":
+            n = seqs.n_steps
+            size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
+            for start in range(0, n, size):
+                yield seqs.segment(start, min(start + size, n))
+            return
+        n = seqs.n_sequences
+        size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
+        if size >= n and not self.shuffle:
+            yield seqs
+            return
+        idx = self._random_state.permutation(n) if self.shuffle else np.arange(n)
+        for start in range(0, n, size):
+            yield seqs.take(idx[start:start + size])
+
+    def _fit_stochastic(self, seqs, incremental):
+        early_stopping = self.early_stopping and not incremental
+        validation = None
+        if early_stopping:
+            seqs, validation = self._split_validation(seqs)
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+        theta = self._theta
+        theta_before = theta.copy()
+        is_series = seqs.layout == "series"
+        start_time = time.perf_counter()
+        diverged = False
+        for _ in range(self.max_iter):
+            state = None
+            if is_series and incremental:
+                state = getattr(self, "_stream_state", None)
+            total_loss = 0.0
+            for batch in self._batches(seqs):
+                if state is None or not is_series:
+                    state = self._initial_state(batch)
+                loss, grad, state = self._objective(theta, batch, state)
+                if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+                    theta[...] = theta_before
+                    diverged = True
+                    break
+                total_loss += loss * batch.n_targets
+                if self.max_grad_norm is not None:
+                    norm = np.linalg.norm(grad)
+                    if norm > self.max_grad_norm:
+                        grad *= self.max_grad_norm / norm
+                theta_before[...] = theta
+                self._optimizer.update(theta, grad)
+            if diverged:
+                self._warn_divergence()
+                break
+            if is_series:
+                self._stream_state = state
+            self.n_iter_ += 1
+            self.t_ += seqs.n_targets
+            self.loss_ = total_loss / max(seqs.n_targets, 1)
+            self.loss_curve_.append(self.loss_)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}, "
+                      f"elapsed = {time.perf_counter() - start_time:.2f}s")
+            self._optimizer.iteration_ends(self.t_)
+            self._update_no_improvement_count(early_stopping, validation)
+            if self._no_improvement_count > self.n_iter_no_change:
+                what = "Validation score" if early_stopping else "Training loss"
+                msg = (f"{what} did not improve more than tol={self.tol} for "
+                       f"{self.n_iter_no_change} consecutive epochs.")
+                if self._optimizer.trigger_stopping(msg, self.verbose):
+                    break
+                self._no_improvement_count = 0
+            if incremental:
+                break
+        else:
+            if not incremental:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                    "the optimization hasn't converged yet.", ConvergenceWarning)
+        if early_stopping and self._best_theta is not None:
+            theta[...] = self._best_theta
+
+    def _update_no_improvement_count(self, early_stopping, validation):
+        if early_stopping:
+            score = self._validation_score(validation)
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:f}")
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_theta = self._theta.copy()
+            return
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+
+    def _warn_divergence(self):
+        hint = ("lower learning_rate_init (now {})".format(self.learning_rate_init)
+                if self.solver != "lbfgs" else "raise alpha or scale the inputs")
+        warnings.warn(
+            "Training diverged: the loss or its gradient is not finite. The weights of the "
+            f"last finite step are kept; {hint}, or set max_grad_norm.", ConvergenceWarning)
+
+    def _fit_lbfgs(self, seqs):
+        dtype = self._theta.dtype
+        state0 = self._initial_state(seqs)
+        best = {"loss": np.inf, "theta": self._theta.copy()}
+        start_time = time.perf_counter()
+
+        def fun(w):
+            theta = w.astype(dtype)
+            loss, grad, _ = self._objective(theta, seqs, state0)
+            if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+                return np.inf, np.zeros_like(w)
+            if loss < best["loss"]:
+                best["loss"], best["theta"] = loss, theta
+            return loss, grad.astype(np.float64)
+
+        def callback(intermediate_result):
+            self.loss_curve_.append(float(intermediate_result.fun))
+            if self.verbose:
+                print(f"Iteration {len(self.loss_curve_)}, loss = {self.loss_curve_[-1]:.8f}, "
+                      f"elapsed = {time.perf_counter() - start_time:.2f}s")
+
+        result = scipy.optimize.minimize(
+            fun, self._theta.astype(np.float64), method="L-BFGS-B", jac=True,
+            callback=callback,
+            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol})
+        self.n_iter_ += _check_optimize_result("lbfgs", result, self.max_iter)
+        if not np.isfinite(result.fun):
+            self._warn_divergence()
+        self._theta[...] = best["theta"]
+        self.loss_ = float(best["loss"])
+        self.best_loss_ = min(self.best_loss_, self.loss_)
+        self.t_ += seqs.n_targets
+
+    # -- prediction ------------------------------------------------------------
+    def _run(self, X, initial_state=None):
+        """Forward pass over new data: (sequences, outputs, final state)."""
+        check_is_fitted(self)
+        seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
+                               dtype=self._theta.dtype)
+        state = self._check_state(initial_state, seqs)
+        with limit_threads(self.n_jobs):
+            Y, _, state = self._network.forward(self._views(self._theta), seqs, state)
+        return seqs, Y, state
+
+    def _check_state(self, state, seqs):
+        if state is None:
+            return self._initial_state(seqs)
+        state = np.asarray(state, dtype=self._theta.dtype)
+        expected = (seqs.n_sequences, self._network.state_size)
+        if state.ndim == 1:
+            state = np.broadcast_to(state, expected)
+        if state.shape != expected:
+            raise ValueError(f"initial_state must have shape {expected}; got {state.shape}.")
+        if not np.all(np.isfinite(state)):
+            raise ValueError("initial_state must be finite.")
+        return np.ascontiguousarray(state)
+

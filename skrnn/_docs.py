@@ -1,0 +1,156 @@
+"""Docstring fragments shared by the gradient-trained networks (written once)."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+NETWORK_PARAMETERS = """\
+    n_hidden : int, default=32
+        Number of hidden (and, for Elman, context) units.
+
+    activation : {'tanh', 'logistic', 'relu', 'identity'}, default='tanh'
+        Activation f of the hidden layer.
+
+    initial_context : float, default=0.0
+        Value of every context unit before a sequence's first step (WEKA's
+        Elman uses 0.5 with logistic units).
+
+    bptt_steps : int, default=None
+        Truncated backpropagation through time BPTT(k; k): the gradient
+        does not flow back across every k-th step of a sequence (the state
+        still does). ``None`` is full BPTT; ``1`` is the one-step rule of
+        Elman (1990), where the context units are treated as extra inputs.
+"""
+
+TRAINING_PARAMETERS = """\
+    solver : {'sgd', 'adam', 'lbfgs'}, default='adam'
+        Weight optimiser. 'sgd' is stochastic gradient descent with
+        momentum; 'adam' is Kingma and Ba's method; 'lbfgs' is SciPy's
+        L-BFGS-B on the whole training set at once (no mini-batches, no
+        ``partial_fit``).
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weight matrices (not the biases),
+        ``alpha / (2 n) ||W||^2`` with n the number of targets in a batch.
+
+    batch_size : int or 'auto', default='auto'
+        For a single 2D series, the number of consecutive time steps per
+        update: the series is cut into segments that keep their order, and
+        the state carries from one segment to the next (stateful truncated
+        BPTT). For 3D or list input, the number of sequences per update.
+        'auto' is ``min(200, n)``.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule for 'sgd', as in MLPRegressor.
+
+    learning_rate_init : float, default=0.01
+        Initial step size of 'sgd' and 'adam'. Larger than MLP's 0.001:
+        recurrent nets reach the same loss several times sooner here, and
+        ``max_grad_norm`` keeps them stable.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations
+        ('lbfgs').
+
+    shuffle : bool, default=True
+        Whether to shuffle the sequences of 3D or list input at every epoch.
+        The steps inside a sequence, and a single 2D series, are never
+        shuffled.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling and the validation
+        split. An int makes ``fit`` reproducible bit for bit.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) has not improved
+        by at least ``tol`` for ``n_iter_no_change`` epochs.
+
+    verbose : bool, default=False
+        Print the loss and elapsed time of every epoch.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the weights of the previous fit.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd'.
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with 'sgd'.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when
+        its score stops improving; the best weights are kept. For a single
+        2D series the held-out part is its tail; for 3D or list input, a
+        random set of sequences (stratified for classifiers).
+
+    validation_fraction : float, default=0.1
+        Fraction held out when ``early_stopping``.
+
+    beta_1 : float, default=0.9
+        Decay of Adam's first-moment estimate.
+
+    beta_2 : float, default=0.999
+        Decay of Adam's second-moment estimate.
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement of at least ``tol`` before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'.
+
+    max_grad_norm : float or None, default=5.0
+        Rescale the gradient of a batch to this Euclidean norm when it is
+        larger (Pascanu et al., 2013); None disables clipping.
+
+    n_jobs : int, default=None
+        Threads the BLAS calls may use. None means 1: the recurrences are
+        small matrix products, which lose badly to thread contention on a
+        shared machine. -1 means all cores.
+"""
+
+FITTED_ATTRIBUTES = """\
+    input_weights_ : ndarray of shape (n_inputs, n_hidden)
+        Weights from the inputs of one time step to the hidden layer.
+
+    hidden_bias_ : ndarray of shape (n_hidden,)
+
+    output_weights_ : ndarray of shape (n_hidden, n_outputs)
+
+    output_bias_ : ndarray of shape (n_outputs,)
+
+    n_outputs_ : int
+        Number of output units.
+
+    loss_ : float
+        Training loss of the last epoch, including the L2 penalty.
+
+    loss_curve_ : list of shape (n_iter_,)
+        Training loss of every epoch.
+
+    best_loss_ : float or None
+        Lowest training loss seen (None with ``early_stopping``).
+
+    validation_scores_ : list or None
+        Validation score of every epoch with ``early_stopping``.
+
+    best_validation_score_ : float or None
+        Best validation score with ``early_stopping``.
+
+    n_iter_ : int
+        Number of epochs (or L-BFGS iterations) run.
+
+    t_ : int
+        Number of targets seen by the solver.
+
+    n_features_in_ : int
+        Features of a row of the layout seen in ``fit``: the columns of 2D
+        input (time steps for a classifier's univariate rows), the last axis
+        of 3D or list input.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has feature names that are all strings.
+"""

@@ -1,0 +1,278 @@
+"""Forward pass and backpropagation through time of simple recurrent networks.
+
+One kernel serves Elman's network (hidden-to-hidden recurrence), Jordan's
+network (output-to-context feedback with self-decay) and free-running
+generation (outputs fed back as inputs). Every sequence of a batch advances in
+lockstep: the sequences are visited in order of decreasing length, so that the
+ones still running at step t are the first ``n_active`` rows of the state
+buffers, and each step costs one matrix product per weight matrix for the
+whole batch.
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+from cython cimport floating
+from libc.stdlib cimport calloc, free
+from libc.string cimport memcpy, memset
+
+from ._activations cimport IDENTITY, LOGISTIC, SOFTMAX, activate, derivative
+from ._blas cimport gemm_rm
+
+ctypedef Py_ssize_t intp_t
+
+
+cdef inline Py_ssize_t _length(const intp_t[::1] offsets, intp_t s) noexcept nogil:
+    return offsets[s + 1] - offsets[s]
+
+
+def srn_forward(const floating[:, ::1] U,
+                const floating[:, ::1] W_rec,
+                const floating[:, ::1] W_ctx,
+                const floating[:, ::1] W_out,
+                const floating[::1] b_out,
+                const floating[::1] mu,
+                const intp_t[::1] offsets,
+                const intp_t[::1] order,
+                floating[:, ::1] h_state,
+                floating[:, ::1] c_state,
+                const floating[:, ::1] forced,
+                int activation,
+                int out_activation,
+                floating[:, ::1] H,
+                floating[:, ::1] C,
+                floating[:, ::1] Y):
+    """Run a simple recurrent network over every sequence of a batch.
+
+    For each sequence, with h and c starting from ``h_state`` and
+    ``c_state``::
+
+        z_t = U_t + h_{t-1} @ W_rec + c_t @ W_ctx
+        h_t = f(z_t)
+        y_t = g(h_t @ W_out + b_out)                  (only if W_ctx has rows)
+        c_{t+1}[k] = mu[k] * c_t[k] + v_t[k mod n_outputs]
+
+    where v_t = y_t, or ``forced[t]`` when teacher forcing. A weight
+    matrix with zero rows switches its term off (Elman: no W_ctx; Jordan:
+    no W_rec).
+
+    Parameters
+    ----------
+    U : ndarray of shape (n_steps, n_hidden)
+        Input projection x_t @ W_in + b_h of every step, sequences stacked.
+    W_rec : ndarray of shape (n_hidden, n_hidden) or (0, 0)
+    W_ctx : ndarray of shape (n_context, n_hidden); n_context may be 0
+    W_out : ndarray of shape (n_hidden, n_outputs)
+    b_out : ndarray of shape (n_outputs,)
+    mu : ndarray of shape (n_context,)
+        Self-decay of each context unit.
+    offsets : ndarray of shape (n_sequences + 1,), intp
+        Sequence s occupies rows offsets[s]:offsets[s + 1]; lengths >= 1.
+    order : ndarray of shape (n_sequences,), intp
+        The sequences sorted by decreasing length.
+    h_state : ndarray of shape (n_sequences, n_hidden)
+        In: h_{-1} of every sequence. Out: its last hidden state.
+    c_state : ndarray of shape (n_sequences, n_context)
+        In: c_0. Out: the context the next step would see.
+    forced : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
+        Teacher-forcing values fed to the context instead of y_t.
+    activation, out_activation : int
+        Codes of f and g (skrnn._activations).
+    H : ndarray of shape (n_steps, n_hidden)
+        Out: h_t.
+    C : ndarray of shape (n_steps, n_context)
+        Out: c_t, the context each step used.
+    Y : ndarray of shape (n_steps, n_outputs)
+        Out: y_t; written only when W_ctx has rows.
+    """
+    cdef Py_ssize_t n_seq = order.shape[0]
+    cdef Py_ssize_t n_hidden = H.shape[1]
+    cdef Py_ssize_t n_context = W_ctx.shape[0]
+    cdef Py_ssize_t n_out = W_out.shape[1]
+    cdef bint has_rec = W_rec.shape[0] > 0
+    cdef bint has_ctx = n_context > 0
+    cdef bint forcing = forced.shape[0] > 0
+    cdef Py_ssize_t t, b, k, j, row, t_max, n_active
+    cdef floating* Z
+    cdef floating* hbuf
+    cdef floating* cbuf
+    cdef floating* obuf
+    cdef const floating* v
+    if n_seq == 0:
+        return
+    with nogil:
+        Z = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+        hbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+        cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
+        obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+        for b in range(n_seq):
+            memcpy(&hbuf[b * n_hidden], &h_state[order[b], 0], n_hidden * sizeof(floating))
+            if has_ctx:
+                memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
+                       n_context * sizeof(floating))
+        t_max = _length(offsets, order[0])
+        n_active = n_seq
+        for t in range(t_max):
+            while _length(offsets, order[n_active - 1]) <= t:
+                n_active -= 1
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                memcpy(&Z[b * n_hidden], &U[row, 0], n_hidden * sizeof(floating))
+                if has_ctx:
+                    memcpy(&C[row, 0], &cbuf[b * n_context], n_context * sizeof(floating))
+            if has_rec:
+                gemm_rm(False, n_active, n_hidden, n_hidden, <floating> 1, hbuf, n_hidden,
+                        &W_rec[0, 0], n_hidden, <floating> 1, Z, n_hidden)
+            if has_ctx:
+                gemm_rm(False, n_active, n_hidden, n_context, <floating> 1, cbuf, n_context,
+                        &W_ctx[0, 0], n_hidden, <floating> 1, Z, n_hidden)
+            activate(activation, Z, n_active, n_hidden)
+            memcpy(hbuf, Z, n_active * n_hidden * sizeof(floating))
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                memcpy(&H[row, 0], &Z[b * n_hidden], n_hidden * sizeof(floating))
+            if not has_ctx:
+                continue
+            for b in range(n_active):
+                memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
+            gemm_rm(False, n_active, n_out, n_hidden, <floating> 1, hbuf, n_hidden,
+                    &W_out[0, 0], n_out, <floating> 1, obuf, n_out)
+            activate(out_activation, obuf, n_active, n_out)
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                memcpy(&Y[row, 0], &obuf[b * n_out], n_out * sizeof(floating))
+                v = &forced[row, 0] if forcing else &obuf[b * n_out]
+                for k in range(n_context):
+                    j = k % n_out
+                    cbuf[b * n_context + k] = mu[k] * cbuf[b * n_context + k] + v[j]
+        for b in range(n_seq):
+            memcpy(&h_state[order[b], 0], &hbuf[b * n_hidden], n_hidden * sizeof(floating))
+            if has_ctx:
+                memcpy(&c_state[order[b], 0], &cbuf[b * n_context],
+                       n_context * sizeof(floating))
+        free(Z)
+        free(hbuf)
+        free(cbuf)
+        free(obuf)
+
+
+def srn_bptt(const floating[:, ::1] H,
+             const floating[:, ::1] Y,
+             const floating[:, ::1] dH,
+             const floating[:, ::1] W_rec,
+             const floating[:, ::1] W_ctx,
+             const floating[:, ::1] W_out,
+             const floating[::1] mu,
+             const intp_t[::1] offsets,
+             const intp_t[::1] order,
+             int activation,
+             int out_activation,
+             bint feedback,
+             Py_ssize_t bptt_steps,
+             floating[:, ::1] dZ,
+             floating[:, ::1] dO):
+    """Backpropagate through time the recurrence of :func:`srn_forward`.
+
+    Going backwards over each sequence::
+
+        dy_t[j]  = sum over k with k mod n_outputs = j of dc_{t+1}[k]   (feedback)
+        do_t     = J_g(o_t)^T dy_t                                   -> dO[t]
+        dz_t     = (dH_t + dz_{t+1} @ W_rec^T + do_t @ W_out^T) * f'(z_t) -> dZ[t]
+        dc_t     = dz_t @ W_ctx^T + mu * dc_{t+1}
+
+    With ``bptt_steps = k > 0`` the gradient does not cross from step t + 1
+    to step t when t + 1 is a multiple of k (truncated BPTT(k; k), counted
+    from each sequence's first step; k = 1 is Elman's one-step rule).
+
+    Parameters
+    ----------
+    H : ndarray of shape (n_steps, n_hidden)
+        Hidden states from the forward pass.
+    Y : ndarray of shape (n_steps, n_outputs)
+        Outputs y_t from the forward pass (read only when ``feedback``).
+    dH : ndarray of shape (n_steps, n_hidden)
+        Gradient of the loss reaching h_t directly through the output layer.
+    W_rec, W_ctx, W_out, mu, offsets, order, activation, out_activation
+        As in :func:`srn_forward`.
+    feedback : bool
+        Whether the context was fed from the network's own outputs (false
+        under teacher forcing, where the context is data).
+    bptt_steps : int
+        Truncation length; 0 for full backpropagation through time.
+    dZ : ndarray of shape (n_steps, n_hidden)
+        Out: gradient with respect to the pre-activations z_t.
+    dO : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
+        Out: gradient with respect to the output pre-activations o_t that
+        flows through the context (written only when ``feedback``).
+    """
+    cdef Py_ssize_t n_seq = order.shape[0]
+    cdef Py_ssize_t n_hidden = H.shape[1]
+    cdef Py_ssize_t n_context = W_ctx.shape[0]
+    cdef Py_ssize_t n_out = W_out.shape[1]
+    cdef bint has_rec = W_rec.shape[0] > 0
+    cdef bint through_ctx = feedback and n_context > 0
+    cdef Py_ssize_t t, b, k, j, row, t_max, n_active
+    cdef floating* D
+    cdef floating* gh
+    cdef floating* gc
+    cdef floating* G
+    cdef const floating* y
+    cdef floating s
+    if n_seq == 0:
+        return
+    with nogil:
+        D = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+        gh = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+        gc = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
+        G = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+        t_max = _length(offsets, order[0])
+        n_active = 0
+        for t in range(t_max - 1, -1, -1):
+            # sequences whose last step is t join with no gradient carried in
+            while n_active < n_seq and _length(offsets, order[n_active]) > t:
+                n_active += 1
+            if bptt_steps > 0 and (t + 1) % bptt_steps == 0:
+                memset(gh, 0, n_active * n_hidden * sizeof(floating))
+                memset(gc, 0, n_active * n_context * sizeof(floating))
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                memcpy(&D[b * n_hidden], &dH[row, 0], n_hidden * sizeof(floating))
+            if has_rec:
+                for j in range(n_active * n_hidden):
+                    D[j] += gh[j]
+            if through_ctx:
+                for b in range(n_active):
+                    row = offsets[order[b]] + t
+                    y = &Y[row, 0]
+                    for j in range(n_out):
+                        G[b * n_out + j] = 0
+                    for k in range(n_context):
+                        G[b * n_out + k % n_out] += gc[b * n_context + k]
+                    if out_activation == LOGISTIC:
+                        for j in range(n_out):
+                            G[b * n_out + j] *= y[j] * (1 - y[j])
+                    elif out_activation == SOFTMAX:
+                        s = 0
+                        for j in range(n_out):
+                            s = s + y[j] * G[b * n_out + j]
+                        for j in range(n_out):
+                            G[b * n_out + j] = y[j] * (G[b * n_out + j] - s)
+                    memcpy(&dO[row, 0], &G[b * n_out], n_out * sizeof(floating))
+                gemm_rm(True, n_active, n_hidden, n_out, <floating> 1, G, n_out,
+                        &W_out[0, 0], n_out, <floating> 1, D, n_hidden)
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                for j in range(n_hidden):
+                    D[b * n_hidden + j] *= derivative(activation, H[row, j])
+                memcpy(&dZ[row, 0], &D[b * n_hidden], n_hidden * sizeof(floating))
+            if has_rec:
+                gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, D, n_hidden,
+                        &W_rec[0, 0], n_hidden, <floating> 0, gh, n_hidden)
+            if through_ctx:
+                for b in range(n_active):
+                    for k in range(n_context):
+                        gc[b * n_context + k] *= mu[k]
+                gemm_rm(True, n_active, n_context, n_hidden, <floating> 1, D, n_hidden,
+                        &W_ctx[0, 0], n_hidden, <floating> 1, gc, n_context)
+        free(D)
+        free(gh)
+        free(gc)
+        free(G)

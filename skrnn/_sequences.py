@@ -1,0 +1,234 @@
+"""Parsing of sequence input: the one place where the data layouts are read.
+
+Every layout of the data contract becomes ``(X2d, offsets)``: the time steps
+of all sequences stacked into one C-contiguous 2D array, and CSR-style
+offsets so that sequence ``s`` occupies rows ``offsets[s]:offsets[s + 1]``.
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+from .utils._compat import _check_feature_names, validate_data
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+SEQUENCE_LAYOUTS_DOC = """\
+    Sequence layouts: a 2D ``X`` of shape (n_timesteps, n_features) is one
+    time-ordered series (regressors) or a batch of univariate sequences, one
+    per row (classifiers); a 3D ``X`` of shape
+    (n_sequences, n_timesteps, n_features) is a batch of equal-length
+    sequences; a list of arrays of shape (n_timesteps_i, n_features) holds
+    sequences of different lengths."""
+
+
+@dataclass
+class Sequences:
+    """Sequences stacked as ``(X, offsets)``, with their targets when fitting.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_steps, n_features)
+        Time steps of all sequences, stacked, C-contiguous.
+    offsets : ndarray of shape (n_sequences + 1,), dtype=intp
+        Sequence ``s`` occupies rows ``offsets[s]:offsets[s + 1]``.
+    layout : {'series', 'rows', 'batch', 'list'}
+        The input layout, so that predictions come back in it.
+    Y : ndarray of shape (n_targets, n_outputs), default=None
+        Encoded targets: one per step (``per_step``) or one per sequence.
+    per_step : bool, default=True
+        Whether ``Y`` has a row per time step or per sequence.
+    """
+
+    X: np.ndarray
+    offsets: np.ndarray
+    layout: str
+    Y: np.ndarray = None
+    per_step: bool = True
+
+    @property
+    def n_sequences(self):
+        return self.offsets.shape[0] - 1
+
+    @property
+    def n_steps(self):
+        return self.X.shape[0]
+
+    @cached_property
+    def lengths(self):
+        return np.diff(self.offsets)
+
+    @cached_property
+    def order(self):
+        """Sequence indices by decreasing length, as the kernels need them."""
+        return np.argsort(-self.lengths, kind="stable").astype(np.intp)
+
+    @cached_property
+    def last_rows(self):
+        return self.offsets[1:] - 1
+
+    @property
+    def n_targets(self):
+        return 0 if self.Y is None else self.Y.shape[0]
+
+    @property
+    def target_rows(self):
+        """Rows of ``X`` whose output is compared with ``Y``."""
+        return slice(None) if self.per_step else self.last_rows
+
+    def take(self, seq_idx):
+        """The sequences ``seq_idx``, in that order, with their targets."""
+        seq_idx = np.asarray(seq_idx, dtype=np.intp)
+        lengths = self.lengths[seq_idx]
+        offsets = np.zeros(seq_idx.shape[0] + 1, dtype=np.intp)
+        np.cumsum(lengths, out=offsets[1:])
+        # row indices of the chosen sequences, built without a Python loop
+        rows = np.repeat(self.offsets[seq_idx] - offsets[:-1], lengths)
+        rows += np.arange(offsets[-1], dtype=np.intp)
+        Y = None
+        if self.Y is not None:
+            Y = self.Y[rows] if self.per_step else self.Y[seq_idx]
+        return Sequences(np.ascontiguousarray(self.X[rows]), offsets, self.layout,
+                         Y, self.per_step)
+
+    def segment(self, start, stop):
+        """Steps ``start:stop`` of a single series (a view, no copy)."""
+        Y = None if self.Y is None else self.Y[start:stop]
+        offsets = np.array([0, stop - start], dtype=np.intp)
+        return Sequences(self.X[start:stop], offsets, self.layout, Y, True)
+
+    def format_steps(self, P, squeeze):
+        """Per-step outputs ``P`` (n_steps, n_outputs) in the input's layout."""
+        if squeeze:
+            P = P[:, 0]
+        if self.layout == "series":
+            return P
+        if self.layout in ("batch", "rows"):
+            return P.reshape(self.n_sequences, -1, *P.shape[1:])
+        return np.split(P, self.offsets[1:-1])
+
+
+def _is_ragged_list(X):
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    shapes = {np.shape(x) for x in X}
+    return len(shapes) > 1 and all(len(s) >= 1 for s in shapes)
+
+
+def _float_dtype(arrays):
+    if all(getattr(a, "dtype", None) == np.float32 for a in arrays):
+        return np.float32
+    return np.float64
+
+
+def check_sequences(estimator, X, *, reset, univariate_rows, dtype=None):
+    """Validate sequence input ``X`` and stack it as :class:`Sequences`.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Receives ``n_features_in_`` (and ``feature_names_in_``) when
+        ``reset``; otherwise they are checked against it.
+    X : array-like of shape (n_timesteps, n_features) or \
+            (n_sequences, n_timesteps, n_features), or list of arrays
+        The sequences, in one of the layouts of the data contract.
+    reset : bool
+        Whether this is the first look at the data (``fit``).
+    univariate_rows : bool
+        Whether a 2D ``X`` is a batch of univariate sequences, one per row
+        (classifiers), rather than one series (regressors).
+    dtype : dtype, default=None
+        Force this floating dtype (a fitted model computes in its own);
+        by default float32 is kept and everything else becomes float64.
+
+    Returns
+    -------
+    sequences : Sequences
+        Targets unset.
+    """
+    dtype = FLOAT_DTYPES if dtype is None else dtype
+    if _is_ragged_list(X):
+        return _check_sequence_list(estimator, X, reset=reset, dtype=dtype)
+    if not hasattr(X, "ndim") or getattr(X, "ndim", 2) > 2:
+        X_arr = np.asarray(X) if not hasattr(X, "ndim") else X
+        if getattr(X_arr, "ndim", 0) == 3:
+            X_arr = check_array(X_arr, dtype=dtype, allow_nd=True, ensure_min_samples=1,
+                                input_name="X")
+            n_seq, n_timesteps, n_features = X_arr.shape
+            if n_timesteps < 1 or n_features < 1:
+                raise ValueError(
+                    f"3D X needs at least one time step and one feature; got shape {X_arr.shape}."
+                )
+            _set_or_check_n_inputs(estimator, n_features, reset, "3D X")
+            offsets = np.arange(0, (n_seq + 1) * n_timesteps, n_timesteps, dtype=np.intp)
+            X2d = np.ascontiguousarray(X_arr.reshape(n_seq * n_timesteps, n_features))
+            return Sequences(X2d, offsets, "batch")
+        if getattr(X_arr, "ndim", 0) > 3:
+            raise ValueError(
+                f"X must be 2D (n_timesteps, n_features), 3D (n_sequences, n_timesteps, "
+                f"n_features) or a list of 2D sequences; got an array with {X_arr.ndim} "
+                "dimensions."
+            )
+    X2d = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_min_samples=1)
+    if univariate_rows:
+        n_seq, n_timesteps = X2d.shape
+        offsets = np.arange(0, (n_seq + 1) * n_timesteps, n_timesteps, dtype=np.intp)
+        _set_or_check_n_inputs(estimator, 1, reset, "2D X", check=False)
+        return Sequences(np.ascontiguousarray(X2d.reshape(-1, 1)), offsets, "rows")
+    _set_or_check_n_inputs(estimator, X2d.shape[1], reset, "2D X", check=False)
+    offsets = np.array([0, X2d.shape[0]], dtype=np.intp)
+    return Sequences(np.ascontiguousarray(X2d), offsets, "series")
+
+
+def _check_sequence_list(estimator, X, *, reset, dtype):
+    if not isinstance(dtype, tuple):
+        target = dtype
+    else:
+        target = _float_dtype([np.asarray(x) for x in X])
+    seqs = []
+    for i, x in enumerate(X):
+        x = check_array(x, dtype=target, ensure_2d=False, ensure_min_samples=1,
+                        input_name=f"X[{i}]")
+        if x.ndim == 1:
+            x = x.reshape(-1, 1)
+        if x.ndim != 2:
+            raise ValueError(
+                f"Each sequence of a list must be 2D (n_timesteps, n_features) or 1D "
+                f"(univariate); X[{i}] has {x.ndim} dimensions."
+            )
+        seqs.append(x)
+    n_features = {x.shape[1] for x in seqs}
+    if len(n_features) > 1:
+        raise ValueError(
+            f"All sequences must have the same number of features; got {sorted(n_features)}."
+        )
+    _set_or_check_n_inputs(estimator, n_features.pop(), reset, "the sequences of X")
+    lengths = np.array([x.shape[0] for x in seqs], dtype=np.intp)
+    offsets = np.zeros(len(seqs) + 1, dtype=np.intp)
+    np.cumsum(lengths, out=offsets[1:])
+    return Sequences(np.ascontiguousarray(np.concatenate(seqs)), offsets, "list")
+
+
+def _set_or_check_n_inputs(estimator, n_inputs, reset, what, check=True):
+    """Record or check the number of features per time step.
+
+    ``n_features_in_`` counts what a row of the layout holds (set by
+    ``validate_data`` for 2D input); ``_n_inputs`` is the network's input
+    size, the features per time step, whatever the layout.
+    """
+    if reset:
+        estimator._n_inputs = n_inputs
+        if check:  # 3D or list input: validate_data did not run
+            _check_feature_names(estimator, np.empty((0, 0)), reset=True)
+            estimator.n_features_in_ = n_inputs
+        return
+    expected = getattr(estimator, "_n_inputs", None)
+    if expected is not None and n_inputs != expected:
+        raise ValueError(
+            f"{what} has {n_inputs} features per time step, but "
+            f"{type(estimator).__name__} was fitted with {expected} features per time step."
+        )

@@ -1,0 +1,282 @@
+"""Elman and Jordan networks: weights, forward pass and gradient over the srn kernel."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ._activations import ACTIVATION_CODES
+from ._kernels._srn import srn_bptt, srn_forward
+
+
+def glorot_uniform(rng, n_in, n_out, activation, dtype):
+    """Glorot & Bengio (2010) uniform initialisation, as MLP uses."""
+    factor = 2.0 if activation == "logistic" else 6.0
+    bound = np.sqrt(factor / (n_in + n_out))
+    return rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)
+
+
+def orthogonal(rng, n, dtype):
+    """A random orthogonal matrix (Saxe et al., 2014): keeps the recurrence's
+    gain near one at initialisation, so early gradients neither vanish nor explode."""
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    return (q * np.sign(np.diag(r))).astype(dtype)
+
+
+class SimpleRecurrentNetwork:
+    """One hidden layer whose context is either its own last state or the last output.
+
+    ``recurrence='hidden'`` is Elman's network::
+
+        h_t = f(x_t @ W_in + h_{t-1} @ W_rec + b_h),   y_t = g(h_t @ W_out + b_out)
+
+    ``recurrence='output'`` is Jordan's::
+
+        c_t = mu * c_{t-1} + y_{t-1},   h_t = f(x_t @ W_in + c_t @ W_ctx + b_h)
+
+    The network holds no weights: they live in one flat vector owned by the
+    estimator, and every method takes them as a dict of views into it.
+
+    Parameters
+    ----------
+    n_inputs, n_hidden, n_outputs : int
+    recurrence : {'hidden', 'output'}
+    activation : str
+        Hidden activation f.
+    output_activation : {'identity', 'logistic', 'softmax'}
+        Output activation g.
+    initial_context : float
+        Value of every context unit before the first step.
+    context_decay : float
+        Jordan's self-decay mu of the context units.
+    bptt_steps : int or None
+        Truncation of backpropagation through time; None for full BPTT.
+    """
+
+    def __init__(self, n_inputs, n_hidden, n_outputs, *, recurrence, activation,
+                 output_activation, initial_context=0.0, context_decay=0.0,
+                 bptt_steps=None):
+        self.n_inputs = n_inputs
+        self.n_hidden = n_hidden
+        self.n_outputs = n_outputs
+        self.recurrence = recurrence
+        self.activation = activation
+        self.output_activation = output_activation
+        self.initial_context = initial_context
+        self.context_decay = context_decay
+        self.bptt_steps = bptt_steps
+
+    @property
+    def is_jordan(self):
+        return self.recurrence == "output"
+
+    def layout(self):
+        """Names and shapes of the weights, in their order in the flat vector."""
+        context = (("context_weights_", (self.n_outputs, self.n_hidden)) if self.is_jordan
+                   else ("recurrent_weights_", (self.n_hidden, self.n_hidden)))
+        return [
+            ("input_weights_", (self.n_inputs, self.n_hidden)),
+            context,
+            ("hidden_bias_", (self.n_hidden,)),
+            ("output_weights_", (self.n_hidden, self.n_outputs)),
+            ("output_bias_", (self.n_outputs,)),
+        ]
+
+    def penalised(self):
+        """Names of the weights the L2 penalty applies to (not the biases)."""
+        return [name for name, shape in self.layout() if len(shape) == 2]
+
+    def initialize(self, params, rng):
+        """Fill the weight views ``params`` in place from ``rng``."""
+        dtype = params["input_weights_"].dtype
+        params["input_weights_"][...] = glorot_uniform(
+            rng, self.n_inputs, self.n_hidden, self.activation, dtype)
+        if self.is_jordan:
+            params["context_weights_"][...] = glorot_uniform(
+                rng, self.n_outputs, self.n_hidden, self.activation, dtype)
+        else:
+            params["recurrent_weights_"][...] = orthogonal(rng, self.n_hidden, dtype)
+        params["hidden_bias_"][...] = 0
+        params["output_weights_"][...] = glorot_uniform(
+            rng, self.n_hidden, self.n_outputs, self.output_activation, dtype)
+        params["output_bias_"][...] = 0
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def state_size(self):
+        """Per-sequence state carried between calls: h (Elman) or c (Jordan)."""
+        return self.n_outputs if self.is_jordan else self.n_hidden
+
+    def initial_state(self, n_sequences, dtype):
+        return np.full((n_sequences, self.state_size), self.initial_context, dtype=dtype)
+
+    # -- kernel arguments ----------------------------------------------------
+    def _kernel_weights(self, params):
+        dtype = params["input_weights_"].dtype
+        if self.is_jordan:
+            W_rec = np.empty((0, 0), dtype=dtype)
+            W_ctx = params["context_weights_"]
+            mu = np.full(self.n_outputs, self.context_decay, dtype=dtype)
+        else:
+            W_rec = params["recurrent_weights_"]
+            W_ctx = np.empty((0, self.n_hidden), dtype=dtype)
+            mu = np.empty(0, dtype=dtype)
+        return W_rec, W_ctx, mu
+
+    def forward(self, params, seqs, state, forced=None):
+        """Run the network over ``seqs`` from ``state``.
+
+        Parameters
+        ----------
+        params : dict of ndarray
+        seqs : Sequences
+        state : ndarray of shape (n_sequences, state_size)
+        forced : ndarray of shape (n_steps, n_outputs), default=None
+            Teacher forcing: targets fed to Jordan's context.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_steps, n_outputs)
+            Outputs y_t.
+        cache : tuple
+            What :meth:`gradient` needs.
+        state : ndarray of shape (n_sequences, state_size)
+            The state after each sequence's last step.
+        """
+        X = seqs.X
+        dtype = X.dtype
+        n_steps = X.shape[0]
+        W_rec, W_ctx, mu = self._kernel_weights(params)
+        U = X @ params["input_weights_"]
+        U += params["hidden_bias_"]
+        H = np.empty((n_steps, self.n_hidden), dtype=dtype)
+        state = np.array(state, dtype=dtype, order="C")
+        if self.is_jordan:
+            h_state = np.zeros((seqs.n_sequences, self.n_hidden), dtype=dtype)
+            c_state = state
+            C = np.empty((n_steps, self.n_outputs), dtype=dtype)
+            Y = np.empty((n_steps, self.n_outputs), dtype=dtype)
+        else:
+            h_state, c_state = state, np.empty((seqs.n_sequences, 0), dtype=dtype)
+            C = np.empty((n_steps, 0), dtype=dtype)
+            Y = None
+        if forced is None:
+            forced = np.empty((0, self.n_outputs), dtype=dtype)
+        srn_forward(U, W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
+                    seqs.offsets, seqs.order, h_state, c_state,
+                    np.ascontiguousarray(forced, dtype=dtype),
+                    ACTIVATION_CODES[self.activation],
+                    ACTIVATION_CODES[self.output_activation], H, C,
+                    Y if Y is not None else np.empty((0, self.n_outputs), dtype=dtype))
+        if Y is None:
+            Y = H @ params["output_weights_"]
+            Y += params["output_bias_"]
+            _apply_output(self.output_activation, Y)
+        feedback = self.is_jordan and forced.shape[0] == 0
+        return Y, (H, C, Y, feedback), (c_state if self.is_jordan else h_state)
+
+    def gradient(self, params, seqs, cache, dO, grads, state0):
+        """Backpropagate ``dO`` (loss gradient at the output pre-activations).
+
+        Parameters
+        ----------
+        params : dict of ndarray
+        seqs : Sequences
+        cache : tuple from :meth:`forward`
+        dO : ndarray of shape (n_steps, n_outputs)
+        grads : dict of ndarray
+            Views into the flat gradient, overwritten.
+        state0 : ndarray of shape (n_sequences, state_size)
+            The state the forward pass started from.
+        """
+        H, C, Y, feedback = cache
+        dtype = H.dtype
+        W_rec, W_ctx, mu = self._kernel_weights(params)
+        W_out = params["output_weights_"]
+        dH = dO @ W_out.T
+        dZ = np.empty_like(H)
+        dO_ctx = (np.empty((H.shape[0], self.n_outputs), dtype=dtype) if feedback
+                  else np.empty((0, self.n_outputs), dtype=dtype))
+        srn_bptt(H, Y, dH, W_rec, W_ctx, W_out, mu, seqs.offsets, seqs.order,
+                 ACTIVATION_CODES[self.activation], ACTIVATION_CODES[self.output_activation],
+                 feedback, self.bptt_steps or 0, dZ, dO_ctx)
+        if feedback:
+            dO = dO + dO_ctx
+        grads["input_weights_"][...] = seqs.X.T @ dZ
+        grads["hidden_bias_"][...] = dZ.sum(axis=0)
+        if self.is_jordan:
+            grads["context_weights_"][...] = C.T @ dZ
+        else:
+            grads["recurrent_weights_"][...] = self._previous_hidden(H, seqs, state0).T @ dZ
+        grads["output_weights_"][...] = H.T @ dO
+        grads["output_bias_"][...] = dO.sum(axis=0)
+
+    @staticmethod
+    def _previous_hidden(H, seqs, state0):
+        """h_{t-1} for every row: the row above, or the initial state at a sequence start."""
+        H_prev = np.empty_like(H)
+        H_prev[1:] = H[:-1]
+        H_prev[seqs.offsets[:-1]] = state0
+        return H_prev
+
+    def generate(self, params, state, y_last, n_steps):
+        """Free-running generation: each output is the next step's input.
+
+        Parameters
+        ----------
+        params : dict of ndarray
+        state : ndarray of shape (n_sequences, state_size)
+            The state after the last observed step.
+        y_last : ndarray of shape (n_sequences, n_outputs)
+            The last output, which becomes the first generated step's input.
+        n_steps : int
+            Number of steps to generate.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_sequences * n_steps, n_outputs)
+            Generated outputs, sequence after sequence.
+        """
+        dtype = params["input_weights_"].dtype
+        n_seq = state.shape[0]
+        W_in = params["input_weights_"]
+        # The fed-back output enters through W_in: it is one more context
+        # block with decay 0. Jordan keeps its own decaying context beside it.
+        if self.is_jordan:
+            W_rec = np.empty((0, 0), dtype=dtype)
+            W_ctx = np.vstack([params["context_weights_"], W_in])
+            mu = np.concatenate([np.full(self.n_outputs, self.context_decay),
+                                 np.zeros(self.n_outputs)]).astype(dtype)
+            h_state = np.zeros((n_seq, self.n_hidden), dtype=dtype)
+            c_state = np.hstack([state, y_last]).astype(dtype)
+        else:
+            W_rec = params["recurrent_weights_"]
+            W_ctx = np.ascontiguousarray(W_in)
+            mu = np.zeros(self.n_outputs, dtype=dtype)
+            h_state = np.array(state, dtype=dtype, order="C")
+            c_state = np.array(y_last, dtype=dtype, order="C")
+        n_rows = n_seq * n_steps
+        U = np.broadcast_to(params["hidden_bias_"], (n_rows, self.n_hidden)).copy()
+        offsets = np.arange(0, n_rows + 1, n_steps, dtype=np.intp)
+        order = np.arange(n_seq, dtype=np.intp)
+        H = np.empty((n_rows, self.n_hidden), dtype=dtype)
+        C = np.empty((n_rows, W_ctx.shape[0]), dtype=dtype)
+        Y = np.empty((n_rows, self.n_outputs), dtype=dtype)
+        srn_forward(U, W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
+                    offsets, order, h_state, c_state, np.empty((0, self.n_outputs), dtype=dtype),
+                    ACTIVATION_CODES[self.activation],
+                    ACTIVATION_CODES[self.output_activation], H, C, Y)
+        return Y
+
+
+def _apply_output(name, Y):
+    """Output activation in place."""
+    if name == "logistic":
+        # (1 + tanh(z/2)) / 2: the same formula as the kernels, no overflow
+        np.multiply(Y, 0.5, out=Y)
+        np.tanh(Y, out=Y)
+        Y += 1
+        Y *= 0.5
+    elif name == "softmax":
+        Y -= Y.max(axis=1, keepdims=True)
+        np.exp(Y, out=Y)
+        Y /= Y.sum(axis=1, keepdims=True)

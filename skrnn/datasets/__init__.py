@@ -1,0 +1,26 @@
+"""Synthetic sequence data sets for recurrent networks."""
+
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from skrnn.datasets._generators import (
+    is_reber_string,
+    make_delayed_recall,
+    make_reber,
+    make_reber_classification,
+    make_sine_sequences,
+    make_sine_series,
+    make_temporal_xor,
+    reber_strings,
+)
+
+__all__ = [
+    "is_reber_string",
+    "make_delayed_recall",
+    "make_reber",
+    "make_reber_classification",
+    "make_sine_sequences",
+    "make_sine_series",
+    "make_temporal_xor",
+    "reber_strings",
+]

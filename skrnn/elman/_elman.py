@@ -1,0 +1,118 @@
+"""Elman's simple recurrent network as a regressor and a classifier."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from sklearn.base import ClassifierMixin, RegressorMixin
+
+from .._base import BaseRecurrent
+from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
+from .._sequences import SEQUENCE_LAYOUTS_DOC
+from .._srn import SimpleRecurrentNetwork
+from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+
+
+class _BaseElman(BaseRecurrent):
+    """Elman's network: the context units hold a copy of the last hidden state."""
+
+    def _build_network(self, n_inputs, n_outputs):
+        return SimpleRecurrentNetwork(
+            n_inputs, self.n_hidden, n_outputs, recurrence="hidden",
+            activation=self.activation, output_activation=self._output_activation(n_outputs),
+            initial_context=self.initial_context, bptt_steps=self.bptt_steps)
+
+
+_ELMAN_DOC = """{summary}
+
+    The hidden layer sees the current input and a copy of its own previous
+    state (Elman, 1990)::
+
+        h_t = f(x_t @ input_weights_ + h_{{t-1}} @ recurrent_weights_ + hidden_bias_)
+        y_t = g(h_t @ output_weights_ + output_bias_)
+
+    {task}
+
+{layouts}
+
+    The loop over time steps, forward and backward, runs in one compiled
+    call per batch, with all sequences of the batch advancing together.
+
+    Parameters
+    ----------
+{network}
+{training}
+    Attributes
+    ----------
+{fitted}
+    recurrent_weights_ : ndarray of shape (n_hidden, n_hidden)
+        Weights from the context (the previous hidden state) to the hidden
+        layer.
+{extra_attributes}
+    See Also
+    --------
+    JordanRegressor, JordanClassifier : context fed from the outputs.
+    sklearn.neural_network.MLPRegressor : the feed-forward network whose
+        parameter names these follow.
+
+    Notes
+    -----
+    Elman's original training treats the context as extra inputs and
+    backpropagates one step (``bptt_steps=1``), online; WEKA's Elman does the
+    same with logistic units, a 0.5 initial context, learning rate 0.3 and
+    momentum 0.2 (``solver='sgd'``, ``batch_size=1``). Full backpropagation
+    through time is the default here.
+
+    The state carried by ``predict(..., return_state=True)`` and by
+    ``partial_fit`` on 2D chunks is the hidden state, of size ``n_hidden``.
+
+    References
+    ----------
+    Elman, J. L. (1990). Finding structure in time. Cognitive Science,
+    14(2), 179-211.
+
+    Examples
+    --------
+{example}
+"""
+
+_REGRESSOR_TASK = """A linear output g gives a value at every time step (or, for 3D or list
+    ``X`` with one target per sequence, at each sequence's last step),
+    trained on the squared error."""
+
+_CLASSIFIER_TASK = """The label of a sequence is read from its last hidden state through a
+    logistic (two classes) or softmax output, trained on the log loss."""
+
+
+class ElmanRegressor(RegressorMixin, SequenceRegressorMixin, _BaseElman):
+    __doc__ = _ELMAN_DOC.format(
+        summary="Elman simple recurrent network for sequence regression.",
+        task=_REGRESSOR_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
+        training=TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES, extra_attributes="",
+        example="""\
+    Remember the input of three steps ago:
+
+    >>> from skrnn import ElmanRegressor
+    >>> from skrnn.datasets import make_delayed_recall
+    >>> X, y = make_delayed_recall(600, delay=3, random_state=0)
+    >>> model = ElmanRegressor(n_hidden=16, max_iter=60, random_state=0).fit(X[:500], y[:500])
+    >>> print(f"{model.score(X[500:], y[500:]):.2f}")
+    0.9...""")
+
+
+class ElmanClassifier(ClassifierMixin, SequenceClassifierMixin, _BaseElman):
+    __doc__ = _ELMAN_DOC.format(
+        summary="Elman simple recurrent network for sequence classification.",
+        task=_CLASSIFIER_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
+        training=TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES,
+        extra_attributes="""
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+""",
+        example="""\
+    Tell slow sine waves from fast ones:
+
+    >>> from skrnn import ElmanClassifier
+    >>> from skrnn.datasets import make_sine_sequences
+    >>> X, y = make_sine_sequences(120, n_timesteps=30, random_state=0)
+    >>> model = ElmanClassifier(n_hidden=16, max_iter=100, random_state=0).fit(X[:80], y[:80])
+    >>> print(f"{model.score(X[80:], y[80:]):.2f}")
+    0.9...""")
