@@ -5,10 +5,11 @@
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_array, column_or_1d
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from .utils._compat import _fit_context
 
@@ -25,7 +26,7 @@ def _is_list_of_sequences(y):
     return isinstance(y, (list, tuple)) and any(np.ndim(v) >= 1 for v in y)
 
 
-class SequenceRegressorMixin:
+class SequenceRegressorMixin(RegressorMixin):
     """Per-step or per-sequence regression with a linear output and squared loss."""
 
     _loss = "squared_error"
@@ -36,7 +37,8 @@ class SequenceRegressorMixin:
 
     def _encode_targets(self, seqs, y, *, reset, classes=None):
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but y is None.")
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None.")
         dtype = seqs.X.dtype
         if seqs.layout == "list" and _is_list_of_sequences(y):
             if len(y) != seqs.n_sequences:
@@ -246,7 +248,7 @@ class SequenceRegressorMixin:
         return tags
 
 
-class SequenceClassifierMixin:
+class SequenceClassifierMixin(ClassifierMixin):
     """One label per sequence, read from its last step, with log loss."""
 
     _loss = "log_loss"
@@ -257,7 +259,8 @@ class SequenceClassifierMixin:
 
     def _encode_targets(self, seqs, y, *, reset, classes=None):
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but y is None.")
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None.")
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] > 1:
             raise ValueError(f"{type(self).__name__} takes one label per sequence; y has "
@@ -271,7 +274,8 @@ class SequenceClassifierMixin:
             self.classes_ = unique_labels(y if classes is None else classes)
             if self.classes_.shape[0] < 2:
                 raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
-                                 f"in the data; got only class {self.classes_[0]!r}.")
+                                 "in the data, but the data contains only one class: "
+                                 f"{self.classes_[0]!r}.")
             self.n_outputs_ = 1 if self.classes_.shape[0] == 2 else self.classes_.shape[0]
         elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
             raise ValueError(f"classes={classes!r} differs from the classes of the first call "
@@ -386,4 +390,5 @@ class SequenceClassifierMixin:
         -------
         y_pred : ndarray of shape (n_sequences,)
         """
+        check_is_fitted(self)
         return self.classes_[self.predict_proba(X).argmax(axis=1)]

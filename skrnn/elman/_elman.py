@@ -2,8 +2,6 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from sklearn.base import ClassifierMixin, RegressorMixin
-
 from .._base import BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
@@ -82,7 +80,7 @@ _CLASSIFIER_TASK = """The label of a sequence is read from its last hidden state
     logistic (two classes) or softmax output, trained on the log loss."""
 
 
-class ElmanRegressor(RegressorMixin, SequenceRegressorMixin, _BaseElman):
+class ElmanRegressor(SequenceRegressorMixin, _BaseElman):
     __doc__ = _ELMAN_DOC.format(
         summary="Elman simple recurrent network for sequence regression.",
         task=_REGRESSOR_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
@@ -98,7 +96,7 @@ class ElmanRegressor(RegressorMixin, SequenceRegressorMixin, _BaseElman):
     0.9...""")
 
 
-class ElmanClassifier(ClassifierMixin, SequenceClassifierMixin, _BaseElman):
+class ElmanClassifier(SequenceClassifierMixin, _BaseElman):
     __doc__ = _ELMAN_DOC.format(
         summary="Elman simple recurrent network for sequence classification.",
         task=_CLASSIFIER_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,

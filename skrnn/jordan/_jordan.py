@@ -4,8 +4,6 @@
 
 from numbers import Real
 
-from sklearn.base import ClassifierMixin, RegressorMixin
-
 from .._base import BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
@@ -148,7 +146,7 @@ _JORDAN_DOC = """{summary}
 """
 
 
-class JordanRegressor(RegressorMixin, SequenceRegressorMixin, _BaseJordan):
+class JordanRegressor(SequenceRegressorMixin, _BaseJordan):
     __doc__ = _JORDAN_DOC.format(
         summary="Jordan recurrent network for sequence regression.",
         task="""A linear output gives a value at every time step (or one per sequence
@@ -168,7 +166,7 @@ class JordanRegressor(RegressorMixin, SequenceRegressorMixin, _BaseJordan):
     (5,)""")
 
 
-class JordanClassifier(ClassifierMixin, SequenceClassifierMixin, _BaseJordan):
+class JordanClassifier(SequenceClassifierMixin, _BaseJordan):
     __doc__ = _JORDAN_DOC.format(
         summary="Jordan recurrent network for sequence classification.",
         task="""The label of a sequence is the output at its last step, a logistic (two

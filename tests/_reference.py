@@ -1,0 +1,72 @@
+"""Plain NumPy references of the compiled forward passes, step by step."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from scipy.special import expit, softmax
+
+HIDDEN = {
+    "tanh": np.tanh,
+    "logistic": expit,
+    "relu": lambda z: np.maximum(z, 0),
+    "identity": lambda z: z,
+}
+OUTPUT = {
+    "identity": lambda o: o,
+    "logistic": expit,
+    "softmax": softmax,
+}
+
+
+def srn_reference(net, params, X, offsets, state0, forced=None, frozen=None):
+    """Elman or Jordan network, one step at a time, in float64.
+
+    Parameters
+    ----------
+    net : SimpleRecurrentNetwork
+    params : dict of ndarray
+    X : ndarray of shape (n_steps, n_inputs)
+    offsets : ndarray of shape (n_sequences + 1,)
+    state0 : ndarray of shape (n_sequences, state_size)
+    forced : ndarray of shape (n_steps, n_outputs), optional
+        Teacher forcing for Jordan's context.
+    frozen : ndarray of shape (n_steps, state_size), optional
+        With truncated BPTT, the state entering each step that starts a
+        truncation window is taken from here (a constant), so that finite
+        differences of this function give the truncated gradient.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_steps, n_outputs)
+    H : ndarray of shape (n_steps, n_hidden)
+    entering : ndarray of shape (n_steps, state_size)
+        The state entering every step.
+    """
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    f, g = HIDDEN[net.activation], OUTPUT[net.output_activation]
+    k = net.bptt_steps
+    n_steps = X.shape[0]
+    Y = np.empty((n_steps, net.n_outputs))
+    H = np.empty((n_steps, net.n_hidden))
+    entering = np.empty((n_steps, net.state_size))
+    for s in range(len(offsets) - 1):
+        state = np.asarray(state0[s], dtype=np.float64)
+        for t in range(offsets[s + 1] - offsets[s]):
+            row = offsets[s] + t
+            if frozen is not None and k and t > 0 and t % k == 0:
+                state = frozen[row]
+            entering[row] = state
+            x = X[row]
+            if net.is_jordan:
+                h = f(x @ p["input_weights_"] + state @ p["context_weights_"] + p["hidden_bias_"])
+            else:
+                h = f(x @ p["input_weights_"] + state @ p["recurrent_weights_"]
+                      + p["hidden_bias_"])
+            y = g(h @ p["output_weights_"] + p["output_bias_"])
+            H[row], Y[row] = h, y
+            if net.is_jordan:
+                v = forced[row] if forced is not None else y
+                state = net.context_decay * state + v
+            else:
+                state = h
+    return Y, H, entering

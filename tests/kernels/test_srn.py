@@ -1,0 +1,117 @@
+"""The compiled simple-recurrent-network kernels against a NumPy reference."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+from skrnn._sequences import Sequences
+from skrnn._srn import SimpleRecurrentNetwork
+
+from .._reference import srn_reference
+
+RTOL = {np.float32: 1e-5, np.float64: 1e-12}
+ATOL = {np.float32: 1e-6, np.float64: 1e-13}
+
+
+def _network(recurrence, activation, output_activation, n_outputs=2):
+    return SimpleRecurrentNetwork(
+        3, 5, n_outputs, recurrence=recurrence, activation=activation,
+        output_activation=output_activation, initial_context=0.25, context_decay=0.7)
+
+
+def _weights(net, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    n = sum(int(np.prod(shape)) for _, shape in net.layout())
+    theta = rng.uniform(-1, 1, n).astype(dtype)
+    views, start = {}, 0
+    for name, shape in net.layout():
+        size = int(np.prod(shape))
+        views[name] = theta[start:start + size].reshape(shape)
+        start += size
+    return views
+
+
+def _sequences(lengths, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
+    X = rng.uniform(-1, 1, (offsets[-1], 3)).astype(dtype)
+    return Sequences(X, offsets, "list")
+
+
+LENGTHS = {
+    "uneven": [4, 1, 7, 3],
+    "one-sequence": [6],
+    "length-one": [1, 1],
+    "equal": [5, 5, 5],
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lengths", list(LENGTHS))
+@pytest.mark.parametrize("recurrence,output", [("hidden", "identity"), ("output", "identity"),
+                                               ("output", "softmax"), ("output", "logistic")])
+@pytest.mark.parametrize("activation", ["tanh", "logistic", "relu", "identity"])
+def test_forward_matches_reference(dtype, lengths, recurrence, output, activation):
+    n_outputs = 1 if output == "logistic" else 2
+    net = _network(recurrence, activation, output, n_outputs)
+    params = _weights(net, dtype)
+    seqs = _sequences(LENGTHS[lengths], dtype)
+    state0 = np.random.RandomState(1).uniform(-1, 1, (seqs.n_sequences, net.state_size))
+    Y, (H, C, _, _), state = net.forward(params, seqs, state0.astype(dtype))
+    Y_ref, H_ref, entering = srn_reference(net, params, seqs.X.astype(np.float64),
+                                           seqs.offsets, state0)
+    assert Y.dtype == H.dtype == state.dtype == dtype
+    np.testing.assert_allclose(H, H_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+    np.testing.assert_allclose(Y, Y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+    # the final state is what the step after each sequence's last would see
+    last = seqs.last_rows
+    expected_state = (net.context_decay * entering[last] + Y_ref[last] if net.is_jordan
+                      else H_ref[last])
+    np.testing.assert_allclose(state, expected_state, rtol=RTOL[dtype], atol=ATOL[dtype])
+    if net.is_jordan:
+        np.testing.assert_allclose(C, entering, rtol=RTOL[dtype], atol=ATOL[dtype])
+
+
+def test_teacher_forcing_feeds_the_given_values():
+    net = _network("output", "tanh", "identity")
+    params = _weights(net, np.float64)
+    seqs = _sequences([4, 6], np.float64)
+    forced = np.random.RandomState(3).uniform(-1, 1, (seqs.n_steps, 2))
+    state0 = net.initial_state(2, np.float64)
+    Y, _, _ = net.forward(params, seqs, state0, forced=forced)
+    Y_ref, _, _ = srn_reference(net, params, seqs.X, seqs.offsets, state0, forced=forced)
+    np.testing.assert_allclose(Y, Y_ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_accepts_read_only_inputs(dtype):
+    net = _network("hidden", "tanh", "identity")
+    params = _weights(net, dtype)
+    for view in params.values():
+        view.flags.writeable = False
+    seqs = _sequences([3, 2], dtype)
+    seqs.X.flags.writeable = False
+    Y, _, _ = net.forward(params, seqs, net.initial_state(2, dtype))
+    Y_ref, _, _ = srn_reference(net, params, seqs.X.astype(np.float64), seqs.offsets,
+                                net.initial_state(2, np.float64))
+    np.testing.assert_allclose(Y, Y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+
+
+@pytest.mark.parametrize("recurrence", ["hidden", "output"])
+def test_generate_matches_feeding_outputs_back_by_hand(recurrence):
+    """Free-running generation equals running the network with y_{t-1} as input."""
+    net = SimpleRecurrentNetwork(2, 6, 2, recurrence=recurrence, activation="tanh",
+                                 output_activation="identity", context_decay=0.4)
+    params = _weights(net, np.float64, seed=5)
+    rng = np.random.RandomState(2)
+    history = Sequences(rng.uniform(-1, 1, (5, 2)), np.array([0, 5], dtype=np.intp), "series")
+    Y, _, state = net.forward(params, history, net.initial_state(1, np.float64))
+    generated = net.generate(params, state, Y[-1:], 4)
+    # by hand: one step at a time through the same forward pass
+    y, by_hand = Y[-1:], []
+    for _ in range(4):
+        step = Sequences(y.copy(), np.array([0, 1], dtype=np.intp), "series")
+        y, _, state = net.forward(params, step, state)
+        by_hand.append(y[0])
+    np.testing.assert_allclose(generated, np.array(by_hand), rtol=1e-12)
