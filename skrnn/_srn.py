@@ -146,9 +146,10 @@ class SimpleRecurrentNetwork:
         dtype = X.dtype
         n_steps = X.shape[0]
         W_rec, W_ctx, mu = self._kernel_weights(params)
-        U = X @ params["input_weights_"]
-        U += params["hidden_bias_"]
+        # H starts as the input projection U; the kernel overwrites it in place
         H = np.empty((n_steps, self.n_hidden), dtype=dtype)
+        np.dot(X, params["input_weights_"], out=H)
+        H += params["hidden_bias_"]
         state = np.array(state, dtype=dtype, order="C")
         if self.is_jordan:
             h_state = np.zeros((seqs.n_sequences, self.n_hidden), dtype=dtype)
@@ -161,7 +162,7 @@ class SimpleRecurrentNetwork:
             Y = None
         if forced is None:
             forced = np.empty((0, self.n_outputs), dtype=dtype)
-        srn_forward(U, W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
+        srn_forward(H, W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
                     seqs.offsets, seqs.order, h_state, c_state,
                     np.ascontiguousarray(forced, dtype=dtype),
                     ACTIVATION_CODES[self.activation],
@@ -183,6 +184,7 @@ class SimpleRecurrentNetwork:
         seqs : Sequences
         cache : tuple from :meth:`forward`
         dO : ndarray of shape (n_steps, n_outputs)
+            Gradient of the loss alone (not through the context).
         grads : dict of ndarray
             Views into the flat gradient, overwritten.
         state0 : ndarray of shape (n_sequences, state_size)
@@ -191,16 +193,15 @@ class SimpleRecurrentNetwork:
         H, C, Y, feedback = cache
         dtype = H.dtype
         W_rec, W_ctx, mu = self._kernel_weights(params)
-        W_out = params["output_weights_"]
-        dH = dO @ W_out.T
+        dO = np.ascontiguousarray(dO, dtype=dtype)
         dZ = np.empty_like(H)
-        dO_ctx = (np.empty((H.shape[0], self.n_outputs), dtype=dtype) if feedback
-                  else np.empty((0, self.n_outputs), dtype=dtype))
-        srn_bptt(H, Y, dH, W_rec, W_ctx, W_out, mu, seqs.offsets, seqs.order,
-                 ACTIVATION_CODES[self.activation], ACTIVATION_CODES[self.output_activation],
-                 feedback, self.bptt_steps or 0, dZ, dO_ctx)
+        dO_total = np.empty((H.shape[0] if feedback else 0, self.n_outputs), dtype=dtype)
+        srn_bptt(H, Y, dO, W_rec, W_ctx, params["output_weights_"], mu, seqs.offsets,
+                 seqs.order, ACTIVATION_CODES[self.activation],
+                 ACTIVATION_CODES[self.output_activation], feedback, self.bptt_steps or 0,
+                 dZ, dO_total)
         if feedback:
-            dO = dO + dO_ctx
+            dO = dO_total
         grads["input_weights_"][...] = seqs.X.T @ dZ
         grads["hidden_bias_"][...] = dZ.sum(axis=0)
         if self.is_jordan:

@@ -16,6 +16,8 @@ X_LIST = [RNG.uniform(-1, 1, (n, 3)) for n in LENGTHS]
 Y_STEPS = [RNG.uniform(-1, 1, (n, 2)) for n in LENGTHS]
 Y_SEQ = RNG.uniform(-1, 1, len(LENGTHS))
 X_ROWS = RNG.uniform(-1, 1, (6, 4))  # classifier: six univariate sequences of 4 steps
+X_BATCH = RNG.uniform(-1, 1, (3, 5, 2))  # equal lengths: the kernels' in-place path
+Y_BATCH = RNG.uniform(-1, 1, (3, 5, 2))
 LABELS2 = np.array(["a", "b", "a", "b", "b", "a"])
 LABELS3 = np.array([0, 1, 2, 2, 1, 0])
 
@@ -41,6 +43,8 @@ CASES = {
     "elman-reg-steps": (ElmanRegressor, {}, X_LIST, Y_STEPS),
     "elman-reg-sequence": (ElmanRegressor, {}, X_LIST, Y_SEQ),
     "elman-reg-series": (ElmanRegressor, {"initial_context": 0.5}, X_LIST[0], Y_STEPS[0]),
+    "elman-reg-batch": (ElmanRegressor, {}, X_BATCH, Y_BATCH),
+    "jordan-reg-batch": (JordanRegressor, {}, X_BATCH, Y_BATCH),
     "elman-clf-binary": (ElmanClassifier, {}, X_ROWS, LABELS2),
     "elman-clf-multi": (ElmanClassifier, {}, X_ROWS, LABELS3),
     "jordan-reg-steps": (JordanRegressor, {"context_decay": 0.6}, X_LIST, Y_STEPS),

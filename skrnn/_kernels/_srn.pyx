@@ -14,7 +14,7 @@ from cython cimport floating
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy, memset
 
-from ._activations cimport IDENTITY, LOGISTIC, SOFTMAX, activate, derivative
+from ._activations cimport LOGISTIC, SOFTMAX, activate, scale_by_derivative
 from ._blas cimport gemm_rm
 
 ctypedef Py_ssize_t intp_t
@@ -22,6 +22,15 @@ ctypedef Py_ssize_t intp_t
 
 cdef inline Py_ssize_t _length(const intp_t[::1] offsets, intp_t s) noexcept nogil:
     return offsets[s + 1] - offsets[s]
+
+
+cdef inline bint _uniform(const intp_t[::1] offsets, const intp_t[::1] order) noexcept nogil:
+    """Whether all sequences have the same length and lie in their natural order."""
+    cdef Py_ssize_t s, n = order.shape[0], length = offsets[1] - offsets[0]
+    for s in range(n):
+        if order[s] != s or offsets[s + 1] - offsets[s] != length:
+            return False
+    return True
 
 
 def srn_forward(const floating[:, ::1] U,
@@ -58,6 +67,8 @@ def srn_forward(const floating[:, ::1] U,
     ----------
     U : ndarray of shape (n_steps, n_hidden)
         Input projection x_t @ W_in + b_h of every step, sequences stacked.
+        May be the same array as ``H``: each row is read before it is
+        overwritten.
     W_rec : ndarray of shape (n_hidden, n_hidden) or (0, 0)
     W_ctx : ndarray of shape (n_context, n_hidden); n_context may be 0
     W_out : ndarray of shape (n_hidden, n_outputs)
@@ -95,10 +106,20 @@ def srn_forward(const floating[:, ::1] U,
     cdef floating* hbuf
     cdef floating* cbuf
     cdef floating* obuf
+    cdef floating* zp
+    cdef const floating* hp
     cdef const floating* v
+    cdef int ldz, ldh
+    cdef int stride = 0
     if n_seq == 0:
         return
     with nogil:
+        t_max = _length(offsets, order[0])
+        # Equal lengths (3D input): step t of every sequence lies in H at a
+        # fixed stride, so the matrix products read and write H in place
+        # instead of gathering rows into buffers.
+        if _uniform(offsets, order):
+            stride = <int> (t_max * n_hidden)
         Z = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
         hbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
         cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
@@ -108,32 +129,45 @@ def srn_forward(const floating[:, ::1] U,
             if has_ctx:
                 memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
                        n_context * sizeof(floating))
-        t_max = _length(offsets, order[0])
+        if stride and &H[0, 0] != &U[0, 0]:
+            memcpy(&H[0, 0], &U[0, 0], U.shape[0] * n_hidden * sizeof(floating))
         n_active = n_seq
         for t in range(t_max):
             while _length(offsets, order[n_active - 1]) <= t:
                 n_active -= 1
-            for b in range(n_active):
-                row = offsets[order[b]] + t
-                memcpy(&Z[b * n_hidden], &U[row, 0], n_hidden * sizeof(floating))
-                if has_ctx:
+            if stride:
+                zp, ldz = &H[t, 0], stride
+                hp, ldh = (hbuf, <int> n_hidden) if t == 0 else (&H[t - 1, 0], stride)
+            else:
+                zp, ldz = Z, <int> n_hidden
+                hp, ldh = hbuf, <int> n_hidden
+                for b in range(n_active):
+                    row = offsets[order[b]] + t
+                    memcpy(&Z[b * n_hidden], &U[row, 0], n_hidden * sizeof(floating))
+            if has_ctx:
+                for b in range(n_active):
+                    row = offsets[order[b]] + t
                     memcpy(&C[row, 0], &cbuf[b * n_context], n_context * sizeof(floating))
             if has_rec:
-                gemm_rm(False, n_active, n_hidden, n_hidden, <floating> 1, hbuf, n_hidden,
-                        &W_rec[0, 0], n_hidden, <floating> 1, Z, n_hidden)
+                gemm_rm(False, n_active, n_hidden, n_hidden, <floating> 1, hp, ldh,
+                        &W_rec[0, 0], n_hidden, <floating> 1, zp, ldz)
             if has_ctx:
                 gemm_rm(False, n_active, n_hidden, n_context, <floating> 1, cbuf, n_context,
-                        &W_ctx[0, 0], n_hidden, <floating> 1, Z, n_hidden)
-            activate(activation, Z, n_active, n_hidden)
-            memcpy(hbuf, Z, n_active * n_hidden * sizeof(floating))
-            for b in range(n_active):
-                row = offsets[order[b]] + t
-                memcpy(&H[row, 0], &Z[b * n_hidden], n_hidden * sizeof(floating))
+                        &W_ctx[0, 0], n_hidden, <floating> 1, zp, ldz)
+            if stride:
+                for b in range(n_active):
+                    activate(activation, zp + b * ldz, 1, n_hidden)
+            else:
+                activate(activation, Z, n_active, n_hidden)
+                memcpy(hbuf, Z, n_active * n_hidden * sizeof(floating))
+                for b in range(n_active):
+                    row = offsets[order[b]] + t
+                    memcpy(&H[row, 0], &Z[b * n_hidden], n_hidden * sizeof(floating))
             if not has_ctx:
                 continue
             for b in range(n_active):
                 memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
-            gemm_rm(False, n_active, n_out, n_hidden, <floating> 1, hbuf, n_hidden,
+            gemm_rm(False, n_active, n_out, n_hidden, <floating> 1, zp, ldz,
                     &W_out[0, 0], n_out, <floating> 1, obuf, n_out)
             activate(out_activation, obuf, n_active, n_out)
             for b in range(n_active):
@@ -144,7 +178,11 @@ def srn_forward(const floating[:, ::1] U,
                     j = k % n_out
                     cbuf[b * n_context + k] = mu[k] * cbuf[b * n_context + k] + v[j]
         for b in range(n_seq):
-            memcpy(&h_state[order[b], 0], &hbuf[b * n_hidden], n_hidden * sizeof(floating))
+            if stride:
+                row = offsets[order[b] + 1] - 1
+                memcpy(&h_state[order[b], 0], &H[row, 0], n_hidden * sizeof(floating))
+            else:
+                memcpy(&h_state[order[b], 0], &hbuf[b * n_hidden], n_hidden * sizeof(floating))
             if has_ctx:
                 memcpy(&c_state[order[b], 0], &cbuf[b * n_context],
                        n_context * sizeof(floating))
@@ -156,7 +194,7 @@ def srn_forward(const floating[:, ::1] U,
 
 def srn_bptt(const floating[:, ::1] H,
              const floating[:, ::1] Y,
-             const floating[:, ::1] dH,
+             const floating[:, ::1] dO,
              const floating[:, ::1] W_rec,
              const floating[:, ::1] W_ctx,
              const floating[:, ::1] W_out,
@@ -168,28 +206,30 @@ def srn_bptt(const floating[:, ::1] H,
              bint feedback,
              Py_ssize_t bptt_steps,
              floating[:, ::1] dZ,
-             floating[:, ::1] dO):
+             floating[:, ::1] dO_total):
     """Backpropagate through time the recurrence of :func:`srn_forward`.
 
     Going backwards over each sequence::
 
-        dy_t[j]  = sum over k with k mod n_outputs = j of dc_{t+1}[k]   (feedback)
-        do_t     = J_g(o_t)^T dy_t                                   -> dO[t]
-        dz_t     = (dH_t + dz_{t+1} @ W_rec^T + do_t @ W_out^T) * f'(z_t) -> dZ[t]
-        dc_t     = dz_t @ W_ctx^T + mu * dc_{t+1}
+        do_t = dO_t + J_g(o_t)^T dy_t,  dy_t[j] = sum over k = j mod n_outputs of dc_{t+1}[k]
+        dz_t = (do_t @ W_out^T + dz_{t+1} @ W_rec^T) * f'(z_t)
+        dc_t = dz_t @ W_ctx^T + mu * dc_{t+1}
 
-    With ``bptt_steps = k > 0`` the gradient does not cross from step t + 1
-    to step t when t + 1 is a multiple of k (truncated BPTT(k; k), counted
-    from each sequence's first step; k = 1 is Elman's one-step rule).
+    where the dy_t term exists only with ``feedback`` (the context was fed
+    from the outputs). With ``bptt_steps = k > 0`` no gradient crosses from
+    step t + 1 to step t when t + 1 is a multiple of k (truncated
+    BPTT(k; k), counted from each sequence's first step; k = 1 is Elman's
+    one-step rule).
 
     Parameters
     ----------
     H : ndarray of shape (n_steps, n_hidden)
         Hidden states from the forward pass.
     Y : ndarray of shape (n_steps, n_outputs)
-        Outputs y_t from the forward pass (read only when ``feedback``).
-    dH : ndarray of shape (n_steps, n_hidden)
-        Gradient of the loss reaching h_t directly through the output layer.
+        Outputs y_t from the forward pass (read only with ``feedback``).
+    dO : ndarray of shape (n_steps, n_outputs)
+        Gradient of the loss with respect to the output pre-activations
+        o_t, through the loss alone.
     W_rec, W_ctx, W_out, mu, offsets, order, activation, out_activation
         As in :func:`srn_forward`.
     feedback : bool
@@ -199,9 +239,9 @@ def srn_bptt(const floating[:, ::1] H,
         Truncation length; 0 for full backpropagation through time.
     dZ : ndarray of shape (n_steps, n_hidden)
         Out: gradient with respect to the pre-activations z_t.
-    dO : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
-        Out: gradient with respect to the output pre-activations o_t that
-        flows through the context (written only when ``feedback``).
+    dO_total : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
+        Out: do_t, including the path through the context (written only
+        with ``feedback``; otherwise it equals ``dO``).
     """
     cdef Py_ssize_t n_seq = order.shape[0]
     cdef Py_ssize_t n_hidden = H.shape[1]
@@ -214,16 +254,30 @@ def srn_bptt(const floating[:, ::1] H,
     cdef floating* gh
     cdef floating* gc
     cdef floating* G
+    cdef floating* g
+    cdef floating* dy
+    cdef floating* dp
+    cdef const floating* gp
     cdef const floating* y
     cdef floating s
+    cdef int ldd, ldg
+    cdef int stride = 0
     if n_seq == 0:
         return
     with nogil:
+        t_max = _length(offsets, order[0])
+        # Equal lengths: work in dZ in place at a fixed stride (see srn_forward);
+        # the carry dz_t @ W_rec^T is written straight into the rows of step t - 1.
+        if _uniform(offsets, order):
+            stride = <int> (t_max * n_hidden)
         D = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
         gh = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
         gc = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
         G = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
-        t_max = _length(offsets, order[0])
+        dy = <floating*> calloc(n_out + 1, sizeof(floating))
+        if stride:
+            for b in range(n_seq):
+                memset(&dZ[offsets[b] + t_max - 1, 0], 0, n_hidden * sizeof(floating))
         n_active = 0
         for t in range(t_max - 1, -1, -1):
             # sequences whose last step is t join with no gradient carried in
@@ -232,47 +286,73 @@ def srn_bptt(const floating[:, ::1] H,
             if bptt_steps > 0 and (t + 1) % bptt_steps == 0:
                 memset(gh, 0, n_active * n_hidden * sizeof(floating))
                 memset(gc, 0, n_active * n_context * sizeof(floating))
-            for b in range(n_active):
-                row = offsets[order[b]] + t
-                memcpy(&D[b * n_hidden], &dH[row, 0], n_hidden * sizeof(floating))
-            if has_rec:
-                for j in range(n_active * n_hidden):
-                    D[j] += gh[j]
-            if through_ctx:
+                if stride and t + 1 < t_max:
+                    for b in range(n_active):
+                        memset(&dZ[offsets[b] + t, 0], 0, n_hidden * sizeof(floating))
+            # G: the gradient at the output pre-activations of step t
+            if stride and not through_ctx:
+                gp, ldg = &dO[t, 0], <int> (t_max * n_out)
+            else:
+                gp, ldg = G, <int> n_out
                 for b in range(n_active):
                     row = offsets[order[b]] + t
+                    g = &G[b * n_out]
+                    memcpy(g, &dO[row, 0], n_out * sizeof(floating))
+                    if not through_ctx:
+                        continue
+                    # dy_t from the context, through the output activation
                     y = &Y[row, 0]
                     for j in range(n_out):
-                        G[b * n_out + j] = 0
+                        dy[j] = 0
                     for k in range(n_context):
-                        G[b * n_out + k % n_out] += gc[b * n_context + k]
+                        dy[k % n_out] += gc[b * n_context + k]
                     if out_activation == LOGISTIC:
                         for j in range(n_out):
-                            G[b * n_out + j] *= y[j] * (1 - y[j])
+                            dy[j] = dy[j] * y[j] * (1 - y[j])
                     elif out_activation == SOFTMAX:
                         s = 0
                         for j in range(n_out):
-                            s = s + y[j] * G[b * n_out + j]
+                            s = s + y[j] * dy[j]
                         for j in range(n_out):
-                            G[b * n_out + j] = y[j] * (G[b * n_out + j] - s)
-                    memcpy(&dO[row, 0], &G[b * n_out], n_out * sizeof(floating))
-                gemm_rm(True, n_active, n_hidden, n_out, <floating> 1, G, n_out,
-                        &W_out[0, 0], n_out, <floating> 1, D, n_hidden)
+                            dy[j] = y[j] * (dy[j] - s)
+                    for j in range(n_out):
+                        g[j] += dy[j]
+                    memcpy(&dO_total[row, 0], g, n_out * sizeof(floating))
+            # D: the carry from step t + 1 (already in place when strided)
+            if stride:
+                dp, ldd = &dZ[t, 0], stride
+                if not has_rec:
+                    for b in range(n_active):
+                        memset(dp + b * ldd, 0, n_hidden * sizeof(floating))
+            else:
+                dp, ldd = D, <int> n_hidden
+                if has_rec:
+                    memcpy(D, gh, n_active * n_hidden * sizeof(floating))
+                else:
+                    memset(D, 0, n_active * n_hidden * sizeof(floating))
+            gemm_rm(True, n_active, n_hidden, n_out, <floating> 1, gp, ldg,
+                    &W_out[0, 0], n_out, <floating> 1, dp, ldd)
             for b in range(n_active):
                 row = offsets[order[b]] + t
-                for j in range(n_hidden):
-                    D[b * n_hidden + j] *= derivative(activation, H[row, j])
-                memcpy(&dZ[row, 0], &D[b * n_hidden], n_hidden * sizeof(floating))
+                scale_by_derivative(activation, dp + b * ldd, &H[row, 0], n_hidden)
+                if not stride:
+                    memcpy(&dZ[row, 0], &D[b * n_hidden], n_hidden * sizeof(floating))
             if has_rec:
-                gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, D, n_hidden,
-                        &W_rec[0, 0], n_hidden, <floating> 0, gh, n_hidden)
+                if stride:
+                    if t > 0:
+                        gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, dp, ldd,
+                                &W_rec[0, 0], n_hidden, <floating> 0, &dZ[t - 1, 0], stride)
+                else:
+                    gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, D, n_hidden,
+                            &W_rec[0, 0], n_hidden, <floating> 0, gh, n_hidden)
             if through_ctx:
                 for b in range(n_active):
                     for k in range(n_context):
                         gc[b * n_context + k] *= mu[k]
-                gemm_rm(True, n_active, n_context, n_hidden, <floating> 1, D, n_hidden,
+                gemm_rm(True, n_active, n_context, n_hidden, <floating> 1, dp, ldd,
                         &W_ctx[0, 0], n_hidden, <floating> 1, gc, n_context)
         free(D)
         free(gh)
         free(gc)
         free(G)
+        free(dy)

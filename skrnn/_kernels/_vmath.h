@@ -5,10 +5,8 @@
  *
  * A scalar libm tanh costs about as much as the matrix products of a small
  * recurrent step, so the activations go through glibc's vector math library
- * (libmvec, glibc >= 2.35, accuracy within 4 ulp) where it exists. The SSE
- * variants are chosen because every x86_64 CPU has them; glibc dispatches
- * them to the best implementation the CPU offers. Elsewhere the plain loop
- * is used.
+ * (libmvec, glibc >= 2.35, accuracy within 4 ulp) where it exists, in the
+ * widest variant the CPU runs. Elsewhere the plain loop is used.
  */
 #ifndef SKRNN_VMATH_H
 #define SKRNN_VMATH_H
@@ -19,36 +17,87 @@
 #if defined(__x86_64__) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35)) && \
     !defined(SKRNN_NO_LIBMVEC)
-#include <emmintrin.h>
 #define SKRNN_HAVE_LIBMVEC 1
+#include <immintrin.h>
+
+/* libmvec's vector variants, by their vector-ABI names: b = SSE4, d = AVX2,
+ * e = AVX-512. Each loop is compiled for its instruction set and chosen at
+ * run time from what the CPU supports, so the build stays portable. */
 __m128d _ZGVbN2v_tanh(__m128d);
 __m128 _ZGVbN4v_tanhf(__m128);
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+__m256d _ZGVdN4v_tanh(__m256d);
+__m256 _ZGVdN8v_tanhf(__m256);
+static void skrnn_vtanh_d_avx2(double *x, ptrdiff_t n, ptrdiff_t *i)
+{
+    for (; *i + 4 <= n; *i += 4)
+        _mm256_storeu_pd(x + *i, _ZGVdN4v_tanh(_mm256_loadu_pd(x + *i)));
+}
+static void skrnn_vtanh_f_avx2(float *x, ptrdiff_t n, ptrdiff_t *i)
+{
+    for (; *i + 8 <= n; *i += 8)
+        _mm256_storeu_ps(x + *i, _ZGVdN8v_tanhf(_mm256_loadu_ps(x + *i)));
+}
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+__m512d _ZGVeN8v_tanh(__m512d);
+__m512 _ZGVeN16v_tanhf(__m512);
+static void skrnn_vtanh_d_avx512(double *x, ptrdiff_t n, ptrdiff_t *i)
+{
+    for (; *i + 8 <= n; *i += 8)
+        _mm512_storeu_pd(x + *i, _ZGVeN8v_tanh(_mm512_loadu_pd(x + *i)));
+}
+static void skrnn_vtanh_f_avx512(float *x, ptrdiff_t n, ptrdiff_t *i)
+{
+    for (; *i + 16 <= n; *i += 16)
+        _mm512_storeu_ps(x + *i, _ZGVeN16v_tanhf(_mm512_loadu_ps(x + *i)));
+}
+#pragma GCC pop_options
+
+/* 2: AVX-512, 1: AVX2, 0: SSE; decided once (a benign race: every thread
+ * computes the same value). */
+static int skrnn_isa_level(void)
+{
+    static int level = -1;
+    if (level < 0) {
+        __builtin_cpu_init();
+        level = __builtin_cpu_supports("avx512f") ? 2
+              : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+    }
+    return level;
+}
 #endif
 
 static inline void skrnn_vtanh_d(double *x, ptrdiff_t n)
 {
     ptrdiff_t i = 0;
 #ifdef SKRNN_HAVE_LIBMVEC
-    for (; i + 2 <= n; i += 2) {
+    int level = skrnn_isa_level();
+    if (level == 2) skrnn_vtanh_d_avx512(x, n, &i);
+    else if (level == 1) skrnn_vtanh_d_avx2(x, n, &i);
+    for (; i + 2 <= n; i += 2)
         _mm_storeu_pd(x + i, _ZGVbN2v_tanh(_mm_loadu_pd(x + i)));
-    }
 #endif
-    for (; i < n; i++) {
+    for (; i < n; i++)
         x[i] = tanh(x[i]);
-    }
 }
 
 static inline void skrnn_vtanh_f(float *x, ptrdiff_t n)
 {
     ptrdiff_t i = 0;
 #ifdef SKRNN_HAVE_LIBMVEC
-    for (; i + 4 <= n; i += 4) {
+    int level = skrnn_isa_level();
+    if (level == 2) skrnn_vtanh_f_avx512(x, n, &i);
+    else if (level == 1) skrnn_vtanh_f_avx2(x, n, &i);
+    for (; i + 4 <= n; i += 4)
         _mm_storeu_ps(x + i, _ZGVbN4v_tanhf(_mm_loadu_ps(x + i)));
-    }
 #endif
-    for (; i < n; i++) {
+    for (; i < n; i++)
         x[i] = tanhf(x[i]);
-    }
 }
 
 #endif
