@@ -40,9 +40,13 @@ BRIEF = dict(n_hidden=5, max_iter=50, tol=1.0, n_iter_no_change=1)
 
 
 def _labels(y):
-    """Integer classes as strings, to check that labels of any type survive."""
-    return np.array(["fast", "slow", "medium"])[y] if y.max() > 1 else np.array(
-        ["slow", "fast"])[y]
+    """The integer classes of make_sine_sequences (0 = slowest) as names.
+
+    Sorted, the names are in another order than the integers, so a mix-up
+    between class indices and ``classes_`` shows.
+    """
+    names = ["slow", "fast"] if y.max() == 1 else ["slow", "medium", "fast"]
+    return np.array(names)[y]
 
 
 # -- small data sets ------------------------------------------------------------
@@ -213,7 +217,6 @@ def test_same_seed_same_model_and_dtype_preserved(cls, dtype):
     if cls in REGRESSORS:
         pred, state = first.predict(X, return_state=True)
         assert pred.dtype == dtype and state.dtype == dtype
-        assert first.forecast(X, 2).dtype == dtype if X.shape[1] == 1 else True
     else:
         assert first.predict_proba(X).dtype == dtype
     # a fitted float32 model keeps computing in float32 when given float64
@@ -450,27 +453,30 @@ def test_forecast_continues_a_sine(cls, params):
 
 @pytest.mark.parametrize("cls", REGRESSORS)
 @pytest.mark.parametrize("n_outputs", [1, 2])
-def test_forecast_feeds_outputs_back_as_inputs(cls, n_outputs):
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_forecast_feeds_outputs_back_as_inputs(cls, n_outputs, dtype):
     """forecast[k] is what predict says after the history extended by forecast[:k]."""
     rng = np.random.RandomState(0)
-    X = rng.uniform(-1, 1, (60, n_outputs))
+    X = rng.uniform(-1, 1, (60, n_outputs)).astype(dtype)
     y = np.roll(X, -1, axis=0) if n_outputs > 1 else np.roll(X[:, 0], -1)
     model = cls(random_state=0, **BRIEF).fit(X, y)
     future = model.forecast(X, 5)
+    assert future.shape == ((5,) if n_outputs == 1 else (5, n_outputs))
+    assert future.dtype == dtype
+    tol = dict(rtol=100 * RTOL[dtype], atol=100 * ATOL[dtype])
     future2d = future.reshape(5, n_outputs)
     for k in range(5):
         extended = np.vstack([X, future2d[:k]])
-        np.testing.assert_allclose(model.predict(extended)[-1], future[k], rtol=1e-10,
-                                   atol=1e-12)
+        np.testing.assert_allclose(model.predict(extended)[-1], future[k], **tol)
     # a batch of sequences: one forecast per sequence, each from its own history
     X3 = np.stack([X[:30], X[30:]])
     batch = model.forecast(X3, 3)
     assert batch.shape == ((2, 3) if n_outputs == 1 else (2, 3, n_outputs))
-    np.testing.assert_allclose(batch[1], model.forecast(X[30:], 3), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(batch[1], model.forecast(X[30:], 3), **tol)
     # a state carried in from before the history is honoured
     _, state = model.predict(X[:30], return_state=True)
     np.testing.assert_allclose(model.forecast(X[30:], 3, initial_state=state), future[:3],
-                               rtol=1e-10, atol=1e-12)
+                               **tol)
 
 
 @pytest.mark.parametrize("cls", REGRESSORS)
@@ -568,6 +574,14 @@ def test_early_stopping_stratifies_classifier_sequences(cls, monkeypatch):
     n_val = len(val_idx)
     assert all(np.isclose(s * n_val, round(s * n_val)) for s in model.validation_scores_)
     assert model.best_validation_score_ == max(model.validation_scores_)
+
+
+@pytest.mark.parametrize("cls", REGRESSORS)
+def test_early_stopping_needs_validation_and_training_steps(cls):
+    X, y = _regression_data()
+    model = cls(early_stopping=True, validation_fraction=0.001, **BRIEF)
+    with pytest.raises(ValueError, match="leaves no validation"):
+        model.fit(X, y)
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)

@@ -160,8 +160,8 @@ class JordanRegressor(SequenceRegressorMixin, _BaseJordan):
     >>> from skrnn.datasets import make_sine_series
     >>> X, y = make_sine_series(400, period=20, random_state=0)
     >>> model = JordanRegressor(n_hidden=16, max_iter=100, random_state=0).fit(X, y)
-    >>> print(f"{model.score(X, y):.2f}")
-    0.9...
+    >>> bool(model.score(X, y) > 0.95)
+    True
     >>> model.forecast(X, 5).shape
     (5,)""")
 
@@ -178,9 +178,13 @@ class JordanClassifier(SequenceClassifierMixin, _BaseJordan):
         Class labels.
 """,
         example="""\
+    Is the running total of a sequence positive at its end? The context
+    accumulates the network's own running verdict:
+
+    >>> import numpy as np
     >>> from skrnn import JordanClassifier
-    >>> from skrnn.datasets import make_sine_sequences
-    >>> X, y = make_sine_sequences(120, n_timesteps=30, random_state=0)
-    >>> model = JordanClassifier(n_hidden=16, max_iter=100, random_state=0).fit(X[:80], y[:80])
-    >>> print(f"{model.score(X[80:], y[80:]):.2f}")
-    0.9...""")
+    >>> X = np.random.RandomState(0).uniform(-1, 1, (200, 10))
+    >>> y = (X.sum(axis=1) > 0).astype(int)
+    >>> model = JordanClassifier(n_hidden=16, max_iter=100, random_state=0)
+    >>> print(f"{model.fit(X[:150], y[:150]).score(X[150:], y[150:]):.2f}")
+    0.8...""")
