@@ -276,11 +276,28 @@ class BaseRecurrent(BaseEstimator, ABC):
 
     # -- fitting -------------------------------------------------------------
     def _prepare(self, X, y, reset, classes=None):
-        dtype = None if reset else self._theta.dtype
-        seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
-                               dtype=dtype)
-        self._encode_targets(seqs, y, reset=reset, classes=classes)
+        """Validate ``(X, y)`` into Sequences with encoded targets.
+
+        Validation records what it learns of the data (``n_features_in_``,
+        ``classes_``...) as it goes; if it fails half-way, the attributes of
+        the previous fit are put back, so a fitted model is never left
+        inconsistent by bad input.
+        """
+        saved = self.__dict__.copy()
+        try:
+            dtype = None if reset else self._theta.dtype
+            seqs = check_sequences(self, X, reset=reset,
+                                   univariate_rows=self._univariate_rows, dtype=dtype)
+            self._encode_targets(seqs, y, reset=reset, classes=classes)
+            self._check_targets(seqs)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
         return seqs
+
+    def _check_targets(self, seqs):
+        """Family-specific checks of the encoded targets (none by default)."""
 
     def _fit(self, X, y, incremental=False, classes=None):
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
@@ -513,10 +530,11 @@ class BaseRecurrent(BaseEstimator, ABC):
             return self._initial_state(seqs)
         state = np.asarray(state, dtype=self._theta.dtype)
         expected = (seqs.n_sequences, self._network.state_size)
-        if state.ndim == 1:
+        if state.ndim == 1 and state.shape[0] == expected[1]:
             state = np.broadcast_to(state, expected)
         if state.shape != expected:
-            raise ValueError(f"initial_state must have shape {expected}; got {state.shape}.")
+            raise ValueError(f"initial_state must have shape {expected} (or "
+                             f"({expected[1]},) for every sequence); got {state.shape}.")
         if not np.all(np.isfinite(state)):
             raise ValueError("initial_state must be finite.")
         return np.ascontiguousarray(state)

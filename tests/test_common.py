@@ -36,5 +36,8 @@ def _xfails(estimator):
 # the checks train on toy data for few epochs; convergence is not what they test
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(list(_instances()), expected_failed_checks=_xfails)
-def test_sklearn_compatible(estimator, check):
+def test_sklearn_compatible(estimator, check, monkeypatch):
+    # scikit-learn skips its NumPy-namespace array-API input check unless this
+    # is set; skrnn takes NumPy input, so let that check run instead of skipping
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
     check(estimator)

@@ -91,6 +91,14 @@ def assert_unchanged(model, weights, X, outputs):
         np.testing.assert_array_equal(after, before)
 
 
+def _weight_attributes(model):
+    """The fitted weight attributes, in the documented order of the flat vector."""
+    context = ("recurrent_weights_" if isinstance(model, (ElmanRegressor, ElmanClassifier))
+               else "context_weights_")
+    return [getattr(model, name) for name in (
+        "input_weights_", context, "hidden_bias_", "output_weights_", "output_bias_")]
+
+
 def _ar_series(n, coef=0.8, seed=0):
     """y_t = x_t + coef * y_{t-1}, x uniform on [-1, 1]."""
     x = np.random.RandomState(seed).uniform(-1, 1, n)
@@ -251,11 +259,11 @@ def test_pickle_round_trip_then_partial_fit(cls, dtype):
     assert not np.array_equal(flat, before)
     assert flat.dtype == dtype
     # the fitted attributes are still views of the weights partial_fit updates
-    n_in, n_hidden = restored.input_weights_.shape
-    np.testing.assert_array_equal(restored.input_weights_.ravel(), flat[:n_in * n_hidden])
-    np.testing.assert_array_equal(restored.output_bias_,
-                                  flat[flat.shape[0] - restored.output_bias_.shape[0]:])
+    np.testing.assert_array_equal(
+        np.concatenate([w.ravel() for w in _weight_attributes(restored)]), flat)
     assert not np.array_equal(restored.input_weights_, model.input_weights_)
+    if hasattr(model, "classes_"):
+        np.testing.assert_array_equal(restored.classes_, model.classes_)
     # ...and the unpickled copy is independent of the original
     np.testing.assert_array_equal(model.get_flat_weights(), before)
 
@@ -504,7 +512,7 @@ def test_forecast_rejects_models_without_feedback_and_bad_n_steps(cls):
         dict(solver="sgd", nesterovs_momentum=True, learning_rate_init=0.05),
         dict(solver="sgd", nesterovs_momentum=False, learning_rate_init=0.05),
         dict(solver="adam"),
-        dict(solver="lbfgs", max_iter=200),
+        dict(solver="lbfgs", max_iter=500),
     ],
     ids=["sgd-nesterov", "sgd-momentum", "adam", "lbfgs"],
 )
@@ -644,11 +652,8 @@ def test_flat_weight_interface(cls):
     model, (X, y) = fitted(cls)
     outputs = _output(model, X)
     weights = model.get_flat_weights()
-    n_weights = sum(getattr(model, name).size for name in (
-        "input_weights_", "hidden_bias_", "output_weights_", "output_bias_",
-        "recurrent_weights_" if cls in (ElmanRegressor, ElmanClassifier) else
-        "context_weights_"))
-    assert weights.shape == (n_weights,)
+    np.testing.assert_array_equal(
+        np.concatenate([w.ravel() for w in _weight_attributes(model)]), weights)
 
     # a copy: changing it changes nothing
     weights[:] = 0
@@ -665,8 +670,8 @@ def test_flat_weight_interface(cls):
     # set_flat_weights changes the model and its views, and predictions follow
     model.set_flat_weights(other)
     np.testing.assert_array_equal(model.get_flat_weights(), other)
-    np.testing.assert_array_equal(model.input_weights_.ravel(),
-                                  other[:model.input_weights_.size])
+    np.testing.assert_array_equal(
+        np.concatenate([w.ravel() for w in _weight_attributes(model)]), other)
     assert not np.array_equal(_output(model, X)[-1], outputs[-1])
     assert model.evaluate_loss(X, y) == model.evaluate_loss(X, y, weights=other)
     model.set_flat_weights(weights)

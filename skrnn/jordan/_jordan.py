@@ -74,8 +74,7 @@ class _BaseJordan(BaseRecurrent):
             initial_context=self.initial_context, context_decay=self.context_decay,
             bptt_steps=self.bptt_steps)
 
-    def _encode_targets(self, seqs, y, *, reset, classes=None):
-        super()._encode_targets(seqs, y, reset=reset, classes=classes)
+    def _check_targets(self, seqs):
         if self.teacher_forcing and not seqs.per_step:
             raise ValueError(
                 "teacher_forcing=True feeds the true previous target to the context, so it "
