@@ -13,37 +13,22 @@ scored and decoded.
 import time
 import warnings
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from threadpoolctl import ThreadpoolController
 
 from ._activations import HIDDEN_ACTIVATIONS
 from ._losses import LOSSES
 from ._sequences import check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
-
-_THREADPOOL_CONTROLLER = None
-
-
-@contextmanager
-def limit_threads(n_jobs):
-    """Let BLAS use ``n_jobs`` threads (one unless asked: the machines are shared)."""
-    global _THREADPOOL_CONTROLLER
-    if _THREADPOOL_CONTROLLER is None:
-        _THREADPOOL_CONTROLLER = ThreadpoolController()
-    with _THREADPOOL_CONTROLLER.limit(limits=effective_n_jobs(n_jobs), user_api="blas"):
-        yield
-
+from .utils._threads import limit_threads
 
 class BaseRecurrent(BaseEstimator, ABC):
     """Base class of the networks trained by backpropagation through time.

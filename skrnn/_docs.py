@@ -107,9 +107,11 @@ TRAINING_PARAMETERS = """\
         larger (Pascanu et al., 2013); None disables clipping.
 
     n_jobs : int, default=None
-        Threads the BLAS calls may use. None means 1: the recurrences are
-        small matrix products, which lose badly to thread contention on a
-        shared machine. -1 means all cores.
+        Threads the large matrix products outside the time loop may use
+        (input projection, weight gradients). None means 1; -1 means all
+        cores. The time loop itself always runs on one thread: its per-step
+        products are too small to gain from threads, and lose badly to
+        contention on a shared machine.
 """
 
 FITTED_ATTRIBUTES = """\
