@@ -94,6 +94,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     print(f"torch {torch.__version__}; float32; {args.epochs} epochs of {N_BATCHES} batches; "
           f"medians of {args.repeats} repeats; sequences/second")
@@ -102,7 +103,7 @@ def main():
               f"{'pred skrnn':>10} {'pred torch':>10} {'ratio':>6}")
     print(header)
     print("-" * len(header))
-    for threads in (1, 2):
+    for threads in args.threads:
         for n_features, n_hidden, n_timesteps, batch_size in SIZES:
             n_seq = N_BATCHES * batch_size
             X, y = make_data(n_features, n_timesteps, n_seq)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._activations import ACTIVATION_CODES
 from ._kernels._srn import srn_bptt, srn_forward
-from .utils._threads import limit_threads
+from .utils._threads import kernel_threads, single_threaded_blas
 
 
 def glorot_uniform(rng, n_in, n_out, activation, dtype):
@@ -163,15 +163,17 @@ class SimpleRecurrentNetwork:
             Y = None
         if forced is None:
             forced = np.empty((0, self.n_outputs), dtype=dtype)
-        # the per-step products of the time loop are too small to gain from
-        # threads (they lose under contention): the loop runs on one
-        with limit_threads(1):
+        # the per-step products are too small to gain from BLAS threads (they
+        # lose under contention); threads split the batch instead
+        n_threads = kernel_threads()
+        with single_threaded_blas():
             srn_forward(H, W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
                         seqs.offsets, seqs.order, h_state, c_state,
                         np.ascontiguousarray(forced, dtype=dtype),
                         ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], H, C,
-                        Y if Y is not None else np.empty((0, self.n_outputs), dtype=dtype))
+                        Y if Y is not None else np.empty((0, self.n_outputs), dtype=dtype),
+                        n_threads)
         if Y is None:
             Y = H @ params["output_weights_"]
             Y += params["output_bias_"]
@@ -200,11 +202,12 @@ class SimpleRecurrentNetwork:
         dO = np.ascontiguousarray(dO, dtype=dtype)
         dZ = np.empty_like(H)
         dO_total = np.empty((H.shape[0] if feedback else 0, self.n_outputs), dtype=dtype)
-        with limit_threads(1):  # as in forward
+        n_threads = kernel_threads()
+        with single_threaded_blas():  # as in forward
             srn_bptt(H, Y, dO, W_rec, W_ctx, params["output_weights_"], mu, seqs.offsets,
                      seqs.order, ACTIVATION_CODES[self.activation],
                      ACTIVATION_CODES[self.output_activation], feedback,
-                     self.bptt_steps or 0, dZ, dO_total)
+                     self.bptt_steps or 0, dZ, dO_total, n_threads)
         if feedback:
             dO = dO_total
         grads["input_weights_"][...] = seqs.X.T @ dZ
@@ -267,10 +270,13 @@ class SimpleRecurrentNetwork:
         H = np.empty((n_rows, self.n_hidden), dtype=dtype)
         C = np.empty((n_rows, W_ctx.shape[0]), dtype=dtype)
         Y = np.empty((n_rows, self.n_outputs), dtype=dtype)
-        srn_forward(U, W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
-                    offsets, order, h_state, c_state, np.empty((0, self.n_outputs), dtype=dtype),
-                    ACTIVATION_CODES[self.activation],
-                    ACTIVATION_CODES[self.output_activation], H, C, Y)
+        n_threads = kernel_threads()
+        with single_threaded_blas():
+            srn_forward(U, W_rec, W_ctx, params["output_weights_"], params["output_bias_"],
+                        mu, offsets, order, h_state, c_state,
+                        np.empty((0, self.n_outputs), dtype=dtype),
+                        ACTIVATION_CODES[self.activation],
+                        ACTIVATION_CODES[self.output_activation], H, C, Y, n_threads)
         return Y
 
 

@@ -6,11 +6,15 @@ generation (outputs fed back as inputs). Every sequence of a batch advances in
 lockstep: the sequences are visited in order of decreasing length, so that the
 ones still running at step t are the first ``n_active`` rows of the state
 buffers, and each step costs one matrix product per weight matrix for the
-whole batch.
+whole batch. Sequences never interact, so with ``n_threads > 1`` the batch is
+cut into blocks that run this loop in parallel.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
+import numpy as np
+
 from cython cimport floating
+from cython.parallel cimport prange
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy, memset
 
@@ -24,13 +28,152 @@ cdef inline Py_ssize_t _length(const intp_t[::1] offsets, intp_t s) noexcept nog
     return offsets[s + 1] - offsets[s]
 
 
-cdef inline bint _uniform(const intp_t[::1] offsets, const intp_t[::1] order) noexcept nogil:
-    """Whether all sequences have the same length and lie in their natural order."""
-    cdef Py_ssize_t s, n = order.shape[0], length = offsets[1] - offsets[0]
+cdef inline bint _consecutive(const intp_t[::1] offsets, const intp_t* order,
+                              Py_ssize_t n) noexcept nogil:
+    """Whether the ``n`` sequences of ``order`` have one length and follow each
+    other in memory (then step t of each lies at a fixed stride)."""
+    cdef Py_ssize_t s, length = _length(offsets, order[0])
     for s in range(n):
-        if order[s] != s or offsets[s + 1] - offsets[s] != length:
+        if order[s] != order[0] + s or _length(offsets, order[s]) != length:
             return False
     return True
+
+
+def _plan_blocks(const intp_t[::1] offsets, const intp_t[::1] order, int n_threads):
+    """Split a batch into at most ``n_threads`` blocks of sequences of equal work.
+
+    Returns ``members`` (a permutation of ``order``) and ``bounds``: block j
+    is ``members[bounds[j]:bounds[j + 1]]``, itself sorted by decreasing
+    length. Equal-length sequences in memory order are cut into contiguous
+    runs, which keeps the strided fast path; otherwise every n_blocks-th
+    sequence of ``order`` goes to the same block, which balances the steps.
+    Each sequence's result does not depend on the split.
+    """
+    cdef Py_ssize_t n_seq = order.shape[0]
+    cdef Py_ssize_t n_blocks = max(1, min(n_threads, n_seq))
+    members = np.asarray(order)
+    if n_blocks > 1 and not _consecutive(offsets, &order[0], n_seq):
+        members = np.concatenate([members[j::n_blocks] for j in range(n_blocks)])
+    sizes = np.full(n_blocks, n_seq // n_blocks, dtype=np.intp)
+    sizes[:n_seq % n_blocks] += 1
+    bounds = np.zeros(n_blocks + 1, dtype=np.intp)
+    np.cumsum(sizes, out=bounds[1:])
+    return np.ascontiguousarray(members, dtype=np.intp), bounds
+
+
+cdef void _forward_block(const floating[:, ::1] U,
+                         const floating[:, ::1] W_rec,
+                         const floating[:, ::1] W_ctx,
+                         const floating[:, ::1] W_out,
+                         const floating[::1] b_out,
+                         const floating[::1] mu,
+                         const intp_t[::1] offsets,
+                         const intp_t* order,
+                         Py_ssize_t n_seq,
+                         floating[:, ::1] h_state,
+                         floating[:, ::1] c_state,
+                         const floating[:, ::1] forced,
+                         int activation,
+                         int out_activation,
+                         floating[:, ::1] H,
+                         floating[:, ::1] C,
+                         floating[:, ::1] Y) noexcept nogil:
+    """:func:`srn_forward` over the ``n_seq`` sequences listed in ``order``."""
+    cdef Py_ssize_t n_hidden = H.shape[1]
+    cdef Py_ssize_t n_context = W_ctx.shape[0]
+    cdef Py_ssize_t n_out = W_out.shape[1]
+    cdef bint has_rec = W_rec.shape[0] > 0
+    cdef bint has_ctx = n_context > 0
+    cdef bint forcing = forced.shape[0] > 0
+    cdef Py_ssize_t t, b, k, j, row, t_max, n_active
+    cdef floating* Z
+    cdef floating* hbuf
+    cdef floating* cbuf
+    cdef floating* obuf
+    cdef floating* zp
+    cdef const floating* hp
+    cdef const floating* v
+    cdef int ldz, ldh
+    cdef int stride = 0
+    cdef Py_ssize_t base = offsets[order[0]]
+    t_max = _length(offsets, order[0])
+    # Equal lengths (3D input): step t of every sequence lies in H at a
+    # fixed stride, so the matrix products read and write H in place
+    # instead of gathering rows into buffers.
+    if _consecutive(offsets, order, n_seq):
+        stride = <int> (t_max * n_hidden)
+    Z = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+    hbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+    cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
+    obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+    for b in range(n_seq):
+        memcpy(&hbuf[b * n_hidden], &h_state[order[b], 0], n_hidden * sizeof(floating))
+        if has_ctx:
+            memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
+                   n_context * sizeof(floating))
+    if stride and &H[0, 0] != &U[0, 0]:
+        memcpy(&H[base, 0], &U[base, 0], n_seq * t_max * n_hidden * sizeof(floating))
+    n_active = n_seq
+    for t in range(t_max):
+        while _length(offsets, order[n_active - 1]) <= t:
+            n_active -= 1
+        if stride:
+            zp, ldz = &H[base + t, 0], stride
+            hp, ldh = (hbuf, <int> n_hidden) if t == 0 else (&H[base + t - 1, 0], stride)
+        else:
+            zp, ldz = Z, <int> n_hidden
+            hp, ldh = hbuf, <int> n_hidden
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                memcpy(&Z[b * n_hidden], &U[row, 0], n_hidden * sizeof(floating))
+        if has_ctx:
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                memcpy(&C[row, 0], &cbuf[b * n_context], n_context * sizeof(floating))
+        if has_rec:
+            gemm_rm(False, n_active, n_hidden, n_hidden, <floating> 1, hp, ldh,
+                    &W_rec[0, 0], n_hidden, <floating> 1, zp, ldz)
+        if has_ctx:
+            gemm_rm(False, n_active, n_hidden, n_context, <floating> 1, cbuf, n_context,
+                    &W_ctx[0, 0], n_hidden, <floating> 1, zp, ldz)
+        if stride:
+            for b in range(n_active):
+                activate(activation, zp + b * ldz, 1, n_hidden)
+        else:
+            activate(activation, Z, n_active, n_hidden)
+            memcpy(hbuf, Z, n_active * n_hidden * sizeof(floating))
+            for b in range(n_active):
+                row = offsets[order[b]] + t
+                memcpy(&H[row, 0], &Z[b * n_hidden], n_hidden * sizeof(floating))
+        if not has_ctx:
+            continue
+        for b in range(n_active):
+            memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
+        gemm_rm(False, n_active, n_out, n_hidden, <floating> 1, zp, ldz,
+                &W_out[0, 0], n_out, <floating> 1, obuf, n_out)
+        activate(out_activation, obuf, n_active, n_out)
+        for b in range(n_active):
+            row = offsets[order[b]] + t
+            memcpy(&Y[row, 0], &obuf[b * n_out], n_out * sizeof(floating))
+            v = &forced[row, 0] if forcing else &obuf[b * n_out]
+            for k in range(n_context):
+                j = k % n_out
+                cbuf[b * n_context + k] = mu[k] * cbuf[b * n_context + k] + v[j]
+    for b in range(n_seq):
+        if stride:
+            row = offsets[order[b] + 1] - 1
+            memcpy(&h_state[order[b], 0], &H[row, 0], n_hidden * sizeof(floating))
+        else:
+            memcpy(&h_state[order[b], 0], &hbuf[b * n_hidden], n_hidden * sizeof(floating))
+        if has_ctx:
+            memcpy(&c_state[order[b], 0], &cbuf[b * n_context],
+                   n_context * sizeof(floating))
+    free(Z)
+    free(hbuf)
+    free(cbuf)
+    free(obuf)
+
+
 
 
 def srn_forward(const floating[:, ::1] U,
@@ -48,7 +191,8 @@ def srn_forward(const floating[:, ::1] U,
                 int out_activation,
                 floating[:, ::1] H,
                 floating[:, ::1] C,
-                floating[:, ::1] Y):
+                floating[:, ::1] Y,
+                int n_threads=1):
     """Run a simple recurrent network over every sequence of a batch.
 
     For each sequence, with h and c starting from ``h_state`` and
@@ -93,103 +237,155 @@ def srn_forward(const floating[:, ::1] U,
         Out: c_t, the context each step used.
     Y : ndarray of shape (n_steps, n_outputs)
         Out: y_t; written only when W_ctx has rows.
+    n_threads : int, default=1
+        Sequences are independent: up to ``n_threads`` blocks of them run
+        in parallel (OpenMP), each on single-threaded BLAS.
     """
-    cdef Py_ssize_t n_seq = order.shape[0]
+    cdef intp_t[::1] members, bounds
+    cdef Py_ssize_t j, n_blocks
+    if order.shape[0] == 0:
+        return
+    members, bounds = _plan_blocks(offsets, order, n_threads)
+    n_blocks = bounds.shape[0] - 1
+    with nogil:
+        if n_blocks == 1:
+            _forward_block(U, W_rec, W_ctx, W_out, b_out, mu, offsets, &members[0],
+                           members.shape[0], h_state, c_state, forced, activation,
+                           out_activation, H, C, Y)
+        else:
+            for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
+                _forward_block(U, W_rec, W_ctx, W_out, b_out, mu, offsets,
+                               &members[bounds[j]], bounds[j + 1] - bounds[j], h_state,
+                               c_state, forced, activation, out_activation, H, C, Y)
+
+
+cdef void _bptt_block(const floating[:, ::1] H,
+                      const floating[:, ::1] Y,
+                      const floating[:, ::1] dO,
+                      const floating[:, ::1] W_rec,
+                      const floating[:, ::1] W_ctx,
+                      const floating[:, ::1] W_out,
+                      const floating[::1] mu,
+                      const intp_t[::1] offsets,
+                      const intp_t* order,
+                      Py_ssize_t n_seq,
+                      int activation,
+                      int out_activation,
+                      bint feedback,
+                      Py_ssize_t bptt_steps,
+                      floating[:, ::1] dZ,
+                      floating[:, ::1] dO_total) noexcept nogil:
+    """:func:`srn_bptt` over the ``n_seq`` sequences listed in ``order``."""
     cdef Py_ssize_t n_hidden = H.shape[1]
     cdef Py_ssize_t n_context = W_ctx.shape[0]
     cdef Py_ssize_t n_out = W_out.shape[1]
     cdef bint has_rec = W_rec.shape[0] > 0
-    cdef bint has_ctx = n_context > 0
-    cdef bint forcing = forced.shape[0] > 0
+    cdef bint through_ctx = feedback and n_context > 0
     cdef Py_ssize_t t, b, k, j, row, t_max, n_active
-    cdef floating* Z
-    cdef floating* hbuf
-    cdef floating* cbuf
-    cdef floating* obuf
-    cdef floating* zp
-    cdef const floating* hp
-    cdef const floating* v
-    cdef int ldz, ldh
+    cdef floating* D
+    cdef floating* gh
+    cdef floating* gc
+    cdef floating* G
+    cdef floating* g
+    cdef floating* dy
+    cdef floating* dp
+    cdef const floating* gp
+    cdef const floating* y
+    cdef floating s
+    cdef int ldd, ldg
     cdef int stride = 0
-    if n_seq == 0:
-        return
-    with nogil:
-        t_max = _length(offsets, order[0])
-        # Equal lengths (3D input): step t of every sequence lies in H at a
-        # fixed stride, so the matrix products read and write H in place
-        # instead of gathering rows into buffers.
-        if _uniform(offsets, order):
-            stride = <int> (t_max * n_hidden)
-        Z = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-        hbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-        cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
-        obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+    cdef Py_ssize_t base = offsets[order[0]]
+    t_max = _length(offsets, order[0])
+    # Equal lengths: work in dZ in place at a fixed stride (see srn_forward);
+    # the carry dz_t @ W_rec^T is written straight into the rows of step t - 1.
+    if _consecutive(offsets, order, n_seq):
+        stride = <int> (t_max * n_hidden)
+    D = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+    gh = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+    gc = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
+    G = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+    dy = <floating*> calloc(n_out + 1, sizeof(floating))
+    if stride:
         for b in range(n_seq):
-            memcpy(&hbuf[b * n_hidden], &h_state[order[b], 0], n_hidden * sizeof(floating))
-            if has_ctx:
-                memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
-                       n_context * sizeof(floating))
-        if stride and &H[0, 0] != &U[0, 0]:
-            memcpy(&H[0, 0], &U[0, 0], U.shape[0] * n_hidden * sizeof(floating))
-        n_active = n_seq
-        for t in range(t_max):
-            while _length(offsets, order[n_active - 1]) <= t:
-                n_active -= 1
-            if stride:
-                zp, ldz = &H[t, 0], stride
-                hp, ldh = (hbuf, <int> n_hidden) if t == 0 else (&H[t - 1, 0], stride)
-            else:
-                zp, ldz = Z, <int> n_hidden
-                hp, ldh = hbuf, <int> n_hidden
+            memset(&dZ[offsets[order[b]] + t_max - 1, 0], 0, n_hidden * sizeof(floating))
+    n_active = 0
+    for t in range(t_max - 1, -1, -1):
+        # sequences whose last step is t join with no gradient carried in
+        while n_active < n_seq and _length(offsets, order[n_active]) > t:
+            n_active += 1
+        if bptt_steps > 0 and (t + 1) % bptt_steps == 0:
+            memset(gh, 0, n_active * n_hidden * sizeof(floating))
+            memset(gc, 0, n_active * n_context * sizeof(floating))
+            if stride and t + 1 < t_max:
                 for b in range(n_active):
-                    row = offsets[order[b]] + t
-                    memcpy(&Z[b * n_hidden], &U[row, 0], n_hidden * sizeof(floating))
-            if has_ctx:
-                for b in range(n_active):
-                    row = offsets[order[b]] + t
-                    memcpy(&C[row, 0], &cbuf[b * n_context], n_context * sizeof(floating))
-            if has_rec:
-                gemm_rm(False, n_active, n_hidden, n_hidden, <floating> 1, hp, ldh,
-                        &W_rec[0, 0], n_hidden, <floating> 1, zp, ldz)
-            if has_ctx:
-                gemm_rm(False, n_active, n_hidden, n_context, <floating> 1, cbuf, n_context,
-                        &W_ctx[0, 0], n_hidden, <floating> 1, zp, ldz)
-            if stride:
-                for b in range(n_active):
-                    activate(activation, zp + b * ldz, 1, n_hidden)
-            else:
-                activate(activation, Z, n_active, n_hidden)
-                memcpy(hbuf, Z, n_active * n_hidden * sizeof(floating))
-                for b in range(n_active):
-                    row = offsets[order[b]] + t
-                    memcpy(&H[row, 0], &Z[b * n_hidden], n_hidden * sizeof(floating))
-            if not has_ctx:
-                continue
-            for b in range(n_active):
-                memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
-            gemm_rm(False, n_active, n_out, n_hidden, <floating> 1, zp, ldz,
-                    &W_out[0, 0], n_out, <floating> 1, obuf, n_out)
-            activate(out_activation, obuf, n_active, n_out)
+                    memset(&dZ[offsets[order[b]] + t, 0], 0, n_hidden * sizeof(floating))
+        # G: the gradient at the output pre-activations of step t
+        if stride and not through_ctx:
+            gp, ldg = &dO[base + t, 0], <int> (t_max * n_out)
+        else:
+            gp, ldg = G, <int> n_out
             for b in range(n_active):
                 row = offsets[order[b]] + t
-                memcpy(&Y[row, 0], &obuf[b * n_out], n_out * sizeof(floating))
-                v = &forced[row, 0] if forcing else &obuf[b * n_out]
+                g = &G[b * n_out]
+                memcpy(g, &dO[row, 0], n_out * sizeof(floating))
+                if not through_ctx:
+                    continue
+                # dy_t from the context, through the output activation
+                y = &Y[row, 0]
+                for j in range(n_out):
+                    dy[j] = 0
                 for k in range(n_context):
-                    j = k % n_out
-                    cbuf[b * n_context + k] = mu[k] * cbuf[b * n_context + k] + v[j]
-        for b in range(n_seq):
-            if stride:
-                row = offsets[order[b] + 1] - 1
-                memcpy(&h_state[order[b], 0], &H[row, 0], n_hidden * sizeof(floating))
+                    dy[k % n_out] += gc[b * n_context + k]
+                if out_activation == LOGISTIC:
+                    for j in range(n_out):
+                        dy[j] = dy[j] * y[j] * (1 - y[j])
+                elif out_activation == SOFTMAX:
+                    s = 0
+                    for j in range(n_out):
+                        s = s + y[j] * dy[j]
+                    for j in range(n_out):
+                        dy[j] = y[j] * (dy[j] - s)
+                for j in range(n_out):
+                    g[j] += dy[j]
+                memcpy(&dO_total[row, 0], g, n_out * sizeof(floating))
+        # D: the carry from step t + 1 (already in place when strided)
+        if stride:
+            dp, ldd = &dZ[base + t, 0], stride
+            if not has_rec:
+                for b in range(n_active):
+                    memset(dp + b * ldd, 0, n_hidden * sizeof(floating))
+        else:
+            dp, ldd = D, <int> n_hidden
+            if has_rec:
+                memcpy(D, gh, n_active * n_hidden * sizeof(floating))
             else:
-                memcpy(&h_state[order[b], 0], &hbuf[b * n_hidden], n_hidden * sizeof(floating))
-            if has_ctx:
-                memcpy(&c_state[order[b], 0], &cbuf[b * n_context],
-                       n_context * sizeof(floating))
-        free(Z)
-        free(hbuf)
-        free(cbuf)
-        free(obuf)
+                memset(D, 0, n_active * n_hidden * sizeof(floating))
+        gemm_rm(True, n_active, n_hidden, n_out, <floating> 1, gp, ldg,
+                &W_out[0, 0], n_out, <floating> 1, dp, ldd)
+        for b in range(n_active):
+            row = offsets[order[b]] + t
+            scale_by_derivative(activation, dp + b * ldd, &H[row, 0], n_hidden)
+            if not stride:
+                memcpy(&dZ[row, 0], &D[b * n_hidden], n_hidden * sizeof(floating))
+        if has_rec:
+            if stride:
+                if t > 0:
+                    gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, dp, ldd,
+                            &W_rec[0, 0], n_hidden, <floating> 0, &dZ[base + t - 1, 0], stride)
+            else:
+                gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, D, n_hidden,
+                        &W_rec[0, 0], n_hidden, <floating> 0, gh, n_hidden)
+        if through_ctx:
+            for b in range(n_active):
+                for k in range(n_context):
+                    gc[b * n_context + k] *= mu[k]
+            gemm_rm(True, n_active, n_context, n_hidden, <floating> 1, dp, ldd,
+                    &W_ctx[0, 0], n_hidden, <floating> 1, gc, n_context)
+    free(D)
+    free(gh)
+    free(gc)
+    free(G)
+    free(dy)
 
 
 def srn_bptt(const floating[:, ::1] H,
@@ -206,7 +402,8 @@ def srn_bptt(const floating[:, ::1] H,
              bint feedback,
              Py_ssize_t bptt_steps,
              floating[:, ::1] dZ,
-             floating[:, ::1] dO_total):
+             floating[:, ::1] dO_total,
+             int n_threads=1):
     """Backpropagate through time the recurrence of :func:`srn_forward`.
 
     Going backwards over each sequence::
@@ -242,117 +439,24 @@ def srn_bptt(const floating[:, ::1] H,
     dO_total : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
         Out: do_t, including the path through the context (written only
         with ``feedback``; otherwise it equals ``dO``).
+    n_threads : int, default=1
+        As in :func:`srn_forward`.
     """
-    cdef Py_ssize_t n_seq = order.shape[0]
-    cdef Py_ssize_t n_hidden = H.shape[1]
-    cdef Py_ssize_t n_context = W_ctx.shape[0]
-    cdef Py_ssize_t n_out = W_out.shape[1]
-    cdef bint has_rec = W_rec.shape[0] > 0
-    cdef bint through_ctx = feedback and n_context > 0
-    cdef Py_ssize_t t, b, k, j, row, t_max, n_active
-    cdef floating* D
-    cdef floating* gh
-    cdef floating* gc
-    cdef floating* G
-    cdef floating* g
-    cdef floating* dy
-    cdef floating* dp
-    cdef const floating* gp
-    cdef const floating* y
-    cdef floating s
-    cdef int ldd, ldg
-    cdef int stride = 0
-    if n_seq == 0:
+    cdef intp_t[::1] members, bounds
+    cdef Py_ssize_t j, n_blocks
+    if order.shape[0] == 0:
         return
+    members, bounds = _plan_blocks(offsets, order, n_threads)
+    n_blocks = bounds.shape[0] - 1
     with nogil:
-        t_max = _length(offsets, order[0])
-        # Equal lengths: work in dZ in place at a fixed stride (see srn_forward);
-        # the carry dz_t @ W_rec^T is written straight into the rows of step t - 1.
-        if _uniform(offsets, order):
-            stride = <int> (t_max * n_hidden)
-        D = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-        gh = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-        gc = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
-        G = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
-        dy = <floating*> calloc(n_out + 1, sizeof(floating))
-        if stride:
-            for b in range(n_seq):
-                memset(&dZ[offsets[b] + t_max - 1, 0], 0, n_hidden * sizeof(floating))
-        n_active = 0
-        for t in range(t_max - 1, -1, -1):
-            # sequences whose last step is t join with no gradient carried in
-            while n_active < n_seq and _length(offsets, order[n_active]) > t:
-                n_active += 1
-            if bptt_steps > 0 and (t + 1) % bptt_steps == 0:
-                memset(gh, 0, n_active * n_hidden * sizeof(floating))
-                memset(gc, 0, n_active * n_context * sizeof(floating))
-                if stride and t + 1 < t_max:
-                    for b in range(n_active):
-                        memset(&dZ[offsets[b] + t, 0], 0, n_hidden * sizeof(floating))
-            # G: the gradient at the output pre-activations of step t
-            if stride and not through_ctx:
-                gp, ldg = &dO[t, 0], <int> (t_max * n_out)
-            else:
-                gp, ldg = G, <int> n_out
-                for b in range(n_active):
-                    row = offsets[order[b]] + t
-                    g = &G[b * n_out]
-                    memcpy(g, &dO[row, 0], n_out * sizeof(floating))
-                    if not through_ctx:
-                        continue
-                    # dy_t from the context, through the output activation
-                    y = &Y[row, 0]
-                    for j in range(n_out):
-                        dy[j] = 0
-                    for k in range(n_context):
-                        dy[k % n_out] += gc[b * n_context + k]
-                    if out_activation == LOGISTIC:
-                        for j in range(n_out):
-                            dy[j] = dy[j] * y[j] * (1 - y[j])
-                    elif out_activation == SOFTMAX:
-                        s = 0
-                        for j in range(n_out):
-                            s = s + y[j] * dy[j]
-                        for j in range(n_out):
-                            dy[j] = y[j] * (dy[j] - s)
-                    for j in range(n_out):
-                        g[j] += dy[j]
-                    memcpy(&dO_total[row, 0], g, n_out * sizeof(floating))
-            # D: the carry from step t + 1 (already in place when strided)
-            if stride:
-                dp, ldd = &dZ[t, 0], stride
-                if not has_rec:
-                    for b in range(n_active):
-                        memset(dp + b * ldd, 0, n_hidden * sizeof(floating))
-            else:
-                dp, ldd = D, <int> n_hidden
-                if has_rec:
-                    memcpy(D, gh, n_active * n_hidden * sizeof(floating))
-                else:
-                    memset(D, 0, n_active * n_hidden * sizeof(floating))
-            gemm_rm(True, n_active, n_hidden, n_out, <floating> 1, gp, ldg,
-                    &W_out[0, 0], n_out, <floating> 1, dp, ldd)
-            for b in range(n_active):
-                row = offsets[order[b]] + t
-                scale_by_derivative(activation, dp + b * ldd, &H[row, 0], n_hidden)
-                if not stride:
-                    memcpy(&dZ[row, 0], &D[b * n_hidden], n_hidden * sizeof(floating))
-            if has_rec:
-                if stride:
-                    if t > 0:
-                        gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, dp, ldd,
-                                &W_rec[0, 0], n_hidden, <floating> 0, &dZ[t - 1, 0], stride)
-                else:
-                    gemm_rm(True, n_active, n_hidden, n_hidden, <floating> 1, D, n_hidden,
-                            &W_rec[0, 0], n_hidden, <floating> 0, gh, n_hidden)
-            if through_ctx:
-                for b in range(n_active):
-                    for k in range(n_context):
-                        gc[b * n_context + k] *= mu[k]
-                gemm_rm(True, n_active, n_context, n_hidden, <floating> 1, dp, ldd,
-                        &W_ctx[0, 0], n_hidden, <floating> 1, gc, n_context)
-        free(D)
-        free(gh)
-        free(gc)
-        free(G)
-        free(dy)
+        if n_blocks == 1:
+            _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets, &members[0],
+                        members.shape[0], activation, out_activation, feedback,
+                        bptt_steps, dZ, dO_total)
+        else:
+            for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
+                _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets,
+                            &members[bounds[j]], bounds[j + 1] - bounds[j], activation,
+                            out_activation, feedback, bptt_steps, dZ, dO_total)
+
+

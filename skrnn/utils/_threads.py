@@ -1,20 +1,50 @@
-"""Thread limits for the BLAS libraries the kernels and NumPy call."""
+"""Thread counts for the compiled kernels and the BLAS libraries they call."""
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import threading
 from contextlib import contextmanager
 
 from joblib import effective_n_jobs
 from threadpoolctl import ThreadpoolController
 
 _CONTROLLER = None
+_LOCAL = threading.local()
+
+
+def _controller():
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER
 
 
 @contextmanager
 def limit_threads(n_jobs):
-    """Let BLAS use ``n_jobs`` threads (None means one: the machines are shared)."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        _CONTROLLER = ThreadpoolController()
-    with _CONTROLLER.limit(limits=effective_n_jobs(n_jobs), user_api="blas"):
+    """Run the enclosed work on ``n_jobs`` threads (None means one: the machines are shared).
+
+    BLAS may use that many threads for the large products, and the kernels
+    split their batches into that many parallel blocks (see
+    :func:`kernel_threads`).
+    """
+    n_threads = effective_n_jobs(n_jobs)
+    previous = kernel_threads()
+    _LOCAL.n_threads = n_threads
+    try:
+        with _controller().limit(limits=n_threads, user_api="blas"):
+            yield
+    finally:
+        _LOCAL.n_threads = previous
+
+
+@contextmanager
+def single_threaded_blas():
+    """One BLAS thread: a kernel's per-step products are too small to gain
+    from more, and its own parallel blocks must not oversubscribe the cores."""
+    with _controller().limit(limits=1, user_api="blas"):
         yield
+
+
+def kernel_threads():
+    """The number of parallel blocks the innermost :func:`limit_threads` allows."""
+    return getattr(_LOCAL, "n_threads", 1)

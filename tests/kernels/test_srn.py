@@ -5,8 +5,10 @@
 import numpy as np
 import pytest
 
+from skrnn._kernels._srn import _plan_blocks
 from skrnn._sequences import Sequences
 from skrnn._srn import SimpleRecurrentNetwork
+from skrnn.utils._threads import limit_threads
 
 from .._reference import srn_reference
 
@@ -115,3 +117,39 @@ def test_generate_matches_feeding_outputs_back_by_hand(recurrence):
         y, _, state = net.forward(params, step, state)
         by_hand.append(y[0])
     np.testing.assert_allclose(generated, np.array(by_hand), rtol=1e-12)
+
+
+@pytest.mark.parametrize("lengths", [[5] * 7, [4, 1, 7, 3, 9, 2, 2, 6]])
+def test_plan_blocks_partitions_the_batch_into_sorted_balanced_blocks(lengths):
+    seqs = _sequences(lengths, np.float64)
+    members, bounds = _plan_blocks(seqs.offsets, seqs.order, 3)
+    assert sorted(members) == list(range(len(lengths)))
+    sizes = np.diff(bounds)
+    assert len(sizes) == 3 and sizes.max() - sizes.min() <= 1
+    for j in range(3):
+        block_lengths = np.diff(seqs.offsets)[members[bounds[j]:bounds[j + 1]]]
+        assert np.all(np.diff(block_lengths) <= 0)
+    assert list(_plan_blocks(seqs.offsets, seqs.order, 1)[1]) == [0, len(lengths)]
+
+
+@pytest.mark.parametrize("lengths", ["uneven", "equal"])
+@pytest.mark.parametrize("recurrence,output", [("hidden", "identity"), ("output", "softmax")])
+@pytest.mark.parametrize("n_threads", [2, 3, 8])
+def test_parallel_blocks_give_the_single_thread_results(lengths, recurrence, output,
+                                                        n_threads):
+    """Sequences never interact: splitting a batch over threads changes nothing
+    beyond the rounding of BLAS calls of a different size."""
+    net = _network(recurrence, "tanh", output)
+    params = _weights(net, np.float64)
+    seqs = _sequences(LENGTHS[lengths] * 3, np.float64)
+    state0 = np.random.RandomState(1).uniform(-1, 1, (seqs.n_sequences, net.state_size))
+    dO = np.random.RandomState(2).uniform(-1, 1, (seqs.n_steps, 2))
+    results = []
+    for threads in (1, n_threads):
+        grads = {name: np.empty(shape) for name, shape in net.layout()}
+        with limit_threads(threads):
+            Y, cache, state = net.forward(params, seqs, state0)
+            net.gradient(params, seqs, cache, dO, grads, state0)
+        results.append([Y, state, *grads.values()])
+    for serial, parallel in zip(*results):
+        np.testing.assert_allclose(parallel, serial, rtol=1e-12, atol=1e-14)
