@@ -30,6 +30,7 @@ from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
 from .utils._threads import limit_threads
 
+
 class BaseRecurrent(BaseEstimator, ABC):
     """Base class of the networks trained by backpropagation through time.
 
@@ -434,7 +435,8 @@ class BaseRecurrent(BaseEstimator, ABC):
             if not incremental:
                 warnings.warn(
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
-                    "the optimization hasn't converged yet.", ConvergenceWarning)
+                    "the optimization hasn't converged yet.", ConvergenceWarning,
+                    stacklevel=4)  # the caller of fit
         if early_stopping and self._best_theta is not None:
             theta[...] = self._best_theta
 
@@ -460,11 +462,12 @@ class BaseRecurrent(BaseEstimator, ABC):
             self.best_loss_ = self.loss_curve_[-1]
 
     def _warn_divergence(self):
-        hint = ("lower learning_rate_init (now {})".format(self.learning_rate_init)
+        hint = (f"lower learning_rate_init (now {self.learning_rate_init})"
                 if self.solver != "lbfgs" else "raise alpha or scale the inputs")
         warnings.warn(
             "Training diverged: the loss or its gradient is not finite. The weights of the "
-            f"last finite step are kept; {hint}, or set max_grad_norm.", ConvergenceWarning)
+            f"last finite step are kept; {hint}, or set max_grad_norm.", ConvergenceWarning,
+            stacklevel=5)  # the caller of fit or partial_fit
 
     def _fit_lbfgs(self, seqs):
         dtype = self._theta.dtype

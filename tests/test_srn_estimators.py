@@ -66,7 +66,7 @@ def _data(cls, dtype=np.float64):
     return _regression_data(dtype) if cls in REGRESSORS else _classification_data(dtype)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fitted_cached(cls, dtype):
     X, y = _data(cls, dtype)
     return cls(random_state=0, **BRIEF).fit(X, y)
