@@ -11,8 +11,6 @@ cut into blocks that run this loop in parallel.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
-import numpy as np
-
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.stdlib cimport calloc, free
@@ -20,45 +18,9 @@ from libc.string cimport memcpy, memset
 
 from ._activations cimport LOGISTIC, SOFTMAX, activate, scale_by_derivative
 from ._blas cimport gemm_rm
+from ._lockstep cimport _consecutive, _length, intp_t
 
-ctypedef Py_ssize_t intp_t
-
-
-cdef inline Py_ssize_t _length(const intp_t[::1] offsets, intp_t s) noexcept nogil:
-    return offsets[s + 1] - offsets[s]
-
-
-cdef inline bint _consecutive(const intp_t[::1] offsets, const intp_t* order,
-                              Py_ssize_t n) noexcept nogil:
-    """Whether the ``n`` sequences of ``order`` have one length and follow each
-    other in memory (then step t of each lies at a fixed stride)."""
-    cdef Py_ssize_t s, length = _length(offsets, order[0])
-    for s in range(n):
-        if order[s] != order[0] + s or _length(offsets, order[s]) != length:
-            return False
-    return True
-
-
-def _plan_blocks(const intp_t[::1] offsets, const intp_t[::1] order, int n_threads):
-    """Split a batch into at most ``n_threads`` blocks of sequences of equal work.
-
-    Returns ``members`` (a permutation of ``order``) and ``bounds``: block j
-    is ``members[bounds[j]:bounds[j + 1]]``, itself sorted by decreasing
-    length. Equal-length sequences in memory order are cut into contiguous
-    runs, which keeps the strided fast path; otherwise every n_blocks-th
-    sequence of ``order`` goes to the same block, which balances the steps.
-    Each sequence's result does not depend on the split.
-    """
-    cdef Py_ssize_t n_seq = order.shape[0]
-    cdef Py_ssize_t n_blocks = max(1, min(n_threads, n_seq))
-    members = np.asarray(order)
-    if n_blocks > 1 and not _consecutive(offsets, &order[0], n_seq):
-        members = np.concatenate([members[j::n_blocks] for j in range(n_blocks)])
-    sizes = np.full(n_blocks, n_seq // n_blocks, dtype=np.intp)
-    sizes[:n_seq % n_blocks] += 1
-    bounds = np.zeros(n_blocks + 1, dtype=np.intp)
-    np.cumsum(sizes, out=bounds[1:])
-    return np.ascontiguousarray(members, dtype=np.intp), bounds
+from ._blocks import plan_blocks
 
 
 cdef void _forward_block(const floating[:, ::1] U,
@@ -245,7 +207,7 @@ def srn_forward(const floating[:, ::1] U,
     cdef Py_ssize_t j, n_blocks
     if order.shape[0] == 0:
         return
-    members, bounds = _plan_blocks(offsets, order, n_threads)
+    members, bounds = plan_blocks(offsets, order, n_threads)
     n_blocks = bounds.shape[0] - 1
     with nogil:
         if n_blocks == 1:
@@ -446,7 +408,7 @@ def srn_bptt(const floating[:, ::1] H,
     cdef Py_ssize_t j, n_blocks
     if order.shape[0] == 0:
         return
-    members, bounds = _plan_blocks(offsets, order, n_threads)
+    members, bounds = plan_blocks(offsets, order, n_threads)
     n_blocks = bounds.shape[0] - 1
     with nogil:
         if n_blocks == 1:

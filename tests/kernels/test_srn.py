@@ -4,7 +4,7 @@
 
 import numpy as np
 import pytest
-from skrnn._kernels._srn import _plan_blocks
+from skrnn._kernels._blocks import plan_blocks
 
 from skrnn._sequences import Sequences
 from skrnn._srn import SimpleRecurrentNetwork
@@ -122,14 +122,14 @@ def test_generate_matches_feeding_outputs_back_by_hand(recurrence):
 @pytest.mark.parametrize("lengths", [[5] * 7, [4, 1, 7, 3, 9, 2, 2, 6]])
 def test_plan_blocks_partitions_the_batch_into_sorted_balanced_blocks(lengths):
     seqs = _sequences(lengths, np.float64)
-    members, bounds = _plan_blocks(seqs.offsets, seqs.order, 3)
+    members, bounds = plan_blocks(seqs.offsets, seqs.order, 3)
     assert sorted(members) == list(range(len(lengths)))
     sizes = np.diff(bounds)
     assert len(sizes) == 3 and sizes.max() - sizes.min() <= 1
     for j in range(3):
         block_lengths = np.diff(seqs.offsets)[members[bounds[j]:bounds[j + 1]]]
         assert np.all(np.diff(block_lengths) <= 0)
-    assert list(_plan_blocks(seqs.offsets, seqs.order, 1)[1]) == [0, len(lengths)]
+    assert list(plan_blocks(seqs.offsets, seqs.order, 1)[1]) == [0, len(lengths)]
 
 
 @pytest.mark.parametrize("lengths", ["uneven", "equal"])
