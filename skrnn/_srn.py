@@ -6,21 +6,8 @@ import numpy as np
 
 from ._activations import ACTIVATION_CODES
 from ._kernels._srn import srn_bptt, srn_forward
+from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows
 from .utils._threads import kernel_threads, single_threaded_blas
-
-
-def glorot_uniform(rng, n_in, n_out, activation, dtype):
-    """Glorot & Bengio (2010) uniform initialisation, as MLP uses."""
-    factor = 2.0 if activation == "logistic" else 6.0
-    bound = np.sqrt(factor / (n_in + n_out))
-    return rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype)
-
-
-def orthogonal(rng, n, dtype):
-    """A random orthogonal matrix (Saxe et al., 2014): keeps the recurrence's
-    gain near one at initialisation, so early gradients neither vanish nor explode."""
-    q, r = np.linalg.qr(rng.standard_normal((n, n)))
-    return (q * np.sign(np.diag(r))).astype(dtype)
 
 
 class SimpleRecurrentNetwork:
@@ -177,7 +164,7 @@ class SimpleRecurrentNetwork:
         if Y is None:
             Y = H @ params["output_weights_"]
             Y += params["output_bias_"]
-            _apply_output(self.output_activation, Y)
+            apply_output(self.output_activation, Y)
         feedback = self.is_jordan and forced.shape[0] == 0
         return Y, (H, C, Y, feedback), (c_state if self.is_jordan else h_state)
 
@@ -215,17 +202,9 @@ class SimpleRecurrentNetwork:
         if self.is_jordan:
             grads["context_weights_"][...] = C.T @ dZ
         else:
-            grads["recurrent_weights_"][...] = self._previous_hidden(H, seqs, state0).T @ dZ
+            grads["recurrent_weights_"][...] = previous_rows(H, seqs.offsets, state0).T @ dZ
         grads["output_weights_"][...] = H.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
-
-    @staticmethod
-    def _previous_hidden(H, seqs, state0):
-        """h_{t-1} for every row: the row above, or the initial state at a sequence start."""
-        H_prev = np.empty_like(H)
-        H_prev[1:] = H[:-1]
-        H_prev[seqs.offsets[:-1]] = state0
-        return H_prev
 
     def generate(self, params, state, y_last, n_steps):
         """Free-running generation: each output is the next step's input.
@@ -278,17 +257,3 @@ class SimpleRecurrentNetwork:
                         ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], H, C, Y, n_threads)
         return Y
-
-
-def _apply_output(name, Y):
-    """Output activation in place."""
-    if name == "logistic":
-        # (1 + tanh(z/2)) / 2: the same formula as the kernels, no overflow
-        np.multiply(Y, 0.5, out=Y)
-        np.tanh(Y, out=Y)
-        Y += 1
-        Y *= 0.5
-    elif name == "softmax":
-        Y -= Y.max(axis=1, keepdims=True)
-        np.exp(Y, out=Y)
-        Y /= Y.sum(axis=1, keepdims=True)
