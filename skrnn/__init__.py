@@ -4,6 +4,7 @@
 
 from .elman import ElmanClassifier, ElmanRegressor
 from .jordan import JordanClassifier, JordanRegressor
+from .lstm import LSTMClassifier, LSTMRegressor
 
 __version__ = "0.1.0.dev0"
 
@@ -12,5 +13,7 @@ __all__ = [
     "ElmanRegressor",
     "JordanClassifier",
     "JordanRegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
     "__version__",
 ]

@@ -30,6 +30,12 @@ from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
 from .utils._threads import limit_threads
 
+# the two parameters of the simple recurrent networks (Elman, Jordan)
+SRN_PARAMETER_CONSTRAINTS = {
+    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+    "initial_context": [Real],
+}
+
 
 class BaseRecurrent(BaseEstimator, ABC):
     """Base class of the networks trained by backpropagation through time.
@@ -40,8 +46,6 @@ class BaseRecurrent(BaseEstimator, ABC):
 
     _parameter_constraints: dict = {
         "n_hidden": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
-        "initial_context": [Real],
         "bptt_steps": [None, Interval(Integral, 1, None, closed="left")],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -72,8 +76,6 @@ class BaseRecurrent(BaseEstimator, ABC):
         self,
         n_hidden=32,
         *,
-        activation="tanh",
-        initial_context=0.0,
         bptt_steps=None,
         solver="adam",
         alpha=1e-4,
@@ -100,8 +102,6 @@ class BaseRecurrent(BaseEstimator, ABC):
         n_jobs=None,
     ):
         self.n_hidden = n_hidden
-        self.activation = activation
-        self.initial_context = initial_context
         self.bptt_steps = bptt_steps
         self.solver = solver
         self.alpha = alpha
@@ -155,9 +155,18 @@ class BaseRecurrent(BaseEstimator, ABC):
         return views
 
     def _link_weights(self):
-        """Make the fitted weight attributes views into ``self._theta``."""
+        """Make the fitted weight attributes views into ``self._theta``.
+
+        A layout name ``"name_[l]"`` is layer l of the list attribute ``name_``.
+        """
+        layers = {}
         for name, view in self._views(self._theta).items():
-            setattr(self, name, view)
+            if name.endswith("]"):
+                layers.setdefault(name[:name.index("[")], []).append(view)
+            else:
+                setattr(self, name, view)
+        for name, views in layers.items():
+            setattr(self, name, views)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -237,12 +246,16 @@ class BaseRecurrent(BaseEstimator, ABC):
         """Values fed to the context instead of the outputs (teacher forcing)."""
         return None
 
+    def _loss_function(self):
+        """``(P, T) -> (loss, gradient at the output pre-activations)``, see _losses."""
+        return LOSSES[self._loss]
+
     def _objective(self, theta, seqs, state0, need_grad=True):
         """Loss (with the L2 penalty), its gradient, and the final state."""
         net = self._network
         params = self._views(theta)
         Y, cache, state = net.forward(params, seqs, state0, forced=self._forced(seqs))
-        loss, dP = LOSSES[self._loss](Y[seqs.target_rows], seqs.Y)
+        loss, dP = self._loss_function()(Y[seqs.target_rows], seqs.Y)
         n = max(seqs.n_targets, 1)
         penalised = [params[name] for name in net.penalised()]
         loss += 0.5 * self.alpha / n * sum(float(np.einsum("ij,ij->", W, W)) for W in penalised)

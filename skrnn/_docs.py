@@ -2,7 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-NETWORK_PARAMETERS = """\
+_SRN_PARAMETERS = """\
     n_hidden : int, default=32
         Number of hidden (and, for Elman, context) units.
 
@@ -13,6 +13,9 @@ NETWORK_PARAMETERS = """\
         Value of every context unit before a sequence's first step (WEKA's
         Elman uses 0.5 with logistic units).
 
+"""
+
+BPTT_STEPS = """\
     bptt_steps : int, default=None
         Truncated backpropagation through time BPTT(k; k): the gradient
         does not flow back across every k-th step of a sequence (the state
@@ -117,7 +120,7 @@ TRAINING_PARAMETERS = """\
         layers on an otherwise idle machine.
 """
 
-FITTED_ATTRIBUTES = """\
+_SRN_WEIGHTS = """\
     input_weights_ : ndarray of shape (n_inputs, n_hidden)
         Weights from the inputs of one time step to the hidden layer.
 
@@ -127,6 +130,9 @@ FITTED_ATTRIBUTES = """\
 
     output_bias_ : ndarray of shape (n_outputs,)
 
+"""
+
+TRAINING_ATTRIBUTES = """\
     n_outputs_ : int
         Number of output units.
 
@@ -159,3 +165,6 @@ FITTED_ATTRIBUTES = """\
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined only when ``X`` has feature names that are all strings.
 """
+
+NETWORK_PARAMETERS = _SRN_PARAMETERS + BPTT_STEPS
+FITTED_ATTRIBUTES = _SRN_WEIGHTS + TRAINING_ATTRIBUTES

@@ -70,3 +70,57 @@ def srn_reference(net, params, X, offsets, state0, forced=None, frozen=None):
             else:
                 state = h
     return Y, H, entering
+
+
+def lstm_reference(net, params, X, offsets, state0, frozen=None):
+    """Stacked LSTM network, one step at a time, in float64.
+
+    Parameters
+    ----------
+    net : LSTMNetwork
+    params : dict of ndarray
+    X : ndarray of shape (n_steps, n_inputs)
+    offsets : ndarray of shape (n_sequences + 1,)
+    state0 : ndarray of shape (n_sequences, state_size)
+        [h, c] of every layer.
+    frozen : ndarray of shape (n_steps, state_size), optional
+        With truncated BPTT, the state entering each step that starts a
+        truncation window is taken from here (see srn_reference).
+
+    Returns
+    -------
+    Y : ndarray of shape (n_steps, n_outputs)
+    entering : ndarray of shape (n_steps, state_size)
+        [h, c] of every layer entering every step.
+    """
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    g_out = OUTPUT[net.output_activation]
+    k = net.bptt_steps
+    sizes = net.hidden_sizes
+    Y = np.empty((X.shape[0], net.n_outputs))
+    entering = np.empty((X.shape[0], net.state_size))
+    for s in range(len(offsets) - 1):
+        state = np.array(state0[s], dtype=np.float64)
+        for t in range(offsets[s + 1] - offsets[s]):
+            row = offsets[s] + t
+            if frozen is not None and k and t > 0 and t % k == 0:
+                state = frozen[row].copy()
+            entering[row] = state
+            x, start, new_state = X[row], 0, []
+            for layer, n in enumerate(sizes):
+                h_prev, c_prev = state[start:start + n], state[start + n:start + 2 * n]
+                z = (x @ p[f"input_weights_[{layer}]"] + h_prev @ p[f"recurrent_weights_[{layer}]"]
+                     + p[f"bias_[{layer}]"])
+                zi, zf, zg, zo = z[:n], z[n:2 * n], z[2 * n:3 * n], z[3 * n:]
+                if net.peepholes:
+                    peep = p[f"peephole_weights_[{layer}]"]
+                    zi, zf = zi + peep[0] * c_prev, zf + peep[1] * c_prev
+                c = expit(zf) * c_prev + expit(zi) * np.tanh(zg)
+                if net.peepholes:
+                    zo = zo + peep[2] * c
+                h = expit(zo) * np.tanh(c)
+                new_state += [h, c]
+                x, start = h, start + 2 * n
+            state = np.concatenate(new_state)
+            Y[row] = g_out(x @ p["output_weights_"] + p["output_bias_"])
+    return Y, entering

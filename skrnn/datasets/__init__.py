@@ -5,6 +5,7 @@
 
 from skrnn.datasets._generators import (
     is_reber_string,
+    make_adding_problem,
     make_delayed_recall,
     make_reber,
     make_reber_classification,
@@ -15,6 +16,7 @@ from skrnn.datasets._generators import (
 )
 
 __all__ = [
+    "make_adding_problem",
     "is_reber_string",
     "make_delayed_recall",
     "make_reber",

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils import check_random_state, check_scalar
 
 __all__ = [
+    "make_adding_problem",
     "is_reber_string",
     "make_delayed_recall",
     "make_reber",
@@ -490,3 +491,54 @@ def make_reber_classification(n_sequences=200, *, embedded=False, random_state=N
     y = (np.arange(n_sequences) < n_pos).astype(np.int64)
     order = rng.permutation(n_sequences)
     return [_one_hot(strings[i]) for i in order], y[order]
+
+
+def make_adding_problem(n_sequences=1000, *, n_timesteps=50, random_state=None):
+    """Generate the adding problem (Hochreiter & Schmidhuber, 1997, experiment 4).
+
+    Each sequence has two features per step: a value drawn uniformly from
+    [0, 1] and a marker. Exactly two steps are marked, one in each half of
+    the sequence; the target is the sum of their two values, read after the
+    last step. This is the variant of Le et al. (2015) and Arjovsky et al.
+    (2016): always predicting 1 gives a mean squared error of about 0.167,
+    and a model must carry the first marked value across at least half the
+    sequence to do better.
+
+    Parameters
+    ----------
+    n_sequences : int, default=1000
+        Number of sequences.
+    n_timesteps : int, default=50
+        Length T of every sequence; at least 2.
+    random_state : int, RandomState instance or None, default=None
+        Seed or generator for reproducible output.
+
+    Returns
+    -------
+    X : ndarray of shape (n_sequences, n_timesteps, 2)
+        Values in column 0, markers (0 or 1) in column 1.
+    y : ndarray of shape (n_sequences,)
+        The sum of the two marked values.
+
+    Examples
+    --------
+    >>> from skrnn.datasets import make_adding_problem
+    >>> X, y = make_adding_problem(3, n_timesteps=10, random_state=0)
+    >>> X.shape, X[:, :, 1].sum(axis=1).tolist()
+    ((3, 10, 2), [2.0, 2.0, 2.0])
+    >>> bool(abs(y[0] - X[0, X[0, :, 1] == 1, 0].sum()) < 1e-12)
+    True
+    """
+    _check_n(n_sequences, "n_sequences")
+    _check_n(n_timesteps, "n_timesteps", min_val=2)
+    rng = check_random_state(random_state)
+    X = np.zeros((n_sequences, n_timesteps, 2))
+    X[:, :, 0] = rng.uniform(0, 1, (n_sequences, n_timesteps))
+    half = n_timesteps // 2
+    rows = np.arange(n_sequences)
+    first = rng.randint(0, half, n_sequences)
+    second = rng.randint(half, n_timesteps, n_sequences)
+    X[rows, first, 1] = 1
+    X[rows, second, 1] = 1
+    y = X[rows, first, 0] + X[rows, second, 0]
+    return X, y

@@ -2,7 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from .._base import BaseRecurrent
+from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._srn import SimpleRecurrentNetwork
@@ -11,6 +11,54 @@ from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 
 class _BaseElman(BaseRecurrent):
     """Elman's network: the context units hold a copy of the last hidden state."""
+
+    _parameter_constraints: dict = {
+        **BaseRecurrent._parameter_constraints,
+        **SRN_PARAMETER_CONSTRAINTS,
+    }
+
+    def __init__(
+        self,
+        n_hidden=32,
+        *,
+        activation="tanh",
+        initial_context=0.0,
+        bptt_steps=None,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.01,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        max_grad_norm=5.0,
+        n_jobs=None,
+    ):
+        super().__init__(
+            n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha,
+            batch_size=batch_size, learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init, power_t=power_t, max_iter=max_iter,
+            shuffle=shuffle, random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs)
+        self.activation = activation
+        self.initial_context = initial_context
 
     def _build_network(self, n_inputs, n_outputs):
         return SimpleRecurrentNetwork(

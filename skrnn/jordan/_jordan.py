@@ -4,7 +4,7 @@
 
 from numbers import Real
 
-from .._base import BaseRecurrent
+from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._srn import SimpleRecurrentNetwork
@@ -17,6 +17,7 @@ class _BaseJordan(BaseRecurrent):
 
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
+        **SRN_PARAMETER_CONSTRAINTS,
         "context_decay": [Interval(Real, 0, 1, closed="both")],
         "teacher_forcing": ["boolean"],
     }
@@ -55,8 +56,7 @@ class _BaseJordan(BaseRecurrent):
         n_jobs=None,
     ):
         super().__init__(
-            n_hidden, activation=activation, initial_context=initial_context,
-            bptt_steps=bptt_steps, solver=solver, alpha=alpha, batch_size=batch_size,
+            n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha, batch_size=batch_size,
             learning_rate=learning_rate, learning_rate_init=learning_rate_init,
             power_t=power_t, max_iter=max_iter, shuffle=shuffle, random_state=random_state,
             tol=tol, verbose=verbose, warm_start=warm_start, momentum=momentum,
@@ -66,6 +66,8 @@ class _BaseJordan(BaseRecurrent):
             max_grad_norm=max_grad_norm, n_jobs=n_jobs)
         self.context_decay = context_decay
         self.teacher_forcing = teacher_forcing
+        self.activation = activation
+        self.initial_context = initial_context
 
     def _build_network(self, n_inputs, n_outputs):
         return SimpleRecurrentNetwork(

@@ -1,0 +1,228 @@
+"""Stacked LSTM networks: weights, forward pass and gradient over the LSTM kernel."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ._kernels._lstm import lstm_backward, lstm_forward
+from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows
+from ._sequences import Sequences
+from .utils._threads import kernel_threads, single_threaded_blas
+
+
+class LSTMNetwork:
+    """Stacked LSTM layers with forget gates and optional peepholes, and a dense output.
+
+    Layer l maps its input sequence (the data for l = 0, the hidden states of
+    layer l - 1 above that) to hidden states h_t through the gates of
+    :mod:`skrnn._kernels._lstm`; the output is ``y_t = g(h_t @ W_out + b_out)``
+    on the last layer.
+
+    The network holds no weights: they live in one flat vector owned by the
+    estimator, and every method takes them as a dict of views into it. The
+    weights of layer l are named ``input_weights_[l]`` (n_in, 4 n_l),
+    ``recurrent_weights_[l]`` (n_l, 4 n_l), ``bias_[l]`` (4 n_l,) and, with
+    peepholes, ``peephole_weights_[l]`` (3, n_l); gates in the order
+    [i, f, g, o].
+
+    Parameters
+    ----------
+    n_inputs : int
+    hidden_sizes : tuple of int
+        Units per layer, from the input up.
+    n_outputs : int
+    output_activation : {'identity', 'logistic', 'softmax'}
+    peepholes : bool
+    forget_bias : float
+        Initial bias of the forget gates.
+    bptt_steps : int or None
+        Truncation of backpropagation through time; None for full BPTT.
+    """
+
+    def __init__(self, n_inputs, hidden_sizes, n_outputs, *, output_activation,
+                 peepholes=False, forget_bias=1.0, bptt_steps=None):
+        self.n_inputs = n_inputs
+        self.hidden_sizes = tuple(hidden_sizes)
+        self.n_outputs = n_outputs
+        self.output_activation = output_activation
+        self.peepholes = peepholes
+        self.forget_bias = forget_bias
+        self.bptt_steps = bptt_steps
+
+    @property
+    def _layer_inputs(self):
+        return (self.n_inputs, *self.hidden_sizes[:-1])
+
+    def layout(self):
+        """Names and shapes of the weights, in their order in the flat vector."""
+        layout = []
+        for layer, (n_in, n) in enumerate(zip(self._layer_inputs, self.hidden_sizes)):
+            layout += [(f"input_weights_[{layer}]", (n_in, 4 * n)),
+                       (f"recurrent_weights_[{layer}]", (n, 4 * n)),
+                       (f"bias_[{layer}]", (4 * n,))]
+            if self.peepholes:
+                layout.append((f"peephole_weights_[{layer}]", (3, n)))
+        return layout + [("output_weights_", (self.hidden_sizes[-1], self.n_outputs)),
+                         ("output_bias_", (self.n_outputs,))]
+
+    def penalised(self):
+        """Names of the weights the L2 penalty applies to (not biases or peepholes)."""
+        return [name for name, _ in self.layout()
+                if name.startswith(("input_weights_", "recurrent_weights_", "output_weights_"))]
+
+    def initialize(self, params, rng):
+        """Fill the weight views ``params`` in place from ``rng``.
+
+        Per gate: Glorot-uniform input weights, orthogonal recurrent weights;
+        zero biases except the forget gates' ``forget_bias`` (Gers et al.
+        2000: remember by default; +1 after Jozefowicz et al. 2015); zero
+        peepholes, so training starts from the plain LSTM.
+        """
+        dtype = params["output_weights_"].dtype
+        for layer, (n_in, n) in enumerate(zip(self._layer_inputs, self.hidden_sizes)):
+            for gate in range(4):
+                block = slice(gate * n, (gate + 1) * n)
+                params[f"input_weights_[{layer}]"][:, block] = glorot_uniform(
+                    rng, n_in, n, "tanh", dtype)
+                params[f"recurrent_weights_[{layer}]"][:, block] = orthogonal(rng, n, dtype)
+            params[f"bias_[{layer}]"][...] = 0
+            params[f"bias_[{layer}]"][n:2 * n] = self.forget_bias
+            if self.peepholes:
+                params[f"peephole_weights_[{layer}]"][...] = 0
+        params["output_weights_"][...] = glorot_uniform(
+            rng, self.hidden_sizes[-1], self.n_outputs, self.output_activation, dtype)
+        params["output_bias_"][...] = 0
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def state_size(self):
+        """Per-sequence state carried between calls: [h, c] of every layer."""
+        return 2 * sum(self.hidden_sizes)
+
+    def initial_state(self, n_sequences, dtype):
+        return np.zeros((n_sequences, self.state_size), dtype=dtype)
+
+    def _split_state(self, state):
+        """Contiguous copies of (h, c) of every layer."""
+        parts, start = [], 0
+        for n in self.hidden_sizes:
+            parts.append((np.ascontiguousarray(state[:, start:start + n]),
+                          np.ascontiguousarray(state[:, start + n:start + 2 * n])))
+            start += 2 * n
+        return parts
+
+    def _peepholes(self, params, layer, n, dtype):
+        if self.peepholes:
+            return params[f"peephole_weights_[{layer}]"]
+        return np.empty((0, n), dtype=dtype)
+
+    # -- forward and gradient ------------------------------------------------
+    def forward(self, params, seqs, state, forced=None):
+        """Run the network over ``seqs`` from ``state``.
+
+        Parameters
+        ----------
+        params : dict of ndarray
+        seqs : Sequences
+        state : ndarray of shape (n_sequences, state_size)
+        forced : None
+            LSTM networks have no teacher forcing; accepted for the shared
+            interface.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_steps, n_outputs)
+        cache : list
+            What :meth:`gradient` needs, per layer.
+        state : ndarray of shape (n_sequences, state_size)
+            [h, c] of every layer after each sequence's last step.
+        """
+        dtype = seqs.X.dtype
+        state = np.asarray(state, dtype=dtype)
+        n_threads = kernel_threads()
+        inputs, cache, final = seqs.X, [], []
+        for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
+            # the input projection of every step at once: one large product
+            Z = inputs @ params[f"input_weights_[{layer}]"]
+            Z += params[f"bias_[{layer}]"]
+            H, C, TC = (np.empty((seqs.n_steps, n), dtype=dtype) for _ in range(3))
+            h_state, c_state = h0.copy(), c0.copy()
+            with single_threaded_blas():
+                lstm_forward(Z, params[f"recurrent_weights_[{layer}]"],
+                             self._peepholes(params, layer, n, dtype), seqs.offsets, seqs.order,
+                             h_state, c_state, H, C, TC, n_threads)
+            cache.append((inputs, Z, H, C, TC, h0, c0))
+            final += [h_state, c_state]
+            inputs = H
+        Y = inputs @ params["output_weights_"]
+        Y += params["output_bias_"]
+        apply_output(self.output_activation, Y)
+        return Y, cache, np.hstack(final)
+
+    def gradient(self, params, seqs, cache, dO, grads, state0):
+        """Backpropagate ``dO`` (loss gradient at the output pre-activations).
+
+        Parameters
+        ----------
+        params : dict of ndarray
+        seqs : Sequences
+        cache : list from :meth:`forward`
+        dO : ndarray of shape (n_steps, n_outputs)
+        grads : dict of ndarray
+            Views into the flat gradient, overwritten.
+        state0 : ndarray of shape (n_sequences, state_size)
+            Unused: the starting states are in the cache.
+        """
+        dtype = seqs.X.dtype
+        dO = np.ascontiguousarray(dO, dtype=dtype)
+        n_threads = kernel_threads()
+        H_top = cache[-1][2]
+        grads["output_weights_"][...] = H_top.T @ dO
+        grads["output_bias_"][...] = dO.sum(axis=0)
+        dH = dO @ params["output_weights_"].T
+        for layer in range(len(self.hidden_sizes) - 1, -1, -1):
+            inputs, A, H, C, TC, h0, c0 = cache[layer]
+            n = self.hidden_sizes[layer]
+            dZ = np.empty_like(A)
+            with single_threaded_blas():
+                lstm_backward(A, C, TC, c0, params[f"recurrent_weights_[{layer}]"],
+                              self._peepholes(params, layer, n, dtype), seqs.offsets, seqs.order,
+                              np.ascontiguousarray(dH), self.bptt_steps or 0, dZ, n_threads)
+            grads[f"input_weights_[{layer}]"][...] = inputs.T @ dZ
+            grads[f"recurrent_weights_[{layer}]"][...] = previous_rows(H, seqs.offsets, h0).T @ dZ
+            grads[f"bias_[{layer}]"][...] = dZ.sum(axis=0)
+            if self.peepholes:
+                C_prev = previous_rows(C, seqs.offsets, c0)
+                dP = grads[f"peephole_weights_[{layer}]"]
+                dP[0] = np.einsum("ij,ij->j", dZ[:, :n], C_prev)
+                dP[1] = np.einsum("ij,ij->j", dZ[:, n:2 * n], C_prev)
+                dP[2] = np.einsum("ij,ij->j", dZ[:, 3 * n:], C)
+            if layer > 0:
+                dH = dZ @ params[f"input_weights_[{layer}]"].T
+
+    def generate(self, params, state, y_last, n_steps):
+        """Free-running generation: each output is the next step's input.
+
+        Parameters
+        ----------
+        params : dict of ndarray
+        state : ndarray of shape (n_sequences, state_size)
+            The state after the last observed step.
+        y_last : ndarray of shape (n_sequences, n_outputs)
+            The last output, which becomes the first generated step's input.
+        n_steps : int
+
+        Returns
+        -------
+        Y : ndarray of shape (n_sequences * n_steps, n_outputs)
+            Generated outputs, sequence after sequence.
+        """
+        n_seq = state.shape[0]
+        offsets = np.arange(n_seq + 1, dtype=np.intp)
+        y = np.ascontiguousarray(y_last)
+        out = np.empty((n_seq, n_steps, self.n_outputs), dtype=y.dtype)
+        # one step of every sequence per call: each step needs the last output
+        for t in range(n_steps):
+            y, _, state = self.forward(params, Sequences(y, offsets, "list"), state)
+            out[:, t] = y
+        return out.reshape(n_seq * n_steps, self.n_outputs)
