@@ -252,6 +252,12 @@ class BaseRecurrent(BaseEstimator, ABC):
 
     def _objective(self, theta, seqs, state0, need_grad=True):
         """Loss (with the L2 penalty), its gradient, and the final state."""
+        # a diverging fit overflows; the callers detect the non-finite loss
+        # and say what to change, so NumPy's own warnings would only repeat it
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._objective_unguarded(theta, seqs, state0, need_grad)
+
+    def _objective_unguarded(self, theta, seqs, state0, need_grad):
         net = self._network
         params = self._views(theta)
         Y, cache, state = net.forward(params, seqs, state0, forced=self._forced(seqs))

@@ -5,14 +5,22 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrnn import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from skrnn import (
+    ElmanClassifier,
+    ElmanRegressor,
+    JordanClassifier,
+    JordanRegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+)
 
 # small, quick networks that still learn the checks' toy problems
 _SETTINGS = dict(n_hidden=8, max_iter=50, random_state=0)
 
 
 def _instances():
-    for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier):
+    for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
+                LSTMRegressor, LSTMClassifier):
         yield cls(**_SETTINGS)
 
 

@@ -1,7 +1,10 @@
-"""Behaviour of the Elman and Jordan estimators: what they learn and how they are used.
+"""Behaviour of the gradient-trained estimators (Elman, Jordan, LSTM): the
+shared machinery, and what the simple recurrent networks learn.
 
-Gradient checks, kernel-against-NumPy checks and scikit-learn's common checks
-live in ``test_gradients.py``, ``kernels/test_srn.py`` and ``test_common.py``.
+What the LSTM learns is in ``test_lstm.py``. Gradient checks,
+kernel-against-NumPy checks and scikit-learn's common checks live in
+``test_gradients.py``, ``test_lstm_gradients.py``, ``kernels/`` and
+``test_common.py``.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -18,7 +21,14 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skrnn._base
-from skrnn import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from skrnn import (
+    ElmanClassifier,
+    ElmanRegressor,
+    JordanClassifier,
+    JordanRegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+)
 from skrnn.datasets import (
     make_delayed_recall,
     make_sine_sequences,
@@ -26,8 +36,8 @@ from skrnn.datasets import (
     make_temporal_xor,
 )
 
-REGRESSORS = [ElmanRegressor, JordanRegressor]
-CLASSIFIERS = [ElmanClassifier, JordanClassifier]
+REGRESSORS = [ElmanRegressor, JordanRegressor, LSTMRegressor]
+CLASSIFIERS = [ElmanClassifier, JordanClassifier, LSTMClassifier]
 ESTIMATORS = REGRESSORS + CLASSIFIERS
 DTYPES = [np.float32, np.float64]
 # streaming / batching only reorders the same float operations
@@ -93,10 +103,23 @@ def assert_unchanged(model, weights, X, outputs):
 
 def _weight_attributes(model):
     """The fitted weight attributes, in the documented order of the flat vector."""
+    if isinstance(model, (LSTMRegressor, LSTMClassifier)):
+        layers = zip(model.input_weights_, model.recurrent_weights_, model.bias_)
+        return [w for layer in layers for w in layer] + [model.output_weights_,
+                                                         model.output_bias_]
     context = ("recurrent_weights_" if isinstance(model, (ElmanRegressor, ElmanClassifier))
                else "context_weights_")
     return [getattr(model, name) for name in (
         "input_weights_", context, "hidden_bias_", "output_weights_", "output_bias_")]
+
+
+def _state_size(model):
+    """The documented size of the carried state: h (Elman), c (Jordan), [h, c] per layer (LSTM)."""
+    if isinstance(model, (LSTMRegressor, LSTMClassifier)):
+        return 2 * int(np.sum(model.n_hidden))
+    if isinstance(model, (ElmanRegressor, ElmanClassifier)):
+        return model.n_hidden
+    return model.n_outputs_
 
 
 def _ar_series(n, coef=0.8, seed=0):
@@ -220,7 +243,7 @@ def test_same_seed_same_model_and_dtype_preserved(cls, dtype):
         np.testing.assert_array_equal(a, b)
 
     assert first.get_flat_weights().dtype == dtype
-    assert first.input_weights_.dtype == dtype
+    assert all(w.dtype == dtype for w in _weight_attributes(first))
     assert first.output_weights_.dtype == dtype
     if cls in REGRESSORS:
         pred, state = first.predict(X, return_state=True)
@@ -292,8 +315,7 @@ def test_predict_in_chunks_equals_predict_at_once(cls, dtype):
         parts.append(part)
     np.testing.assert_allclose(np.concatenate(parts), whole, rtol=RTOL[dtype], atol=ATOL[dtype])
     np.testing.assert_allclose(state, final_state, rtol=RTOL[dtype], atol=ATOL[dtype])
-    expected_size = model.n_hidden if cls is ElmanRegressor else model.n_outputs_
-    assert final_state.shape == (1, expected_size)
+    assert final_state.shape == (1, _state_size(model))
     # the state is an explicit argument: predict itself always starts afresh
     np.testing.assert_array_equal(model.predict(X[30:]), model.predict(X[30:]))
     assert not np.allclose(model.predict(X[30:]), whole[30:])
@@ -642,7 +664,7 @@ def test_divergence_keeps_finite_weights_and_says_what_to_change(cls, dtype):
     with pytest.warns(ConvergenceWarning, match="learning_rate_init"):
         model.fit(X.astype(dtype), 1e6 * y)
     assert np.all(np.isfinite(model.get_flat_weights()))
-    assert np.all(np.isfinite(model.input_weights_))
+    assert all(np.all(np.isfinite(w)) for w in _weight_attributes(model))
     assert model.n_iter_ < 20
 
 
@@ -816,7 +838,7 @@ def test_bad_predict_input_raises(cls):
 def test_initial_state_must_match(cls, layout, state_shape, match):
     model, (X, _) = fitted(cls)
     weights, outputs = model.get_flat_weights(), _output(model, X)
-    size = model.n_hidden if cls is ElmanRegressor else model.n_outputs_
+    size = _state_size(model)
     X_in = X[:100].reshape(4, 25, 2) if layout == "batch" else X
     with pytest.raises(ValueError, match=match):
         model.predict(X_in, initial_state=np.zeros(state_shape(size)))
@@ -826,7 +848,7 @@ def test_initial_state_must_match(cls, layout, state_shape, match):
 @pytest.mark.parametrize("cls", REGRESSORS)
 def test_initial_state_must_be_finite(cls):
     model, (X, _) = fitted(cls)
-    size = model.n_hidden if cls is ElmanRegressor else model.n_outputs_
+    size = _state_size(model)
     with pytest.raises(ValueError, match="initial_state must be finite"):
         model.predict(X, initial_state=np.full(size, np.nan))
     with pytest.raises(ValueError, match="initial_state must be finite"):
@@ -838,7 +860,7 @@ def test_initial_state_must_be_finite(cls):
     "params, match",
     [
         (dict(n_hidden=0), "n_hidden"),
-        (dict(activation="foo"), "activation"),
+        (dict(alpha=-1.0), "alpha"),
         (dict(solver="bar"), "solver"),
         (dict(bptt_steps=0), "bptt_steps"),
         (dict(learning_rate_init=0.0), "learning_rate_init"),
