@@ -4,8 +4,8 @@
 
 import numpy as np
 import pytest
-from skrnn._kernels._blocks import plan_blocks
 
+from skrnn._kernels._blocks import plan_blocks
 from skrnn._sequences import Sequences
 from skrnn._srn import SimpleRecurrentNetwork
 from skrnn.utils._threads import limit_threads

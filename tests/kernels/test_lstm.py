@@ -1,0 +1,136 @@
+"""The compiled LSTM kernels against a NumPy reference."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+from skrnn._lstm import LSTMNetwork
+from skrnn._sequences import Sequences
+from skrnn.utils._threads import limit_threads
+
+from .._reference import lstm_reference
+
+RTOL = {np.float32: 2e-5, np.float64: 1e-12}
+ATOL = {np.float32: 2e-6, np.float64: 1e-13}
+
+LENGTHS = {
+    "uneven": [4, 1, 7, 3],
+    "one-sequence": [6],
+    "equal": [5, 5, 5],
+}
+
+
+def _network(hidden_sizes, peepholes, output_activation="identity", n_outputs=2):
+    return LSTMNetwork(3, hidden_sizes, n_outputs, output_activation=output_activation,
+                       peepholes=peepholes)
+
+
+def _weights(net, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    views = {}
+    for name, shape in net.layout():
+        views[name] = rng.uniform(-1, 1, shape).astype(dtype)
+    return views
+
+
+def _sequences(lengths, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
+    return Sequences(rng.uniform(-1, 1, (offsets[-1], 3)).astype(dtype), offsets, "list")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lengths", list(LENGTHS))
+@pytest.mark.parametrize("hidden_sizes", [(4,), (4, 3)])
+@pytest.mark.parametrize("peepholes", [False, True])
+@pytest.mark.parametrize("output", ["identity", "softmax"])
+def test_forward_matches_reference(dtype, lengths, hidden_sizes, peepholes, output):
+    net = _network(hidden_sizes, peepholes, output)
+    params = _weights(net, dtype)
+    seqs = _sequences(LENGTHS[lengths], dtype)
+    state0 = np.random.RandomState(1).uniform(-1, 1, (seqs.n_sequences, net.state_size))
+    Y, cache, state = net.forward(params, seqs, state0.astype(dtype))
+    Y_ref, entering = lstm_reference(net, params, seqs.X.astype(np.float64), seqs.offsets,
+                                     state0)
+    assert Y.dtype == state.dtype == dtype
+    np.testing.assert_allclose(Y, Y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+    # the state after each sequence's last step is what its next step would enter with
+    one_more = [np.vstack([seqs.X[seqs.offsets[s]:seqs.offsets[s + 1]], np.zeros((1, 3))])
+                    for s in range(seqs.n_sequences)]
+    longer = Sequences(np.vstack(one_more).astype(np.float64),
+                       seqs.offsets + np.arange(seqs.n_sequences + 1), "list")
+    _, entering_longer = lstm_reference(net, params, longer.X, longer.offsets, state0)
+    expected_state = entering_longer[longer.offsets[1:] - 1]
+    np.testing.assert_allclose(state, expected_state, rtol=RTOL[dtype], atol=ATOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_hidden_states_match_reference(dtype):
+    """h_t of every layer, read off the states the reference enters the next step with."""
+    net = _network((4, 3), True)
+    params = _weights(net, dtype, seed=2)
+    seqs = _sequences([6], dtype)
+    state0 = np.zeros((1, net.state_size))
+    _, cache, _ = net.forward(params, seqs, state0.astype(dtype))
+    _, entering = lstm_reference(net, params, seqs.X.astype(np.float64), seqs.offsets, state0)
+    # inside one sequence, the h entering step t + 1 is h_t
+    np.testing.assert_allclose(cache[0][2][:-1], entering[1:, 0:4], rtol=RTOL[dtype],
+                               atol=ATOL[dtype])
+    np.testing.assert_allclose(cache[1][2][:-1], entering[1:, 8:11], rtol=RTOL[dtype],
+                               atol=ATOL[dtype])
+    np.testing.assert_allclose(cache[0][3][:-1], entering[1:, 4:8], rtol=RTOL[dtype],
+                               atol=ATOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_forward_accepts_read_only_inputs(dtype):
+    net = _network((3,), True)
+    params = _weights(net, dtype)
+    for view in params.values():
+        view.flags.writeable = False
+    seqs = _sequences([3, 2], dtype)
+    seqs.X.flags.writeable = False
+    state0 = net.initial_state(2, dtype)
+    state0.flags.writeable = False
+    Y, _, _ = net.forward(params, seqs, state0)
+    Y_ref, _ = lstm_reference(net, params, seqs.X.astype(np.float64), seqs.offsets,
+                              np.zeros((2, net.state_size)))
+    np.testing.assert_allclose(Y, Y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+
+
+@pytest.mark.parametrize("lengths", ["uneven", "equal"])
+@pytest.mark.parametrize("n_threads", [2, 3, 8])
+def test_parallel_blocks_give_the_single_thread_results(lengths, n_threads):
+    net = _network((4, 3), True)
+    params = _weights(net, np.float64)
+    seqs = _sequences(LENGTHS[lengths] * 3, np.float64)
+    state0 = np.random.RandomState(1).uniform(-1, 1, (seqs.n_sequences, net.state_size))
+    dO = np.random.RandomState(2).uniform(-1, 1, (seqs.n_steps, 2))
+    results = []
+    for threads in (1, n_threads):
+        grads = {name: np.empty(shape) for name, shape in net.layout()}
+        with limit_threads(threads):
+            Y, cache, state = net.forward(params, seqs, state0)
+            net.gradient(params, seqs, cache, dO, grads, state0)
+        results.append([Y, state, *grads.values()])
+    for serial, parallel in zip(*results):
+        np.testing.assert_allclose(parallel, serial, rtol=1e-12, atol=1e-14)
+
+
+def test_generate_matches_feeding_outputs_back_by_hand():
+    net = LSTMNetwork(2, (5, 3), 2, output_activation="identity", peepholes=True)
+    params = _weights(net, np.float64, seed=5)
+    rng = np.random.RandomState(2)
+    history = Sequences(rng.uniform(-1, 1, (5, 2)), np.array([0, 5], dtype=np.intp), "series")
+    Y, _, state = net.forward(params, history, net.initial_state(1, np.float64))
+    generated = net.generate(params, state, Y[-1:], 4)
+    # by hand, through the reference: the whole history plus the fed-back outputs
+    X = history.X
+    for _ in range(5):
+        Y_ref, _ = lstm_reference(net, params, X, np.array([0, X.shape[0]]),
+                                  np.zeros((1, net.state_size)))
+        X = np.vstack([X, Y_ref[-1:]])
+    # rows 5.. of X are y_4 (the last observed output), then the generated ones
+    np.testing.assert_allclose(generated, X[6:], rtol=1e-12)
+    assert generated.shape == (4, 2)
