@@ -5,7 +5,8 @@
 import numpy as np
 
 from ._kernels._lstm import lstm_backward, lstm_forward
-from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows
+from ._layers import apply_output, glorot_uniform, orthogonal
+from ._packing import Packing
 from ._sequences import Sequences
 from .utils._threads import kernel_threads, single_threaded_blas
 
@@ -120,6 +121,9 @@ class LSTMNetwork:
     def forward(self, params, seqs, state, forced=None):
         """Run the network over ``seqs`` from ``state``.
 
+        The layers work on the batch packed time-major (see
+        :mod:`skrnn._packing`); only the inputs and outputs are reordered.
+
         Parameters
         ----------
         params : dict of ndarray
@@ -132,32 +136,33 @@ class LSTMNetwork:
         Returns
         -------
         Y : ndarray of shape (n_steps, n_outputs)
-        cache : list
-            What :meth:`gradient` needs, per layer.
+        cache : tuple
+            What :meth:`gradient` needs.
         state : ndarray of shape (n_sequences, state_size)
             [h, c] of every layer after each sequence's last step.
         """
         dtype = seqs.X.dtype
-        state = np.asarray(state, dtype=dtype)
+        packing = Packing.from_offsets(seqs.offsets, seqs.order)
+        state = packing.sort_state(np.asarray(state, dtype=dtype))
         n_threads = kernel_threads()
-        inputs, cache, final = seqs.X, [], []
+        inputs, layers, final = packing.pack(seqs.X), [], []
         for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
             # the input projection of every step at once: one large product
             Z = inputs @ params[f"input_weights_[{layer}]"]
             Z += params[f"bias_[{layer}]"]
             H, C, TC = (np.empty((seqs.n_steps, n), dtype=dtype) for _ in range(3))
-            h_state, c_state = h0.copy(), c0.copy()
+            h_last, c_last = np.empty_like(h0), np.empty_like(c0)
             with single_threaded_blas():
                 lstm_forward(Z, params[f"recurrent_weights_[{layer}]"],
-                             self._peepholes(params, layer, n, dtype), seqs.offsets, seqs.order,
-                             h_state, c_state, H, C, TC, n_threads)
-            cache.append((inputs, Z, H, C, TC, h0, c0))
-            final += [h_state, c_state]
+                             self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
+                             H, C, TC, h_last, c_last, n_threads)
+            layers.append((inputs, Z, H, C, TC, h0, c0))
+            final += [h_last, c_last]
             inputs = H
         Y = inputs @ params["output_weights_"]
         Y += params["output_bias_"]
         apply_output(self.output_activation, Y)
-        return Y, cache, np.hstack(final)
+        return packing.unpack(Y), (packing, layers), packing.unsort_state(np.hstack(final))
 
     def gradient(self, params, seqs, cache, dO, grads, state0):
         """Backpropagate ``dO`` (loss gradient at the output pre-activations).
@@ -166,7 +171,7 @@ class LSTMNetwork:
         ----------
         params : dict of ndarray
         seqs : Sequences
-        cache : list from :meth:`forward`
+        cache : tuple from :meth:`forward`
         dO : ndarray of shape (n_steps, n_outputs)
         grads : dict of ndarray
             Views into the flat gradient, overwritten.
@@ -174,25 +179,26 @@ class LSTMNetwork:
             Unused: the starting states are in the cache.
         """
         dtype = seqs.X.dtype
-        dO = np.ascontiguousarray(dO, dtype=dtype)
+        packing, layers = cache
+        dO = packing.pack(np.asarray(dO, dtype=dtype))
         n_threads = kernel_threads()
-        H_top = cache[-1][2]
+        H_top = layers[-1][2]
         grads["output_weights_"][...] = H_top.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
         dH = dO @ params["output_weights_"].T
         for layer in range(len(self.hidden_sizes) - 1, -1, -1):
-            inputs, A, H, C, TC, h0, c0 = cache[layer]
+            inputs, A, H, C, TC, h0, c0 = layers[layer]
             n = self.hidden_sizes[layer]
             dZ = np.empty_like(A)
             with single_threaded_blas():
                 lstm_backward(A, C, TC, c0, params[f"recurrent_weights_[{layer}]"],
-                              self._peepholes(params, layer, n, dtype), seqs.offsets, seqs.order,
+                              self._peepholes(params, layer, n, dtype), packing.starts,
                               np.ascontiguousarray(dH), self.bptt_steps or 0, dZ, n_threads)
             grads[f"input_weights_[{layer}]"][...] = inputs.T @ dZ
-            grads[f"recurrent_weights_[{layer}]"][...] = previous_rows(H, seqs.offsets, h0).T @ dZ
+            grads[f"recurrent_weights_[{layer}]"][...] = packing.previous(H, h0).T @ dZ
             grads[f"bias_[{layer}]"][...] = dZ.sum(axis=0)
             if self.peepholes:
-                C_prev = previous_rows(C, seqs.offsets, c0)
+                C_prev = packing.previous(C, c0)
                 dP = grads[f"peephole_weights_[{layer}]"]
                 dP[0] = np.einsum("ij,ij->j", dZ[:, :n], C_prev)
                 dP[1] = np.einsum("ij,ij->j", dZ[:, n:2 * n], C_prev)

@@ -44,3 +44,32 @@ def plan_blocks(offsets, order, n_threads):
     bounds = np.zeros(n_blocks + 1, dtype=np.intp)
     np.cumsum(sizes, out=bounds[1:])
     return np.ascontiguousarray(members), bounds
+
+
+def plan_packed_blocks(starts, n_threads):
+    """Split the positions of a time-major packed batch into blocks of equal work.
+
+    Parameters
+    ----------
+    starts : ndarray of shape (t_max + 1,), intp
+        Block t of the packing holds positions 0 .. starts[t + 1] - starts[t] - 1
+        (see skrnn._packing).
+    n_threads : int
+
+    Returns
+    -------
+    bounds : ndarray of shape (n_blocks + 1,), intp
+        Block j is positions bounds[j]:bounds[j + 1]; each holds about the
+        same number of steps (positions are sorted by decreasing length).
+    """
+    n_active = np.diff(starts)
+    n_seq = int(n_active[0]) if n_active.size else 0
+    n_blocks = max(1, min(int(n_threads), n_seq))
+    if n_blocks == 1:
+        return np.array([0, n_seq], dtype=np.intp)
+    # length of position b: the steps t with more than b sequences running
+    lengths = np.searchsorted(-n_active, -np.arange(n_seq), side="left")
+    work = np.cumsum(lengths)
+    cuts = np.searchsorted(work, work[-1] * np.arange(1, n_blocks) / n_blocks) + 1
+    bounds = np.unique(np.concatenate([[0], np.minimum(cuts, n_seq), [n_seq]]))
+    return bounds.astype(np.intp)

@@ -13,9 +13,14 @@ and optional peephole connections (Gers & Schmidhuber, 2000)::
 where s is the logistic function and a = x_t @ W + b is the input
 projection, computed for all steps at once outside the kernel. The four
 gates of a unit block sit side by side in the order [i, f, g, o] (PyTorch's
-order). As in the simple recurrent kernel, the sequences of a batch advance
-in lockstep in order of decreasing length, one matrix product per step for
-the whole batch, and ``n_threads > 1`` runs blocks of sequences in parallel.
+order).
+
+The batch is packed time-major (see skrnn._packing): the rows of step t of
+every running sequence are contiguous, and the sequences running at step t
+are a prefix of those at step t - 1. Every operand of a step is then a block
+of contiguous rows: one matrix product and one vectorised activation per step
+for the whole batch, with no gathering. ``n_threads > 1`` runs blocks of
+sequence positions in parallel.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -26,9 +31,10 @@ from libc.string cimport memcpy, memset
 
 from ._activations cimport vtanh
 from ._blas cimport gemm_rm
-from ._lockstep cimport _length, intp_t
 
-from ._blocks import plan_blocks
+ctypedef Py_ssize_t intp_t
+
+from ._blocks import plan_packed_blocks
 
 
 cdef inline void _cell_forward(floating* z, const floating* c_prev, floating* c,
@@ -113,143 +119,179 @@ cdef inline void _cell_backward(const floating* a, const floating* c_prev,
             dc[j] = dcj * f[j]
 
 
+cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c,
+                                floating* tc, floating* h, Py_ssize_t m,
+                                Py_ssize_t n) noexcept nogil:
+    """Gates of ``m`` contiguous rows without peepholes: one tanh call for all of them.
+
+    ``z`` holds m rows of [z_i z_f z_g z_o] and receives [i f g o].
+    """
+    cdef Py_ssize_t r, j
+    cdef floating* zr
+    cdef const floating* cp
+    cdef floating* cr
+    for r in range(m):
+        zr = z + r * 4 * n
+        for j in range(2 * n):
+            zr[j] = 0.5 * zr[j]
+        for j in range(3 * n, 4 * n):
+            zr[j] = 0.5 * zr[j]
+    vtanh(z, m * 4 * n)
+    for r in range(m):
+        zr = z + r * 4 * n
+        cp = c_prev + r * n
+        cr = c + r * n
+        for j in range(2 * n):
+            zr[j] = 0.5 + 0.5 * zr[j]
+        for j in range(3 * n, 4 * n):
+            zr[j] = 0.5 + 0.5 * zr[j]
+        for j in range(n):
+            cr[j] = zr[n + j] * cp[j] + zr[j] * zr[2 * n + j]
+    memcpy(tc, c, m * n * sizeof(floating))
+    vtanh(tc, m * n)
+    for r in range(m):
+        zr = z + r * 4 * n + 3 * n
+        for j in range(n):
+            h[r * n + j] = zr[j] * tc[r * n + j]
+
+
 cdef void _forward_block(floating[:, ::1] Z,
                          const floating[:, ::1] R,
                          const floating[:, ::1] P,
-                         const intp_t[::1] offsets,
-                         const intp_t* order,
-                         Py_ssize_t n_seq,
-                         floating[:, ::1] h_state,
-                         floating[:, ::1] c_state,
+                         const intp_t[::1] starts,
+                         const floating[:, ::1] h0,
+                         const floating[:, ::1] c0,
                          floating[:, ::1] H,
                          floating[:, ::1] C,
-                         floating[:, ::1] TC) noexcept nogil:
-    """:func:`lstm_forward` over the ``n_seq`` sequences listed in ``order``."""
+                         floating[:, ::1] TC,
+                         floating[:, ::1] h_last,
+                         floating[:, ::1] c_last,
+                         Py_ssize_t lo,
+                         Py_ssize_t hi) noexcept nogil:
+    """:func:`lstm_forward` over the sequence positions lo .. hi - 1."""
     cdef Py_ssize_t n = H.shape[1]
     cdef Py_ssize_t n4 = 4 * n
     cdef bint peep = P.shape[0] > 0
     cdef const floating* p = &P[0, 0] if peep else NULL
-    cdef Py_ssize_t t, b, row, n_active = n_seq
-    cdef Py_ssize_t t_max = _length(offsets, order[0])
-    cdef floating* buf = <floating*> calloc(n_seq * n4, sizeof(floating))
-    cdef floating* hbuf = <floating*> calloc(n_seq * n, sizeof(floating))
-    cdef floating* cbuf = <floating*> calloc(n_seq * n, sizeof(floating))
-    for b in range(n_seq):
-        memcpy(&hbuf[b * n], &h_state[order[b], 0], n * sizeof(floating))
-        memcpy(&cbuf[b * n], &c_state[order[b], 0], n * sizeof(floating))
+    cdef Py_ssize_t t_max = starts.shape[0] - 1
+    cdef Py_ssize_t t, r, b, m, n_t, n_next, row
+    cdef const floating* hp
+    cdef const floating* cp
     for t in range(t_max):
-        while _length(offsets, order[n_active - 1]) <= t:
-            n_active -= 1
-        for b in range(n_active):
-            row = offsets[order[b]] + t
-            memcpy(&buf[b * n4], &Z[row, 0], n4 * sizeof(floating))
-        gemm_rm(False, n_active, n4, n, <floating> 1, hbuf, n, &R[0, 0], n4,
-                <floating> 1, buf, n4)
-        for b in range(n_active):
-            row = offsets[order[b]] + t
-            _cell_forward(&buf[b * n4], &cbuf[b * n], &C[row, 0], &TC[row, 0], &H[row, 0],
-                          p, peep, n)
-            memcpy(&Z[row, 0], &buf[b * n4], n4 * sizeof(floating))
-            memcpy(&hbuf[b * n], &H[row, 0], n * sizeof(floating))
-            memcpy(&cbuf[b * n], &C[row, 0], n * sizeof(floating))
-    for b in range(n_seq):
-        memcpy(&h_state[order[b], 0], &hbuf[b * n], n * sizeof(floating))
-        memcpy(&c_state[order[b], 0], &cbuf[b * n], n * sizeof(floating))
-    free(buf)
-    free(hbuf)
-    free(cbuf)
+        n_t = starts[t + 1] - starts[t]
+        if n_t <= lo:
+            break
+        m = min(hi, n_t) - lo
+        row = starts[t] + lo
+        if t == 0:
+            hp, cp = &h0[lo, 0], &c0[lo, 0]
+        else:
+            hp, cp = &H[starts[t - 1] + lo, 0], &C[starts[t - 1] + lo, 0]
+        gemm_rm(False, m, n4, n, <floating> 1, hp, n, &R[0, 0], n4, <floating> 1,
+                &Z[row, 0], n4)
+        if peep:
+            for r in range(m):
+                _cell_forward(&Z[row + r, 0], cp + r * n, &C[row + r, 0], &TC[row + r, 0],
+                              &H[row + r, 0], p, peep, n)
+        else:
+            _block_forward(&Z[row, 0], cp, &C[row, 0], &TC[row, 0], &H[row, 0], m, n)
+        # the sequences whose last step is t: positions n_next .. n_t - 1
+        n_next = starts[t + 2] - starts[t + 1] if t + 1 < t_max else 0
+        for b in range(max(lo, n_next), lo + m):
+            memcpy(&h_last[b, 0], &H[starts[t] + b, 0], n * sizeof(floating))
+            memcpy(&c_last[b, 0], &C[starts[t] + b, 0], n * sizeof(floating))
 
 
 def lstm_forward(floating[:, ::1] Z,
                  const floating[:, ::1] R,
                  const floating[:, ::1] P,
-                 const intp_t[::1] offsets,
-                 const intp_t[::1] order,
-                 floating[:, ::1] h_state,
-                 floating[:, ::1] c_state,
+                 const intp_t[::1] starts,
+                 const floating[:, ::1] h0,
+                 const floating[:, ::1] c0,
                  floating[:, ::1] H,
                  floating[:, ::1] C,
                  floating[:, ::1] TC,
+                 floating[:, ::1] h_last,
+                 floating[:, ::1] c_last,
                  int n_threads=1):
-    """Run one LSTM layer over every sequence of a batch.
+    """Run one LSTM layer over a time-major packed batch.
 
     Parameters
     ----------
     Z : ndarray of shape (n_steps, 4 * n_units)
-        In: the input projection x_t @ W + b of every step, sequences
-        stacked. Out: the gate values [i f g o].
+        In: the input projection x_t @ W + b of every packed row. Out: the
+        gate values [i f g o].
     R : ndarray of shape (n_units, 4 * n_units)
         Recurrent weights.
     P : ndarray of shape (3, n_units) or (0, n_units)
         Peephole weights p_i, p_f, p_o; no rows for a layer without them.
-    offsets : ndarray of shape (n_sequences + 1,), intp
-        Sequence s occupies rows offsets[s]:offsets[s + 1]; lengths >= 1.
-    order : ndarray of shape (n_sequences,), intp
-        The sequences sorted by decreasing length.
-    h_state, c_state : ndarray of shape (n_sequences, n_units)
-        In: h_{-1} and c_{-1} of every sequence. Out: its last h and c.
+    starts : ndarray of shape (t_max + 1,), intp
+        Step t is packed rows starts[t]:starts[t + 1] (skrnn._packing).
+    h0, c0 : ndarray of shape (n_sequences, n_units)
+        h_{-1} and c_{-1} of every sequence, in packed position order.
     H, C, TC : ndarray of shape (n_steps, n_units)
-        Out: h_t, c_t and tanh(c_t).
+        Out: h_t, c_t and tanh(c_t), packed.
+    h_last, c_last : ndarray of shape (n_sequences, n_units)
+        Out: the last h and c of every sequence, in packed position order.
     n_threads : int, default=1
-        Up to ``n_threads`` blocks of sequences run in parallel (OpenMP),
-        each on single-threaded BLAS.
+        Up to ``n_threads`` blocks of sequence positions run in parallel
+        (OpenMP), each on single-threaded BLAS.
     """
-    cdef intp_t[::1] members, bounds
+    cdef intp_t[::1] bounds
     cdef Py_ssize_t j, n_blocks
-    if order.shape[0] == 0:
+    if starts.shape[0] < 2:
         return
-    members, bounds = plan_blocks(offsets, order, n_threads)
+    bounds = plan_packed_blocks(starts, n_threads)
     n_blocks = bounds.shape[0] - 1
     with nogil:
         if n_blocks == 1:
-            _forward_block(Z, R, P, offsets, &members[0], members.shape[0], h_state, c_state,
-                           H, C, TC)
+            _forward_block(Z, R, P, starts, h0, c0, H, C, TC, h_last, c_last, 0, bounds[1])
         else:
             for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _forward_block(Z, R, P, offsets, &members[bounds[j]],
-                               bounds[j + 1] - bounds[j], h_state, c_state, H, C, TC)
+                _forward_block(Z, R, P, starts, h0, c0, H, C, TC, h_last, c_last,
+                               bounds[j], bounds[j + 1])
 
 
 cdef void _backward_block(const floating[:, ::1] A,
                           const floating[:, ::1] C,
                           const floating[:, ::1] TC,
-                          const floating[:, ::1] c_start,
+                          const floating[:, ::1] c0,
                           const floating[:, ::1] R,
                           const floating[:, ::1] P,
-                          const intp_t[::1] offsets,
-                          const intp_t* order,
-                          Py_ssize_t n_seq,
+                          const intp_t[::1] starts,
                           const floating[:, ::1] dH,
                           Py_ssize_t bptt_steps,
-                          floating[:, ::1] dZ) noexcept nogil:
-    """:func:`lstm_backward` over the ``n_seq`` sequences listed in ``order``."""
+                          floating[:, ::1] dZ,
+                          Py_ssize_t lo,
+                          Py_ssize_t hi) noexcept nogil:
+    """:func:`lstm_backward` over the sequence positions lo .. hi - 1."""
     cdef Py_ssize_t n = C.shape[1]
     cdef Py_ssize_t n4 = 4 * n
     cdef bint peep = P.shape[0] > 0
     cdef const floating* p = &P[0, 0] if peep else NULL
-    cdef const floating* c_prev
-    cdef Py_ssize_t t, b, row, n_active = 0
-    cdef Py_ssize_t t_max = _length(offsets, order[0])
-    cdef floating* D = <floating*> calloc(n_seq * n4, sizeof(floating))
-    cdef floating* gh = <floating*> calloc(n_seq * n, sizeof(floating))
-    cdef floating* gc = <floating*> calloc(n_seq * n, sizeof(floating))
+    cdef Py_ssize_t t_max = starts.shape[0] - 1
+    cdef Py_ssize_t t, r, m, n_t, row
+    cdef const floating* cp
+    # the gradients carried from step t + 1 into h_t and c_t, by position;
+    # a sequence whose last step is t joins with zeros (calloc)
+    cdef floating* gh = <floating*> calloc((hi - lo) * n + 1, sizeof(floating))
+    cdef floating* gc = <floating*> calloc((hi - lo) * n + 1, sizeof(floating))
     for t in range(t_max - 1, -1, -1):
-        # sequences whose last step is t join with no gradient carried in
-        while n_active < n_seq and _length(offsets, order[n_active]) > t:
-            n_active += 1
+        n_t = starts[t + 1] - starts[t]
+        if n_t <= lo:
+            continue
+        m = min(hi, n_t) - lo
+        row = starts[t] + lo
         if bptt_steps > 0 and (t + 1) % bptt_steps == 0:
-            memset(gh, 0, n_active * n * sizeof(floating))
-            memset(gc, 0, n_active * n * sizeof(floating))
-        for b in range(n_active):
-            row = offsets[order[b]] + t
-            c_prev = &C[row - 1, 0] if t > 0 else &c_start[order[b], 0]
-            _cell_backward(&A[row, 0], c_prev, &TC[row, 0], &dH[row, 0], &gh[b * n],
-                           &gc[b * n], &D[b * n4], p, peep, n)
-            memcpy(&dZ[row, 0], &D[b * n4], n4 * sizeof(floating))
+            memset(gh, 0, m * n * sizeof(floating))
+            memset(gc, 0, m * n * sizeof(floating))
+        cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
+        for r in range(m):
+            _cell_backward(&A[row + r, 0], cp + r * n, &TC[row + r, 0], &dH[row + r, 0],
+                           &gh[r * n], &gc[r * n], &dZ[row + r, 0], p, peep, n)
         # the gradient reaching h_{t-1} through the recurrent weights
-        gemm_rm(True, n_active, n, n4, <floating> 1, D, n4, &R[0, 0], n4,
+        gemm_rm(True, m, n, n4, <floating> 1, &dZ[row, 0], n4, &R[0, 0], n4,
                 <floating> 0, gh, n)
-    free(D)
     free(gh)
     free(gc)
 
@@ -257,11 +299,10 @@ cdef void _backward_block(const floating[:, ::1] A,
 def lstm_backward(const floating[:, ::1] A,
                   const floating[:, ::1] C,
                   const floating[:, ::1] TC,
-                  const floating[:, ::1] c_start,
+                  const floating[:, ::1] c0,
                   const floating[:, ::1] R,
                   const floating[:, ::1] P,
-                  const intp_t[::1] offsets,
-                  const intp_t[::1] order,
+                  const intp_t[::1] starts,
                   const floating[:, ::1] dH,
                   Py_ssize_t bptt_steps,
                   floating[:, ::1] dZ,
@@ -271,16 +312,16 @@ def lstm_backward(const floating[:, ::1] A,
     Parameters
     ----------
     A : ndarray of shape (n_steps, 4 * n_units)
-        Gate values [i f g o] from the forward pass.
+        Gate values [i f g o] from the forward pass, packed.
     C, TC : ndarray of shape (n_steps, n_units)
-        c_t and tanh(c_t) from the forward pass.
-    c_start : ndarray of shape (n_sequences, n_units)
-        The cell state each sequence started from.
-    R, P, offsets, order
+        c_t and tanh(c_t) from the forward pass, packed.
+    c0 : ndarray of shape (n_sequences, n_units)
+        The cell state each sequence started from, in packed position order.
+    R, P, starts
         As in :func:`lstm_forward`.
     dH : ndarray of shape (n_steps, n_units)
         Gradient of the loss reaching h_t from above (the output layer or
-        the next layer), not through the recurrence.
+        the next layer), not through the recurrence; packed.
     bptt_steps : int
         Truncation BPTT(k; k): no gradient crosses from step t + 1 to step
         t when t + 1 is a multiple of k, counted from each sequence's first
@@ -290,17 +331,16 @@ def lstm_backward(const floating[:, ::1] A,
     n_threads : int, default=1
         As in :func:`lstm_forward`.
     """
-    cdef intp_t[::1] members, bounds
+    cdef intp_t[::1] bounds
     cdef Py_ssize_t j, n_blocks
-    if order.shape[0] == 0:
+    if starts.shape[0] < 2:
         return
-    members, bounds = plan_blocks(offsets, order, n_threads)
+    bounds = plan_packed_blocks(starts, n_threads)
     n_blocks = bounds.shape[0] - 1
     with nogil:
         if n_blocks == 1:
-            _backward_block(A, C, TC, c_start, R, P, offsets, &members[0], members.shape[0],
-                            dH, bptt_steps, dZ)
+            _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, 0, bounds[1])
         else:
             for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _backward_block(A, C, TC, c_start, R, P, offsets, &members[bounds[j]],
-                                bounds[j + 1] - bounds[j], dH, bptt_steps, dZ)
+                _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, bounds[j],
+                                bounds[j + 1])

@@ -70,17 +70,17 @@ def test_hidden_states_match_reference(dtype):
     """h_t of every layer, read off the states the reference enters the next step with."""
     net = _network((4, 3), True)
     params = _weights(net, dtype, seed=2)
-    seqs = _sequences([6], dtype)
-    state0 = np.zeros((1, net.state_size))
-    _, cache, _ = net.forward(params, seqs, state0.astype(dtype))
+    seqs = _sequences([6, 3, 5], dtype)
+    state0 = np.zeros((3, net.state_size))
+    _, (packing, layers), _ = net.forward(params, seqs, state0.astype(dtype))
+    H0, C0, H1 = (packing.unpack(layers[0][2]), packing.unpack(layers[0][3]),
+                  packing.unpack(layers[1][2]))
     _, entering = lstm_reference(net, params, seqs.X.astype(np.float64), seqs.offsets, state0)
-    # inside one sequence, the h entering step t + 1 is h_t
-    np.testing.assert_allclose(cache[0][2][:-1], entering[1:, 0:4], rtol=RTOL[dtype],
-                               atol=ATOL[dtype])
-    np.testing.assert_allclose(cache[1][2][:-1], entering[1:, 8:11], rtol=RTOL[dtype],
-                               atol=ATOL[dtype])
-    np.testing.assert_allclose(cache[0][3][:-1], entering[1:, 4:8], rtol=RTOL[dtype],
-                               atol=ATOL[dtype])
+    # inside a sequence, the state entering step t + 1 holds h_t and c_t
+    inner = np.setdiff1d(np.arange(seqs.n_steps - 1), seqs.offsets[1:-1] - 1)
+    for computed, columns in ((H0, slice(0, 4)), (C0, slice(4, 8)), (H1, slice(8, 11))):
+        np.testing.assert_allclose(computed[inner], entering[inner + 1, columns],
+                                   rtol=RTOL[dtype], atol=ATOL[dtype])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -1,0 +1,85 @@
+"""Time-major packing of a batch of sequences (what PyTorch calls a PackedSequence).
+
+The rows of a batch are stacked sequence after sequence. Packed, they are
+stacked time step after time step: block t holds step t of every sequence
+still running, the sequences sorted by decreasing length. The sequences
+running at step t are then a prefix of those running at step t - 1, so a
+kernel finds every operand of step t (its inputs, h_{t-1}, c_{t-1}) as
+contiguous rows, with no gathering.
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Packing:
+    """Where each row of a batch goes when packed time-major.
+
+    Attributes
+    ----------
+    order : ndarray of shape (n_sequences,), intp
+        Sequences by decreasing length: packed position b is sequence order[b].
+    starts : ndarray of shape (t_max + 1,), intp
+        Block t is packed rows starts[t]:starts[t + 1]; it holds positions
+        0 .. starts[t + 1] - starts[t] - 1.
+    rows : ndarray of shape (n_steps,), intp
+        Packed row r is row ``rows[r]`` of the batch.
+    """
+
+    order: np.ndarray
+    starts: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def from_offsets(cls, offsets, order):
+        """The packing of sequences s at rows offsets[s]:offsets[s + 1]."""
+        lengths = np.diff(offsets)[order]
+        t_max = int(lengths[0]) if lengths.size else 0
+        # n_active[t]: sequences longer than t
+        n_active = lengths.size - np.searchsorted(np.sort(lengths), np.arange(t_max),
+                                                  side="right")
+        starts = np.zeros(t_max + 1, dtype=np.intp)
+        np.cumsum(n_active, out=starts[1:])
+        step = np.repeat(np.arange(t_max, dtype=np.intp), n_active)
+        position = np.arange(starts[-1], dtype=np.intp) - starts[step]
+        rows = np.asarray(offsets, dtype=np.intp)[order[position]] + step
+        return cls(np.asarray(order, dtype=np.intp), starts, rows)
+
+    @property
+    def n_sequences(self):
+        return self.order.shape[0]
+
+    def pack(self, V):
+        """Rows of a batch-ordered array, packed."""
+        return V[self.rows]
+
+    def unpack(self, V_packed):
+        """The inverse of :meth:`pack`."""
+        V = np.empty_like(V_packed)
+        V[self.rows] = V_packed
+        return V
+
+    def sort_state(self, state):
+        """Per-sequence rows in packed position order."""
+        return np.ascontiguousarray(state[self.order])
+
+    def unsort_state(self, state_sorted):
+        """The inverse of :meth:`sort_state`."""
+        state = np.empty_like(state_sorted)
+        state[self.order] = state_sorted
+        return state
+
+    def previous(self, V_packed, start_sorted):
+        """v_{t-1} for every packed row: block t - 1's row at the same
+        position, or ``start_sorted`` (in packed position order) at t = 0."""
+        V_prev = np.empty_like(V_packed)
+        n0 = self.starts[1] if self.starts.shape[0] > 1 else 0
+        V_prev[:n0] = start_sorted[:n0]
+        step_rows = np.arange(n0, V_packed.shape[0])
+        step = np.searchsorted(self.starts, step_rows, side="right") - 1
+        V_prev[n0:] = V_packed[self.starts[step - 1] + (step_rows - self.starts[step])]
+        return V_prev
