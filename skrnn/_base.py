@@ -260,7 +260,8 @@ class BaseRecurrent(BaseEstimator, ABC):
     def _objective_unguarded(self, theta, seqs, state0, need_grad):
         net = self._network
         params = self._views(theta)
-        Y, cache, state = net.forward(params, seqs, state0, forced=self._forced(seqs))
+        Y, cache, state = net.forward(params, seqs, state0, forced=self._forced(seqs),
+                                      need_cache=need_grad)
         loss, dP = self._loss_function()(Y[seqs.target_rows], seqs.Y)
         n = max(seqs.n_targets, 1)
         penalised = [params[name] for name in net.penalised()]
@@ -368,7 +369,8 @@ class BaseRecurrent(BaseEstimator, ABC):
 
     def _validation_score(self, validation):
         seqs, start = validation
-        Y, _, _ = self._network.forward(self._views(self._theta), seqs, self._initial_state(seqs))
+        Y, _, _ = self._network.forward(self._views(self._theta), seqs, self._initial_state(seqs),
+                                        need_cache=False)
         rows = np.arange(seqs.n_steps)[seqs.target_rows][start:]
         return self._score_outputs(Y[rows], seqs.Y[start:])
 
@@ -529,7 +531,8 @@ class BaseRecurrent(BaseEstimator, ABC):
                                dtype=self._theta.dtype)
         state = self._check_state(initial_state, seqs)
         with limit_threads(self.n_jobs):
-            Y, _, state = self._network.forward(self._views(self._theta), seqs, state)
+            Y, _, state = self._network.forward(self._views(self._theta), seqs, state,
+                                                need_cache=False)
         return seqs, Y, state
 
     def _check_state(self, state, seqs):

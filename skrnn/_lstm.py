@@ -118,7 +118,7 @@ class LSTMNetwork:
         return np.empty((0, n), dtype=dtype)
 
     # -- forward and gradient ------------------------------------------------
-    def forward(self, params, seqs, state, forced=None):
+    def forward(self, params, seqs, state, forced=None, need_cache=True):
         """Run the network over ``seqs`` from ``state``.
 
         The layers work on the batch packed time-major (see
@@ -132,6 +132,10 @@ class LSTMNetwork:
         forced : None
             LSTM networks have no teacher forcing; accepted for the shared
             interface.
+        need_cache : bool, default=True
+            Whether :meth:`gradient` will follow. Without it, the gates and
+            cell states of every step are not kept, which saves memory
+            traffic.
 
         Returns
         -------
@@ -147,16 +151,17 @@ class LSTMNetwork:
         n_threads = kernel_threads()
         inputs, layers, final = packing.pack(seqs.X), [], []
         for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
-            # the input projection of every step at once: one large product
-            Z = inputs @ params[f"input_weights_[{layer}]"]
-            Z += params[f"bias_[{layer}]"]
-            H, C, TC = (np.empty((seqs.n_steps, n), dtype=dtype) for _ in range(3))
+            H = np.empty((seqs.n_steps, n), dtype=dtype)
+            n_kept = seqs.n_steps if need_cache else 0
+            A = np.empty((n_kept, 4 * n), dtype=dtype)
+            C, TC = (np.empty((n_kept, n), dtype=dtype) for _ in range(2))
             h_last, c_last = np.empty_like(h0), np.empty_like(c0)
             with single_threaded_blas():
-                lstm_forward(Z, params[f"recurrent_weights_[{layer}]"],
+                lstm_forward(inputs, params[f"input_weights_[{layer}]"], params[f"bias_[{layer}]"],
+                             params[f"recurrent_weights_[{layer}]"],
                              self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
-                             H, C, TC, h_last, c_last, n_threads)
-            layers.append((inputs, Z, H, C, TC, h0, c0))
+                             H, A, C, TC, h_last, c_last, n_threads)
+            layers.append((inputs, A, H, C, TC, h0, c0))
             final += [h_last, c_last]
             inputs = H
         Y = inputs @ params["output_weights_"]
@@ -229,6 +234,7 @@ class LSTMNetwork:
         out = np.empty((n_seq, n_steps, self.n_outputs), dtype=y.dtype)
         # one step of every sequence per call: each step needs the last output
         for t in range(n_steps):
-            y, _, state = self.forward(params, Sequences(y, offsets, "list"), state)
+            y, _, state = self.forward(params, Sequences(y, offsets, "list"), state,
+                                       need_cache=False)
             out[:, t] = y
         return out.reshape(n_seq * n_steps, self.n_outputs)

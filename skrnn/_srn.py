@@ -110,7 +110,7 @@ class SimpleRecurrentNetwork:
             mu = np.empty(0, dtype=dtype)
         return W_rec, W_ctx, mu
 
-    def forward(self, params, seqs, state, forced=None):
+    def forward(self, params, seqs, state, forced=None, need_cache=True):
         """Run the network over ``seqs`` from ``state``.
 
         Parameters
@@ -120,6 +120,8 @@ class SimpleRecurrentNetwork:
         state : ndarray of shape (n_sequences, state_size)
         forced : ndarray of shape (n_steps, n_outputs), default=None
             Teacher forcing: targets fed to Jordan's context.
+        need_cache : bool, default=True
+            Unused: the cache is made of arrays the forward pass needs anyway.
 
         Returns
         -------

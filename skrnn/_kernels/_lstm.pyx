@@ -11,7 +11,7 @@ and optional peephole connections (Gers & Schmidhuber, 2000)::
     h_t = o_t * tanh(c_t)
 
 where s is the logistic function and a = x_t @ W + b is the input
-projection, computed for all steps at once outside the kernel. The four
+projection. The four
 gates of a unit block sit side by side in the order [i, f, g, o] (PyTorch's
 order).
 
@@ -26,7 +26,7 @@ sequence positions in parallel.
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
 from ._activations cimport vtanh
@@ -37,37 +37,34 @@ ctypedef Py_ssize_t intp_t
 from ._blocks import plan_packed_blocks
 
 
-cdef inline void _cell_forward(floating* z, const floating* c_prev, floating* c,
-                               floating* tc, floating* h, const floating* p, bint peep,
+cdef inline void _cell_forward(floating* z, const floating* bias, const floating* c_prev,
+                               floating* c, floating* tc, floating* h, const floating* p,
                                Py_ssize_t n) noexcept nogil:
-    """One step of one sequence: ``z`` holds [z_i z_f z_g z_o] and receives [i f g o].
+    """One step of one sequence with peepholes: ``z`` holds [z_i z_f z_g z_o]
+    without the bias, and receives [i f g o].
 
     The logistic gates use s(z) = (1 + tanh(z / 2)) / 2, so every gate goes
     through the one vectorised tanh; i, f and g are contiguous and take one
-    call. o waits for c_t when the output peephole is on.
+    call; o waits for c_t, which its peephole sees.
     """
     cdef Py_ssize_t j
     cdef floating* zi = z
     cdef floating* zf = z + n
     cdef floating* zg = z + 2 * n
     cdef floating* zo = z + 3 * n
-    if peep:
-        for j in range(n):
-            zi[j] = zi[j] + p[j] * c_prev[j]
-        for j in range(n):
-            zf[j] = zf[j] + p[n + j] * c_prev[j]
-    for j in range(2 * n):
-        z[j] = 0.5 * z[j]
+    for j in range(n):
+        zi[j] = 0.5 * (zi[j] + bias[j] + p[j] * c_prev[j])
+    for j in range(n):
+        zf[j] = 0.5 * (zf[j] + bias[n + j] + p[n + j] * c_prev[j])
+    for j in range(n):
+        zg[j] = zg[j] + bias[2 * n + j]
     vtanh(z, 3 * n)
     for j in range(2 * n):
         z[j] = 0.5 + 0.5 * z[j]
     for j in range(n):
         c[j] = zf[j] * c_prev[j] + zi[j] * zg[j]
-    if peep:
-        for j in range(n):
-            zo[j] = zo[j] + p[2 * n + j] * c[j]
     for j in range(n):
-        zo[j] = 0.5 * zo[j]
+        zo[j] = 0.5 * (zo[j] + bias[3 * n + j] + p[2 * n + j] * c[j])
     memcpy(tc, c, n * sizeof(floating))
     vtanh(zo, n)
     vtanh(tc, n)
@@ -119,12 +116,13 @@ cdef inline void _cell_backward(const floating* a, const floating* c_prev,
             dc[j] = dcj * f[j]
 
 
-cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c,
-                                floating* tc, floating* h, Py_ssize_t m,
+cdef inline void _block_forward(floating* z, const floating* bias, const floating* c_prev,
+                                floating* c, floating* tc, floating* h, Py_ssize_t m,
                                 Py_ssize_t n) noexcept nogil:
     """Gates of ``m`` contiguous rows without peepholes: one tanh call for all of them.
 
-    ``z`` holds m rows of [z_i z_f z_g z_o] and receives [i f g o].
+    ``z`` holds m rows of [z_i z_f z_g z_o] without the bias, and receives
+    [i f g o].
     """
     cdef Py_ssize_t r, j
     cdef floating* zr
@@ -133,9 +131,11 @@ cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c
     for r in range(m):
         zr = z + r * 4 * n
         for j in range(2 * n):
-            zr[j] = 0.5 * zr[j]
+            zr[j] = 0.5 * (zr[j] + bias[j])
+        for j in range(2 * n, 3 * n):
+            zr[j] = zr[j] + bias[j]
         for j in range(3 * n, 4 * n):
-            zr[j] = 0.5 * zr[j]
+            zr[j] = 0.5 * (zr[j] + bias[j])
     vtanh(z, m * 4 * n)
     for r in range(m):
         zr = z + r * 4 * n
@@ -155,13 +155,16 @@ cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c
             h[r * n + j] = zr[j] * tc[r * n + j]
 
 
-cdef void _forward_block(floating[:, ::1] Z,
+cdef void _forward_block(const floating[:, ::1] X,
+                         const floating[:, ::1] W,
+                         const floating[::1] bias,
                          const floating[:, ::1] R,
                          const floating[:, ::1] P,
                          const intp_t[::1] starts,
                          const floating[:, ::1] h0,
                          const floating[:, ::1] c0,
                          floating[:, ::1] H,
+                         floating[:, ::1] A,
                          floating[:, ::1] C,
                          floating[:, ::1] TC,
                          floating[:, ::1] h_last,
@@ -171,44 +174,69 @@ cdef void _forward_block(floating[:, ::1] Z,
     """:func:`lstm_forward` over the sequence positions lo .. hi - 1."""
     cdef Py_ssize_t n = H.shape[1]
     cdef Py_ssize_t n4 = 4 * n
+    cdef Py_ssize_t n_in = X.shape[1]
     cdef bint peep = P.shape[0] > 0
+    cdef bint keep = A.shape[0] > 0
     cdef const floating* p = &P[0, 0] if peep else NULL
     cdef Py_ssize_t t_max = starts.shape[0] - 1
     cdef Py_ssize_t t, r, b, m, n_t, n_next, row
     cdef const floating* hp
     cdef const floating* cp
+    cdef floating* zt
+    cdef floating* ct
+    cdef floating* tct
+    # without training, the gates, c_t and tanh(c_t) of a step live in
+    # scratch buffers that stay in cache (c_t alternates between two)
+    cdef floating* zbuf = NULL
+    cdef floating* cbuf = NULL
+    cdef floating* tcbuf = NULL
+    if not keep:
+        zbuf = <floating*> malloc((hi - lo) * n4 * sizeof(floating))
+        cbuf = <floating*> malloc(2 * (hi - lo) * n * sizeof(floating))
+        tcbuf = <floating*> malloc((hi - lo) * n * sizeof(floating))
     for t in range(t_max):
         n_t = starts[t + 1] - starts[t]
         if n_t <= lo:
             break
         m = min(hi, n_t) - lo
         row = starts[t] + lo
-        if t == 0:
-            hp, cp = &h0[lo, 0], &c0[lo, 0]
+        if keep:
+            zt, ct, tct = &A[row, 0], &C[row, 0], &TC[row, 0]
+            cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
         else:
-            hp, cp = &H[starts[t - 1] + lo, 0], &C[starts[t - 1] + lo, 0]
-        gemm_rm(False, m, n4, n, <floating> 1, hp, n, &R[0, 0], n4, <floating> 1,
-                &Z[row, 0], n4)
+            zt, ct, tct = zbuf, cbuf + (t % 2) * (hi - lo) * n, tcbuf
+            cp = cbuf + ((t + 1) % 2) * (hi - lo) * n if t > 0 else &c0[lo, 0]
+        hp = &H[starts[t - 1] + lo, 0] if t > 0 else &h0[lo, 0]
+        # z_t = x_t @ W + h_{t-1} @ R for the block's running sequences
+        gemm_rm(False, m, n4, n_in, <floating> 1, &X[row, 0], n_in, &W[0, 0], n4,
+                <floating> 0, zt, n4)
+        gemm_rm(False, m, n4, n, <floating> 1, hp, n, &R[0, 0], n4, <floating> 1, zt, n4)
         if peep:
             for r in range(m):
-                _cell_forward(&Z[row + r, 0], cp + r * n, &C[row + r, 0], &TC[row + r, 0],
-                              &H[row + r, 0], p, peep, n)
+                _cell_forward(zt + r * n4, &bias[0], cp + r * n, ct + r * n, tct + r * n,
+                              &H[row + r, 0], p, n)
         else:
-            _block_forward(&Z[row, 0], cp, &C[row, 0], &TC[row, 0], &H[row, 0], m, n)
+            _block_forward(zt, &bias[0], cp, ct, tct, &H[row, 0], m, n)
         # the sequences whose last step is t: positions n_next .. n_t - 1
         n_next = starts[t + 2] - starts[t + 1] if t + 1 < t_max else 0
         for b in range(max(lo, n_next), lo + m):
             memcpy(&h_last[b, 0], &H[starts[t] + b, 0], n * sizeof(floating))
-            memcpy(&c_last[b, 0], &C[starts[t] + b, 0], n * sizeof(floating))
+            memcpy(&c_last[b, 0], ct + (b - lo) * n, n * sizeof(floating))
+    free(zbuf)
+    free(cbuf)
+    free(tcbuf)
 
 
-def lstm_forward(floating[:, ::1] Z,
+def lstm_forward(const floating[:, ::1] X,
+                 const floating[:, ::1] W,
+                 const floating[::1] bias,
                  const floating[:, ::1] R,
                  const floating[:, ::1] P,
                  const intp_t[::1] starts,
                  const floating[:, ::1] h0,
                  const floating[:, ::1] c0,
                  floating[:, ::1] H,
+                 floating[:, ::1] A,
                  floating[:, ::1] C,
                  floating[:, ::1] TC,
                  floating[:, ::1] h_last,
@@ -218,9 +246,11 @@ def lstm_forward(floating[:, ::1] Z,
 
     Parameters
     ----------
-    Z : ndarray of shape (n_steps, 4 * n_units)
-        In: the input projection x_t @ W + b of every packed row. Out: the
-        gate values [i f g o].
+    X : ndarray of shape (n_steps, n_inputs)
+        The layer's input at every packed row.
+    W : ndarray of shape (n_inputs, 4 * n_units)
+        Input weights.
+    bias : ndarray of shape (4 * n_units,)
     R : ndarray of shape (n_units, 4 * n_units)
         Recurrent weights.
     P : ndarray of shape (3, n_units) or (0, n_units)
@@ -229,8 +259,13 @@ def lstm_forward(floating[:, ::1] Z,
         Step t is packed rows starts[t]:starts[t + 1] (skrnn._packing).
     h0, c0 : ndarray of shape (n_sequences, n_units)
         h_{-1} and c_{-1} of every sequence, in packed position order.
-    H, C, TC : ndarray of shape (n_steps, n_units)
-        Out: h_t, c_t and tanh(c_t), packed.
+    H : ndarray of shape (n_steps, n_units)
+        Out: h_t, packed.
+    A : ndarray of shape (n_steps, 4 * n_units) or (0, 4 * n_units)
+        Out: the gate values [i f g o] for backpropagation. With no rows
+        (prediction), the gates, c_t and tanh(c_t) are not kept.
+    C, TC : ndarray of shape (n_steps, n_units) or (0, n_units)
+        Out: c_t and tanh(c_t), packed; no rows when ``A`` has none.
     h_last, c_last : ndarray of shape (n_sequences, n_units)
         Out: the last h and c of every sequence, in packed position order.
     n_threads : int, default=1
@@ -245,10 +280,11 @@ def lstm_forward(floating[:, ::1] Z,
     n_blocks = bounds.shape[0] - 1
     with nogil:
         if n_blocks == 1:
-            _forward_block(Z, R, P, starts, h0, c0, H, C, TC, h_last, c_last, 0, bounds[1])
+            _forward_block(X, W, bias, R, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
+                           bounds[1])
         else:
             for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _forward_block(Z, R, P, starts, h0, c0, H, C, TC, h_last, c_last,
+                _forward_block(X, W, bias, R, P, starts, h0, c0, H, A, C, TC, h_last, c_last,
                                bounds[j], bounds[j + 1])
 
 
