@@ -2,6 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 import ctypes.util
+import glob
 import os
 import platform
 import subprocess
@@ -63,6 +64,7 @@ extensions = [
         "skrnn._kernels.*",
         ["skrnn/_kernels/*.pyx"],
         include_dirs=[np.get_include(), "skrnn/_kernels"],
+        depends=glob.glob("skrnn/_kernels/*.h"),
         define_macros=macros,
         libraries=libraries,
         extra_compile_args=(["-O3"] if not DEBUG else ["-O0", "-g"]) + openmp,

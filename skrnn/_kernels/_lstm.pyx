@@ -34,6 +34,25 @@ from ._blas cimport gemm_rm
 
 ctypedef Py_ssize_t intp_t
 
+cdef extern from "_lstm_cell.h" nogil:
+    void skrnn_lstm_cell_backward_d(const double* a, const double* c_prev, const double* tc,
+                                    const double* dh_above, const double* dh_next,
+                                    double* dc, double* d, const double* p, Py_ssize_t m,
+                                    Py_ssize_t n)
+    void skrnn_lstm_cell_backward_f(const float* a, const float* c_prev, const float* tc,
+                                    const float* dh_above, const float* dh_next, float* dc,
+                                    float* d, const float* p, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_lstm_pre_d(double* z, const double* bias, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_lstm_pre_f(float* z, const float* bias, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_lstm_cell_d(double* z, const double* c_prev, double* c, Py_ssize_t m,
+                           Py_ssize_t n)
+    void skrnn_lstm_cell_f(float* z, const float* c_prev, float* c, Py_ssize_t m,
+                           Py_ssize_t n)
+    void skrnn_lstm_out_d(const double* z, const double* tc, double* h, Py_ssize_t m,
+                          Py_ssize_t n)
+    void skrnn_lstm_out_f(const float* z, const float* tc, float* h, Py_ssize_t m,
+                          Py_ssize_t n)
+
 from ._blocks import plan_packed_blocks
 
 
@@ -74,46 +93,22 @@ cdef inline void _cell_forward(floating* z, const floating* bias, const floating
         h[j] = zo[j] * tc[j]
 
 
-cdef inline void _cell_backward(const floating* a, const floating* c_prev,
-                                const floating* tc, const floating* dh_above,
-                                const floating* dh_next, floating* dc, floating* d,
-                                const floating* p, bint peep, Py_ssize_t n) noexcept nogil:
-    """Gradients of one step of one sequence.
+cdef inline void _cells_backward(const floating* a, const floating* c_prev,
+                                 const floating* tc, const floating* dh_above,
+                                 const floating* dh_next, floating* dc, floating* d,
+                                 const floating* p, Py_ssize_t m, Py_ssize_t n) noexcept nogil:
+    """Gradients of one step of ``m`` contiguous rows (see _lstm_cell.h).
 
     In: ``a`` the gates [i f g o], ``dh_above`` the gradient reaching h_t
     from the output or the layer above, ``dh_next`` the one from step t + 1
     (through R), ``dc`` the one reaching c_t from step t + 1. Out: ``d`` the
     gradient at [z_i z_f z_g z_o]; ``dc`` becomes the gradient reaching
-    c_{t-1}.
+    c_{t-1}. ``p`` is NULL without peepholes.
     """
-    cdef Py_ssize_t j
-    cdef const floating* i = a
-    cdef const floating* f = a + n
-    cdef const floating* g = a + 2 * n
-    cdef const floating* o = a + 3 * n
-    cdef floating* di = d
-    cdef floating* df = d + n
-    cdef floating* dg = d + 2 * n
-    cdef floating* do = d + 3 * n
-    cdef floating dhj, dcj
-    if peep:
-        for j in range(n):
-            dhj = dh_above[j] + dh_next[j]
-            do[j] = dhj * tc[j] * o[j] * (1 - o[j])
-            dcj = dc[j] + dhj * o[j] * (1 - tc[j] * tc[j]) + do[j] * p[2 * n + j]
-            di[j] = dcj * g[j] * i[j] * (1 - i[j])
-            dg[j] = dcj * i[j] * (1 - g[j] * g[j])
-            df[j] = dcj * c_prev[j] * f[j] * (1 - f[j])
-            dc[j] = dcj * f[j] + di[j] * p[j] + df[j] * p[n + j]
+    if floating is double:
+        skrnn_lstm_cell_backward_d(a, c_prev, tc, dh_above, dh_next, dc, d, p, m, n)
     else:
-        for j in range(n):
-            dhj = dh_above[j] + dh_next[j]
-            do[j] = dhj * tc[j] * o[j] * (1 - o[j])
-            dcj = dc[j] + dhj * o[j] * (1 - tc[j] * tc[j])
-            di[j] = dcj * g[j] * i[j] * (1 - i[j])
-            dg[j] = dcj * i[j] * (1 - g[j] * g[j])
-            df[j] = dcj * c_prev[j] * f[j] * (1 - f[j])
-            dc[j] = dcj * f[j]
+        skrnn_lstm_cell_backward_f(a, c_prev, tc, dh_above, dh_next, dc, d, p, m, n)
 
 
 cdef inline void _block_forward(floating* z, const floating* bias, const floating* c_prev,
@@ -124,35 +119,21 @@ cdef inline void _block_forward(floating* z, const floating* bias, const floatin
     ``z`` holds m rows of [z_i z_f z_g z_o] without the bias, and receives
     [i f g o].
     """
-    cdef Py_ssize_t r, j
-    cdef floating* zr
-    cdef const floating* cp
-    cdef floating* cr
-    for r in range(m):
-        zr = z + r * 4 * n
-        for j in range(2 * n):
-            zr[j] = 0.5 * (zr[j] + bias[j])
-        for j in range(2 * n, 3 * n):
-            zr[j] = zr[j] + bias[j]
-        for j in range(3 * n, 4 * n):
-            zr[j] = 0.5 * (zr[j] + bias[j])
+    if floating is double:
+        skrnn_lstm_pre_d(z, bias, m, n)
+    else:
+        skrnn_lstm_pre_f(z, bias, m, n)
     vtanh(z, m * 4 * n)
-    for r in range(m):
-        zr = z + r * 4 * n
-        cp = c_prev + r * n
-        cr = c + r * n
-        for j in range(2 * n):
-            zr[j] = 0.5 + 0.5 * zr[j]
-        for j in range(3 * n, 4 * n):
-            zr[j] = 0.5 + 0.5 * zr[j]
-        for j in range(n):
-            cr[j] = zr[n + j] * cp[j] + zr[j] * zr[2 * n + j]
+    if floating is double:
+        skrnn_lstm_cell_d(z, c_prev, c, m, n)
+    else:
+        skrnn_lstm_cell_f(z, c_prev, c, m, n)
     memcpy(tc, c, m * n * sizeof(floating))
     vtanh(tc, m * n)
-    for r in range(m):
-        zr = z + r * 4 * n + 3 * n
-        for j in range(n):
-            h[r * n + j] = zr[j] * tc[r * n + j]
+    if floating is double:
+        skrnn_lstm_out_d(z, tc, h, m, n)
+    else:
+        skrnn_lstm_out_f(z, tc, h, m, n)
 
 
 cdef void _forward_block(const floating[:, ::1] X,
@@ -306,7 +287,7 @@ cdef void _backward_block(const floating[:, ::1] A,
     cdef bint peep = P.shape[0] > 0
     cdef const floating* p = &P[0, 0] if peep else NULL
     cdef Py_ssize_t t_max = starts.shape[0] - 1
-    cdef Py_ssize_t t, r, m, n_t, row
+    cdef Py_ssize_t t, m, n_t, row
     cdef const floating* cp
     # the gradients carried from step t + 1 into h_t and c_t, by position;
     # a sequence whose last step is t joins with zeros (calloc)
@@ -322,9 +303,8 @@ cdef void _backward_block(const floating[:, ::1] A,
             memset(gh, 0, m * n * sizeof(floating))
             memset(gc, 0, m * n * sizeof(floating))
         cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
-        for r in range(m):
-            _cell_backward(&A[row + r, 0], cp + r * n, &TC[row + r, 0], &dH[row + r, 0],
-                           &gh[r * n], &gc[r * n], &dZ[row + r, 0], p, peep, n)
+        _cells_backward(&A[row, 0], cp, &TC[row, 0], &dH[row, 0], gh, gc, &dZ[row, 0], p,
+                        m, n)
         # the gradient reaching h_{t-1} through the recurrent weights
         gemm_rm(True, m, n, n4, <floating> 1, &dZ[row, 0], n4, &R[0, 0], n4,
                 <floating> 0, gh, n)

@@ -40,7 +40,14 @@ def limit_threads(n_jobs):
 @contextmanager
 def single_threaded_blas():
     """One BLAS thread: a kernel's per-step products are too small to gain
-    from more, and its own parallel blocks must not oversubscribe the cores."""
+    from more, and its own parallel blocks must not oversubscribe the cores.
+
+    Free when the enclosing :func:`limit_threads` already allows one thread
+    (the default), so the kernels can call it once per batch.
+    """
+    if kernel_threads() == 1:
+        yield
+        return
     with _controller().limit(limits=1, user_api="blas"):
         yield
 

@@ -1,0 +1,115 @@
+/* Elementwise LSTM cell arithmetic over blocks of rows, for the LSTM kernel.
+ *
+ * Written in C for one reason: `restrict`. Cython cannot say that the
+ * gradient buffers never overlap the gate buffers, and without that promise
+ * gcc does not vectorise these loops, which then cost more than the matrix
+ * products around them.
+ *
+ * Layouts (row-major, m rows): gates a and d are [i f g o] blocks of 4n per
+ * row; c_prev, tc, dh_above, dh_next, dc are n per row; p holds the
+ * peepholes p_i, p_f, p_o (3n) or is NULL.
+ */
+#ifndef SKRNN_LSTM_CELL_H
+#define SKRNN_LSTM_CELL_H
+
+#include <stddef.h>
+
+#define SKRNN_DEFINE_LSTM_CELL_BACKWARD(T, SUFFIX)                                   \
+static void skrnn_lstm_cell_backward_##SUFFIX(                                       \
+    const T *restrict a, const T *restrict c_prev, const T *restrict tc,            \
+    const T *restrict dh_above, const T *restrict dh_next, T *restrict dc,          \
+    T *restrict d, const T *restrict p, ptrdiff_t m, ptrdiff_t n)                   \
+{                                                                                    \
+    for (ptrdiff_t r = 0; r < m; r++) {                                              \
+        const T *restrict i = a + r * 4 * n, *restrict f = i + n,                    \
+                          *restrict g = i + 2 * n, *restrict o = i + 3 * n;          \
+        const T *restrict cp = c_prev + r * n, *restrict t = tc + r * n;             \
+        const T *restrict up = dh_above + r * n, *restrict nx = dh_next + r * n;     \
+        T *restrict dcr = dc + r * n;                                                \
+        T *restrict di = d + r * 4 * n, *restrict df = di + n,                       \
+          *restrict dg = di + 2 * n, *restrict dout = di + 3 * n;                    \
+        if (p) {                                                                     \
+            for (ptrdiff_t j = 0; j < n; j++) {                                      \
+                T dh = up[j] + nx[j];                                                \
+                T dzo = dh * t[j] * o[j] * (1 - o[j]);                               \
+                T dcj = dcr[j] + dh * o[j] * (1 - t[j] * t[j]) + dzo * p[2 * n + j]; \
+                T dzi = dcj * g[j] * i[j] * (1 - i[j]);                              \
+                T dzf = dcj * cp[j] * f[j] * (1 - f[j]);                             \
+                dout[j] = dzo;                                                       \
+                di[j] = dzi;                                                         \
+                dg[j] = dcj * i[j] * (1 - g[j] * g[j]);                              \
+                df[j] = dzf;                                                         \
+                dcr[j] = dcj * f[j] + dzi * p[j] + dzf * p[n + j];                   \
+            }                                                                        \
+        } else {                                                                     \
+            for (ptrdiff_t j = 0; j < n; j++) {                                      \
+                T dh = up[j] + nx[j];                                                \
+                T dcj = dcr[j] + dh * o[j] * (1 - t[j] * t[j]);                      \
+                dout[j] = dh * t[j] * o[j] * (1 - o[j]);                             \
+                di[j] = dcj * g[j] * i[j] * (1 - i[j]);                              \
+                dg[j] = dcj * i[j] * (1 - g[j] * g[j]);                              \
+                df[j] = dcj * cp[j] * f[j] * (1 - f[j]);                             \
+                dcr[j] = dcj * f[j];                                                 \
+            }                                                                        \
+        }                                                                            \
+    }                                                                                \
+}
+
+SKRNN_DEFINE_LSTM_CELL_BACKWARD(double, d)
+SKRNN_DEFINE_LSTM_CELL_BACKWARD(float, f)
+
+/* Before the tanh: bias added, and the logistic gates' inputs halved
+ * (s(z) = (1 + tanh(z / 2)) / 2). No peepholes. */
+#define SKRNN_DEFINE_LSTM_PRE(T, SUFFIX)                                             \
+static void skrnn_lstm_pre_##SUFFIX(T *restrict z, const T *restrict bias,          \
+                                    ptrdiff_t m, ptrdiff_t n)                        \
+{                                                                                    \
+    for (ptrdiff_t r = 0; r < m; r++) {                                              \
+        T *restrict zr = z + r * 4 * n;                                              \
+        for (ptrdiff_t j = 0; j < 2 * n; j++)                                        \
+            zr[j] = (T) 0.5 * (zr[j] + bias[j]);                                     \
+        for (ptrdiff_t j = 2 * n; j < 3 * n; j++)                                    \
+            zr[j] = zr[j] + bias[j];                                                 \
+        for (ptrdiff_t j = 3 * n; j < 4 * n; j++)                                    \
+            zr[j] = (T) 0.5 * (zr[j] + bias[j]);                                     \
+    }                                                                                \
+}
+
+/* After the tanh of all gates: the logistic gates finished and c_t. */
+#define SKRNN_DEFINE_LSTM_CELL(T, SUFFIX)                                            \
+static void skrnn_lstm_cell_##SUFFIX(T *restrict z, const T *restrict c_prev,       \
+                                     T *restrict c, ptrdiff_t m, ptrdiff_t n)        \
+{                                                                                    \
+    for (ptrdiff_t r = 0; r < m; r++) {                                              \
+        T *restrict zr = z + r * 4 * n;                                              \
+        const T *restrict cp = c_prev + r * n;                                       \
+        T *restrict cr = c + r * n;                                                  \
+        for (ptrdiff_t j = 0; j < 2 * n; j++)                                        \
+            zr[j] = (T) 0.5 + (T) 0.5 * zr[j];                                       \
+        for (ptrdiff_t j = 3 * n; j < 4 * n; j++)                                    \
+            zr[j] = (T) 0.5 + (T) 0.5 * zr[j];                                       \
+        for (ptrdiff_t j = 0; j < n; j++)                                            \
+            cr[j] = zr[n + j] * cp[j] + zr[j] * zr[2 * n + j];                       \
+    }                                                                                \
+}
+
+/* h_t = o_t * tanh(c_t). */
+#define SKRNN_DEFINE_LSTM_OUT(T, SUFFIX)                                             \
+static void skrnn_lstm_out_##SUFFIX(const T *restrict z, const T *restrict tc,      \
+                                    T *restrict h, ptrdiff_t m, ptrdiff_t n)         \
+{                                                                                    \
+    for (ptrdiff_t r = 0; r < m; r++) {                                              \
+        const T *restrict o = z + r * 4 * n + 3 * n;                                 \
+        for (ptrdiff_t j = 0; j < n; j++)                                            \
+            h[r * n + j] = o[j] * tc[r * n + j];                                     \
+    }                                                                                \
+}
+
+SKRNN_DEFINE_LSTM_PRE(double, d)
+SKRNN_DEFINE_LSTM_PRE(float, f)
+SKRNN_DEFINE_LSTM_CELL(double, d)
+SKRNN_DEFINE_LSTM_CELL(float, f)
+SKRNN_DEFINE_LSTM_OUT(double, d)
+SKRNN_DEFINE_LSTM_OUT(float, f)
+
+#endif
