@@ -190,7 +190,9 @@ class LSTMNetwork:
         H_top = layers[-1][2]
         grads["output_weights_"][...] = H_top.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
-        dH = dO @ params["output_weights_"].T
+        W_out = params["output_weights_"]
+        # one output: an outer product, which NumPy's matmul does without BLAS, slowly
+        dH = dO * W_out[:, 0] if W_out.shape[1] == 1 else dO @ W_out.T
         for layer in range(len(self.hidden_sizes) - 1, -1, -1):
             inputs, A, H, C, TC, h0, c0 = layers[layer]
             n = self.hidden_sizes[layer]
