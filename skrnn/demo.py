@@ -15,8 +15,15 @@ from scipy.signal import lfilter
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from . import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from . import (
+    ElmanClassifier,
+    ElmanRegressor,
+    JordanClassifier,
+    JordanRegressor,
+    LSTMRegressor,
+)
 from .datasets import (
+    make_adding_problem,
     make_delayed_recall,
     make_reber,
     make_sine_sequences,
@@ -109,6 +116,29 @@ def forecast():
             float(np.sqrt(np.mean((future - truth) ** 2))), seconds=secs)
 
 
+def adding_problem():
+    X, y = make_adding_problem(1200, n_timesteps=50, random_state=0)
+    X_test, y_test = make_adding_problem(300, n_timesteps=50, random_state=1)
+    settings = dict(n_hidden=16, batch_size=50, max_iter=25, tol=0, random_state=0)
+    model, secs = _timed(lambda: LSTMRegressor(**settings).fit(X, y))
+    elman = ElmanRegressor(**settings).fit(X, y)
+    mse = float(np.mean((model.predict(X_test) - y_test) ** 2))
+    line_elman = float(np.mean((elman.predict(X_test) - y_test) ** 2))
+    _report("Adding problem, T = 50 (guessing 1: 0.167)", "LSTMRegressor(16)", "held-out MSE",
+            mse, seconds=secs)
+    _report("", "ElmanRegressor(16)", "held-out MSE", line_elman)
+
+
+def embedded_reber():
+    X, y = make_reber(1000, embedded=True, random_state=0)
+    X_test, y_test = make_reber(500, embedded=True, random_state=1)
+    model, secs = _timed(lambda: LSTMRegressor(n_hidden=16, batch_size=20, max_iter=30,
+                                               tol=0, random_state=0).fit(X, y))
+    solved = [np.array_equal(p > 0.5, t > 0.5) for p, t in zip(model.predict(X_test), y_test)]
+    _report("Embedded Reber: all legal next symbols", "LSTMRegressor(16)",
+            "held-out strings", float(np.mean(solved)), seconds=secs)
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -119,6 +149,8 @@ def main():
         sine_classes()
         reber()
         forecast()
+        adding_problem()
+        embedded_reber()
 
 
 if __name__ == "__main__":

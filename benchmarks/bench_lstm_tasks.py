@@ -1,0 +1,105 @@
+"""What the LSTM learns: the benchmark tasks of the literature, over many seeds.
+
+- Embedded Reber grammar (Hochreiter & Schmidhuber, 1997, experiment 1): at
+  every step, predict the set of legal next symbols; a run solves the task
+  when every prediction on 500 held-out strings is right.
+- Reber grammar, squared error versus error entropy (Alexandre & Marques de
+  Sa, 2006): the paper's protocol scaled down. 500 training and 500 test
+  strings, online SGD (batch_size=1, learning rate 0.1, no momentum), a small
+  network (3 cells); a run converges when every legal-next-symbol prediction
+  on both sets is right, checked after every epoch.
+- The adding problem, T = 50: mean squared error on held-out sequences.
+
+Run::
+
+    python benchmarks/bench_lstm_tasks.py [--seeds 20] [--epochs 50]
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from skrnn import LSTMRegressor
+from skrnn.datasets import make_adding_problem, make_reber
+
+
+def solved(model, X, y):
+    """Whether every legal-next-symbol set of every string is predicted exactly."""
+    return all(np.array_equal(p > 0.5, t > 0.5) for p, t in zip(model.predict(X), y))
+
+
+def embedded_reber(seeds):
+    X, y = make_reber(1000, embedded=True, random_state=100)
+    X_test, y_test = make_reber(500, embedded=True, random_state=101)
+    wins, epochs_needed = 0, []
+    for seed in range(seeds):
+        model = LSTMRegressor(n_hidden=16, batch_size=20, random_state=seed)
+        for epoch in range(1, 31):
+            model.partial_fit(X, y)
+            if solved(model, X_test, y_test):
+                wins += 1
+                epochs_needed.append(epoch)
+                break
+    mean = np.mean(epochs_needed) * len(X) if epochs_needed else float("nan")
+    print(f"embedded Reber, 16 cells, adam, batches of 20: solved in {wins}/{seeds} seeds "
+          f"within 30 epochs; mean {mean:,.0f} training strings to solution", flush=True)
+
+
+def reber_mse_vs_eem(seeds, max_epochs, bandwidths):
+    X, y = make_reber(500, random_state=200)
+    X_test, y_test = make_reber(500, random_state=201)
+    losses = [("squared_error", None)] + [("error_entropy", h) for h in bandwidths]
+    for loss, h in losses:
+        wins, epochs_needed = 0, []
+        for seed in range(seeds):
+            model = LSTMRegressor(n_hidden=3, loss=loss, entropy_bandwidth=h or 1.5,
+                                  solver="sgd", momentum=0.0, learning_rate_init=0.1,
+                                  batch_size=1, max_grad_norm=None, alpha=0.0,
+                                  random_state=seed)
+            for epoch in range(1, max_epochs + 1):
+                model.partial_fit(X, y)
+                if solved(model, X, y) and solved(model, X_test, y_test):
+                    wins += 1
+                    epochs_needed.append(epoch)
+                    break
+        name = loss if h is None else f"{loss} h={h}"
+        mean = np.mean(epochs_needed) * len(X) if epochs_needed else float("nan")
+        print(f"Reber, 3 cells, online sgd 0.1, {name:>20}: converged {wins}/{seeds} "
+              f"({100 * wins / seeds:.0f}%) within {max_epochs} epochs; mean "
+              f"{mean:,.0f} strings presented", flush=True)
+
+
+def adding(seeds):
+    X, y = make_adding_problem(3000, n_timesteps=50, random_state=300)
+    X_test, y_test = make_adding_problem(1000, n_timesteps=50, random_state=301)
+    mses = []
+    for seed in range(seeds):
+        model = LSTMRegressor(n_hidden=16, batch_size=50, max_iter=30, tol=0,
+                              random_state=seed).fit(X, y)
+        mses.append(np.mean((model.predict(X_test) - y_test) ** 2))
+    print(f"adding problem T=50, 16 cells, adam, 30 epochs: held-out MSE median "
+          f"{np.median(mses):.4f}, worst {np.max(mses):.4f} over {seeds} seeds "
+          f"(predicting 1 scores 0.167)", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--bandwidths", type=float, nargs="+", default=[1.3, 1.6])
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    start = time.perf_counter()
+    embedded_reber(min(args.seeds, 10))
+    adding(min(args.seeds, 5))
+    reber_mse_vs_eem(args.seeds, args.epochs, args.bandwidths)
+    print(f"({time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
