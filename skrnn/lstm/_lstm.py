@@ -232,8 +232,8 @@ class LSTMRegressor(SequenceRegressorMixin, _BaseLSTM):
 
     >>> from skrnn import LSTMRegressor
     >>> from skrnn.datasets import make_adding_problem
-    >>> X, y = make_adding_problem(600, n_timesteps=20, random_state=0)
-    >>> model = LSTMRegressor(n_hidden=16, max_iter=40, random_state=0).fit(X[:500], y[:500])
+    >>> X, y = make_adding_problem(600, n_timesteps=10, random_state=0)
+    >>> model = LSTMRegressor(n_hidden=16, tol=1e-3, random_state=0).fit(X[:500], y[:500])
     >>> print(f"{model.score(X[500:], y[500:]):.2f}")
     0.9...""")
 
@@ -254,13 +254,13 @@ class LSTMClassifier(SequenceClassifierMixin, _BaseLSTM):
         Class labels.
 """,
         example="""\
-    Tell strings of the embedded Reber grammar from corrupted ones:
+    Tell strings of the Reber grammar from strings with one wrong symbol:
 
     >>> from skrnn import LSTMClassifier
     >>> from skrnn.datasets import make_reber_classification
-    >>> X, y = make_reber_classification(300, embedded=True, random_state=0)
-    >>> model = LSTMClassifier(n_hidden=16, max_iter=30, random_state=0).fit(X[:200], y[:200])
-    >>> print(f"{model.score(X[200:], y[200:]):.2f}")
+    >>> X, y = make_reber_classification(400, random_state=0)
+    >>> model = LSTMClassifier(n_hidden=12, batch_size=20, random_state=0).fit(X[:300], y[:300])
+    >>> print(f"{model.score(X[300:], y[300:]):.2f}")
     0.9...""")
 
     _parameter_constraints: dict = {
