@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from .elman import ElmanClassifier, ElmanRegressor
+from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 
 __version__ = "0.1.0.dev0"
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ElmanClassifier",
     "ElmanRegressor",
+    "HopfieldMemory",
     "JordanClassifier",
     "JordanRegressor",
     "__version__",

@@ -1,0 +1,239 @@
+"""Recall in classical (binary) Hopfield networks, many probes at once.
+
+Every probe keeps its local fields h = W s up to date as units flip: a flip
+of unit i changes every field by 2 s_i W[i, :], so a sweep that flips k
+units costs O(k n) instead of the O(n^2) of recomputing h. Python computes
+the first fields of all probes with one matrix product; the kernel runs the
+updates. Probes are independent, so they are spread over threads with
+``prange``; the unit orders of the asynchronous sweeps are drawn once per
+call and shared by all probes, so a probe's answer depends neither on the
+thread count nor on the other probes of the call.
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+from cython cimport floating
+from cython.parallel cimport parallel, prange
+from libc.stdint cimport int32_t, int8_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+
+import numpy as np
+
+ctypedef Py_ssize_t intp_t
+
+# what ended the recall of a probe (status array)
+cdef enum:
+    FIXED_POINT = 0
+    TWO_CYCLE = 1
+    MAX_ITER = 2
+
+FIXED_POINT_CODE = FIXED_POINT
+TWO_CYCLE_CODE = TWO_CYCLE
+MAX_ITER_CODE = MAX_ITER
+
+
+cdef inline uint32_t _xorshift(uint32_t* state) noexcept nogil:
+    """Marsaglia's xorshift32; the state must never be 0."""
+    cdef uint32_t x = state[0]
+    x ^= x << 13
+    x ^= x >> 17
+    x ^= x << 5
+    state[0] = x
+    return x
+
+
+cdef inline uint32_t _below(uint32_t n, uint32_t* state) noexcept nogil:
+    """A draw from {0, ..., n - 1} (Lemire's multiply-shift; bias below 2^-32 n)."""
+    return <uint32_t> ((<uint64_t> _xorshift(state) * n) >> 32)
+
+
+cdef void _sweep_orders(int32_t* orders, Py_ssize_t n_sweeps, Py_ssize_t n,
+                        uint32_t seed) noexcept nogil:
+    """Fill ``orders`` (n_sweeps, n) with independent random permutations.
+
+    Fisher-Yates from one stream, sweep after sweep: the first k rows do not
+    depend on n_sweeps, so a recall stopped after k sweeps saw the same
+    orders as a longer one (the energy tests rely on it).
+    """
+    cdef uint32_t state = seed if seed != 0 else 0x9E3779B9u
+    cdef Py_ssize_t t, i, j
+    cdef int32_t tmp
+    cdef int32_t* row
+    for t in range(n_sweeps):
+        row = &orders[t * n]
+        for i in range(n):
+            row[i] = <int32_t> i
+        for i in range(n - 1, 0, -1):
+            j = _below(<uint32_t> (i + 1), &state)
+            tmp = row[i]
+            row[i] = row[j]
+            row[j] = tmp
+
+
+def _py_sweep_orders(Py_ssize_t n_sweeps, Py_ssize_t n, uint32_t seed):
+    """The unit orders ``hopfield_recall`` uses for a seed (for tests)."""
+    orders = np.empty((n_sweeps, n), dtype=np.int32)
+    cdef int32_t[:, ::1] view = orders
+    if n_sweeps > 0 and n > 0:
+        _sweep_orders(&view[0, 0], n_sweeps, n, seed)
+    return orders
+
+
+cdef inline void _flip(floating* s, floating* h, const floating* w_row,
+                       Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """Flip unit i and move every field by 2 s_i W[i, :] (W is symmetric)."""
+    cdef Py_ssize_t j
+    cdef floating step
+    s[i] = -s[i]
+    step = 2 * s[i]
+    for j in range(n):
+        h[j] += step * w_row[j]
+
+
+cdef inline int _wants(floating s_i, floating h_i, floating tie) noexcept nogil:
+    """Whether unit i disagrees with its field; |h_i| <= tie keeps the state."""
+    return (h_i > tie and s_i < 0) or (h_i < -tie and s_i > 0)
+
+
+cdef int _async_probe(const floating[:, ::1] W, floating* s, floating* h,
+                      const int32_t* orders, Py_ssize_t n, int max_iter,
+                      floating tie, int8_t* status) noexcept nogil:
+    cdef int sweep
+    cdef Py_ssize_t k, i, changed
+    cdef const int32_t* order
+    for sweep in range(max_iter):
+        order = &orders[sweep * n]
+        changed = 0
+        for k in range(n):
+            i = order[k]
+            if _wants(s[i], h[i], tie):
+                _flip(s, h, &W[i, 0], i, n)
+                changed += 1
+        if changed == 0:
+            status[0] = FIXED_POINT
+            return sweep + 1
+    status[0] = MAX_ITER
+    return max_iter
+
+
+cdef inline floating _half_overlap(const floating* s, const floating* h,
+                                   Py_ssize_t n) noexcept nogil:
+    """s . h = -2 E(s) (summed in index order, so reproducible)."""
+    cdef Py_ssize_t j
+    cdef floating acc = 0
+    for j in range(n):
+        acc += s[j] * h[j]
+    return acc
+
+
+cdef int _sync_probe(const floating[:, ::1] W, floating* s, floating* h,
+                     intp_t* flips, intp_t* prev_flips, Py_ssize_t n,
+                     int max_iter, floating tie, int8_t* status) noexcept nogil:
+    cdef int it
+    cdef Py_ssize_t i, n_flips, n_prev = -1
+    cdef bint same
+    cdef floating before, after
+    cdef intp_t* swap
+    for it in range(max_iter):
+        # every unit decides from the fields of the same state
+        n_flips = 0
+        for i in range(n):
+            if _wants(s[i], h[i], tie):
+                flips[n_flips] = i
+                n_flips += 1
+        if n_flips == 0:
+            status[0] = FIXED_POINT
+            return it + 1
+        # s_{t+1} = s_{t-1} exactly when this step flips the units the last
+        # one flipped (both lists are in increasing order)
+        same = n_flips == n_prev
+        if same:
+            for i in range(n_flips):
+                if flips[i] != prev_flips[i]:
+                    same = False
+                    break
+        before = _half_overlap(s, h, n)
+        for i in range(n_flips):
+            _flip(s, h, &W[flips[i], 0], flips[i], n)
+        if same:
+            # a 2-cycle: keep the lower-energy state of the two (E = -s.h/2)
+            after = _half_overlap(s, h, n)
+            if after < before:
+                for i in range(n_flips):
+                    _flip(s, h, &W[flips[i], 0], flips[i], n)
+            status[0] = TWO_CYCLE
+            return it + 1
+        swap = prev_flips
+        prev_flips = flips
+        flips = swap
+        n_prev = n_flips
+    status[0] = MAX_ITER
+    return max_iter
+
+
+def hopfield_recall(const floating[:, ::1] W,
+                    floating[:, ::1] S,
+                    floating[:, ::1] H,
+                    bint synchronous,
+                    int max_iter,
+                    double tie,
+                    uint32_t seed,
+                    int n_threads,
+                    int32_t[::1] n_iter,
+                    int8_t[::1] status):
+    """Recall every probe of ``S`` in a Hopfield network, in place.
+
+    Each unit follows s_i <- sgn(h_i) with h = W s, and keeps its state
+    when |h_i| <= ``tie``. Asynchronous: units are updated one at a time,
+    in a new random order every sweep, until a sweep changes nothing or
+    ``max_iter`` sweeps. Synchronous: s_{t+1} = sgn(W s_t) for all units at
+    once, until s_{t+1} = s_t (fixed point), s_{t+1} = s_{t-1} (2-cycle:
+    the lower-energy state of the two is kept) or ``max_iter`` steps.
+
+    Parameters
+    ----------
+    W : ndarray of shape (n, n)
+        Symmetric weights with zero diagonal (so that E = -s W s / 2 falls
+        at every asynchronous flip).
+    S : ndarray of shape (n_probes, n)
+        In: the probes in {-1, +1}. Out: the recalled states.
+    H : ndarray of shape (n_probes, n)
+        In: the fields S @ W. Out: the fields of the recalled states.
+    synchronous : bool
+    max_iter : int
+        Maximum number of sweeps (asynchronous) or steps (synchronous).
+    tie : float
+        Fields of absolute value up to ``tie`` count as zero (rounding).
+    seed : uint32
+        Seeds the unit orders of the asynchronous sweeps.
+    n_threads : int
+        Threads over probes; the result does not depend on it.
+    n_iter : ndarray of shape (n_probes,), int32
+        Out: the sweeps or steps run for each probe, the last one included.
+    status : ndarray of shape (n_probes,), int8
+        Out: 0 fixed point, 1 two-cycle, 2 ``max_iter`` reached.
+    """
+    cdef Py_ssize_t n_probes = S.shape[0], n = S.shape[1], p
+    cdef floating tie_ = <floating> tie
+    cdef int32_t* orders = NULL
+    cdef intp_t* flips = NULL
+    if n_probes == 0 or n == 0 or max_iter <= 0:
+        return
+    with nogil:
+        if not synchronous:
+            orders = <int32_t*> malloc(max_iter * n * sizeof(int32_t))
+            if orders == NULL:
+                with gil:
+                    raise MemoryError()
+            _sweep_orders(orders, max_iter, n, seed)
+        with parallel(num_threads=n_threads if n_threads > 0 else 1):
+            # per-thread scratch: this step's and the last step's flip lists
+            flips = <intp_t*> malloc(2 * n * sizeof(intp_t))
+            for p in prange(n_probes, schedule="dynamic"):
+                if synchronous:
+                    n_iter[p] = _sync_probe(W, &S[p, 0], &H[p, 0], flips, flips + n,
+                                            n, max_iter, tie_, &status[p])
+                else:
+                    n_iter[p] = _async_probe(W, &S[p, 0], &H[p, 0], orders, n,
+                                             max_iter, tie_, &status[p])
+            free(flips)
+        free(orders)
