@@ -155,9 +155,10 @@ cdef int _sync_probe(const floating[:, ::1] W, floating* s, floating* h,
         for i in range(n_flips):
             _flip(s, h, &W[flips[i], 0], flips[i], n)
         if same:
-            # a 2-cycle: keep the lower-energy state of the two (E = -s.h/2)
+            # a 2-cycle: keep the lower-energy state of the two (E = -s.h/2);
+            # energies equal to rounding (as of s and -s) keep the newer one
             after = _half_overlap(s, h, n)
-            if after < before:
+            if after < before - n * tie:
                 for i in range(n_flips):
                     _flip(s, h, &W[flips[i], 0], flips[i], n)
             status[0] = TWO_CYCLE
@@ -187,7 +188,8 @@ def hopfield_recall(const floating[:, ::1] W,
     in a new random order every sweep, until a sweep changes nothing or
     ``max_iter`` sweeps. Synchronous: s_{t+1} = sgn(W s_t) for all units at
     once, until s_{t+1} = s_t (fixed point), s_{t+1} = s_{t-1} (2-cycle:
-    the lower-energy state of the two is kept) or ``max_iter`` steps.
+    the lower-energy state of the two is kept, s_{t+1} when their energies
+    differ by less than n * tie / 2) or ``max_iter`` steps.
 
     Parameters
     ----------

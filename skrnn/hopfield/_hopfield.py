@@ -443,11 +443,13 @@ class HopfieldMemory(BaseEstimator):
         score : float
         """
         check_is_fitted(self)
-        y = check_array(y, dtype=(np.float64, np.float32), input_name="y")
-        if y.shape != (_num_rows(X), self.n_features_in_):
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        y = check_array(y, dtype=(np.float64, np.float32), ensure_2d=False,
+                        input_name="y")
+        if y.shape != X.shape:
             raise ValueError(
-                f"y must hold the target pattern of each probe, of shape "
-                f"{(_num_rows(X), self.n_features_in_)}; got {y.shape}."
+                f"y must hold the target pattern of each probe, with the shape of X "
+                f"{X.shape}; got {y.shape}."
             )
         check_encoding(y, self.encoding_, "y")
         recalled = self.predict(X)
@@ -455,7 +457,3 @@ class HopfieldMemory(BaseEstimator):
             scale = float(np.abs(self.patterns_).max(initial=0))
             return float(np.mean(np.abs(recalled - y) <= 0.01 * scale))
         return float(np.mean(recalled == y))
-
-
-def _num_rows(X):
-    return X.shape[0] if hasattr(X, "shape") else len(X)

@@ -1,0 +1,109 @@
+"""The compiled Hopfield recall kernel against a NumPy reference."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+from skrnn._kernels._hopfield import _py_sweep_orders, hopfield_recall
+
+from .._hopfield_reference import TWO_CYCLE, async_recall, sync_recall
+
+
+def _network(n, dtype, seed=0):
+    """Random symmetric Gaussian couplings, zero diagonal: no field is ever a tie."""
+    rng = np.random.RandomState(seed)
+    A = rng.normal(size=(n, n))
+    W = (A + A.T) / np.sqrt(2 * n)
+    np.fill_diagonal(W, 0)
+    return W.astype(dtype)
+
+
+def _probes(n_probes, n, dtype, seed=1):
+    return np.random.RandomState(seed).choice([-1.0, 1.0], (n_probes, n)).astype(dtype)
+
+
+def _tie(W):
+    """The rounding band the estimator uses."""
+    return 8 * np.finfo(W.dtype).eps * float(np.abs(W).sum(axis=1).max())
+
+
+def _run(W, S, synchronous, max_iter=50, seed=3, n_threads=1, tie=None):
+    tie = _tie(W) if tie is None else tie
+    S = S.copy()
+    H = S @ W
+    n_iter = np.zeros(len(S), dtype=np.int32)
+    status = np.zeros(len(S), dtype=np.int8)
+    hopfield_recall(W, S, H, synchronous, max_iter, tie, seed, n_threads, n_iter, status)
+    return S, H, n_iter, status
+
+
+def test_sweep_orders_are_permutations_with_stable_prefix():
+    orders = _py_sweep_orders(20, 13, 7)
+    assert np.array_equal(np.sort(orders, axis=1), np.tile(np.arange(13), (20, 1)))
+    assert len({tuple(row) for row in orders}) == 20   # a new order every sweep
+    assert np.array_equal(_py_sweep_orders(5, 13, 7), orders[:5])
+    assert not np.array_equal(_py_sweep_orders(5, 13, 8), orders[:5])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n", [1, 2, 30])
+def test_async_matches_reference(dtype, n):
+    W, S0 = _network(n, dtype), _probes(12, n, dtype)
+    S, H, n_iter, status = _run(W, S0, synchronous=False, max_iter=50, seed=3)
+    orders = _py_sweep_orders(50, n, 3)
+    for p in range(len(S0)):
+        s, it, st = async_recall(W.astype(np.float64), S0[p].astype(np.float64), orders)
+        assert np.array_equal(S[p], s)
+        assert (n_iter[p], status[p]) == (it, st)
+    # the fields handed back are those of the recalled states
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(H, S @ W, rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(4))
+def test_sync_matches_reference(dtype, seed):
+    W, S0 = _network(25, dtype, seed), _probes(20, 25, dtype, seed + 10)
+    S, _, n_iter, status = _run(W, S0, synchronous=True, max_iter=40)
+    for p in range(len(S0)):
+        s, it, st = sync_recall(W.astype(np.float64), S0[p].astype(np.float64), 40,
+                                tie=_tie(W))
+        assert np.array_equal(S[p], s)
+        assert (n_iter[p], status[p]) == (it, st)
+    # random couplings make 2-cycles common: the detection is exercised
+    assert np.any(status == TWO_CYCLE)
+
+
+def test_sync_two_cycle_of_antiferromagnetic_pair():
+    W = np.array([[0.0, -1.0], [-1.0, 0.0]])
+    S, _, n_iter, status = _run(W, np.array([[1.0, 1.0]]), synchronous=True)
+    assert status[0] == TWO_CYCLE and n_iter[0] == 2
+    # (1, 1) -> (-1, -1) -> (1, 1): equal energies, the newer state is returned
+    assert np.array_equal(S, [[1.0, 1.0]])
+
+
+def test_ties_keep_the_state():
+    W = np.zeros((3, 3))
+    S, _, n_iter, status = _run(W, np.array([[1.0, -1.0, 1.0]]), synchronous=False, tie=0.0)
+    assert np.array_equal(S, [[1.0, -1.0, 1.0]]) and status[0] == 0 and n_iter[0] == 1
+    # a field inside the tie band keeps the state too
+    W = np.array([[0.0, 1e-9], [1e-9, 0.0]])
+    S, *_ = _run(W, np.array([[1.0, -1.0]]), synchronous=False, tie=1e-8)
+    assert np.array_equal(S, [[1.0, -1.0]])
+
+
+@pytest.mark.parametrize("synchronous", [False, True])
+def test_threads_do_not_change_the_answer(synchronous):
+    W, S0 = _network(40, np.float64), _probes(64, 40, np.float64)
+    one = _run(W, S0, synchronous, n_threads=1)
+    two = _run(W, S0, synchronous, n_threads=2)
+    for a, b in zip(one, two):
+        assert np.array_equal(a, b)
+
+
+def test_read_only_weights():
+    W, S0 = _network(10, np.float64), _probes(3, 10, np.float64)
+    W.setflags(write=False)
+    S, *_ = _run(W, S0, synchronous=False)
+    assert np.all(np.abs(S) == 1)
