@@ -19,7 +19,7 @@ def _offending(X, encoding):
     """A value of X outside the encoding, for the error message."""
     allowed = (0, 1) if encoding == "binary" else (-1, 1)
     bad = X[~np.isin(X, allowed)]
-    return bad.flat[0] if bad.size else None
+    return float(bad.flat[0]) if bad.size else None
 
 
 def infer_encoding(X, encoding, rule):
@@ -35,7 +35,8 @@ def infer_encoding(X, encoding, rule):
             return "binary"
         if rule == "modern":
             return "real"
-        value = X[~np.isin(X, (-1, 0, 1))].flat[0] if X.size else None
+        bad = X[~np.isin(X, (-1, 0, 1))]
+        value = float(bad.flat[0]) if bad.size else None
         raise ValueError(
             f"rule={rule!r} stores binary patterns: X must hold only 0 and 1, or only "
             f"-1 and +1; got the value {value!r}"

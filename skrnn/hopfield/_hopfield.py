@@ -79,11 +79,14 @@ class HopfieldMemory(BaseEstimator):
         the encoding of the stored patterns; binary patterns are handled
         as s = 2 x - 1 inside.
 
-    beta : float, default=None
-        Inverse temperature of the modern rule. Large values retrieve a
-        single pattern; small ones average similar patterns (metastable
-        states). None means ``1 / sqrt(n_features)``, the scaling of
-        attention. Ignored by the classical rules.
+    beta : float, default=1.0
+        Inverse temperature of the modern rule. A pattern is retrieved on
+        its own when beta times the gap between its dot product with the
+        state and those of the other patterns is large (a few units);
+        smaller values average similar patterns into metastable states.
+        For -1/+1 patterns of n units, 1.0 separates patterns that differ
+        in a few bits; attention layers use ``1 / sqrt(n)``, which averages
+        much more. Ignored by the classical rules.
 
     max_iter : int, default=100
         Maximum number of sweeps (async), steps (sync) or modern updates
@@ -173,7 +176,7 @@ class HopfieldMemory(BaseEstimator):
         "rule": [StrOptions({"hebbian", "storkey", "pseudoinverse", "modern"})],
         "update": [StrOptions({"async", "sync"})],
         "encoding": [StrOptions({"auto", "binary", "bipolar", "real"})],
-        "beta": [None, Interval(Real, 0, None, closed="neither")],
+        "beta": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
@@ -186,7 +189,7 @@ class HopfieldMemory(BaseEstimator):
         *,
         update="async",
         encoding="auto",
-        beta=None,
+        beta=1.0,
         max_iter=100,
         tol=1e-6,
         random_state=None,
@@ -349,13 +352,8 @@ class HopfieldMemory(BaseEstimator):
                         n_threads, n_iter, status)
         return S, n_iter, status
 
-    def _beta(self):
-        if self.beta is None:
-            return 1.0 / np.sqrt(self.n_features_in_)
-        return float(self.beta)
-
     def _recall_modern(self, S):
-        patterns, beta = self.patterns_, self._beta()
+        patterns, beta = self.patterns_, float(self.beta)
         probes = S.copy()
         n_iter = np.full(S.shape[0], self.max_iter, dtype=np.int32)
         status = np.full(S.shape[0], MAX_ITER_CODE, dtype=np.int8)
@@ -417,11 +415,12 @@ class HopfieldMemory(BaseEstimator):
         S = self._probes(X)
         if self._fitted_rule != "modern":
             return -0.5 * np.einsum("ij,ij->i", S @ self.weights_, S)
-        patterns, beta = self.patterns_, self._beta()
+        patterns, beta = self.patterns_, float(self.beta)
         lse = logsumexp(beta * (S @ patterns.T), axis=1) / beta
         largest = float(np.max(np.einsum("ij,ij->i", patterns, patterns), initial=0))
-        return (-lse + 0.5 * np.einsum("ij,ij->i", S, S)
-                + np.log(len(patterns)) / beta + 0.5 * largest)
+        energy = (-lse + 0.5 * np.einsum("ij,ij->i", S, S)
+                  + np.log(len(patterns)) / beta + 0.5 * largest)
+        return energy.astype(S.dtype, copy=False)
 
     def score(self, X, y):
         """Fraction of the entries of y recalled correctly from the probes X.
