@@ -34,8 +34,7 @@ def sync_recall(W, s, max_iter, tie=0.0):
         if np.array_equal(new, s):
             return s, it + 1, FIXED_POINT
         if previous is not None and np.array_equal(new, previous):
-            energy = lambda x: -0.5 * x @ W @ x  # noqa: E731
-            older_lower = energy(s) < energy(new) - len(s) * tie / 2
+            older_lower = -0.5 * s @ W @ s < -0.5 * new @ W @ new - len(s) * tie / 2
             return (s if older_lower else new), it + 1, TWO_CYCLE
         previous, s = s, new
     return s, max_iter, MAX_ITER

@@ -26,7 +26,7 @@ def _flip(X, fraction, seed=1):
     """Flip exactly ``fraction`` of the bits of every row, at random places."""
     rng = np.random.RandomState(seed)
     X = X.copy()
-    k = int(round(fraction * X.shape[1]))
+    k = round(fraction * X.shape[1])
     for row in X:
         row[rng.choice(X.shape[1], k, replace=False)] *= -1
     return X

@@ -4,6 +4,7 @@
 
 import warnings
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -172,7 +173,7 @@ class HopfieldMemory(BaseEstimator):
     1.0
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "rule": [StrOptions({"hebbian", "storkey", "pseudoinverse", "modern"})],
         "update": [StrOptions({"async", "sync"})],
         "encoding": [StrOptions({"auto", "binary", "bipolar", "real"})],

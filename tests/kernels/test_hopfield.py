@@ -4,7 +4,6 @@
 
 import numpy as np
 import pytest
-
 from skrnn._kernels._hopfield import _py_sweep_orders, hopfield_recall
 
 from .._hopfield_reference import TWO_CYCLE, async_recall, sync_recall
