@@ -15,7 +15,13 @@ from scipy.signal import lfilter
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from . import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from . import (
+    ElmanClassifier,
+    ElmanRegressor,
+    HopfieldMemory,
+    JordanClassifier,
+    JordanRegressor,
+)
 from .datasets import (
     make_delayed_recall,
     make_reber,
@@ -109,6 +115,21 @@ def forecast():
             float(np.sqrt(np.mean((future - truth) ** 2))), seconds=secs)
 
 
+def hopfield():
+    rng = np.random.RandomState(0)
+    for n_patterns in (30, 400):        # loads 0.15 and 2.0 in 200 units
+        patterns = rng.choice([-1.0, 1.0], (n_patterns, 200))
+        probes = patterns * np.where(rng.rand(*patterns.shape) < 0.1, -1, 1)
+        rules = ["hebbian", "storkey", "pseudoinverse", "modern"] if n_patterns < 200 \
+            else ["hebbian", "modern"]
+        for rule in rules:
+            memory = HopfieldMemory(rule, random_state=0)
+            _, secs = _timed(lambda m=memory, X=patterns: m.fit(X))
+            exact = np.mean(np.all(memory.predict(probes) == patterns, axis=1))
+            _report(f"Recall 10%-noisy probes: {n_patterns} patterns/200",
+                    f"HopfieldMemory, {rule}", "recalled exactly", exact, seconds=secs)
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -119,6 +140,7 @@ def main():
         sine_classes()
         reber()
         forecast()
+        hopfield()
 
 
 if __name__ == "__main__":
