@@ -320,3 +320,24 @@ def test_bad_input_errors_and_no_corruption():
         HopfieldMemory(encoding="binary").fit(X)
     with pytest.raises(ValueError, match="beta"):
         HopfieldMemory("modern", beta=0.0).fit(X)
+
+
+@pytest.mark.slow
+def test_capacities_follow_theory():
+    """N = 500, 10% flipped bits: where each rule holds and where it breaks."""
+    n = 500
+
+    def exact(rule, load, seed=0):
+        X = _patterns(round(load * n), n, seed)
+        states, _, _ = HopfieldMemory(rule, random_state=seed).fit(X).recall(_flip(X, 0.1))
+        return np.mean(np.all(states == X, axis=1))
+
+    # Hebbian: perfect below n / (4 ln n) = 0.04 n, broken well past 0.138 n
+    assert exact("hebbian", 0.03) == 1.0
+    assert exact("hebbian", 0.2) < 0.05
+    # Storkey: holds to about n / sqrt(2 ln n) = 0.28 n; the projection further
+    assert exact("storkey", 0.2) == 1.0
+    assert exact("storkey", 0.5) < 0.5
+    assert exact("pseudoinverse", 0.35) > 0.95
+    # modern: beyond n
+    assert exact("modern", 2.0) == 1.0

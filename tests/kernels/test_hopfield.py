@@ -9,9 +9,19 @@ from skrnn._kernels._hopfield import _py_sweep_orders, hopfield_recall
 from .._hopfield_reference import TWO_CYCLE, async_recall, sync_recall
 
 
-def _network(n, dtype, seed=0):
-    """Random symmetric Gaussian couplings, zero diagonal: no field is ever a tie."""
+def _network(n, dtype, seed=0, integer=False):
+    """Random symmetric couplings with a zero diagonal.
+
+    Gaussian ones never tie; small integers (for large n) keep every field
+    exact in float32 too, so the kernel and the float64 reference agree
+    bit for bit, zero fields (ties) included.
+    """
     rng = np.random.RandomState(seed)
+    if integer:
+        A = rng.randint(-3, 4, size=(n, n)).astype(np.float64)
+        W = A + A.T
+        np.fill_diagonal(W, 0)
+        return W.astype(dtype)
     A = rng.normal(size=(n, n))
     W = (A + A.T) / np.sqrt(2 * n)
     np.fill_diagonal(W, 0)
@@ -46,13 +56,16 @@ def test_sweep_orders_are_permutations_with_stable_prefix():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("n", [1, 2, 30])
-def test_async_matches_reference(dtype, n):
-    W, S0 = _network(n, dtype), _probes(12, n, dtype)
+@pytest.mark.parametrize("n,n_probes", [(1, 12), (2, 12), (30, 12), (400, 70)])
+def test_async_matches_reference(dtype, n, n_probes):
+    # 400 units: probes run in lockstep blocks of 64, so 70 probes span two
+    # blocks, the second one partial
+    W, S0 = _network(n, dtype, integer=n > 100), _probes(n_probes, n, dtype)
     S, H, n_iter, status = _run(W, S0, synchronous=False, max_iter=50, seed=3)
     orders = _py_sweep_orders(50, n, 3)
     for p in range(len(S0)):
-        s, it, st = async_recall(W.astype(np.float64), S0[p].astype(np.float64), orders)
+        s, it, st = async_recall(W.astype(np.float64), S0[p].astype(np.float64), orders,
+                                 tie=_tie(W))
         assert np.array_equal(S[p], s)
         assert (n_iter[p], status[p]) == (it, st)
     # the fields handed back are those of the recalled states
