@@ -318,6 +318,13 @@ def test_bad_input_errors_and_no_corruption():
     np.testing.assert_array_equal(memory.weights_, weights)
     with pytest.raises(ValueError, match="binary encoding"):
         HopfieldMemory(encoding="binary").fit(X)
+    # a failed fit leaves the fitted memory as it was
+    memory.set_params(rule="storkey")
+    with pytest.raises(ValueError, match="binary patterns"):
+        memory.fit(np.full((3, 7), 0.5))
+    assert memory.n_features_in_ == 20 and memory.n_patterns_ == 5
+    np.testing.assert_array_equal(memory.weights_, weights)
+    np.testing.assert_array_equal(memory.predict(X), X)
     with pytest.raises(ValueError, match="beta"):
         HopfieldMemory("modern", beta=0.0).fit(X)
 

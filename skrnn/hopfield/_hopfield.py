@@ -230,8 +230,16 @@ class HopfieldMemory(BaseEstimator):
         self : object
         """
         self._check_rule_encoding()
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=True)
-        encoding = infer_encoding(X, self.encoding, self.rule)
+        # validate_data(reset=True) overwrites n_features_in_ before the
+        # encoding is checked: a failed fit must leave a fitted memory as it was
+        before = dict(self.__dict__)
+        try:
+            X = validate_data(self, X, dtype=(np.float64, np.float32), reset=True)
+            encoding = infer_encoding(X, self.encoding, self.rule)
+        except ValueError:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         self._reset(X.shape[1], X.dtype, encoding)
         self._store(encode(X, encoding))
         return self
