@@ -6,8 +6,9 @@ units costs O(k n) instead of the O(n^2) of recomputing h. Python computes
 the first fields of all probes with one matrix product; the kernel runs the
 updates. Probes are independent, so they are spread over threads with
 ``prange``; the unit orders of the asynchronous sweeps are drawn once per
-call and shared by all probes, so a probe's answer depends neither on the
-thread count nor on the other probes of the call.
+call (the first 64 sweeps; later ones continue the same stream) and shared
+by all probes, so a probe's answer depends neither on the thread count nor
+on the other probes of the call.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -48,14 +49,14 @@ cdef inline uint32_t _below(uint32_t n, uint32_t* state) noexcept nogil:
 
 
 cdef void _sweep_orders(int32_t* orders, Py_ssize_t n_sweeps, Py_ssize_t n,
-                        uint32_t seed) noexcept nogil:
+                        uint32_t* state) noexcept nogil:
     """Fill ``orders`` (n_sweeps, n) with independent random permutations.
 
-    Fisher-Yates from one stream, sweep after sweep: the first k rows do not
-    depend on n_sweeps, so a recall stopped after k sweeps saw the same
-    orders as a longer one (the energy tests rely on it).
+    Fisher-Yates from one stream, sweep after sweep, continuing ``state``:
+    the first k rows do not depend on n_sweeps, so a recall stopped after k
+    sweeps saw the same orders as a longer one (the energy tests rely on
+    it), and the stream can be resumed from a saved state.
     """
-    cdef uint32_t state = seed if seed != 0 else 0x9E3779B9u
     cdef Py_ssize_t t, i, j
     cdef int32_t tmp
     cdef int32_t* row
@@ -64,18 +65,23 @@ cdef void _sweep_orders(int32_t* orders, Py_ssize_t n_sweeps, Py_ssize_t n,
         for i in range(n):
             row[i] = <int32_t> i
         for i in range(n - 1, 0, -1):
-            j = _below(<uint32_t> (i + 1), &state)
+            j = _below(<uint32_t> (i + 1), state)
             tmp = row[i]
             row[i] = row[j]
             row[j] = tmp
+
+
+cdef inline uint32_t _initial_state(uint32_t seed) noexcept nogil:
+    return seed if seed != 0 else 0x9E3779B9u
 
 
 def _py_sweep_orders(Py_ssize_t n_sweeps, Py_ssize_t n, uint32_t seed):
     """The unit orders ``hopfield_recall`` uses for a seed (for tests)."""
     orders = np.empty((n_sweeps, n), dtype=np.int32)
     cdef int32_t[:, ::1] view = orders
+    cdef uint32_t state = _initial_state(seed)
     if n_sweeps > 0 and n > 0:
-        _sweep_orders(&view[0, 0], n_sweeps, n, seed)
+        _sweep_orders(&view[0, 0], n_sweeps, n, &state)
     return orders
 
 
@@ -103,7 +109,8 @@ cdef inline int _wants(floating s_i, floating h_i, floating tie) noexcept nogil:
 
 cdef void _async_block(const floating[:, ::1] W, floating[:, ::1] S,
                        floating[:, ::1] H, Py_ssize_t first, Py_ssize_t last,
-                       const int32_t* orders, int max_iter, floating tie,
+                       const int32_t* orders, int n_orders, uint32_t stream,
+                       int32_t* extra, int max_iter, floating tie,
                        intp_t* active, Py_ssize_t* changed,
                        int32_t[::1] n_iter, int8_t[::1] status) noexcept nogil:
     """Asynchronous recall of probes first..last-1, in lockstep.
@@ -112,6 +119,10 @@ cdef void _async_block(const floating[:, ::1] W, floating[:, ::1] S,
     flip unit i they all read row i of W while it is in cache: a block of
     probes reads W from memory about once per sweep instead of once per
     probe. Each probe still sees exactly its own sequence of updates.
+
+    The first ``n_orders`` sweeps use the shared ``orders``; later ones
+    (rare: asynchronous recall settles in a few sweeps) continue the same
+    random stream from its saved state ``stream`` into ``extra``.
     """
     cdef Py_ssize_t n = W.shape[0], n_active = last - first, k, b, i, p, kept
     cdef int sweep
@@ -122,7 +133,11 @@ cdef void _async_block(const floating[:, ::1] W, floating[:, ::1] S,
     for sweep in range(max_iter):
         if n_active == 0:
             return
-        order = &orders[sweep * n]
+        if sweep < n_orders:
+            order = &orders[sweep * n]
+        else:
+            _sweep_orders(extra, 1, n, &stream)
+            order = extra
         for b in range(n_active):
             changed[b] = 0
         for k in range(n):
@@ -214,7 +229,8 @@ def hopfield_recall(const floating[:, ::1] W,
                     uint32_t seed,
                     int n_threads,
                     int32_t[::1] n_iter,
-                    int8_t[::1] status):
+                    int8_t[::1] status,
+                    int n_precomputed=64):
     """Recall every probe of ``S`` in a Hopfield network, in place.
 
     Each unit follows s_i <- sgn(h_i) with h = W s, and keeps its state
@@ -247,10 +263,18 @@ def hopfield_recall(const floating[:, ::1] W,
         Out: the sweeps or steps run for each probe, the last one included.
     status : ndarray of shape (n_probes,), int8
         Out: 0 fixed point, 1 two-cycle, 2 ``max_iter`` reached.
+    n_precomputed : int, default=64
+        Asynchronous sweeps whose orders are drawn up front and shared; the
+        orders of later sweeps are drawn as needed, from the same stream
+        (so the answers do not depend on it), keeping memory bounded
+        whatever ``max_iter``.
     """
     cdef Py_ssize_t n_probes = S.shape[0], n = S.shape[1], p
     cdef floating tie_ = <floating> tie
     cdef int32_t* orders = NULL
+    cdef int32_t* extra = NULL
+    cdef uint32_t stream = _initial_state(seed)
+    cdef int n_orders = max(1, min(max_iter, n_precomputed))
     cdef intp_t* flips = NULL
     cdef Py_ssize_t* changed = NULL
     # probes per asynchronous block: their fields (block * n values) stay
@@ -261,16 +285,17 @@ def hopfield_recall(const floating[:, ::1] W,
         return
     with nogil:
         if not synchronous:
-            orders = <int32_t*> malloc(max_iter * n * sizeof(int32_t))
+            orders = <int32_t*> malloc(n_orders * n * sizeof(int32_t))
             if orders == NULL:
                 with gil:
                     raise MemoryError()
-            _sweep_orders(orders, max_iter, n, seed)
+            _sweep_orders(orders, n_orders, n, &stream)
         with parallel(num_threads=n_threads if n_threads > 0 else 1):
             # per-thread scratch: the sync flip lists (this step's and the
             # last one's), or the async block's active probes and counts
             flips = <intp_t*> malloc(2 * max(n, block) * <Py_ssize_t> sizeof(intp_t))
             changed = <Py_ssize_t*> malloc(block * sizeof(Py_ssize_t))
+            extra = <int32_t*> malloc(n * sizeof(int32_t))
             if synchronous:
                 for p in prange(n_probes, schedule="dynamic"):
                     n_iter[p] = _sync_probe(W, &S[p, 0], &H[p, 0], flips, flips + n,
@@ -278,7 +303,9 @@ def hopfield_recall(const floating[:, ::1] W,
             else:
                 for blk in prange(n_blocks, schedule="dynamic"):
                     _async_block(W, S, H, blk * block, min((blk + 1) * block, n_probes),
-                                 orders, max_iter, tie_, flips, changed, n_iter, status)
+                                 orders, n_orders, stream, extra, max_iter, tie_,
+                                 flips, changed, n_iter, status)
             free(flips)
             free(changed)
+            free(extra)
         free(orders)

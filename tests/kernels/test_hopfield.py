@@ -37,13 +37,14 @@ def _tie(W):
     return 8 * np.finfo(W.dtype).eps * float(np.abs(W).sum(axis=1).max())
 
 
-def _run(W, S, synchronous, max_iter=50, seed=3, n_threads=1, tie=None):
+def _run(W, S, synchronous, max_iter=50, seed=3, n_threads=1, tie=None, n_precomputed=64):
     tie = _tie(W) if tie is None else tie
     S = S.copy()
     H = S @ W
     n_iter = np.zeros(len(S), dtype=np.int32)
     status = np.zeros(len(S), dtype=np.int8)
-    hopfield_recall(W, S, H, synchronous, max_iter, tie, seed, n_threads, n_iter, status)
+    hopfield_recall(W, S, H, synchronous, max_iter, tie, seed, n_threads, n_iter, status,
+                    n_precomputed)
     return S, H, n_iter, status
 
 
@@ -85,6 +86,21 @@ def test_sync_matches_reference(dtype, seed):
         assert (n_iter[p], status[p]) == (it, st)
     # random couplings make 2-cycles common: the detection is exercised
     assert np.any(status == TWO_CYCLE)
+
+
+@pytest.mark.parametrize("n_precomputed", [1, 2])
+def test_orders_drawn_on_the_fly_continue_the_stream(n_precomputed):
+    """Sweeps past the shared, precomputed orders draw theirs from the same stream."""
+    W, S0 = _network(30, np.float64, seed=5), _probes(40, 30, np.float64, seed=6)
+    S, _, n_iter, _ = _run(W, S0, synchronous=False, n_precomputed=n_precomputed)
+    assert n_iter.max() > n_precomputed          # the on-the-fly path ran
+    reference = _run(W, S0, synchronous=False)
+    np.testing.assert_array_equal(S, reference[0])
+    np.testing.assert_array_equal(n_iter, reference[2])
+    orders = _py_sweep_orders(50, 30, 3)
+    for p in range(len(S0)):
+        s, it, _ = async_recall(W, S0[p], orders, tie=_tie(W))
+        assert np.array_equal(S[p], s) and n_iter[p] == it
 
 
 def test_sync_two_cycle_of_antiferromagnetic_pair():
