@@ -18,7 +18,7 @@ Two parts, printed as markdown tables:
 Run::
 
     python benchmarks/bench_hopfield.py [--part all|capacity|speed]
-                                        [--trials 3] [--repeats 5]
+                                        [--trials 3] [--repeats 5] [--threads 1 2]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -133,7 +133,7 @@ def median_time(repeats, fn, *args, **kwargs):
     return float(np.median(times)), result
 
 
-def speed(repeats, threads_list=(1, 2), n=1000, n_probes=1000):
+def speed(repeats, threads_list, n=1000, n_probes=1000):
     print("\n| threads | dtype | load | update | skrnn (ms) | NumPy (ms) | ratio "
           "| NumPy, all probes every sweep (ms) | ratio |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -181,9 +181,11 @@ def main():
     parser.add_argument("--trials", type=int, default=3,
                         help="trials per cell at N=1000 (twice as many at N=200)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1],
+                        help="thread counts for both sides (n_jobs and BLAS threads)")
     args = parser.parse_args()
     if args.part in ("all", "speed"):
-        speed(args.repeats)
+        speed(args.repeats, args.threads)
     if args.part in ("all", "capacity"):
         capacity(args.trials)
 
