@@ -15,6 +15,7 @@ on the other probes of the call.
 from cython cimport floating
 from cython.parallel cimport parallel, prange
 from libc.stdint cimport int32_t, int8_t, uint32_t, uint64_t
+from libc.math cimport fabs
 from libc.stdlib cimport free, malloc
 from scipy.linalg.cython_blas cimport daxpy, saxpy
 
@@ -222,6 +223,37 @@ cdef int _sync_probe(const floating[:, ::1] W, floating* s, floating* h,
         n_prev = n_flips
     status[0] = MAX_ITER
     return max_iter
+
+
+def all_in_pair(const floating[:, :] X, double a, double b):
+    """Whether every entry of X is a or b (one pass, no temporary arrays)."""
+    cdef Py_ssize_t i, j
+    cdef floating x, a_ = <floating> a, b_ = <floating> b
+    cdef bint ok = True
+    with nogil:
+        for i in range(X.shape[0]):
+            for j in range(X.shape[1]):
+                x = X[i, j]
+                if x != a_ and x != b_:
+                    ok = False
+                    break
+            if not ok:
+                break
+    return ok
+
+
+def max_abs_row_sum(const floating[:, ::1] W):
+    """max_i sum_j |W[i, j]|, the largest field a +-1 state can meet (no copy of W)."""
+    cdef Py_ssize_t i, j
+    cdef double row, best = 0
+    with nogil:
+        for i in range(W.shape[0]):
+            row = 0
+            for j in range(W.shape[1]):
+                row += fabs(W[i, j])
+            if row > best:
+                best = row
+    return best
 
 
 def hopfield_recall(const floating[:, ::1] W,

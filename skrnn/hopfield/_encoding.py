@@ -4,15 +4,17 @@
 
 import numpy as np
 
+from .._kernels._hopfield import all_in_pair
+
 _VALUES = {"binary": "0 and 1", "bipolar": "-1 and +1"}
 
 
 def _is_binary(X):
-    return bool(np.all((X == 0) | (X == 1)))
+    return all_in_pair(X, 0, 1)
 
 
 def _is_bipolar(X):
-    return bool(np.all((X == -1) | (X == 1)))
+    return all_in_pair(X, -1, 1)
 
 
 def _offending(X, encoding):

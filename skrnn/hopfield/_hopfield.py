@@ -18,6 +18,7 @@ from .._kernels._hopfield import (
     FIXED_POINT_CODE,
     MAX_ITER_CODE,
     hopfield_recall,
+    max_abs_row_sum,
 )
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._threads import limit_threads
@@ -354,7 +355,7 @@ class HopfieldMemory(BaseEstimator):
         seed = rng.randint(np.iinfo(np.int32).max)
         # fields that differ from 0 by rounding only count as 0: a few ulps
         # of the largest sum of |w_ij| a field can reach
-        tie = 8 * np.finfo(W.dtype).eps * float(np.abs(W).sum(axis=1).max(initial=0))
+        tie = 8 * np.finfo(W.dtype).eps * max_abs_row_sum(W)
         n_iter = np.zeros(S.shape[0], dtype=np.int32)
         status = np.zeros(S.shape[0], dtype=np.int8)
         hopfield_recall(W, S, H, self.update == "sync", self.max_iter, tie, seed,

@@ -4,7 +4,12 @@
 
 import numpy as np
 import pytest
-from skrnn._kernels._hopfield import _py_sweep_orders, hopfield_recall
+from skrnn._kernels._hopfield import (
+    _py_sweep_orders,
+    all_in_pair,
+    hopfield_recall,
+    max_abs_row_sum,
+)
 
 from .._hopfield_reference import TWO_CYCLE, async_recall, sync_recall
 
@@ -135,3 +140,14 @@ def test_read_only_weights():
     W.setflags(write=False)
     S, *_ = _run(W, S0, synchronous=False)
     assert np.all(np.abs(S) == 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_helpers_match_numpy(dtype):
+    W = _network(17, dtype, seed=2)
+    assert np.isclose(max_abs_row_sum(W), np.abs(W).sum(axis=1).max(), rtol=1e-6)
+    X = _probes(6, 9, dtype)
+    for values in [(-1, 1), (0, 1)]:
+        for Z in (X, np.asfortranarray(X), X[:, ::2], (X + 1) / 2):
+            assert all_in_pair(Z, *values) == bool(np.all(np.isin(Z, values)))
+    assert not all_in_pair(np.array([[1.0, 0.5]], dtype=dtype), 0, 1)
