@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from .elman import ElmanClassifier, ElmanRegressor
+from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
 
@@ -11,6 +12,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ElmanClassifier",
     "ElmanRegressor",
+    "HopfieldMemory",
     "JordanClassifier",
     "JordanRegressor",
     "LSTMClassifier",

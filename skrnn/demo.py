@@ -18,6 +18,7 @@ from sklearn.neural_network import MLPRegressor
 from . import (
     ElmanClassifier,
     ElmanRegressor,
+    HopfieldMemory,
     JordanClassifier,
     JordanRegressor,
     LSTMRegressor,
@@ -139,6 +140,21 @@ def embedded_reber():
             "held-out strings", float(np.mean(solved)), seconds=secs)
 
 
+def hopfield():
+    rng = np.random.RandomState(0)
+    for n_patterns in (30, 400):        # loads 0.15 and 2.0 in 200 units
+        patterns = rng.choice([-1.0, 1.0], (n_patterns, 200))
+        probes = patterns * np.where(rng.rand(*patterns.shape) < 0.1, -1, 1)
+        rules = ["hebbian", "storkey", "pseudoinverse", "modern"] if n_patterns < 200 \
+            else ["hebbian", "modern"]
+        for rule in rules:
+            memory = HopfieldMemory(rule, random_state=0)
+            _, secs = _timed(lambda m=memory, X=patterns: m.fit(X))
+            exact = np.mean(np.all(memory.predict(probes) == patterns, axis=1))
+            _report(f"Recall 10%-noisy probes: {n_patterns} patterns/200",
+                    f"HopfieldMemory, {rule}", "recalled exactly", exact, seconds=secs)
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -151,6 +167,7 @@ def main():
         forecast()
         adding_problem()
         embedded_reber()
+        hopfield()
 
 
 if __name__ == "__main__":
