@@ -39,6 +39,12 @@ class Packing:
         """The packing of sequences s at rows offsets[s]:offsets[s + 1]."""
         lengths = np.diff(offsets)[order]
         t_max = int(lengths[0]) if lengths.size else 0
+        n_seq = lengths.size
+        if n_seq and lengths[-1] == t_max:  # equal lengths (3D input): a transpose
+            starts = np.arange(0, n_seq * t_max + 1, n_seq, dtype=np.intp)
+            first = np.asarray(offsets, dtype=np.intp)[:-1][order]
+            rows = (np.arange(t_max, dtype=np.intp)[:, None] + first[None, :]).ravel()
+            return cls(np.asarray(order, dtype=np.intp), starts, rows)
         # n_active[t]: sequences longer than t
         n_active = lengths.size - np.searchsorted(np.sort(lengths), np.arange(t_max),
                                                   side="right")

@@ -257,6 +257,11 @@ def lstm_forward(const floating[:, ::1] X,
     cdef Py_ssize_t j, n_blocks
     if starts.shape[0] < 2:
         return
+    if n_threads <= 1:  # no planning: one block of every position
+        with nogil:
+            _forward_block(X, W, bias, R, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
+                           starts[1] - starts[0])
+        return
     bounds = plan_packed_blocks(starts, n_threads)
     n_blocks = bounds.shape[0] - 1
     with nogil:
@@ -350,6 +355,11 @@ def lstm_backward(const floating[:, ::1] A,
     cdef intp_t[::1] bounds
     cdef Py_ssize_t j, n_blocks
     if starts.shape[0] < 2:
+        return
+    if n_threads <= 1:  # no planning: one block of every position
+        with nogil:
+            _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, 0,
+                            starts[1] - starts[0])
         return
     bounds = plan_packed_blocks(starts, n_threads)
     n_blocks = bounds.shape[0] - 1

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from skrnn._lstm import LSTMNetwork
+from skrnn._packing import Packing
 from skrnn._sequences import Sequences
 from skrnn.utils._threads import limit_threads
 
@@ -138,3 +139,16 @@ def test_generate_matches_feeding_outputs_back_by_hand():
     # rows 5.. of X are y_4 (the last observed output), then the generated ones
     np.testing.assert_allclose(generated, X[6:], rtol=1e-12)
     assert generated.shape == (4, 2)
+
+
+@pytest.mark.parametrize("lengths", [[3, 3, 3], [5, 1, 4, 4], [7]])
+def test_packing_orders_rows_time_major(lengths):
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
+    order = np.argsort(-np.array(lengths), kind="stable")
+    packing = Packing.from_offsets(offsets, order)
+    # by hand: step t of every sequence still running, longest first
+    expected = [offsets[s] + t for t in range(max(lengths)) for s in order if lengths[s] > t]
+    np.testing.assert_array_equal(packing.rows, expected)
+    assert packing.starts[-1] == offsets[-1]
+    V = np.arange(offsets[-1], dtype=float)[:, None]
+    np.testing.assert_array_equal(packing.unpack(packing.pack(V)), V)
