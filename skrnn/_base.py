@@ -264,7 +264,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                                       need_cache=need_grad)
         loss, dP = self._loss_function()(Y[seqs.target_rows], seqs.Y)
         n = max(seqs.n_targets, 1)
-        penalised = [params[name] for name in net.penalised()]
+        penalised = net.penalised(params)
         loss += 0.5 * self.alpha / n * sum(float(np.einsum("ij,ij->", W, W)) for W in penalised)
         if not need_grad:
             return loss, None, state
@@ -276,8 +276,8 @@ class BaseRecurrent(BaseEstimator, ABC):
         grad = np.empty_like(theta)
         grads = self._views(grad)
         net.gradient(params, seqs, cache, dO, grads, state0)
-        for name in net.penalised():
-            grads[name] += (self.alpha / n) * params[name]
+        for W, dW in zip(penalised, net.penalised(grads)):
+            dW += (self.alpha / n) * W
         return loss, grad, state
 
     # -- fitting -------------------------------------------------------------

@@ -21,10 +21,12 @@ class LSTMNetwork:
 
     The network holds no weights: they live in one flat vector owned by the
     estimator, and every method takes them as a dict of views into it. The
-    weights of layer l are named ``input_weights_[l]`` (n_in, 4 n_l),
-    ``recurrent_weights_[l]`` (n_l, 4 n_l), ``bias_[l]`` (4 n_l,) and, with
-    peepholes, ``peephole_weights_[l]`` (3, n_l); gates in the order
-    [i, f, g, o].
+    gate weights of layer l are one matrix, ``gate_weights_[l]`` of shape
+    (n_in + n_l + 1, 4 n_l): the input weights W, then the recurrent weights
+    R, then the bias b as its last row, gates in the order [i, f, g, o]. The
+    kernel multiplies it with rows [x_t, h_{t-1}, 1], so that each step is
+    one matrix product and the whole gradient of the layer another. With
+    peepholes, ``peephole_weights_[l]`` (3, n_l) holds p_i, p_f, p_o.
 
     Parameters
     ----------
@@ -51,25 +53,32 @@ class LSTMNetwork:
         self.bptt_steps = bptt_steps
 
     @property
-    def _layer_inputs(self):
+    def layer_inputs(self):
+        """Inputs per layer: the data's features, then the layer below's units."""
         return (self.n_inputs, *self.hidden_sizes[:-1])
 
     def layout(self):
         """Names and shapes of the weights, in their order in the flat vector."""
         layout = []
-        for layer, (n_in, n) in enumerate(zip(self._layer_inputs, self.hidden_sizes)):
-            layout += [(f"input_weights_[{layer}]", (n_in, 4 * n)),
-                       (f"recurrent_weights_[{layer}]", (n, 4 * n)),
-                       (f"bias_[{layer}]", (4 * n,))]
+        for layer, (n_in, n) in enumerate(zip(self.layer_inputs, self.hidden_sizes)):
+            layout.append((f"gate_weights_[{layer}]", (n_in + n + 1, 4 * n)))
             if self.peepholes:
                 layout.append((f"peephole_weights_[{layer}]", (3, n)))
         return layout + [("output_weights_", (self.hidden_sizes[-1], self.n_outputs)),
                          ("output_bias_", (self.n_outputs,))]
 
-    def penalised(self):
-        """Names of the weights the L2 penalty applies to (not biases or peepholes)."""
-        return [name for name, _ in self.layout()
-                if name.startswith(("input_weights_", "recurrent_weights_", "output_weights_"))]
+    def split_gate_weights(self, G, layer):
+        """Views (W, R, b) of the stacked gate weights of ``layer``."""
+        n_in, n = self.layer_inputs[layer], self.hidden_sizes[layer]
+        return G[:n_in], G[n_in:n_in + n], G[n_in + n]
+
+    def penalised(self, params):
+        """The weights the L2 penalty applies to (not biases or peepholes), as views."""
+        views = []
+        for layer in range(len(self.hidden_sizes)):
+            W, R, _ = self.split_gate_weights(params[f"gate_weights_[{layer}]"], layer)
+            views += [W, R]
+        return views + [params["output_weights_"]]
 
     def initialize(self, params, rng):
         """Fill the weight views ``params`` in place from ``rng``.
@@ -80,14 +89,14 @@ class LSTMNetwork:
         peepholes, so training starts from the plain LSTM.
         """
         dtype = params["output_weights_"].dtype
-        for layer, (n_in, n) in enumerate(zip(self._layer_inputs, self.hidden_sizes)):
+        for layer, (n_in, n) in enumerate(zip(self.layer_inputs, self.hidden_sizes)):
+            W, R, b = self.split_gate_weights(params[f"gate_weights_[{layer}]"], layer)
             for gate in range(4):
                 block = slice(gate * n, (gate + 1) * n)
-                params[f"input_weights_[{layer}]"][:, block] = glorot_uniform(
-                    rng, n_in, n, "tanh", dtype)
-                params[f"recurrent_weights_[{layer}]"][:, block] = orthogonal(rng, n, dtype)
-            params[f"bias_[{layer}]"][...] = 0
-            params[f"bias_[{layer}]"][n:2 * n] = self.forget_bias
+                W[:, block] = glorot_uniform(rng, n_in, n, "tanh", dtype)
+                R[:, block] = orthogonal(rng, n, dtype)
+            b[...] = 0
+            b[n:2 * n] = self.forget_bias
             if self.peepholes:
                 params[f"peephole_weights_[{layer}]"][...] = 0
         params["output_weights_"][...] = glorot_uniform(
@@ -149,25 +158,31 @@ class LSTMNetwork:
         packing = Packing.from_offsets(seqs.offsets, seqs.order)
         state = packing.sort_state(np.asarray(state, dtype=dtype))
         n_threads = kernel_threads()
-        inputs, layers, final = packing.pack(seqs.X), [], []
+        inputs, layers, final = None, [], []
         for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
+            # rows [x_t, h_{t-1}, 1], packed; the kernel fills in h_{t-1} after step 0
+            n_in = self.layer_inputs[layer]
+            XH = np.empty((seqs.n_steps, n_in + n + 1), dtype=dtype)
+            XH[:, :n_in] = packing.pack(seqs.X) if layer == 0 else inputs
+            XH[:h0.shape[0], n_in:n_in + n] = h0
+            XH[:, -1] = 1
             H = np.empty((seqs.n_steps, n), dtype=dtype)
             n_kept = seqs.n_steps if need_cache else 0
             A = np.empty((n_kept, 4 * n), dtype=dtype)
             C, TC = (np.empty((n_kept, n), dtype=dtype) for _ in range(2))
             h_last, c_last = np.empty_like(h0), np.empty_like(c0)
             with single_threaded_blas():
-                lstm_forward(inputs, params[f"input_weights_[{layer}]"], params[f"bias_[{layer}]"],
-                             params[f"recurrent_weights_[{layer}]"],
-                             self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
+                lstm_forward(XH, params[f"gate_weights_[{layer}]"],
+                             self._peepholes(params, layer, n, dtype), packing.starts, n_in, c0,
                              H, A, C, TC, h_last, c_last, n_threads)
-            layers.append((inputs, A, H, C, TC, h0, c0))
+            layers.append((XH, A, C, TC, c0))
             final += [h_last, c_last]
             inputs = H
         Y = inputs @ params["output_weights_"]
         Y += params["output_bias_"]
         apply_output(self.output_activation, Y)
-        return packing.unpack(Y), (packing, layers), packing.unsort_state(np.hstack(final))
+        return (packing.unpack(Y), (packing, layers, inputs),
+                packing.unsort_state(np.hstack(final)))
 
     def gradient(self, params, seqs, cache, dO, grads, state0):
         """Backpropagate ``dO`` (loss gradient at the output pre-activations).
@@ -184,26 +199,25 @@ class LSTMNetwork:
             Unused: the starting states are in the cache.
         """
         dtype = seqs.X.dtype
-        packing, layers = cache
+        packing, layers, H_top = cache
         dO = packing.pack(np.asarray(dO, dtype=dtype))
         n_threads = kernel_threads()
-        H_top = layers[-1][2]
         grads["output_weights_"][...] = H_top.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
         W_out = params["output_weights_"]
         # one output: an outer product, which NumPy's matmul does without BLAS, slowly
         dH = dO * W_out[:, 0] if W_out.shape[1] == 1 else dO @ W_out.T
         for layer in range(len(self.hidden_sizes) - 1, -1, -1):
-            inputs, A, H, C, TC, h0, c0 = layers[layer]
+            XH, A, C, TC, c0 = layers[layer]
             n = self.hidden_sizes[layer]
+            G = params[f"gate_weights_[{layer}]"]
             dZ = np.empty_like(A)
             with single_threaded_blas():
-                lstm_backward(A, C, TC, c0, params[f"recurrent_weights_[{layer}]"],
+                lstm_backward(A, C, TC, c0, self.split_gate_weights(G, layer)[1],
                               self._peepholes(params, layer, n, dtype), packing.starts,
                               np.ascontiguousarray(dH), self.bptt_steps or 0, dZ, n_threads)
-            grads[f"input_weights_[{layer}]"][...] = inputs.T @ dZ
-            grads[f"recurrent_weights_[{layer}]"][...] = packing.previous(H, h0).T @ dZ
-            grads[f"bias_[{layer}]"][...] = dZ.sum(axis=0)
+            # [x_t, h_{t-1}, 1]^T dZ: the input, recurrent and bias gradients at once
+            np.matmul(XH.T, dZ, out=grads[f"gate_weights_[{layer}]"])
             if self.peepholes:
                 C_prev = packing.previous(C, c0)
                 dP = grads[f"peephole_weights_[{layer}]"]
@@ -211,7 +225,7 @@ class LSTMNetwork:
                 dP[1] = np.einsum("ij,ij->j", dZ[:, n:2 * n], C_prev)
                 dP[2] = np.einsum("ij,ij->j", dZ[:, 3 * n:], C)
             if layer > 0:
-                dH = dZ @ params[f"input_weights_[{layer}]"].T
+                dH = dZ @ self.split_gate_weights(G, layer)[0].T
 
     def generate(self, params, state, y_last, n_steps):
         """Free-running generation: each output is the next step's input.

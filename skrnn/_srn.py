@@ -69,9 +69,9 @@ class SimpleRecurrentNetwork:
             ("output_bias_", (self.n_outputs,)),
         ]
 
-    def penalised(self):
-        """Names of the weights the L2 penalty applies to (not the biases)."""
-        return [name for name, shape in self.layout() if len(shape) == 2]
+    def penalised(self, params):
+        """The weights the L2 penalty applies to (not the biases), as views of ``params``."""
+        return [params[name] for name, shape in self.layout() if len(shape) == 2]
 
     def initialize(self, params, rng):
         """Fill the weight views ``params`` in place from ``rng``."""

@@ -109,8 +109,8 @@ def lstm_reference(net, params, X, offsets, state0, frozen=None):
             x, start, new_state = X[row], 0, []
             for layer, n in enumerate(sizes):
                 h_prev, c_prev = state[start:start + n], state[start + n:start + 2 * n]
-                z = (x @ p[f"input_weights_[{layer}]"] + h_prev @ p[f"recurrent_weights_[{layer}]"]
-                     + p[f"bias_[{layer}]"])
+                W, R, b = net.split_gate_weights(p[f"gate_weights_[{layer}]"], layer)
+                z = x @ W + h_prev @ R + b
                 zi, zf, zg, zo = z[:n], z[n:2 * n], z[2 * n:3 * n], z[3 * n:]
                 if net.peepholes:
                     peep = p[f"peephole_weights_[{layer}]"]

@@ -78,7 +78,7 @@ def test_gradient_matches_finite_differences(case, activation, bptt_steps):
         value, _ = LOSSES[est._loss](Y[seqs.target_rows], seqs.Y)
         n = seqs.n_targets
         views = est._views(theta)
-        return value + 0.5 * est.alpha / n * sum((views[k] ** 2).sum() for k in net.penalised())
+        return value + 0.5 * est.alpha / n * sum((W ** 2).sum() for W in net.penalised(views))
 
     assert loss == pytest.approx(reference_loss(theta0), rel=1e-12)
     expected = finite_difference(reference_loss, theta0)

@@ -39,7 +39,7 @@ def _reference_loss(est, seqs, state0, frozen):
         Y, _ = lstm_reference(net, views, seqs.X, seqs.offsets, state0, frozen=frozen)
         value, _ = loss_function(Y[seqs.target_rows], seqs.Y)
         n = seqs.n_targets
-        return value + 0.5 * est.alpha / n * sum((views[k] ** 2).sum() for k in net.penalised())
+        return value + 0.5 * est.alpha / n * sum((W ** 2).sum() for W in net.penalised(views))
 
     return loss
 

@@ -11,7 +11,8 @@ and optional peephole connections (Gers & Schmidhuber, 2000)::
     h_t = o_t * tanh(c_t)
 
 where s is the logistic function and a = x_t @ W + b is the input
-projection. The four
+projection. Each step multiplies rows [x_t, h_{t-1}, 1] by the stacked gate
+weights [W; R; b] in one product. The four
 gates of a unit block sit side by side in the order [i, f, g, o] (PyTorch's
 order).
 
@@ -42,8 +43,8 @@ cdef extern from "_lstm_cell.h" nogil:
     void skrnn_lstm_cell_backward_f(const float* a, const float* c_prev, const float* tc,
                                     const float* dh_above, const float* dh_next, float* dc,
                                     float* d, const float* p, Py_ssize_t m, Py_ssize_t n)
-    void skrnn_lstm_pre_d(double* z, const double* bias, Py_ssize_t m, Py_ssize_t n)
-    void skrnn_lstm_pre_f(float* z, const float* bias, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_lstm_pre_d(double* z, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_lstm_pre_f(float* z, Py_ssize_t m, Py_ssize_t n)
     void skrnn_lstm_cell_d(double* z, const double* c_prev, double* c, Py_ssize_t m,
                            Py_ssize_t n)
     void skrnn_lstm_cell_f(float* z, const float* c_prev, float* c, Py_ssize_t m,
@@ -56,11 +57,11 @@ cdef extern from "_lstm_cell.h" nogil:
 from ._blocks import plan_packed_blocks
 
 
-cdef inline void _cell_forward(floating* z, const floating* bias, const floating* c_prev,
-                               floating* c, floating* tc, floating* h, const floating* p,
+cdef inline void _cell_forward(floating* z, const floating* c_prev, floating* c,
+                               floating* tc, floating* h, const floating* p,
                                Py_ssize_t n) noexcept nogil:
     """One step of one sequence with peepholes: ``z`` holds [z_i z_f z_g z_o]
-    without the bias, and receives [i f g o].
+    (bias included) and receives [i f g o].
 
     The logistic gates use s(z) = (1 + tanh(z / 2)) / 2, so every gate goes
     through the one vectorised tanh; i, f and g are contiguous and take one
@@ -72,18 +73,16 @@ cdef inline void _cell_forward(floating* z, const floating* bias, const floating
     cdef floating* zg = z + 2 * n
     cdef floating* zo = z + 3 * n
     for j in range(n):
-        zi[j] = 0.5 * (zi[j] + bias[j] + p[j] * c_prev[j])
+        zi[j] = 0.5 * (zi[j] + p[j] * c_prev[j])
     for j in range(n):
-        zf[j] = 0.5 * (zf[j] + bias[n + j] + p[n + j] * c_prev[j])
-    for j in range(n):
-        zg[j] = zg[j] + bias[2 * n + j]
+        zf[j] = 0.5 * (zf[j] + p[n + j] * c_prev[j])
     vtanh(z, 3 * n)
     for j in range(2 * n):
         z[j] = 0.5 + 0.5 * z[j]
     for j in range(n):
         c[j] = zf[j] * c_prev[j] + zi[j] * zg[j]
     for j in range(n):
-        zo[j] = 0.5 * (zo[j] + bias[3 * n + j] + p[2 * n + j] * c[j])
+        zo[j] = 0.5 * (zo[j] + p[2 * n + j] * c[j])
     memcpy(tc, c, n * sizeof(floating))
     vtanh(zo, n)
     vtanh(tc, n)
@@ -111,18 +110,18 @@ cdef inline void _cells_backward(const floating* a, const floating* c_prev,
         skrnn_lstm_cell_backward_f(a, c_prev, tc, dh_above, dh_next, dc, d, p, m, n)
 
 
-cdef inline void _block_forward(floating* z, const floating* bias, const floating* c_prev,
-                                floating* c, floating* tc, floating* h, Py_ssize_t m,
+cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c,
+                                floating* tc, floating* h, Py_ssize_t m,
                                 Py_ssize_t n) noexcept nogil:
     """Gates of ``m`` contiguous rows without peepholes: one tanh call for all of them.
 
-    ``z`` holds m rows of [z_i z_f z_g z_o] without the bias, and receives
+    ``z`` holds m rows of [z_i z_f z_g z_o] (bias included) and receives
     [i f g o].
     """
     if floating is double:
-        skrnn_lstm_pre_d(z, bias, m, n)
+        skrnn_lstm_pre_d(z, m, n)
     else:
-        skrnn_lstm_pre_f(z, bias, m, n)
+        skrnn_lstm_pre_f(z, m, n)
     vtanh(z, m * 4 * n)
     if floating is double:
         skrnn_lstm_cell_d(z, c_prev, c, m, n)
@@ -136,13 +135,11 @@ cdef inline void _block_forward(floating* z, const floating* bias, const floatin
         skrnn_lstm_out_f(z, tc, h, m, n)
 
 
-cdef void _forward_block(const floating[:, ::1] X,
-                         const floating[:, ::1] W,
-                         const floating[::1] bias,
-                         const floating[:, ::1] R,
+cdef void _forward_block(floating[:, ::1] XH,
+                         const floating[:, ::1] G,
                          const floating[:, ::1] P,
                          const intp_t[::1] starts,
-                         const floating[:, ::1] h0,
+                         Py_ssize_t n_in,
                          const floating[:, ::1] c0,
                          floating[:, ::1] H,
                          floating[:, ::1] A,
@@ -155,13 +152,12 @@ cdef void _forward_block(const floating[:, ::1] X,
     """:func:`lstm_forward` over the sequence positions lo .. hi - 1."""
     cdef Py_ssize_t n = H.shape[1]
     cdef Py_ssize_t n4 = 4 * n
-    cdef Py_ssize_t n_in = X.shape[1]
+    cdef Py_ssize_t k = XH.shape[1]
     cdef bint peep = P.shape[0] > 0
     cdef bint keep = A.shape[0] > 0
     cdef const floating* p = &P[0, 0] if peep else NULL
     cdef Py_ssize_t t_max = starts.shape[0] - 1
     cdef Py_ssize_t t, r, b, m, n_t, n_next, row
-    cdef const floating* hp
     cdef const floating* cp
     cdef floating* zt
     cdef floating* ct
@@ -187,19 +183,20 @@ cdef void _forward_block(const floating[:, ::1] X,
         else:
             zt, ct, tct = zbuf, cbuf + (t % 2) * (hi - lo) * n, tcbuf
             cp = cbuf + ((t + 1) % 2) * (hi - lo) * n if t > 0 else &c0[lo, 0]
-        hp = &H[starts[t - 1] + lo, 0] if t > 0 else &h0[lo, 0]
-        # z_t = x_t @ W + h_{t-1} @ R for the block's running sequences
-        gemm_rm(False, m, n4, n_in, <floating> 1, &X[row, 0], n_in, &W[0, 0], n4,
+        # z_t = [x_t, h_{t-1}, 1] @ [W; R; b] for the block's running sequences
+        gemm_rm(False, m, n4, k, <floating> 1, &XH[row, 0], k, &G[0, 0], n4,
                 <floating> 0, zt, n4)
-        gemm_rm(False, m, n4, n, <floating> 1, hp, n, &R[0, 0], n4, <floating> 1, zt, n4)
         if peep:
             for r in range(m):
-                _cell_forward(zt + r * n4, &bias[0], cp + r * n, ct + r * n, tct + r * n,
+                _cell_forward(zt + r * n4, cp + r * n, ct + r * n, tct + r * n,
                               &H[row + r, 0], p, n)
         else:
-            _block_forward(zt, &bias[0], cp, ct, tct, &H[row, 0], m, n)
-        # the sequences whose last step is t: positions n_next .. n_t - 1
+            _block_forward(zt, cp, ct, tct, &H[row, 0], m, n)
         n_next = starts[t + 2] - starts[t + 1] if t + 1 < t_max else 0
+        # h_t of the sequences still running goes into their next row
+        for b in range(lo, min(lo + m, n_next)):
+            memcpy(&XH[starts[t + 1] + b, n_in], &H[starts[t] + b, 0], n * sizeof(floating))
+        # the sequences whose last step is t: positions n_next .. n_t - 1
         for b in range(max(lo, n_next), lo + m):
             memcpy(&h_last[b, 0], &H[starts[t] + b, 0], n * sizeof(floating))
             memcpy(&c_last[b, 0], ct + (b - lo) * n, n * sizeof(floating))
@@ -208,13 +205,11 @@ cdef void _forward_block(const floating[:, ::1] X,
     free(tcbuf)
 
 
-def lstm_forward(const floating[:, ::1] X,
-                 const floating[:, ::1] W,
-                 const floating[::1] bias,
-                 const floating[:, ::1] R,
+def lstm_forward(floating[:, ::1] XH,
+                 const floating[:, ::1] G,
                  const floating[:, ::1] P,
                  const intp_t[::1] starts,
-                 const floating[:, ::1] h0,
+                 Py_ssize_t n_in,
                  const floating[:, ::1] c0,
                  floating[:, ::1] H,
                  floating[:, ::1] A,
@@ -227,19 +222,21 @@ def lstm_forward(const floating[:, ::1] X,
 
     Parameters
     ----------
-    X : ndarray of shape (n_steps, n_inputs)
-        The layer's input at every packed row.
-    W : ndarray of shape (n_inputs, 4 * n_units)
-        Input weights.
-    bias : ndarray of shape (4 * n_units,)
-    R : ndarray of shape (n_units, 4 * n_units)
-        Recurrent weights.
+    XH : ndarray of shape (n_steps, n_in + n_units + 1)
+        Rows [x_t, h_{t-1}, 1], packed. In: the inputs x_t, the initial
+        states h_{-1} in the rows of step 0, and the ones. Out: h_{t-1}
+        filled in for every later step, so that ``XH.T @ dZ`` is the whole
+        weight gradient.
+    G : ndarray of shape (n_in + n_units + 1, 4 * n_units)
+        Gate weights [W; R; b] (input, recurrent, bias), gates [i f g o].
     P : ndarray of shape (3, n_units) or (0, n_units)
         Peephole weights p_i, p_f, p_o; no rows for a layer without them.
     starts : ndarray of shape (t_max + 1,), intp
         Step t is packed rows starts[t]:starts[t + 1] (skrnn._packing).
-    h0, c0 : ndarray of shape (n_sequences, n_units)
-        h_{-1} and c_{-1} of every sequence, in packed position order.
+    n_in : int
+        Number of input columns of ``XH``.
+    c0 : ndarray of shape (n_sequences, n_units)
+        c_{-1} of every sequence, in packed position order.
     H : ndarray of shape (n_steps, n_units)
         Out: h_t, packed.
     A : ndarray of shape (n_steps, 4 * n_units) or (0, 4 * n_units)
@@ -259,18 +256,18 @@ def lstm_forward(const floating[:, ::1] X,
         return
     if n_threads <= 1:  # no planning: one block of every position
         with nogil:
-            _forward_block(X, W, bias, R, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
+            _forward_block(XH, G, P, starts, n_in, c0, H, A, C, TC, h_last, c_last, 0,
                            starts[1] - starts[0])
         return
     bounds = plan_packed_blocks(starts, n_threads)
     n_blocks = bounds.shape[0] - 1
     with nogil:
         if n_blocks == 1:
-            _forward_block(X, W, bias, R, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
+            _forward_block(XH, G, P, starts, n_in, c0, H, A, C, TC, h_last, c_last, 0,
                            bounds[1])
         else:
             for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _forward_block(X, W, bias, R, P, starts, h0, c0, H, A, C, TC, h_last, c_last,
+                _forward_block(XH, G, P, starts, n_in, c0, H, A, C, TC, h_last, c_last,
                                bounds[j], bounds[j + 1])
 
 

@@ -58,20 +58,17 @@ static void skrnn_lstm_cell_backward_##SUFFIX(                                  
 SKRNN_DEFINE_LSTM_CELL_BACKWARD(double, d)
 SKRNN_DEFINE_LSTM_CELL_BACKWARD(float, f)
 
-/* Before the tanh: bias added, and the logistic gates' inputs halved
- * (s(z) = (1 + tanh(z / 2)) / 2). No peepholes. */
+/* Before the tanh: the logistic gates' inputs halved (s(z) = (1 + tanh(z / 2)) / 2).
+ * No peepholes. */
 #define SKRNN_DEFINE_LSTM_PRE(T, SUFFIX)                                             \
-static void skrnn_lstm_pre_##SUFFIX(T *restrict z, const T *restrict bias,          \
-                                    ptrdiff_t m, ptrdiff_t n)                        \
+static void skrnn_lstm_pre_##SUFFIX(T *restrict z, ptrdiff_t m, ptrdiff_t n)        \
 {                                                                                    \
     for (ptrdiff_t r = 0; r < m; r++) {                                              \
         T *restrict zr = z + r * 4 * n;                                              \
         for (ptrdiff_t j = 0; j < 2 * n; j++)                                        \
-            zr[j] = (T) 0.5 * (zr[j] + bias[j]);                                     \
-        for (ptrdiff_t j = 2 * n; j < 3 * n; j++)                                    \
-            zr[j] = zr[j] + bias[j];                                                 \
+            zr[j] = (T) 0.5 * zr[j];                                                 \
         for (ptrdiff_t j = 3 * n; j < 4 * n; j++)                                    \
-            zr[j] = (T) 0.5 * (zr[j] + bias[j]);                                     \
+            zr[j] = (T) 0.5 * zr[j];                                                 \
     }                                                                                \
 }
 

@@ -103,6 +103,15 @@ class _BaseLSTM(BaseRecurrent):
                 "of each step, so it needs at least two outputs; y has one. "
                 "Use loss='squared_error' for a single output.")
 
+    def _link_weights(self):
+        """Also expose each layer's input weights, recurrent weights and bias,
+        as views into its stacked ``gate_weights_``."""
+        super()._link_weights()
+        parts = [self._network.split_gate_weights(G, layer)
+                 for layer, G in enumerate(self.gate_weights_)]
+        self.input_weights_, self.recurrent_weights_, self.bias_ = (
+            [part[i] for part in parts] for i in range(3))
+
     def _loss_function(self):
         if self.loss == "error_entropy":
             return partial(error_entropy_loss, bandwidth=self.entropy_bandwidth,
@@ -169,6 +178,11 @@ _LSTM_DOC = """{summary}
 {training}
     Attributes
     ----------
+    gate_weights_ : list of ndarray of shape (n_inputs_l + n_hidden_l + 1, 4 * n_hidden_l)
+        Per layer, the input weights, the recurrent weights and the bias
+        stacked, as one step of the kernel multiplies them with
+        [x_t, h_{{t-1}}, 1]. The three attributes below are views into it.
+
     input_weights_ : list of ndarray of shape (n_inputs_l, 4 * n_hidden_l)
         Per layer, the weights from its input to the gates, in the order
         [i, f, g, o] along the columns.

@@ -77,9 +77,10 @@ def test_hidden_states_match_reference(dtype):
     params = _weights(net, dtype, seed=2)
     seqs = _sequences([6, 3, 5], dtype)
     state0 = np.zeros((3, net.state_size))
-    _, (packing, layers), _ = net.forward(params, seqs, state0.astype(dtype))
-    H0, C0, H1 = (packing.unpack(layers[0][2]), packing.unpack(layers[0][3]),
-                  packing.unpack(layers[1][2]))
+    _, (packing, layers, H_top), _ = net.forward(params, seqs, state0.astype(dtype))
+    # layer 1 reads h_t of layer 0 as its input x_t
+    H0, C0, H1 = (packing.unpack(layers[1][0][:, :4]), packing.unpack(layers[0][2]),
+                  packing.unpack(H_top))
     _, entering = lstm_reference(net, params, seqs.X.astype(np.float64), seqs.offsets, state0)
     # inside a sequence, the state entering step t + 1 holds h_t and c_t
     inner = np.setdiff1d(np.arange(seqs.n_steps - 1), seqs.offsets[1:-1] - 1)
