@@ -160,20 +160,24 @@ class LSTMNetwork:
         n_threads = kernel_threads()
         inputs, layers, final = None, [], []
         for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
-            # rows [x_t, h_{t-1}, 1], packed; the kernel fills in h_{t-1} after step 0
             n_in = self.layer_inputs[layer]
-            XH = np.empty((seqs.n_steps, n_in + n + 1), dtype=dtype)
-            XH[:, :n_in] = packing.pack(seqs.X) if layer == 0 else inputs
-            XH[:h0.shape[0], n_in:n_in + n] = h0
-            XH[:, -1] = 1
+            X = packing.pack(seqs.X) if layer == 0 else inputs
+            if need_cache:
+                # rows [x_t, h_{t-1}, 1], packed; the kernel fills in h_{t-1} after step 0
+                XH = np.empty((seqs.n_steps, n_in + n + 1), dtype=dtype)
+                XH[:, :n_in] = X
+                XH[:h0.shape[0], n_in:n_in + n] = h0
+                XH[:, -1] = 1
+            else:
+                XH = np.empty((0, n_in + n + 1), dtype=dtype)
             H = np.empty((seqs.n_steps, n), dtype=dtype)
             n_kept = seqs.n_steps if need_cache else 0
             A = np.empty((n_kept, 4 * n), dtype=dtype)
             C, TC = (np.empty((n_kept, n), dtype=dtype) for _ in range(2))
             h_last, c_last = np.empty_like(h0), np.empty_like(c0)
             with single_threaded_blas():
-                lstm_forward(XH, params[f"gate_weights_[{layer}]"],
-                             self._peepholes(params, layer, n, dtype), packing.starts, n_in, c0,
+                lstm_forward(X, XH, params[f"gate_weights_[{layer}]"],
+                             self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
                              H, A, C, TC, h_last, c_last, n_threads)
             layers.append((XH, A, C, TC, c0))
             final += [h_last, c_last]

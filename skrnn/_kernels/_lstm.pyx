@@ -135,11 +135,12 @@ cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c
         skrnn_lstm_out_f(z, tc, h, m, n)
 
 
-cdef void _forward_block(floating[:, ::1] XH,
+cdef void _forward_block(const floating[:, ::1] X,
+                         floating[:, ::1] XH,
                          const floating[:, ::1] G,
                          const floating[:, ::1] P,
                          const intp_t[::1] starts,
-                         Py_ssize_t n_in,
+                         const floating[:, ::1] h0,
                          const floating[:, ::1] c0,
                          floating[:, ::1] H,
                          floating[:, ::1] A,
@@ -152,9 +153,11 @@ cdef void _forward_block(floating[:, ::1] XH,
     """:func:`lstm_forward` over the sequence positions lo .. hi - 1."""
     cdef Py_ssize_t n = H.shape[1]
     cdef Py_ssize_t n4 = 4 * n
-    cdef Py_ssize_t k = XH.shape[1]
+    cdef Py_ssize_t k = G.shape[0]
+    cdef Py_ssize_t n_in = k - n - 1
     cdef bint peep = P.shape[0] > 0
     cdef bint keep = A.shape[0] > 0
+    cdef const floating* hp
     cdef const floating* p = &P[0, 0] if peep else NULL
     cdef Py_ssize_t t_max = starts.shape[0] - 1
     cdef Py_ssize_t t, r, b, m, n_t, n_next, row
@@ -184,8 +187,17 @@ cdef void _forward_block(floating[:, ::1] XH,
             zt, ct, tct = zbuf, cbuf + (t % 2) * (hi - lo) * n, tcbuf
             cp = cbuf + ((t + 1) % 2) * (hi - lo) * n if t > 0 else &c0[lo, 0]
         # z_t = [x_t, h_{t-1}, 1] @ [W; R; b] for the block's running sequences
-        gemm_rm(False, m, n4, k, <floating> 1, &XH[row, 0], k, &G[0, 0], n4,
-                <floating> 0, zt, n4)
+        if keep:  # one product on the rows kept for the gradient
+            gemm_rm(False, m, n4, k, <floating> 1, &XH[row, 0], k, &G[0, 0], n4,
+                    <floating> 0, zt, n4)
+        else:  # the same three terms, read where they are: nothing else is written
+            hp = &H[starts[t - 1] + lo, 0] if t > 0 else &h0[lo, 0]
+            for r in range(m):
+                memcpy(zt + r * n4, &G[k - 1, 0], n4 * sizeof(floating))
+            gemm_rm(False, m, n4, n_in, <floating> 1, &X[row, 0], n_in, &G[0, 0], n4,
+                    <floating> 1, zt, n4)
+            gemm_rm(False, m, n4, n, <floating> 1, hp, n, &G[n_in, 0], n4,
+                    <floating> 1, zt, n4)
         if peep:
             for r in range(m):
                 _cell_forward(zt + r * n4, cp + r * n, ct + r * n, tct + r * n,
@@ -194,7 +206,7 @@ cdef void _forward_block(floating[:, ::1] XH,
             _block_forward(zt, cp, ct, tct, &H[row, 0], m, n)
         n_next = starts[t + 2] - starts[t + 1] if t + 1 < t_max else 0
         # h_t of the sequences still running goes into their next row
-        for b in range(lo, min(lo + m, n_next)):
+        for b in range(lo, min(lo + m, n_next) if keep else lo):
             memcpy(&XH[starts[t + 1] + b, n_in], &H[starts[t] + b, 0], n * sizeof(floating))
         # the sequences whose last step is t: positions n_next .. n_t - 1
         for b in range(max(lo, n_next), lo + m):
@@ -205,11 +217,12 @@ cdef void _forward_block(floating[:, ::1] XH,
     free(tcbuf)
 
 
-def lstm_forward(floating[:, ::1] XH,
+def lstm_forward(const floating[:, ::1] X,
+                 floating[:, ::1] XH,
                  const floating[:, ::1] G,
                  const floating[:, ::1] P,
                  const intp_t[::1] starts,
-                 Py_ssize_t n_in,
+                 const floating[:, ::1] h0,
                  const floating[:, ::1] c0,
                  floating[:, ::1] H,
                  floating[:, ::1] A,
@@ -222,21 +235,22 @@ def lstm_forward(floating[:, ::1] XH,
 
     Parameters
     ----------
-    XH : ndarray of shape (n_steps, n_in + n_units + 1)
-        Rows [x_t, h_{t-1}, 1], packed. In: the inputs x_t, the initial
-        states h_{-1} in the rows of step 0, and the ones. Out: h_{t-1}
-        filled in for every later step, so that ``XH.T @ dZ`` is the whole
-        weight gradient.
+    X : ndarray of shape (n_steps, n_in)
+        The inputs x_t, packed; read only when ``A`` has no rows.
+    XH : ndarray of shape (n_steps, n_in + n_units + 1) or (0, ...)
+        For training: rows [x_t, h_{t-1}, 1], packed. In: the inputs x_t,
+        the initial states h_{-1} in the rows of step 0, and the ones. Out:
+        h_{t-1} filled in for every later step, so that ``XH.T @ dZ`` is the
+        whole weight gradient. No rows for prediction.
     G : ndarray of shape (n_in + n_units + 1, 4 * n_units)
         Gate weights [W; R; b] (input, recurrent, bias), gates [i f g o].
     P : ndarray of shape (3, n_units) or (0, n_units)
         Peephole weights p_i, p_f, p_o; no rows for a layer without them.
     starts : ndarray of shape (t_max + 1,), intp
         Step t is packed rows starts[t]:starts[t + 1] (skrnn._packing).
-    n_in : int
-        Number of input columns of ``XH``.
-    c0 : ndarray of shape (n_sequences, n_units)
-        c_{-1} of every sequence, in packed position order.
+    h0, c0 : ndarray of shape (n_sequences, n_units)
+        h_{-1} and c_{-1} of every sequence, in packed position order (h0
+        is read only for prediction; training finds it in ``XH``).
     H : ndarray of shape (n_steps, n_units)
         Out: h_t, packed.
     A : ndarray of shape (n_steps, 4 * n_units) or (0, 4 * n_units)
@@ -256,18 +270,18 @@ def lstm_forward(floating[:, ::1] XH,
         return
     if n_threads <= 1:  # no planning: one block of every position
         with nogil:
-            _forward_block(XH, G, P, starts, n_in, c0, H, A, C, TC, h_last, c_last, 0,
+            _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
                            starts[1] - starts[0])
         return
     bounds = plan_packed_blocks(starts, n_threads)
     n_blocks = bounds.shape[0] - 1
     with nogil:
         if n_blocks == 1:
-            _forward_block(XH, G, P, starts, n_in, c0, H, A, C, TC, h_last, c_last, 0,
+            _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
                            bounds[1])
         else:
             for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _forward_block(XH, G, P, starts, n_in, c0, H, A, C, TC, h_last, c_last,
+                _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last,
                                bounds[j], bounds[j + 1])
 
 
