@@ -4,6 +4,7 @@
 
 from .elman import ElmanClassifier, ElmanRegressor
 from .jordan import JordanClassifier, JordanRegressor
+from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 
 __version__ = "0.1.0.dev0"
 
@@ -12,5 +13,8 @@ __all__ = [
     "ElmanRegressor",
     "JordanClassifier",
     "JordanRegressor",
+    "RNNAutoencoder",
+    "RNNELMClassifier",
+    "RNNELMRegressor",
     "__version__",
 ]
