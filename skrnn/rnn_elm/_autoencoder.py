@@ -279,10 +279,11 @@ def _encoder_update(X, W, H, neg_eta, D_pos):
     R = H @ D_pos
     grow = X.T @ (neg_eta * (R @ D_pos.T))
     shrink = X.T @ (neg_eta * (X @ D_pos.T))
-    eps = np.finfo(X.dtype).tiny
-    # where a weight gets no signal at all (both zero) it stays put
-    ratio = np.where(shrink > eps, grow / np.maximum(shrink, eps), 1.0)
-    return np.ascontiguousarray(W * ratio, dtype=X.dtype)
+    # a floor relative to the largest term keeps the ratio finite (and a
+    # weight that gets no signal at all where it is)
+    eps = np.finfo(X.dtype).eps * max(float(grow.max(initial=0)), float(shrink.max(initial=0)),
+                                      np.finfo(X.dtype).tiny)
+    return np.ascontiguousarray(W * ((grow + eps) / (shrink + eps)), dtype=X.dtype)
 
 
 RNNAutoencoder.__doc__ = RNNAutoencoder.__doc__.format(

@@ -6,9 +6,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils import check_array, check_random_state, gen_batches
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._threads import limit_threads
@@ -120,7 +120,8 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
     def _fit(self, X, y, *, first, classes=None):
         args = self._cluster_args()
         self._layer_sizes()
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=first)
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first,
+                             **self._y_checks)
         Y = self._encode_targets(X, y, first=first, classes=classes)
         Xs = check_nonnegative_inputs(self, X)
         if first:
@@ -324,10 +325,9 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, first=first, classes=classes)
 
+    _y_checks = {}
+
     def _encode_targets(self, X, y, *, first, classes):
-        y = column_or_1d(y, warn=True)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
         check_classification_targets(y)
         if first:
             labels = unique_labels(y) if classes is None else unique_labels(classes)
@@ -371,7 +371,8 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self._decision(X), axis=1)]
+        scores = self._decision(X)
+        return self.classes_[np.argmax(scores, axis=1)]
 
 
 class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
@@ -420,13 +421,10 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         """
         return self._fit(X, y, first=not hasattr(self, "_gram"))
 
+    _y_checks = {"multi_output": True, "y_numeric": True}
+
     def _encode_targets(self, X, y, *, first, classes=None):
-        y = check_array(y, ensure_2d=False, dtype=X.dtype, input_name="y")
-        if y.ndim not in (1, 2):
-            raise ValueError(f"y must be 1D or 2D; got {y.ndim} dimensions.")
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}.")
-        Y = y.reshape(y.shape[0], -1)
+        Y = y.reshape(y.shape[0], -1).astype(X.dtype)
         if not first and (Y.shape[1] != self.output_weights_.shape[1]
                           or (y.ndim == 1) != self._y_1d):
             raise ValueError(f"y must have the shape of the targets seen before "
