@@ -267,18 +267,28 @@ def _least_squares(H, X):
     return D
 
 
-def _encoder_update(X, W, H, neg_eta, D_pos):
-    """Multiplicative update of the non-negative encoder weights W.
+def _gradient_parts(X, H, neg_eta, D_pos):
+    """The gradient of ||X - zeta(X W) D_pos||^2 in W as 2 (shrink - grow).
 
-    With R = H @ D_pos the reconstruction, the gradient of ||X - R||^2 in W
-    is 2 X^T (|eta| * (X D_pos^T)) - 2 X^T (|eta| * (R D_pos^T)), a difference
-    of two non-negative matrices; multiplying W by the ratio of the second to
-    the first is the usual non-negative descent step.
+    With R = H @ D_pos the reconstruction and |eta| = -eta, both parts are
+    non-negative: shrink = X^T (|eta| * (X D_pos^T)) and
+    grow = X^T (|eta| * (R D_pos^T)).
     """
     D_pos = D_pos.astype(X.dtype, copy=False)
     R = H @ D_pos
     grow = X.T @ (neg_eta * (R @ D_pos.T))
     shrink = X.T @ (neg_eta * (X @ D_pos.T))
+    return grow, shrink
+
+
+def _encoder_update(X, W, H, neg_eta, D_pos):
+    """Multiplicative update W * grow / shrink of the non-negative encoder weights.
+
+    The usual non-negative descent step: a weight grows where the
+    gradient's negative part dominates, shrinks where its positive part does,
+    and stays non-negative.
+    """
+    grow, shrink = _gradient_parts(X, H, neg_eta, D_pos)
     # a floor relative to the largest term keeps the ratio finite (and a
     # weight that gets no signal at all where it is)
     eps = np.finfo(X.dtype).eps * max(float(grow.max(initial=0)), float(shrink.max(initial=0)),
