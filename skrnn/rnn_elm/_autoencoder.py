@@ -66,7 +66,8 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
 
     1. decoder by least squares, ``pinv(H) @ X`` (eq. 19);
     2. a multiplicative update of the encoder weights that keeps them
-       non-negative and decreases ``||X - zeta(X W) max(D, 0)||^2`` (eq. 20).
+       non-negative and decreases ``||X - zeta(X W) D||^2`` (eq. 20; see
+       Notes for how it departs from the printed rule).
 
     ``transform`` gives the encoding H, the features to stack under a
     classifier; ``inverse_transform`` the reconstruction.
@@ -123,11 +124,18 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
     Notes
     -----
     zeta is decreasing (more inhibition, less excitation), so its derivative
-    eta is negative. Eq. 20 as printed divides the X-term by the
-    reconstruction term with signed eta; with eta < 0 that ratio moves the
-    weights up the gradient. This implementation uses the ratio that the
-    gradient's split into positive and negative parts gives (the printed one
-    inverted), which decreases the error; ``loss_curve_`` records it.
+    eta is negative. Eq. 20 divides the gradient's two parts computed with
+    the clipped decoder max(D, 0), and, as printed with signed eta, its
+    ratio points up the gradient. Here the gradient of the actual
+    reconstruction error (with the least-squares decoder D of eq. 19) is
+    split into its negative and positive parts, and W is multiplied by
+    their ratio raised to a power gamma <= 1, halved until the error
+    decreases. With D >= 0 and gamma = 1 this is eq. 20 with the ratio the
+    right way up. The clipped decoder is not used: the least-squares
+    decoder of nearly collinear clusters has large entries of both signs,
+    and clipping them multiplied the reconstruction error by 10^4 on
+    scikit-learn's digits. Each iteration therefore lowers the error, which
+    ``loss_curve_`` records.
 
     The fit holds the whole encoding of X in memory (it is a batch method);
     for streams, the classifiers' ``partial_fit`` accumulates only Gram sums.
@@ -201,12 +209,18 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         losses, n_iter = [], 0
         for n_iter in range(self.max_iter + 1):
             H, eta = cluster_layer_derivative(Xs, W, args)
-            D = _least_squares(H, Xs)                             # eq. 19
+            D = _least_squares(H, Xs).astype(Xs.dtype)            # eq. 19
             losses.append(float(np.mean((Xs - H @ D) ** 2)))
             if n_iter == self.max_iter or (
                     n_iter > 0 and losses[-2] - losses[-1] <= self.tol * losses[-2]):
                 break
-            W = _encoder_update(Xs, W, H, -eta, np.maximum(D, 0))  # eq. 20
+            W_next = _multiplicative_step(                         # eq. 20, see Notes
+                W, _gradient(Xs, H, -eta, D),
+                lambda V: float(np.mean((Xs - cluster_layer(Xs, V, args) @ D) ** 2)),
+                losses[-1])
+            if W_next is None:      # no multiplicative step helps: a stationary point
+                break
+            W = W_next
         self.encoder_weights_ = W
         self.decoder_weights_ = D.astype(Xs.dtype, copy=False)
         self.loss_curve_ = losses
@@ -267,33 +281,32 @@ def _least_squares(H, X):
     return D
 
 
-def _gradient_parts(X, H, neg_eta, D_pos):
-    """The gradient of ||X - zeta(X W) D_pos||^2 in W as 2 (shrink - grow).
+def _gradient(X, H, neg_eta, D):
+    """Gradient in W of ||X - zeta(X W) D||^2, given H = zeta(X W), -eta and D.
 
-    With R = H @ D_pos the reconstruction and |eta| = -eta, both parts are
-    non-negative: shrink = X^T (|eta| * (X D_pos^T)) and
-    grow = X^T (|eta| * (R D_pos^T)).
+    d/dW = -2 X^T (eta * ((X - H D) D^T)) = 2 X^T (|eta| * ((X - H D) D^T)).
     """
-    D_pos = D_pos.astype(X.dtype, copy=False)
-    R = H @ D_pos
-    grow = X.T @ (neg_eta * (R @ D_pos.T))
-    shrink = X.T @ (neg_eta * (X @ D_pos.T))
-    return grow, shrink
+    return 2 * (X.T @ (neg_eta * ((X - H @ D) @ D.T)))
 
 
-def _encoder_update(X, W, H, neg_eta, D_pos):
-    """Multiplicative update W * grow / shrink of the non-negative encoder weights.
+def _multiplicative_step(W, gradient, loss, current, max_halvings=30):
+    """W * ratio^gamma, the non-negative multiplicative step, with backtracking.
 
-    The usual non-negative descent step: a weight grows where the
-    gradient's negative part dominates, shrinks where its positive part does,
-    and stays non-negative.
+    ratio = (negative part of the gradient) / (positive part), so a weight
+    grows where the loss falls as it grows; gamma starts at 1 (the plain
+    multiplicative rule) and is halved until the loss decreases. Returns
+    None when no step decreases it.
     """
-    grow, shrink = _gradient_parts(X, H, neg_eta, D_pos)
-    # a floor relative to the largest term keeps the ratio finite (and a
-    # weight that gets no signal at all where it is)
-    eps = np.finfo(X.dtype).eps * max(float(grow.max(initial=0)), float(shrink.max(initial=0)),
-                                      np.finfo(X.dtype).tiny)
-    return np.ascontiguousarray(W * ((grow + eps) / (shrink + eps)), dtype=X.dtype)
+    eps = np.finfo(W.dtype).eps * max(float(np.abs(gradient).max(initial=0)),
+                                      np.finfo(W.dtype).tiny)
+    ratio = (np.maximum(-gradient, 0) + eps) / (np.maximum(gradient, 0) + eps)
+    gamma = 1.0
+    for _ in range(max_halvings):
+        W_new = np.ascontiguousarray(W * ratio ** gamma, dtype=W.dtype)
+        if np.all(np.isfinite(W_new)) and loss(W_new) < current:
+            return W_new
+        gamma /= 2
+    return None
 
 
 RNNAutoencoder.__doc__ = RNNAutoencoder.__doc__.format(
