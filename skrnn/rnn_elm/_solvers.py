@@ -13,10 +13,10 @@ class GramSums:
 
     Gelenbe and Yin's incremental rule: the readout only needs these sums, so
     the rows can stream by in chunks and memory stays O(n_hidden^2). The sums
-    are kept in float64 whatever the data's dtype: for float32 data each
-    chunk's H^T H is formed in float32 (the fast BLAS) and added to the
-    float64 total, so that hundreds of thousands of rows lose no digits in the
-    running sum.
+    are formed and kept in float64 whatever the data's dtype: zeta's features
+    are nearly collinear (all near zeta(0) for small inputs), and float32
+    rounding of H^T H over a few thousand rows already exceeds the smallest
+    eigenvalues that the ridge penalty has to hold up.
     """
 
     def __init__(self, n_hidden, n_outputs):
@@ -28,46 +28,46 @@ class GramSums:
 
     def add(self, H, Y):
         """Add a chunk: H (n, n_hidden) hidden activations, Y (n, n_outputs)."""
-        if H.dtype == np.float64:
-            _dense_cluster.gram_update(H, self.phi, 1.0)
-        else:
-            chunk = np.zeros(self.phi.shape, dtype=H.dtype)
-            _dense_cluster.gram_update(H, chunk, 0.0)
-            self.phi += chunk
+        H = H.astype(np.float64, copy=False)
+        Y = Y.astype(np.float64, copy=False)
+        _dense_cluster.gram_update(H, self.phi, 1.0)
         self.psi += H.T @ Y
-        self.h_sum += H.sum(axis=0, dtype=np.float64)
-        self.y_sum += Y.sum(axis=0, dtype=np.float64)
+        self.h_sum += H.sum(axis=0)
+        self.y_sum += Y.sum(axis=0)
         self.n_samples += H.shape[0]
 
     def solve(self, alpha):
         """Readout (W, b) minimising ||Y - H W - b||^2 + alpha ||W||^2.
 
         This is W = (I / kappa + Phi)^-1 Psi of the paper with alpha = 1 / kappa,
-        with an unpenalised intercept row appended to the system.
+        with an unpenalised intercept b. The intercept is eliminated by
+        centring the sums (Phi - n mu mu^T, Psi - n mu ybar^T): this removes
+        the large common-mode eigenvalue of Phi (every zeta is positive) and
+        leaves a much better conditioned system for the Cholesky solve.
         """
-        n_hidden = self.phi.shape[0]
-        A = np.empty((n_hidden + 1, n_hidden + 1))
-        A[:n_hidden, :n_hidden] = np.tril(self.phi) + np.tril(self.phi, -1).T
-        diagonal = np.arange(n_hidden)
+        n = self.n_samples
+        mu, y_mean = self.h_sum / n, self.y_sum / n
+        A = np.tril(self.phi) + np.tril(self.phi, -1).T
+        A -= n * np.outer(mu, mu)
+        diagonal = np.arange(A.shape[0])
         A[diagonal, diagonal] += alpha
-        A[n_hidden, :n_hidden] = A[:n_hidden, n_hidden] = self.h_sum
-        A[n_hidden, n_hidden] = self.n_samples
-        B = np.vstack([self.psi, self.y_sum])
-        solution = solve_spd(A, B)
-        return solution[:n_hidden], solution[n_hidden]
+        W = solve_spd(A, self.psi - n * np.outer(mu, y_mean))
+        return W, y_mean - mu @ W
 
 
 def solve_spd(A, B):
     """Solve A X = B for symmetric positive semi-definite A.
 
     Cholesky when A is positive definite (any alpha > 0); otherwise the
-    minimum-norm least-squares solution, the pseudo-inverse readout of the
-    authors' code.
+    minimum-norm solution from an eigendecomposition, the pseudo-inverse
+    readout of the authors' code.
     """
     try:
         return scipy.linalg.cho_solve(scipy.linalg.cho_factor(A, lower=True), B)
     except scipy.linalg.LinAlgError:
-        return scipy.linalg.lstsq(A, B, cond=None, lapack_driver="gelsd")[0]
+        w, V = scipy.linalg.eigh(A)
+        keep = w > w[-1] * A.shape[0] * np.finfo(A.dtype).eps
+        return V[:, keep] @ ((V[:, keep].T @ B) / w[keep, None])
 
 
 def ridge_decoder(H, X, alpha):
