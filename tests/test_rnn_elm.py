@@ -51,6 +51,7 @@ def test_partial_fit_equals_fit_classifier(blobs, seed):
     streamed = RNNELMClassifier(60, batch_size=rng.randint(1, 200), random_state=0)
     for rows in _chunks(len(X), rng):
         streamed.partial_fit(X[rows], y[rows], classes=np.unique(y))
+    assert not streamed._readout      # no O(n_hidden^3) solve per streamed chunk
     scale = np.abs(full.output_weights_).max()
     np.testing.assert_allclose(streamed.output_weights_, full.output_weights_,
                                rtol=1e-8, atol=1e-8 * scale)

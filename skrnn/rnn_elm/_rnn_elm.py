@@ -131,17 +131,37 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
             layers, gram = self.layer_weights_, self._gram
         # everything is validated: from here on the model may change
         self._accumulate(Xs, Y, layers, gram, args)
-        W, b = gram.solve(self.alpha)
         self.layer_weights_ = layers
         self._gram = gram
-        self.output_weights_ = W.astype(X.dtype)
-        self.output_bias_ = b.astype(X.dtype)
+        # The readout is solved when first needed: streaming many small chunks
+        # through partial_fit would otherwise pay an O(n_hidden^3) solve per
+        # call. The cache is a list, filled in place, so that predicting
+        # leaves the estimator's attributes as they were.
+        self._readout = []
+        self._readout_alpha = self.alpha
         self.n_samples_seen_ = gram.n_samples
         self._commit_targets()
         return self
 
+    def _solved_readout(self):
+        if not self._readout:
+            W, b = self._gram.solve(self._readout_alpha)
+            dtype = self.layer_weights_[-1].dtype
+            self._readout.extend([W.astype(dtype), b.astype(dtype)])
+        return self._readout
+
+    @property
+    def output_weights_(self):
+        check_is_fitted(self, "_gram")
+        return self._solved_readout()[0]
+
+    @property
+    def output_bias_(self):
+        check_is_fitted(self, "_gram")
+        return self._solved_readout()[1]
+
     def _decision(self, X):
-        check_is_fitted(self)
+        check_is_fitted(self, "_gram")
         args = self._cluster_args()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         Xs = check_nonnegative_inputs(self, X)
@@ -303,7 +323,8 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         -------
         self : object
         """
-        return self._fit(X, y, first=True)
+        self._fit(X, y, first=True)._solved_readout()
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
@@ -404,7 +425,8 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         -------
         self : object
         """
-        return self._fit(X, y, first=True)
+        self._fit(X, y, first=True)._solved_readout()
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
@@ -425,10 +447,10 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
 
     def _encode_targets(self, X, y, *, first, classes=None):
         Y = y.reshape(y.shape[0], -1).astype(X.dtype)
-        if not first and (Y.shape[1] != self.output_weights_.shape[1]
+        if not first and (Y.shape[1] != self._gram.psi.shape[1]
                           or (y.ndim == 1) != self._y_1d):
             raise ValueError(f"y must have the shape of the targets seen before "
-                             f"({self.output_weights_.shape[1]} outputs, "
+                             f"({self._gram.psi.shape[1]} outputs, "
                              f"{'1D' if self._y_1d else '2D'}); got shape {y.shape}.")
         self._new_y_1d = y.ndim == 1
         return np.ascontiguousarray(Y)
