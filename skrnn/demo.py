@@ -15,7 +15,13 @@ from scipy.signal import lfilter
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from . import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from . import (
+    ElmanClassifier,
+    ElmanRegressor,
+    JordanClassifier,
+    JordanRegressor,
+    RNNELMClassifier,
+)
 from .datasets import (
     make_delayed_recall,
     make_reber,
@@ -109,6 +115,23 @@ def forecast():
             float(np.sqrt(np.mean((future - truth) ** 2))), seconds=secs)
 
 
+def rnn_elm_digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16                                     # pixel intensities as rates in [0, 1]
+    model, secs = _timed(lambda: RNNELMClassifier(1000, random_state=0)
+                         .fit(X[:1400], y[:1400]))
+    _report("Digits (8x8), dense-cluster ELM", "RNNELMClassifier(1000)", "held-out accuracy",
+            model.score(X[1400:], y[1400:]), seconds=secs)
+    streamed = RNNELMClassifier(1000, random_state=0)
+    for rows in np.array_split(np.arange(1400), 7):  # the incremental rule, 200 rows at a time
+        streamed.partial_fit(X[rows], y[rows], classes=np.arange(10))
+    _report("  same, streamed through partial_fit", "RNNELMClassifier(1000)",
+            "max |W_fit - W_stream|",
+            float(np.abs(streamed.output_weights_ - model.output_weights_).max()))
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -119,6 +142,7 @@ def main():
         sine_classes()
         reber()
         forecast()
+        rnn_elm_digits()
 
 
 if __name__ == "__main__":

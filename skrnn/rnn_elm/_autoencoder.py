@@ -3,10 +3,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import scipy.linalg
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -159,7 +164,7 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
     (1797, 40)
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -216,7 +221,7 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
                 break
             W_next = _multiplicative_step(                         # eq. 20, see Notes
                 W, _gradient(Xs, H, -eta, D),
-                lambda V: float(np.mean((Xs - cluster_layer(Xs, V, args) @ D) ** 2)),
+                lambda V, D=D: float(np.mean((Xs - cluster_layer(Xs, V, args) @ D) ** 2)),
                 losses[-1])
             if W_next is None:      # no multiplicative step helps: a stationary point
                 break

@@ -59,9 +59,9 @@ def check_cluster_params(n_cells, trigger_probability, firing_rate, lambda_plus,
         (lambda_plus > 0, f"lambda_plus must be > 0; got {lambda_plus}."),
         (lambda_minus > 0, f"lambda_minus must be > 0; got {lambda_minus}."),
         (lambda_minus >= lambda_plus,
-         "lambda_minus must be >= lambda_plus (the cluster's steady state is a "
-         f"probability only then); got lambda_minus={lambda_minus}, "
-         f"lambda_plus={lambda_plus}."),
+         ("lambda_minus must be >= lambda_plus (the cluster's steady state is a "
+          f"probability only then); got lambda_minus={lambda_minus}, "
+          f"lambda_plus={lambda_plus}.")),
     ]
     for ok, message in checks:
         if not ok:  # NaN fails every comparison, so it lands here too

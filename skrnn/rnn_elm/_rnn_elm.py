@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -26,7 +27,7 @@ from ._solvers import GramSums, fista_nonnegative, ridge_decoder
 class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
     """Layers of clusters, then a ridge readout from accumulated Gram sums."""
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "autoencoder": [StrOptions({"ridge", "fista"})],
@@ -346,7 +347,7 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit(X, y, first=first, classes=classes)
 
-    _y_checks = {}
+    _y_checks: ClassVar[dict] = {}
 
     def _encode_targets(self, X, y, *, first, classes):
         check_classification_targets(y)
@@ -443,7 +444,7 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         """
         return self._fit(X, y, first=not hasattr(self, "_gram"))
 
-    _y_checks = {"multi_output": True, "y_numeric": True}
+    _y_checks: ClassVar[dict] = {"multi_output": True, "y_numeric": True}
 
     def _encode_targets(self, X, y, *, first, classes=None):
         Y = y.reshape(y.shape[0], -1).astype(X.dtype)

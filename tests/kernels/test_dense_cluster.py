@@ -10,8 +10,8 @@ from skrnn._kernels import _dense_cluster
 from skrnn.rnn_elm import cluster_activation, cluster_activation_derivative
 from skrnn.rnn_elm._cluster import check_cluster_params, cluster_layer
 
-DEFAULTS = dict(n_cells=20, trigger_probability=0.05, firing_rate=0.001,
-                lambda_plus=0.005, lambda_minus=0.005)
+DEFAULTS = {"n_cells": 20, "trigger_probability": 0.05, "firing_rate": 0.001,
+            "lambda_plus": 0.005, "lambda_minus": 0.005}
 # (n, p, r, lambda_plus, lambda_minus): the paper's Fig. 2 settings, the
 # edges of the validity region (n = 2, p = 0 where a = 0, p = 1), and
 # lambda_minus > lambda_plus
@@ -164,14 +164,14 @@ def test_gram_update_is_lower_triangle_of_htH(dtype):
 
 
 @pytest.mark.parametrize("bad, match", [
-    (dict(n_cells=1), "n_cells must be >= 2"),
-    (dict(trigger_probability=1.5), r"trigger_probability must be in \[0, 1\]"),
-    (dict(firing_rate=0.0), "firing_rate must be > 0"),
-    (dict(lambda_plus=-1.0), "lambda_plus must be > 0"),
-    (dict(lambda_minus=0.0), "lambda_minus must be > 0"),
-    (dict(lambda_plus=0.01, lambda_minus=0.005), "lambda_minus must be >= lambda_plus"),
-    (dict(firing_rate=float("nan")), "firing_rate must be > 0"),
-    (dict(firing_rate=float("inf")), "must be finite"),
+    ({"n_cells": 1}, "n_cells must be >= 2"),
+    ({"trigger_probability": 1.5}, r"trigger_probability must be in \[0, 1\]"),
+    ({"firing_rate": 0.0}, "firing_rate must be > 0"),
+    ({"lambda_plus": -1.0}, "lambda_plus must be > 0"),
+    ({"lambda_minus": 0.0}, "lambda_minus must be > 0"),
+    ({"lambda_plus": 0.01, "lambda_minus": 0.005}, "lambda_minus must be >= lambda_plus"),
+    ({"firing_rate": float("nan")}, "firing_rate must be > 0"),
+    ({"firing_rate": float("inf")}, "must be finite"),
 ])
 def test_validity_conditions(bad, match):
     with pytest.raises(ValueError, match=match):
