@@ -192,7 +192,7 @@ def stream(hidden, n_rows, chunk, alpha, dtype):
                 start = time.perf_counter()
                 feed(X, y)
                 spent += time.perf_counter() - start
-                if (i + 1) % max(1, n_chunks // 10) == 0 or i == n_chunks - 1:
+                if (10 * (i + 1)) // n_chunks > (10 * i) // n_chunks:   # a tenth is done
                     peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
                     tracemalloc.reset_peak()
             tracemalloc.stop()

@@ -16,6 +16,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._threads import limit_threads
 from ._cluster import (
     CLUSTER_CONSTRAINTS,
     CLUSTER_PARAMETERS_DOC,
@@ -95,6 +96,9 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
     random_state : int, RandomState instance or None, default=None
         Seed of the random initial encoder weights.
 
+    n_jobs : int, default=None
+        Threads for the BLAS products and solves (None: one).
+
     Attributes
     ----------
     encoder_weights_ : ndarray of shape (n_input_cells, n_components)
@@ -172,12 +176,13 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         "negative_inputs": [StrOptions({"split", "raise"})],
         **CLUSTER_CONSTRAINTS,
         "random_state": ["random_state"],
+        "n_jobs": [None, Integral],
     }
 
     def __init__(self, n_components=100, *, max_iter=20, tol=1e-4, input_scaling=0.1,
                  negative_inputs="split", n_cells=20, trigger_probability=0.05,
                  firing_rate=0.001, lambda_plus=0.005, lambda_minus=0.005,
-                 random_state=None):
+                 random_state=None, n_jobs=None):
         self.n_components = n_components
         self.max_iter = max_iter
         self.tol = tol
@@ -189,6 +194,7 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         self.lambda_plus = lambda_plus
         self.lambda_minus = lambda_minus
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -211,6 +217,12 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         rng = check_random_state(self.random_state)
         W = random_input_weights(rng, Xs.shape[1], self.n_components, self.input_scaling,
                                  Xs.dtype)
+        with limit_threads(self.n_jobs):
+            self._fit_weights(Xs, W, args)
+        self._n_features_out = self.n_components
+        return self
+
+    def _fit_weights(self, Xs, W, args):
         losses, n_iter = [], 0
         for n_iter in range(self.max_iter + 1):
             H, eta = cluster_layer_derivative(Xs, W, args)
@@ -231,8 +243,6 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         self.loss_curve_ = losses
         self.reconstruction_err_ = losses[-1]
         self.n_iter_ = n_iter
-        self._n_features_out = self.n_components
-        return self
 
     def transform(self, X):
         """Encode X: the excitation probabilities of the clusters.
