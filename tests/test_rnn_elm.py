@@ -77,8 +77,8 @@ def test_partial_fit_equals_fit_regressor(blobs, seed):
 def test_readout_is_ridge_with_unpenalised_intercept(blobs):
     X, _, Y = blobs
     model = RNNELMRegressor(30, alpha=0.3, random_state=0).fit(X, Y)
-    H = model._hidden(np.hstack([np.maximum(X, 0), np.maximum(-X, 0)]),
-                      model.layer_weights_, ARGS)
+    H = model._hidden(X, model.layer_weights_, ARGS)
+    assert H.shape == (len(X), 30)
     ridge = Ridge(alpha=0.3, solver="cholesky", tol=0).fit(H, Y)
     np.testing.assert_allclose(model.output_weights_, ridge.coef_.T, rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(model.output_bias_, ridge.intercept_, rtol=1e-6, atol=1e-8)

@@ -107,16 +107,19 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
                                            Xs.dtype))
         return layers
 
-    def _hidden(self, Xs, layers, args):
+    def _hidden(self, X, layers, args):
+        """Last hidden layer for a chunk of rows (split into input cells here,
+        so that not even the doubled input is held for all of X)."""
+        Xs = check_nonnegative_inputs(self, X)
         for W in layers:
             Xs = cluster_layer(Xs, W, args)
         return Xs
 
     # -- training --------------------------------------------------------
-    def _accumulate(self, Xs, Y, layers, gram, args):
+    def _accumulate(self, X, Y, layers, gram, args):
         with limit_threads(self.n_jobs):
-            for rows in gen_batches(Xs.shape[0], self.batch_size):
-                gram.add(self._hidden(Xs[rows], layers, args), Y[rows])
+            for rows in gen_batches(X.shape[0], self.batch_size):
+                gram.add(self._hidden(X[rows], layers, args), Y[rows])
 
     def _fit(self, X, y, *, first, classes=None):
         args = self._cluster_args()
@@ -124,15 +127,20 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first,
                              **self._y_checks)
         Y = self._encode_targets(X, y, first=first, classes=classes)
-        Xs = check_nonnegative_inputs(self, X)
+        if self.negative_inputs == "raise":
+            check_nonnegative_inputs(self, X)       # before anything changes
         if first:
+            # autoencoder layers train on all the rows at once (see Notes); a
+            # lone random layer only needs the number of input cells
+            rows = X if len(self._layer_sizes()) > 1 else X[:0]
+            Xs = check_nonnegative_inputs(self, rows)
             with limit_threads(self.n_jobs):
                 layers = self._build_layers(Xs, check_random_state(self.random_state), args)
             gram = GramSums(layers[-1].shape[1], Y.shape[1])
         else:
             layers, gram = self.layer_weights_, self._gram
         # everything is validated: from here on the model may change
-        self._accumulate(Xs, Y, layers, gram, args)
+        self._accumulate(X, Y, layers, gram, args)
         self.layer_weights_ = layers
         self._gram = gram
         # The readout is solved when first needed: streaming many small chunks
@@ -167,7 +175,8 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         check_is_fitted(self, "_gram")
         args = self._cluster_args()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        Xs = check_nonnegative_inputs(self, X)
+        if self.negative_inputs == "raise":
+            check_nonnegative_inputs(self, X)
         dtype = X.dtype
         W = self.output_weights_.astype(dtype, copy=False)
         b = self.output_bias_.astype(dtype, copy=False)
@@ -175,7 +184,7 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         out = np.empty((X.shape[0], W.shape[1]), dtype=dtype)
         with limit_threads(self.n_jobs):
             for rows in gen_batches(X.shape[0], self.batch_size):
-                out[rows] = self._hidden(Xs[rows], layers, args) @ W + b
+                out[rows] = self._hidden(X[rows], layers, args) @ W + b
         return out
 
     def __sklearn_tags__(self):
