@@ -242,7 +242,12 @@ def test_bad_input_errors_leave_the_model_intact(blobs):
         model.partial_fit(Xnan, y[90:])
     with pytest.raises(ValueError, match="lambda_minus must be >= lambda_plus"):
         model.set_params(lambda_plus=0.1).partial_fit(X[90:], y[90:])
-    model.set_params(lambda_plus=0.005)
+    model.set_params(lambda_plus=0.005, negative_inputs="raise")
+    with pytest.raises(ValueError, match="negative_inputs cannot change"):
+        model.partial_fit(np.abs(X[90:]), y[90:])
+    with pytest.raises(ValueError, match="set it back"):
+        model.predict(np.abs(X))
+    model.set_params(negative_inputs="split")
     np.testing.assert_array_equal(model.output_weights_, before[0])
     assert model.n_samples_seen_ == before[1]
     with pytest.raises(ValueError, match="classes must be passed"):

@@ -174,6 +174,8 @@ class ClusterParamsMixin:
 
 def cluster_layer(X, W, args):
     """zeta(X @ W) for non-negative X and W (C-contiguous, same dtype)."""
+    if X.shape[1] != W.shape[0] or X.dtype != W.dtype:   # the kernel trusts its inputs
+        raise ValueError(f"cannot multiply {X.dtype} {X.shape} by {W.dtype} {W.shape}.")
     H = np.empty((X.shape[0], W.shape[1]), dtype=X.dtype)
     _dense_cluster.cluster_layer(np.ascontiguousarray(X), np.ascontiguousarray(W), H, *args)
     return H

@@ -126,9 +126,15 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         self._layer_sizes()
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first,
                              **self._y_checks)
-        Y = self._encode_targets(X, y, first=first, classes=classes)
         if self.negative_inputs == "raise":
             check_nonnegative_inputs(self, X)       # before anything changes
+        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
+        if not first and n_input_cells != self.layer_weights_[0].shape[0]:
+            raise ValueError(
+                f"the first layer has {self.layer_weights_[0].shape[0]} input cells, but "
+                f"negative_inputs={self.negative_inputs!r} gives {n_input_cells}: "
+                "negative_inputs cannot change between partial_fit calls.")
+        Y = self._encode_targets(X, y, first=first, classes=classes)
         if first:
             # autoencoder layers train on all the rows at once (see Notes); a
             # lone random layer only needs the number of input cells
@@ -177,6 +183,10 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         if self.negative_inputs == "raise":
             check_nonnegative_inputs(self, X)
+        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
+        if n_input_cells != self.layer_weights_[0].shape[0]:
+            raise ValueError(f"negative_inputs={self.negative_inputs!r} was not the value "
+                             "used in fit; set it back.")
         dtype = X.dtype
         W = self.output_weights_.astype(dtype, copy=False)
         b = self.output_bias_.astype(dtype, copy=False)
