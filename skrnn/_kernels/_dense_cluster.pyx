@@ -24,7 +24,9 @@ differentiating the quadratic (da/dx = p (n - 1), db/dx = -n, dc/dx = 0):
     eta = -zeta (n - p (n - 1) zeta) / (s sqrt(1 - t)),
 
 where s sqrt(1 - t) = sqrt(b^2 - 4ac) = -(2 a zeta + b). Both are computed in
-double precision whatever the buffer type.
+double precision whatever the buffer type. The loop that applies zeta to a
+whole buffer is in _dense_cluster.h (the same formula in the unscaled form
+2c / (s + sqrt(s^2 - 4ac)), which vectorises; see there).
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -33,6 +35,21 @@ from libc.math cimport sqrt
 from scipy.linalg.cython_blas cimport dsyrk, ssyrk
 
 from ._blas cimport gemm_rm
+
+cdef extern from "_dense_cluster.h" nogil:
+    void skrnn_zeta_d(double* x, Py_ssize_t size, double n, double p, double r,
+                      double lp, double lm)
+    void skrnn_zeta_f(float* x, Py_ssize_t size, double n, double p, double r,
+                      double lp, double lm)
+
+
+cdef inline void _zeta_inplace(floating* x, Py_ssize_t size, double n, double p, double r,
+                               double lp, double lm) noexcept nogil:
+    """zeta over a buffer: the vectorised loop of _dense_cluster.h."""
+    if floating is double:
+        skrnn_zeta_d(x, size, n, p, r, lp, lm)
+    else:
+        skrnn_zeta_f(x, size, n, p, r, lp, lm)
 
 
 cdef inline double _zeta(double x, double n, double p, double r,
@@ -69,10 +86,9 @@ def cluster_activation(floating[::1] X, double n, double p, double r,
         Cells per cluster, trigger probability, firing rate, external
         excitatory and inhibitory rates; valid as the caller has checked.
     """
-    cdef Py_ssize_t i, size = X.shape[0]
-    with nogil:
-        for i in range(size):
-            X[i] = <floating> _zeta(X[i], n, p, r, lambda_plus, lambda_minus)
+    if X.shape[0] > 0:
+        with nogil:
+            _zeta_inplace(&X[0], X.shape[0], n, p, r, lambda_plus, lambda_minus)
 
 
 def cluster_activation_derivative(const floating[::1] X, floating[::1] Z,
@@ -107,14 +123,17 @@ def cluster_layer(const floating[:, ::1] X, const floating[:, ::1] W,
     W : ndarray of shape (n_inputs, n_clusters), non-negative
     H : ndarray of shape (n_samples, n_clusters), same dtype; output
     """
-    cdef Py_ssize_t i, size = H.shape[0] * H.shape[1]
-    cdef floating* h = &H[0, 0] if size > 0 else NULL
+    cdef Py_ssize_t size = H.shape[0] * H.shape[1]
+    if size == 0:
+        return
+    if X.shape[1] == 0:             # no inputs: x = 0 for every cluster
+        H[:, :] = 0
     with nogil:
-        gemm_rm(False, <int> X.shape[0], <int> W.shape[1], <int> X.shape[1], 1,
-                &X[0, 0], <int> X.shape[1], &W[0, 0], <int> W.shape[1],
-                0, h, <int> H.shape[1])
-        for i in range(size):
-            h[i] = <floating> _zeta(h[i], n, p, r, lambda_plus, lambda_minus)
+        if X.shape[1] > 0:
+            gemm_rm(False, <int> X.shape[0], <int> W.shape[1], <int> X.shape[1], 1,
+                    &X[0, 0], <int> X.shape[1], &W[0, 0], <int> W.shape[1],
+                    0, &H[0, 0], <int> H.shape[1])
+        _zeta_inplace(&H[0, 0], size, n, p, r, lambda_plus, lambda_minus)
 
 
 def gram_update(const floating[:, ::1] H, floating[:, ::1] G, double beta):

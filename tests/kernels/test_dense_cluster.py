@@ -82,6 +82,16 @@ def test_textbook_formula_cancels_but_the_kernel_does_not():
     # the direct formula loses most digits here; the kernel keeps them all
     assert abs(textbook - reference) > 1e-5 * reference
     np.testing.assert_allclose(_dense_cluster._py_zeta(x, *params), reference, rtol=1e-14)
+    np.testing.assert_allclose(kernel_zeta([x], params), [reference], rtol=1e-14)
+
+
+def test_vectorised_loop_agrees_with_the_scalar_form():
+    # the buffer loop (unscaled conjugate form, _dense_cluster.h) and the scalar
+    # helper (scaled form) across the whole range, including past s^2 overflow
+    xs = np.concatenate([XS, [1e100, 1e149, 1e151, 1e200, 1e300]])
+    for params in PARAMS:
+        scalar = [_dense_cluster._py_zeta(x, *params) for x in xs]
+        np.testing.assert_allclose(kernel_zeta(xs, params), scalar, rtol=1e-14)
 
 
 def test_a_to_zero_limit_is_c_over_minus_b():
