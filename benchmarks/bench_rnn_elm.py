@@ -17,7 +17,9 @@ Two parts, each side by side in one run:
     traced peak memory in each tenth of the stream (it must stay flat), and
     held-out accuracy of both.
 
-Ratios are skrnn / other (speed: > 1 means skrnn is faster).
+Ratios are skrnn / other (speed: > 1 means skrnn is faster). Both sides run
+with the same number of BLAS threads (``--threads``, default 1: skrnn's
+``n_jobs`` and a threadpoolctl limit around everything).
 
 Run::
 
@@ -40,6 +42,7 @@ from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
 
 from skrnn import RNNELMClassifier
 
@@ -98,22 +101,23 @@ class NumpyELM:
 
 
 # -- digits -------------------------------------------------------------------
-def digits(repeats):
+def digits(repeats, threads):
     X, y = load_digits(return_X_y=True)
     X = X / 16
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
     models = {
         "RNNELMClassifier(2000), ridge alpha=1e-4": lambda: RNNELMClassifier(
-            2000, random_state=0),
+            2000, random_state=0, n_jobs=threads),
         "RNNELMClassifier(2000), pinv (alpha=0)": lambda: RNNELMClassifier(
-            2000, alpha=0.0, random_state=0),
-        "RNNELMClassifier(1000), ridge": lambda: RNNELMClassifier(1000, random_state=0),
+            2000, alpha=0.0, random_state=0, n_jobs=threads),
+        "RNNELMClassifier(1000), ridge": lambda: RNNELMClassifier(
+            1000, random_state=0, n_jobs=threads),
         "RNNELMClassifier((200, 2000)), Classifier-2 (ridge AE)": lambda: RNNELMClassifier(
-            (200, 2000), random_state=0),
+            (200, 2000), random_state=0, n_jobs=threads),
         "RNNELMClassifier((200, 2000)), Classifier-1 (FISTA AE)": lambda: RNNELMClassifier(
-            (200, 2000), autoencoder="fista", random_state=0),
+            (200, 2000), autoencoder="fista", random_state=0, n_jobs=threads),
         "RNNELMClassifier((400, 2000)), Classifier-2 (ridge AE)": lambda: RNNELMClassifier(
-            (400, 2000), random_state=0),
+            (400, 2000), random_state=0, n_jobs=threads),
         "sklearn tanh layer(2000) + RidgeClassifier(alpha=1e-4)": lambda: make_pipeline(
             RandomTanhLayer(2000), RidgeClassifier(alpha=1e-4)),
         "sklearn tanh layer(2000) + RidgeClassifier(alpha=1)": lambda: make_pipeline(
@@ -165,7 +169,7 @@ class Teacher:
         return X, y
 
 
-def stream(hidden, n_rows, chunk, alpha, dtype):
+def stream(hidden, n_rows, chunk, alpha, dtype, threads):
     teacher = Teacher()
     X_test, y_test = teacher.rows(50_000, seed=10**6)
     n_chunks = -(-n_rows // chunk)
@@ -179,7 +183,7 @@ def stream(hidden, n_rows, chunk, alpha, dtype):
         for name in ("skrnn RNNELMClassifier", "NumPy tanh ELM"):
             if name.startswith("skrnn"):
                 model = RNNELMClassifier(n_hidden, alpha=alpha, negative_inputs="raise",
-                                         random_state=0)
+                                         random_state=0, n_jobs=threads)
                 feed = partial(model.partial_fit, classes=np.arange(N_CLASSES))
             else:
                 model = NumpyELM(54, n_hidden, N_CLASSES, alpha)
@@ -222,11 +226,15 @@ def main():
     parser.add_argument("--chunk", type=int, default=10_000)
     parser.add_argument("--alpha", type=float, default=1e-4)
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float64")
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    if args.part == "digits":
-        digits(args.repeats)
-    else:
-        stream(args.hidden, args.n_rows, args.chunk, args.alpha, np.dtype(args.dtype))
+    print(f"BLAS threads: {args.threads} on both sides")
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        if args.part == "digits":
+            digits(args.repeats, args.threads)
+        else:
+            stream(args.hidden, args.n_rows, args.chunk, args.alpha, np.dtype(args.dtype),
+                   args.threads)
 
 
 if __name__ == "__main__":
