@@ -47,8 +47,8 @@ class GramSums:
         """
         n = self.n_samples
         mu, y_mean = self.h_sum / n, self.y_sum / n
-        A = np.tril(self.phi) + np.tril(self.phi, -1).T
-        A -= n * np.outer(mu, mu)
+        # only the lower triangle is filled, and only it is read below
+        A = self.phi - n * np.outer(mu, mu)
         diagonal = np.arange(A.shape[0])
         A[diagonal, diagonal] += alpha
         W = solve_spd(A, self.psi - n * np.outer(mu, y_mean))
@@ -56,16 +56,17 @@ class GramSums:
 
 
 def solve_spd(A, B):
-    """Solve A X = B for symmetric positive semi-definite A.
+    """Solve A X = B for symmetric positive semi-definite A (lower triangle read).
 
     Cholesky when A is positive definite (any alpha > 0); otherwise the
     minimum-norm solution from an eigendecomposition, the pseudo-inverse
     readout of the authors' code.
     """
     try:
-        return scipy.linalg.cho_solve(scipy.linalg.cho_factor(A, lower=True), B)
+        factor = scipy.linalg.cho_factor(A, lower=True, check_finite=False)
+        return scipy.linalg.cho_solve(factor, B, check_finite=False)
     except scipy.linalg.LinAlgError:
-        w, V = scipy.linalg.eigh(A)
+        w, V = scipy.linalg.eigh(A, lower=True, check_finite=False, driver="evd")
         keep = w > w[-1] * A.shape[0] * np.finfo(A.dtype).eps
         return V[:, keep] @ ((V[:, keep].T @ B) / w[keep, None])
 
