@@ -125,11 +125,10 @@ def rnn_elm_digits():
     _report("Digits (8x8), dense-cluster ELM", "RNNELMClassifier(1000)", "held-out accuracy",
             model.score(X[1400:], y[1400:]), seconds=secs)
     streamed = RNNELMClassifier(1000, random_state=0)
-    for rows in np.array_split(np.arange(1400), 7):  # the incremental rule, 200 rows at a time
+    for rows in np.array_split(np.arange(1400), 7):  # Gelenbe and Yin's incremental rule
         streamed.partial_fit(X[rows], y[rows], classes=np.arange(10))
-    _report("  same, streamed through partial_fit", "RNNELMClassifier(1000)",
-            "max |W_fit - W_stream|",
-            float(np.abs(streamed.output_weights_ - model.output_weights_).max()))
+    _report("  same, streamed 200 rows at a time", "RNNELMClassifier(1000)",
+            "held-out accuracy", streamed.score(X[1400:], y[1400:]))
 
 
 def main():
