@@ -18,8 +18,10 @@
 #include <math.h>
 #include <stddef.h>
 
+/* target_clones needs GNU ifunc: GCC on x86-64 with glibc (math.h above
+ * defines __GLIBC__ there). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    defined(__linux__)
+    defined(__GLIBC__)
 #define SKRNN_ZETA_ATTRS __attribute__((optimize("no-math-errno"), \
                                         target_clones("avx512f", "avx2", "default")))
 #elif defined(__GNUC__) && !defined(__clang__)
