@@ -6,6 +6,7 @@ from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
+from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 
 __version__ = "0.1.0.dev0"
 
@@ -17,5 +18,8 @@ __all__ = [
     "JordanRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
+    "RNNAutoencoder",
+    "RNNELMClassifier",
+    "RNNELMRegressor",
     "__version__",
 ]

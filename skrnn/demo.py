@@ -22,6 +22,7 @@ from . import (
     JordanClassifier,
     JordanRegressor,
     LSTMRegressor,
+    RNNELMClassifier,
 )
 from .datasets import (
     make_adding_problem,
@@ -155,6 +156,22 @@ def hopfield():
                     f"HopfieldMemory, {rule}", "recalled exactly", exact, seconds=secs)
 
 
+def rnn_elm_digits():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16                                     # pixel intensities as rates in [0, 1]
+    model, secs = _timed(lambda: RNNELMClassifier(1000, random_state=0)
+                         .fit(X[:1400], y[:1400]))
+    _report("Digits (8x8), dense-cluster ELM", "RNNELMClassifier(1000)", "held-out accuracy",
+            model.score(X[1400:], y[1400:]), seconds=secs)
+    streamed = RNNELMClassifier(1000, random_state=0)
+    for rows in np.array_split(np.arange(1400), 7):  # Gelenbe and Yin's incremental rule
+        streamed.partial_fit(X[rows], y[rows], classes=np.arange(10))
+    _report("  same, streamed 200 rows at a time", "RNNELMClassifier(1000)",
+            "held-out accuracy", streamed.score(X[1400:], y[1400:]))
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -168,6 +185,7 @@ def main():
         adding_problem()
         embedded_reber()
         hopfield()
+        rnn_elm_digits()
 
 
 if __name__ == "__main__":

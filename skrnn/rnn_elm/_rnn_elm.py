@@ -1,0 +1,504 @@
+"""Extreme learning machines of dense random-neural-network clusters (RNN-ELM)."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._threads import limit_threads
+from ._autoencoder import INPUT_PARAMETERS_DOC, check_nonnegative_inputs
+from ._cluster import (
+    CLUSTER_CONSTRAINTS,
+    CLUSTER_PARAMETERS_DOC,
+    ClusterParamsMixin,
+    cluster_layer,
+    random_input_weights,
+)
+from ._solvers import GramSums, fista_nonnegative, ridge_decoder
+
+
+class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
+    """Layers of clusters, then a ridge readout from accumulated Gram sums."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "autoencoder": [StrOptions({"ridge", "fista"})],
+        "encoder_alpha": [Interval(Real, 0, None, closed="neither")],
+        "encoder_l1": [Interval(Real, 0, None, closed="left")],
+        "encoder_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "input_scaling": [Interval(Real, 0, None, closed="neither")],
+        "negative_inputs": [StrOptions({"split", "raise"})],
+        **CLUSTER_CONSTRAINTS,
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [None, Integral],
+    }
+
+    def __init__(self, hidden_layer_sizes=(1000,), *, alpha=1e-4, autoencoder="ridge",
+                 encoder_alpha=1.0, encoder_l1=1e-3, encoder_max_iter=150,
+                 input_scaling=0.1, negative_inputs="split", n_cells=20,
+                 trigger_probability=0.05, firing_rate=0.001, lambda_plus=0.005,
+                 lambda_minus=0.005, batch_size=1024, random_state=None, n_jobs=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.alpha = alpha
+        self.autoencoder = autoencoder
+        self.encoder_alpha = encoder_alpha
+        self.encoder_l1 = encoder_l1
+        self.encoder_max_iter = encoder_max_iter
+        self.input_scaling = input_scaling
+        self.negative_inputs = negative_inputs
+        self.n_cells = n_cells
+        self.trigger_probability = trigger_probability
+        self.firing_rate = firing_rate
+        self.lambda_plus = lambda_plus
+        self.lambda_minus = lambda_minus
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # -- layers ----------------------------------------------------------
+    def _layer_sizes(self):
+        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
+        if (sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer)
+                or np.any(sizes < 1)):
+            raise ValueError("hidden_layer_sizes must be a positive int or a non-empty "
+                             f"sequence of positive ints; got {self.hidden_layer_sizes!r}.")
+        return [int(s) for s in sizes]
+
+    def _encoder_layer(self, X, size, rng, args):
+        """Weights of one stacked autoencoder layer, trained on X (paper IV-A/B).
+
+        A random non-negative layer H = zeta(X W) is decoded linearly,
+        H D ~ X; the decoder's transpose becomes the next layer's weights.
+        'fista' (Classifier-1) constrains D >= 0 with an L1 penalty;
+        'ridge' (Classifier-2) solves the ridge problem and keeps both signs
+        as two blocks of clusters, [max(D, 0)^T, -min(D, 0)^T].
+        """
+        W = random_input_weights(rng, X.shape[1], size, self.input_scaling, X.dtype)
+        H = cluster_layer(X, W, args).astype(np.float64)
+        if self.autoencoder == "fista":
+            E = fista_nonnegative(H, X, self.encoder_l1, self.encoder_max_iter).T
+        else:
+            D = ridge_decoder(H, X, self.encoder_alpha)
+            E = np.hstack([np.maximum(D, 0).T, np.maximum(-D, 0).T])
+        # rescale so the largest total input over the training rows is
+        # input_scaling, as the authors do: zeta is flat beyond a few tenths
+        largest = float(np.max(X @ E)) if E.size else 0.0
+        if largest > 0:
+            E *= self.input_scaling / largest
+        return np.ascontiguousarray(E, dtype=X.dtype)
+
+    def _build_layers(self, Xs, rng, args):
+        sizes = self._layer_sizes()
+        layers = []
+        for size in sizes[:-1]:
+            E = self._encoder_layer(Xs, size, rng, args)
+            layers.append(E)
+            Xs = cluster_layer(Xs, E, args)
+        layers.append(random_input_weights(rng, Xs.shape[1], sizes[-1], self.input_scaling,
+                                           Xs.dtype))
+        return layers
+
+    def _hidden(self, X, layers, args):
+        """Last hidden layer for a chunk of rows (split into input cells here,
+        so that not even the doubled input is held for all of X)."""
+        Xs = check_nonnegative_inputs(self, X)
+        for W in layers:
+            Xs = cluster_layer(Xs, W, args)
+        return Xs
+
+    # -- training --------------------------------------------------------
+    def _accumulate(self, X, Y, layers, gram, args):
+        with limit_threads(self.n_jobs):
+            for rows in gen_batches(X.shape[0], self.batch_size):
+                gram.add(self._hidden(X[rows], layers, args), Y[rows])
+
+    def _fit(self, X, y, *, first, classes=None):
+        args = self._cluster_args()
+        self._layer_sizes()
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first,
+                             **self._y_checks)
+        if self.negative_inputs == "raise":
+            check_nonnegative_inputs(self, X)       # before anything changes
+        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
+        if not first and n_input_cells != self.layer_weights_[0].shape[0]:
+            raise ValueError(
+                f"the first layer has {self.layer_weights_[0].shape[0]} input cells, but "
+                f"negative_inputs={self.negative_inputs!r} gives {n_input_cells}: "
+                "negative_inputs cannot change between partial_fit calls.")
+        Y = self._encode_targets(X, y, first=first, classes=classes)
+        if first:
+            # autoencoder layers train on all the rows at once (see Notes); a
+            # lone random layer only needs the number of input cells
+            rows = X if len(self._layer_sizes()) > 1 else X[:0]
+            Xs = check_nonnegative_inputs(self, rows)
+            with limit_threads(self.n_jobs):
+                layers = self._build_layers(Xs, check_random_state(self.random_state), args)
+            gram = GramSums(layers[-1].shape[1], Y.shape[1])
+        else:
+            layers, gram = self.layer_weights_, self._gram
+        # everything is validated: from here on the model may change
+        self._accumulate(X, Y, layers, gram, args)
+        self.layer_weights_ = layers
+        self._gram = gram
+        # The readout is solved when first needed: streaming many small chunks
+        # through partial_fit would otherwise pay an O(n_hidden^3) solve per
+        # call. The cache is a list, filled in place, so that predicting
+        # leaves the estimator's attributes as they were.
+        self._readout = []
+        self._readout_alpha = self.alpha
+        self.n_samples_seen_ = gram.n_samples
+        self._commit_targets()
+        return self
+
+    def _solved_readout(self):
+        if not self._readout:
+            with limit_threads(self.n_jobs):
+                W, b = self._gram.solve(self._readout_alpha)
+            dtype = self.layer_weights_[-1].dtype
+            self._readout.extend([W.astype(dtype), b.astype(dtype)])
+        return self._readout
+
+    @property
+    def output_weights_(self):
+        check_is_fitted(self, "_gram")
+        return self._solved_readout()[0]
+
+    @property
+    def output_bias_(self):
+        check_is_fitted(self, "_gram")
+        return self._solved_readout()[1]
+
+    def _decision(self, X):
+        check_is_fitted(self, "_gram")
+        args = self._cluster_args()
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        if self.negative_inputs == "raise":
+            check_nonnegative_inputs(self, X)
+        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
+        if n_input_cells != self.layer_weights_[0].shape[0]:
+            raise ValueError(f"negative_inputs={self.negative_inputs!r} was not the value "
+                             "used in fit; set it back.")
+        dtype = X.dtype
+        W = self.output_weights_.astype(dtype, copy=False)
+        b = self.output_bias_.astype(dtype, copy=False)
+        layers = [L.astype(dtype, copy=False) for L in self.layer_weights_]
+        out = np.empty((X.shape[0], W.shape[1]), dtype=dtype)
+        with limit_threads(self.n_jobs):
+            for rows in gen_batches(X.shape[0], self.batch_size):
+                out[rows] = self._hidden(X[rows], layers, args) @ W + b
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+_RNN_ELM_DOC = """{summary}
+
+    A feed-forward network of Gelenbe's dense clusters trained the
+    extreme-learning-machine way (Gelenbe and Yin). Each hidden unit is a
+    cluster of ``n_cells`` spiking cells; its output is the probability
+    zeta(x) that its cells are excited, given the total inhibitory input x
+    from the layer before. The last hidden layer has random non-negative
+    weights; the readout is the ridge solution::
+
+        H = zeta(zeta(... zeta(X E_1) ...) W)         (all weights >= 0)
+        output_weights_ = (I / kappa + H^T H)^-1 H^T Y   (alpha = 1 / kappa)
+
+    computed from the sums Phi = H^T H and Psi = H^T Y, which are accumulated
+    over chunks of ``batch_size`` rows: all of H is never held in memory, and
+    :meth:`partial_fit` adds further chunks to the same sums (the paper's
+    incremental rule), so that fitting in one call or streaming any
+    chunking of the same rows gives the same readout to rounding.
+
+    {task}
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(1000,)
+        Clusters per hidden layer. The last layer is random (the ELM layer);
+        the ones before it, if any, are stacked autoencoder layers trained
+        on the data (see ``autoencoder``). ``(500, 5000)`` is the paper's
+        784-500-5000-10 structure on MNIST.
+
+    alpha : float, default=1e-4
+        Ridge penalty of the readout, 1 / kappa of the paper (the intercept
+        is not penalised). 0 gives the pseudo-inverse readout of the
+        authors' code.
+
+    autoencoder : {{'ridge', 'fista'}}, default='ridge'
+        How a stacked layer is trained. 'ridge' is the paper's Classifier-2:
+        a random layer's ridge decoder (penalty ``encoder_alpha``), split
+        into its positive and negative parts, which gives a layer of
+        ``2 * size`` clusters. 'fista' is Classifier-1: a non-negative
+        decoder with an L1 penalty (``encoder_l1``) by FISTA
+        (``encoder_max_iter`` iterations); ``size`` clusters. Either way the
+        weights are rescaled so that the largest total input over the
+        training rows is ``input_scaling``.
+
+    encoder_alpha : float, default=1.0
+        Ridge penalty of the 'ridge' autoencoders (1 / kappa of the paper's
+        eq. 23; 1.0 did best of 1e-3 ... 10 on scikit-learn's digits).
+
+    encoder_l1 : float, default=1e-3
+        L1 penalty of the 'fista' autoencoders (the authors' value).
+
+    encoder_max_iter : int, default=150
+        FISTA iterations per 'fista' autoencoder (the authors' value).
+
+{input_params}
+{cluster_params}
+    batch_size : int, default=1024
+        Rows per chunk when accumulating the Gram sums and predicting.
+        Memory grows as batch_size * max(hidden_layer_sizes).
+
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random layers.
+
+    n_jobs : int, default=None
+        Threads for the BLAS products and solves (None: one; the machines
+        this runs on are often shared, where threaded BLAS on products of
+        this size loses badly).
+
+    Attributes
+    ----------
+    layer_weights_ : list of ndarray
+        Non-negative weights into each hidden layer, ``(n_in, n_clusters)``;
+        the last is the random ELM layer.
+
+    output_weights_ : ndarray of shape (n_hidden, n_outputs)
+        Readout weights from the last hidden layer.
+
+    output_bias_ : ndarray of shape (n_outputs,)
+        Readout intercept.
+
+    n_samples_seen_ : int
+        Rows accumulated into the Gram sums.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+{extra_attributes}
+    See Also
+    --------
+    RNNAutoencoder : the paper's autoencoder of clusters, as a transformer.
+
+    Notes
+    -----
+    With stacked autoencoder layers, :meth:`fit` trains them on all of X
+    (so it holds their activations, ``n_samples * size`` values), and
+    :meth:`partial_fit` trains them on the first chunk only, then keeps
+    them; ``fit`` and ``partial_fit`` agree exactly only without them.
+    The Gram sums are kept in float64 whatever the input dtype; for float32
+    input the layers run in float32 and each chunk's Gram matrix is formed
+    in float32 before it is added.
+
+    References
+    ----------
+    Gelenbe, E. and Yin, Y. (2016). Deep learning with random neural
+    networks. IJCNN, 1633-1638. Yin, Y. and Gelenbe, E. (2016). Deep
+    learning in multi-layer architectures of dense nuclei.
+    arXiv:1609.07160.
+
+    Examples
+    --------
+{example}
+"""
+
+
+class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
+    __doc__ = _RNN_ELM_DOC.format(
+        summary="Random neural network extreme learning machine classifier.",
+        task="""Classes are one-hot targets; the predicted class is the largest output.""",
+        input_params=INPUT_PARAMETERS_DOC, cluster_params=CLUSTER_PARAMETERS_DOC,
+        extra_attributes="""
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+""",
+        example="""\
+    >>> from sklearn.datasets import load_digits
+    >>> from skrnn import RNNELMClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = RNNELMClassifier(500, random_state=0).fit(X[:1000] / 16, y[:1000])
+    >>> print(f"{model.score(X[1000:] / 16, y[1000:]):.2f}")
+    0.9...""")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the layers and the readout on all of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self : object
+        """
+        self._fit(X, y, first=True)._solved_readout()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Add a chunk of rows to the Gram sums and update the readout.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            All the classes; required on the first call, ignored after.
+
+        Returns
+        -------
+        self : object
+        """
+        first = not hasattr(self, "_gram")
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, first=first, classes=classes)
+
+    _y_checks: ClassVar[dict] = {}
+
+    def _encode_targets(self, X, y, *, first, classes):
+        check_classification_targets(y)
+        if first:
+            labels = unique_labels(y) if classes is None else unique_labels(classes)
+        else:
+            labels = self.classes_
+        unseen = np.setdiff1d(unique_labels(y), labels)
+        if unseen.size:
+            raise ValueError(f"y has classes {unseen.tolist()} that are not in classes "
+                             f"{labels.tolist()}.")
+        self._new_classes = labels
+        return (y[:, None] == labels[None, :]).astype(X.dtype)
+
+    def _commit_targets(self):
+        self.classes_ = self._new_classes
+        del self._new_classes
+
+    def decision_function(self, X):
+        """Readout of each class (for two classes, the second minus the first).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+        """
+        scores = self._decision(X)
+        if len(self.classes_) == 2:
+            return scores[:, 1] - scores[:, 0]
+        return scores
+
+    def predict(self, X):
+        """Class of the largest readout.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        scores = self._decision(X)
+        return self.classes_[np.argmax(scores, axis=1)]
+
+
+class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
+    __doc__ = _RNN_ELM_DOC.format(
+        summary="Random neural network extreme learning machine regressor.",
+        task="""The outputs are linear in the last layer; y may have several columns.""",
+        input_params=INPUT_PARAMETERS_DOC, cluster_params=CLUSTER_PARAMETERS_DOC,
+        extra_attributes="",
+        example="""\
+    >>> import numpy as np
+    >>> from skrnn import RNNELMRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(0, 1, (400, 2))
+    >>> y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2
+    >>> model = RNNELMRegressor(200, random_state=0).fit(X[:300], y[:300])
+    >>> print(f"{model.score(X[300:], y[300:]):.2f}")
+    0.9...""")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the layers and the readout on all of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self : object
+        """
+        self._fit(X, y, first=True)._solved_readout()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Add a chunk of rows to the Gram sums and update the readout.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, first=not hasattr(self, "_gram"))
+
+    _y_checks: ClassVar[dict] = {"multi_output": True, "y_numeric": True}
+
+    def _encode_targets(self, X, y, *, first, classes=None):
+        Y = y.reshape(y.shape[0], -1).astype(X.dtype)
+        if not first and (Y.shape[1] != self._gram.psi.shape[1]
+                          or (y.ndim == 1) != self._y_1d):
+            raise ValueError(f"y must have the shape of the targets seen before "
+                             f"({self._gram.psi.shape[1]} outputs, "
+                             f"{'1D' if self._y_1d else '2D'}); got shape {y.shape}.")
+        self._new_y_1d = y.ndim == 1
+        return np.ascontiguousarray(Y)
+
+    def _commit_targets(self):
+        self._y_1d = self._new_y_1d
+        del self._new_y_1d
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
+        out = self._decision(X)
+        return out.ravel() if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
