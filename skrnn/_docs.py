@@ -113,11 +113,11 @@ TRAINING_PARAMETERS = """\
         Threads to use. None means 1 (the default: the machines are often
         shared, and small parallel kernels lose badly to contention); -1
         means all cores. The sequences of a batch are split into ``n_jobs``
-        blocks that run the time loop in parallel (each on one BLAS thread),
-        and the large products outside the loop (input projection, weight
-        gradients) use ``n_jobs`` BLAS threads. Results agree with
-        ``n_jobs=1`` up to rounding. Pays off for large batches and hidden
-        layers on an otherwise idle machine.
+        blocks of equal work whose time loops run in parallel threads (each
+        on one BLAS thread; idle threads wait without spinning), and the
+        large products outside the loop use ``n_jobs`` BLAS threads. Results
+        agree with ``n_jobs=1`` up to rounding. Pays off for large batches
+        and hidden layers on an otherwise idle machine.
 """
 
 _SRN_WEIGHTS = """\

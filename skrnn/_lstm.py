@@ -2,13 +2,16 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
+
 import numpy as np
 
+from ._kernels._blocks import plan_packed_blocks
 from ._kernels._lstm import lstm_backward, lstm_forward
 from ._layers import apply_output, glorot_uniform, orthogonal
 from ._packing import Packing
 from ._sequences import Sequences
-from .utils._threads import kernel_threads, single_threaded_blas
+from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 
 
 class LSTMNetwork:
@@ -157,7 +160,7 @@ class LSTMNetwork:
         dtype = seqs.X.dtype
         packing = Packing.from_offsets(seqs.offsets, seqs.order)
         state = packing.sort_state(np.asarray(state, dtype=dtype))
-        n_threads = kernel_threads()
+        blocks = _blocks(packing)
         inputs, layers, final = None, [], []
         for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
             n_in = self.layer_inputs[layer]
@@ -176,9 +179,11 @@ class LSTMNetwork:
             C, TC = (np.empty((n_kept, n), dtype=dtype) for _ in range(2))
             h_last, c_last = np.empty_like(h0), np.empty_like(c0)
             with single_threaded_blas():
-                lstm_forward(X, XH, params[f"gate_weights_[{layer}]"],
-                             self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
-                             H, A, C, TC, h_last, c_last, n_threads)
+                run_in_parallel([
+                    partial(lstm_forward, X, XH, params[f"gate_weights_[{layer}]"],
+                            self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
+                            H, A, C, TC, h_last, c_last, lo, hi)
+                    for lo, hi in blocks])
             layers.append((XH, A, C, TC, c0))
             final += [h_last, c_last]
             inputs = H
@@ -205,7 +210,7 @@ class LSTMNetwork:
         dtype = seqs.X.dtype
         packing, layers, H_top = cache
         dO = packing.pack(np.asarray(dO, dtype=dtype))
-        n_threads = kernel_threads()
+        blocks = _blocks(packing)
         grads["output_weights_"][...] = H_top.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
         W_out = params["output_weights_"]
@@ -216,10 +221,13 @@ class LSTMNetwork:
             n = self.hidden_sizes[layer]
             G = params[f"gate_weights_[{layer}]"]
             dZ = np.empty_like(A)
+            dH = np.ascontiguousarray(dH)
             with single_threaded_blas():
-                lstm_backward(A, C, TC, c0, self.split_gate_weights(G, layer)[1],
-                              self._peepholes(params, layer, n, dtype), packing.starts,
-                              np.ascontiguousarray(dH), self.bptt_steps or 0, dZ, n_threads)
+                run_in_parallel([
+                    partial(lstm_backward, A, C, TC, c0, self.split_gate_weights(G, layer)[1],
+                            self._peepholes(params, layer, n, dtype), packing.starts, dH,
+                            self.bptt_steps or 0, dZ, lo, hi)
+                    for lo, hi in blocks])
             # [x_t, h_{t-1}, 1]^T dZ: the input, recurrent and bias gradients at once
             np.matmul(XH.T, dZ, out=grads[f"gate_weights_[{layer}]"])
             if self.peepholes:
@@ -258,3 +266,9 @@ class LSTMNetwork:
                                        need_cache=False)
             out[:, t] = y
         return out.reshape(n_seq * n_steps, self.n_outputs)
+
+
+def _blocks(packing):
+    """(lo, hi) ranges of sequence positions of equal work, one per allowed thread."""
+    bounds = plan_packed_blocks(packing.starts, kernel_threads())
+    return list(zip(bounds[:-1], bounds[1:]))

@@ -2,12 +2,15 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
+
 import numpy as np
 
 from ._activations import ACTIVATION_CODES
+from ._kernels._blocks import plan_blocks
 from ._kernels._srn import srn_bptt, srn_forward
 from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows
-from .utils._threads import kernel_threads, single_threaded_blas
+from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 
 
 class SimpleRecurrentNetwork:
@@ -153,16 +156,16 @@ class SimpleRecurrentNetwork:
         if forced is None:
             forced = np.empty((0, self.n_outputs), dtype=dtype)
         # the per-step products are too small to gain from BLAS threads (they
-        # lose under contention); threads split the batch instead
-        n_threads = kernel_threads()
+        # lose under contention); threads run blocks of sequences instead
+        Y_kernel = Y if Y is not None else np.empty((0, self.n_outputs), dtype=dtype)
+        forced = np.ascontiguousarray(forced, dtype=dtype)
         with single_threaded_blas():
-            srn_forward(H, W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
-                        seqs.offsets, seqs.order, h_state, c_state,
-                        np.ascontiguousarray(forced, dtype=dtype),
-                        ACTIVATION_CODES[self.activation],
-                        ACTIVATION_CODES[self.output_activation], H, C,
-                        Y if Y is not None else np.empty((0, self.n_outputs), dtype=dtype),
-                        n_threads)
+            run_in_parallel([
+                partial(srn_forward, H, W_rec, W_ctx, params["output_weights_"],
+                        params["output_bias_"], mu, seqs.offsets, block, h_state, c_state,
+                        forced, ACTIVATION_CODES[self.activation],
+                        ACTIVATION_CODES[self.output_activation], H, C, Y_kernel)
+                for block in _blocks(seqs.offsets, seqs.order)])
         if Y is None:
             Y = H @ params["output_weights_"]
             Y += params["output_bias_"]
@@ -191,12 +194,13 @@ class SimpleRecurrentNetwork:
         dO = np.ascontiguousarray(dO, dtype=dtype)
         dZ = np.empty_like(H)
         dO_total = np.empty((H.shape[0] if feedback else 0, self.n_outputs), dtype=dtype)
-        n_threads = kernel_threads()
         with single_threaded_blas():  # as in forward
-            srn_bptt(H, Y, dO, W_rec, W_ctx, params["output_weights_"], mu, seqs.offsets,
-                     seqs.order, ACTIVATION_CODES[self.activation],
-                     ACTIVATION_CODES[self.output_activation], feedback,
-                     self.bptt_steps or 0, dZ, dO_total, n_threads)
+            run_in_parallel([
+                partial(srn_bptt, H, Y, dO, W_rec, W_ctx, params["output_weights_"], mu,
+                        seqs.offsets, block, ACTIVATION_CODES[self.activation],
+                        ACTIVATION_CODES[self.output_activation], feedback,
+                        self.bptt_steps or 0, dZ, dO_total)
+                for block in _blocks(seqs.offsets, seqs.order)])
         if feedback:
             dO = dO_total
         grads["input_weights_"][...] = seqs.X.T @ dZ
@@ -251,11 +255,18 @@ class SimpleRecurrentNetwork:
         H = np.empty((n_rows, self.n_hidden), dtype=dtype)
         C = np.empty((n_rows, W_ctx.shape[0]), dtype=dtype)
         Y = np.empty((n_rows, self.n_outputs), dtype=dtype)
-        n_threads = kernel_threads()
         with single_threaded_blas():
-            srn_forward(U, W_rec, W_ctx, params["output_weights_"], params["output_bias_"],
-                        mu, offsets, order, h_state, c_state,
+            run_in_parallel([
+                partial(srn_forward, U, W_rec, W_ctx, params["output_weights_"],
+                        params["output_bias_"], mu, offsets, block, h_state, c_state,
                         np.empty((0, self.n_outputs), dtype=dtype),
                         ACTIVATION_CODES[self.activation],
-                        ACTIVATION_CODES[self.output_activation], H, C, Y, n_threads)
+                        ACTIVATION_CODES[self.output_activation], H, C, Y)
+                for block in _blocks(offsets, order)])
         return Y
+
+
+def _blocks(offsets, order):
+    """The sequences of a batch in blocks of equal work, one per allowed thread."""
+    members, bounds = plan_blocks(offsets, order, kernel_threads())
+    return [members[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]

@@ -33,6 +33,8 @@ def plan_blocks(offsets, order, n_threads):
     order = np.asarray(order, dtype=np.intp)
     n_seq = order.shape[0]
     n_blocks = max(1, min(int(n_threads), n_seq))
+    if n_blocks == 1:
+        return order, np.array([0, n_seq], dtype=np.intp)
     lengths = np.diff(offsets)[order]
     consecutive = (np.array_equal(order, order[0] + np.arange(n_seq))
                    and np.all(lengths == lengths[0]))

@@ -20,13 +20,12 @@ The batch is packed time-major (see skrnn._packing): the rows of step t of
 every running sequence are contiguous, and the sequences running at step t
 are a prefix of those at step t - 1. Every operand of a step is then a block
 of contiguous rows: one matrix product and one vectorised activation per step
-for the whole batch, with no gathering. ``n_threads > 1`` runs blocks of
-sequence positions in parallel.
+for the whole batch, with no gathering. A call can also run one block of
+sequence positions (``lo``, ``hi``), so that blocks run in parallel threads.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
-from cython.parallel cimport prange
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
@@ -53,8 +52,6 @@ cdef extern from "_lstm_cell.h" nogil:
                           Py_ssize_t n)
     void skrnn_lstm_out_f(const float* z, const float* tc, float* h, Py_ssize_t m,
                           Py_ssize_t n)
-
-from ._blocks import plan_packed_blocks
 
 
 cdef inline void _cell_forward(floating* z, const floating* c_prev, floating* c,
@@ -230,7 +227,8 @@ def lstm_forward(const floating[:, ::1] X,
                  floating[:, ::1] TC,
                  floating[:, ::1] h_last,
                  floating[:, ::1] c_last,
-                 int n_threads=1):
+                 Py_ssize_t lo=0,
+                 Py_ssize_t hi=-1):
     """Run one LSTM layer over a time-major packed batch.
 
     Parameters
@@ -260,29 +258,16 @@ def lstm_forward(const floating[:, ::1] X,
         Out: c_t and tanh(c_t), packed; no rows when ``A`` has none.
     h_last, c_last : ndarray of shape (n_sequences, n_units)
         Out: the last h and c of every sequence, in packed position order.
-    n_threads : int, default=1
-        Up to ``n_threads`` blocks of sequence positions run in parallel
-        (OpenMP), each on single-threaded BLAS.
+    lo, hi : int, default=0, -1
+        Run the sequence positions lo .. hi - 1 only (hi = -1: to the last);
+        blocks of positions are independent and may run in parallel threads.
     """
-    cdef intp_t[::1] bounds
-    cdef Py_ssize_t j, n_blocks
     if starts.shape[0] < 2:
         return
-    if n_threads <= 1:  # no planning: one block of every position
-        with nogil:
-            _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
-                           starts[1] - starts[0])
-        return
-    bounds = plan_packed_blocks(starts, n_threads)
-    n_blocks = bounds.shape[0] - 1
+    if hi < 0:
+        hi = starts[1] - starts[0]
     with nogil:
-        if n_blocks == 1:
-            _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, 0,
-                           bounds[1])
-        else:
-            for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last,
-                               bounds[j], bounds[j + 1])
+        _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, lo, hi)
 
 
 cdef void _backward_block(const floating[:, ::1] A,
@@ -338,7 +323,8 @@ def lstm_backward(const floating[:, ::1] A,
                   const floating[:, ::1] dH,
                   Py_ssize_t bptt_steps,
                   floating[:, ::1] dZ,
-                  int n_threads=1):
+                  Py_ssize_t lo=0,
+                  Py_ssize_t hi=-1):
     """Backpropagate through time one LSTM layer of :func:`lstm_forward`.
 
     Parameters
@@ -360,24 +346,12 @@ def lstm_backward(const floating[:, ::1] A,
         step; 0 for full backpropagation through time.
     dZ : ndarray of shape (n_steps, 4 * n_units)
         Out: the gradient at the gate pre-activations [z_i z_f z_g z_o].
-    n_threads : int, default=1
+    lo, hi : int, default=0, -1
         As in :func:`lstm_forward`.
     """
-    cdef intp_t[::1] bounds
-    cdef Py_ssize_t j, n_blocks
     if starts.shape[0] < 2:
         return
-    if n_threads <= 1:  # no planning: one block of every position
-        with nogil:
-            _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, 0,
-                            starts[1] - starts[0])
-        return
-    bounds = plan_packed_blocks(starts, n_threads)
-    n_blocks = bounds.shape[0] - 1
+    if hi < 0:
+        hi = starts[1] - starts[0]
     with nogil:
-        if n_blocks == 1:
-            _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, 0, bounds[1])
-        else:
-            for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, bounds[j],
-                                bounds[j + 1])
+        _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, lo, hi)

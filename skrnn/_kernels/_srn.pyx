@@ -6,21 +6,18 @@ generation (outputs fed back as inputs). Every sequence of a batch advances in
 lockstep: the sequences are visited in order of decreasing length, so that the
 ones still running at step t are the first ``n_active`` rows of the state
 buffers, and each step costs one matrix product per weight matrix for the
-whole batch. Sequences never interact, so with ``n_threads > 1`` the batch is
-cut into blocks that run this loop in parallel.
+whole batch. Sequences never interact, so a batch can be cut into blocks of
+sequences (``order`` lists the block's) that run in parallel threads.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
-from cython.parallel cimport prange
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy, memset
 
 from ._activations cimport LOGISTIC, SOFTMAX, activate, scale_by_derivative
 from ._blas cimport gemm_rm
 from ._lockstep cimport _consecutive, _length, intp_t
-
-from ._blocks import plan_blocks
 
 
 cdef void _forward_block(const floating[:, ::1] U,
@@ -153,8 +150,7 @@ def srn_forward(const floating[:, ::1] U,
                 int out_activation,
                 floating[:, ::1] H,
                 floating[:, ::1] C,
-                floating[:, ::1] Y,
-                int n_threads=1):
+                floating[:, ::1] Y):
     """Run a simple recurrent network over every sequence of a batch.
 
     For each sequence, with h and c starting from ``h_state`` and
@@ -183,8 +179,9 @@ def srn_forward(const floating[:, ::1] U,
         Self-decay of each context unit.
     offsets : ndarray of shape (n_sequences + 1,), intp
         Sequence s occupies rows offsets[s]:offsets[s + 1]; lengths >= 1.
-    order : ndarray of shape (n_sequences,), intp
-        The sequences sorted by decreasing length.
+    order : ndarray of shape (n_block,), intp
+        The sequences to run, sorted by decreasing length: all of them, or
+        one block of them (the other rows of the outputs are left alone).
     h_state : ndarray of shape (n_sequences, n_hidden)
         In: h_{-1} of every sequence. Out: its last hidden state.
     c_state : ndarray of shape (n_sequences, n_context)
@@ -199,26 +196,12 @@ def srn_forward(const floating[:, ::1] U,
         Out: c_t, the context each step used.
     Y : ndarray of shape (n_steps, n_outputs)
         Out: y_t; written only when W_ctx has rows.
-    n_threads : int, default=1
-        Sequences are independent: up to ``n_threads`` blocks of them run
-        in parallel (OpenMP), each on single-threaded BLAS.
     """
-    cdef intp_t[::1] members, bounds
-    cdef Py_ssize_t j, n_blocks
     if order.shape[0] == 0:
         return
-    members, bounds = plan_blocks(offsets, order, n_threads)
-    n_blocks = bounds.shape[0] - 1
     with nogil:
-        if n_blocks == 1:
-            _forward_block(U, W_rec, W_ctx, W_out, b_out, mu, offsets, &members[0],
-                           members.shape[0], h_state, c_state, forced, activation,
-                           out_activation, H, C, Y)
-        else:
-            for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _forward_block(U, W_rec, W_ctx, W_out, b_out, mu, offsets,
-                               &members[bounds[j]], bounds[j + 1] - bounds[j], h_state,
-                               c_state, forced, activation, out_activation, H, C, Y)
+        _forward_block(U, W_rec, W_ctx, W_out, b_out, mu, offsets, &order[0], order.shape[0],
+                       h_state, c_state, forced, activation, out_activation, H, C, Y)
 
 
 cdef void _bptt_block(const floating[:, ::1] H,
@@ -364,8 +347,7 @@ def srn_bptt(const floating[:, ::1] H,
              bint feedback,
              Py_ssize_t bptt_steps,
              floating[:, ::1] dZ,
-             floating[:, ::1] dO_total,
-             int n_threads=1):
+             floating[:, ::1] dO_total):
     """Backpropagate through time the recurrence of :func:`srn_forward`.
 
     Going backwards over each sequence::
@@ -401,24 +383,9 @@ def srn_bptt(const floating[:, ::1] H,
     dO_total : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
         Out: do_t, including the path through the context (written only
         with ``feedback``; otherwise it equals ``dO``).
-    n_threads : int, default=1
-        As in :func:`srn_forward`.
     """
-    cdef intp_t[::1] members, bounds
-    cdef Py_ssize_t j, n_blocks
     if order.shape[0] == 0:
         return
-    members, bounds = plan_blocks(offsets, order, n_threads)
-    n_blocks = bounds.shape[0] - 1
     with nogil:
-        if n_blocks == 1:
-            _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets, &members[0],
-                        members.shape[0], activation, out_activation, feedback,
-                        bptt_steps, dZ, dO_total)
-        else:
-            for j in prange(n_blocks, num_threads=n_blocks, schedule="static", chunksize=1):
-                _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets,
-                            &members[bounds[j]], bounds[j + 1] - bounds[j], activation,
-                            out_activation, feedback, bptt_steps, dZ, dO_total)
-
-
+        _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets, &order[0], order.shape[0],
+                    activation, out_activation, feedback, bptt_steps, dZ, dO_total)

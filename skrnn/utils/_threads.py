@@ -2,7 +2,9 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from joblib import effective_n_jobs
@@ -10,6 +12,8 @@ from threadpoolctl import ThreadpoolController
 
 _CONTROLLER = None
 _LOCAL = threading.local()
+_EXECUTOR = None
+_EXECUTOR_LOCK = threading.Lock()
 
 
 def _controller():
@@ -55,3 +59,29 @@ def single_threaded_blas():
 def kernel_threads():
     """The number of parallel blocks the innermost :func:`limit_threads` allows."""
     return getattr(_LOCAL, "n_threads", 1)
+
+
+def run_in_parallel(calls):
+    """Run ``calls`` (callables without arguments) at once and wait for all.
+
+    The first runs in this thread, the others in a pool of worker threads
+    kept for the process. The kernels release the GIL, so they run in
+    parallel. Threads wait for their work by blocking, not spinning: on a
+    shared machine, spinning workers (OpenMP's default) steal the cores the
+    others need, and made small kernels several times slower with two
+    threads than with one.
+    """
+    global _EXECUTOR
+    if len(calls) == 1:
+        calls[0]()
+        return
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                           thread_name_prefix="skrnn-kernel")
+    futures = [_EXECUTOR.submit(call) for call in calls[1:]]
+    try:
+        calls[0]()
+    finally:
+        for future in futures:
+            future.result()
