@@ -5,7 +5,14 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrnn import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from skrnn import (
+    EchoStateClassifier,
+    EchoStateRegressor,
+    ElmanClassifier,
+    ElmanRegressor,
+    JordanClassifier,
+    JordanRegressor,
+)
 
 # small, quick networks that still learn the checks' toy problems
 _SETTINGS = dict(n_hidden=8, max_iter=50, random_state=0)
@@ -14,6 +21,8 @@ _SETTINGS = dict(n_hidden=8, max_iter=50, random_state=0)
 def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier):
         yield cls(**_SETTINGS)
+    for cls in (EchoStateRegressor, EchoStateClassifier):
+        yield cls(n_reservoir=20, random_state=0)
 
 
 # A 2D X given to a sequence regressor is one time-ordered series: its rows

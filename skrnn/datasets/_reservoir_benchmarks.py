@@ -71,7 +71,7 @@ def make_mackey_glass(n_timesteps=10000, *, tau=17, delta=0.1, subsample=10, a=0
     _check_int(subsample, "subsample", 1)
     _check_int(n_discard, "n_discard", 0)
     rng = check_random_state(random_state)
-    lag = max(1, int(round(tau / delta)))
+    lag = max(1, round(tau / delta))
     n_steps = (n_timesteps + n_discard) * subsample
     x = np.empty(lag + n_steps + 1)
     x[:lag + 1] = x0 + 0.1 * rng.uniform(-1, 1, lag + 1)

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,7 +16,12 @@ from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._threads import limit_threads
 from ._readout import NormalEquations, gcv_ridge, solve_ridge
-from ._reservoir import CHUNK_ELEMENTS, Reservoir, sparse_recurrent_matrix, spectral_radius
+from ._reservoir import (
+    CHUNK_ELEMENTS,
+    Reservoir,
+    sparse_recurrent_matrix,
+    spectral_radius,
+)
 
 #: the grid GCV searches when ``alpha='gcv'`` and ``alphas=None``
 DEFAULT_ALPHAS = np.logspace(-12, 3, 31)
@@ -24,7 +30,7 @@ DEFAULT_ALPHAS = np.logspace(-12, 3, 31)
 class _BaseEchoState(BaseEstimator):
     """What the echo state regressor and classifier share: reservoir, sums, readout."""
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "n_reservoir": [Interval(Integral, 1, None, closed="left")],
         "spectral_radius": [Interval(Real, 0, None, closed="left")],
         "connectivity": [Interval(Real, 0, 1, closed="right")],
@@ -77,7 +83,8 @@ class _BaseEchoState(BaseEstimator):
                                     float(self.leaking_rate))
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # a copy: object.__getstate__ may hand back the live __dict__
+        state = dict(super().__getstate__())
         state.pop("_reservoir", None)  # rebuilt from the fitted weights
         return state
 
@@ -194,6 +201,13 @@ class _BaseEchoState(BaseEstimator):
                 "u": None, "t": 0, "seed": self._noise_seed}
 
     def _solve(self, eqs):
+        dtype = self._dtype
+        if eqs.n == 0:
+            # a stream still inside its washout: no readout yet, outputs 0
+            self.output_weights_ = np.zeros(eqs.cross.shape, dtype=dtype)
+            self.output_bias_ = np.zeros(eqs.cross.shape[1], dtype=dtype)
+            self.alpha_ = np.nan if self.alpha == "gcv" else float(self.alpha)
+            return
         with limit_threads(self.n_jobs):
             if self.alpha == "gcv":
                 alphas = DEFAULT_ALPHAS if self.alphas is None else self._check_alphas()
@@ -202,7 +216,6 @@ class _BaseEchoState(BaseEstimator):
             else:
                 coef, intercept = solve_ridge(eqs, float(self.alpha), self.fit_intercept)
                 alpha = float(self.alpha)
-        dtype = self._dtype
         self.output_weights_ = np.ascontiguousarray(coef, dtype=dtype)
         self.output_bias_ = np.asarray(intercept, dtype=dtype)
         self.alpha_ = alpha
@@ -242,7 +255,7 @@ class _BaseEchoState(BaseEstimator):
                 stream = {k: (v.copy() if isinstance(v, np.ndarray) else v)
                           for k, v in self._stream.items()}
             self._accumulate(seqs, eqs, stream)
-            if eqs.n == 0:
+            if eqs.n == 0 and not incremental:
                 raise ValueError(
                     f"No training rows are left after the washout: n_washout={self.n_washout} "
                     "discards every step seen so far; pass longer sequences or lower n_washout."
@@ -550,7 +563,7 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
     True
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         **_BaseEchoState._parameter_constraints,
         "output_feedback": ["boolean"],
         "feedback_scaling": [Interval(Real, 0, None, closed="left")],
@@ -747,7 +760,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
 
     Parameters
     ----------
-{_PARAMETERS}
+{_PARAMETERS.replace("default=1e-6", "default='gcv'")}
     pooling : {{'last', 'mean', 'both'}}, default='mean'
         Readout features of a sequence: its last step's features, their mean
         over the steps after the washout, or both side by side. The mean is
@@ -797,7 +810,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         bias_scaling=1.0,
         leaking_rate=1.0,
         n_washout=0,
-        alpha=1e-6,
+        alpha="gcv",
         alphas=None,
         include_inputs=True,
         fit_intercept=True,

@@ -27,7 +27,7 @@ def sparse_recurrent_matrix(n_units, connectivity, rng):
     connections from distinct units (a fixed in-degree, so no unit is cut off
     from the others, and the number of weights does not depend on chance).
     """
-    k = max(1, int(round(connectivity * n_units)))
+    k = max(1, round(connectivity * n_units))
     sources = np.empty((n_units, k), dtype=np.int64)
     for j in range(n_units):
         sources[j] = np.sort(rng.choice(n_units, k, replace=False))
