@@ -36,20 +36,61 @@ cdef inline double _uniform_pm1(uint64_t* s) noexcept nogil:
     return (_xorshift(s) >> 11) * (2.0 / 9007199254740992.0) - 1.0
 
 
+cdef extern from "_spmv.h" nogil:
+    void skrnn_spmv_d(Py_ssize_t n_units, const double* data, const int* indices,
+                      const int* indptr, const double* x, double* z)
+    void skrnn_spmv_f(Py_ssize_t n_units, const float* data, const int* indices,
+                      const int* indptr, const float* x, float* z)
+    void skrnn_spmm_t_d(Py_ssize_t n_units, Py_ssize_t n_rows, const double* data,
+                        const int* indices, const int* indptr, const double* xT, double* zT)
+    void skrnn_spmm_t_f(Py_ssize_t n_units, Py_ssize_t n_rows, const float* data,
+                        const int* indices, const int* indptr, const float* xT, float* zT)
+
+
 cdef void _sparse_product(const floating* x, Py_ssize_t n_rows, Py_ssize_t n_units,
                           const floating[::1] data, const int[::1] indices,
                           const int[::1] indptr, floating* out) noexcept nogil:
-    """out (n_rows, n_units) += x (n_rows, n_units) @ W, W given as CSR of W^T."""
-    cdef Py_ssize_t b, j, k
-    cdef floating acc
-    cdef const floating* xb
+    """out (n_rows, n_units) += x (n_rows, n_units) @ W, W given as CSR of W^T.
+
+    Each unit gathers from the units feeding it, one state vector at a time
+    (see _spmv.h).
+    """
+    cdef Py_ssize_t b
     for b in range(n_rows):
-        xb = x + b * n_units
+        if floating is double:
+            skrnn_spmv_d(n_units, &data[0], &indices[0], &indptr[0], x + b * n_units,
+                         out + b * n_units)
+        else:
+            skrnn_spmv_f(n_units, &data[0], &indices[0], &indptr[0], x + b * n_units,
+                         out + b * n_units)
+
+
+cdef void _sparse_product_batch(const floating* x, Py_ssize_t n_rows, Py_ssize_t n_units,
+                                const floating[::1] data, const int[::1] indices,
+                                const int[::1] indptr, floating* out,
+                                floating* xT, floating* zT) noexcept nogil:
+    """out (n_rows, n_units) += x @ W for a batch, through transposed buffers.
+
+    With the batch on the fast axis (xT of shape (n_units, n_rows)), every
+    weight w_ij updates a whole row zT[j] += w_ij * xT[i]: a contiguous
+    loop over the sequences that vectorises, instead of one gather per
+    sequence and weight.
+    """
+    cdef Py_ssize_t b, i, j
+    for b in range(n_rows):
+        for i in range(n_units):
+            xT[i * n_rows + b] = x[b * n_units + i]
+    if floating is double:
+        skrnn_spmm_t_d(n_units, n_rows, &data[0], &indices[0], &indptr[0], xT, zT)
+    else:
+        skrnn_spmm_t_f(n_units, n_rows, &data[0], &indices[0], &indptr[0], xT, zT)
+    for b in range(n_rows):
         for j in range(n_units):
-            acc = 0
-            for k in range(indptr[j], indptr[j + 1]):
-                acc = acc + data[k] * xb[indices[k]]
-            out[b * n_units + j] += acc
+            out[b * n_units + j] += zT[j * n_rows + b]
+
+
+# Batches at least this large take the transposed (vectorised) sparse path.
+cdef Py_ssize_t _BATCH_SPARSE = 4
 
 
 def reservoir_states(floating[:, ::1] U,
@@ -142,6 +183,8 @@ def reservoir_states(floating[:, ::1] U,
     cdef floating* xbuf
     cdef floating* ybuf
     cdef floating* ynew
+    cdef floating* xT = NULL
+    cdef floating* zT = NULL
     if n_seq == 0:
         return rng
     with nogil:
@@ -150,6 +193,9 @@ def reservoir_states(floating[:, ::1] U,
         xbuf = <floating*> calloc(n_seq * n, sizeof(floating))
         ybuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
         ynew = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+        if sparse and n_seq >= _BATCH_SPARSE:
+            xT = <floating*> calloc(n_seq * n, sizeof(floating))
+            zT = <floating*> calloc(n_seq * n, sizeof(floating))
         for b in range(n_seq):
             memcpy(&xbuf[b * n], &x_state[order[b], 0], n * sizeof(floating))
             if n_out:
@@ -164,6 +210,9 @@ def reservoir_states(floating[:, ::1] U,
             if dense:
                 gemm_rm(False, n_active, n, n, <floating> 1, xbuf, n,
                         &W_dense[0, 0], n, <floating> 1, Z, n)
+            elif sparse and n_active >= _BATCH_SPARSE:
+                _sparse_product_batch(xbuf, n_active, n, w_data, w_indices, w_indptr, Z,
+                                      xT, zT)
             elif sparse:
                 _sparse_product(xbuf, n_active, n, w_data, w_indices, w_indptr, Z)
             if feedback:
@@ -203,4 +252,6 @@ def reservoir_states(floating[:, ::1] U,
         free(xbuf)
         free(ybuf)
         free(ynew)
+        free(xT)
+        free(zT)
     return rng

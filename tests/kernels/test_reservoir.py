@@ -147,3 +147,22 @@ def test_noise_stream_is_reproducible_and_continues():
     clean = res.project(X)
     res.run(clean, offsets, _order(offsets), x0.copy())
     assert 0 < np.abs(whole - clean)[0].max() <= 0.01
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_sequences", [1, 5, 70])
+def test_simd_blocks_match_reference(dtype, n_sequences):
+    """Sizes that reach every SIMD block and tail of the sparse products.
+
+    Ten weights per unit cover a full gather block and its scalar tail; 70
+    sequences cover the register-blocked batch loop (32 or 64 sequences per
+    block) and its masked tail; one sequence runs the gather path.
+    """
+    lengths = list(np.random.RandomState(5).randint(1, 6, n_sequences))
+    W, W_in, b, offsets, X, x0 = _setup(lengths, dtype, 0.25, n_units=40)
+    res = Reservoir(W_in, b, sp.csr_array(W, dtype=dtype), None, 0.9)
+    assert res._dense.shape[0] == 0
+    U = res.project(X)
+    res.run(U, offsets, _order(offsets), x0.copy())
+    expected, _ = reference(X.astype(np.float64), offsets, W_in, b, W.toarray(), 0.9, x0)
+    np.testing.assert_allclose(U, expected, rtol=RTOL[dtype], atol=ATOL[dtype])
