@@ -115,7 +115,7 @@ def test_gcv_matches_the_explicit_hat_matrix():
     H = rng.standard_normal((60, 8))
     Y = H @ rng.standard_normal((8, 2)) + 0.3 * rng.standard_normal((60, 2)) + 1.5
     eqs = NormalEquations(8, 2)
-    eqs.update(H, Y)
+    eqs.update([H[:, :3], H[:, 3:]], Y)  # column blocks, assembled by the sums
     alphas = np.logspace(-3, 3, 7)
     coef, intercept, alpha, scores = gcv_ridge(eqs, alphas, fit_intercept=True)
     Hc, Yc = H - H.mean(0), Y - Y.mean(0)

@@ -104,6 +104,19 @@ class _BaseEchoState(BaseEstimator):
         """Readout features of every step: [u_t, x_t] or x_t."""
         return np.hstack([X, states]) if self.include_inputs else states
 
+    def _step_blocks(self, X, states):
+        """The same features as column blocks, for sums that need no copy."""
+        return [X, states] if self.include_inputs else [states]
+
+    def _readout_steps(self, X, states):
+        """Per-step outputs [u_t, x_t] @ W_out + b, without concatenating."""
+        W_u, W_x = self._coef_parts()
+        Y = states @ W_x
+        if W_u is not None:
+            Y += X @ W_u
+        Y += self.output_bias_
+        return Y
+
     def _pooled_features(self, F, offsets):
         """One feature row per sequence: its last step, its mean, or both.
 
@@ -156,23 +169,24 @@ class _BaseEchoState(BaseEstimator):
         res, n = self._reservoir, self.n_reservoir
         noise = float(self.state_noise)
         if seqs.layout == "series":
-            step = max(1, CHUNK_ELEMENTS // n)
+            step = min(max(1, CHUNK_ELEMENTS // n), seqs.n_steps)
+            buffer = np.empty((step, n), dtype=seqs.X.dtype)
             for start in range(0, seqs.n_steps, step):
                 stop = min(start + step, seqs.n_steps)
                 Xc, Yc = seqs.X[start:stop], seqs.Y[start:stop]
-                U = res.project(Xc)
+                U = res.project(Xc, out=buffer[:stop - start])
                 feedback = None
                 if self._feedback:
                     feedback = np.vstack([stream["y"], Yc[:-1]])
                 offsets = np.array([0, stop - start], dtype=np.intp)
                 stream["seed"] = res.run(U, offsets, np.zeros(1, dtype=np.intp), stream["x"],
                                          feedback=feedback, noise=noise, seed=stream["seed"])
-                keep = self._washout_mask(offsets, stream["t"])
+                skip = max(0, min(self.n_washout - stream["t"], stop - start))
                 stream["t"] += stop - start
                 stream["y"] = Yc[-1:].copy()
                 stream["u"] = Xc[-1:].copy()
                 with limit_threads(self.n_jobs):
-                    eqs.update(self._step_features(Xc, U)[keep], Yc[keep])
+                    eqs.update(self._step_blocks(Xc[skip:], U[skip:]), Yc[skip:])
             return
         seed = self._noise_seed
         for s0, s1, r0, r1, offsets in self._groups(seqs):
@@ -186,13 +200,16 @@ class _BaseEchoState(BaseEstimator):
             order = np.argsort(-np.diff(offsets), kind="stable").astype(np.intp)
             x0 = np.zeros((s1 - s0, n), dtype=U.dtype)
             seed = res.run(U, offsets, order, x0, feedback=feedback, noise=noise, seed=seed)
-            F = self._step_features(Xc, U)
             with limit_threads(self.n_jobs):
                 if seqs.per_step:
                     keep = self._washout_mask(offsets)
-                    eqs.update(F[keep], seqs.Y[r0:r1][keep])
+                    blocks = self._step_blocks(Xc, U)
+                    if not keep.all():
+                        blocks = [B[keep] for B in blocks]
+                    eqs.update(blocks, seqs.Y[r0:r1][keep])
                 else:
-                    eqs.update(self._pooled_features(F, offsets), seqs.Y[s0:s1])
+                    F = self._step_features(Xc, U)
+                    eqs.update([self._pooled_features(F, offsets)], seqs.Y[s0:s1])
 
     def _new_stream(self, n_outputs):
         dtype = self._dtype
@@ -313,9 +330,12 @@ class _BaseEchoState(BaseEstimator):
                       for a in range(0, seqs.n_steps, step)]
         else:
             chunks = list(self._groups(seqs))
+        buffer = None
+        if seqs.layout == "series":
+            buffer = np.empty((min(step, seqs.n_steps), n), dtype=self._dtype)
         for s0, s1, r0, r1, offsets in chunks:
             Xc = seqs.X[r0:r1]
-            U = res.project(Xc)
+            U = res.project(Xc, out=None if buffer is None else buffer[:r1 - r0])
             order = np.argsort(-np.diff(offsets), kind="stable").astype(np.intp)
             x_state = np.ascontiguousarray(state[s0:s1, :n])
             if self._feedback:  # closed loop: the model's own outputs feed back
@@ -329,11 +349,11 @@ class _BaseEchoState(BaseEstimator):
                 state[s0:s1, n:] = y_state
             else:
                 res.run(U, offsets, order, x_state)
-                F = self._step_features(Xc, U)
                 if per_step:
-                    Y[r0:r1] = F @ self.output_weights_ + self.output_bias_
+                    with limit_threads(self.n_jobs):
+                        Y[r0:r1] = self._readout_steps(Xc, U)
                 else:
-                    P = self._pooled_features(F, offsets)
+                    P = self._pooled_features(self._step_features(Xc, U), offsets)
                     Y[r0 + offsets[1:] - 1] = P @ self.output_weights_ + self.output_bias_
             state[s0:s1, :n] = x_state
         return seqs, Y, state

@@ -33,19 +33,31 @@ class NormalEquations:
                              for k, v in self.__dict__.items()})
         return new
 
-    def update(self, H, Y):
-        """Add rows ``H`` (m, p) with targets ``Y`` (m, n_outputs)."""
-        if H.shape[0] == 0:
+    def update(self, blocks, Y):
+        """Add rows ``H = [B_1, B_2, ...]`` (given as column blocks) with targets ``Y``.
+
+        The blocks (for instance the inputs and the reservoir states) are
+        never concatenated: the Gram matrix is assembled block by block.
+        """
+        if Y.shape[0] == 0:
             return
         # float64 sums: a long series adds up millions of rows
-        H = np.asarray(H, dtype=np.float64)
+        blocks = [np.asarray(B, dtype=np.float64) for B in blocks]
         Y = np.asarray(Y, dtype=np.float64)
-        self.n += H.shape[0]
-        self.sum_h += H.sum(axis=0)
+        edges = np.cumsum([0] + [B.shape[1] for B in blocks])
+        self.n += Y.shape[0]
         self.sum_y += Y.sum(axis=0)
         self.sum_yy += np.einsum("ij,ij->j", Y, Y)
-        self.gram += H.T @ H
-        self.cross += H.T @ Y
+        for i, Bi in enumerate(blocks):
+            rows = slice(edges[i], edges[i + 1])
+            self.sum_h[rows] += Bi.sum(axis=0)
+            self.cross[rows] += Bi.T @ Y
+            self.gram[rows, rows] += Bi.T @ Bi  # a symmetric rank-k update in BLAS
+            for j in range(i + 1, len(blocks)):
+                cols = slice(edges[j], edges[j + 1])
+                off = Bi.T @ blocks[j]
+                self.gram[rows, cols] += off
+                self.gram[cols, rows] += off.T
 
     def centered(self, fit_intercept):
         """(gram, cross, yy, means of h, means of y), centered if ``fit_intercept``."""

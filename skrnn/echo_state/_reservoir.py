@@ -103,9 +103,13 @@ class Reservoir:
     def dtype(self):
         return self.W_in.dtype
 
-    def project(self, X):
-        """b + X @ W_in, a new C-contiguous array (the kernel overwrites it)."""
-        U = X @ self.W_in
+    def project(self, X, out=None):
+        """b + X @ W_in, C-contiguous (the kernel overwrites it with the states).
+
+        ``out`` is a buffer of shape (len(X), n_units) to reuse (a chunked run
+        then allocates, and page-faults, only once).
+        """
+        U = np.matmul(X, self.W_in, out=out)
         U += self.bias
         return U
 
