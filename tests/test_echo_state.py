@@ -392,3 +392,19 @@ def test_narma10_with_100_units():
     pred = model.predict(X)[2200:]
     nmse = np.mean((pred - y[2200:]) ** 2) / np.var(y[2200:])
     assert nmse < 0.12
+
+
+def test_score_leaves_out_the_washout():
+    from sklearn.metrics import r2_score
+
+    X, y = _series()
+    model = EchoStateRegressor(**SMALL, n_washout=40).fit(X[:200], y[:200, 0])
+    pred = model.predict(X[200:])
+    assert model.score(X[200:], y[200:, 0]) == pytest.approx(r2_score(y[240:, 0], pred[40:]))
+    X3, y3 = X.reshape(6, 50, 2), y[:, 0].reshape(6, 50)
+    pred3 = model.predict(X3)
+    assert model.score(X3, y3) == pytest.approx(r2_score(y3[:, 40:].ravel(),
+                                                         pred3[:, 40:].ravel()))
+    # nothing left after the washout: every step counts
+    assert model.score(X[:30], y[:30, 0]) == pytest.approx(r2_score(y[:30, 0],
+                                                                    model.predict(X[:30])))
