@@ -37,37 +37,63 @@ cdef inline double _uniform_pm1(uint64_t* s) noexcept nogil:
 
 
 cdef extern from "_spmv.h" nogil:
-    void skrnn_spmv_d(Py_ssize_t n_units, const double* data, const int* indices,
-                      const int* indptr, const double* x, double* z)
-    void skrnn_spmv_f(Py_ssize_t n_units, const float* data, const int* indices,
-                      const int* indptr, const float* x, float* z)
-    void skrnn_spmm_t_d(Py_ssize_t n_units, Py_ssize_t n_rows, const double* data,
-                        const int* indices, const int* indptr, const double* xT, double* zT)
-    void skrnn_spmm_t_f(Py_ssize_t n_units, Py_ssize_t n_rows, const float* data,
-                        const int* indices, const int* indptr, const float* xT, float* zT)
+    void skrnn_spmv_d_i16(Py_ssize_t n_units, const float* data, const unsigned short* indices,
+                          const int* indptr, const double* x, double* z)
+    void skrnn_spmv_d_i32(Py_ssize_t n_units, const float* data, const int* indices,
+                          const int* indptr, const double* x, double* z)
+    void skrnn_spmv_f_i16(Py_ssize_t n_units, const float* data, const unsigned short* indices,
+                          const int* indptr, const float* x, float* z)
+    void skrnn_spmv_f_i32(Py_ssize_t n_units, const float* data, const int* indices,
+                          const int* indptr, const float* x, float* z)
+    void skrnn_spmm_t_d_i16(Py_ssize_t n_units, Py_ssize_t n_rows, const float* data,
+                            const unsigned short* indices, const int* indptr,
+                            const double* xT, double* zT)
+    void skrnn_spmm_t_d_i32(Py_ssize_t n_units, Py_ssize_t n_rows, const float* data,
+                            const int* indices, const int* indptr,
+                            const double* xT, double* zT)
+    void skrnn_spmm_t_f_i16(Py_ssize_t n_units, Py_ssize_t n_rows, const float* data,
+                            const unsigned short* indices, const int* indptr,
+                            const float* xT, float* zT)
+    void skrnn_spmm_t_f_i32(Py_ssize_t n_units, Py_ssize_t n_rows, const float* data,
+                            const int* indices, const int* indptr,
+                            const float* xT, float* zT)
+
+
+cdef struct SparseW:
+    # CSR of W^T: float32 values, uint16 (narrow) or int32 column indices
+    const float* data
+    const unsigned short* idx16
+    const int* idx32
+    const int* indptr
+    bint narrow
 
 
 cdef void _sparse_product(const floating* x, Py_ssize_t n_rows, Py_ssize_t n_units,
-                          const floating[::1] data, const int[::1] indices,
-                          const int[::1] indptr, floating* out) noexcept nogil:
-    """out (n_rows, n_units) += x (n_rows, n_units) @ W, W given as CSR of W^T.
+                          SparseW* W, floating* out) noexcept nogil:
+    """out (n_rows, n_units) += x (n_rows, n_units) @ W, one state vector at a time.
 
-    Each unit gathers from the units feeding it, one state vector at a time
-    (see _spmv.h).
+    Each unit gathers from the units feeding it (see _spmv.h).
     """
     cdef Py_ssize_t b
     for b in range(n_rows):
         if floating is double:
-            skrnn_spmv_d(n_units, &data[0], &indices[0], &indptr[0], x + b * n_units,
-                         out + b * n_units)
+            if W.narrow:
+                skrnn_spmv_d_i16(n_units, W.data, W.idx16, W.indptr, x + b * n_units,
+                                 out + b * n_units)
+            else:
+                skrnn_spmv_d_i32(n_units, W.data, W.idx32, W.indptr, x + b * n_units,
+                                 out + b * n_units)
         else:
-            skrnn_spmv_f(n_units, &data[0], &indices[0], &indptr[0], x + b * n_units,
-                         out + b * n_units)
+            if W.narrow:
+                skrnn_spmv_f_i16(n_units, W.data, W.idx16, W.indptr, x + b * n_units,
+                                 out + b * n_units)
+            else:
+                skrnn_spmv_f_i32(n_units, W.data, W.idx32, W.indptr, x + b * n_units,
+                                 out + b * n_units)
 
 
 cdef void _sparse_product_batch(const floating* x, Py_ssize_t n_rows, Py_ssize_t n_units,
-                                const floating[::1] data, const int[::1] indices,
-                                const int[::1] indptr, floating* out,
+                                SparseW* W, floating* out,
                                 floating* xT, floating* zT) noexcept nogil:
     """out (n_rows, n_units) += x @ W for a batch, through transposed buffers.
 
@@ -81,9 +107,15 @@ cdef void _sparse_product_batch(const floating* x, Py_ssize_t n_rows, Py_ssize_t
         for i in range(n_units):
             xT[i * n_rows + b] = x[b * n_units + i]
     if floating is double:
-        skrnn_spmm_t_d(n_units, n_rows, &data[0], &indices[0], &indptr[0], xT, zT)
+        if W.narrow:
+            skrnn_spmm_t_d_i16(n_units, n_rows, W.data, W.idx16, W.indptr, xT, zT)
+        else:
+            skrnn_spmm_t_d_i32(n_units, n_rows, W.data, W.idx32, W.indptr, xT, zT)
     else:
-        skrnn_spmm_t_f(n_units, n_rows, &data[0], &indices[0], &indptr[0], xT, zT)
+        if W.narrow:
+            skrnn_spmm_t_f_i16(n_units, n_rows, W.data, W.idx16, W.indptr, xT, zT)
+        else:
+            skrnn_spmm_t_f_i32(n_units, n_rows, W.data, W.idx32, W.indptr, xT, zT)
     for b in range(n_rows):
         for j in range(n_units):
             out[b * n_units + j] += zT[j * n_rows + b]
@@ -94,8 +126,9 @@ cdef Py_ssize_t _BATCH_SPARSE = 4
 
 
 def reservoir_states(floating[:, ::1] U,
-                     const floating[::1] w_data,
-                     const int[::1] w_indices,
+                     const float[::1] w_data,
+                     const unsigned short[::1] w_idx16,
+                     const int[::1] w_idx32,
                      const int[::1] w_indptr,
                      const floating[:, ::1] W_dense,
                      const floating[:, ::1] W_fb,
@@ -128,10 +161,17 @@ def reservoir_states(floating[:, ::1] U,
     U : ndarray of shape (n_steps, n_units)
         In: the input projection ``[1, u_t] @ W_in`` (plus the teacher-forced
         feedback) of every step, sequences stacked. Out: the states x_t.
-    w_data, w_indices, w_indptr : ndarray
-        CSR arrays of W^T, of shape (n_units, n_units), when W is sparse;
-        ``w_indptr`` has n_units + 1 entries (empty data means W = 0).
-        Ignored when ``W_dense`` has rows.
+    w_data : ndarray of float32
+        Values of W^T in CSR, when W is sparse (empty means W = 0). float32
+        whatever the states' dtype: the reservoir draws W exactly
+        representable in float32, and half the bytes halve the memory
+        traffic that bounds a large reservoir's step.
+    w_idx16, w_idx32 : ndarray of uint16 / int32
+        Column indices of W^T in CSR: uint16 for reservoirs of at most 65536
+        units (then ``w_idx32`` is empty), int32 otherwise.
+    w_indptr : ndarray of int32 of shape (n_units + 1,)
+        Row pointers of W^T in CSR. The sparse arrays are ignored when
+        ``W_dense`` has rows.
     W_dense : ndarray of shape (n_units, n_units) or (0, 0)
         The recurrent matrix when dense, oriented so that z = x @ W.
     W_fb : ndarray of shape (n_outputs, n_units) or (0, n_units)
@@ -185,6 +225,12 @@ def reservoir_states(floating[:, ::1] U,
     cdef floating* ynew
     cdef floating* xT = NULL
     cdef floating* zT = NULL
+    cdef SparseW sw
+    sw.narrow = w_idx16.shape[0] > 0 or w_idx32.shape[0] == 0
+    sw.data = &w_data[0] if w_data.shape[0] > 0 else NULL
+    sw.idx16 = &w_idx16[0] if w_idx16.shape[0] > 0 else NULL
+    sw.idx32 = &w_idx32[0] if w_idx32.shape[0] > 0 else NULL
+    sw.indptr = &w_indptr[0]
     if n_seq == 0:
         return rng
     with nogil:
@@ -211,10 +257,9 @@ def reservoir_states(floating[:, ::1] U,
                 gemm_rm(False, n_active, n, n, <floating> 1, xbuf, n,
                         &W_dense[0, 0], n, <floating> 1, Z, n)
             elif sparse and n_active >= _BATCH_SPARSE:
-                _sparse_product_batch(xbuf, n_active, n, w_data, w_indices, w_indptr, Z,
-                                      xT, zT)
+                _sparse_product_batch(xbuf, n_active, n, &sw, Z, xT, zT)
             elif sparse:
-                _sparse_product(xbuf, n_active, n, w_data, w_indices, w_indptr, Z)
+                _sparse_product(xbuf, n_active, n, &sw, Z)
             if feedback:
                 gemm_rm(False, n_active, n, n_out, <floating> 1, ybuf, n_out,
                         &W_fb[0, 0], n, <floating> 1, Z, n)

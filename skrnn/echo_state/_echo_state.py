@@ -20,6 +20,7 @@ from ._readout import NormalEquations, gcv_ridge, solve_ridge
 from ._reservoir import (
     CHUNK_ELEMENTS,
     Reservoir,
+    float32_exact,
     sparse_recurrent_matrix,
     spectral_radius,
 )
@@ -67,6 +68,9 @@ class _BaseEchoState(BaseEstimator):
         rho = spectral_radius(W, rng)
         if rho > 0:  # rescale to the requested radius (computed, not assumed)
             W = W * (self.spectral_radius / rho)
+        # exactly representable in float32, the kernel's storage (a relative
+        # change of the radius below 1e-7)
+        W = float32_exact(W)
         W_in = rng.uniform(-self.input_scaling, self.input_scaling,
                            (self._n_inputs, n)).astype(dtype)
         bias = rng.uniform(-self.bias_scaling, self.bias_scaling, n).astype(dtype)

@@ -59,6 +59,19 @@ def spectral_radius(W, rng):
         return float(np.abs(np.linalg.eigvals(dense)).max())
 
 
+def float32_exact(W):
+    """W with its values rounded to float32, kept in float64.
+
+    The kernel stores the recurrent weights in float32 (half the memory
+    traffic); drawing them exactly representable makes that storage exact,
+    so float64 states still see exactly the weights of
+    ``recurrent_weights_``.
+    """
+    W = sp.csr_array(W, dtype=np.float64, copy=True)
+    W.data = W.data.astype(np.float32).astype(np.float64)
+    return W
+
+
 class Reservoir:
     """A leaky-integrator tanh reservoir with fixed random weights.
 
@@ -84,15 +97,20 @@ class Reservoir:
         dtype = W_in.dtype
         n = W.shape[0]
         if W.nnz == 0 or W.nnz < _DENSE_ABOVE * n * n:
-            # the kernel gathers along rows of W^T: the inputs of each unit
-            W_T = sp.csr_array(W.T, dtype=dtype)
+            # the kernel gathers along rows of W^T: the inputs of each unit;
+            # values in float32 (exact: see float32_exact), narrow indices
+            W_T = sp.csr_array(W.T)
             W_T.sort_indices()
-            self._csr = (np.ascontiguousarray(W_T.data, dtype=dtype),
-                         W_T.indices.astype(np.intc), W_T.indptr.astype(np.intc))
+            narrow = n <= 65536
+            empty = np.zeros(0, dtype=np.intc)
+            self._csr = (np.ascontiguousarray(W_T.data, dtype=np.float32),
+                         W_T.indices.astype(np.uint16) if narrow else np.zeros(0, np.uint16),
+                         empty if narrow else W_T.indices.astype(np.intc),
+                         W_T.indptr.astype(np.intc))
             self._dense = np.zeros((0, 0), dtype=dtype)
         else:
-            self._csr = (np.zeros(0, dtype=dtype), np.zeros(0, dtype=np.intc),
-                         np.zeros(n + 1, dtype=np.intc))
+            self._csr = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.uint16),
+                         np.zeros(0, dtype=np.intc), np.zeros(n + 1, dtype=np.intc))
             self._dense = np.ascontiguousarray(W.toarray(), dtype=dtype)
 
     @property

@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skrnn.echo_state._reservoir import Reservoir, sparse_recurrent_matrix
+from skrnn.echo_state._reservoir import (
+    Reservoir,
+    float32_exact,
+    sparse_recurrent_matrix,
+)
 
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
 ATOL = {np.float32: 1e-5, np.float64: 1e-13}
@@ -47,7 +51,8 @@ def reference(X, offsets, W_in, b, W, a, x0, W_fb=None, y0=None, R=None, G=None,
 
 def _setup(lengths, dtype, connectivity, seed=0, n_units=12, n_in=3):
     rng = np.random.RandomState(seed)
-    W = sparse_recurrent_matrix(n_units, connectivity, rng) * 0.4
+    # the kernel stores W in float32: the estimator draws it exactly representable
+    W = float32_exact(sparse_recurrent_matrix(n_units, connectivity, rng) * 0.4)
     W_in = rng.uniform(-1, 1, (n_in, n_units)).astype(dtype)
     b = rng.uniform(-0.5, 0.5, n_units).astype(dtype)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
@@ -151,7 +156,8 @@ def test_noise_stream_is_reproducible_and_continues():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_sequences", [1, 5, 70])
-def test_simd_blocks_match_reference(dtype, n_sequences):
+@pytest.mark.parametrize("wide_indices", [False, True])
+def test_simd_blocks_match_reference(dtype, n_sequences, wide_indices):
     """Sizes that reach every SIMD block and tail of the sparse products.
 
     Ten weights per unit cover a full gather block and its scalar tail; 70
@@ -162,6 +168,9 @@ def test_simd_blocks_match_reference(dtype, n_sequences):
     W, W_in, b, offsets, X, x0 = _setup(lengths, dtype, 0.25, n_units=40)
     res = Reservoir(W_in, b, sp.csr_array(W, dtype=dtype), None, 0.9)
     assert res._dense.shape[0] == 0
+    if wide_indices:  # the int32 indices of reservoirs beyond 65536 units
+        data, idx16, _, indptr = res._csr
+        res._csr = (data, np.zeros(0, np.uint16), idx16.astype(np.intc), indptr)
     U = res.project(X)
     res.run(U, offsets, _order(offsets), x0.copy())
     expected, _ = reference(X.astype(np.float64), offsets, W_in, b, W.toarray(), 0.9, x0)
