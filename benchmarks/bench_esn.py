@@ -229,7 +229,7 @@ def mackey_glass(args):
 def narma(args):
     print("NARMA10, 100 units, 200 washout + 2000 training steps, 2000 test steps, "
           "alpha by GCV.\n")
-    print("| seed | NMSE skrnn | alpha chosen | NMSE linear (10 lags + products) |")
+    print("| seed | NMSE skrnn | alpha chosen | NMSE linear (ridge on 10 input lags) |")
     print("|---|---|---|---|")
     from sklearn.linear_model import RidgeCV
 

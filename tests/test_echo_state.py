@@ -410,3 +410,20 @@ def test_score_leaves_out_the_washout():
     # nothing left after the washout: every step counts
     assert model.score(X[:30], y[:30, 0]) == pytest.approx(r2_score(y[:30, 0],
                                                                     model.predict(X[:30])))
+
+
+@pytest.mark.slow
+def test_mackey_glass_nrmse84_with_1000_units():
+    """Jaeger's protocol, on 20 of the benchmark's 50 windows (see BENCHMARKS.md)."""
+    s = make_mackey_glass(21000 + 1000 + 20 * 1084 + 10, random_state=0)
+    z = np.tanh(s - 1.0)
+    X, y = z[:-1, None], z[1:]
+    model = EchoStateRegressor(1000, spectral_radius=1.25, leaking_rate=0.3, input_scaling=0.5,
+                               bias_scaling=0.5, connectivity=0.01, n_washout=1000,
+                               alpha=1e-10, random_state=0).fit(X[:21000], y[:21000])
+    errors = []
+    for r in range(20):
+        w0 = 22000 + r * 1084
+        free = model.forecast(X[w0:w0 + 1000], 84)
+        errors.append(np.arctanh(free[-1]) + 1.0 - s[w0 + 1083])
+    assert np.sqrt(np.mean(np.square(errors)) / np.var(s)) < 1e-3
