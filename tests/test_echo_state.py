@@ -94,6 +94,34 @@ def test_long_series_runs_in_chunks(monkeypatch):
     np.testing.assert_allclose(chunked.predict(X), reference.predict(X), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("options", [
+    {"output_feedback": True, "n_washout": 3, "alpha": 1e-2},
+    {"n_washout": 2, "include_inputs": False, "alpha": 1e-2},
+], ids=["feedback", "washout"])
+def test_sequences_run_in_windows_and_groups(monkeypatch, options):
+    """Windows of time steps and groups of sequences do not change the result."""
+    from skrnn.echo_state import _echo_state
+
+    rng = np.random.RandomState(0)
+    X = [rng.uniform(-1, 1, (n, 2)) for n in (9, 3, 14, 1, 7, 12)]
+    y = [np.sin(x[:, :1] * 2) for x in X]
+    X3, y3 = rng.uniform(-1, 1, (5, 11, 2)), rng.uniform(-1, 1, 5)
+    reference = EchoStateRegressor(**SMALL, **options).fit(X, y)
+    per_seq = EchoStateRegressor(**SMALL, pooling="both", n_washout=4, alpha=1e-2).fit(X3, y3)
+    expected = (reference.predict(X), reference.output_weights_, per_seq.predict(X3),
+                per_seq.output_weights_)
+    monkeypatch.setattr(_echo_state, "CHUNK_ELEMENTS", 30 * 4)  # windows of 4 rows
+    monkeypatch.setattr(_echo_state, "_GROUP", 2)
+    small = EchoStateRegressor(**SMALL, **options).fit(X, y)
+    small_seq = EchoStateRegressor(**SMALL, pooling="both", n_washout=4, alpha=1e-2).fit(X3, y3)
+    got = (small.predict(X), small.output_weights_, small_seq.predict(X3),
+           small_seq.output_weights_)
+    for a, b in zip(got[0], expected[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    for a, b in zip(got[1:], expected[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
 # -- the readout is ridge on [1, u, x] --------------------------------------------------
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("include_inputs", [True, False])

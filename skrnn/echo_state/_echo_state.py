@@ -25,6 +25,10 @@ from ._reservoir import (
     spectral_radius,
 )
 
+#: sequences advanced together in one kernel call (wide enough to fill the
+#: vectorised batch product, small enough to keep the per-sequence buffers small)
+_GROUP = 256
+
 #: the grid GCV searches when ``alpha='gcv'`` and ``alphas=None``
 DEFAULT_ALPHAS = np.logspace(-12, 3, 31)
 
@@ -122,99 +126,105 @@ class _BaseEchoState(BaseEstimator):
         Y += self.output_bias_
         return Y
 
-    def _pooled_features(self, F, offsets):
-        """One feature row per sequence: its last step, its mean, or both.
-
-        The mean runs over the steps after the washout (at least the last
-        step of a sequence, however short).
-        """
-        lengths = np.diff(offsets)
-        last = F[offsets[1:] - 1]
-        if self.pooling == "last":
-            return last
-        skip = np.minimum(self.n_washout, lengths - 1)
-        t_in = np.arange(F.shape[0]) - np.repeat(offsets[:-1], lengths)
-        kept = t_in >= np.repeat(skip, lengths)
-        mean = np.add.reduceat(F * kept[:, None], offsets[:-1], axis=0)
-        mean /= (lengths - skip)[:, None]
-        return mean if self.pooling == "mean" else np.hstack([last, mean])
-
     def _n_readout_features(self, per_step):
         p = self.n_reservoir + (self._n_inputs if self.include_inputs else 0)
         return 2 * p if (not per_step and self.pooling == "both") else p
 
-    # -- running the reservoir ---------------------------------------------------
-    def _groups(self, seqs):
-        """Contiguous groups of whole sequences, each of about CHUNK_ELEMENTS states."""
-        budget = max(1, CHUNK_ELEMENTS // self.n_reservoir)
-        start = 0
-        while start < seqs.n_sequences:
-            stop = start + 1
-            while (stop < seqs.n_sequences
-                   and seqs.offsets[stop + 1] - seqs.offsets[start] <= budget):
-                stop += 1
-            r0, r1 = seqs.offsets[start], seqs.offsets[stop]
-            yield start, stop, r0, r1, seqs.offsets[start:stop + 1] - r0
-            start = stop
-
-    def _washout_mask(self, offsets, t0=0):
-        """Rows kept by the readout: step index within the sequence >= n_washout."""
+    def _washout_mask(self, offsets):
+        """Rows after the washout: step index within the sequence >= n_washout."""
         lengths = np.diff(offsets)
-        t_in = np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths) + t0
+        t_in = np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)
         return t_in >= self.n_washout
+
+    # -- running the reservoir ---------------------------------------------------
+    def _sweep(self, seqs):
+        """Cut the sequences into pieces the kernel runs in one call each.
+
+        Yields, for every group of at most ``_GROUP`` consecutive sequences,
+        ``(ids, pieces)`` where ``pieces`` yields ``(act, sub_offsets, rows,
+        t_in)``: the group's sequences still running (local indices, by
+        decreasing length), a window of their next time steps (at most about
+        CHUNK_ELEMENTS states in all, so memory stays bounded however long
+        the sequences), the rows of ``seqs.X`` it covers, and each row's time
+        index within its sequence. All sequences of a group advance together
+        (the kernel's batch path), their state carried from one window to
+        the next by the caller.
+        """
+        budget = max(1, CHUNK_ELEMENTS // self.n_reservoir)
+        lengths, offsets = seqs.lengths, seqs.offsets
+        for g0 in range(0, seqs.n_sequences, _GROUP):
+            ids = np.arange(g0, min(g0 + _GROUP, seqs.n_sequences))
+            yield ids, self._windows(offsets[ids], lengths[ids], budget)
+
+    def _state_buffer(self, seqs):
+        """One buffer for the states of every window of a sweep (allocated once)."""
+        # a window holds at most the budget, or one step of each of a group's
+        # sequences when the group is wider than the budget
+        rows = max(CHUNK_ELEMENTS // self.n_reservoir, min(_GROUP, seqs.n_sequences), 1)
+        return np.empty((min(rows, seqs.n_steps), self.n_reservoir), dtype=seqs.X.dtype)
+
+    @staticmethod
+    def _windows(starts, lengths, budget):
+        order = np.argsort(-lengths, kind="stable")
+        t0, t_max = 0, lengths.max()
+        while t0 < t_max:
+            act = order[lengths[order] > t0]
+            width = max(1, budget // act.size)
+            sub = np.minimum(lengths[act] - t0, width)  # decreasing, as the kernel needs
+            sub_offsets = np.zeros(act.size + 1, dtype=np.intp)
+            np.cumsum(sub, out=sub_offsets[1:])
+            local = np.arange(sub_offsets[-1], dtype=np.intp) - np.repeat(sub_offsets[:-1], sub)
+            rows = np.repeat(starts[act] + t0, sub) + local
+            yield act, sub_offsets, rows, local + t0
+            t0 += width
 
     def _accumulate(self, seqs, eqs, stream):
         """Run the reservoir over ``seqs`` and add its readout rows to ``eqs``.
 
-        A single series (2D X) is cut into chunks of time steps, the state
-        carried from one to the next through ``stream`` (also across
-        ``partial_fit`` calls); 3D and list input is cut into groups of whole
-        sequences, each starting from the zero state.
+        A single series (2D X) continues the stream of the previous
+        ``partial_fit`` calls: its state, teacher-forced feedback, washout
+        count and noise generator are in ``stream`` and carry on. 3D and list
+        input are independent sequences, each from the zero state.
         """
         res, n = self._reservoir, self.n_reservoir
         noise = float(self.state_noise)
-        if seqs.layout == "series":
-            step = min(max(1, CHUNK_ELEMENTS // n), seqs.n_steps)
-            buffer = np.empty((step, n), dtype=seqs.X.dtype)
-            for start in range(0, seqs.n_steps, step):
-                stop = min(start + step, seqs.n_steps)
-                Xc, Yc = seqs.X[start:stop], seqs.Y[start:stop]
-                U = res.project(Xc, out=buffer[:stop - start])
+        series = seqs.layout == "series"
+        seed = stream["seed"] if series else self._noise_seed
+        t_start = stream["t"] if series else 0
+        per_step = seqs.per_step
+        buffer = self._state_buffer(seqs)
+        for ids, pieces in self._sweep(seqs):
+            x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
+            y_prev = (stream["y"].copy() if series
+                      else np.zeros((ids.size, seqs.Y.shape[1]), dtype=seqs.X.dtype))
+            if not per_step:
+                pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+            for act, sub_offsets, rows, t_in in pieces:
+                Xc = seqs.X[rows]
+                U = res.project(Xc, out=buffer[:rows.size])
                 feedback = None
-                if self._feedback:
-                    feedback = np.vstack([stream["y"], Yc[:-1]])
-                offsets = np.array([0, stop - start], dtype=np.intp)
-                stream["seed"] = res.run(U, offsets, np.zeros(1, dtype=np.intp), stream["x"],
-                                         feedback=feedback, noise=noise, seed=stream["seed"])
-                skip = max(0, min(self.n_washout - stream["t"], stop - start))
-                stream["t"] += stop - start
-                stream["y"] = Yc[-1:].copy()
-                stream["u"] = Xc[-1:].copy()
+                if self._feedback:  # teacher forcing: y_{t-1} of the same sequence
+                    feedback = seqs.Y[rows - 1]
+                    first = t_in[sub_offsets[:-1]] == 0
+                    feedback[sub_offsets[:-1][first]] = y_prev[act[first]]
+                x_act = np.ascontiguousarray(x[act])
+                seed = res.run(U, sub_offsets, np.arange(act.size, dtype=np.intp), x_act,
+                               feedback=feedback, noise=noise, seed=seed)
+                x[act] = x_act
                 with limit_threads(self.n_jobs):
-                    eqs.update(self._step_blocks(Xc[skip:], U[skip:]), Yc[skip:])
-            return
-        seed = self._noise_seed
-        for s0, s1, r0, r1, offsets in self._groups(seqs):
-            Xc = seqs.X[r0:r1]
-            U = res.project(Xc)
-            feedback = None
-            if self._feedback:  # y_{t-1} of the same sequence, 0 at its start
-                feedback = np.zeros_like(seqs.Y[r0:r1])
-                feedback[1:] = seqs.Y[r0:r1 - 1]
-                feedback[offsets[:-1]] = 0
-            order = np.argsort(-np.diff(offsets), kind="stable").astype(np.intp)
-            x0 = np.zeros((s1 - s0, n), dtype=U.dtype)
-            seed = res.run(U, offsets, order, x0, feedback=feedback, noise=noise, seed=seed)
-            with limit_threads(self.n_jobs):
-                if seqs.per_step:
-                    keep = self._washout_mask(offsets)
-                    blocks = self._step_blocks(Xc, U)
-                    if not keep.all():
-                        blocks = [B[keep] for B in blocks]
-                    eqs.update(blocks, seqs.Y[r0:r1][keep])
-                else:
-                    F = self._step_features(Xc, U)
-                    eqs.update([self._pooled_features(F, offsets)], seqs.Y[s0:s1])
+                    if per_step:
+                        keep = t_in + t_start >= self.n_washout
+                        blocks = self._step_blocks(Xc, U)
+                        if not keep.all():
+                            blocks = [B[keep] for B in blocks]
+                        eqs.update(blocks, seqs.Y[rows[keep]])
+                    else:
+                        pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
+            if not per_step:
+                eqs.update([pooled.features()], seqs.Y[ids])
+        if series:
+            stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
+                          t=t_start + seqs.n_steps, seed=seed)
 
     def _new_stream(self, n_outputs):
         dtype = self._dtype
@@ -327,41 +337,70 @@ class _BaseEchoState(BaseEstimator):
         res, n = self._reservoir, self.n_reservoir
         W_u, W_x = self._coef_parts()
         Y = np.zeros((seqs.n_steps, self.n_outputs_), dtype=self._dtype)
-        per_step = self._per_step
-        if seqs.layout == "series":
-            step = max(1, CHUNK_ELEMENTS // n)
-            chunks = [(0, 1, a, min(a + step, seqs.n_steps),
-                       np.array([0, min(a + step, seqs.n_steps) - a], dtype=np.intp))
-                      for a in range(0, seqs.n_steps, step)]
-        else:
-            chunks = list(self._groups(seqs))
-        buffer = None
-        if seqs.layout == "series":
-            buffer = np.empty((min(step, seqs.n_steps), n), dtype=self._dtype)
-        for s0, s1, r0, r1, offsets in chunks:
-            Xc = seqs.X[r0:r1]
-            U = res.project(Xc, out=None if buffer is None else buffer[:r1 - r0])
-            order = np.argsort(-np.diff(offsets), kind="stable").astype(np.intp)
-            x_state = np.ascontiguousarray(state[s0:s1, :n])
-            if self._feedback:  # closed loop: the model's own outputs feed back
-                y_state = np.ascontiguousarray(state[s0:s1, n:])
-                V = np.broadcast_to(self.output_bias_, (r1 - r0, self.n_outputs_))
-                if W_u is not None:
-                    V = Xc @ W_u + self.output_bias_
-                _, Yc = res.run_closed(U, V, offsets, order, x_state, y_state,
-                                       W_fb=self.feedback_weights_, R=W_x, G=None)
-                Y[r0:r1] = Yc
-                state[s0:s1, n:] = y_state
-            else:
-                res.run(U, offsets, order, x_state)
-                if per_step:
-                    with limit_threads(self.n_jobs):
-                        Y[r0:r1] = self._readout_steps(Xc, U)
+        buffer = self._state_buffer(seqs)
+        for ids, pieces in self._sweep(seqs):
+            x = state[ids, :n]
+            y_prev = state[ids, n:]
+            if not self._per_step:
+                pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+            for act, sub_offsets, rows, t_in in pieces:
+                Xc = seqs.X[rows]
+                U = res.project(Xc, out=buffer[:rows.size])
+                order = np.arange(act.size, dtype=np.intp)
+                x_act = np.ascontiguousarray(x[act])
+                if self._feedback:  # closed loop: the model's own outputs feed back
+                    y_act = np.ascontiguousarray(y_prev[act])
+                    V = (Xc @ W_u if W_u is not None else np.zeros_like(Y[rows]))
+                    V += self.output_bias_
+                    _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
+                                                W_fb=self.feedback_weights_, R=W_x, G=None)
+                    y_prev[act] = y_act
                 else:
-                    P = self._pooled_features(self._step_features(Xc, U), offsets)
-                    Y[r0 + offsets[1:] - 1] = P @ self.output_weights_ + self.output_bias_
-            state[s0:s1, :n] = x_state
+                    res.run(U, sub_offsets, order, x_act)
+                    if self._per_step:
+                        with limit_threads(self.n_jobs):
+                            Y[rows] = self._readout_steps(Xc, U)
+                    else:
+                        pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
+                x[act] = x_act
+            if not self._per_step:
+                P = pooled.features()
+                Y[seqs.last_rows[ids]] = P @ self.output_weights_ + self.output_bias_
+            state[ids, :n] = x
+            state[ids, n:] = y_prev
         return seqs, Y, state
+
+
+class _Pooling:
+    """Running per-sequence pooling of step features over the windows of a sweep.
+
+    'last' keeps each sequence's last step; 'mean' sums the steps from
+    ``min(n_washout, length - 1)`` on (at least the last step counts);
+    'both' is the two side by side.
+    """
+
+    def __init__(self, pooling, n_washout, lengths):
+        self.pooling = pooling
+        self.lengths = lengths
+        self.skip = np.minimum(n_washout, lengths - 1)
+        self.last = self.total = None
+
+    def add(self, F, act, sub_offsets, t_in):
+        if self.last is None:
+            self.last = np.zeros((self.lengths.size, F.shape[1]))
+            self.total = np.zeros((self.lengths.size, F.shape[1]))
+        sub = np.diff(sub_offsets)
+        ends = t_in[sub_offsets[1:] - 1] == self.lengths[act] - 1
+        self.last[act[ends]] = F[sub_offsets[1:][ends] - 1]
+        if self.pooling != "last":
+            kept = t_in >= np.repeat(self.skip[act], sub)
+            self.total[act] += np.add.reduceat(F * kept[:, None], sub_offsets[:-1], axis=0)
+
+    def features(self):
+        if self.pooling == "last":
+            return self.last
+        mean = self.total / (self.lengths - self.skip)[:, None]
+        return mean if self.pooling == "mean" else np.hstack([self.last, mean])
 
 
 _PARAMETERS = """\
@@ -564,7 +603,10 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
     ``partial_fit`` on consecutive 2D chunks continues the series: the
     reservoir state, the teacher-forced feedback, the washout count and the
     noise stream carry over. ``forecast(None, n_steps)`` continues from
-    where the training stream ended.
+    where the training stream ended. The state that
+    ``predict(..., return_state=True)`` returns and ``initial_state`` takes
+    is the reservoir state, followed by the last output with
+    ``output_feedback``.
 
     References
     ----------

@@ -127,7 +127,10 @@ class Reservoir:
         ``out`` is a buffer of shape (len(X), n_units) to reuse (a chunked run
         then allocates, and page-faults, only once).
         """
-        U = np.matmul(X, self.W_in, out=out)
+        if X.shape[1] == 1:  # an outer product: broadcasting beats a K=1 GEMM
+            U = np.multiply(X, self.W_in[0], out=out)
+        else:
+            U = np.matmul(X, self.W_in, out=out)
         U += self.bias
         return U
 
