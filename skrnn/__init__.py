@@ -2,6 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from .echo_state import EchoStateClassifier, EchoStateRegressor
 from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
@@ -11,6 +12,8 @@ from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "EchoStateClassifier",
+    "EchoStateRegressor",
     "ElmanClassifier",
     "ElmanRegressor",
     "HopfieldMemory",

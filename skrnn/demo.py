@@ -16,6 +16,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
 from . import (
+    EchoStateClassifier,
+    EchoStateRegressor,
     ElmanClassifier,
     ElmanRegressor,
     HopfieldMemory,
@@ -27,6 +29,8 @@ from . import (
 from .datasets import (
     make_adding_problem,
     make_delayed_recall,
+    make_mackey_glass,
+    make_narma,
     make_reber,
     make_sine_sequences,
     make_sine_series,
@@ -172,6 +176,28 @@ def rnn_elm_digits():
             "held-out accuracy", streamed.score(X[1400:], y[1400:]))
 
 
+def echo_state():
+    s = np.tanh(make_mackey_glass(2100, random_state=0) - 1.0)  # Jaeger's squashing
+    X, y = s[:-1, None], s[1:]
+    model, secs = _timed(lambda: EchoStateRegressor(
+        500, spectral_radius=1.25, leaking_rate=0.3, input_scaling=0.5, bias_scaling=0.5,
+        connectivity=0.02, n_washout=300, alpha=1e-10, random_state=0).fit(X[:2000], y[:2000]))
+    future = model.forecast(None, 84)  # free-running after the training series
+    _report("Mackey-Glass: 84-step free-running forecast", "EchoStateRegressor(500)",
+            "NRMSE at step 84", abs(future[-1] - s[2083]) / s.std(), seconds=secs)
+    X, y = make_narma(2400, random_state=0)
+    model, secs = _timed(lambda: EchoStateRegressor(
+        100, spectral_radius=0.95, input_scaling=0.1, bias_scaling=0.1, n_washout=200,
+        alpha="gcv", random_state=0).fit(X[:1400], y[:1400]))
+    pred = model.predict(X)[1400:]
+    _report("NARMA10 (linear models: >= 0.16)", "EchoStateRegressor(100)", "held-out NMSE",
+            np.mean((pred - y[1400:]) ** 2) / np.var(y[1400:]), seconds=secs)
+    X, y = make_sine_sequences(400, n_timesteps=40, n_classes=3, random_state=0)
+    model, secs = _timed(lambda: EchoStateClassifier(100, random_state=0).fit(X[:300], y[:300]))
+    _report("Sine waves in 3 frequency bands", "EchoStateClassifier(100)", "held-out accuracy",
+            model.score(X[300:], y[300:]), seconds=secs)
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -186,6 +212,7 @@ def main():
         embedded_reber()
         hopfield()
         rnn_elm_digits()
+        echo_state()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import (
+    EchoStateClassifier,
+    EchoStateRegressor,
     ElmanClassifier,
     ElmanRegressor,
     HopfieldMemory,
@@ -27,6 +29,8 @@ def _instances():
     # shows which checks its binary-only input rules out
     yield HopfieldMemory(rule="modern", random_state=0)
     yield HopfieldMemory(rule="hebbian", random_state=0)
+    for cls in (EchoStateRegressor, EchoStateClassifier):
+        yield cls(n_reservoir=20, random_state=0)
 
 
 # A 2D X given to a sequence regressor is one time-ordered series: its rows

@@ -1,0 +1,276 @@
+"""EchoStateRegressor: speed against reservoirpy, streaming, and the classic accuracy benchmarks.
+
+Subcommands (each prints a markdown table):
+
+``speed``
+    One series (Mackey-Glass, squashed as tanh(s - 1), one-step-ahead
+    prediction), skrnn and reservoirpy side by side in one run: the same
+    reservoir size and settings (leaky tanh, uniform W with 10 % connectivity
+    rescaled to spectral radius 0.9, dense uniform W_in, no bias, ridge 1e-8,
+    100 washout steps), fit on n steps and predict the next n, for 500, 1000
+    and 2000 units and n = 10,000 and 100,000. Times are medians over
+    repeats; ratio = reservoirpy time / skrnn time. NRMSE is over the
+    predicted steps after the first 1000 (the test run starts afresh).
+``batch``
+    100 sequences advanced together (skrnn: one kernel call, the sparse
+    product vectorised across sequences) against reservoirpy on the same 3D
+    array.
+``stream``
+    10 million steps through ``partial_fit`` in chunks: steps per second and
+    the peak resident memory as the stream goes on.
+``mackey-glass``
+    Jaeger's 84-step free-run protocol (NRMSE84) with 1000 units.
+``narma``
+    NARMA10 with 100 units, normalised MSE on held-out data.
+
+Both libraries run their BLAS on one thread (threadpoolctl): on the shared
+2-core machines, two BLAS threads contending with the other jobs made the
+readout's products several times slower for either library.
+
+Run::
+
+    pip install "reservoirpy>=0.4,<0.5"     # or: pip install -e ".[benchmark]"
+    python benchmarks/bench_esn.py speed --repeats 3
+    python benchmarks/bench_esn.py batch --repeats 3
+    python benchmarks/bench_esn.py stream
+    python benchmarks/bench_esn.py mackey-glass
+    python benchmarks/bench_esn.py narma
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import resource
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from skrnn import EchoStateRegressor
+from skrnn.datasets import make_mackey_glass, make_narma
+
+SETTINGS = {"spectral_radius": 0.9, "leaking_rate": 0.3, "input_scaling": 0.5,
+            "connectivity": 0.1, "alpha": 1e-8, "n_washout": 100}
+
+
+def skrnn_model(n_units, seed=0):
+    return EchoStateRegressor(
+        n_units, spectral_radius=SETTINGS["spectral_radius"],
+        leaking_rate=SETTINGS["leaking_rate"], input_scaling=SETTINGS["input_scaling"],
+        bias_scaling=0.0, connectivity=SETTINGS["connectivity"], alpha=SETTINGS["alpha"],
+        n_washout=SETTINGS["n_washout"], random_state=seed)
+
+
+def reservoirpy_model(n_units, seed=0):
+    from reservoirpy.mat_gen import uniform
+    from reservoirpy.nodes import Reservoir, Ridge
+
+    reservoir = Reservoir(
+        n_units, lr=SETTINGS["leaking_rate"], sr=SETTINGS["spectral_radius"],
+        input_scaling=SETTINGS["input_scaling"], input_connectivity=1.0,
+        rc_connectivity=SETTINGS["connectivity"], W=uniform(low=-1, high=1),
+        Win=uniform(low=-1, high=1), bias=0.0, seed=seed)
+    return reservoir >> Ridge(ridge=SETTINGS["alpha"])
+
+
+def nrmse(pred, truth):
+    pred, truth = np.ravel(pred), np.ravel(truth)
+    return float(np.sqrt(np.mean((pred - truth) ** 2)) / np.std(truth))
+
+
+def squashed_mackey_glass(n, seed=0):
+    return np.tanh(make_mackey_glass(n, random_state=seed) - 1.0)
+
+
+def run_skrnn(n_units, X_tr, y_tr, X_te):
+    """(fit time, predict time, predictions) of skrnn; per-step targets."""
+    start = time.perf_counter()
+    model = skrnn_model(n_units).fit(X_tr, y_tr[..., 0])
+    t_fit = time.perf_counter() - start
+    start = time.perf_counter()
+    pred = model.predict(X_te)
+    return t_fit, time.perf_counter() - start, pred
+
+
+def run_reservoirpy(n_units, X_tr, y_tr, X_te):
+    """The same for reservoirpy; its test run starts afresh, as skrnn's does."""
+    start = time.perf_counter()
+    model = reservoirpy_model(n_units).fit(X_tr, y_tr, warmup=SETTINGS["n_washout"])
+    t_fit = time.perf_counter() - start
+    start = time.perf_counter()
+    model.reset()
+    pred = np.asarray(model.run(X_te))
+    return t_fit, time.perf_counter() - start, pred
+
+
+def speed(args):
+    print("| units | steps | fit skrnn (s) | fit reservoirpy (s) | fit ratio | "
+          "predict skrnn (s) | predict reservoirpy (s) | predict ratio | "
+          "NRMSE skrnn | NRMSE reservoirpy |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n_steps in args.steps:
+        z = squashed_mackey_glass(2 * n_steps + 1)
+        X, y = z[:-1, None], z[1:, None]
+        X_tr, y_tr, X_te, y_te = X[:n_steps], y[:n_steps], X[n_steps:], y[n_steps:]
+        skip = min(1000, n_steps // 10)  # the test run starts from a fresh state
+        for n_units in args.units:
+            times = {"skrnn": [], "rpy": []}
+            errors = {}
+            for _ in range(args.repeats):
+                # interleaved, so that both see the same machine load
+                f, p, pred = run_skrnn(n_units, X_tr, y_tr, X_te)
+                times["skrnn"].append((f, p))
+                errors["skrnn"] = nrmse(pred[skip:], y_te[skip:])
+                f, p, pred = run_reservoirpy(n_units, X_tr, y_tr, X_te)
+                times["rpy"].append((f, p))
+                errors["rpy"] = nrmse(pred[skip:], y_te[skip:])
+            s = np.median(times["skrnn"], axis=0)
+            r = np.median(times["rpy"], axis=0)
+            print(f"| {n_units} | {n_steps} | {s[0]:.2f} | {r[0]:.2f} | **{r[0] / s[0]:.1f}x** | "
+                  f"{s[1]:.2f} | {r[1]:.2f} | **{r[1] / s[1]:.1f}x** | "
+                  f"{errors['skrnn']:.2e} | {errors['rpy']:.2e} |", flush=True)
+
+
+def batch(args):
+    n_seq = args.sequences
+    print(f"Batch of {n_seq} sequences advanced together (times in s, medians of "
+          f"{args.repeats}).\n")
+    print("| units | steps per sequence | fit skrnn | fit reservoirpy | fit ratio | "
+          "predict skrnn | predict reservoirpy | predict ratio | NRMSE skrnn | "
+          "NRMSE reservoirpy |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for length in args.lengths:
+        z = squashed_mackey_glass(n_seq * (length + 1) * 2 + 1)
+        windows = z[: 2 * n_seq * (length + 1)].reshape(2 * n_seq, length + 1)
+        X, Y = windows[:, :-1, None], windows[:, 1:, None]
+        X_tr, Y_tr, X_te, Y_te = X[:n_seq], Y[:n_seq], X[n_seq:], Y[n_seq:]
+        for n_units in args.units:
+            times = {"skrnn": [], "rpy": []}
+            errors = {}
+            for _ in range(args.repeats):
+                f, p, pred = run_skrnn(n_units, X_tr, Y_tr, X_te)
+                times["skrnn"].append((f, p))
+                errors["skrnn"] = nrmse(pred[:, 100:], Y_te[:, 100:])
+                f, p, pred = run_reservoirpy(n_units, X_tr, Y_tr, X_te)
+                times["rpy"].append((f, p))
+                errors["rpy"] = nrmse(np.asarray(pred)[:, 100:], Y_te[:, 100:])
+            s = np.median(times["skrnn"], axis=0)
+            r = np.median(times["rpy"], axis=0)
+            print(f"| {n_units} | {length} | {s[0]:.2f} | {r[0]:.2f} | **{r[0] / s[0]:.1f}x** | "
+                  f"{s[1]:.2f} | {r[1]:.2f} | **{r[1] / s[1]:.1f}x** | "
+                  f"{errors['skrnn']:.2e} | {errors['rpy']:.2e} |", flush=True)
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stream(args):
+    """Delayed recall over a long stream: y[t] = u[t - 5], u uniform on [-1, 1]."""
+    rng = np.random.RandomState(0)
+    model = EchoStateRegressor(args.stream_units, spectral_radius=0.9, connectivity=0.1,
+                               n_washout=100, alpha=1e-6, random_state=0)
+    history = np.zeros(5)
+    done, start = 0, time.perf_counter()
+    print(f"Streaming {args.total:,} steps in chunks of {args.chunk:,} through partial_fit, "
+          f"{args.stream_units} units.\n")
+    print("| steps seen | elapsed (s) | steps/s | peak RSS (MB) |")
+    print("|---|---|---|---|")
+    report_at = {int(args.total * f) for f in (0.01, 0.1, 0.5, 1.0)}
+    while done < args.total:
+        u = rng.uniform(-1, 1, args.chunk)
+        full = np.concatenate([history, u])
+        y = full[:-5]
+        history = full[-5:]
+        model.partial_fit(u[:, None], y)
+        done += args.chunk
+        if done in report_at:
+            elapsed = time.perf_counter() - start
+            print(f"| {done:,} | {elapsed:.1f} | {done / elapsed:,.0f} | {peak_rss_mb():.0f} |",
+                  flush=True)
+    u = rng.uniform(-1, 1, 5000)
+    full = np.concatenate([history, u])
+    pred = model.predict(u[:, None], initial_state=model._stream["x"])
+    print(f"\nHeld-out R^2 of the streamed readout on the next 5000 steps: "
+          f"{1 - np.mean((pred - full[:-5]) ** 2) / np.var(full[:-5]):.4f}")
+
+
+def mackey_glass(args):
+    """Jaeger's protocol: teacher-force 1000 steps, run free 84 steps, 50 windows."""
+    s = make_mackey_glass(args.n_train + 1000 + 50 * 1084 + 10, random_state=0)
+    z = np.tanh(s - 1.0)
+    X, y = z[:-1, None], z[1:]
+    print(f"Mackey-Glass tau=17, NRMSE84 over 50 windows, {args.mg_units} units, "
+          f"{args.n_train} training steps (the first 1000 washed out).\n")
+    print("| connectivity | spectral radius | leaking rate | input scaling | bias scaling | "
+          "alpha | seed | fit (s) | NRMSE84 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    configs = [(0.01, 1.25, 0.3, 0.5, 0.5, 1e-10), (0.1, 1.25, 0.3, 0.5, 0.5, 1e-10)]
+    for conn, rho, a, sigma, bias, alpha in configs:
+        for seed in args.seeds:
+            model = EchoStateRegressor(args.mg_units, spectral_radius=rho, leaking_rate=a,
+                                       input_scaling=sigma, bias_scaling=bias,
+                                       connectivity=conn, n_washout=1000, alpha=alpha,
+                                       random_state=seed)
+            start = time.perf_counter()
+            model.fit(X[:args.n_train], y[:args.n_train])
+            t_fit = time.perf_counter() - start
+            errors = []
+            for r in range(50):
+                w0 = args.n_train + 1000 + r * 1084
+                free = model.forecast(X[w0:w0 + 1000], 84)  # free[k] predicts z[w0 + 1000 + k]
+                pred = np.arctanh(np.clip(free[-1], -1 + 1e-15, 1 - 1e-15)) + 1.0
+                errors.append(pred - s[w0 + 1000 + 83])
+            value = np.sqrt(np.mean(np.square(errors)) / np.var(s))
+            print(f"| {conn} | {rho} | {a} | {sigma} | {bias} | {alpha:g} | {seed} | "
+                  f"{t_fit:.1f} | {value:.2e} |", flush=True)
+
+
+def narma(args):
+    print("NARMA10, 100 units, 200 washout + 2000 training steps, 2000 test steps, "
+          "alpha by GCV.\n")
+    print("| seed | NMSE skrnn | alpha chosen | NMSE linear (ridge on 10 input lags) |")
+    print("|---|---|---|---|")
+    from sklearn.linear_model import RidgeCV
+
+    values = []
+    for seed in args.seeds:
+        X, y = make_narma(4200, random_state=seed)
+        model = EchoStateRegressor(100, spectral_radius=0.95, input_scaling=0.1,
+                                   bias_scaling=0.1, connectivity=0.1, n_washout=200,
+                                   alpha="gcv", random_state=seed)
+        model.fit(X[:2200], y[:2200])
+        pred = model.predict(X)[2200:]
+        nmse = float(np.mean((pred - y[2200:]) ** 2) / np.var(y[2200:]))
+        values.append(nmse)
+        # a linear reference on a tapped delay line of the inputs
+        lags = np.column_stack([np.roll(X[:, 0], k) for k in range(10)])[10:]
+        lin = RidgeCV(alphas=np.logspace(-8, 2, 11)).fit(lags[190:2190], y[200:2200])
+        nmse_lin = float(np.mean((lin.predict(lags[2190:]) - y[2200:]) ** 2)
+                         / np.var(y[2200:]))
+        print(f"| {seed} | {nmse:.3f} | {model.alpha_:g} | {nmse_lin:.3f} |", flush=True)
+    print(f"\nmean NMSE {np.mean(values):.3f} +- {np.std(values):.3f} over {len(values)} seeds")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("what", choices=["speed", "batch", "stream", "mackey-glass", "narma"])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--units", type=int, nargs="+", default=[500, 1000, 2000])
+    parser.add_argument("--steps", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sequences", type=int, default=100)
+    parser.add_argument("--lengths", type=int, nargs="+", default=[1000])
+    parser.add_argument("--total", type=int, default=10_000_000)
+    parser.add_argument("--chunk", type=int, default=100_000)
+    parser.add_argument("--stream-units", type=int, default=200)
+    parser.add_argument("--mg-units", type=int, default=1000)
+    parser.add_argument("--n-train", type=int, default=21000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    args = parser.parse_args()
+    with threadpool_limits(1):
+        {"speed": speed, "batch": batch, "stream": stream, "mackey-glass": mackey_glass,
+         "narma": narma}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1028 @@
+"""Echo state networks: a fixed random reservoir and a ridge readout, as estimators."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import r2_score
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
+from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._threads import limit_threads
+from ._readout import NormalEquations, gcv_ridge, solve_ridge
+from ._reservoir import (
+    CHUNK_ELEMENTS,
+    Reservoir,
+    float32_exact,
+    sparse_recurrent_matrix,
+    spectral_radius,
+)
+
+#: sequences advanced together in one kernel call (wide enough to fill the
+#: vectorised batch product, small enough to keep the per-sequence buffers small)
+_GROUP = 256
+
+#: the grid GCV searches when ``alpha='gcv'`` and ``alphas=None``
+DEFAULT_ALPHAS = np.logspace(-12, 3, 31)
+
+
+class _BaseEchoState(BaseEstimator):
+    """What the echo state regressor and classifier share: reservoir, sums, readout."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_reservoir": [Interval(Integral, 1, None, closed="left")],
+        "spectral_radius": [Interval(Real, 0, None, closed="left")],
+        "connectivity": [Interval(Real, 0, 1, closed="right")],
+        "input_scaling": [Interval(Real, 0, None, closed="left")],
+        "bias_scaling": [Interval(Real, 0, None, closed="left")],
+        "leaking_rate": [Interval(Real, 0, 1, closed="right")],
+        "n_washout": [Interval(Integral, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"gcv"})],
+        "alphas": [None, "array-like"],
+        "include_inputs": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "state_noise": [Interval(Real, 0, None, closed="left")],
+        "pooling": [StrOptions({"last", "mean", "both"})],
+        "random_state": ["random_state"],
+        "n_jobs": [None, Integral],
+    }
+
+    _feedback = False  # output feedback: the regressor's option
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = True
+        tags.non_deterministic = False
+        return tags
+
+    # -- the reservoir -------------------------------------------------------
+    def _build_reservoir(self, dtype, n_outputs):
+        """Draw every fixed weight from ``random_state``, in a fixed order."""
+        rng = check_random_state(self.random_state)
+        n = self.n_reservoir
+        W = sparse_recurrent_matrix(n, self.connectivity, rng)
+        rho = spectral_radius(W, rng)
+        if rho > 0:  # rescale to the requested radius (computed, not assumed)
+            W = W * (self.spectral_radius / rho)
+        # exactly representable in float32, the kernel's storage (a relative
+        # change of the radius below 1e-7)
+        W = float32_exact(W)
+        W_in = rng.uniform(-self.input_scaling, self.input_scaling,
+                           (self._n_inputs, n)).astype(dtype)
+        bias = rng.uniform(-self.bias_scaling, self.bias_scaling, n).astype(dtype)
+        W_fb = None
+        if self._feedback:
+            W_fb = rng.uniform(-self.feedback_scaling, self.feedback_scaling,
+                               (n_outputs, n)).astype(dtype)
+        self._noise_seed = int(rng.randint(1, np.iinfo(np.int32).max))
+        self.input_weights_ = W_in
+        self.hidden_bias_ = bias
+        self.recurrent_weights_ = sp.csr_array(W, dtype=dtype)
+        self.feedback_weights_ = W_fb
+        self.reservoir_spectral_radius_ = float(rho)
+        self._reservoir = Reservoir(W_in, bias, self.recurrent_weights_, W_fb,
+                                    float(self.leaking_rate))
+
+    def __getstate__(self):
+        # a copy: object.__getstate__ may hand back the live __dict__
+        state = dict(super().__getstate__())
+        state.pop("_reservoir", None)  # rebuilt from the fitted weights
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "input_weights_" in self.__dict__:
+            self._reservoir = Reservoir(self.input_weights_, self.hidden_bias_,
+                                        self.recurrent_weights_, self.feedback_weights_,
+                                        float(self.leaking_rate))
+
+    @property
+    def _dtype(self):
+        return self.input_weights_.dtype
+
+    # -- readout features ------------------------------------------------------
+    def _step_features(self, X, states):
+        """Readout features of every step: [u_t, x_t] or x_t."""
+        return np.hstack([X, states]) if self.include_inputs else states
+
+    def _step_blocks(self, X, states):
+        """The same features as column blocks, for sums that need no copy."""
+        return [X, states] if self.include_inputs else [states]
+
+    def _readout_steps(self, X, states):
+        """Per-step outputs [u_t, x_t] @ W_out + b, without concatenating."""
+        W_u, W_x = self._coef_parts()
+        Y = states @ W_x
+        if W_u is not None:
+            Y += X @ W_u
+        Y += self.output_bias_
+        return Y
+
+    def _n_readout_features(self, per_step):
+        p = self.n_reservoir + (self._n_inputs if self.include_inputs else 0)
+        return 2 * p if (not per_step and self.pooling == "both") else p
+
+    def _washout_mask(self, offsets):
+        """Rows after the washout: step index within the sequence >= n_washout."""
+        lengths = np.diff(offsets)
+        t_in = np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)
+        return t_in >= self.n_washout
+
+    # -- running the reservoir ---------------------------------------------------
+    def _sweep(self, seqs):
+        """Cut the sequences into pieces the kernel runs in one call each.
+
+        Yields, for every group of at most ``_GROUP`` consecutive sequences,
+        ``(ids, pieces)`` where ``pieces`` yields ``(act, sub_offsets, rows,
+        t_in)``: the group's sequences still running (local indices, by
+        decreasing length), a window of their next time steps (at most about
+        CHUNK_ELEMENTS states in all, so memory stays bounded however long
+        the sequences), the rows of ``seqs.X`` it covers, and each row's time
+        index within its sequence. All sequences of a group advance together
+        (the kernel's batch path), their state carried from one window to
+        the next by the caller.
+        """
+        budget = max(1, CHUNK_ELEMENTS // self.n_reservoir)
+        lengths, offsets = seqs.lengths, seqs.offsets
+        for g0 in range(0, seqs.n_sequences, _GROUP):
+            ids = np.arange(g0, min(g0 + _GROUP, seqs.n_sequences))
+            yield ids, self._windows(offsets[ids], lengths[ids], budget)
+
+    def _state_buffer(self, seqs):
+        """One buffer for the states of every window of a sweep (allocated once)."""
+        # a window holds at most the budget, or one step of each of a group's
+        # sequences when the group is wider than the budget
+        rows = max(CHUNK_ELEMENTS // self.n_reservoir, min(_GROUP, seqs.n_sequences), 1)
+        return np.empty((min(rows, seqs.n_steps), self.n_reservoir), dtype=seqs.X.dtype)
+
+    @staticmethod
+    def _windows(starts, lengths, budget):
+        order = np.argsort(-lengths, kind="stable")
+        t0, t_max = 0, lengths.max()
+        while t0 < t_max:
+            act = order[lengths[order] > t0]
+            width = max(1, budget // act.size)
+            sub = np.minimum(lengths[act] - t0, width)  # decreasing, as the kernel needs
+            sub_offsets = np.zeros(act.size + 1, dtype=np.intp)
+            np.cumsum(sub, out=sub_offsets[1:])
+            local = np.arange(sub_offsets[-1], dtype=np.intp) - np.repeat(sub_offsets[:-1], sub)
+            rows = np.repeat(starts[act] + t0, sub) + local
+            yield act, sub_offsets, rows, local + t0
+            t0 += width
+
+    def _accumulate(self, seqs, eqs, stream):
+        """Run the reservoir over ``seqs`` and add its readout rows to ``eqs``.
+
+        A single series (2D X) continues the stream of the previous
+        ``partial_fit`` calls: its state, teacher-forced feedback, washout
+        count and noise generator are in ``stream`` and carry on. 3D and list
+        input are independent sequences, each from the zero state.
+        """
+        res, n = self._reservoir, self.n_reservoir
+        noise = float(self.state_noise)
+        series = seqs.layout == "series"
+        seed = stream["seed"] if series else self._noise_seed
+        t_start = stream["t"] if series else 0
+        per_step = seqs.per_step
+        buffer = self._state_buffer(seqs)
+        for ids, pieces in self._sweep(seqs):
+            x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
+            y_prev = (stream["y"].copy() if series
+                      else np.zeros((ids.size, seqs.Y.shape[1]), dtype=seqs.X.dtype))
+            if not per_step:
+                pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+            for act, sub_offsets, rows, t_in in pieces:
+                Xc = seqs.X[rows]
+                U = res.project(Xc, out=buffer[:rows.size])
+                feedback = None
+                if self._feedback:  # teacher forcing: y_{t-1} of the same sequence
+                    feedback = seqs.Y[rows - 1]
+                    first = t_in[sub_offsets[:-1]] == 0
+                    feedback[sub_offsets[:-1][first]] = y_prev[act[first]]
+                x_act = np.ascontiguousarray(x[act])
+                seed = res.run(U, sub_offsets, np.arange(act.size, dtype=np.intp), x_act,
+                               feedback=feedback, noise=noise, seed=seed)
+                x[act] = x_act
+                with limit_threads(self.n_jobs):
+                    if per_step:
+                        keep = t_in + t_start >= self.n_washout
+                        blocks = self._step_blocks(Xc, U)
+                        if not keep.all():
+                            blocks = [B[keep] for B in blocks]
+                        eqs.update(blocks, seqs.Y[rows[keep]])
+                    else:
+                        pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
+            if not per_step:
+                eqs.update([pooled.features()], seqs.Y[ids])
+        if series:
+            stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
+                          t=t_start + seqs.n_steps, seed=seed)
+
+    def _new_stream(self, n_outputs):
+        dtype = self._dtype
+        return {"x": np.zeros((1, self.n_reservoir), dtype=dtype),
+                "y": np.zeros((1, n_outputs), dtype=dtype),
+                "u": None, "t": 0, "seed": self._noise_seed}
+
+    def _solve(self, eqs):
+        dtype = self._dtype
+        if eqs.n == 0:
+            # a stream still inside its washout: no readout yet, outputs 0
+            self.output_weights_ = np.zeros(eqs.cross.shape, dtype=dtype)
+            self.output_bias_ = np.zeros(eqs.cross.shape[1], dtype=dtype)
+            self.alpha_ = np.nan if self.alpha == "gcv" else float(self.alpha)
+            return
+        with limit_threads(self.n_jobs):
+            if self.alpha == "gcv":
+                alphas = DEFAULT_ALPHAS if self.alphas is None else self._check_alphas()
+                coef, intercept, alpha, scores = gcv_ridge(eqs, alphas, self.fit_intercept)
+                self.gcv_scores_ = scores
+            else:
+                coef, intercept = solve_ridge(eqs, float(self.alpha), self.fit_intercept)
+                alpha = float(self.alpha)
+        self.output_weights_ = np.ascontiguousarray(coef, dtype=dtype)
+        self.output_bias_ = np.asarray(intercept, dtype=dtype)
+        self.alpha_ = alpha
+
+    def _check_alphas(self):
+        alphas = check_array(self.alphas, ensure_2d=False, dtype=np.float64, input_name="alphas")
+        if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas < 0):
+            raise ValueError(f"alphas must be a non-empty 1D array of non-negative values; "
+                             f"got {self.alphas!r}.")
+        return alphas
+
+    def _fit(self, X, y, incremental=False, classes=None):
+        """fit (reset) or partial_fit: validate, run the reservoir, update the sums, solve.
+
+        The fitted attributes change only once everything has succeeded: a
+        failed call leaves a fitted model as it was.
+        """
+        reset = not incremental or not hasattr(self, "_equations")
+        if self.alpha == "gcv" and self.alphas is not None:
+            self._check_alphas()
+        saved = self.__dict__.copy()
+        try:
+            seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
+                                   dtype=None if reset else self._dtype)
+            self._encode_targets(seqs, y, reset=reset, classes=classes)
+            per_step = seqs.per_step
+            if reset:
+                if self._feedback and not per_step:
+                    raise ValueError("output_feedback needs a target per time step; y has one "
+                                     "value per sequence.")
+                self._build_reservoir(seqs.X.dtype, self.n_outputs_)
+                eqs = NormalEquations(self._n_readout_features(per_step), self.n_outputs_)
+                stream = self._new_stream(self.n_outputs_)
+                self.n_steps_seen_ = 0
+            else:
+                eqs = self._equations.copy()
+                stream = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                          for k, v in self._stream.items()}
+            self._accumulate(seqs, eqs, stream)
+            if eqs.n == 0 and not incremental:
+                raise ValueError(
+                    f"No training rows are left after the washout: n_washout={self.n_washout} "
+                    "discards every step seen so far; pass longer sequences or lower n_washout."
+                )
+            self._solve(eqs)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        self._equations = eqs
+        self._stream = stream
+        self.n_steps_seen_ += seqs.n_steps
+        self.n_readout_rows_ = eqs.n
+        return self
+
+    # -- prediction ------------------------------------------------------------
+    def _coef_parts(self):
+        """Readout weights split into the input part (or None) and the state part."""
+        W = self.output_weights_
+        n_in = self._n_inputs if self.include_inputs else 0
+        return (W[:n_in] if n_in else None), W[n_in:]
+
+    def _check_state(self, state, seqs):
+        n = self.n_reservoir + (self.n_outputs_ if self._feedback else 0)
+        expected = (seqs.n_sequences, n)
+        if state is None:
+            return np.zeros(expected, dtype=self._dtype)
+        state = np.asarray(state, dtype=self._dtype)
+        if state.ndim == 1 and state.shape[0] == n:
+            state = np.broadcast_to(state, expected)
+        if state.shape != expected:
+            raise ValueError(f"initial_state must have shape {expected} (or ({n},) for every "
+                             f"sequence); got {state.shape}.")
+        if not np.all(np.isfinite(state)):
+            raise ValueError("initial_state must be finite.")
+        return np.array(state, order="C")
+
+    def _run(self, X, initial_state=None):
+        """Outputs of every step from each sequence's initial state: (seqs, Y, final state).
+
+        Per-sequence models write their output at each sequence's last row.
+        """
+        check_is_fitted(self)
+        seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
+                               dtype=self._dtype)
+        state = self._check_state(initial_state, seqs)
+        res, n = self._reservoir, self.n_reservoir
+        W_u, W_x = self._coef_parts()
+        Y = np.zeros((seqs.n_steps, self.n_outputs_), dtype=self._dtype)
+        buffer = self._state_buffer(seqs)
+        for ids, pieces in self._sweep(seqs):
+            x = state[ids, :n]
+            y_prev = state[ids, n:]
+            if not self._per_step:
+                pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+            for act, sub_offsets, rows, t_in in pieces:
+                Xc = seqs.X[rows]
+                U = res.project(Xc, out=buffer[:rows.size])
+                order = np.arange(act.size, dtype=np.intp)
+                x_act = np.ascontiguousarray(x[act])
+                if self._feedback:  # closed loop: the model's own outputs feed back
+                    y_act = np.ascontiguousarray(y_prev[act])
+                    V = (Xc @ W_u if W_u is not None else np.zeros_like(Y[rows]))
+                    V += self.output_bias_
+                    _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
+                                                W_fb=self.feedback_weights_, R=W_x, G=None)
+                    y_prev[act] = y_act
+                else:
+                    res.run(U, sub_offsets, order, x_act)
+                    if self._per_step:
+                        with limit_threads(self.n_jobs):
+                            Y[rows] = self._readout_steps(Xc, U)
+                    else:
+                        pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
+                x[act] = x_act
+            if not self._per_step:
+                P = pooled.features()
+                Y[seqs.last_rows[ids]] = P @ self.output_weights_ + self.output_bias_
+            state[ids, :n] = x
+            state[ids, n:] = y_prev
+        return seqs, Y, state
+
+
+class _Pooling:
+    """Running per-sequence pooling of step features over the windows of a sweep.
+
+    'last' keeps each sequence's last step; 'mean' sums the steps from
+    ``min(n_washout, length - 1)`` on (at least the last step counts);
+    'both' is the two side by side.
+    """
+
+    def __init__(self, pooling, n_washout, lengths):
+        self.pooling = pooling
+        self.lengths = lengths
+        self.skip = np.minimum(n_washout, lengths - 1)
+        self.last = self.total = None
+
+    def add(self, F, act, sub_offsets, t_in):
+        if self.last is None:
+            self.last = np.zeros((self.lengths.size, F.shape[1]))
+            self.total = np.zeros((self.lengths.size, F.shape[1]))
+        sub = np.diff(sub_offsets)
+        ends = t_in[sub_offsets[1:] - 1] == self.lengths[act] - 1
+        self.last[act[ends]] = F[sub_offsets[1:][ends] - 1]
+        if self.pooling != "last":
+            kept = t_in >= np.repeat(self.skip[act], sub)
+            self.total[act] += np.add.reduceat(F * kept[:, None], sub_offsets[:-1], axis=0)
+
+    def features(self):
+        if self.pooling == "last":
+            return self.last
+        mean = self.total / (self.lengths - self.skip)[:, None]
+        return mean if self.pooling == "mean" else np.hstack([self.last, mean])
+
+
+_PARAMETERS = """\
+    n_reservoir : int, default=100
+        Number of reservoir units N.
+
+    spectral_radius : float, default=0.9
+        Largest absolute eigenvalue of the recurrent matrix W, which is
+        rescaled to it after its radius has been computed (ARPACK, or dense
+        LAPACK for small reservoirs). Below 1 is the usual safe start; tune
+        in about [0.1, 1.5].
+
+    connectivity : float, default=0.1
+        Fraction of the units feeding each unit: W is sparse with
+        ``round(connectivity * n_reservoir)`` (at least 1) uniform [-1, 1]
+        weights into every unit. From 0.3 up the state update uses a dense
+        matrix product instead of the sparse one.
+
+    input_scaling : float, default=1.0
+        Input weights W_in are uniform in [-input_scaling, input_scaling].
+
+    bias_scaling : float, default=1.0
+        The reservoir bias is uniform in [-bias_scaling, bias_scaling]
+        (0 for none); scaled apart from the inputs, as the guides advise.
+
+    leaking_rate : float, default=1.0
+        Leaking rate a in (0, 1] of the leaky-integrator units; 1 is the
+        plain tanh reservoir, small values slow the reservoir down to match
+        slow inputs.
+
+    n_washout : int, default=0
+        Initial steps of every sequence (of the stream, for a 2D series fed
+        through ``partial_fit``) whose states are left out of the readout's
+        training, while the reservoir forgets its initial state. A few
+        hundred is typical for a long series; for per-sequence targets it
+        limits the 'mean' pooling to the later steps.
+
+    alpha : float or 'gcv', default=1e-6
+        Ridge penalty of the readout, or 'gcv' to choose it from ``alphas``
+        by generalised cross-validation, computed from the same sums in one
+        eigendecomposition (see Notes).
+
+    alphas : array-like of shape (n_alphas,), default=None
+        Grid searched when ``alpha='gcv'``; None is
+        ``np.logspace(-12, 3, 31)``.
+
+    include_inputs : bool, default=True
+        Whether the readout sees the inputs u_t besides the states x_t.
+
+    fit_intercept : bool, default=True
+        Whether the readout has an intercept (not penalised).
+
+    state_noise : float, default=0.0
+        Amplitude of uniform noise added to the states during training only
+        (Jaeger's remedy for unstable closed-loop generation); 0 for none.
+        The noise is a deterministic stream seeded by ``random_state`` that
+        continues across ``partial_fit`` calls.
+"""
+
+_COMMON_END = """\
+    random_state : int, RandomState instance or None, default=None
+        Seeds every fixed weight (W, W_in, bias{fb}) and the state noise. The
+        reservoir is a deterministic function of it: an int gives the same
+        reservoir in every process.
+
+    n_jobs : int, default=None
+        BLAS threads for the readout's matrix products (accumulating H^T H,
+        solving). None means 1; -1 means all cores. The state update itself
+        runs on one thread.
+"""
+
+_ATTRIBUTES = """\
+    input_weights_ : ndarray of shape (n_inputs, n_reservoir)
+        W_in, from the inputs of one step to the reservoir.
+
+    hidden_bias_ : ndarray of shape (n_reservoir,)
+        Reservoir bias.
+
+    recurrent_weights_ : scipy.sparse.csr_array of shape (n_reservoir, n_reservoir)
+        W, oriented so that the recurrent input is ``x_{{t-1}} @ W``.
+
+    reservoir_spectral_radius_ : float
+        Spectral radius of W as drawn, before its rescaling to
+        ``spectral_radius``.
+
+    output_weights_ : ndarray of shape (n_readout_features, n_outputs)
+        Readout weights over the readout features: the inputs (if
+        ``include_inputs``) then the states{pooled}.
+
+    output_bias_ : ndarray of shape (n_outputs,)
+        Readout intercept.
+
+    alpha_ : float
+        Ridge penalty used (chosen by GCV when ``alpha='gcv'``).
+
+    gcv_scores_ : ndarray of shape (n_alphas,)
+        GCV score of every alpha of the grid; only with ``alpha='gcv'``.
+
+    n_outputs_ : int
+        Number of outputs of the readout.
+
+    n_steps_seen_ : int
+        Time steps seen by ``fit`` and later ``partial_fit`` calls.
+
+    n_readout_rows_ : int
+        Rows accumulated in the readout's normal equations (steps after the
+        washout, or sequences).
+
+    n_features_in_ : int
+        Features of a row of the layout seen in ``fit``: the columns of 2D
+        input (time steps for a classifier's univariate rows), the last axis
+        of 3D or list input.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has feature names that are all strings.
+"""
+
+_NOTES = """\
+    The readout is ridge regression from the sums ``H^T H``, ``H^T Y``,
+    ``sum h``, ``sum y`` and ``sum y^2`` over the readout rows H (features of
+    every step after the washout, or pooled features of every sequence),
+    kept in float64. ``partial_fit`` adds to the same sums, so ``fit`` on a
+    series and ``partial_fit`` over any chunking of it give the same readout
+    to rounding, with memory O(n_reservoir^2) however long the stream.
+
+    ``alpha='gcv'`` minimises GCV(alpha) = (RSS/n) / (1 - df/n)^2, the
+    rotation-invariant version of leave-one-out error (Golub, Heath and
+    Wahba, 1979). With ``G = V diag(lam) V^T`` and ``Q = V^T H^T Y``, both
+    RSS(alpha) and df(alpha) = sum lam / (lam + alpha) are closed forms,
+    so one eigendecomposition of the Gram matrix scores the whole grid
+    without revisiting the data. Neighbouring time steps are correlated, so
+    GCV on a single series tends to choose a small alpha; validate on a
+    later stretch of the series (``TimeSeriesSplit``) when that matters.
+"""
+
+_REFERENCES = """\
+    Jaeger, H. (2001). The "echo state" approach to analysing and training
+    recurrent neural networks. GMD Report 148.
+
+    Jaeger, H. and Haas, H. (2004). Harnessing nonlinearity: predicting
+    chaotic systems and saving energy in wireless communication. Science,
+    304(5667), 78-80.
+
+    Lukoševičius, M. (2012). A practical guide to applying echo state
+    networks. In Neural Networks: Tricks of the Trade, 659-686.
+"""
+
+
+class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
+    __doc__ = f"""Echo state network for sequence regression and forecasting.
+
+    A large fixed random reservoir of leaky tanh units is driven by the
+    inputs; only a linear readout is trained, by ridge regression::
+
+        x_t = (1 - a) x_{{t-1}} + a tanh(b + u_t @ W_in + x_{{t-1}} @ W [+ y_{{t-1}} @ W_fb])
+        y_t = [u_t, x_t] @ output_weights_ + output_bias_
+
+    Training needs one pass over the data and no gradient: the states are
+    computed by a compiled kernel (sparse W, all sequences of a batch
+    advancing together) and summed into the readout's normal equations.
+
+{SEQUENCE_LAYOUTS_DOC}
+
+    With a 2D series or per-step targets, the output is a value at every
+    step; with 3D or list ``X`` and one target per sequence, the readout
+    sees each sequence's pooled features (``pooling``).
+
+    Parameters
+    ----------
+{_PARAMETERS}
+    pooling : {{'last', 'mean', 'both'}}, default='last'
+        Readout features of a sequence when ``y`` has one value per
+        sequence: its last step's features, their mean over the steps after
+        the washout, or both side by side. Unused with per-step targets.
+
+    output_feedback : bool, default=False
+        Feed the previous output back into the reservoir through W_fb.
+        Training is teacher-forced (y_{{t-1}} is the previous target);
+        ``predict`` and ``forecast`` feed back the model's own outputs.
+
+    feedback_scaling : float, default=1.0
+        W_fb is uniform in [-feedback_scaling, feedback_scaling].
+
+{_COMMON_END.format(fb=", W_fb")}
+    Attributes
+    ----------
+{_ATTRIBUTES.format(pooled=" (twice, last then mean, with pooling='both')")}
+    feedback_weights_ : ndarray of shape (n_outputs, n_reservoir) or None
+        W_fb, with ``output_feedback``.
+
+    See Also
+    --------
+    EchoStateClassifier : one label per sequence from the pooled states.
+    ElmanRegressor : a recurrent network trained by backpropagation.
+    sklearn.linear_model.RidgeCV : ridge with efficient cross-validation.
+
+    Notes
+    -----
+{_NOTES}
+    ``partial_fit`` on consecutive 2D chunks continues the series: the
+    reservoir state, the teacher-forced feedback, the washout count and the
+    noise stream carry over. ``forecast(None, n_steps)`` continues from
+    where the training stream ended. The state that
+    ``predict(..., return_state=True)`` returns and ``initial_state`` takes
+    is the reservoir state, followed by the last output with
+    ``output_feedback``.
+
+    References
+    ----------
+{_REFERENCES}
+    Examples
+    --------
+    Forecast the Mackey-Glass series 84 steps ahead, free-running:
+
+    >>> import numpy as np
+    >>> from sklearn.metrics import r2_score
+    >>> from skrnn import EchoStateRegressor
+    >>> from skrnn.datasets import make_mackey_glass
+    >>> s = make_mackey_glass(1600, random_state=0)
+    >>> X, y = s[:-1, None], s[1:]
+    >>> esn = EchoStateRegressor(n_reservoir=200, spectral_radius=1.25, leaking_rate=0.3,
+    ...                          input_scaling=0.5, n_washout=100, alpha=1e-8,
+    ...                          random_state=0).fit(X[:1500], y[:1500])
+    >>> pred = esn.predict(X)  # from the zero state: score after the transient
+    >>> bool(r2_score(y[1500:], pred[1500:]) > 0.9999)
+    True
+    >>> future = esn.forecast(None, 84)  # continues after X[:1500]: s[1500], s[1501], ...
+    >>> bool(np.sqrt(np.mean((future - s[1500:1584]) ** 2)) / s.std() < 0.05)
+    True
+    """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **_BaseEchoState._parameter_constraints,
+        "output_feedback": ["boolean"],
+        "feedback_scaling": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_reservoir=100,
+        *,
+        spectral_radius=0.9,
+        connectivity=0.1,
+        input_scaling=1.0,
+        bias_scaling=1.0,
+        leaking_rate=1.0,
+        n_washout=0,
+        alpha=1e-6,
+        alphas=None,
+        include_inputs=True,
+        fit_intercept=True,
+        state_noise=0.0,
+        pooling="last",
+        output_feedback=False,
+        feedback_scaling=1.0,
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.n_reservoir = n_reservoir
+        self.spectral_radius = spectral_radius
+        self.connectivity = connectivity
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.leaking_rate = leaking_rate
+        self.n_washout = n_washout
+        self.alpha = alpha
+        self.alphas = alphas
+        self.include_inputs = include_inputs
+        self.fit_intercept = fit_intercept
+        self.state_noise = state_noise
+        self.pooling = pooling
+        self.output_feedback = output_feedback
+        self.feedback_scaling = feedback_scaling
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    @property
+    def _feedback(self):
+        return bool(self.output_feedback)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Run the reservoir over ``X`` and solve the readout for ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features) or \
+                (n_sequences, n_timesteps, n_features), or list of array-like
+            A single series, a batch of equal-length sequences, or a list of
+            sequences of different lengths.
+        y : array-like or list of array-like
+            A target per time step, in the layout of ``X`` (with an optional
+            last axis of outputs), or one target per sequence for 3D or list
+            ``X``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y):
+        """Add ``(X, y)`` to the readout's normal equations and solve again.
+
+        Consecutive 2D chunks are consecutive pieces of one series: the
+        reservoir state carries over, and the result equals ``fit`` on the
+        whole series to rounding. 3D and list chunks are independent
+        sequences.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            As in :meth:`fit`.
+        y : array-like or list of array-like
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, incremental=True)
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 over the predicted steps after the washout.
+
+        Every sequence starts from the zero state, and its first
+        ``n_washout`` steps, which ``fit`` leaves out of training while the
+        reservoir forgets that state, are left out of the score too (all
+        steps count if that leaves none). This is what makes a
+        ``GridSearchCV`` with ``TimeSeriesSplit`` compare reservoirs on how
+        well they predict, not on how fast they forget their start.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences in any layout :meth:`fit` accepts.
+        y : array-like or list of array-like
+            True targets, as for :meth:`fit`.
+        sample_weight : array-like, default=None
+            Weights of the flattened target rows (all of them, washout
+            included).
+
+        Returns
+        -------
+        score : float
+        """
+        seqs, Y, _ = self._run(X)
+        self._encode_targets(seqs, y, reset=False)
+        y_true, y_pred = seqs.Y, Y[seqs.target_rows]
+        if seqs.per_step and self.n_washout:
+            keep = self._washout_mask(seqs.offsets)
+            if keep.any():
+                y_true, y_pred = y_true[keep], y_pred[keep]
+                if sample_weight is not None:
+                    sample_weight = np.asarray(sample_weight)[keep]
+        if y_true.shape[1] == 1:
+            y_true, y_pred = y_true[:, 0], y_pred[:, 0]
+        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+    def forecast(self, X, n_steps, *, initial_state=None):
+        """Free-running forecast: run over ``X``, then feed each output back as the next input.
+
+        Needs a model whose outputs predict its next inputs (a per-step
+        target with as many outputs as input features, such as
+        ``y[t] = X[t + 1]``).
+
+        Parameters
+        ----------
+        X : array-like, list of array-like, or None
+            The observed history, which warms the state up. None continues
+            from the end of the 2D series seen by the last ``fit`` or
+            ``partial_fit``: the first forecast step is then the prediction
+            that follows its last step.
+        n_steps : int
+            Number of future steps to generate; the first is the model's
+            prediction after the last observed step.
+        initial_state : array-like, default=None
+            State to start the history from, as in :meth:`predict`.
+
+        Returns
+        -------
+        y_forecast : ndarray of shape (n_steps,) or (n_steps, n_outputs) for a \
+                2D series, else (n_sequences, n_steps[, n_outputs])
+        """
+        check_is_fitted(self)
+        if not isinstance(n_steps, Integral) or n_steps < 1:
+            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+        if not self._per_step or self.n_outputs_ != self._n_inputs:
+            raise ValueError(
+                "forecast feeds each output back as the next input, so the model must have "
+                f"a target per step and as many outputs as input features; it has "
+                f"{self.n_outputs_} outputs {'per step' if self._per_step else 'per sequence'} "
+                f"and {self._n_inputs} input features."
+            )
+        n = self.n_reservoir
+        if X is None:
+            if self._stream["u"] is None:
+                raise ValueError("forecast(None, ...) continues the 2D series of the last fit "
+                                 "or partial_fit, but none was seen; pass the history X.")
+            if initial_state is not None:
+                raise ValueError("initial_state cannot be used with X=None.")
+            x = self._stream["x"].copy()
+            W_u, W_x = self._coef_parts()
+            y_last = x @ W_x + self.output_bias_
+            if W_u is not None:
+                y_last += self._stream["u"] @ W_u
+            series = True
+        else:
+            seqs, Y, state = self._run(X, initial_state)
+            x = np.ascontiguousarray(state[:, :n])
+            y_last = Y[seqs.last_rows]
+            series = seqs.layout == "series"
+        n_seq = x.shape[0]
+        out = np.empty((n_seq, n_steps, self.n_outputs_), dtype=self._dtype)
+        out[:, 0] = y_last
+        if n_steps > 1:
+            out[:, 1:] = self._generate(x, y_last, n_steps - 1).reshape(n_seq, n_steps - 1, -1)
+        if self._squeeze:
+            out = out[..., 0]
+        return out[0] if series else out
+
+    def _generate(self, x, y_last, m):
+        """m steps of free-running generation from states ``x`` and outputs ``y_last``.
+
+        The output is the next input, so the input and feedback terms merge:
+        z_t = b + y_{t-1} @ (W_in + W_fb) + x_{t-1} @ W, and the readout's
+        input term becomes a term in y_{t-1}.
+        """
+        n_seq, dtype = x.shape[0], self._dtype
+        res = self._reservoir
+        W_u, W_x = self._coef_parts()
+        W_loop = self.input_weights_ + (self.feedback_weights_ if self._feedback else 0)
+        offsets = np.arange(0, (n_seq + 1) * m, m, dtype=np.intp)
+        U = np.empty((n_seq * m, self.n_reservoir), dtype=dtype)
+        U[...] = self.hidden_bias_
+        V = np.empty((n_seq * m, self.n_outputs_), dtype=dtype)
+        V[...] = self.output_bias_
+        x_state = np.array(x, dtype=dtype, order="C")
+        y_state = np.array(y_last, dtype=dtype, order="C")
+        _, Y = res.run_closed(U, V, offsets, np.arange(n_seq, dtype=np.intp), x_state, y_state,
+                              W_fb=W_loop, R=W_x, G=W_u)
+        return Y
+
+
+class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
+    __doc__ = f"""Echo state network for sequence classification.
+
+    Every sequence drives a fixed random reservoir of leaky tanh units from
+    the zero state::
+
+        x_t = (1 - a) x_{{t-1}} + a tanh(b + u_t @ W_in + x_{{t-1}} @ W)
+
+    Its features ``[u_t, x_t]`` (or ``x_t``) are pooled into one row per
+    sequence (``pooling``), and a ridge readout is trained on the classes
+    coded as +1 / -1, as :class:`~sklearn.linear_model.RidgeClassifier`
+    does. The predicted class is the largest readout output (its sign for
+    two classes).
+
+{SEQUENCE_LAYOUTS_DOC}
+
+    Parameters
+    ----------
+{_PARAMETERS.replace("default=1e-6", "default='gcv'")}
+    pooling : {{'last', 'mean', 'both'}}, default='mean'
+        Readout features of a sequence: its last step's features, their mean
+        over the steps after the washout, or both side by side. The mean is
+        the more robust to noise and to where in the sequence the evidence
+        lies; the last state is what a reservoir with a long memory
+        summarises best.
+
+{_COMMON_END.format(fb="")}
+    Attributes
+    ----------
+{_ATTRIBUTES.format(pooled=" (twice, last then mean, with pooling='both')")}
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+
+    See Also
+    --------
+    EchoStateRegressor : per-step regression and forecasting.
+    sklearn.linear_model.RidgeClassifier : the same readout on static features.
+
+    Notes
+    -----
+{_NOTES}
+    References
+    ----------
+{_REFERENCES}
+    Examples
+    --------
+    Tell slow sine waves from fast ones:
+
+    >>> from skrnn import EchoStateClassifier
+    >>> from skrnn.datasets import make_sine_sequences
+    >>> X, y = make_sine_sequences(200, n_timesteps=40, random_state=0)
+    >>> clf = EchoStateClassifier(n_reservoir=100, random_state=0).fit(X[:150], y[:150])
+    >>> print(f"{{clf.score(X[150:], y[150:]):.2f}}")
+    0.9...
+    """
+
+    _univariate_rows = True
+
+    def __init__(
+        self,
+        n_reservoir=100,
+        *,
+        spectral_radius=0.9,
+        connectivity=0.1,
+        input_scaling=1.0,
+        bias_scaling=1.0,
+        leaking_rate=1.0,
+        n_washout=0,
+        alpha="gcv",
+        alphas=None,
+        include_inputs=True,
+        fit_intercept=True,
+        state_noise=0.0,
+        pooling="mean",
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.n_reservoir = n_reservoir
+        self.spectral_radius = spectral_radius
+        self.connectivity = connectivity
+        self.input_scaling = input_scaling
+        self.bias_scaling = bias_scaling
+        self.leaking_rate = leaking_rate
+        self.n_washout = n_washout
+        self.alpha = alpha
+        self.alphas = alphas
+        self.include_inputs = include_inputs
+        self.fit_intercept = fit_intercept
+        self.state_noise = state_noise
+        self.pooling = pooling
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _encode_targets(self, seqs, y, *, reset, classes=None):
+        # labels as in the other sequence classifiers, then coded +1 / -1
+        SequenceClassifierMixin._encode_targets(self, seqs, y, reset=reset, classes=classes)
+        seqs.Y = 2 * seqs.Y - 1
+        if reset:
+            self._per_step = False
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Run the reservoir over every sequence and solve the readout.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, n_timesteps) or \
+                (n_sequences, n_timesteps, n_features), or list of array-like
+            Univariate sequences one per row, a batch of equal-length
+            sequences, or a list of sequences of different lengths.
+        y : array-like of shape (n_sequences,)
+            Labels, of any type.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None):
+        """Add the sequences ``(X, y)`` to the readout's normal equations and solve again.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            As in :meth:`fit`.
+        y : array-like of shape (n_sequences,)
+            Labels.
+        classes : array-like of shape (n_classes,), default=None
+            All labels there will ever be; required on the first call.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if not hasattr(self, "classes_") and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return self._fit(X, y, incremental=True, classes=classes)
+
+    def decision_function(self, X):
+        """Readout outputs of every sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences in any layout :meth:`fit` accepts.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_sequences,) for two classes, else \
+                (n_sequences, n_classes)
+            For two classes, positive scores mean ``classes_[1]``.
+        """
+        seqs, Y, _ = self._run(X)
+        scores = Y[seqs.last_rows]
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict the label of every sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences in any layout :meth:`fit` accepts.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_sequences,)
+        """
+        scores = self.decision_function(X)
+        idx = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)
+        return self.classes_[idx]
+
+
+__all__ = ["EchoStateClassifier", "EchoStateRegressor"]
