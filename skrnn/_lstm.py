@@ -124,6 +124,11 @@ class LSTMNetwork:
             start += 2 * n
         return parts
 
+    def _work(self, n_steps):
+        """Multiply-adds of the widest layer's time loop over ``n_steps`` steps."""
+        return n_steps * max(4 * n * (n_in + n + 1)
+                             for n_in, n in zip(self.layer_inputs, self.hidden_sizes))
+
     def _peepholes(self, params, layer, n, dtype):
         if self.peepholes:
             return params[f"peephole_weights_[{layer}]"]
@@ -160,7 +165,7 @@ class LSTMNetwork:
         dtype = seqs.X.dtype
         packing = Packing.from_offsets(seqs.offsets, seqs.order)
         state = packing.sort_state(np.asarray(state, dtype=dtype))
-        blocks = _blocks(packing)
+        blocks = _blocks(packing, self._work(seqs.n_steps))
         inputs, layers, final = None, [], []
         for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
             n_in = self.layer_inputs[layer]
@@ -210,7 +215,7 @@ class LSTMNetwork:
         dtype = seqs.X.dtype
         packing, layers, H_top = cache
         dO = packing.pack(np.asarray(dO, dtype=dtype))
-        blocks = _blocks(packing)
+        blocks = _blocks(packing, self._work(seqs.n_steps))
         grads["output_weights_"][...] = H_top.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
         W_out = params["output_weights_"]
@@ -268,7 +273,7 @@ class LSTMNetwork:
         return out.reshape(n_seq * n_steps, self.n_outputs)
 
 
-def _blocks(packing):
+def _blocks(packing, work):
     """(lo, hi) ranges of sequence positions of equal work, one per allowed thread."""
-    bounds = plan_packed_blocks(packing.starts, kernel_threads())
+    bounds = plan_packed_blocks(packing.starts, kernel_threads(work))
     return list(zip(bounds[:-1], bounds[1:]))

@@ -101,6 +101,10 @@ class SimpleRecurrentNetwork:
         return np.full((n_sequences, self.state_size), self.initial_context, dtype=dtype)
 
     # -- kernel arguments ----------------------------------------------------
+    def _work(self, n_steps):
+        """Multiply-adds of the time loop over ``n_steps`` steps."""
+        return n_steps * self.n_hidden * (self.n_hidden + self.n_outputs)
+
     def _kernel_weights(self, params):
         dtype = params["input_weights_"].dtype
         if self.is_jordan:
@@ -165,7 +169,7 @@ class SimpleRecurrentNetwork:
                         params["output_bias_"], mu, seqs.offsets, block, h_state, c_state,
                         forced, ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], H, C, Y_kernel)
-                for block in _blocks(seqs.offsets, seqs.order)])
+                for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps))])
         if Y is None:
             Y = H @ params["output_weights_"]
             Y += params["output_bias_"]
@@ -200,7 +204,7 @@ class SimpleRecurrentNetwork:
                         seqs.offsets, block, ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], feedback,
                         self.bptt_steps or 0, dZ, dO_total)
-                for block in _blocks(seqs.offsets, seqs.order)])
+                for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps))])
         if feedback:
             dO = dO_total
         grads["input_weights_"][...] = seqs.X.T @ dZ
@@ -262,11 +266,11 @@ class SimpleRecurrentNetwork:
                         np.empty((0, self.n_outputs), dtype=dtype),
                         ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], H, C, Y)
-                for block in _blocks(offsets, order)])
+                for block in _blocks(offsets, order, self._work(n_rows))])
         return Y
 
 
-def _blocks(offsets, order):
+def _blocks(offsets, order, work):
     """The sequences of a batch in blocks of equal work, one per allowed thread."""
-    members, bounds = plan_blocks(offsets, order, kernel_threads())
+    members, bounds = plan_blocks(offsets, order, kernel_threads(work))
     return [members[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]

@@ -27,15 +27,17 @@ def _controller():
 def limit_threads(n_jobs):
     """Run the enclosed work on ``n_jobs`` threads (None means one: the machines are shared).
 
-    BLAS may use that many threads for the large products, and the kernels
-    split their batches into that many parallel blocks (see
-    :func:`kernel_threads`).
+    The kernels split their batches into that many parallel blocks (see
+    :func:`kernel_threads` and :func:`run_in_parallel`), and BLAS stays on
+    one thread throughout: an OpenBLAS worker keeps spinning for a tenth of
+    a second after each multi-threaded call, and on two cores that spinning
+    thread took the core the kernel's second block needed.
     """
     n_threads = effective_n_jobs(n_jobs)
     previous = kernel_threads()
     _LOCAL.n_threads = n_threads
     try:
-        with _controller().limit(limits=n_threads, user_api="blas"):
+        with _controller().limit(limits=1, user_api="blas"):
             yield
     finally:
         _LOCAL.n_threads = previous
@@ -43,22 +45,33 @@ def limit_threads(n_jobs):
 
 @contextmanager
 def single_threaded_blas():
-    """One BLAS thread: a kernel's per-step products are too small to gain
-    from more, and its own parallel blocks must not oversubscribe the cores.
-
-    Free when the enclosing :func:`limit_threads` already allows one thread
-    (the default), so the kernels can call it once per batch.
-    """
-    if kernel_threads() == 1:
+    """One BLAS thread for a kernel called outside :func:`limit_threads`
+    (inside it, BLAS is on one thread already and this costs nothing)."""
+    if hasattr(_LOCAL, "n_threads"):
         yield
         return
     with _controller().limit(limits=1, user_api="blas"):
         yield
 
 
-def kernel_threads():
-    """The number of parallel blocks the innermost :func:`limit_threads` allows."""
-    return getattr(_LOCAL, "n_threads", 1)
+# Below this many multiply-adds per block, waking a thread costs more than it
+# saves (measured on 2 cores: 1600-step batches of 32 LSTM units ran slower on two).
+MIN_WORK_PER_BLOCK = 8_000_000
+
+
+def kernel_threads(work=None):
+    """The number of parallel blocks the innermost :func:`limit_threads` allows.
+
+    Parameters
+    ----------
+    work : int, default=None
+        Multiply-adds of the kernel call, if known: no more blocks than
+        give each ``MIN_WORK_PER_BLOCK``.
+    """
+    n_threads = getattr(_LOCAL, "n_threads", 1)
+    if work is not None:
+        n_threads = max(1, min(n_threads, int(work // MIN_WORK_PER_BLOCK)))
+    return n_threads
 
 
 def run_in_parallel(calls):

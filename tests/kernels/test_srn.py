@@ -5,10 +5,12 @@
 import numpy as np
 import pytest
 
+import skrnn._srn as network_module
+import skrnn.utils._threads as threads_module
 from skrnn._kernels._blocks import plan_blocks
 from skrnn._sequences import Sequences
 from skrnn._srn import SimpleRecurrentNetwork
-from skrnn.utils._threads import limit_threads
+from skrnn.utils._threads import limit_threads, run_in_parallel
 
 from .._reference import srn_reference
 
@@ -136,7 +138,7 @@ def test_plan_blocks_partitions_the_batch_into_sorted_balanced_blocks(lengths):
 @pytest.mark.parametrize("recurrence,output", [("hidden", "identity"), ("output", "softmax")])
 @pytest.mark.parametrize("n_threads", [2, 3, 8])
 def test_parallel_blocks_give_the_single_thread_results(lengths, recurrence, output,
-                                                        n_threads):
+                                                        n_threads, monkeypatch):
     """Sequences never interact: splitting a batch over threads changes nothing
     beyond the rounding of BLAS calls of a different size."""
     net = _network(recurrence, "tanh", output)
@@ -144,6 +146,11 @@ def test_parallel_blocks_give_the_single_thread_results(lengths, recurrence, out
     seqs = _sequences(LENGTHS[lengths] * 3, np.float64)
     state0 = np.random.RandomState(1).uniform(-1, 1, (seqs.n_sequences, net.state_size))
     dO = np.random.RandomState(2).uniform(-1, 1, (seqs.n_steps, 2))
+    # even these tiny batches are split: the point is the split itself
+    monkeypatch.setattr(threads_module, "MIN_WORK_PER_BLOCK", 1)
+    calls = []
+    monkeypatch.setattr(network_module, "run_in_parallel",
+                        lambda jobs: calls.append(len(jobs)) or run_in_parallel(jobs))
     results = []
     for threads in (1, n_threads):
         grads = {name: np.empty(shape) for name, shape in net.layout()}
@@ -151,5 +158,6 @@ def test_parallel_blocks_give_the_single_thread_results(lengths, recurrence, out
             Y, cache, state = net.forward(params, seqs, state0)
             net.gradient(params, seqs, cache, dO, grads, state0)
         results.append([Y, state, *grads.values()])
+    assert max(calls) > 1
     for serial, parallel in zip(*results):
         np.testing.assert_allclose(parallel, serial, rtol=1e-12, atol=1e-14)
