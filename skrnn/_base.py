@@ -236,7 +236,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         theta = self._theta if weights is None else np.asarray(weights, dtype=self._theta.dtype)
         if theta.shape != self._theta.shape:
             raise ValueError(f"weights must have shape {self._theta.shape}; got {theta.shape}.")
-        with limit_threads(self.n_jobs):
+        with limit_threads(self.n_jobs, parallel_kernels=True):
             return self._objective(theta, seqs, self._initial_state(seqs), need_grad=False)[0]
 
     # -- loss and gradient ---------------------------------------------------
@@ -311,7 +311,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         seqs = self._prepare(X, y, reset=first_pass, classes=classes)
         if first_pass:
             self._initialize(seqs)
-        with limit_threads(self.n_jobs):
+        with limit_threads(self.n_jobs, parallel_kernels=True):
             if self.solver == "lbfgs":
                 self._fit_lbfgs(seqs)
             else:
@@ -531,7 +531,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype)
         state = self._check_state(initial_state, seqs)
-        with limit_threads(self.n_jobs):
+        with limit_threads(self.n_jobs, parallel_kernels=True):
             Y, _, state = self._network.forward(self._views(self._theta), seqs, state,
                                                 need_cache=False)
         return seqs, Y, state

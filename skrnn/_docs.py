@@ -112,12 +112,13 @@ TRAINING_PARAMETERS = """\
     n_jobs : int, default=None
         Threads to use. None means 1 (the default: the machines are often
         shared, and small parallel kernels lose badly to contention); -1
-        means all cores. The sequences of a batch are split into ``n_jobs``
-        blocks of equal work whose time loops run in parallel threads (each
-        on one BLAS thread; idle threads wait without spinning), and the
-        large products outside the loop use ``n_jobs`` BLAS threads. Results
-        agree with ``n_jobs=1`` up to rounding. Pays off for large batches
-        and hidden layers on an otherwise idle machine.
+        means all cores. The sequences of a batch are split into up to
+        ``n_jobs`` blocks of equal work whose time loops run in parallel
+        threads that wait without spinning; BLAS stays on one thread (its
+        spinning workers would take the cores the blocks need). A batch is
+        only split when each block gets at least 8 million multiply-adds.
+        Results agree with ``n_jobs=1`` up to rounding. Pays off for large
+        batches and hidden layers on an otherwise idle machine.
 """
 
 _SRN_WEIGHTS = """\

@@ -24,30 +24,40 @@ def _controller():
 
 
 @contextmanager
-def limit_threads(n_jobs):
+def limit_threads(n_jobs, *, parallel_kernels=False):
     """Run the enclosed work on ``n_jobs`` threads (None means one: the machines are shared).
 
-    The kernels split their batches into that many parallel blocks (see
-    :func:`kernel_threads` and :func:`run_in_parallel`), and BLAS stays on
-    one thread throughout: an OpenBLAS worker keeps spinning for a tenth of
-    a second after each multi-threaded call, and on two cores that spinning
-    thread took the core the kernel's second block needed.
+    Parameters
+    ----------
+    n_jobs : int or None
+    parallel_kernels : bool, default=False
+        False: BLAS may use ``n_jobs`` threads (for estimators whose work is
+        a few large products). True: the recurrent kernels split their
+        batches into that many blocks run by :func:`run_in_parallel`, and
+        BLAS stays on one thread throughout: an OpenBLAS worker keeps
+        spinning for a tenth of a second after each multi-threaded call, and
+        on two cores that spinning thread took the core the kernel's second
+        block needed.
     """
     n_threads = effective_n_jobs(n_jobs)
-    previous = kernel_threads()
-    _LOCAL.n_threads = n_threads
+    previous = getattr(_LOCAL, "state", None)
+    blas = 1 if parallel_kernels else n_threads
+    _LOCAL.state = (n_threads if parallel_kernels else 1, blas)
     try:
-        with _controller().limit(limits=1, user_api="blas"):
+        with _controller().limit(limits=blas, user_api="blas"):
             yield
     finally:
-        _LOCAL.n_threads = previous
+        if previous is None:  # outermost: kernels called later are on their own
+            del _LOCAL.state
+        else:
+            _LOCAL.state = previous
 
 
 @contextmanager
 def single_threaded_blas():
-    """One BLAS thread for a kernel called outside :func:`limit_threads`
-    (inside it, BLAS is on one thread already and this costs nothing)."""
-    if hasattr(_LOCAL, "n_threads"):
+    """One BLAS thread for a kernel's per-step products (free when the
+    enclosing :func:`limit_threads` has BLAS on one thread already)."""
+    if getattr(_LOCAL, "state", (1, None))[1] == 1:
         yield
         return
     with _controller().limit(limits=1, user_api="blas"):
@@ -68,7 +78,7 @@ def kernel_threads(work=None):
         Multiply-adds of the kernel call, if known: no more blocks than
         give each ``MIN_WORK_PER_BLOCK``.
     """
-    n_threads = getattr(_LOCAL, "n_threads", 1)
+    n_threads = getattr(_LOCAL, "state", (1, None))[0]
     if work is not None:
         n_threads = max(1, min(n_threads, int(work // MIN_WORK_PER_BLOCK)))
     return n_threads

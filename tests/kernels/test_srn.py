@@ -154,7 +154,7 @@ def test_parallel_blocks_give_the_single_thread_results(lengths, recurrence, out
     results = []
     for threads in (1, n_threads):
         grads = {name: np.empty(shape) for name, shape in net.layout()}
-        with limit_threads(threads):
+        with limit_threads(threads, parallel_kernels=True):
             Y, cache, state = net.forward(params, seqs, state0)
             net.gradient(params, seqs, cache, dO, grads, state0)
         results.append([Y, state, *grads.values()])
