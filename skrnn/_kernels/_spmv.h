@@ -78,6 +78,8 @@ SKRNN_SPMV_BASE(skrnn_spmv_f_i32_base, float, int32_t)
 #define SKRNN_SPMV_DISPATCH 1
 #include <immintrin.h>
 
+#include "_isa.h"
+
 /* -- batch product, register-blocked ---------------------------------------
  * A block of 4 vectors of sequences of row j stays in registers while every
  * weight of the row is added. Tails: masked loads (AVX-512) or scalar. */
@@ -210,17 +212,6 @@ SKRNN_SPMV_AVX512_D(skrnn_spmv_d_i32_avx512, int32_t, SKRNN_IDX8_I32)
 SKRNN_SPMV_AVX512_F(skrnn_spmv_f_i16_avx512, uint16_t, SKRNN_IDX16_I16)
 SKRNN_SPMV_AVX512_F(skrnn_spmv_f_i32_avx512, int32_t, SKRNN_IDX16_I32)
 
-/* 2: AVX-512, 1: AVX2 + FMA, 0: baseline; decided once. */
-static int skrnn_spmv_level(void)
-{
-    static int level = -1;
-    if (level < 0) {
-        __builtin_cpu_init();
-        level = __builtin_cpu_supports("avx512f") ? 2
-              : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
-    }
-    return level;
-}
 #endif
 
 /* -- dispatch ---------------------------------------------------------------- */
@@ -228,7 +219,7 @@ static int skrnn_spmv_level(void)
 #define SKRNN_SPMM_DISPATCH(NAME, T, I)                                      \
 static inline void NAME(SKRNN_SPMM_ARGS(T, I))                               \
 {                                                                            \
-    int level = skrnn_spmv_level();                                          \
+    int level = skrnn_isa_level();                                          \
     if (level == 2) NAME##_avx512(n_units, n_rows, data, indices, indptr, xT, zT); \
     else if (level == 1) NAME##_avx2(n_units, n_rows, data, indices, indptr, xT, zT); \
     else NAME##_base(n_units, n_rows, data, indices, indptr, xT, zT);        \
@@ -236,7 +227,7 @@ static inline void NAME(SKRNN_SPMM_ARGS(T, I))                               \
 #define SKRNN_SPMV_DISPATCH_FN(NAME, T, I)                                   \
 static inline void NAME(SKRNN_SPMV_ARGS(T, I))                               \
 {                                                                            \
-    if (skrnn_spmv_level() == 2) NAME##_avx512(n_units, data, indices, indptr, x, z); \
+    if (skrnn_isa_level() == 2) NAME##_avx512(n_units, data, indices, indptr, x, z); \
     else NAME##_base(n_units, data, indices, indptr, x, z);                  \
 }
 #else

@@ -20,6 +20,8 @@
 #define SKRNN_HAVE_LIBMVEC 1
 #include <immintrin.h>
 
+#include "_isa.h"
+
 /* libmvec's vector variants, by their vector-ABI names: b = SSE4, d = AVX2,
  * e = AVX-512. Each loop is compiled for its instruction set and chosen at
  * run time from what the CPU supports, so the build stays portable. */
@@ -58,18 +60,6 @@ static void skrnn_vtanh_f_avx512(float *x, ptrdiff_t n, ptrdiff_t *i)
 }
 #pragma GCC pop_options
 
-/* 2: AVX-512, 1: AVX2, 0: SSE; decided once (a benign race: every thread
- * computes the same value). */
-static int skrnn_isa_level(void)
-{
-    static int level = -1;
-    if (level < 0) {
-        __builtin_cpu_init();
-        level = __builtin_cpu_supports("avx512f") ? 2
-              : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
-    }
-    return level;
-}
 #endif
 
 static inline void skrnn_vtanh_d(double *x, ptrdiff_t n)

@@ -1,0 +1,30 @@
+/* The SIMD level the hand-dispatched kernels use: 2 AVX-512, 1 AVX2 + FMA,
+ * 0 baseline. Detected once (a benign race: every thread computes the same
+ * value). SKRNN_ISA_LEVEL=0, 1 or 2 in the environment lowers it, never
+ * raises it, so that the tests can run every code path on one machine.
+ */
+#ifndef SKRNN_ISA_H
+#define SKRNN_ISA_H
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <stdlib.h>
+
+__attribute__((unused)) static int skrnn_isa_level(void)
+{
+    static int level = -1;
+    if (level < 0) {
+        const char *forced = getenv("SKRNN_ISA_LEVEL");
+        int detected;
+        __builtin_cpu_init();
+        detected = __builtin_cpu_supports("avx512f") ? 2
+                 : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
+        if (forced && forced[0] >= '0' && forced[0] <= '2' && forced[1] == '\0'
+                && forced[0] - '0' < detected)
+            detected = forced[0] - '0';
+        level = detected;
+    }
+    return level;
+}
+#endif
+
+#endif
