@@ -14,6 +14,7 @@ population starts its search state and how one iteration moves it.
 import copy
 import time
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -274,20 +275,17 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
             return net._population_loss(thetas, seqs)
         return evaluate
 
+    @contextmanager
     def _threads(self, net):
         """Run the population kernel on ``n_jobs`` threads (the wrapped
-        estimator's own n_jobs when None)."""
-        search = self
-
-        class _Threads:
-            def __enter__(self):
-                self.saved = net.n_jobs
-                if search.n_jobs is not None:
-                    net.n_jobs = search.n_jobs
-
-            def __exit__(self, *exc):
-                net.n_jobs = self.saved
-        return _Threads()
+        estimator's own ``n_jobs`` when None)."""
+        saved = net.n_jobs
+        if self.n_jobs is not None:
+            net.n_jobs = self.n_jobs
+        try:
+            yield
+        finally:
+            net.n_jobs = saved
 
     def _record(self, thetas, losses):
         """Keep the best candidate seen."""
@@ -298,7 +296,7 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
 
     def _search(self, net, seqs, thetas, n_iter):
         """Start (``thetas`` given) or continue the search for ``n_iter`` iterations."""
-        evaluate = self._evaluator(net, seqs) if thetas is None else None
+        evaluate = self._evaluator(net, seqs)
         start_time = time.perf_counter()
         with self._threads(net):
             if thetas is not None:
@@ -308,7 +306,6 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
                 self.best_loss_ = np.inf
                 self._best_theta = thetas[0].copy()
                 self._no_improvement = 0
-                evaluate = self._evaluator(net, seqs)
                 losses = evaluate(thetas)
                 self._record(thetas, losses)
                 self.initial_loss_ = self.best_loss_
