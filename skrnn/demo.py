@@ -206,7 +206,7 @@ def weight_search():
     model, secs = _timed(lambda: ParticleSwarmOptimizer(
         ElmanClassifier(n_hidden=4), population_size=30, max_iter=150,
         random_state=0).fit(Xs[:300], ys[:300]))
-    _report("  same, weights by particle swarm, no gradient", "PSO(ElmanClassifier(4))",
+    _report("  same, by particle swarm (no gradient)", "PSO(ElmanClassifier(4))",
             "held-out accuracy", model.score(Xs[300:], ys[300:]), seconds=secs)
 
 
