@@ -8,6 +8,7 @@ from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
+from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
 
 __version__ = "0.1.0.dev0"
 
@@ -16,13 +17,16 @@ __all__ = [
     "EchoStateRegressor",
     "ElmanClassifier",
     "ElmanRegressor",
+    "GeneticOptimizer",
     "HopfieldMemory",
     "JordanClassifier",
     "JordanRegressor",
     "LSTMClassifier",
     "LSTMRegressor",
+    "ParticleSwarmOptimizer",
     "RNNAutoencoder",
     "RNNELMClassifier",
     "RNNELMRegressor",
+    "SimulatedAnnealingOptimizer",
     "__version__",
 ]

@@ -14,6 +14,7 @@ import math
 import time
 import warnings
 from abc import ABC, abstractmethod
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,7 +30,10 @@ from ._losses import LOSSES
 from ._sequences import check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
-from .utils._threads import limit_threads
+from .utils._threads import kernel_threads, limit_threads, run_in_parallel
+
+# loss name -> its code in the compiled population kernels (skrnn/_kernels/_fitness.pxd)
+POPULATION_LOSS_CODES = {"squared_error": 0, "log_loss": 1}
 
 # the two parameters of the simple recurrent networks (Elman, Jordan)
 SRN_PARAMETER_CONSTRAINTS = {
@@ -238,6 +242,82 @@ class BaseRecurrent(BaseEstimator, ABC):
             raise ValueError(f"weights must have shape {self._theta.shape}; got {theta.shape}.")
         with limit_threads(self.n_jobs, parallel_kernels=True):
             return self._objective(theta, seqs, self._initial_state(seqs), need_grad=False)[0]
+
+    # -- population losses (gradient-free weight search) -----------------------
+    def population_loss(self, thetas, X, y):
+        """Training loss (data loss + L2 penalty) of many flat weight vectors at once.
+
+        The loss of each row of ``thetas``, as :meth:`evaluate_loss` would
+        give it, computed for the whole population in one compiled call
+        (Elman and Jordan networks; other networks loop over the candidates
+        in Python). Jordan's context is always fed by the network's own
+        outputs here, as when it predicts, even with ``teacher_forcing=True``.
+        The candidates are split into blocks run in parallel threads
+        (``n_jobs``); each candidate is computed whole by one thread, so the
+        losses do not depend on the number of threads.
+
+        Parameters
+        ----------
+        thetas : array-like of shape (n_candidates, n_weights)
+            Flat weight vectors, as returned by :meth:`get_flat_weights`.
+        X : array-like or list of array-like
+            Sequences in any layout the estimator accepts.
+        y : array-like or list of array-like
+            Targets, as for :meth:`fit`.
+
+        Returns
+        -------
+        losses : ndarray of shape (n_candidates,)
+            The losses, float64; ``inf`` where the forward pass overflowed.
+        """
+        check_is_fitted(self)
+        seqs = self._prepare(X, y, reset=False)
+        thetas = np.asarray(thetas)
+        if thetas.ndim != 2 or thetas.shape[1] != self._theta.shape[0]:
+            raise ValueError(f"thetas must have shape (n_candidates, {self._theta.shape[0]}); "
+                             f"got {thetas.shape}.")
+        if not np.all(np.isfinite(thetas)):
+            raise ValueError("thetas must be finite.")
+        return self._population_loss(thetas, seqs)
+
+    def _population_loss(self, thetas, seqs):
+        """:meth:`population_loss` on validated Sequences (no checks)."""
+        thetas = np.ascontiguousarray(thetas, dtype=self._theta.dtype)
+        n_cand = thetas.shape[0]
+        out = np.empty(n_cand, dtype=np.float64)
+        net = self._network
+        loss_name = getattr(self, "loss", None) or self._loss
+        state0 = self._initial_state(seqs)
+        with limit_threads(self.n_jobs, parallel_kernels=True), \
+                np.errstate(over="ignore", invalid="ignore"):
+            if hasattr(net, "population_loss") and loss_name in POPULATION_LOSS_CODES:
+                if seqs.per_step:
+                    target_rows = np.arange(seqs.n_steps, dtype=np.intp)
+                else:
+                    target_rows = np.ascontiguousarray(seqs.last_rows, dtype=np.intp)
+                targets = np.ascontiguousarray(seqs.Y, dtype=thetas.dtype)
+                # blocks of candidates, one per thread: a candidate never spans two
+                n_blocks = max(1, min(kernel_threads(), n_cand))
+                bounds = np.linspace(0, n_cand, n_blocks + 1).astype(int)
+                run_in_parallel([
+                    partial(net.population_loss, thetas, seqs, state0, targets, target_rows,
+                            POPULATION_LOSS_CODES[loss_name], lo, hi, out)
+                    for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo])
+            else:
+                loss_fn = self._loss_function()
+                for c in range(n_cand):
+                    params = self._views(thetas[c])
+                    Y, _, _ = net.forward(params, seqs, state0, need_cache=False)
+                    out[c] = loss_fn(Y[seqs.target_rows], seqs.Y)[0]
+            # the L2 penalty, for all candidates at once: the positions the
+            # network penalises are found by asking it about a vector of indices
+            positions = np.arange(thetas.shape[1], dtype=np.float64)
+            penalised = np.concatenate([W.ravel() for W in net.penalised(self._views(positions))])
+            block = thetas[:, penalised.astype(np.intp)]
+            out += (0.5 * self.alpha / max(seqs.n_targets, 1)
+                    * np.einsum("ij,ij->i", block, block, dtype=np.float64))
+        out[~np.isfinite(out)] = np.inf
+        return out
 
     # -- loss and gradient ---------------------------------------------------
     def _initial_state(self, seqs):

@@ -2,12 +2,14 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 from functools import partial
 
 import numpy as np
 
+from ._activations import ACTIVATION_CODES
 from ._kernels._blocks import plan_packed_blocks
-from ._kernels._lstm import lstm_backward, lstm_forward
+from ._kernels._lstm import lstm_backward, lstm_forward, lstm_population_loss
 from ._layers import apply_output, glorot_uniform, orthogonal
 from ._packing import Packing
 from ._sequences import Sequences
@@ -271,6 +273,34 @@ class LSTMNetwork:
                                        need_cache=False)
             out[:, t] = y
         return out.reshape(n_seq * n_steps, self.n_outputs)
+
+
+    def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,
+                        out):
+        """Data losses of candidates ``lo:hi`` of ``thetas`` (compiled, nogil).
+
+        The sequences start from zero states (``state0`` is the network's
+        initial state, zeros). See
+        :func:`skrnn._kernels._lstm.lstm_population_loss`.
+        """
+        packing = Packing.from_offsets(seqs.offsets, seqs.order)
+        position = {}
+        start = 0
+        for name, shape in self.layout():
+            position[name] = start
+            start += math.prod(shape)
+        n_layers = len(self.hidden_sizes)
+        gate_starts = np.array([position[f"gate_weights_[{layer}]"]
+                                for layer in range(n_layers)], dtype=np.intp)
+        peephole_starts = np.array([position.get(f"peephole_weights_[{layer}]", -1)
+                                    for layer in range(n_layers)], dtype=np.intp)
+        packed_row = np.empty(seqs.n_steps, dtype=np.intp)
+        packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
+        lstm_population_loss(
+            thetas, gate_starts, peephole_starts, np.array(self.hidden_sizes, dtype=np.intp),
+            position["output_weights_"], np.ascontiguousarray(packing.pack(seqs.X)),
+            packing.starts, np.ascontiguousarray(packed_row[target_rows]), targets,
+            ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
 
 
 def _blocks(packing, work):

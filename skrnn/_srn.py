@@ -2,13 +2,14 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 from functools import partial
 
 import numpy as np
 
 from ._activations import ACTIVATION_CODES
 from ._kernels._blocks import plan_blocks
-from ._kernels._srn import srn_bptt, srn_forward
+from ._kernels._srn import srn_bptt, srn_forward, srn_population_loss
 from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows
 from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 
@@ -269,8 +270,25 @@ class SimpleRecurrentNetwork:
                 for block in _blocks(offsets, order, self._work(n_rows))])
         return Y
 
+    def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,
+                        out):
+        """Data losses of candidates ``lo:hi`` of ``thetas`` (compiled, nogil).
+
+        Jordan's context is fed by the network's own outputs (no teacher
+        forcing): the loss is that of the network as it predicts. See
+        :func:`skrnn._kernels._srn.srn_population_loss`.
+        """
+        starts = np.cumsum([0] + [math.prod(shape) for _, shape in self.layout()])
+        srn_population_loss(
+            thetas, starts.astype(np.intp), self.is_jordan,
+            thetas.dtype.type(self.context_decay), seqs.X, seqs.offsets, seqs.order,
+            np.ascontiguousarray(state0, dtype=thetas.dtype), target_rows, targets,
+            ACTIVATION_CODES[self.activation], ACTIVATION_CODES[self.output_activation],
+            loss_code, lo, hi, out)
+
 
 def _blocks(offsets, order, work):
     """The sequences of a batch in blocks of equal work, one per allowed thread."""
     members, bounds = plan_blocks(offsets, order, kernel_threads(work))
     return [members[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
+

@@ -24,6 +24,7 @@ from . import (
     JordanClassifier,
     JordanRegressor,
     LSTMRegressor,
+    ParticleSwarmOptimizer,
     RNNELMClassifier,
 )
 from .datasets import (
@@ -198,6 +199,17 @@ def echo_state():
             model.score(X[300:], y[300:]), seconds=secs)
 
 
+def weight_search():
+    rng = np.random.RandomState(0)
+    Xs = rng.uniform(-1, 1, (400, 10))
+    ys = (Xs.sum(axis=1) > 0).astype(int)
+    model, secs = _timed(lambda: ParticleSwarmOptimizer(
+        ElmanClassifier(n_hidden=4), population_size=30, max_iter=150,
+        random_state=0).fit(Xs[:300], ys[:300]))
+    _report("  same, by particle swarm (no gradient)", "PSO(ElmanClassifier(4))",
+            "held-out accuracy", model.score(Xs[300:], ys[300:]), seconds=secs)
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -206,6 +218,7 @@ def main():
         temporal_xor()
         jordan_filter()
         sine_classes()
+        weight_search()  # the running-total task of sine_classes, by PSO
         reber()
         forecast()
         adding_problem()

@@ -389,3 +389,144 @@ def srn_bptt(const floating[:, ::1] H,
     with nogil:
         _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets, &order[0], order.shape[0],
                     activation, out_activation, feedback, bptt_steps, dZ, dO_total)
+
+
+# -- population loss (gradient-free weight search) ---------------------------------
+
+import numpy as np
+
+from ._fitness cimport data_loss
+
+
+def srn_population_loss(const floating[:, ::1] thetas,
+                        const intp_t[::1] blocks,
+                        bint jordan,
+                        floating context_decay,
+                        const floating[:, ::1] X,
+                        const intp_t[::1] offsets,
+                        const intp_t[::1] order,
+                        const floating[:, ::1] state0,
+                        const intp_t[::1] target_rows,
+                        const floating[:, ::1] T,
+                        int activation,
+                        int out_activation,
+                        int loss_kind,
+                        Py_ssize_t lo,
+                        Py_ssize_t hi,
+                        double[::1] out):
+    """Data loss of candidates ``lo:hi`` of a population of flat weight vectors.
+
+    For each candidate c, in C without the GIL: its weights are copied out of
+    ``thetas[c]`` into scratch matrices, the input projection X @ W_in + b_h
+    is one product, the recurrence is :func:`srn_forward`'s time loop
+    (Jordan's context fed by the network's own outputs: no teacher forcing),
+    the outputs of the target rows another product, and ``out[c]`` receives
+    the loss of skrnn._losses (without the L2 penalty, added by the caller).
+    Each candidate is computed whole by one call, so the result does not
+    depend on how candidates are split into blocks or threads.
+
+    Parameters
+    ----------
+    thetas : ndarray of shape (n_candidates, n_weights)
+        Flat weight vectors in the layout of SimpleRecurrentNetwork.layout.
+    blocks : ndarray of shape (6,), intp
+        Start of each weight block in a flat vector: W_in, W_rec (Elman) or
+        W_ctx (Jordan), b_h, W_out, b_out, and the end.
+    jordan : bool
+        Context from the outputs (Jordan) rather than the hidden state (Elman).
+    context_decay : float
+        Jordan's mu.
+    X : ndarray of shape (n_steps, n_inputs)
+    offsets, order
+        As in :func:`srn_forward` (``order``: every sequence, by decreasing length).
+    state0 : ndarray of shape (n_sequences, state_size)
+        The initial state of every sequence (h for Elman, c for Jordan).
+    target_rows : ndarray of shape (n_targets,), intp
+        The rows of X whose outputs have targets.
+    T : ndarray of shape (n_targets, n_outputs)
+        Encoded targets.
+    activation, out_activation : int
+        Codes of f and g (skrnn._activations).
+    loss_kind : int
+        0 squared error, 1 log loss.
+    lo, hi : int
+        The candidates to evaluate.
+    out : ndarray of shape (n_candidates,), float64
+        Out: rows lo:hi receive the losses.
+    """
+    cdef Py_ssize_t n_steps = X.shape[0], n_in = X.shape[1]
+    cdef Py_ssize_t n_seq = order.shape[0], n_t = target_rows.shape[0]
+    cdef Py_ssize_t n_out = T.shape[1]
+    cdef Py_ssize_t n_hidden = (blocks[3] - blocks[2])
+    cdef Py_ssize_t n_ctx = n_out if jordan else 0
+    cdef Py_ssize_t c, i, j, row
+    cdef bint all_rows = n_t == n_steps
+    dtype = np.float64 if floating is double else np.float32
+    W_in = np.zeros((n_in, n_hidden), dtype=dtype)
+    n_rec = 0 if jordan else n_hidden
+    W_rec = np.zeros((n_rec, n_rec), dtype=dtype)
+    W_ctx = np.zeros((n_ctx, n_hidden), dtype=dtype)
+    b_h = np.zeros(n_hidden, dtype=dtype)
+    W_out = np.zeros((n_hidden, n_out), dtype=dtype)
+    b_out = np.zeros(n_out, dtype=dtype)
+    mu = np.full(n_ctx, context_decay, dtype=dtype)
+    H = np.zeros((n_steps, n_hidden), dtype=dtype)
+    C = np.zeros((n_steps, n_ctx), dtype=dtype)
+    Y = np.zeros((n_steps if jordan else 0, n_out), dtype=dtype)
+    h_state = np.zeros((n_seq, n_hidden), dtype=dtype)
+    c_state = np.zeros((n_seq, n_ctx), dtype=dtype)
+    forced = np.zeros((0, n_out), dtype=dtype)
+    P = np.zeros((n_t, n_out), dtype=dtype)
+    Hg = np.zeros((0 if all_rows else n_t, n_hidden), dtype=dtype)
+    cdef floating[:, ::1] W_in_v = W_in, W_rec_v = W_rec, W_ctx_v = W_ctx
+    cdef floating[:, ::1] W_out_v = W_out, H_v = H, C_v = C, Y_v = Y
+    cdef floating[:, ::1] hs_v = h_state, cs_v = c_state, P_v = P, Hg_v = Hg
+    cdef floating[:, ::1] forced_v = forced
+    cdef floating[::1] b_h_v = b_h, b_out_v = b_out, mu_v = mu
+    cdef floating* W_ctx_or_rec
+    cdef const floating* src
+    cdef floating* hsrc
+    if n_seq == 0 or hi <= lo:
+        return
+    W_ctx_or_rec = &W_ctx_v[0, 0] if jordan else &W_rec_v[0, 0]
+    with nogil:
+        for c in range(lo, hi):
+            src = &thetas[c, 0]
+            memcpy(&W_in_v[0, 0], src + blocks[0], n_in * n_hidden * sizeof(floating))
+            memcpy(W_ctx_or_rec, src + blocks[1], (blocks[2] - blocks[1]) * sizeof(floating))
+            memcpy(&b_h_v[0], src + blocks[2], n_hidden * sizeof(floating))
+            memcpy(&W_out_v[0, 0], src + blocks[3], n_hidden * n_out * sizeof(floating))
+            memcpy(&b_out_v[0], src + blocks[4], n_out * sizeof(floating))
+            # U = X @ W_in + b_h, written into H (the time loop overwrites it in place)
+            for i in range(n_steps):
+                memcpy(&H_v[i, 0], &b_h_v[0], n_hidden * sizeof(floating))
+            gemm_rm(False, n_steps, n_hidden, n_in, <floating> 1, &X[0, 0], n_in,
+                    &W_in_v[0, 0], n_hidden, <floating> 1, &H_v[0, 0], n_hidden)
+            if jordan:
+                memcpy(&cs_v[0, 0], &state0[0, 0], n_seq * n_ctx * sizeof(floating))
+                memset(&hs_v[0, 0], 0, n_seq * n_hidden * sizeof(floating))
+            else:
+                memcpy(&hs_v[0, 0], &state0[0, 0], n_seq * n_hidden * sizeof(floating))
+            _forward_block(H_v, W_rec_v, W_ctx_v, W_out_v, b_out_v, mu_v, offsets, &order[0],
+                           n_seq, hs_v, cs_v, forced_v, activation, out_activation,
+                           H_v, C_v, Y_v)
+            if n_t == 0:
+                out[c] = 0
+                continue
+            if jordan:  # the kernel computed the outputs already
+                for i in range(n_t):
+                    memcpy(&P_v[i, 0], &Y_v[target_rows[i], 0], n_out * sizeof(floating))
+            else:
+                for i in range(n_t):
+                    memcpy(&P_v[i, 0], &b_out_v[0], n_out * sizeof(floating))
+                if all_rows:
+                    hsrc = &H_v[0, 0]
+                else:
+                    for i in range(n_t):
+                        memcpy(&Hg_v[i, 0], &H_v[target_rows[i], 0],
+                               n_hidden * sizeof(floating))
+                    hsrc = &Hg_v[0, 0]
+                gemm_rm(False, n_t, n_out, n_hidden, <floating> 1, hsrc, n_hidden,
+                        &W_out_v[0, 0], n_out, <floating> 1, &P_v[0, 0], n_out)
+                activate(out_activation, &P_v[0, 0], n_t, n_out)
+            out[c] = data_loss(loss_kind, &P_v[0, 0], &T[0, 0], n_t, n_out)
