@@ -140,7 +140,7 @@ TRAINING_ATTRIBUTES = """\
     loss_ : float
         Training loss of the last epoch, including the L2 penalty.
 
-    loss_curve_ : list of shape (n_iter_,)
+    loss_curve_ : list of shape (`n_iter_`,)
         Training loss of every epoch.
 
     best_loss_ : float or None
@@ -163,7 +163,7 @@ TRAINING_ATTRIBUTES = """\
         input (time steps for a classifier's univariate rows), the last axis
         of 3D or list input.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has feature names that are all strings.
 """
 

@@ -514,7 +514,7 @@ _ATTRIBUTES = """\
         input (time steps for a classifier's univariate rows), the last axis
         of 3D or list input.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has feature names that are all strings.
 """
 

@@ -110,10 +110,10 @@ class HopfieldMemory(BaseEstimator):
 
     Attributes
     ----------
-    weights_ : ndarray of shape (n_features_in_, n_features_in_)
+    weights_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
         Symmetric weight matrix with a zero diagonal (classical rules).
 
-    patterns_ : ndarray of shape (n_patterns_, n_features_in_)
+    patterns_ : ndarray of shape (`n_patterns_`, `n_features_in_`)
         The stored patterns (modern rule), binary ones as -1/+1.
 
     n_patterns_ : int
@@ -125,7 +125,7 @@ class HopfieldMemory(BaseEstimator):
     n_features_in_ : int
         Number of units (features of a pattern).
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when ``X`` has feature names that are all strings.
 
     See Also

@@ -288,7 +288,7 @@ _RNN_ELM_DOC = """{summary}
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 {extra_attributes}
     See Also
