@@ -305,5 +305,8 @@ class LSTMNetwork:
 
 def _blocks(packing, work):
     """(lo, hi) ranges of sequence positions of equal work, one per allowed thread."""
-    bounds = plan_packed_blocks(packing.starts, kernel_threads(work))
+    n_threads = kernel_threads(work)
+    if n_threads == 1:  # the common case, without NumPy calls: this runs per batch
+        return [(0, packing.n_sequences)]
+    bounds = plan_packed_blocks(packing.starts, n_threads)
     return list(zip(bounds[:-1], bounds[1:]))

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# (n_sequences, n_timesteps) -> the last packing of equal-length sequences
+_LAST_TRANSPOSE = {}
+
 
 @dataclass(frozen=True)
 class Packing:
@@ -41,10 +44,8 @@ class Packing:
         t_max = int(lengths[0]) if lengths.size else 0
         n_seq = lengths.size
         if n_seq and lengths[-1] == t_max:  # equal lengths (3D input): a transpose
-            starts = np.arange(0, n_seq * t_max + 1, n_seq, dtype=np.intp)
-            first = np.asarray(offsets, dtype=np.intp)[:-1][order]
-            rows = (np.arange(t_max, dtype=np.intp)[:, None] + first[None, :]).ravel()
-            return cls(np.asarray(order, dtype=np.intp), starts, rows)
+            order = np.asarray(order, dtype=np.intp)
+            return cls._transpose(order, t_max, np.asarray(offsets, dtype=np.intp)[:-1][order])
         # n_active[t]: sequences longer than t
         n_active = lengths.size - np.searchsorted(np.sort(lengths), np.arange(t_max),
                                                   side="right")
@@ -54,6 +55,27 @@ class Packing:
         position = np.arange(starts[-1], dtype=np.intp) - starts[step]
         rows = np.asarray(offsets, dtype=np.intp)[order[position]] + step
         return cls(np.asarray(order, dtype=np.intp), starts, rows)
+
+    @classmethod
+    def _transpose(cls, order, t_max, first):
+        """Packing of equal-length sequences ``order`` starting at rows ``first``.
+
+        The mini-batches of a 3D batch are all alike (sequences 0, 1, ...
+        at rows 0, T, 2T, ...), so the last packing of each size is kept
+        and reused: this runs once per batch.
+        """
+        n_seq = order.shape[0]
+        cached = _LAST_TRANSPOSE.get((n_seq, t_max))
+        if (cached is not None and np.array_equal(cached.order, order)
+                and np.array_equal(cached.rows[:n_seq], first)):
+            return cached
+        starts = np.arange(0, n_seq * t_max + 1, n_seq, dtype=np.intp)
+        rows = (np.arange(t_max, dtype=np.intp)[:, None] + first[None, :]).ravel()
+        packing = cls(order, starts, rows)
+        if len(_LAST_TRANSPOSE) >= 8:  # a handful of batch shapes, never a growing pile
+            _LAST_TRANSPOSE.clear()
+        _LAST_TRANSPOSE[(n_seq, t_max)] = packing
+        return packing
 
     @property
     def n_sequences(self):

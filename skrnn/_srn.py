@@ -289,6 +289,9 @@ class SimpleRecurrentNetwork:
 
 def _blocks(offsets, order, work):
     """The sequences of a batch in blocks of equal work, one per allowed thread."""
-    members, bounds = plan_blocks(offsets, order, kernel_threads(work))
+    n_threads = kernel_threads(work)
+    if n_threads == 1:  # the common case, without NumPy calls: this runs per batch
+        return [order]
+    members, bounds = plan_blocks(offsets, order, n_threads)
     return [members[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
 

@@ -162,3 +162,13 @@ def test_packing_orders_rows_time_major(lengths):
     assert packing.starts[-1] == offsets[-1]
     V = np.arange(offsets[-1], dtype=float)[:, None]
     np.testing.assert_array_equal(packing.unpack(packing.pack(V)), V)
+
+
+def test_reused_packing_of_equal_lengths_is_never_stale():
+    """Equal-length packings are cached by shape: a new layout must not get an old one."""
+    first = Packing.from_offsets(np.array([0, 4, 8]), np.array([0, 1]))
+    again = Packing.from_offsets(np.array([0, 4, 8]), np.array([0, 1]))
+    swapped = Packing.from_offsets(np.array([0, 4, 8]), np.array([1, 0]))
+    np.testing.assert_array_equal(again.rows, first.rows)
+    np.testing.assert_array_equal(swapped.rows, [4, 0, 5, 1, 6, 2, 7, 3])
+    np.testing.assert_array_equal(swapped.order, [1, 0])
