@@ -16,6 +16,17 @@ _EXECUTOR = None
 _EXECUTOR_LOCK = threading.Lock()
 
 
+def _forget_executor():
+    """In a forked child the pool's threads are gone: start a new pool there."""
+    global _EXECUTOR, _EXECUTOR_LOCK
+    _EXECUTOR = None
+    _EXECUTOR_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_executor)
+
+
 def _controller():
     global _CONTROLLER
     if _CONTROLLER is None:
