@@ -9,10 +9,9 @@ import numpy as np
 
 from ._activations import ACTIVATION_CODES
 from ._kernels._blocks import plan_packed_blocks
-from ._kernels._lstm import lstm_backward, lstm_forward, lstm_population_loss
+from ._kernels._lstm import lstm_backward, lstm_forward, lstm_generate, lstm_population_loss
 from ._layers import apply_output, glorot_uniform, orthogonal
 from ._packing import Packing
-from ._sequences import Sequences
 from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 
 
@@ -263,16 +262,20 @@ class LSTMNetwork:
         Y : ndarray of shape (n_sequences * n_steps, n_outputs)
             Generated outputs, sequence after sequence.
         """
-        n_seq = state.shape[0]
-        offsets = np.arange(n_seq + 1, dtype=np.intp)
-        y = np.ascontiguousarray(y_last)
-        out = np.empty((n_seq, n_steps, self.n_outputs), dtype=y.dtype)
-        # one step of every sequence per call: each step needs the last output
-        for t in range(n_steps):
-            y, _, state = self.forward(params, Sequences(y, offsets, "list"), state,
-                                       need_cache=False)
-            out[:, t] = y
-        return out.reshape(n_seq * n_steps, self.n_outputs)
+        dtype = params["output_weights_"].dtype
+        parts = self._split_state(np.asarray(state, dtype=dtype))
+        out = np.empty((state.shape[0], n_steps, self.n_outputs), dtype=dtype)
+        # the loop over generated steps runs in the kernel: each step needs the last output
+        with single_threaded_blas():
+            lstm_generate([params[f"gate_weights_[{layer}]"]
+                           for layer in range(len(self.hidden_sizes))],
+                          [self._peepholes(params, layer, n, dtype)
+                           for layer, n in enumerate(self.hidden_sizes)],
+                          params["output_weights_"], params["output_bias_"],
+                          [h for h, _ in parts], [c for _, c in parts],
+                          np.array(y_last, dtype=dtype, order="C"),
+                          ACTIVATION_CODES[self.output_activation], out)
+        return out.reshape(-1, self.n_outputs)
 
 
     def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,

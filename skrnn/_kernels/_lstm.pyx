@@ -489,3 +489,108 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                         &W_out[0, 0], n_out, <floating> 1, &Pout[0, 0], n_out)
                 activate(out_activation, &Pout[0, 0], n_t, n_out)
                 out[first + c] = data_loss(loss_kind, &Pout[0, 0], &T[0, 0], n_t, n_out)
+
+
+def lstm_generate(list gate_weights,
+                  list peepholes,
+                  const floating[:, ::1] W_out,
+                  const floating[::1] b_out,
+                  list h_states,
+                  list c_states,
+                  floating[:, ::1] x,
+                  int out_activation,
+                  floating[:, :, ::1] out):
+    """Free-running generation of a stacked LSTM: each output is the next input.
+
+    The whole loop over generated steps runs here; every step takes, for the
+    ``n_seq`` sequences at once, the layers in turn and then the output layer.
+
+    Parameters
+    ----------
+    gate_weights : list of ndarray of shape (n_in_l + n_l + 1, 4 * n_l)
+        Stacked [W; R; b] of every layer (see skrnn._lstm.LSTMNetwork).
+    peepholes : list of ndarray of shape (3, n_l) or (0, n_l)
+    W_out : ndarray of shape (n_last, n_outputs)
+    b_out : ndarray of shape (n_outputs,)
+    h_states, c_states : list of ndarray of shape (n_seq, n_l)
+        In: every layer's state after the observed steps. Out: after the
+        generated ones.
+    x : ndarray of shape (n_seq, n_outputs)
+        In: the last output, the first generated step's input (n_outputs
+        equals the first layer's inputs). Used as scratch.
+    out_activation : int
+        Code of the output activation (skrnn._activations).
+    out : ndarray of shape (n_seq, n_steps, n_outputs)
+        Out: the generated outputs.
+    """
+    cdef Py_ssize_t n_layers = len(gate_weights)
+    cdef Py_ssize_t m = x.shape[0], n_steps = out.shape[1], n_out = W_out.shape[1]
+    cdef Py_ssize_t layer, t, r, n, n_in, k, widest = 1
+    cdef floating[:, ::1] view
+    # raw pointers taken once: the lists keep the arrays alive
+    cdef floating** G = <floating**> malloc(n_layers * sizeof(floating*))
+    cdef floating** Pp = <floating**> malloc(n_layers * sizeof(floating*))
+    cdef floating** Hs = <floating**> malloc(n_layers * sizeof(floating*))
+    cdef floating** Cs = <floating**> malloc(n_layers * sizeof(floating*))
+    cdef Py_ssize_t* sizes = <Py_ssize_t*> malloc(n_layers * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* inputs = <Py_ssize_t*> malloc(n_layers * sizeof(Py_ssize_t))
+    cdef floating* z = NULL
+    cdef floating* c_new = NULL
+    cdef floating* tc = NULL
+    cdef const floating* xin
+    try:
+        for layer in range(n_layers):
+            view = h_states[layer]
+            Hs[layer], sizes[layer] = &view[0, 0], view.shape[1]
+            view = c_states[layer]
+            Cs[layer] = &view[0, 0]
+            view = gate_weights[layer]
+            G[layer] = &view[0, 0]
+            inputs[layer] = view.shape[0] - sizes[layer] - 1
+            view = peepholes[layer]
+            Pp[layer] = &view[0, 0] if view.shape[0] > 0 else NULL
+            widest = max(widest, sizes[layer])
+        z = <floating*> malloc(m * 4 * widest * sizeof(floating))
+        c_new = <floating*> malloc(m * widest * sizeof(floating))
+        tc = <floating*> malloc(m * widest * sizeof(floating))
+        with nogil:
+            for t in range(n_steps):
+                xin = &x[0, 0]
+                for layer in range(n_layers):
+                    n, n_in = sizes[layer], inputs[layer]
+                    k = n_in + n + 1
+                    # z = x @ W + h @ R + b, the bias row first
+                    for r in range(m):
+                        memcpy(z + r * 4 * n, G[layer] + (k - 1) * 4 * n,
+                               4 * n * sizeof(floating))
+                    gemm_rm(False, m, 4 * n, n_in, <floating> 1, xin, n_in, G[layer], 4 * n,
+                            <floating> 1, z, 4 * n)
+                    gemm_rm(False, m, 4 * n, n, <floating> 1, Hs[layer], n,
+                            G[layer] + n_in * 4 * n, 4 * n, <floating> 1, z, 4 * n)
+                    # h is no longer read: the gates write the new one in place
+                    if Pp[layer] != NULL:
+                        for r in range(m):
+                            _cell_forward(z + r * 4 * n, Cs[layer] + r * n, c_new + r * n,
+                                          tc + r * n, Hs[layer] + r * n, Pp[layer], n)
+                    else:
+                        _block_forward(z, Cs[layer], c_new, tc, Hs[layer], m, n)
+                    memcpy(Cs[layer], c_new, m * n * sizeof(floating))
+                    xin = Hs[layer]
+                n = sizes[n_layers - 1]
+                for r in range(m):
+                    memcpy(&out[r, t, 0], &b_out[0], n_out * sizeof(floating))
+                gemm_rm(False, m, n_out, n, <floating> 1, xin, n, &W_out[0, 0], n_out,
+                        <floating> 1, &out[0, t, 0], n_steps * n_out)
+                for r in range(m):
+                    activate(out_activation, &out[r, t, 0], 1, n_out)
+                    memcpy(&x[r, 0], &out[r, t, 0], n_out * sizeof(floating))
+    finally:
+        free(G)
+        free(Pp)
+        free(Hs)
+        free(Cs)
+        free(sizes)
+        free(inputs)
+    free(z)
+    free(c_new)
+    free(tc)
