@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 
 import skrnn._srn as network_module
-import skrnn.utils._threads as threads_module
 from skrnn._kernels._blocks import plan_blocks
 from skrnn._sequences import Sequences
 from skrnn._srn import SimpleRecurrentNetwork
-from skrnn.utils._threads import limit_threads, run_in_parallel
 
 from .._reference import srn_reference
+from ._parallel import assert_blocks_match_one_thread
 
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
 ATOL = {np.float32: 1e-6, np.float64: 1e-13}
@@ -139,25 +138,7 @@ def test_plan_blocks_partitions_the_batch_into_sorted_balanced_blocks(lengths):
 @pytest.mark.parametrize("n_threads", [2, 3, 8])
 def test_parallel_blocks_give_the_single_thread_results(lengths, recurrence, output,
                                                         n_threads, monkeypatch):
-    """Sequences never interact: splitting a batch over threads changes nothing
-    beyond the rounding of BLAS calls of a different size."""
     net = _network(recurrence, "tanh", output)
     params = _weights(net, np.float64)
     seqs = _sequences(LENGTHS[lengths] * 3, np.float64)
-    state0 = np.random.RandomState(1).uniform(-1, 1, (seqs.n_sequences, net.state_size))
-    dO = np.random.RandomState(2).uniform(-1, 1, (seqs.n_steps, 2))
-    # even these tiny batches are split: the point is the split itself
-    monkeypatch.setattr(threads_module, "MIN_WORK_PER_BLOCK", 1)
-    calls = []
-    monkeypatch.setattr(network_module, "run_in_parallel",
-                        lambda jobs: calls.append(len(jobs)) or run_in_parallel(jobs))
-    results = []
-    for threads in (1, n_threads):
-        grads = {name: np.empty(shape) for name, shape in net.layout()}
-        with limit_threads(threads, parallel_kernels=True):
-            Y, cache, state = net.forward(params, seqs, state0)
-            net.gradient(params, seqs, cache, dO, grads, state0)
-        results.append([Y, state, *grads.values()])
-    assert max(calls) > 1
-    for serial, parallel in zip(*results):
-        np.testing.assert_allclose(parallel, serial, rtol=1e-12, atol=1e-14)
+    assert_blocks_match_one_thread(net, params, seqs, n_threads, network_module, monkeypatch)
