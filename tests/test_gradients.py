@@ -23,7 +23,14 @@ LABELS3 = np.array([0, 1, 2, 2, 1, 0])
 
 
 def initialized(est, X, y):
-    """The estimator with fresh random weights (biases too), without training."""
+    """The estimator with fresh random weights (biases too), without training.
+
+    Seeded, so the test is the same every run: with unseeded weights a ReLU
+    pre-activation now and then fell within the finite-difference step of its
+    kink, where finite differences are wrong, and the test failed once in a
+    while (seed 0 does that for Jordan with ReLU; seed 1 keeps clear of it).
+    """
+    est.set_params(random_state=1)
     seqs = est._prepare(X, y, reset=True)
     est._initialize(seqs)
     est._theta += 0.3 * np.random.RandomState(1).standard_normal(est._theta.shape)
