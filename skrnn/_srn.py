@@ -9,7 +9,7 @@ import numpy as np
 
 from ._activations import ACTIVATION_CODES
 from ._kernels._blocks import plan_blocks
-from ._kernels._srn import srn_bptt, srn_forward, srn_population_loss
+from ._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
 from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows
 from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 
@@ -129,7 +129,9 @@ class SimpleRecurrentNetwork:
         forced : ndarray of shape (n_steps, n_outputs), default=None
             Teacher forcing: targets fed to Jordan's context.
         need_cache : bool, default=True
-            Unused: the cache is made of arrays the forward pass needs anyway.
+            Whether :meth:`gradient` will follow. Without it (prediction,
+            validation, without teacher forcing) the kernel keeps no hidden
+            state per step and the returned cache is None.
 
         Returns
         -------
@@ -140,6 +142,8 @@ class SimpleRecurrentNetwork:
         state : ndarray of shape (n_sequences, state_size)
             The state after each sequence's last step.
         """
+        if not need_cache and forced is None:
+            return self._predict(params, seqs, state)
         X = seqs.X
         dtype = X.dtype
         n_steps = X.shape[0]
@@ -177,6 +181,26 @@ class SimpleRecurrentNetwork:
             apply_output(self.output_activation, Y)
         feedback = self.is_jordan and forced.shape[0] == 0
         return Y, (H, C, Y, feedback), (c_state if self.is_jordan else h_state)
+
+    def _predict(self, params, seqs, state):
+        """:meth:`forward` without a cache: (Y, None, final state)."""
+        dtype = seqs.X.dtype
+        W_rec, W_ctx, mu = self._kernel_weights(params)
+        state = np.array(state, dtype=dtype, order="C")
+        if self.is_jordan:
+            h_state, c_state = np.zeros((seqs.n_sequences, self.n_hidden), dtype=dtype), state
+        else:
+            h_state, c_state = state, np.empty((seqs.n_sequences, 0), dtype=dtype)
+        Y = np.empty((seqs.n_steps, self.n_outputs), dtype=dtype)
+        with single_threaded_blas():  # as in forward
+            run_in_parallel([
+                partial(srn_predict, seqs.X, params["input_weights_"], params["hidden_bias_"],
+                        W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
+                        seqs.offsets, block, h_state, c_state,
+                        ACTIVATION_CODES[self.activation],
+                        ACTIVATION_CODES[self.output_activation], Y)
+                for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps))])
+        return Y, None, (c_state if self.is_jordan else h_state)
 
     def gradient(self, params, seqs, cache, dO, grads, state0):
         """Backpropagate ``dO`` (loss gradient at the output pre-activations).

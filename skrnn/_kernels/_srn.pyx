@@ -204,6 +204,150 @@ def srn_forward(const floating[:, ::1] U,
                        h_state, c_state, forced, activation, out_activation, H, C, Y)
 
 
+cdef void _predict_block(const floating[:, ::1] X,
+                         const floating[:, ::1] W_in,
+                         const floating[::1] b_h,
+                         const floating[:, ::1] W_rec,
+                         const floating[:, ::1] W_ctx,
+                         const floating[:, ::1] W_out,
+                         const floating[::1] b_out,
+                         const floating[::1] mu,
+                         const intp_t[::1] offsets,
+                         const intp_t* order,
+                         Py_ssize_t n_seq,
+                         floating[:, ::1] h_state,
+                         floating[:, ::1] c_state,
+                         int activation,
+                         int out_activation,
+                         floating[:, ::1] Y) noexcept nogil:
+    """:func:`srn_predict` over the ``n_seq`` sequences listed in ``order``."""
+    cdef Py_ssize_t n_features = X.shape[1]
+    cdef Py_ssize_t n_hidden = W_in.shape[1]
+    cdef Py_ssize_t n_context = W_ctx.shape[0]
+    cdef Py_ssize_t n_out = W_out.shape[1]
+    cdef bint has_rec = W_rec.shape[0] > 0
+    cdef bint has_ctx = n_context > 0
+    cdef Py_ssize_t t, b, k, row, t_max, n_active
+    cdef floating* h_prev
+    cdef floating* h_next
+    cdef floating* swap
+    cdef floating* xbuf
+    cdef floating* cbuf
+    cdef floating* obuf
+    cdef const floating* xp
+    cdef int ldx
+    cdef Py_ssize_t stride = 0
+    cdef Py_ssize_t base = offsets[order[0]]
+    t_max = _length(offsets, order[0])
+    # Equal lengths (3D input): step t of every sequence lies in X at a fixed
+    # stride, so the input product reads X in place instead of gathering rows
+    if _consecutive(offsets, order, n_seq):
+        stride = t_max
+    h_prev = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+    h_next = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
+    xbuf = <floating*> calloc(n_seq * n_features + 1, sizeof(floating))
+    cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
+    obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+    for b in range(n_seq):
+        memcpy(&h_prev[b * n_hidden], &h_state[order[b], 0], n_hidden * sizeof(floating))
+        if has_ctx:
+            memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
+                   n_context * sizeof(floating))
+    n_active = n_seq
+    for t in range(t_max):
+        # a sequence that has ended keeps its last hidden state in h_prev,
+        # which the buffer swap below would overwrite: hand it out now
+        while _length(offsets, order[n_active - 1]) <= t:
+            n_active -= 1
+            memcpy(&h_state[order[n_active], 0], &h_prev[n_active * n_hidden],
+                   n_hidden * sizeof(floating))
+        if stride:
+            xp, ldx = &X[base + t, 0], <int> (stride * n_features)
+        else:
+            for b in range(n_active):
+                memcpy(&xbuf[b * n_features], &X[offsets[order[b]] + t, 0],
+                       n_features * sizeof(floating))
+            xp, ldx = xbuf, <int> n_features
+        for b in range(n_active):
+            memcpy(&h_next[b * n_hidden], &b_h[0], n_hidden * sizeof(floating))
+        gemm_rm(False, n_active, n_hidden, n_features, <floating> 1, xp, ldx,
+                &W_in[0, 0], n_hidden, <floating> 1, h_next, n_hidden)
+        if has_rec:
+            gemm_rm(False, n_active, n_hidden, n_hidden, <floating> 1, h_prev, n_hidden,
+                    &W_rec[0, 0], n_hidden, <floating> 1, h_next, n_hidden)
+        if has_ctx:
+            gemm_rm(False, n_active, n_hidden, n_context, <floating> 1, cbuf, n_context,
+                    &W_ctx[0, 0], n_hidden, <floating> 1, h_next, n_hidden)
+        activate(activation, h_next, n_active, n_hidden)
+        swap = h_prev
+        h_prev = h_next
+        h_next = swap
+        for b in range(n_active):
+            memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
+        gemm_rm(False, n_active, n_out, n_hidden, <floating> 1, h_prev, n_hidden,
+                &W_out[0, 0], n_out, <floating> 1, obuf, n_out)
+        activate(out_activation, obuf, n_active, n_out)
+        for b in range(n_active):
+            row = offsets[order[b]] + t
+            memcpy(&Y[row, 0], &obuf[b * n_out], n_out * sizeof(floating))
+            for k in range(n_context):
+                cbuf[b * n_context + k] = (mu[k] * cbuf[b * n_context + k]
+                                           + obuf[b * n_out + k % n_out])
+    for b in range(n_active):
+        memcpy(&h_state[order[b], 0], &h_prev[b * n_hidden], n_hidden * sizeof(floating))
+    if has_ctx:
+        for b in range(n_seq):
+            memcpy(&c_state[order[b], 0], &cbuf[b * n_context],
+                   n_context * sizeof(floating))
+    free(h_prev)
+    free(h_next)
+    free(xbuf)
+    free(cbuf)
+    free(obuf)
+
+
+def srn_predict(const floating[:, ::1] X,
+                const floating[:, ::1] W_in,
+                const floating[::1] b_h,
+                const floating[:, ::1] W_rec,
+                const floating[:, ::1] W_ctx,
+                const floating[:, ::1] W_out,
+                const floating[::1] b_out,
+                const floating[::1] mu,
+                const intp_t[::1] offsets,
+                const intp_t[::1] order,
+                floating[:, ::1] h_state,
+                floating[:, ::1] c_state,
+                int activation,
+                int out_activation,
+                floating[:, ::1] Y):
+    """Outputs of a simple recurrent network, keeping no hidden states.
+
+    The equations of :func:`srn_forward` without teacher forcing, with the
+    input projection x_t @ W_in + b_h done step by step inside the loop:
+    only the current and previous hidden states of the batch are held (in
+    cache), instead of a hidden state per step written to and read back
+    from memory, which prediction does not need.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_steps, n_features)
+        Inputs of every step, sequences stacked.
+    W_in : ndarray of shape (n_features, n_hidden)
+    b_h : ndarray of shape (n_hidden,)
+    W_rec, W_ctx, W_out, b_out, mu, offsets, order, h_state, c_state, \
+activation, out_activation
+        As in :func:`srn_forward`.
+    Y : ndarray of shape (n_steps, n_outputs)
+        Out: y_t (rows of sequences outside ``order`` are left alone).
+    """
+    if order.shape[0] == 0:
+        return
+    with nogil:
+        _predict_block(X, W_in, b_h, W_rec, W_ctx, W_out, b_out, mu, offsets, &order[0],
+                       order.shape[0], h_state, c_state, activation, out_activation, Y)
+
+
 cdef void _bptt_block(const floating[:, ::1] H,
                       const floating[:, ::1] Y,
                       const floating[:, ::1] dO,

@@ -9,7 +9,7 @@ from skrnn.utils._threads import limit_threads, run_in_parallel
 
 
 def assert_blocks_match_one_thread(net, params, seqs, n_threads, network_module, monkeypatch):
-    """Forward and gradient on ``n_threads`` blocks equal those on one, to rounding.
+    """Forward, gradient and prediction on ``n_threads`` blocks equal those on one.
 
     Sequences never interact: splitting a batch over threads changes nothing
     beyond the rounding of BLAS calls of a different size.
@@ -27,7 +27,8 @@ def assert_blocks_match_one_thread(net, params, seqs, n_threads, network_module,
         with limit_threads(threads, parallel_kernels=True):
             Y, cache, state = net.forward(params, seqs, state0)
             net.gradient(params, seqs, cache, dO, grads, state0)
-        results.append([Y, state, *grads.values()])
+            Y_pred, _, state_pred = net.forward(params, seqs, state0, need_cache=False)
+        results.append([Y, state, Y_pred, state_pred, *grads.values()])
     assert max(calls) > 1
     for serial, parallel in zip(*results):
         np.testing.assert_allclose(parallel, serial, rtol=1e-12, atol=1e-14)

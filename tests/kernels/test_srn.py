@@ -74,6 +74,12 @@ def test_forward_matches_reference(dtype, lengths, recurrence, output, activatio
     np.testing.assert_allclose(state, expected_state, rtol=RTOL[dtype], atol=ATOL[dtype])
     if net.is_jordan:
         np.testing.assert_allclose(C, entering, rtol=RTOL[dtype], atol=ATOL[dtype])
+    # prediction (no cache): its own kernel, which keeps no hidden state per step
+    Y_pred, cache, state_pred = net.forward(params, seqs, state0.astype(dtype),
+                                            need_cache=False)
+    assert cache is None and Y_pred.dtype == state_pred.dtype == dtype
+    np.testing.assert_allclose(Y_pred, Y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+    np.testing.assert_allclose(state_pred, expected_state, rtol=RTOL[dtype], atol=ATOL[dtype])
 
 
 def test_teacher_forcing_feeds_the_given_values():
@@ -95,10 +101,11 @@ def test_forward_accepts_read_only_inputs(dtype):
         view.flags.writeable = False
     seqs = _sequences([3, 2], dtype)
     seqs.X.flags.writeable = False
-    Y, _, _ = net.forward(params, seqs, net.initial_state(2, dtype))
     Y_ref, _, _ = srn_reference(net, params, seqs.X.astype(np.float64), seqs.offsets,
                                 net.initial_state(2, np.float64))
-    np.testing.assert_allclose(Y, Y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
+    for need_cache in (True, False):
+        Y, _, _ = net.forward(params, seqs, net.initial_state(2, dtype), need_cache=need_cache)
+        np.testing.assert_allclose(Y, Y_ref, rtol=RTOL[dtype], atol=ATOL[dtype])
 
 
 @pytest.mark.parametrize("recurrence", ["hidden", "output"])
