@@ -27,10 +27,10 @@ import argparse
 import time
 
 import numpy as np
-from skrnn._kernels._hopfield import _py_sweep_orders
 from threadpoolctl import threadpool_limits
 
 from skrnn import HopfieldMemory
+from skrnn._kernels._hopfield import _py_sweep_orders
 
 RULES = ["hebbian", "storkey", "pseudoinverse", "modern"]
 LOADS = [0.05, 0.1, 0.138, 0.15, 0.2, 0.3, 0.4, 0.5]

@@ -10,6 +10,7 @@ import numpy as np
 from ._activations import ACTIVATION_CODES
 from ._kernels._blocks import plan_packed_blocks
 from ._kernels._lstm import lstm_backward, lstm_forward, lstm_generate, lstm_population_loss
+from ._kernels._rowgemm import rowwise_matmul_add
 from ._layers import apply_output, glorot_uniform, orthogonal
 from ._packing import Packing
 from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
@@ -193,8 +194,10 @@ class LSTMNetwork:
             layers.append((XH, A, C, TC, c0))
             final += [h_last, c_last]
             inputs = H
-        Y = inputs @ params["output_weights_"]
-        Y += params["output_bias_"]
+        # the batch-invariant product, as in the layers' prediction mode
+        Y = np.empty((seqs.n_steps, self.n_outputs), dtype=dtype)
+        Y[...] = params["output_bias_"]
+        rowwise_matmul_add(inputs, np.ascontiguousarray(params["output_weights_"]), Y)
         apply_output(self.output_activation, Y)
         return (packing.unpack(Y), (packing, layers, inputs),
                 packing.unsort_state(np.hstack(final)))

@@ -31,6 +31,7 @@ from libc.string cimport memcpy, memset
 
 from ._activations cimport vtanh
 from ._blas cimport gemm_rm
+from ._rowgemm cimport row_gemm
 
 ctypedef Py_ssize_t intp_t
 
@@ -162,12 +163,15 @@ cdef void _forward_block(const floating[:, ::1] X,
     cdef floating* zt
     cdef floating* ct
     cdef floating* tct
-    # without training, the gates, c_t and tanh(c_t) of a step live in
-    # scratch buffers that stay in cache (c_t alternates between two)
+    # without training, the inputs [x_t, h_{t-1}], gates, c_t and tanh(c_t)
+    # of a step live in scratch buffers that stay in cache (c_t alternates
+    # between two)
     cdef floating* zbuf = NULL
     cdef floating* cbuf = NULL
     cdef floating* tcbuf = NULL
+    cdef floating* xhbuf = NULL
     if not keep:
+        xhbuf = <floating*> malloc((hi - lo) * (k - 1) * sizeof(floating))
         zbuf = <floating*> malloc((hi - lo) * n4 * sizeof(floating))
         cbuf = <floating*> malloc(2 * (hi - lo) * n * sizeof(floating))
         tcbuf = <floating*> malloc((hi - lo) * n * sizeof(floating))
@@ -187,14 +191,16 @@ cdef void _forward_block(const floating[:, ::1] X,
         if keep:  # one product on the rows kept for the gradient
             gemm_rm(False, m, n4, k, <floating> 1, &XH[row, 0], k, &G[0, 0], n4,
                     <floating> 0, zt, n4)
-        else:  # the same three terms, read where they are: nothing else is written
+        else:
+            # rows [x_t, h_{t-1}] in a scratch buffer that stays in cache, the
+            # bias in z_t, and one batch-invariant product (_rowgemm.h): a
+            # sequence predicts the same, bit for bit, alone or in any batch
             hp = &H[starts[t - 1] + lo, 0] if t > 0 else &h0[lo, 0]
             for r in range(m):
+                memcpy(xhbuf + r * (k - 1), &X[row + r, 0], n_in * sizeof(floating))
+                memcpy(xhbuf + r * (k - 1) + n_in, hp + r * n, n * sizeof(floating))
                 memcpy(zt + r * n4, &G[k - 1, 0], n4 * sizeof(floating))
-            gemm_rm(False, m, n4, n_in, <floating> 1, &X[row, 0], n_in, &G[0, 0], n4,
-                    <floating> 1, zt, n4)
-            gemm_rm(False, m, n4, n, <floating> 1, hp, n, &G[n_in, 0], n4,
-                    <floating> 1, zt, n4)
+            row_gemm(m, n4, k - 1, xhbuf, k - 1, &G[0, 0], n4, zt, n4)
         if peep:
             for r in range(m):
                 _cell_forward(zt + r * n4, cp + r * n, ct + r * n, tct + r * n,
@@ -209,6 +215,7 @@ cdef void _forward_block(const floating[:, ::1] X,
         for b in range(max(lo, n_next), lo + m):
             memcpy(&h_last[b, 0], &H[starts[t] + b, 0], n * sizeof(floating))
             memcpy(&c_last[b, 0], ct + (b - lo) * n, n * sizeof(floating))
+    free(xhbuf)
     free(zbuf)
     free(cbuf)
     free(tcbuf)

@@ -17,6 +17,7 @@ from libc.string cimport memcpy, memset
 
 from ._activations cimport LOGISTIC, SOFTMAX, activate, scale_by_derivative
 from ._blas cimport gemm_rm
+from ._rowgemm cimport row_gemm
 from ._lockstep cimport _consecutive, _length, intp_t
 
 
@@ -235,7 +236,7 @@ cdef void _predict_block(const floating[:, ::1] X,
     cdef floating* cbuf
     cdef floating* obuf
     cdef const floating* xp
-    cdef int ldx
+    cdef Py_ssize_t ldx
     cdef Py_ssize_t stride = 0
     cdef Py_ssize_t base = offsets[order[0]]
     t_max = _length(offsets, order[0])
@@ -262,30 +263,30 @@ cdef void _predict_block(const floating[:, ::1] X,
             memcpy(&h_state[order[n_active], 0], &h_prev[n_active * n_hidden],
                    n_hidden * sizeof(floating))
         if stride:
-            xp, ldx = &X[base + t, 0], <int> (stride * n_features)
+            xp, ldx = &X[base + t, 0], stride * n_features
         else:
             for b in range(n_active):
                 memcpy(&xbuf[b * n_features], &X[offsets[order[b]] + t, 0],
                        n_features * sizeof(floating))
-            xp, ldx = xbuf, <int> n_features
+            xp, ldx = xbuf, n_features
         for b in range(n_active):
             memcpy(&h_next[b * n_hidden], &b_h[0], n_hidden * sizeof(floating))
-        gemm_rm(False, n_active, n_hidden, n_features, <floating> 1, xp, ldx,
-                &W_in[0, 0], n_hidden, <floating> 1, h_next, n_hidden)
+        row_gemm(n_active, n_hidden, n_features, xp, ldx, &W_in[0, 0], n_hidden,
+                 h_next, n_hidden)
         if has_rec:
-            gemm_rm(False, n_active, n_hidden, n_hidden, <floating> 1, h_prev, n_hidden,
-                    &W_rec[0, 0], n_hidden, <floating> 1, h_next, n_hidden)
+            row_gemm(n_active, n_hidden, n_hidden, h_prev, n_hidden, &W_rec[0, 0],
+                     n_hidden, h_next, n_hidden)
         if has_ctx:
-            gemm_rm(False, n_active, n_hidden, n_context, <floating> 1, cbuf, n_context,
-                    &W_ctx[0, 0], n_hidden, <floating> 1, h_next, n_hidden)
+            row_gemm(n_active, n_hidden, n_context, cbuf, n_context, &W_ctx[0, 0],
+                     n_hidden, h_next, n_hidden)
         activate(activation, h_next, n_active, n_hidden)
         swap = h_prev
         h_prev = h_next
         h_next = swap
         for b in range(n_active):
             memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
-        gemm_rm(False, n_active, n_out, n_hidden, <floating> 1, h_prev, n_hidden,
-                &W_out[0, 0], n_out, <floating> 1, obuf, n_out)
+        row_gemm(n_active, n_out, n_hidden, h_prev, n_hidden, &W_out[0, 0], n_out,
+                 obuf, n_out)
         activate(out_activation, obuf, n_active, n_out)
         for b in range(n_active):
             row = offsets[order[b]] + t
@@ -327,7 +328,9 @@ def srn_predict(const floating[:, ::1] X,
     input projection x_t @ W_in + b_h done step by step inside the loop:
     only the current and previous hidden states of the batch are held (in
     cache), instead of a hidden state per step written to and read back
-    from memory, which prediction does not need.
+    from memory, which prediction does not need. The products are the
+    batch-invariant ones of ``_rowgemm.h``: a sequence's outputs are the
+    same, bit for bit, alone or in any batch and any thread block.
 
     Parameters
     ----------

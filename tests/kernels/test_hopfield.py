@@ -4,6 +4,7 @@
 
 import numpy as np
 import pytest
+
 from skrnn._kernels._hopfield import (
     _py_sweep_orders,
     all_in_pair,

@@ -1,0 +1,103 @@
+"""Prediction is batch-invariant: a sequence's outputs are the same, bit for bit,
+alone or inside any batch, in any thread block.
+
+The prediction kernels use their own matrix product (``_rowgemm.h``), in
+which row r of the result depends on row r of the input alone, and a tanh in
+which an element does not depend on where it sits in the buffer. A BLAS
+makes no such promise (another batch size can pick another kernel or GEMV,
+which round differently). These tests run again at the lower SIMD levels
+(``test_isa_levels.py``), so every variant of the product is checked.
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+import skrnn.utils._threads as threads_module
+from skrnn._kernels._rowgemm import rowwise_matmul_add
+from skrnn._lstm import LSTMNetwork
+from skrnn._sequences import Sequences
+from skrnn._srn import SimpleRecurrentNetwork
+from skrnn.utils._threads import limit_threads
+
+DTYPES = [np.float32, np.float64]
+TOL = {np.float32: 1e-5, np.float64: 1e-12}
+
+
+def _rowwise(A, B, C):
+    out = C.copy()
+    rowwise_matmul_add(A, B, out)
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("k,n", [(1, 13), (5, 9), (33, 128), (70, 37), (200, 70),
+                                 (32, 1), (33, 3), (7, 2)])
+def test_rowwise_product_rows_do_not_depend_on_the_batch(dtype, k, n):
+    rng = np.random.RandomState(0)
+    A = rng.uniform(-1, 1, (23, k)).astype(dtype)
+    B = rng.uniform(-1, 1, (k, n)).astype(dtype)
+    C = rng.uniform(-1, 1, (23, n)).astype(dtype)
+    full = _rowwise(A, B, C)
+    np.testing.assert_allclose(full, C + A.astype(np.float64) @ B, rtol=TOL[dtype],
+                               atol=TOL[dtype])
+    # every row, computed alone and in batches of every size and offset
+    for size in (1, 2, 3, 5, 6, 7, 13):
+        for start in range(0, 23 - size + 1, 4):
+            rows = slice(start, start + size)
+            np.testing.assert_array_equal(_rowwise(A[rows], B, C[rows]), full[rows])
+
+
+def test_rowwise_product_checks_shapes():
+    A, B = np.ones((3, 2)), np.ones((4, 5))
+    with pytest.raises(ValueError, match="shapes"):
+        rowwise_matmul_add(A, B, np.zeros((3, 5)))
+
+
+def _sequences(lengths, n_features, dtype, seed):
+    rng = np.random.RandomState(seed)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
+    X = rng.uniform(-1, 1, (offsets[-1], n_features)).astype(dtype)
+    return Sequences(X, offsets, "list")
+
+
+NETWORKS = {
+    "elman": lambda: SimpleRecurrentNetwork(3, 9, 2, recurrence="hidden", activation="tanh",
+                                            output_activation="identity"),
+    "jordan-softmax": lambda: SimpleRecurrentNetwork(
+        3, 7, 3, recurrence="output", activation="logistic", output_activation="softmax",
+        context_decay=0.5),
+    "lstm": lambda: LSTMNetwork(3, (10,), 2, output_activation="identity"),
+    "lstm-peepholes-stacked": lambda: LSTMNetwork(3, (6, 5), 1, output_activation="logistic",
+                                                  peepholes=True),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(NETWORKS))
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_a_sequence_predicts_the_same_alone_and_in_any_batch(dtype, name, n_threads,
+                                                             monkeypatch):
+    net = NETWORKS[name]()
+    rng = np.random.RandomState(0)
+    params = {key: rng.uniform(-1, 1, shape).astype(dtype) for key, shape in net.layout()}
+    # even tiny batches are split over threads: the split must change nothing
+    monkeypatch.setattr(threads_module, "MIN_WORK_PER_BLOCK", 1)
+    seq = _sequences([11], 3, dtype, seed=1)
+
+    def predict(seqs):
+        state = net.initial_state(seqs.n_sequences, dtype)
+        with limit_threads(n_threads, parallel_kernels=True):
+            Y, _, final = net.forward(params, seqs, state, need_cache=False)
+        return Y, final
+
+    Y_alone, final_alone = predict(seq)
+    for lengths in ([11, 11, 11], [3, 11, 20], [25, 1, 11, 7, 7, 16, 2], [11] * 9):
+        batch = _sequences(lengths, 3, dtype, seed=2)
+        position = lengths.index(11)
+        start = batch.offsets[position]
+        batch.X[start:start + 11] = seq.X
+        Y, final = predict(batch)
+        np.testing.assert_array_equal(Y[start:start + 11], Y_alone)
+        np.testing.assert_array_equal(final[position], final_alone[0])
