@@ -548,7 +548,8 @@ class BaseRecurrent(BaseEstimator, ABC):
                         stacklevel=4)  # the caller of fit
         except KeyboardInterrupt:
             theta[...] = finished
-            kept = ("the best-validation weights" if early_stopping and self._best_theta is not None
+            kept = ("the best-validation weights"
+                    if early_stopping and self._best_theta is not None
                     else "the weights of the last finished epoch")
             warn_interrupted(f"{kept} are kept (after {self.n_iter_} epochs in all).",
                              stacklevel=4)  # the caller of fit

@@ -329,7 +329,8 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
                     self.loss_curve_.append(self.best_loss_)
                     if self.verbose:
                         finite = losses[np.isfinite(losses)]
-                        progress.step(self._iteration_name, self.n_iter_, n_iter if n_iter > 1 else None,
+                        total = n_iter if n_iter > 1 else None  # none for partial_fit
+                        progress.step(self._iteration_name, self.n_iter_, total,
                                       best_loss=self.best_loss_,
                                       mean_loss=float(finite.mean()) if finite.size else np.inf,
                                       evaluations=self.n_evaluations_)
