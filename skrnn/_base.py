@@ -552,7 +552,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                     if early_stopping and self._best_theta is not None
                     else "the weights of the last finished epoch")
             warn_interrupted(f"{kept} are kept (after {self.n_iter_} epochs in all).",
-                             stacklevel=4)  # the caller of fit
+                             stacklevel=5)  # the caller of fit (past _fit_context)
         if early_stopping and self._best_theta is not None:
             theta[...] = self._best_theta
 
@@ -627,7 +627,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         except KeyboardInterrupt:
             self.n_iter_ += n_iter
             warn_interrupted(f"the best weights evaluated are kept (after {n_iter} L-BFGS "
-                             "iterations).", stacklevel=4)  # the caller of fit
+                             "iterations).", stacklevel=5)  # the caller of fit
         else:
             self.n_iter_ += _check_optimize_result("lbfgs", result, self.max_iter)
             if not np.isfinite(result.fun):

@@ -340,3 +340,63 @@ def test_hopfield_verbose_and_interrupted_storage(monkeypatch, capsys):
     capsys.readouterr()
     modern.predict(probes)
     assert re.search(r"Update +1/100   probes moving +\d", capsys.readouterr().out)
+
+
+# -- a real Ctrl-C ------------------------------------------------------------------------
+_CHILD = """
+import sys, warnings
+import numpy as np
+from skrnn import ElmanRegressor, GeneticOptimizer
+t = np.arange(400) / 4.0
+X, y = np.sin(t)[:, None], np.sin(t + 0.5)
+endless = dict(max_iter=10**6, tol=0, verbose=True, random_state=0)
+fits = {
+    "adam": lambda: ElmanRegressor(n_hidden=8, n_iter_no_change=10**6, **endless),
+    "lbfgs": lambda: ElmanRegressor(n_hidden=8, solver="lbfgs", max_fun=10**6, **endless),
+    "genetic": lambda: GeneticOptimizer(ElmanRegressor(n_hidden=4), population_size=20,
+                                        **endless),
+}
+for name, make in fits.items():
+    print("START", name, flush=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = make().fit(X, y)
+    mse = float(np.mean((model.predict(X) - y) ** 2))
+    print("RESULT", name, model.n_iter_, mse, "|".join(str(w.message) for w in caught),
+          flush=True)
+"""
+
+
+def test_a_real_sigint_stops_the_fit_and_keeps_a_model():
+    """SIGINT, as Ctrl-C sends it, to a process in the middle of three endless fits."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    results, progress_lines = {}, 0
+    with subprocess.Popen([sys.executable, "-c", _CHILD], stdout=subprocess.PIPE, text=True,
+                          env=env) as child:
+        try:
+            for line in child.stdout:
+                if line.startswith("START"):
+                    progress_lines = 0
+                elif line.startswith("RESULT"):
+                    _, name, n_iter, mse, messages = line.rstrip("\n").split(" ", 4)
+                    results[name] = (int(n_iter), float(mse), messages)
+                else:
+                    progress_lines += 1
+                    if progress_lines == 3:  # the fit is surely running: Ctrl-C
+                        child.send_signal(signal.SIGINT)
+                    # a fit that ignored it would print on for a million epochs
+                    assert progress_lines < 500, "the fit went on after SIGINT"
+            assert child.wait(timeout=60) == 0
+        finally:
+            child.kill()
+    assert set(results) == {"adam", "lbfgs", "genetic"}
+    for n_iter, mse, messages in results.values():
+        assert n_iter >= 2
+        assert mse < 0.5  # a trained model (the targets have variance 0.5)
+        assert "Training interrupted by user (KeyboardInterrupt)" in messages
