@@ -312,11 +312,13 @@ class _BaseEchoState(BaseEstimator):
         self._stream = stream
         self.n_steps_seen_ += seqs.n_steps
         self.n_readout_rows_ = eqs.n
-        self._chunks_seen = 1 if reset else getattr(self, "_chunks_seen", 0) + 1
         if incremental:
+            # partial_fit calls, for the verbose lines (a fit before them is the first)
+            self._chunks_seen = 1 if reset else getattr(self, "_chunks_seen", 1) + 1
             progress.step("Chunk", self._chunks_seen, steps=seqs.n_steps,
                           steps_seen=self.n_steps_seen_, readout_rows=eqs.n)
         else:
+            self.__dict__.pop("_chunks_seen", None)
             progress.note(f"Readout solved, alpha={self.alpha_:.3g}"
                           + (f" chosen by GCV from {len(self.gcv_scores_)} values"
                              if self.alpha == "gcv" and eqs.n else ""))
