@@ -11,7 +11,6 @@ scored and decoded.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-import time
 import warnings
 from abc import ABC, abstractmethod
 from functools import partial
@@ -30,6 +29,7 @@ from ._losses import LOSSES
 from ._sequences import check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
+from .utils._progress import Progress, warn_interrupted
 from .utils._threads import kernel_threads, limit_threads, run_in_parallel
 
 # loss name -> its code in the compiled population kernels (skrnn/_kernels/_fitness.pxd)
@@ -412,6 +412,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         self.loss_curve_ = []
         self._no_improvement_count = 0
         self._best_theta = None
+        self._chunks_seen = self._steps_seen = 0
         if self.early_stopping and self.solver != "lbfgs":
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
@@ -487,67 +488,91 @@ class BaseRecurrent(BaseEstimator, ABC):
             self._optimizer = self._make_optimizer()
         theta = self._theta
         theta_before = theta.copy()
+        # the weights of the last finished epoch, put back on Ctrl-C (the
+        # epoch it interrupted has moved them by only some of its batches)
+        finished = theta.copy()
         is_series = seqs.layout == "series"
-        start_time = time.perf_counter()
+        progress = Progress(self.verbose)
         diverged = False
-        for _ in range(self.max_iter):
-            state = None
-            if is_series and incremental:
-                state = getattr(self, "_stream_state", None)
-            total_loss = 0.0
-            for batch in self._batches(seqs):
-                if state is None or not is_series:
-                    state = self._initial_state(batch)
-                loss, grad, state = self._objective(theta, batch, state)
-                if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
-                    theta[...] = theta_before
-                    diverged = True
+        try:
+            for epoch in range(1, self.max_iter + 1):
+                state = None
+                if is_series and incremental:
+                    state = getattr(self, "_stream_state", None)
+                total_loss = 0.0
+                for batch in self._batches(seqs):
+                    if state is None or not is_series:
+                        state = self._initial_state(batch)
+                    loss, grad, state = self._objective(theta, batch, state)
+                    if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+                        theta[...] = theta_before
+                        diverged = True
+                        break
+                    total_loss += loss * batch.n_targets
+                    if self.max_grad_norm is not None:
+                        norm = np.linalg.norm(grad)
+                        if norm > self.max_grad_norm:
+                            grad *= self.max_grad_norm / norm
+                    theta_before[...] = theta
+                    self._optimizer.update(theta, grad)
+                if diverged:
+                    self._warn_divergence()
                     break
-                total_loss += loss * batch.n_targets
-                if self.max_grad_norm is not None:
-                    norm = np.linalg.norm(grad)
-                    if norm > self.max_grad_norm:
-                        grad *= self.max_grad_norm / norm
-                theta_before[...] = theta
-                self._optimizer.update(theta, grad)
-            if diverged:
-                self._warn_divergence()
-                break
-            if is_series:
-                self._stream_state = state
-            self.n_iter_ += 1
-            self.t_ += seqs.n_targets
-            self.loss_ = total_loss / max(seqs.n_targets, 1)
-            self.loss_curve_.append(self.loss_)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}, "
-                      f"elapsed = {time.perf_counter() - start_time:.2f}s")
-            self._optimizer.iteration_ends(self.t_)
-            self._update_no_improvement_count(early_stopping, validation)
-            if self._no_improvement_count > self.n_iter_no_change:
-                what = "Validation score" if early_stopping else "Training loss"
-                msg = (f"{what} did not improve more than tol={self.tol} for "
-                       f"{self.n_iter_no_change} consecutive epochs.")
-                if self._optimizer.trigger_stopping(msg, self.verbose):
+                finished[...] = theta
+                if is_series:
+                    self._stream_state = state
+                self.n_iter_ += 1
+                self.t_ += seqs.n_targets
+                self.loss_ = total_loss / max(seqs.n_targets, 1)
+                self.loss_curve_.append(self.loss_)
+                if incremental:  # counted for the verbose lines of partial_fit
+                    self._chunks_seen = getattr(self, "_chunks_seen", 0) + 1
+                    self._steps_seen = getattr(self, "_steps_seen", 0) + seqs.n_steps
+                self._optimizer.iteration_ends(self.t_)
+                self._update_no_improvement_count(early_stopping, validation)
+                self._print_epoch(progress, epoch, seqs, incremental, early_stopping)
+                if self._no_improvement_count > self.n_iter_no_change:
+                    what = "Validation score" if early_stopping else "Training loss"
+                    msg = (f"{what} did not improve more than tol={self.tol} for "
+                           f"{self.n_iter_no_change} consecutive epochs.")
+                    if self._optimizer.trigger_stopping(msg, self.verbose):
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
                     break
-                self._no_improvement_count = 0
-            if incremental:
-                break
-        else:
-            if not incremental:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
-                    "the optimization hasn't converged yet.", ConvergenceWarning,
-                    stacklevel=4)  # the caller of fit
+            else:
+                if not incremental:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                        "and the optimization hasn't converged yet.", ConvergenceWarning,
+                        stacklevel=4)  # the caller of fit
+        except KeyboardInterrupt:
+            theta[...] = finished
+            kept = ("the best-validation weights"
+                    if early_stopping and self._best_theta is not None
+                    else "the weights of the last finished epoch")
+            warn_interrupted(f"{kept} are kept (after {self.n_iter_} epochs in all).",
+                             stacklevel=5)  # the caller of fit (past _fit_context)
         if early_stopping and self._best_theta is not None:
             theta[...] = self._best_theta
+
+    def _print_epoch(self, progress, epoch, seqs, incremental, early_stopping):
+        """One verbose line per epoch of fit, or per chunk of partial_fit."""
+        if not self.verbose:
+            return
+        if incremental:
+            progress.step("Chunk", self._chunks_seen, loss=self.loss_,
+                          steps_seen=self._steps_seen)
+        elif early_stopping:
+            progress.step("Epoch", epoch, self.max_iter, loss=self.loss_,
+                          val_score=self.validation_scores_[-1])
+        else:
+            progress.step("Epoch", epoch, self.max_iter, loss=self.loss_)
 
     def _update_no_improvement_count(self, early_stopping, validation):
         if early_stopping:
             score = self._validation_score(validation)
             self.validation_scores_.append(score)
-            if self.verbose:
-                print(f"Validation score: {score:f}")
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
             else:
@@ -574,8 +599,10 @@ class BaseRecurrent(BaseEstimator, ABC):
     def _fit_lbfgs(self, seqs):
         dtype = self._theta.dtype
         state0 = self._initial_state(seqs)
+        # the best point L-BFGS has evaluated: its result, and what Ctrl-C keeps
         best = {"loss": np.inf, "theta": self._theta.copy()}
-        start_time = time.perf_counter()
+        progress = Progress(self.verbose)
+        n_iter = 0
 
         def fun(w):
             theta = w.astype(dtype)
@@ -587,18 +614,24 @@ class BaseRecurrent(BaseEstimator, ABC):
             return loss, grad.astype(np.float64)
 
         def callback(intermediate_result):
+            nonlocal n_iter
+            n_iter += 1
             self.loss_curve_.append(float(intermediate_result.fun))
-            if self.verbose:
-                print(f"Iteration {len(self.loss_curve_)}, loss = {self.loss_curve_[-1]:.8f}, "
-                      f"elapsed = {time.perf_counter() - start_time:.2f}s")
+            progress.step("Iteration", n_iter, self.max_iter, loss=self.loss_curve_[-1])
 
-        result = scipy.optimize.minimize(
-            fun, self._theta.astype(np.float64), method="L-BFGS-B", jac=True,
-            callback=callback,
-            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol})
-        self.n_iter_ += _check_optimize_result("lbfgs", result, self.max_iter)
-        if not np.isfinite(result.fun):
-            self._warn_divergence()
+        try:
+            result = scipy.optimize.minimize(
+                fun, self._theta.astype(np.float64), method="L-BFGS-B", jac=True,
+                callback=callback,
+                options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol})
+        except KeyboardInterrupt:
+            self.n_iter_ += n_iter
+            warn_interrupted(f"the best weights evaluated are kept (after {n_iter} L-BFGS "
+                             "iterations).", stacklevel=5)  # the caller of fit
+        else:
+            self.n_iter_ += _check_optimize_result("lbfgs", result, self.max_iter)
+            if not np.isfinite(result.fun):
+                self._warn_divergence()
         self._theta[...] = best["theta"]
         self.loss_ = float(best["loss"])
         self.best_loss_ = min(self.best_loss_, self.loss_)

@@ -70,7 +70,12 @@ TRAINING_PARAMETERS = """\
         by at least ``tol`` for ``n_iter_no_change`` epochs.
 
     verbose : bool, default=False
-        Print the loss and elapsed time of every epoch.
+        Print a line per epoch (per L-BFGS iteration) with the training loss,
+        the validation score when ``early_stopping``, and the elapsed time;
+        ``partial_fit`` prints a line per chunk with the steps seen so far.
+        Whatever ``verbose``, Ctrl-C (KeyboardInterrupt) stops ``fit`` with a
+        warning and keeps the best-validation weights (``early_stopping``),
+        the weights of the last finished epoch, or L-BFGS's best point.
 
     warm_start : bool, default=False
         Start ``fit`` from the weights of the previous fit.

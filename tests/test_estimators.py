@@ -646,8 +646,10 @@ def test_verbose_prints_the_loss_of_every_epoch(solver, capsys):
         model = ElmanRegressor(verbose=True, **params).fit(X, y)
     lines = [line for line in capsys.readouterr().out.splitlines() if "loss" in line]
     assert len(lines) == model.n_iter_ == 4
+    label = "Iteration" if solver == "lbfgs" else "Epoch"
     for i, line in enumerate(lines, start=1):
-        assert line.startswith(f"Iteration {i}, loss = ")
+        assert line.startswith(f"{label} {i}/4   loss ")
+        assert line.endswith(" s")  # the elapsed time, with its unit
     with pytest.warns(ConvergenceWarning):
         ElmanRegressor(verbose=False, **params).fit(X, y)
     assert capsys.readouterr().out == ""

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from ..utils._compat import Interval, StrOptions, _fit_context
+from ..utils._progress import Progress
 from ..utils._threads import limit_threads
 from ._readout import NormalEquations, gcv_ridge, solve_ridge
 from ._reservoir import (
@@ -52,6 +53,7 @@ class _BaseEchoState(BaseEstimator):
         "pooling": [StrOptions({"last", "mean", "both"})],
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
+        "verbose": ["verbose"],
     }
 
     _feedback = False  # output feedback: the regressor's option
@@ -178,7 +180,7 @@ class _BaseEchoState(BaseEstimator):
             yield act, sub_offsets, rows, local + t0
             t0 += width
 
-    def _accumulate(self, seqs, eqs, stream):
+    def _accumulate(self, seqs, eqs, stream, progress=None):
         """Run the reservoir over ``seqs`` and add its readout rows to ``eqs``.
 
         A single series (2D X) continues the stream of the previous
@@ -222,6 +224,9 @@ class _BaseEchoState(BaseEstimator):
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
             if not per_step:
                 eqs.update([pooled.features()], seqs.Y[ids])
+            if progress is not None and progress.detailed:
+                progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
+                              readout_rows=eqs.n)
         if series:
             stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
                           t=t_start + seqs.n_steps, seed=seed)
@@ -268,6 +273,7 @@ class _BaseEchoState(BaseEstimator):
         reset = not incremental or not hasattr(self, "_equations")
         if self.alpha == "gcv" and self.alphas is not None:
             self._check_alphas()
+        progress = Progress(self.verbose)
         saved = self.__dict__.copy()
         try:
             seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
@@ -286,14 +292,19 @@ class _BaseEchoState(BaseEstimator):
                 eqs = self._equations.copy()
                 stream = {k: (v.copy() if isinstance(v, np.ndarray) else v)
                           for k, v in self._stream.items()}
-            self._accumulate(seqs, eqs, stream)
+            self._accumulate(seqs, eqs, stream, progress)
+            if not incremental:
+                progress.note(f"Reservoir of {self.n_reservoir} units run over {seqs.n_steps} "
+                              f"steps ({eqs.n} readout rows)")
             if eqs.n == 0 and not incremental:
                 raise ValueError(
                     f"No training rows are left after the washout: n_washout={self.n_washout} "
                     "discards every step seen so far; pass longer sequences or lower n_washout."
                 )
             self._solve(eqs)
-        except Exception:
+        # a failed call, or one interrupted by Ctrl-C (the sums would be
+        # half-updated), leaves a fitted model as it was
+        except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
@@ -301,6 +312,16 @@ class _BaseEchoState(BaseEstimator):
         self._stream = stream
         self.n_steps_seen_ += seqs.n_steps
         self.n_readout_rows_ = eqs.n
+        if incremental:
+            # partial_fit calls, for the verbose lines (a fit before them is the first)
+            self._chunks_seen = 1 if reset else getattr(self, "_chunks_seen", 1) + 1
+            progress.step("Chunk", self._chunks_seen, steps=seqs.n_steps,
+                          steps_seen=self.n_steps_seen_, readout_rows=eqs.n)
+        else:
+            self.__dict__.pop("_chunks_seen", None)
+            progress.note(f"Readout solved, alpha={self.alpha_:.3g}"
+                          + (f" chosen by GCV from {len(self.gcv_scores_)} values"
+                             if self.alpha == "gcv" and eqs.n else ""))
         return self
 
     # -- prediction ------------------------------------------------------------
@@ -470,6 +491,12 @@ _COMMON_END = """\
         BLAS threads for the readout's matrix products (accumulating H^T H,
         solving). None means 1; -1 means all cores. The state update itself
         runs on one thread.
+
+    verbose : bool or int, default=False
+        ``fit`` prints the steps the reservoir ran and the readout solved
+        (the alpha GCV chose), with the time taken; ``partial_fit`` prints a
+        line per chunk with the chunks and steps seen so far. 2 also prints
+        a line per group of sequences run through the reservoir.
 """
 
 _ATTRIBUTES = """\
@@ -658,6 +685,7 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         feedback_scaling=1.0,
         random_state=None,
         n_jobs=None,
+        verbose=False,
     ):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
@@ -676,6 +704,7 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         self.feedback_scaling = feedback_scaling
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     @property
     def _feedback(self):
@@ -924,6 +953,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         pooling="mean",
         random_state=None,
         n_jobs=None,
+        verbose=False,
     ):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
@@ -940,6 +970,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         self.pooling = pooling
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _encode_targets(self, seqs, y, *, reset, classes=None):
         # labels as in the other sequence classifiers, then coded +1 / -1

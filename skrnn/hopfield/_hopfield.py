@@ -21,6 +21,7 @@ from .._kernels._hopfield import (
     max_abs_row_sum,
 )
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._progress import Progress
 from ..utils._threads import limit_threads
 from ._encoding import check_encoding, decode, encode, infer_encoding
 from ._rules import hebbian_update, projection_update, storkey_update
@@ -108,6 +109,13 @@ class HopfieldMemory(BaseEstimator):
         first fields of all probes come from one threaded matrix product.
         None means 1, -1 all cores. Answers do not depend on it.
 
+    verbose : bool or int, default=False
+        ``fit`` and ``partial_fit`` print the patterns stored and the time
+        taken; ``recall`` and ``predict`` print how the probes ended (fixed
+        points, two-cycles, still changing) and the mean number of
+        iterations. 2 also prints a line per update of the modern rule with
+        the probes still moving.
+
     Attributes
     ----------
     weights_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
@@ -183,6 +191,7 @@ class HopfieldMemory(BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -196,6 +205,7 @@ class HopfieldMemory(BaseEstimator):
         tol=1e-6,
         random_state=None,
         n_jobs=None,
+        verbose=False,
     ):
         self.rule = rule
         self.update = update
@@ -205,6 +215,7 @@ class HopfieldMemory(BaseEstimator):
         self.tol = tol
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -300,16 +311,29 @@ class HopfieldMemory(BaseEstimator):
                 self._projection_diagonal = np.zeros(n_features, dtype=dtype)
 
     def _store(self, patterns):
-        """Add a block of encoded (+-1 or real) patterns to the memory."""
+        """Add a block of encoded (+-1 or real) patterns to the memory.
+
+        The new weights are computed on a copy and put in place at the end:
+        Ctrl-C during a long storage (Storkey's rule adds patterns one by
+        one) leaves the memory as it was.
+        """
+        progress = Progress(self.verbose)
         if self.rule == "modern":
             self.patterns_ = np.vstack([self.patterns_, patterns])
-        elif self.rule == "hebbian":
-            hebbian_update(self.weights_, patterns)
-        elif self.rule == "storkey":
-            storkey_update(self.weights_, patterns)
         else:
-            projection_update(self.weights_, self._projection_diagonal, patterns)
+            W = self.weights_.copy()
+            if self.rule == "hebbian":
+                hebbian_update(W, patterns)
+            elif self.rule == "storkey":
+                storkey_update(W, patterns)
+            else:
+                diagonal = self._projection_diagonal.copy()
+                projection_update(W, diagonal, patterns)
+                self._projection_diagonal = diagonal
+            self.weights_ = W
         self.n_patterns_ += patterns.shape[0]
+        progress.note(f"Stored {patterns.shape[0]} patterns of {patterns.shape[1]} units "
+                      f"({self.rule} rule, {self.n_patterns_} in all)")
 
     # -- recall -----------------------------------------------------------
     def _probes(self, X, name="X"):
@@ -340,10 +364,19 @@ class HopfieldMemory(BaseEstimator):
             'fixed_point', 'two_cycle' (sync only) or 'max_iter'.
         """
         S = self._probes(X)
+        progress = Progress(self.verbose)
         if self._fitted_rule == "modern":
-            states, n_iter, codes = self._recall_modern(S)
+            states, n_iter, codes = self._recall_modern(S, progress)
         else:
             states, n_iter, codes = self._recall_classical(S)
+        if self.verbose:
+            counts = np.bincount(codes, minlength=len(STATUS_NAMES))
+            unit = "updates" if self._fitted_rule == "modern" else (
+                "steps" if self.update == "sync" else "sweeps")
+            progress.note(f"Recalled {len(codes)} probes: {counts[0]} fixed points, "
+                          f"{counts[1]} two-cycles, {counts[2]} still changing after "
+                          f"max_iter={self.max_iter}; {float(np.mean(n_iter)):.3g} {unit} "
+                          "on average")
         return decode(states, self.encoding_), n_iter, STATUS_NAMES[codes]
 
     def _recall_classical(self, S):
@@ -362,7 +395,7 @@ class HopfieldMemory(BaseEstimator):
                         n_threads, n_iter, status)
         return S, n_iter, status
 
-    def _recall_modern(self, S):
+    def _recall_modern(self, S, progress=None):
         patterns, beta = self.patterns_, float(self.beta)
         probes = S.copy()
         n_iter = np.full(S.shape[0], self.max_iter, dtype=np.int32)
@@ -380,6 +413,8 @@ class HopfieldMemory(BaseEstimator):
                 n_iter[active[done]] = it + 1
                 status[active[done]] = FIXED_POINT_CODE
                 active = active[~done]
+                if progress is not None and progress.detailed:
+                    progress.step("Update", it + 1, self.max_iter, probes_moving=int(active.size))
         if self.encoding_ != "real":
             # binary patterns: read the state out by its signs; a unit at
             # exactly 0 keeps the probe's value

@@ -16,6 +16,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._progress import Progress, warn_interrupted
 from ..utils._threads import limit_threads
 from ._cluster import (
     CLUSTER_CONSTRAINTS,
@@ -99,6 +100,10 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
     n_jobs : int, default=None
         Threads for the BLAS products and solves (None: one).
 
+    verbose : bool, default=False
+        Print the reconstruction error after each encoder update, with the
+        elapsed time.
+
     Attributes
     ----------
     encoder_weights_ : ndarray of shape (n_input_cells, n_components)
@@ -177,12 +182,13 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         **CLUSTER_CONSTRAINTS,
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, n_components=100, *, max_iter=20, tol=1e-4, input_scaling=0.1,
                  negative_inputs="split", n_cells=20, trigger_probability=0.05,
                  firing_rate=0.001, lambda_plus=0.005, lambda_minus=0.005,
-                 random_state=None, n_jobs=None):
+                 random_state=None, n_jobs=None, verbose=False):
         self.n_components = n_components
         self.max_iter = max_iter
         self.tol = tol
@@ -195,6 +201,7 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         self.lambda_minus = lambda_minus
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -224,20 +231,33 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
 
     def _fit_weights(self, Xs, W, args):
         losses, n_iter = [], 0
-        for n_iter in range(self.max_iter + 1):
-            H, eta = cluster_layer_derivative(Xs, W, args)
-            D = _least_squares(H, Xs).astype(Xs.dtype)            # eq. 19
-            losses.append(float(np.mean((Xs - H @ D) ** 2)))
-            if n_iter == self.max_iter or (
-                    n_iter > 0 and losses[-2] - losses[-1] <= self.tol * losses[-2]):
-                break
-            W_next = _multiplicative_step(                         # eq. 20, see Notes
-                W, _gradient(Xs, H, -eta, D),
-                lambda V, D=D: float(np.mean((Xs - cluster_layer(Xs, V, args) @ D) ** 2)),
-                losses[-1])
-            if W_next is None:      # no multiplicative step helps: a stationary point
-                break
-            W = W_next
+        progress = Progress(self.verbose)
+        done = None  # the last (W, D) pair whose error is measured: what Ctrl-C keeps
+        try:
+            for n_iter in range(self.max_iter + 1):
+                H, eta = cluster_layer_derivative(Xs, W, args)
+                D = _least_squares(H, Xs).astype(Xs.dtype)            # eq. 19
+                losses.append(float(np.mean((Xs - H @ D) ** 2)))
+                done = (W, D, n_iter)
+                progress.step("Iteration", n_iter, self.max_iter,
+                              reconstruction_error=losses[-1])
+                if n_iter == self.max_iter or (
+                        n_iter > 0 and losses[-2] - losses[-1] <= self.tol * losses[-2]):
+                    break
+                W_next = _multiplicative_step(                         # eq. 20, see Notes
+                    W, _gradient(Xs, H, -eta, D),
+                    lambda V, D=D: float(np.mean((Xs - cluster_layer(Xs, V, args) @ D) ** 2)),
+                    losses[-1])
+                if W_next is None:      # no multiplicative step helps: a stationary point
+                    break
+                W = W_next
+        except KeyboardInterrupt:
+            if done is None:  # not even the random encoder's decoder: nothing to keep
+                raise
+            W, D, n_iter = done
+            del losses[n_iter + 1:]
+            warn_interrupted(f"the encoder of update {n_iter} (the lowest reconstruction "
+                             "error so far) is kept.", stacklevel=4)
         self.encoder_weights_ = W
         self.decoder_weights_ = D.astype(Xs.dtype, copy=False)
         self.loss_curve_ = losses

@@ -2,6 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -12,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
+from ..utils._progress import Progress
 from ..utils._threads import limit_threads
 from ._autoencoder import INPUT_PARAMETERS_DOC, check_nonnegative_inputs
 from ._cluster import (
@@ -40,13 +42,15 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, hidden_layer_sizes=(1000,), *, alpha=1e-4, autoencoder="ridge",
                  encoder_alpha=1.0, encoder_l1=1e-3, encoder_max_iter=150,
                  input_scaling=0.1, negative_inputs="split", n_cells=20,
                  trigger_probability=0.05, firing_rate=0.001, lambda_plus=0.005,
-                 lambda_minus=0.005, batch_size=1024, random_state=None, n_jobs=None):
+                 lambda_minus=0.005, batch_size=1024, random_state=None, n_jobs=None,
+                 verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
         self.autoencoder = autoencoder
@@ -63,6 +67,7 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         self.batch_size = batch_size
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     # -- layers ----------------------------------------------------------
     def _layer_sizes(self):
@@ -96,13 +101,16 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
             E *= self.input_scaling / largest
         return np.ascontiguousarray(E, dtype=X.dtype)
 
-    def _build_layers(self, Xs, rng, args):
+    def _build_layers(self, Xs, rng, args, progress=None):
+        progress = progress or Progress(False)
         sizes = self._layer_sizes()
         layers = []
-        for size in sizes[:-1]:
+        for k, size in enumerate(sizes[:-1], start=1):
             E = self._encoder_layer(Xs, size, rng, args)
             layers.append(E)
             Xs = cluster_layer(Xs, E, args)
+            progress.note(f"Layer {k}/{len(sizes)}: {self.autoencoder} autoencoder of "
+                          f"{E.shape[1]} clusters trained on {Xs.shape[0]} rows")
         layers.append(random_input_weights(rng, Xs.shape[1], sizes[-1], self.input_scaling,
                                            Xs.dtype))
         return layers
@@ -116,13 +124,28 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         return Xs
 
     # -- training --------------------------------------------------------
-    def _accumulate(self, X, Y, layers, gram, args):
+    def _accumulate(self, X, Y, layers, gram, args, progress=None):
+        progress = progress or Progress(False)
         with limit_threads(self.n_jobs):
             for rows in gen_batches(X.shape[0], self.batch_size):
                 gram.add(self._hidden(X[rows], layers, args), Y[rows])
+                if progress.detailed:
+                    progress.step("Rows", rows.stop, X.shape[0], rows_seen=gram.n_samples)
 
     def _fit(self, X, y, *, first, classes=None):
+        # a failed call, or one interrupted by Ctrl-C, leaves a fitted model
+        # as it was: the sums of earlier chunks are updated on a copy
+        saved = self.__dict__.copy()
+        try:
+            return self._fit_unguarded(X, y, first=first, classes=classes)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_unguarded(self, X, y, *, first, classes):
         args = self._cluster_args()
+        progress = Progress(self.verbose)
         self._layer_sizes()
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first,
                              **self._y_checks)
@@ -141,12 +164,13 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
             rows = X if len(self._layer_sizes()) > 1 else X[:0]
             Xs = check_nonnegative_inputs(self, rows)
             with limit_threads(self.n_jobs):
-                layers = self._build_layers(Xs, check_random_state(self.random_state), args)
+                layers = self._build_layers(Xs, check_random_state(self.random_state), args,
+                                            progress)
             gram = GramSums(layers[-1].shape[1], Y.shape[1])
         else:
-            layers, gram = self.layer_weights_, self._gram
+            layers, gram = self.layer_weights_, copy.deepcopy(self._gram)
         # everything is validated: from here on the model may change
-        self._accumulate(X, Y, layers, gram, args)
+        self._accumulate(X, Y, layers, gram, args, progress)
         self.layer_weights_ = layers
         self._gram = gram
         # The readout is solved when first needed: streaming many small chunks
@@ -157,12 +181,17 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         self._readout_alpha = self.alpha
         self.n_samples_seen_ = gram.n_samples
         self._commit_targets()
+        self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 0) + 1
+        progress.step("Chunk", self._chunks_seen, rows=X.shape[0], rows_seen=gram.n_samples)
         return self
 
     def _solved_readout(self):
         if not self._readout:
+            progress = Progress(self.verbose)
             with limit_threads(self.n_jobs):
                 W, b = self._gram.solve(self._readout_alpha)
+            progress.note(f"Readout of {W.shape[0]} clusters solved from {self._gram.n_samples} "
+                          f"rows, alpha={self._readout_alpha:.3g}")
             dtype = self.layer_weights_[-1].dtype
             self._readout.extend([W.astype(dtype), b.astype(dtype)])
         return self._readout
@@ -269,6 +298,12 @@ _RNN_ELM_DOC = """{summary}
         Threads for the BLAS products and solves (None: one; the machines
         this runs on are often shared, where threaded BLAS on products of
         this size loses badly).
+
+    verbose : bool or int, default=False
+        Print what each call did, with the time taken: the autoencoder
+        layers trained, a line per call with the rows seen so far (a chunk,
+        for :meth:`partial_fit`), the readout solved. 2 also prints a line
+        per ``batch_size`` rows added to the Gram sums.
 
     Attributes
     ----------

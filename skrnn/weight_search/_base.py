@@ -12,7 +12,6 @@ population starts its search state and how one iteration moves it.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
-import time
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -25,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import BaseRecurrent
 from ..utils._compat import HasMethods, Interval, _fit_context
+from ..utils._progress import Progress, warn_interrupted
 
 
 def _wrapped_has(method):
@@ -58,6 +58,8 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
 
     # the smallest population an algorithm works with
     _min_population = 1
+    # what one iteration is called in the verbose lines
+    _iteration_name = "Iteration"
 
     def __init__(self, estimator, *, population_size, max_iter, target_loss, n_iter_no_change,
                  tol, init_scale, refine, random_state, verbose, n_jobs):
@@ -190,10 +192,13 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         try:
             self._check_settings()
             net, seqs = self._build(X, y)
-            self._search(net, seqs, self._start_population(net, seqs), self.max_iter)
-            if self.refine:
+            interrupted = self._search(net, seqs, self._start_population(net, seqs),
+                                       self.max_iter)
+            if self.refine and not interrupted:  # Ctrl-C stops the whole fit
                 self._refine(X, y)
-        except Exception:  # a failed fit leaves a fitted model as it was
+        # a failed fit, or one interrupted before it found anything, leaves a
+        # fitted model as it was
+        except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
@@ -221,7 +226,7 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         saved = copy.deepcopy(self.__dict__)
         try:
             self._partial_fit(X, y, classes)
-        except Exception:  # a failed call leaves a fitted model as it was
+        except BaseException:  # a failed (or interrupted) call leaves a fitted model as it was
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
@@ -295,9 +300,14 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
             self._best_theta = np.array(thetas[i], dtype=np.float64)
 
     def _search(self, net, seqs, thetas, n_iter):
-        """Start (``thetas`` given) or continue the search for ``n_iter`` iterations."""
+        """Start (``thetas`` given) or continue the search for ``n_iter`` iterations.
+
+        Returns whether Ctrl-C (KeyboardInterrupt) stopped it; the best
+        weights found so far are then kept, as after a normal end.
+        """
         evaluate = self._evaluator(net, seqs)
-        start_time = time.perf_counter()
+        progress = Progress(self.verbose)
+        interrupted = False
         with self._threads(net):
             if thetas is not None:
                 self.n_evaluations_ = 0
@@ -310,31 +320,42 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
                 self._record(thetas, losses)
                 self.initial_loss_ = self.best_loss_
                 self._state = self._start(thetas, losses, self._rng, evaluate)
-            for _ in range(n_iter):
-                previous = self.best_loss_
-                thetas, losses = self._iterate(self._state, self._rng, evaluate, self.n_iter_)
-                self._record(thetas, losses)
-                self.n_iter_ += 1
-                self.loss_curve_.append(self.best_loss_)
-                if self.verbose:
-                    print(f"Iteration {self.n_iter_}, best loss = {self.best_loss_:.8f}, "
-                          f"evaluations = {self.n_evaluations_}, "
-                          f"elapsed = {time.perf_counter() - start_time:.2f}s")
-                if self.target_loss is not None and self.best_loss_ <= self.target_loss:
-                    break
-                if self.best_loss_ > previous - self.tol:
-                    self._no_improvement += 1
-                else:
-                    self._no_improvement = 0
-                if (self.n_iter_no_change is not None
-                        and self._no_improvement >= self.n_iter_no_change):
-                    break
+            try:
+                for _ in range(n_iter):
+                    previous = self.best_loss_
+                    thetas, losses = self._iterate(self._state, self._rng, evaluate, self.n_iter_)
+                    self._record(thetas, losses)
+                    self.n_iter_ += 1
+                    self.loss_curve_.append(self.best_loss_)
+                    if self.verbose:
+                        finite = losses[np.isfinite(losses)]
+                        total = n_iter if n_iter > 1 else None  # none for partial_fit
+                        progress.step(self._iteration_name, self.n_iter_, total,
+                                      best_loss=self.best_loss_,
+                                      mean_loss=float(finite.mean()) if finite.size else np.inf,
+                                      evaluations=self.n_evaluations_)
+                    if self.target_loss is not None and self.best_loss_ <= self.target_loss:
+                        break
+                    if self.best_loss_ > previous - self.tol:
+                        self._no_improvement += 1
+                    else:
+                        self._no_improvement = 0
+                    if (self.n_iter_no_change is not None
+                            and self._no_improvement >= self.n_iter_no_change):
+                        break
+            except KeyboardInterrupt:
+                # _record only ever replaces the best with a finished, better
+                # candidate: the best so far is whole whatever was interrupted
+                interrupted = True
+                warn_interrupted(f"the best weights found are kept (loss {self.best_loss_:.6g} "
+                                 f"after {self.n_iter_} iterations).", stacklevel=4)
         if not np.isfinite(self.best_loss_):
             raise ValueError("Every candidate's loss overflowed: scale the inputs, or lower "
                              "init_scale and the search's step sizes.")
         net.set_flat_weights(self._best_theta.astype(net._theta.dtype))
         net.loss_ = self.best_loss_
         self.best_estimator_ = net
+        return interrupted
 
     def _refine(self, X, y):
         """The network's own solver, started from the best weights found."""
@@ -375,7 +396,9 @@ def _shared_doc(population):
     random_state : int, RandomState instance or None, default=None
         Seeds the starting population and every random choice of the search.
     verbose : bool, default=False
-        Print the best loss after each iteration.
+        Print, after each iteration (generation), the best loss so far, the
+        mean loss of the candidates it evaluated, the evaluations made and
+        the elapsed time.
     n_jobs : int, default=None
         Threads evaluating the population (None: the wrapped estimator's
         ``n_jobs``). The losses do not depend on it."""

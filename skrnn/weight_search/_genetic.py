@@ -93,6 +93,7 @@ class GeneticOptimizer(_BaseWeightSearch):
     }
 
     _min_population = 2
+    _iteration_name = "Generation"
 
     def __init__(self, estimator, *, population_size=50, max_iter=100, target_loss=None,
                  n_iter_no_change=None, tol=1e-8, init_scale=0.1, refine=False,
