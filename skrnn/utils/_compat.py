@@ -4,10 +4,12 @@
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
+from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_feature_names, validate_data
 
 __all__ = [
+    "ADAPTERS_MANAGER",
     "HasMethods",
     "Hidden",
     "Interval",
@@ -15,5 +17,6 @@ __all__ = [
     "_check_feature_names",
     "_check_optimize_result",
     "_fit_context",
+    "_get_output_config",
     "validate_data",
 ]
