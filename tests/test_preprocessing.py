@@ -97,6 +97,37 @@ def test_fitted_on_a_series_transforms_a_batch():
                                (batch - scaler.mean_) / scaler.scale_, rtol=1e-12)
 
 
+def test_sample_weight_per_step_of_a_series():
+    rng = np.random.RandomState(20)
+    X, w = rng.randn(20, 2) * 3 + 1, rng.uniform(0, 2, 20)
+    ours = SequenceScaler().fit(X, sample_weight=w)
+    ref = StandardScaler().fit(X, sample_weight=w)
+    np.testing.assert_allclose(ours.mean_, ref.mean_, rtol=1e-12)
+    np.testing.assert_allclose(ours.var_, ref.var_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("layout", ["3d", "list"])
+def test_sample_weight_per_sequence(layout):
+    rng = np.random.RandomState(21)
+    X = rng.randn(4, 5, 3) * 2 + 1 if layout == "3d" else _ragged(rng)
+    counts = np.array([2, 0, 1, 3])
+    weighted = SequenceScaler().fit(X, sample_weight=counts)
+    # integer weights repeat the sequences; a zero weight drops one
+    repeated = [x for x, c in zip(X, counts) for _ in range(c)]
+    reference = SequenceScaler().fit(repeated)
+    np.testing.assert_allclose(weighted.mean_, reference.mean_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.var_, reference.var_, rtol=1e-12)
+    # and streamed, chunk by chunk with their own weights
+    streamed = SequenceScaler()
+    for i in range(4):
+        streamed.partial_fit(X[i:i + 1], sample_weight=counts[i:i + 1] + 0.0)
+    np.testing.assert_allclose(streamed.var_, reference.var_, rtol=1e-12)
+    with pytest.raises(ValueError, match="sample_weight"):
+        SequenceScaler().fit(X, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="sample_weight sums to zero"):
+        SequenceScaler().fit(X, sample_weight=np.zeros(4))
+
+
 # -- output layout and dtype -------------------------------------------------------
 
 def test_output_keeps_the_layout():

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._sequences import check_sequences
-from ..utils._compat import _fit_context
+from ..utils._compat import _check_sample_weight, _fit_context
 from ._output import in_input_layout, wrap_output
 
 
@@ -66,8 +66,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         that is constant up to rounding. ``None`` when ``with_std=False``.
 
     n_steps_seen_ : int
-        Time steps the statistics are computed from, summed over every
-        sequence and every :meth:`partial_fit` call.
+        Time steps seen, summed over every sequence and every
+        :meth:`partial_fit` call (those of zero weight included).
 
     n_features_in_ : int
         Features of a row of the layout seen in ``fit``: the columns of 2D
@@ -98,10 +98,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
     list output a list of DataFrames (keeping each input frame's index);
     3D output stays an ndarray, since pandas has no 3D frame.
 
-    Every time step weighs the same, so a long sequence weighs more than a
-    short one. The statistics are accumulated in float64 and combined
-    across :meth:`partial_fit` calls with the pairwise update of Chan, Golub
-    and LeVeque, so that any chunking of the data gives the statistics of
+    Every time step weighs the same (unless ``sample_weight`` says
+    otherwise), so a long sequence weighs more than a short one. The
+    statistics are accumulated in float64 and combined across
+    :meth:`partial_fit` calls with the pairwise update of Chan, Golub and
+    LeVeque, so that any chunking of the data gives the statistics of
     one :meth:`fit` to rounding. Float32 input is scaled and returned in
     float32.
 
@@ -156,7 +157,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         self.copy = copy
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Compute the mean and standard deviation of each feature.
 
         Parameters
@@ -166,16 +167,21 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
             The sequences, in any layout (see Notes).
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples along the first axis of ``X``: one per
+            time step of a 2D series, one per sequence otherwise (each step
+            of a sequence then takes its weight). Integer weights act as
+            repeating the samples.
 
         Returns
         -------
         self : object
             The fitted scaler.
         """
-        return self._accumulate(X, reset=True)
+        return self._accumulate(X, sample_weight, reset=True)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Add the time steps of ``X`` to the running mean and variance.
 
         Chunks may come in any layout and any order; the statistics after
@@ -189,48 +195,61 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
             More sequences, with the features of the previous calls.
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples along the first axis of ``X``, as in
+            :meth:`fit`.
 
         Returns
         -------
         self : object
             The updated scaler.
         """
-        return self._accumulate(X, reset=not hasattr(self, "n_steps_seen_"))
+        return self._accumulate(X, sample_weight, reset=not hasattr(self, "n_steps_seen_"))
 
-    def _accumulate(self, X, reset):
+    def _accumulate(self, X, sample_weight, reset):
         # a failed call (bad input) leaves an already fitted scaler as it was
         saved = self.__dict__.copy()
         try:
             seqs = check_sequences(self, X, reset=reset, univariate_rows=self.univariate_rows)
-            self._update(seqs.X, reset)
+            self._update(seqs.X, _step_weights(seqs, sample_weight), reset)
         except Exception:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
         return self
 
-    def _update(self, X, reset):
-        n_new = X.shape[0]
+    def _update(self, X, w, reset):
+        self.n_steps_seen_ = X.shape[0] + (0 if reset else self.n_steps_seen_)
         if not (self.with_mean or self.with_std):
             self.mean_ = self.var_ = self.scale_ = None
-            self.n_steps_seen_ = n_new + (0 if reset else self.n_steps_seen_)
             return
         # float64 accumulation, whatever the input dtype (float32 sums drift)
         X64 = X.astype(np.float64, copy=False)
-        mean_new = X64.mean(axis=0)
-        m2_new = np.square(X64 - mean_new).sum(axis=0)
-        if reset or self.mean_ is None:  # (None: fitted before with neither option)
-            n, mean, m2 = n_new, mean_new, m2_new
+        if w is None:
+            weight_new = float(X64.shape[0])
+            mean_new = X64.mean(axis=0)
+            m2_new = np.square(X64 - mean_new).sum(axis=0)
         else:
-            n, mean, m2 = _combine(self.n_steps_seen_, self.mean_, self._m2,
-                                   n_new, mean_new, m2_new)
-        self.n_steps_seen_ = n
+            weight_new = w.sum()
+            if weight_new == 0:
+                if reset or self.mean_ is None:
+                    raise ValueError("sample_weight sums to zero: there is nothing to "
+                                     "compute a mean and a variance from.")
+                return  # a chunk of zero weight leaves the statistics as they are
+            mean_new = (w @ X64) / weight_new
+            m2_new = w @ np.square(X64 - mean_new)
+        if reset or self.mean_ is None:  # (None: fitted before with neither option)
+            weight, mean, m2 = weight_new, mean_new, m2_new
+        else:
+            weight, mean, m2 = _combine(self._weight_sum, self.mean_, self._m2,
+                                        weight_new, mean_new, m2_new)
         self.mean_ = mean
-        # the sum of squared deviations, kept so that later chunks combine exactly
-        self._m2 = m2
+        # total weight and sum of squared deviations, kept so that later
+        # chunks combine exactly
+        self._weight_sum, self._m2 = weight, m2
         if self.with_std:
-            self.var_ = m2 / n
-            self.scale_ = _scale_from(self.var_, self.mean_, n)
+            self.var_ = m2 / weight
+            self.scale_ = _scale_from(self.var_, self.mean_, self.n_steps_seen_)
         else:
             self.var_ = self.scale_ = None
 
@@ -326,8 +345,24 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         return self
 
 
+def _step_weights(seqs, sample_weight):
+    """One weight per time step, from one per sample of the layout (or None)."""
+    if sample_weight is None:
+        return None
+    series = seqs.layout == "series"
+    n_samples = seqs.n_steps if series else seqs.n_sequences
+    # weights validated against the first axis of X, as scikit-learn does
+    w = _check_sample_weight(sample_weight, np.empty((n_samples, 0)), dtype=np.float64,
+                             ensure_non_negative=True, allow_all_zero_weights=True)
+    return w if series else np.repeat(w, seqs.lengths)
+
+
 def _combine(n_a, mean_a, m2_a, n_b, mean_b, m2_b):
-    """Mean and sum of squared deviations of two sets from theirs (Chan et al.)."""
+    """Mean and sum of squared deviations of two (weighted) sets from theirs.
+
+    The pairwise update of Chan, Golub and LeVeque; ``n`` is the count, or
+    the total weight, of each set.
+    """
     n = n_a + n_b
     delta = mean_b - mean_a
     mean = mean_a + delta * (n_b / n)
