@@ -223,13 +223,15 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         if not (self.with_mean or self.with_std):
             self.mean_ = self.var_ = self.scale_ = None
             return
-        # float64 accumulation, whatever the input dtype (float32 sums drift)
-        X64 = X.astype(np.float64, copy=False)
+        # float64 accumulation, whatever the input dtype (float32 sums drift);
+        # X - mean is the one float64 temporary, squared in place
         if w is None:
-            weight_new = float(X64.shape[0])
-            mean_new = X64.mean(axis=0)
-            m2_new = np.square(X64 - mean_new).sum(axis=0)
+            weight_new = float(X.shape[0])
+            mean_new = X.mean(axis=0, dtype=np.float64)
+            dev = np.subtract(X, mean_new, dtype=np.float64)
+            m2_new = np.square(dev, out=dev).sum(axis=0)
         else:
+            X64 = X.astype(np.float64, copy=False)
             weight_new = w.sum()
             if weight_new == 0:
                 if reset or self.mean_ is None:
