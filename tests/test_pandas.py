@@ -128,7 +128,8 @@ def test_dataframe_series_fits_like_the_array(estimator):
 
 
 @pytest.mark.parametrize("estimator", [EchoStateRegressor(n_reservoir=10, random_state=0),
-                                       ElmanRegressor(**_NET), TABULAR[0], SequenceScaler()],
+                                       ElmanRegressor(**_NET), TABULAR[0], SEARCHES[0],
+                                       SequenceScaler()],
                          ids=lambda e: type(e).__name__)
 def test_partial_fit_checks_names(estimator):
     rng = np.random.RandomState(3)
