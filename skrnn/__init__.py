@@ -7,6 +7,7 @@ from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
+from .preprocessing import SequenceScaler
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
 
@@ -27,6 +28,7 @@ __all__ = [
     "RNNAutoencoder",
     "RNNELMClassifier",
     "RNNELMRegressor",
+    "SequenceScaler",
     "SimulatedAnnealingOptimizer",
     "__version__",
 ]

@@ -151,8 +151,9 @@ def check_sequences(estimator, X, *, reset, univariate_rows, dtype=None):
         Targets unset.
     """
     dtype = FLOAT_DTYPES if dtype is None else dtype
+    names = _names_of_frames(X)
     if _is_ragged_list(X):
-        return _check_sequence_list(estimator, X, reset=reset, dtype=dtype)
+        return _check_sequence_list(estimator, X, reset=reset, dtype=dtype, names=names)
     if not hasattr(X, "ndim") or getattr(X, "ndim", 2) > 2:
         X_arr = np.asarray(X) if not hasattr(X, "ndim") else X
         if getattr(X_arr, "ndim", 0) == 3:
@@ -163,7 +164,7 @@ def check_sequences(estimator, X, *, reset, univariate_rows, dtype=None):
                 raise ValueError(
                     f"3D X needs at least one time step and one feature; got shape {X_arr.shape}."
                 )
-            _set_or_check_n_inputs(estimator, n_features, reset, "3D X")
+            _set_or_check_n_inputs(estimator, n_features, reset, "3D X", names=names)
             offsets = np.arange(0, (n_seq + 1) * n_timesteps, n_timesteps, dtype=np.intp)
             X2d = np.ascontiguousarray(X_arr.reshape(n_seq * n_timesteps, n_features))
             return Sequences(X2d, offsets, "batch")
@@ -184,7 +185,29 @@ def check_sequences(estimator, X, *, reset, univariate_rows, dtype=None):
     return Sequences(np.ascontiguousarray(X2d), offsets, "series")
 
 
-def _check_sequence_list(estimator, X, *, reset, dtype):
+def _names_of_frames(X):
+    """What the feature names of 3D or list input are read from.
+
+    A list of DataFrames (one per sequence) names its features by their
+    common columns; other 3D or list input has no names.
+    """
+    if not isinstance(X, (list, tuple)) or not X or not all(hasattr(x, "columns") for x in X):
+        return _NO_NAMES
+    columns = list(X[0].columns)
+    for i, x in enumerate(X[1:], start=1):
+        if list(x.columns) != columns:
+            raise ValueError(
+                f"All DataFrames of a list of sequences must have the same columns in the "
+                f"same order; X[0] has {columns}, X[{i}] has {list(x.columns)}."
+            )
+    return X[0]
+
+
+# stands for input without feature names in _check_feature_names
+_NO_NAMES = np.empty((0, 0))
+
+
+def _check_sequence_list(estimator, X, *, reset, dtype, names=_NO_NAMES):
     if not isinstance(dtype, tuple):
         target = dtype
     else:
@@ -206,26 +229,31 @@ def _check_sequence_list(estimator, X, *, reset, dtype):
         raise ValueError(
             f"All sequences must have the same number of features; got {sorted(n_features)}."
         )
-    _set_or_check_n_inputs(estimator, n_features.pop(), reset, "the sequences of X")
+    _set_or_check_n_inputs(estimator, n_features.pop(), reset, "the sequences of X",
+                           names=names)
     lengths = np.array([x.shape[0] for x in seqs], dtype=np.intp)
     offsets = np.zeros(len(seqs) + 1, dtype=np.intp)
     np.cumsum(lengths, out=offsets[1:])
     return Sequences(np.ascontiguousarray(np.concatenate(seqs)), offsets, "list")
 
 
-def _set_or_check_n_inputs(estimator, n_inputs, reset, what, check=True):
+def _set_or_check_n_inputs(estimator, n_inputs, reset, what, check=True, names=_NO_NAMES):
     """Record or check the number of features per time step.
 
     ``n_features_in_`` counts what a row of the layout holds (set by
     ``validate_data`` for 2D input); ``_n_inputs`` is the network's input
-    size, the features per time step, whatever the layout.
+    size, the features per time step, whatever the layout. For 3D or list
+    input (``check``), ``validate_data`` did not run, so the feature names
+    are recorded or checked here, from ``names`` (see ``_names_of_frames``).
     """
     if reset:
         estimator._n_inputs = n_inputs
-        if check:  # 3D or list input: validate_data did not run
-            _check_feature_names(estimator, np.empty((0, 0)), reset=True)
+        if check:
+            _check_feature_names(estimator, names, reset=True)
             estimator.n_features_in_ = n_inputs
         return
+    if check:  # mismatched names raise, missing ones warn, as in scikit-learn
+        _check_feature_names(estimator, names, reset=False)
     expected = getattr(estimator, "_n_inputs", None)
     if expected is not None and n_inputs != expected:
         raise ValueError(

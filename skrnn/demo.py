@@ -14,6 +14,7 @@ import numpy as np
 from scipy.signal import lfilter
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
 
 from . import (
     EchoStateClassifier,
@@ -23,9 +24,11 @@ from . import (
     HopfieldMemory,
     JordanClassifier,
     JordanRegressor,
+    LSTMClassifier,
     LSTMRegressor,
     ParticleSwarmOptimizer,
     RNNELMClassifier,
+    SequenceScaler,
 )
 from .datasets import (
     make_adding_problem,
@@ -210,6 +213,19 @@ def weight_search():
             "held-out accuracy", model.score(Xs[300:], ys[300:]), seconds=secs)
 
 
+def sequence_scaler():
+    X, y = make_sine_sequences(400, n_timesteps=30, n_classes=3, random_state=0)
+    X = X * 40 + 500  # the same waves in raw sensor units: they saturate the gates
+    for model, name in [(LSTMClassifier(n_hidden=8, random_state=0), "LSTMClassifier(8)"),
+                        (make_pipeline(SequenceScaler(), LSTMClassifier(n_hidden=8,
+                                                                        random_state=0)),
+                         "SequenceScaler+LSTM(8)")]:
+        model, secs = _timed(lambda model=model: model.fit(X[:300], y[:300]))
+        task = ("Sine bands in raw units (x40 + 500)" if name.startswith("LSTM")
+                else "  same, standardised in a Pipeline")
+        _report(task, name, "held-out accuracy", model.score(X[300:], y[300:]), seconds=secs)
+
+
 def main():
     print("skrnn demo: classic recurrent networks on generated data\n")
     with warnings.catch_warnings():
@@ -226,6 +242,7 @@ def main():
         hopfield()
         rnn_elm_digits()
         echo_state()
+        sequence_scaler()
 
 
 if __name__ == "__main__":

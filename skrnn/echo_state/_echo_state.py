@@ -542,7 +542,8 @@ _ATTRIBUTES = """\
         of 3D or list input.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Defined only when ``X`` has feature names that are all strings.
+        Defined only when ``X`` has feature names that are all strings (a
+        DataFrame, or a list of DataFrames with the same columns).
 """
 
 _NOTES = """\

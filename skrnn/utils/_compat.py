@@ -4,16 +4,20 @@
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Hidden, Interval, StrOptions
+from sklearn.utils._set_output import ADAPTERS_MANAGER, _get_output_config
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import _check_feature_names, validate_data
+from sklearn.utils.validation import _check_feature_names, _check_sample_weight, validate_data
 
 __all__ = [
+    "ADAPTERS_MANAGER",
     "HasMethods",
     "Hidden",
     "Interval",
     "StrOptions",
     "_check_feature_names",
     "_check_optimize_result",
+    "_check_sample_weight",
     "_fit_context",
+    "_get_output_config",
     "validate_data",
 ]

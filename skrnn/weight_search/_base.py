@@ -121,6 +121,13 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         check_is_fitted(self)
         return self.best_estimator_.n_features_in_
 
+    @property
+    def feature_names_in_(self):
+        """Names of the features seen during fit, when ``X`` had string column names."""
+        check_is_fitted(self)
+        # AttributeError when the network was fitted without names, as in scikit-learn
+        return self.best_estimator_.feature_names_in_
+
     def __sklearn_is_fitted__(self):
         return hasattr(self, "best_estimator_")
 
@@ -421,4 +428,8 @@ _SHARED_ATTRIBUTES = """best_estimator_ : estimator
     classes_ : ndarray of shape (n_classes,)
         Class labels (classifiers).
     n_features_in_ : int
-        Number of features seen during fit."""
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit. Defined only when ``X`` has
+        feature names that are all strings (a DataFrame, or a list of
+        DataFrames)."""

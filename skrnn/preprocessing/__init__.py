@@ -1,0 +1,7 @@
+"""Preprocessing of sequence input: scaling per feature across time steps."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ._scaler import SequenceScaler
+
+__all__ = ["SequenceScaler"]
