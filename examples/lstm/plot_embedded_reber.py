@@ -33,7 +33,7 @@ from skrnn import ElmanRegressor, LSTMRegressor
 from skrnn.datasets import make_reber
 
 X_train, y_train = make_reber(1000, embedded=True, random_state=100)
-X_test, y_test = make_reber(300, embedded=True, random_state=101)
+X_test, y_test = make_reber(200, embedded=True, random_state=101)
 print("string lengths:", min(map(len, X_train)), "to", max(map(len, X_train)))
 
 
@@ -53,7 +53,7 @@ models = {
     "LSTM, 16 cells": LSTMRegressor(n_hidden=16, batch_size=20, random_state=0),
     "Elman, 16 units": ElmanRegressor(n_hidden=16, batch_size=20, random_state=0),
 }
-n_epochs = 15
+n_epochs = 12
 curves = {name: [] for name in models}
 for name, model in models.items():
     for epoch in range(n_epochs):
