@@ -49,7 +49,8 @@ ax.plot(t, y_test[:40], "k-", lw=2, label="target x[t - 3]")
 ax.plot(t, elman.predict(X_test)[:40], "--", color="C0", lw=2, label="Elman network")
 ax.plot(t, mlp.predict(X_test)[:40], ":", color="C3", lw=2, label="memoryless MLP")
 ax.set_xlabel("test time step")
-ax.legend(loc="upper right", ncol=2, fontsize="small")
+ax.set_ylim(-1.1, 1.7)
+ax.legend(loc="upper center", ncol=4, fontsize="small")
 ax.set_title("Delayed recall, delay 3")
 fig.tight_layout()
 
@@ -57,11 +58,12 @@ fig.tight_layout()
 # How far back can it remember?
 # -----------------------------
 # Full backpropagation through time (``bptt_steps=None``) against a gradient
-# truncated every 4 steps and Elman's one-step rule. The gradient of the
-# truncated versions cannot connect an output to an input more than k steps
-# back, so recall collapses past delay 4; the one-step rule still recalls a
-# little, because its random recurrent weights hold a fading echo of the
-# inputs that the trained output layer reads, as in an echo state network.
+# truncated every 4 steps and Elman's one-step rule. Within segments of 4
+# steps, the truncated gradient never links an output to the input 4 or more
+# steps back, so recall collapses once the delay reaches the truncation
+# length. The one-step rule degrades more gently: its recurrent weights,
+# barely trained, still hold a fading echo of the inputs that the trained
+# output layer can read, as in an echo state network.
 delays = [1, 2, 3, 4, 6, 8, 12, 16]
 variants = {"full BPTT": None, "BPTT truncated at 4 steps": 4, "one-step rule (Elman, 1990)": 1}
 scores = {name: [] for name in variants}

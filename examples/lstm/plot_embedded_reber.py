@@ -56,7 +56,7 @@ models = {
 n_epochs = 12
 curves = {name: [] for name in models}
 for name, model in models.items():
-    for epoch in range(n_epochs):
+    for _ in range(n_epochs):
         model.partial_fit(X_train, y_train)
         curves[name].append(fraction_right(model, X_test, y_test))
     print(f"{name}: {curves[name][-1]:.0%} of held-out strings entirely right")
@@ -64,9 +64,10 @@ for name, model in models.items():
 # %%
 # The learning curves, and what the LSTM predicts along one test string:
 # at each step (column), the predicted probability that each symbol (row)
-# comes next. The last column is the step that needs the long memory.
+# comes next (circles: the symbols that may). The last column is the step
+# that needs the long memory: only the second symbol of the string may come.
 symbols = list("BTSXPVE")
-x, target = X_test[0], y_test[0]
+x, target = next((x, t) for x, t in zip(X_test, y_test) if len(x) >= 14)
 string = "".join(symbols[i] for i in x.argmax(axis=1)) + "E"
 proba = models["LSTM, 16 cells"].predict([x])[0]
 
@@ -81,12 +82,11 @@ ax1.legend(loc="lower right")
 
 ax2.imshow(proba.T, cmap="Blues", vmin=0, vmax=1, aspect="auto")
 rows, cols = np.nonzero(target.T)
-ax2.plot(cols, rows, "o", mfc="none", mec="C1", label="legal next symbols")
+ax2.plot(cols, rows, "o", mfc="none", mec="C1")
 ax2.set_yticks(range(7), symbols)
 ax2.set_xticks(range(len(x)), string[:-1])
 ax2.set_xlabel("current symbol")
 ax2.set_ylabel("next symbol")
-ax2.set_title(f"LSTM's predictions along {string}", fontsize="medium")
-ax2.legend(loc="upper left", fontsize="small")
+ax2.set_title(f"LSTM's predictions along {string} (circles: legal)", fontsize="medium")
 fig.tight_layout()
 plt.show()

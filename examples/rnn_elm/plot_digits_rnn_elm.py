@@ -21,7 +21,8 @@ check that streaming the data through ``partial_fit`` gives the same model.
 # The activation of a dense cluster
 # ---------------------------------
 # zeta decreases with the inhibitory input: 0.98 at x = 0 with the paper's
-# cluster parameters, and almost 0 past a few tenths. That is why the random
+# cluster parameters, 0.05 at x = 0.1, and almost 0 beyond: its whole
+# transition lies below x = 0.1 (note the log scale). That is why the random
 # weights are scaled so that each cluster's total input stays small
 # (``input_scaling``) and the pixels are scaled to [0, 1].
 import matplotlib.pyplot as plt
@@ -33,9 +34,11 @@ from sklearn.model_selection import train_test_split
 from skrnn import RNNELMClassifier
 from skrnn.rnn_elm import cluster_activation, cluster_activation_derivative
 
-x = np.linspace(0, 0.5, 200)
+x = np.logspace(-4, 0, 200)
 zeta = cluster_activation(x)
 eta = cluster_activation_derivative(x)
+zeta_0, zeta_01 = cluster_activation([0.0, 0.1])
+print(f"zeta(0) = {zeta_0:.3f}, zeta(0.1) = {zeta_01:.3f}")
 
 # %%
 # Accuracy against the number of clusters
@@ -71,9 +74,9 @@ print(f"largest readout difference, streamed in chunks of 200 versus fit: {gap:.
 # %%
 # The figure.
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
-ax1.plot(x, zeta, label="zeta(x), excitation probability")
-ax1.plot(x, eta, label="eta(x) = d zeta / dx")
-ax1.axhline(0, color="grey", lw=0.5)
+ax1.semilogx(x, zeta, label="zeta(x), excitation probability")
+ax1.semilogx(x, -eta / np.abs(eta).max(), "--",
+             label="slope -eta(x) = -d zeta / dx (scaled)")
 ax1.set_xlabel("total inhibitory input x")
 ax1.set_title("Dense cluster (n=20, p=0.05)")
 ax1.legend(fontsize="small")
