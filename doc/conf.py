@@ -1,26 +1,91 @@
-"""Sphinx configuration of the skrnn documentation."""
+"""Sphinx configuration of the skrnn documentation.
+
+Build with ``python -m sphinx -W -b html doc doc/_build/html`` (the README's
+command). The build works offline: links to the Python, NumPy, SciPy and
+scikit-learn documentation (intersphinx) need their inventories from the
+network, so they are off unless ``SKRNN_DOCS_INTERSPHINX=1`` is set.
+"""
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import re
 
 import skrnn
 
 project = "skrnn"
 author = "The skrnn developers"
+copyright = "The skrnn developers"
 release = skrnn.__version__
+version = release
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
-autosummary_generate = True
-numpydoc_show_class_members = False
-intersphinx_mapping = {
-    "python": ("https://docs.python.org/3", None),
-    "numpy": ("https://numpy.org/doc/stable", None),
-    "scipy": ("https://docs.scipy.org/doc/scipy", None),
-    "sklearn": ("https://scikit-learn.org/stable", None),
-}
+templates_path = ["_templates"]
 exclude_patterns = ["_build"]
 html_theme = "alabaster"
+
+# -- API reference ----------------------------------------------------------
+autosummary_generate = True
+# the class template (doc/_templates/autosummary/class.rst) lists the members
+numpydoc_show_class_members = True
+numpydoc_class_members_toctree = False
+# plain-text `x` is code, as in scikit-learn's documentation
+default_role = "literal"
+
+# -- Links to other projects' documentation (needs the network) -------------
+INTERSPHINX = os.environ.get("SKRNN_DOCS_INTERSPHINX", "0") == "1"
+if INTERSPHINX:
+    extensions.append("sphinx.ext.intersphinx")
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable", None),
+        "scipy": ("https://docs.scipy.org/doc/scipy", None),
+        "sklearn": ("https://scikit-learn.org/stable", None),
+    }
+
+# -- Gallery of examples/ -----------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    # one folder per family, in the order of the user guide
+    "subsection_order": [
+        "../examples/elman",
+        "../examples/lstm",
+        "../examples/weight_search",
+        "../examples/hopfield",
+        "../examples/rnn_elm",
+        "../examples/echo_state",
+    ],
+    "within_subsection_order": "FileNameSortKey",
+    # "Examples using X" at the bottom of every API page
+    "doc_module": ("skrnn",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"skrnn": None},
+    # a failing example fails the build
+    "abort_on_example_error": True,
+    "min_reported_time": 1,
+}
+
+# -- Inherited scikit-learn docstrings ----------------------------------------
+# Methods inherited from scikit-learn (score, get_params, set_output...) carry
+# cross-references to labels and glossary terms of scikit-learn's own site
+# (:ref:`accuracy_score`, :term:`fit`), which only its intersphinx inventory
+# resolves. Offline, they are rendered as plain text instead of warning.
+_FOREIGN_ROLE = re.compile(r":(?:ref|term|doc):`(?:([^`<]*?)\s*<[^`>]*>|([^`]*))`")
+
+
+def _plain_foreign_roles(app, what, name, obj, options, lines):
+    module = getattr(obj, "__module__", None) or ""
+    if INTERSPHINX or module.startswith("skrnn"):
+        return
+    for i, line in enumerate(lines):
+        lines[i] = _FOREIGN_ROLE.sub(lambda m: m.group(1) or m.group(2), line)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _plain_foreign_roles)

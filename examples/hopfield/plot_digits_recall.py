@@ -1,7 +1,7 @@
 """
-=============================================
+==============================================
 Recalling handwritten digits from noisy probes
-=============================================
+==============================================
 
 A Hopfield memory stores one binarised image per digit of scikit-learn's
 ``load_digits`` (8 x 8 pixels, so 64 units) and is probed with copies in
