@@ -48,9 +48,10 @@ SKRNN_ROOT = str(Path(skrnn.__file__).resolve().parents[1])
 
 @pytest.fixture(scope="module")
 def client():
-    # spawned workers start with the client's sys.path: make sure the
-    # directory of the skrnn imported here comes first in it
-    if sys.path[:1] != [SKRNN_ROOT]:
+    # spawned workers start with a copy of the client's sys.path, so they
+    # import skrnn from where the client did (a worktree rather than the
+    # installed copy) as long as its directory is on that path
+    if SKRNN_ROOT not in sys.path:
         sys.path.insert(0, SKRNN_ROOT)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster) as client:
