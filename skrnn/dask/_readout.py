@@ -12,8 +12,10 @@ draws them again from ``random_state``, in the estimator's own code.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+from collections import OrderedDict
 from numbers import Integral
 
+import joblib
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
@@ -196,6 +198,35 @@ class _NoSums:
         pass
 
 
+#: reservoirs built in this (worker) process, most recent last: a worker
+#: usually gets several blocks of one fit, and drawing a large reservoir
+#: (its spectral radius by ARPACK) costs as much as running a block
+_RESERVOIRS = OrderedDict()
+_RESERVOIRS_KEPT = 4
+
+
+def _with_reservoir(est, dtype, n_outputs):
+    """Build ``est``'s reservoir from its random_state, or reuse the one built for these settings.
+
+    The cache holds exactly what ``_build_reservoir`` set, keyed by
+    everything it depends on (all the parameters, the input width, dtype
+    and number of outputs), so a hit is the same draw.
+    """
+    key = (joblib.hash(est.get_params(deep=False)), est._n_inputs, np.dtype(dtype).str,
+           n_outputs)
+    built = _RESERVOIRS.get(key)
+    if built is None:
+        before = dict(vars(est))
+        est._build_reservoir(dtype, n_outputs)
+        built = {k: v for k, v in vars(est).items() if k not in before or v is not before[k]}
+        _RESERVOIRS[key] = built
+        while len(_RESERVOIRS) > _RESERVOIRS_KEPT:
+            _RESERVOIRS.popitem(last=False)
+    else:
+        _RESERVOIRS.move_to_end(key)
+        est.__dict__.update(built)  # read only from here on: shared safely
+
+
 def _esn_start(template, X, y, classes):
     """A fresh copy with its reservoir drawn from random_state and the block validated."""
     est = clone(template)
@@ -204,7 +235,7 @@ def _esn_start(template, X, y, classes):
     if est._feedback and not seqs.per_step:
         raise ValueError("output_feedback needs a target per time step; y has one "
                          "value per sequence.")
-    est._build_reservoir(seqs.X.dtype, est.n_outputs_)
+    _with_reservoir(est, seqs.X.dtype, est.n_outputs_)
     return est, seqs
 
 
@@ -248,6 +279,7 @@ def _fit_echo_state(template, X, X_blocks, y_blocks, classes):
              for Xb, yb, s in zip(X_blocks, y_blocks, starts)]
     first, total, last_stream = parts[0][0], _tree_sum(dask, [p[1] for p in parts]), parts[-1][2]
     est, eqs, stream, *n_steps = dask.compute(first, total, last_stream, *[p[3] for p in parts])
+    est = copy.deepcopy(est)  # on a local scheduler it shares its reservoir with the cache
     # the end of _BaseEchoState._fit, on the summed equations
     if eqs.n == 0:
         raise ValueError(
