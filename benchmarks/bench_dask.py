@@ -5,7 +5,8 @@ thread), :func:`skrnn.dask.fit_distributed` on a ``LocalCluster`` of
 ``--workers`` worker processes (one thread each), and dask-ml's
 ``Incremental`` (``shuffle_blocks=False``), which streams the same blocks
 through ``partial_fit`` one after another on the workers. Times are medians
-over repeats (the cluster is started once, outside the timings; the data
+over repeats (the local fits run first, before the cluster starts; the
+cluster is started once, outside the timings; the data
 are in the workers' memory, as dask arrays of a real job would be);
 ratio = local time / time. "max abs diff" is the largest difference
 between that model's predictions and the local model's on 2000 rows: the
@@ -81,12 +82,11 @@ def incremental_fit(est, Xd, yd):
     return Incremental(clone_of(est), shuffle_blocks=False).fit(Xd, yd).estimator_
 
 
-def run_problem(name, est, X, y, args):
+def run_problem(name, est, X, y, local, t_local, args):
     chunk = -(-X.shape[0] // args.blocks)
     Xd = da.from_array(X, chunks=(chunk,) + X.shape[1:]).persist()
     yd = da.from_array(y, chunks=chunk).persist()
     probe = X[:2000]
-    t_local, local = median_time(args.repeats, local_fit, est, X, y)
     t_dist, dist = median_time(args.repeats, fit_distributed, clone_of(est), Xd, yd)
     diff = np.abs(dist.predict(probe) - local.predict(probe)).max()
     if X.ndim == 2:  # dask-ml's Incremental takes 2D blocks only
@@ -106,6 +106,10 @@ def main():
     parser.add_argument("--blocks", type=int, default=8, help="blocks per problem")
     parser.add_argument("--scale", type=float, default=1.0, help="data size factor")
     args = parser.parse_args()
+    cases = problems(args.scale)
+    # local fits first, before the cluster's processes and the scheduler's
+    # thread in this process compete with them
+    local = [median_time(args.repeats, local_fit, est, X, y) for _, est, (X, y) in cases]
     root = str(Path(skrnn.__file__).resolve().parents[1])
     if root not in sys.path:  # spawned workers copy sys.path: same skrnn as here
         sys.path.insert(0, root)
@@ -116,8 +120,8 @@ def main():
         print("| problem | data | local fit (s) | fit_distributed (s) | ratio | max abs diff | "
               "Incremental (s) | ratio | max abs diff |")
         print("|---|---|---|---|---|---|---|---|---|")
-        for name, est, (X, y) in problems(args.scale):
-            run_problem(name, est, X, y, args)
+        for (name, est, (X, y)), (t_local, fitted) in zip(cases, local):
+            run_problem(name, est, X, y, fitted, t_local, args)
 
 
 if __name__ == "__main__":

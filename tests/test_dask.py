@@ -244,7 +244,12 @@ def test_fit_distributed_series_equals_fit(client, options):
     params = {"n_reservoir": 40, "alpha": 1e-4, "random_state": 0, **options}
     local = EchoStateRegressor(**params).fit(X, y)
     Xd = da.from_array(X, chunks=((80, 40, 100, 80), 2))
-    dist = fit_distributed(EchoStateRegressor(**params), Xd, da.from_array(y, chunks=100))
+    with get_task_stream(client) as tasks:
+        dist = fit_distributed(EchoStateRegressor(**params), Xd, da.from_array(y, chunks=100))
+    # both passes ran on the workers: 3 handed-on end states, 4 blocks of sums
+    keys = [str(t["key"]) for t in tasks.data]
+    assert sum("_esn_end_state" in k for k in keys) == 3
+    assert sum("_esn_block" in k for k in keys) == 4
     _assert_same_fit(dist, local, rtol=1e-4 if dtype == np.float32 else 1e-7)
     assert dist.output_weights_.dtype == dtype
     assert_allclose(dist.predict(X), local.predict(X), rtol=1e-4, atol=1e-5)
