@@ -178,7 +178,7 @@ def _worker_template(estimator):
 
 def _tree_sum(dask, parts):
     """Delayed sum of delayed sums, pairwise, so that no worker adds them all."""
-    merge = dask.delayed(_merged, pure=True)
+    merge = dask.delayed(_merged)
     while len(parts) > 1:
         parts = [merge(*parts[i:i + 2]) if i + 1 < len(parts) else parts[i]
                  for i in range(0, len(parts), 2)]
@@ -267,12 +267,14 @@ def _fit_echo_state(template, X, X_blocks, y_blocks, classes):
     if template.alpha == "gcv" and template.alphas is not None:
         template._check_alphas()  # before any work is sent out
     series = X.ndim == 2 and not template._univariate_rows
-    block = dask.delayed(_esn_block, nout=4, pure=True)
-    end_state = dask.delayed(_esn_end_state, pure=True)
+    block = dask.delayed(_esn_block, nout=4)
+    end_state = dask.delayed(_esn_end_state)
     starts = [None]
     if series:  # pass 1: the state each block starts from, handed on block to block
-        for Xb, yb in zip(X_blocks[:-1], y_blocks[:-1]):
-            starts.append(end_state(template, Xb, yb, classes, starts[-1]))
+        # the chain is the critical path: ahead of the sums on a busy worker
+        with dask.annotate(priority=10):
+            for Xb, yb in zip(X_blocks[:-1], y_blocks[:-1]):
+                starts.append(end_state(template, Xb, yb, classes, starts[-1]))
     else:
         starts *= len(X_blocks)
     parts = [block(template, Xb, yb, classes, s)
@@ -314,7 +316,7 @@ def _fit_rnn_elm(template, X, X_blocks, y_blocks, classes):
     if X.ndim != 2:
         raise ValueError(f"X must be a 2D dask array of rows for {type(template).__name__}; "
                          f"got {X.ndim} dimensions.")
-    block = dask.delayed(_elm_block, nout=2, pure=True)
+    block = dask.delayed(_elm_block, nout=2)
     parts = [block(template, Xb, yb, classes) for Xb, yb in zip(X_blocks, y_blocks)]
     est, gram = dask.compute(parts[0][0], _tree_sum(dask, [p[1] for p in parts]))
     # the end of RNNELM fit: sums in place, readout solved once
