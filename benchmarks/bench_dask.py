@@ -47,7 +47,7 @@ def problems(scale):
     s = np.tanh(make_mackey_glass(int(200_000 * scale) + 1, random_state=0) - 1)
     series = (s[:-1, None], s[1:])
     rng = np.random.RandomState(0)
-    n_seq = int(4000 * scale)
+    n_seq = int(16000 * scale)
     X3 = rng.uniform(-1, 1, (n_seq, 50, 3))
     batch = (X3, X3[:, -5:, 0].sum(axis=1) * X3[:, :, 1].mean(axis=1))
     Xr = rng.uniform(0, 1, (int(200_000 * scale), 20))
@@ -60,13 +60,32 @@ def problems(scale):
     ]
 
 
-def median_time(repeats, fn, *args):
+def median_time(repeats, fn, *args, client=None, n_keep=0):
     times = []
     for _ in range(repeats):
+        if client is not None:
+            settle(client, n_keep)
         t0 = time.perf_counter()
         out = fn(*args)
         times.append(time.perf_counter() - t0)
     return float(np.median(times)), out
+
+
+def _n_tasks(dask_scheduler):
+    return len(dask_scheduler.tasks)
+
+
+def settle(client, n_keep, timeout=30):
+    """Wait until the scheduler has let go of the previous repeat's results.
+
+    dask-ml names its tasks after their inputs, so a repeat started at once
+    would be handed the previous repeat's results, still in memory.
+    """
+    deadline = time.monotonic() + timeout
+    while client.run_on_scheduler(_n_tasks) > n_keep:  # only the persisted blocks
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
 
 
 def clone_of(est):
@@ -82,15 +101,18 @@ def incremental_fit(est, Xd, yd):
     return Incremental(clone_of(est), shuffle_blocks=False).fit(Xd, yd).estimator_
 
 
-def run_problem(name, est, X, y, local, t_local, args):
+def run_problem(client, name, est, X, y, local, t_local, args):
     chunk = -(-X.shape[0] // args.blocks)
     Xd = da.from_array(X, chunks=(chunk,) + X.shape[1:]).persist()
     yd = da.from_array(y, chunks=chunk).persist()
+    n_keep = len(Xd.__dask_graph__()) + len(yd.__dask_graph__())
     probe = X[:2000]
-    t_dist, dist = median_time(args.repeats, fit_distributed, clone_of(est), Xd, yd)
+    t_dist, dist = median_time(args.repeats, fit_distributed, clone_of(est), Xd, yd,
+                               client=client, n_keep=n_keep)
     diff = np.abs(dist.predict(probe) - local.predict(probe)).max()
     if X.ndim == 2:  # dask-ml's Incremental takes 2D blocks only
-        t_inc, inc = median_time(args.repeats, incremental_fit, est, Xd, yd)
+        t_inc, inc = median_time(args.repeats, incremental_fit, est, Xd, yd,
+                                   client=client, n_keep=n_keep)
         inc_diff = np.abs(inc.predict(probe) - local.predict(probe)).max()
         inc = f"{t_inc:.2f} | {t_local / t_inc:.2f} | {inc_diff:.1e}"
     else:
@@ -114,14 +136,14 @@ def main():
     if root not in sys.path:  # spawned workers copy sys.path: same skrnn as here
         sys.path.insert(0, root)
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster):
+                      dashboard_address=None) as cluster, Client(cluster) as client:
         print(f"{args.workers} workers x 1 thread; {args.blocks} blocks; medians of "
               f"{args.repeats}\n")
         print("| problem | data | local fit (s) | fit_distributed (s) | ratio | max abs diff | "
               "Incremental (s) | ratio | max abs diff |")
         print("|---|---|---|---|---|---|---|---|---|")
         for (name, est, (X, y)), (t_local, fitted) in zip(cases, local):
-            run_problem(name, est, X, y, fitted, t_local, args)
+            run_problem(client, name, est, X, y, fitted, t_local, args)
 
 
 if __name__ == "__main__":
