@@ -135,7 +135,9 @@ class SequenceRegressorMixin(RegressorMixin):
 
         Consecutive 2D chunks are consecutive pieces of one long series: the
         recurrent state carries over from the previous call (stateful
-        streaming). 3D and list chunks are independent sequences.
+        streaming). 3D and list chunks are independent sequences. Streaming
+        a dask array with ``dask_ml.wrappers.Incremental``, pass
+        ``shuffle_blocks=False`` so that the chunks arrive in time order.
 
         Parameters
         ----------

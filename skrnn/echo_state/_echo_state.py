@@ -740,7 +740,10 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         Consecutive 2D chunks are consecutive pieces of one series: the
         reservoir state carries over, and the result equals ``fit`` on the
         whole series to rounding. 3D and list chunks are independent
-        sequences.
+        sequences. Streaming a dask array with
+        ``dask_ml.wrappers.Incremental``, pass ``shuffle_blocks=False`` so
+        that the chunks arrive in time order (or fit the readout in parallel
+        with :func:`skrnn.dask.fit_distributed`).
 
         Parameters
         ----------

@@ -33,6 +33,16 @@ class NormalEquations:
                              for k, v in self.__dict__.items()})
         return new
 
+    def merge(self, other):
+        """Add the sums of ``other`` (rows seen elsewhere, e.g. on another worker)."""
+        self.n += other.n
+        self.sum_h += other.sum_h
+        self.sum_y += other.sum_y
+        self.sum_yy += other.sum_yy
+        self.gram += other.gram
+        self.cross += other.cross
+        return self
+
     def update(self, blocks, Y):
         """Add rows ``H = [B_1, B_2, ...]`` (given as column blocks) with targets ``Y``.
 

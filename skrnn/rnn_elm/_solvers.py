@@ -36,6 +36,15 @@ class GramSums:
         self.y_sum += Y.sum(axis=0)
         self.n_samples += H.shape[0]
 
+    def merge(self, other):
+        """Add the sums of ``other`` (rows seen elsewhere, e.g. on another worker)."""
+        self.phi += other.phi
+        self.psi += other.psi
+        self.h_sum += other.h_sum
+        self.y_sum += other.y_sum
+        self.n_samples += other.n_samples
+        return self
+
     def solve(self, alpha):
         """Readout (W, b) minimising ||Y - H W - b||^2 + alpha ||W||^2.
 
