@@ -11,10 +11,11 @@
  * differently). Prediction uses this product so that a sequence gives
  * bit-for-bit the same outputs alone and inside any batch.
  *
- * Tiles of 4 rows x up to 4 vectors keep the accumulators in registers and
- * share each loaded row of B between the 4 rows; the last rows of a batch run
- * one at a time through the same per-element chain. Columns past n are
- * masked out. AVX-512 and AVX2 + FMA are chosen at run time (_isa.h); the
+ * Tiles of 6 rows x up to 4 vectors (AVX-512; 6 x 2 with AVX2) keep the
+ * accumulators in registers and share each loaded row of B between the 6
+ * rows; the last rows of a batch run one at a time through the same
+ * per-element chain. Columns past n are masked out. An output of few columns
+ * takes dot products instead (see SKRNN_ROWDOT). AVX-512 and AVX2 + FMA are chosen at run time (_isa.h); the
  * baseline is a plain loop, compiled without FMA, so it too rounds every
  * element the same way wherever the row sits.
  */
@@ -215,28 +216,24 @@ SKRNN_ROWGEMM(skrnn_rowgemm_d_avx2, skrnn_tile_d256, double, __m256i, 4, skrnn_m
 #pragma GCC pop_options
 #endif
 
-static inline void skrnn_rowgemm_f(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *A,
-                                   ptrdiff_t lda, const float *B, ptrdiff_t ldb, float *C,
-                                   ptrdiff_t ldc)
-{
+/* The entry points: the widest variant the CPU runs (_isa.h). */
 #if defined(__x86_64__) && defined(__GNUC__)
-    int level = skrnn_isa_level();
-    if (level == 2) { skrnn_rowgemm_f_avx512(m, n, k, A, lda, B, ldb, C, ldc); return; }
-    if (level == 1) { skrnn_rowgemm_f_avx2(m, n, k, A, lda, B, ldb, C, ldc); return; }
+#define SKRNN_ROWGEMM_SIMD(S)                                                        \
+    int level = skrnn_isa_level();                                                   \
+    if (level == 2) { skrnn_rowgemm_##S##_avx512(m, n, k, A, lda, B, ldb, C, ldc); return; } \
+    if (level == 1) { skrnn_rowgemm_##S##_avx2(m, n, k, A, lda, B, ldb, C, ldc); return; }
+#else
+#define SKRNN_ROWGEMM_SIMD(S)
 #endif
-    skrnn_rowgemm_f_base(m, n, k, A, lda, B, ldb, C, ldc);
+#define SKRNN_ROWGEMM_ENTRY(S, T)                                                    \
+static inline void skrnn_rowgemm_##S(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, \
+                                     ptrdiff_t lda, const T *B, ptrdiff_t ldb, T *C,  \
+                                     ptrdiff_t ldc)                                   \
+{                                                                                    \
+    SKRNN_ROWGEMM_SIMD(S)                                                            \
+    skrnn_rowgemm_##S##_base(m, n, k, A, lda, B, ldb, C, ldc);                       \
 }
-
-static inline void skrnn_rowgemm_d(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const double *A,
-                                   ptrdiff_t lda, const double *B, ptrdiff_t ldb, double *C,
-                                   ptrdiff_t ldc)
-{
-#if defined(__x86_64__) && defined(__GNUC__)
-    int level = skrnn_isa_level();
-    if (level == 2) { skrnn_rowgemm_d_avx512(m, n, k, A, lda, B, ldb, C, ldc); return; }
-    if (level == 1) { skrnn_rowgemm_d_avx2(m, n, k, A, lda, B, ldb, C, ldc); return; }
-#endif
-    skrnn_rowgemm_d_base(m, n, k, A, lda, B, ldb, C, ldc);
-}
+SKRNN_ROWGEMM_ENTRY(f, float)
+SKRNN_ROWGEMM_ENTRY(d, double)
 
 #endif
