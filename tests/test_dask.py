@@ -11,11 +11,13 @@ skrnn that the tests import (the worktree's, or the installed one in CI);
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import dask.array as da
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from dask.distributed import Client, LocalCluster, get_task_stream
 from dask_ml.wrappers import Incremental
@@ -337,6 +339,29 @@ def test_fit_distributed_bad_input_leaves_model_unchanged(client):
         fit_distributed(ElmanRegressor(), Xd, y)
     with pytest.raises(ValueError, match="single, random hidden layer"):
         fit_distributed(RNNELMRegressor((20, 30)), Xd, y)
+    # a batch's state noise comes from one generator across its sequences:
+    # blocks cannot reproduce it, so they refuse rather than differ from fit
+    X3 = np.random.RandomState(0).uniform(-1, 1, (12, 5, 2))
+    noisy = EchoStateRegressor(20, state_noise=0.05, random_state=0).fit(X3, X3[..., 0])
+    before = noisy.predict(X3)
+    with pytest.raises(ValueError, match="state noise"):
+        fit_distributed(noisy, da.from_array(X3, chunks=(4, 5, 2)),
+                        da.from_array(X3[..., 0], chunks=(4, 5)))
+    assert_array_equal(noisy.predict(X3), before)
+
+
+def test_fit_distributed_replaces_an_earlier_fit(client):
+    """Nothing of an earlier fit survives, as with fit: here the feature names."""
+    X, y = _series()
+    esn = EchoStateRegressor(20, random_state=0).fit(pd.DataFrame(X, columns=["a", "b"]), y)
+    assert list(esn.feature_names_in_) == ["a", "b"]
+    fit_distributed(esn, da.from_array(X, chunks=(60, 2)), da.from_array(y, chunks=60))
+    assert not hasattr(esn, "feature_names_in_")
+    local = EchoStateRegressor(20, random_state=0).fit(X, y)
+    assert set(vars(esn)) == set(vars(local))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "fitted with feature names" warning
+        assert_allclose(esn.predict(X), local.predict(X), rtol=1e-7, atol=1e-9)
 
 
 # -- GridSearchCV on joblib's dask backend ---------------------------------------

@@ -55,7 +55,10 @@ def fit_distributed(estimator, X, y, *, classes=None):
       (n_sequences, n_timesteps) rows of univariate sequences that
       :class:`~skrnn.EchoStateClassifier` takes, chunked along the first
       axis only. Each block is a batch of whole sequences, each starting
-      from the zero state as in ``fit``: one parallel pass.
+      from the zero state as in ``fit``: one parallel pass. Not with
+      ``state_noise > 0``: ``fit`` draws the noise of a batch from one
+      generator, sequences interleaved step by step, which blocks cannot
+      reproduce (a ``ValueError`` says so).
     - **one long series**: the 2D (n_timesteps, n_features) ``X`` of
       :class:`~skrnn.EchoStateRegressor`, chunked along time. The reservoir
       state (with the washout count, teacher-forced feedback and state-noise
@@ -137,9 +140,15 @@ def fit_distributed(estimator, X, y, *, classes=None):
     if classes is None and is_classifier(estimator):
         classes = _distinct(da, y)
     fitted = fit_blocks(_worker_template(estimator), X, X_blocks, y_blocks, classes)
-    # adopt the fitted state, keeping the caller's parameters (random_state
-    # may have been replaced by a drawn seed for the workers)
+    # adopt the fitted state in place of any earlier fit's (as fit would: no
+    # stale feature_names_in_ and the like), keeping the caller's parameters
+    # (random_state may have been replaced by a drawn seed for the workers)
+    # and its set_output configuration
     params = estimator.get_params(deep=False)
+    kept = {k: v for k, v in vars(estimator).items()
+            if k in params or k == "_sklearn_output_config"}
+    estimator.__dict__.clear()
+    estimator.__dict__.update(kept)
     estimator.__dict__.update({k: v for k, v in vars(fitted).items() if k not in params})
     return estimator
 
@@ -268,6 +277,13 @@ def _fit_echo_state(template, X, X_blocks, y_blocks, classes):
     if template.alpha == "gcv" and template.alphas is not None:
         template._check_alphas()  # before any work is sent out
     series = X.ndim == 2 and not template._univariate_rows
+    if not series and template.state_noise > 0:
+        raise ValueError(
+            "fit_distributed cannot reproduce fit's state noise on a batch of sequences: "
+            "fit draws it from one generator across the whole batch, step by step. Use "
+            "state_noise=0 (noise is for closed-loop generation, which a batch model does "
+            "not run), or fit one series."
+        )
     block = dask.delayed(_esn_block, nout=4)
     end_state = dask.delayed(_esn_end_state)
     starts = [None]
