@@ -10,6 +10,7 @@ scored and decoded.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import math
 import warnings
 from abc import ABC, abstractmethod
@@ -488,9 +489,11 @@ class BaseRecurrent(BaseEstimator, ABC):
             self._optimizer = self._make_optimizer()
         theta = self._theta
         theta_before = theta.copy()
-        # the weights of the last finished epoch, put back on Ctrl-C (the
-        # epoch it interrupted has moved them by only some of its batches)
+        # the weights and optimizer state (Adam's moments and step count,
+        # SGD's velocity) of the last finished epoch, put back on Ctrl-C: the
+        # epoch it interrupted has moved them by only some of its batches
         finished = theta.copy()
+        finished_optimizer = copy.deepcopy(self._optimizer)
         is_series = seqs.layout == "series"
         progress = Progress(self.verbose)
         diverged = False
@@ -519,6 +522,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                     self._warn_divergence()
                     break
                 finished[...] = theta
+                finished_optimizer = copy.deepcopy(self._optimizer)
                 if is_series:
                     self._stream_state = state
                 self.n_iter_ += 1
@@ -548,6 +552,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                         stacklevel=4)  # the caller of fit
         except KeyboardInterrupt:
             theta[...] = finished
+            self._optimizer = finished_optimizer
             kept = ("the best-validation weights"
                     if early_stopping and self._best_theta is not None
                     else "the weights of the last finished epoch")

@@ -178,6 +178,13 @@ def test_interrupted_partial_fit_leaves_the_stream_as_it_was(monkeypatch):
     np.testing.assert_array_equal(model.get_flat_weights(), weights)
     np.testing.assert_array_equal(model._stream_state, state)
     assert model.n_iter_ == 1
+    # the optimizer too is as it was: the chunk again gives the model that
+    # was never interrupted (Adam's moments and step count rolled back)
+    monkeypatch.undo()
+    model.partial_fit(X[30:60], y[30:60])
+    uninterrupted = LSTMRegressor(n_hidden=3, batch_size=15, random_state=0)
+    uninterrupted.partial_fit(X[:30], y[:30]).partial_fit(X[30:60], y[30:60])
+    np.testing.assert_array_equal(model.get_flat_weights(), uninterrupted.get_flat_weights())
 
 
 def test_interrupted_classifier_predicts():
