@@ -77,26 +77,34 @@ NAME(int NR, int NV, ptrdiff_t k, const T *A, ptrdiff_t lda, const T *B,        
  * and keeps B's panel in L1), column panels of up to MAXV vectors, and rows
  * by ROWS, then one by one. */
 #define SKRNN_KB 256
+/* nv (1..MAXV) vectors of columns in this panel; the case of 3 is only
+ * reached when MAXV is 4, and the literal keeps TILE's loops unrolled. */
 #define SKRNN_TILE_CASES(TILE, NR, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, kb)      \
-    switch (MAXV == 2 && nv > 2 ? 2 : nv) {                                          \
+    switch (nv) {                                                                    \
     case 1: TILE(NR, 1, kb, a, lda, b, ldb, c, ldc, mk, LANES); break;               \
     case 2: TILE(NR, 2, kb, a, lda, b, ldb, c, ldc, mk, LANES); break;               \
-    case 3: TILE(NR, (MAXV > 2 ? 3 : 2), kb, a, lda, b, ldb, c, ldc, mk, LANES); break; \
+    case 3: TILE(NR, 3, kb, a, lda, b, ldb, c, ldc, mk, LANES); break;               \
     default: TILE(NR, MAXV, kb, a, lda, b, ldb, c, ldc, mk, LANES);                  \
     }
 
 /* Few columns (a network's outputs): vectors along k would be mostly masked
  * lanes, so each element is a dot product instead, along k in vectors with a
  * fixed reduction at the end: another rounding than the chain, but again
- * the same for a row wherever it sits. B's columns are copied contiguous. */
+ * the same for a row wherever it sits. B's columns are copied contiguous
+ * (on the stack when small: this runs once per time step). Returns 0, having
+ * done nothing, if that copy cannot be allocated; the caller then takes the
+ * chain, slower here but as batch-invariant. */
+#define SKRNN_ROWDOT_STACK 1024
 #define SKRNN_ROWDOT(NAME, T, VEC, MASK, LANES, MAKE_MASK, LOAD, FMA, ZERO, REDUCE)   \
-static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,   \
-                 const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc)                     \
+static int NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,    \
+                const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc)                      \
 {                                                                                    \
-    T *Bt = (T *) malloc((size_t) (n * k + 1) * sizeof(T));                          \
+    T on_stack[SKRNN_ROWDOT_STACK];                                                  \
+    T *Bt = n * k <= SKRNN_ROWDOT_STACK ? on_stack                                   \
+                                        : (T *) malloc((size_t) (n * k) * sizeof(T)); \
     const MASK tail = MAKE_MASK(k % LANES == 0 ? LANES : k % LANES);                 \
     const MASK full = MAKE_MASK(LANES);                                              \
-    if (Bt == NULL) return;                                                          \
+    if (Bt == NULL) return 0;                                                        \
     for (ptrdiff_t j = 0; j < n; j++)                                                \
         for (ptrdiff_t p = 0; p < k; p++)                                            \
             Bt[j * k + p] = B[p * ldb + j];                                          \
@@ -109,17 +117,17 @@ static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t ld
             }                                                                        \
             C[r * ldc + j] += REDUCE(acc);                                           \
         }                                                                            \
-    free(Bt);                                                                        \
+    if (Bt != on_stack)                                                              \
+        free(Bt);                                                                    \
+    return 1;                                                                        \
 }
 
 #define SKRNN_ROWGEMM(NAME, TILE, T, MASK, LANES, MAKE_MASK, MAXV, ROWS, DOT)        \
 static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,   \
                  const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc)                     \
 {                                                                                    \
-    if (4 * n <= LANES) {                                                            \
-        DOT(m, n, k, A, lda, B, ldb, C, ldc);                                        \
+    if (4 * n <= LANES && DOT(m, n, k, A, lda, B, ldb, C, ldc))                      \
         return;                                                                      \
-    }                                                                                \
     for (ptrdiff_t p = 0; p < k; p += SKRNN_KB) {                                    \
         const ptrdiff_t kb = k - p < SKRNN_KB ? k - p : SKRNN_KB;                    \
         for (ptrdiff_t j = 0; j < n; j += MAXV * LANES) {                            \
@@ -127,7 +135,7 @@ static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t ld
             const int nv = (int) ((width + LANES - 1) / LANES);                      \
             const T *b = B + p * ldb + j;                                            \
             MASK mk[4];                                                              \
-            for (int v = 0; v < MAXV; v++)                                           \
+            for (int v = 0; v < 4; v++)  /* past nv: empty masks, never read */     \
                 mk[v] = MAKE_MASK(width - v * LANES);                                \
             ptrdiff_t r = 0;                                                         \
             for (; r + ROWS <= m; r += ROWS) {                                       \

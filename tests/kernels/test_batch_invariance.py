@@ -33,7 +33,7 @@ def _rowwise(A, B, C):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("k,n", [(1, 13), (5, 9), (33, 128), (70, 37), (200, 70),
-                                 (32, 1), (33, 3), (7, 2)])
+                                 (300, 17), (32, 1), (33, 3), (7, 2), (300, 2)])
 def test_rowwise_product_rows_do_not_depend_on_the_batch(dtype, k, n):
     rng = np.random.RandomState(0)
     A = rng.uniform(-1, 1, (23, k)).astype(dtype)
