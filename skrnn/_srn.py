@@ -118,6 +118,17 @@ class SimpleRecurrentNetwork:
             mu = np.empty(0, dtype=dtype)
         return W_rec, W_ctx, mu
 
+    def _kernel_state(self, state, dtype):
+        """The kernels' (h_state, c_state), copies they update in place, from a state.
+
+        Elman's state is its hidden layer (no context); Jordan's is its
+        context, and its hidden layer has no memory of its own.
+        """
+        state = np.array(state, dtype=dtype, order="C")
+        if self.is_jordan:
+            return np.zeros((state.shape[0], self.n_hidden), dtype=dtype), state
+        return state, np.empty((state.shape[0], 0), dtype=dtype)
+
     def forward(self, params, seqs, state, forced=None, need_cache=True):
         """Run the network over ``seqs`` from ``state``.
 
@@ -152,14 +163,11 @@ class SimpleRecurrentNetwork:
         H = np.empty((n_steps, self.n_hidden), dtype=dtype)
         np.dot(X, params["input_weights_"], out=H)
         H += params["hidden_bias_"]
-        state = np.array(state, dtype=dtype, order="C")
+        h_state, c_state = self._kernel_state(state, dtype)
         if self.is_jordan:
-            h_state = np.zeros((seqs.n_sequences, self.n_hidden), dtype=dtype)
-            c_state = state
             C = np.empty((n_steps, self.n_outputs), dtype=dtype)
             Y = np.empty((n_steps, self.n_outputs), dtype=dtype)
         else:
-            h_state, c_state = state, np.empty((seqs.n_sequences, 0), dtype=dtype)
             C = np.empty((n_steps, 0), dtype=dtype)
             Y = None
         if forced is None:
@@ -183,14 +191,14 @@ class SimpleRecurrentNetwork:
         return Y, (H, C, Y, feedback), (c_state if self.is_jordan else h_state)
 
     def _predict(self, params, seqs, state):
-        """:meth:`forward` without a cache: (Y, None, final state)."""
+        """:meth:`forward` without a cache: (Y, None, final state).
+
+        The kernel projects the inputs inside its time loop, so that work
+        counts too when the batch is split over threads.
+        """
         dtype = seqs.X.dtype
         W_rec, W_ctx, mu = self._kernel_weights(params)
-        state = np.array(state, dtype=dtype, order="C")
-        if self.is_jordan:
-            h_state, c_state = np.zeros((seqs.n_sequences, self.n_hidden), dtype=dtype), state
-        else:
-            h_state, c_state = state, np.empty((seqs.n_sequences, 0), dtype=dtype)
+        h_state, c_state = self._kernel_state(state, dtype)
         Y = np.empty((seqs.n_steps, self.n_outputs), dtype=dtype)
         with single_threaded_blas():  # as in forward
             run_in_parallel([
@@ -199,7 +207,8 @@ class SimpleRecurrentNetwork:
                         seqs.offsets, block, h_state, c_state,
                         ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], Y)
-                for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps))])
+                for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps)
+                                     + seqs.n_steps * self.n_inputs * self.n_hidden)])
         return Y, None, (c_state if self.is_jordan else h_state)
 
     def gradient(self, params, seqs, cache, dO, grads, state0):
