@@ -236,6 +236,9 @@ cdef void _predict_block(const floating[:, ::1] X,
     cdef floating* cbuf
     cdef floating* obuf
     cdef const floating* xp
+    cdef const floating* bh = &b_h[0]
+    cdef const floating* bo = &b_out[0]
+    cdef floating* zp
     cdef Py_ssize_t ldx
     cdef Py_ssize_t stride = 0
     cdef Py_ssize_t base = offsets[order[0]]
@@ -269,8 +272,11 @@ cdef void _predict_block(const floating[:, ::1] X,
                 memcpy(&xbuf[b * n_features], &X[offsets[order[b]] + t, 0],
                        n_features * sizeof(floating))
             xp, ldx = xbuf, n_features
+        # plain loops, not a memcpy per row: rows are short and many
         for b in range(n_active):
-            memcpy(&h_next[b * n_hidden], &b_h[0], n_hidden * sizeof(floating))
+            zp = h_next + b * n_hidden
+            for k in range(n_hidden):
+                zp[k] = bh[k]
         row_gemm(n_active, n_hidden, n_features, xp, ldx, &W_in[0, 0], n_hidden,
                  h_next, n_hidden)
         if has_rec:
@@ -284,13 +290,16 @@ cdef void _predict_block(const floating[:, ::1] X,
         h_prev = h_next
         h_next = swap
         for b in range(n_active):
-            memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
+            zp = obuf + b * n_out
+            for k in range(n_out):
+                zp[k] = bo[k]
         row_gemm(n_active, n_out, n_hidden, h_prev, n_hidden, &W_out[0, 0], n_out,
                  obuf, n_out)
         activate(out_activation, obuf, n_active, n_out)
         for b in range(n_active):
             row = offsets[order[b]] + t
-            memcpy(&Y[row, 0], &obuf[b * n_out], n_out * sizeof(floating))
+            for k in range(n_out):
+                Y[row, k] = obuf[b * n_out + k]
             for k in range(n_context):
                 cbuf[b * n_context + k] = (mu[k] * cbuf[b * n_context + k]
                                            + obuf[b * n_out + k % n_out])
