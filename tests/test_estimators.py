@@ -731,6 +731,7 @@ def _regressor_fit_cases():
         ("inf-y", X, _with(y, 7, -np.inf), "Input y contains infinity"),
         ("nan-X-list", [X[:10], _with(X[10:17], (2, 0), np.nan)], [y[:10], y[10:17]],
          r"X\[1\] contains NaN"),
+        ("nan-X-3d", _with(X3, (1, 2, 0), np.nan), X3[..., 0], "Input X contains NaN"),
         ("4d-X", X3[..., None], X3[..., 0], "got an array with 4 dimensions"),
         ("ragged-features", [X[:10], X[10:15, :1]], [y[:10], y[10:15]],
          r"same number of features; got \[1, 2\]"),
