@@ -121,7 +121,7 @@ TRAINING_PARAMETERS = """\
         ``n_jobs`` blocks of equal work whose time loops run in parallel
         threads that wait without spinning; BLAS stays on one thread (its
         spinning workers would take the cores the blocks need). A batch is
-        only split when each block gets at least 5 million multiply-adds.
+        only split when each block gets at least 8 million multiply-adds.
         Results agree with ``n_jobs=1`` up to rounding. Pays off for large
         batches and hidden layers on an otherwise idle machine.
 """

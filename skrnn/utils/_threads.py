@@ -76,10 +76,12 @@ def single_threaded_blas():
 
 
 # Below this many multiply-adds per block, waking a thread costs more than it
-# saves. Measured on 2 cores, one kernel call over 50-step sequences: two
-# blocks of 3.4-3.7 million ran 5-25% slower than one block, two of 6.8-7.4
-# million 12-13% faster (Elman and LSTM prediction, hidden 16 and 32).
-MIN_WORK_PER_BLOCK = 5_000_000
+# saves. Measured on 2 cores over 50-step sequences (Elman and LSTM, hidden
+# 16 and 32): two blocks of 3.4-3.7 million ran 5-25% slower than one. Two
+# of about 7 million ran 12% faster when predict was called in a loop, but
+# 15% slower in a single call right after fit (the benchmark's case, and a
+# common one: the woken thread and its core start cold).
+MIN_WORK_PER_BLOCK = 8_000_000
 
 
 def kernel_threads(work=None):
