@@ -10,7 +10,7 @@ import numpy as np
 from ._activations import ACTIVATION_CODES
 from ._kernels._blocks import plan_blocks
 from ._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
-from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows
+from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows_product
 from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 
 
@@ -246,7 +246,8 @@ class SimpleRecurrentNetwork:
         if self.is_jordan:
             grads["context_weights_"][...] = C.T @ dZ
         else:
-            grads["recurrent_weights_"][...] = previous_rows(H, seqs.offsets, state0).T @ dZ
+            grads["recurrent_weights_"][...] = previous_rows_product(H, dZ, seqs.offsets,
+                                                                     state0)
         grads["output_weights_"][...] = H.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
 

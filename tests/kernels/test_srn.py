@@ -7,6 +7,7 @@ import pytest
 
 import skrnn._srn as network_module
 from skrnn._kernels._blocks import plan_blocks
+from skrnn._layers import previous_rows_product
 from skrnn._sequences import Sequences
 from skrnn._srn import SimpleRecurrentNetwork
 
@@ -149,3 +150,18 @@ def test_parallel_blocks_give_the_single_thread_results(lengths, recurrence, out
     params = _weights(net, np.float64)
     seqs = _sequences(LENGTHS[lengths] * 3, np.float64)
     assert_blocks_match_one_thread(net, params, seqs, n_threads, network_module, monkeypatch)
+
+
+@pytest.mark.parametrize("lengths", [[4, 1, 7, 3], [6], [1], [1, 1], [5, 5, 5]])
+def test_previous_rows_product_equals_the_product_with_the_shifted_rows(lengths):
+    rng = np.random.RandomState(0)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
+    V = rng.uniform(-1, 1, (offsets[-1], 3))
+    D = rng.uniform(-1, 1, (offsets[-1], 2))
+    start = rng.uniform(-1, 1, (len(lengths), 3))
+    shifted = np.empty_like(V)  # v_{t-1}: the row above, or start at a first step
+    for s, (a, b) in enumerate(zip(offsets[:-1], offsets[1:])):
+        shifted[a] = start[s]
+        shifted[a + 1:b] = V[a:b - 1]
+    np.testing.assert_allclose(previous_rows_product(V, D, offsets, start), shifted.T @ D,
+                               rtol=1e-12, atol=1e-14)
