@@ -159,10 +159,10 @@ class SimpleRecurrentNetwork:
         dtype = X.dtype
         n_steps = X.shape[0]
         W_rec, W_ctx, mu = self._kernel_weights(params)
-        # H starts as the input projection U; the kernel overwrites it in place
+        # H starts as the input projection U; the kernel adds the bias and
+        # overwrites it in place
         H = np.empty((n_steps, self.n_hidden), dtype=dtype)
         np.dot(X, params["input_weights_"], out=H)
-        H += params["hidden_bias_"]
         h_state, c_state = self._kernel_state(state, dtype)
         if self.is_jordan:
             C = np.empty((n_steps, self.n_outputs), dtype=dtype)
@@ -178,9 +178,9 @@ class SimpleRecurrentNetwork:
         forced = np.ascontiguousarray(forced, dtype=dtype)
         with single_threaded_blas():
             run_in_parallel([
-                partial(srn_forward, H, W_rec, W_ctx, params["output_weights_"],
-                        params["output_bias_"], mu, seqs.offsets, block, h_state, c_state,
-                        forced, ACTIVATION_CODES[self.activation],
+                partial(srn_forward, H, params["hidden_bias_"], W_rec, W_ctx,
+                        params["output_weights_"], params["output_bias_"], mu, seqs.offsets,
+                        block, h_state, c_state, forced, ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], H, C, Y_kernel)
                 for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps))])
         if Y is None:
@@ -288,7 +288,7 @@ class SimpleRecurrentNetwork:
             h_state = np.array(state, dtype=dtype, order="C")
             c_state = np.array(y_last, dtype=dtype, order="C")
         n_rows = n_seq * n_steps
-        U = np.broadcast_to(params["hidden_bias_"], (n_rows, self.n_hidden)).copy()
+        U = np.zeros((n_rows, self.n_hidden), dtype=dtype)  # no input but the fed-back one
         offsets = np.arange(0, n_rows + 1, n_steps, dtype=np.intp)
         order = np.arange(n_seq, dtype=np.intp)
         H = np.empty((n_rows, self.n_hidden), dtype=dtype)
@@ -296,9 +296,9 @@ class SimpleRecurrentNetwork:
         Y = np.empty((n_rows, self.n_outputs), dtype=dtype)
         with single_threaded_blas():
             run_in_parallel([
-                partial(srn_forward, U, W_rec, W_ctx, params["output_weights_"],
-                        params["output_bias_"], mu, offsets, block, h_state, c_state,
-                        np.empty((0, self.n_outputs), dtype=dtype),
+                partial(srn_forward, U, params["hidden_bias_"], W_rec, W_ctx,
+                        params["output_weights_"], params["output_bias_"], mu, offsets, block,
+                        h_state, c_state, np.empty((0, self.n_outputs), dtype=dtype),
                         ACTIVATION_CODES[self.activation],
                         ACTIVATION_CODES[self.output_activation], H, C, Y)
                 for block in _blocks(offsets, order, self._work(n_rows))])

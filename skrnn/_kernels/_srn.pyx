@@ -22,6 +22,7 @@ from ._lockstep cimport _consecutive, _length, intp_t
 
 
 cdef void _forward_block(const floating[:, ::1] U,
+                         const floating[::1] b_h,
                          const floating[:, ::1] W_rec,
                          const floating[:, ::1] W_ctx,
                          const floating[:, ::1] W_out,
@@ -51,6 +52,8 @@ cdef void _forward_block(const floating[:, ::1] U,
     cdef floating* cbuf
     cdef floating* obuf
     cdef floating* zp
+    cdef floating* zb
+    cdef const floating* bh = &b_h[0]
     cdef const floating* hp
     cdef const floating* v
     cdef int ldz, ldh
@@ -96,6 +99,11 @@ cdef void _forward_block(const floating[:, ::1] U,
         if has_ctx:
             gemm_rm(False, n_active, n_hidden, n_context, <floating> 1, cbuf, n_context,
                     &W_ctx[0, 0], n_hidden, <floating> 1, zp, ldz)
+        # the bias here, on rows still in cache, not in a pass over U
+        for b in range(n_active):
+            zb = zp + b * ldz
+            for k in range(n_hidden):
+                zb[k] = zb[k] + bh[k]
         if stride:
             for b in range(n_active):
                 activate(activation, zp + b * ldz, 1, n_hidden)
@@ -137,6 +145,7 @@ cdef void _forward_block(const floating[:, ::1] U,
 
 
 def srn_forward(const floating[:, ::1] U,
+                const floating[::1] b_h,
                 const floating[:, ::1] W_rec,
                 const floating[:, ::1] W_ctx,
                 const floating[:, ::1] W_out,
@@ -157,7 +166,7 @@ def srn_forward(const floating[:, ::1] U,
     For each sequence, with h and c starting from ``h_state`` and
     ``c_state``::
 
-        z_t = U_t + h_{t-1} @ W_rec + c_t @ W_ctx
+        z_t = U_t + b_h + h_{t-1} @ W_rec + c_t @ W_ctx
         h_t = f(z_t)
         y_t = g(h_t @ W_out + b_out)                  (only if W_ctx has rows)
         c_{t+1}[k] = mu[k] * c_t[k] + v_t[k mod n_outputs]
@@ -169,9 +178,11 @@ def srn_forward(const floating[:, ::1] U,
     Parameters
     ----------
     U : ndarray of shape (n_steps, n_hidden)
-        Input projection x_t @ W_in + b_h of every step, sequences stacked.
-        May be the same array as ``H``: each row is read before it is
+        Input projection x_t @ W_in of every step, sequences stacked. May
+        be the same array as ``H``: each row is read before it is
         overwritten.
+    b_h : ndarray of shape (n_hidden,)
+        Hidden bias, added inside the loop (on rows in cache).
     W_rec : ndarray of shape (n_hidden, n_hidden) or (0, 0)
     W_ctx : ndarray of shape (n_context, n_hidden); n_context may be 0
     W_out : ndarray of shape (n_hidden, n_outputs)
@@ -201,8 +212,9 @@ def srn_forward(const floating[:, ::1] U,
     if order.shape[0] == 0:
         return
     with nogil:
-        _forward_block(U, W_rec, W_ctx, W_out, b_out, mu, offsets, &order[0], order.shape[0],
-                       h_state, c_state, forced, activation, out_activation, H, C, Y)
+        _forward_block(U, b_h, W_rec, W_ctx, W_out, b_out, mu, offsets, &order[0],
+                       order.shape[0], h_state, c_state, forced, activation, out_activation,
+                       H, C, Y)
 
 
 cdef void _predict_block(const floating[:, ::1] X,
@@ -653,18 +665,17 @@ def srn_population_loss(const floating[:, ::1] thetas,
             memcpy(&b_h_v[0], src + blocks[2], n_hidden * sizeof(floating))
             memcpy(&W_out_v[0, 0], src + blocks[3], n_hidden * n_out * sizeof(floating))
             memcpy(&b_out_v[0], src + blocks[4], n_out * sizeof(floating))
-            # U = X @ W_in + b_h, written into H (the time loop overwrites it in place)
-            for i in range(n_steps):
-                memcpy(&H_v[i, 0], &b_h_v[0], n_hidden * sizeof(floating))
+            # U = X @ W_in, written into H (the time loop adds b_h and
+            # overwrites it in place)
             gemm_rm(False, n_steps, n_hidden, n_in, <floating> 1, &X[0, 0], n_in,
-                    &W_in_v[0, 0], n_hidden, <floating> 1, &H_v[0, 0], n_hidden)
+                    &W_in_v[0, 0], n_hidden, <floating> 0, &H_v[0, 0], n_hidden)
             if jordan:
                 memcpy(&cs_v[0, 0], &state0[0, 0], n_seq * n_ctx * sizeof(floating))
                 memset(&hs_v[0, 0], 0, n_seq * n_hidden * sizeof(floating))
             else:
                 memcpy(&hs_v[0, 0], &state0[0, 0], n_seq * n_hidden * sizeof(floating))
-            _forward_block(H_v, W_rec_v, W_ctx_v, W_out_v, b_out_v, mu_v, offsets, &order[0],
-                           n_seq, hs_v, cs_v, forced_v, activation, out_activation,
+            _forward_block(H_v, b_h_v, W_rec_v, W_ctx_v, W_out_v, b_out_v, mu_v, offsets,
+                           &order[0], n_seq, hs_v, cs_v, forced_v, activation, out_activation,
                            H_v, C_v, Y_v)
             if n_t == 0:
                 out[c] = 0
