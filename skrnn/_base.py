@@ -649,7 +649,8 @@ class BaseRecurrent(BaseEstimator, ABC):
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype)
         state = self._check_state(initial_state, seqs)
-        with limit_threads(self.n_jobs, parallel_kernels=True):
+        # prediction's kernels (and products) call no BLAS
+        with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=True):
             Y, _, state = self._network.forward(self._views(self._theta), seqs, state,
                                                 need_cache=False)
         return seqs, Y, state

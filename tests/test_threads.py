@@ -9,10 +9,11 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import skrnn._lstm
 from skrnn import LSTMRegressor
-from skrnn.utils._threads import run_in_parallel
+from skrnn.utils._threads import kernel_threads, limit_threads, run_in_parallel
 
 
 def _data():
@@ -65,3 +66,19 @@ def test_a_forked_child_gets_a_working_pool():
         child.kill()
     assert not alive, "the child hung waiting for the parent's threads"
     np.testing.assert_allclose(queue.get(timeout=5), expected, rtol=1e-6)
+
+
+def test_blas_free_work_leaves_the_blas_threads_alone():
+    """Prediction (no BLAS) sets the kernels' threads only; training also limits BLAS."""
+    def blas_threads():
+        return sorted(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        outside = blas_threads()
+        with limit_threads(2, parallel_kernels=True, blas_free=True):
+            assert kernel_threads() == 2
+            assert blas_threads() == outside
+        with limit_threads(2, parallel_kernels=True):
+            assert kernel_threads() == 2
+            assert set(blas_threads()) == {1}
+        assert blas_threads() == outside

@@ -35,7 +35,7 @@ def _controller():
 
 
 @contextmanager
-def limit_threads(n_jobs, *, parallel_kernels=False):
+def limit_threads(n_jobs, *, parallel_kernels=False, blas_free=False):
     """Run the enclosed work on ``n_jobs`` threads (None means one: the machines are shared).
 
     Parameters
@@ -49,14 +49,22 @@ def limit_threads(n_jobs, *, parallel_kernels=False):
         spinning for a tenth of a second after each multi-threaded call, and
         on two cores that spinning thread took the core the kernel's second
         block needed.
+    blas_free : bool, default=False
+        The enclosed work calls no BLAS (prediction, which runs on skrnn's
+        own products): the BLAS thread count is left alone, since setting
+        and restoring it costs tens of microseconds, a few percent of a
+        small prediction call.
     """
     n_threads = effective_n_jobs(n_jobs)
     previous = getattr(_LOCAL, "state", None)
     blas = 1 if parallel_kernels else n_threads
     _LOCAL.state = (n_threads if parallel_kernels else 1, blas)
     try:
-        with _controller().limit(limits=blas, user_api="blas"):
+        if blas_free:
             yield
+        else:
+            with _controller().limit(limits=blas, user_api="blas"):
+                yield
     finally:
         if previous is None:  # outermost: kernels called later are on their own
             del _LOCAL.state
