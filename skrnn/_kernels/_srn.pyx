@@ -21,6 +21,27 @@ from ._rowgemm cimport row_gemm
 from ._lockstep cimport _consecutive, _length, intp_t
 
 
+cdef inline void _gather_states(const intp_t* order, Py_ssize_t n_seq,
+                                const floating[:, ::1] h_state,
+                                const floating[:, ::1] c_state,
+                                floating* hbuf, floating* cbuf) noexcept nogil:
+    """The block's starting states, in ``order``, into contiguous rows."""
+    cdef Py_ssize_t b, n_hidden = h_state.shape[1], n_context = c_state.shape[1]
+    for b in range(n_seq):
+        memcpy(&hbuf[b * n_hidden], &h_state[order[b], 0], n_hidden * sizeof(floating))
+        if n_context > 0:
+            memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
+                   n_context * sizeof(floating))
+
+
+cdef inline void _feed_context(floating* c, const floating* v, const floating[::1] mu,
+                               Py_ssize_t n_context, Py_ssize_t n_out) noexcept nogil:
+    """Jordan's context step c[k] = mu[k] c[k] + v[k mod n_out] of one sequence."""
+    cdef Py_ssize_t k
+    for k in range(n_context):
+        c[k] = mu[k] * c[k] + v[k % n_out]
+
+
 cdef void _forward_block(const floating[:, ::1] U,
                          const floating[::1] b_h,
                          const floating[:, ::1] W_rec,
@@ -69,11 +90,7 @@ cdef void _forward_block(const floating[:, ::1] U,
     hbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
     cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
     obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
-    for b in range(n_seq):
-        memcpy(&hbuf[b * n_hidden], &h_state[order[b], 0], n_hidden * sizeof(floating))
-        if has_ctx:
-            memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
-                   n_context * sizeof(floating))
+    _gather_states(order, n_seq, h_state, c_state, hbuf, cbuf)
     if stride and &H[0, 0] != &U[0, 0]:
         memcpy(&H[base, 0], &U[base, 0], n_seq * t_max * n_hidden * sizeof(floating))
     n_active = n_seq
@@ -124,9 +141,7 @@ cdef void _forward_block(const floating[:, ::1] U,
             row = offsets[order[b]] + t
             memcpy(&Y[row, 0], &obuf[b * n_out], n_out * sizeof(floating))
             v = &forced[row, 0] if forcing else &obuf[b * n_out]
-            for k in range(n_context):
-                j = k % n_out
-                cbuf[b * n_context + k] = mu[k] * cbuf[b * n_context + k] + v[j]
+            _feed_context(&cbuf[b * n_context], v, mu, n_context, n_out)
     for b in range(n_seq):
         if stride:
             row = offsets[order[b] + 1] - 1
@@ -264,11 +279,7 @@ cdef void _predict_block(const floating[:, ::1] X,
     xbuf = <floating*> calloc(n_seq * n_features + 1, sizeof(floating))
     cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
     obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
-    for b in range(n_seq):
-        memcpy(&h_prev[b * n_hidden], &h_state[order[b], 0], n_hidden * sizeof(floating))
-        if has_ctx:
-            memcpy(&cbuf[b * n_context], &c_state[order[b], 0],
-                   n_context * sizeof(floating))
+    _gather_states(order, n_seq, h_state, c_state, h_prev, cbuf)
     n_active = n_seq
     for t in range(t_max):
         # a sequence that has ended keeps its last hidden state in h_prev,
@@ -312,9 +323,7 @@ cdef void _predict_block(const floating[:, ::1] X,
             row = offsets[order[b]] + t
             for k in range(n_out):
                 Y[row, k] = obuf[b * n_out + k]
-            for k in range(n_context):
-                cbuf[b * n_context + k] = (mu[k] * cbuf[b * n_context + k]
-                                           + obuf[b * n_out + k % n_out])
+            _feed_context(&cbuf[b * n_context], &obuf[b * n_out], mu, n_context, n_out)
     for b in range(n_active):
         memcpy(&h_state[order[b], 0], &h_prev[b * n_hidden], n_hidden * sizeof(floating))
     if has_ctx:
