@@ -200,15 +200,14 @@ class SimpleRecurrentNetwork:
         W_rec, W_ctx, mu = self._kernel_weights(params)
         h_state, c_state = self._kernel_state(state, dtype)
         Y = np.empty((seqs.n_steps, self.n_outputs), dtype=dtype)
-        with single_threaded_blas():  # as in forward
-            run_in_parallel([
-                partial(srn_predict, seqs.X, params["input_weights_"], params["hidden_bias_"],
-                        W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
-                        seqs.offsets, block, h_state, c_state,
-                        ACTIVATION_CODES[self.activation],
-                        ACTIVATION_CODES[self.output_activation], Y)
-                for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps)
-                                     + seqs.n_steps * self.n_inputs * self.n_hidden)])
+        # no BLAS thread setting: the kernel's products are skrnn's own
+        run_in_parallel([
+            partial(srn_predict, seqs.X, params["input_weights_"], params["hidden_bias_"],
+                    W_rec, W_ctx, params["output_weights_"], params["output_bias_"], mu,
+                    seqs.offsets, block, h_state, c_state, ACTIVATION_CODES[self.activation],
+                    ACTIVATION_CODES[self.output_activation], Y)
+            for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps)
+                                 + seqs.n_steps * self.n_inputs * self.n_hidden)])
         return Y, None, (c_state if self.is_jordan else h_state)
 
     def gradient(self, params, seqs, cache, dO, grads, state0):
