@@ -22,6 +22,12 @@ def _not_lbfgs(estimator):
     return True
 
 
+def check_classes_on_first_call(first, classes):
+    """A classifier's first ``partial_fit`` must be told every class there will be."""
+    if first and classes is None:
+        raise ValueError("classes must be passed on the first call to partial_fit.")
+
+
 def _is_list_of_sequences(y):
     return isinstance(y, (list, tuple)) and any(np.ndim(v) >= 1 for v in y)
 
@@ -343,8 +349,7 @@ class SequenceClassifierMixin(ClassifierMixin):
         self : object
             The updated estimator.
         """
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
+        check_classes_on_first_call(not hasattr(self, "classes_"), classes)
         return self._fit(X, y, incremental=True, classes=classes)
 
     def predict_proba(self, X):

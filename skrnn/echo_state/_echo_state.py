@@ -13,7 +13,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
-from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from .._tasks import (
+    SequenceClassifierMixin,
+    SequenceRegressorMixin,
+    check_classes_on_first_call,
+)
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
@@ -1021,8 +1025,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         self : object
             The updated estimator.
         """
-        if not hasattr(self, "classes_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
+        check_classes_on_first_call(not hasattr(self, "classes_"), classes)
         return self._fit(X, y, incremental=True, classes=classes)
 
     def decision_function(self, X):

@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
+from .._tasks import check_classes_on_first_call
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
@@ -402,8 +403,7 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         self : object
         """
         first = not hasattr(self, "_gram")
-        if first and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
+        check_classes_on_first_call(first, classes)
         return self._fit(X, y, first=first, classes=classes)
 
     _y_checks: ClassVar[dict] = {}
