@@ -133,6 +133,28 @@ cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c
         skrnn_lstm_out_f(z, tc, h, m, n)
 
 
+cdef inline void _cells_forward(floating* z, const floating* c_prev, floating* c,
+                                floating* tc, floating* h, const floating* p, Py_ssize_t m,
+                                Py_ssize_t n) noexcept nogil:
+    """Gates, c_t, tanh(c_t) and h_t of ``m`` contiguous rows; ``p`` is NULL
+    without peepholes."""
+    cdef Py_ssize_t r
+    if p != NULL:
+        for r in range(m):
+            _cell_forward(z + r * 4 * n, c_prev + r * n, c + r * n, tc + r * n, h + r * n,
+                          p, n)
+    else:
+        _block_forward(z, c_prev, c, tc, h, m, n)
+
+
+cdef Py_ssize_t _tile_rows(Py_ssize_t n4, Py_ssize_t itemsize) noexcept nogil:
+    """Rows of a prediction tile: gates of about 8 KiB, a multiple of the
+    product's 6-row tiles, so that a tile's operands stay in the L1 cache
+    from the product to h_t."""
+    cdef Py_ssize_t rows = (8192 // (n4 * itemsize)) // 6 * 6
+    return max(rows, 6)
+
+
 cdef void _forward_block(const floating[:, ::1] X,
                          floating[:, ::1] XH,
                          const floating[:, ::1] G,
@@ -153,28 +175,30 @@ cdef void _forward_block(const floating[:, ::1] X,
     cdef Py_ssize_t n4 = 4 * n
     cdef Py_ssize_t k = G.shape[0]
     cdef Py_ssize_t n_in = k - n - 1
-    cdef bint peep = P.shape[0] > 0
     cdef bint keep = A.shape[0] > 0
     cdef const floating* hp
-    cdef const floating* p = &P[0, 0] if peep else NULL
+    cdef const floating* p = &P[0, 0] if P.shape[0] > 0 else NULL
     cdef Py_ssize_t t_max = starts.shape[0] - 1
-    cdef Py_ssize_t t, r, b, m, n_t, n_next, row
+    cdef Py_ssize_t t, r, r0, b, m, mt, n_t, n_next, row
+    cdef Py_ssize_t tile = _tile_rows(n4, sizeof(floating))
     cdef const floating* cp
-    cdef floating* zt
+    cdef const floating* src
+    cdef const floating* bias = &G[k - 1, 0]
     cdef floating* ct
-    cdef floating* tct
-    # without training, the inputs [x_t, h_{t-1}], gates, c_t and tanh(c_t)
-    # of a step live in scratch buffers that stay in cache (c_t alternates
-    # between two)
+    cdef floating* dst
+    cdef Py_ssize_t j
+    # without training, a step runs in tiles of rows whose inputs
+    # [x_t, h_{t-1}], gates and tanh(c_t) live in scratch buffers that stay
+    # in the L1 cache; c_t alternates between two buffers of the block
     cdef floating* zbuf = NULL
     cdef floating* cbuf = NULL
     cdef floating* tcbuf = NULL
     cdef floating* xhbuf = NULL
     if not keep:
-        xhbuf = <floating*> malloc((hi - lo) * (k - 1) * sizeof(floating))
-        zbuf = <floating*> malloc((hi - lo) * n4 * sizeof(floating))
+        xhbuf = <floating*> malloc(tile * (k - 1) * sizeof(floating))
+        zbuf = <floating*> malloc(tile * n4 * sizeof(floating))
         cbuf = <floating*> malloc(2 * (hi - lo) * n * sizeof(floating))
-        tcbuf = <floating*> malloc((hi - lo) * n * sizeof(floating))
+        tcbuf = <floating*> malloc(tile * n * sizeof(floating))
     for t in range(t_max):
         n_t = starts[t + 1] - starts[t]
         if n_t <= lo:
@@ -182,31 +206,41 @@ cdef void _forward_block(const floating[:, ::1] X,
         m = min(hi, n_t) - lo
         row = starts[t] + lo
         if keep:
-            zt, ct, tct = &A[row, 0], &C[row, 0], &TC[row, 0]
+            # z_t = [x_t, h_{t-1}, 1] @ [W; R; b], one product on the rows
+            # kept for the gradient
+            ct = &C[row, 0]
             cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
-        else:
-            zt, ct, tct = zbuf, cbuf + (t % 2) * (hi - lo) * n, tcbuf
-            cp = cbuf + ((t + 1) % 2) * (hi - lo) * n if t > 0 else &c0[lo, 0]
-        # z_t = [x_t, h_{t-1}, 1] @ [W; R; b] for the block's running sequences
-        if keep:  # one product on the rows kept for the gradient
             gemm_rm(False, m, n4, k, <floating> 1, &XH[row, 0], k, &G[0, 0], n4,
-                    <floating> 0, zt, n4)
+                    <floating> 0, &A[row, 0], n4)
+            _cells_forward(&A[row, 0], cp, ct, &TC[row, 0], &H[row, 0], p, m, n)
         else:
-            # rows [x_t, h_{t-1}] in a scratch buffer that stays in cache, the
-            # bias in z_t, and one batch-invariant product (_rowgemm.h): a
-            # sequence predicts the same, bit for bit, alone or in any batch
+            ct = cbuf + (t % 2) * (hi - lo) * n
+            cp = cbuf + ((t + 1) % 2) * (hi - lo) * n if t > 0 else &c0[lo, 0]
             hp = &H[starts[t - 1] + lo, 0] if t > 0 else &h0[lo, 0]
-            for r in range(m):
-                memcpy(xhbuf + r * (k - 1), &X[row + r, 0], n_in * sizeof(floating))
-                memcpy(xhbuf + r * (k - 1) + n_in, hp + r * n, n * sizeof(floating))
-                memcpy(zt + r * n4, &G[k - 1, 0], n4 * sizeof(floating))
-            row_gemm(m, n4, k - 1, xhbuf, k - 1, &G[0, 0], n4, zt, n4)
-        if peep:
-            for r in range(m):
-                _cell_forward(zt + r * n4, cp + r * n, ct + r * n, tct + r * n,
-                              &H[row + r, 0], p, n)
-        else:
-            _block_forward(zt, cp, ct, tct, &H[row, 0], m, n)
+            r0 = 0
+            while r0 < m:
+                mt = min(tile, m - r0)
+                # rows [x_t, h_{t-1}], the bias in z_t, and the
+                # batch-invariant product (_rowgemm.h): a sequence predicts
+                # the same, bit for bit, alone or in any batch
+                # (plain loops, not a memcpy per short row: the calls cost
+                # more than the copies)
+                for r in range(mt):
+                    src = &X[row + r0 + r, 0]
+                    dst = xhbuf + r * (k - 1)
+                    for j in range(n_in):
+                        dst[j] = src[j]
+                    src = hp + (r0 + r) * n
+                    dst = dst + n_in
+                    for j in range(n):
+                        dst[j] = src[j]
+                    dst = zbuf + r * n4
+                    for j in range(n4):
+                        dst[j] = bias[j]
+                row_gemm(mt, n4, k - 1, xhbuf, k - 1, &G[0, 0], n4, zbuf, n4)
+                _cells_forward(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, &H[row + r0, 0], p,
+                               mt, n)
+                r0 += mt
         n_next = starts[t + 2] - starts[t + 1] if t + 1 < t_max else 0
         # h_t of the sequences still running goes into their next row
         for b in range(lo, min(lo + m, n_next) if keep else lo):

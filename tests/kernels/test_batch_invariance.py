@@ -101,3 +101,25 @@ def test_a_sequence_predicts_the_same_alone_and_in_any_batch(dtype, name, n_thre
         Y, final = predict(batch)
         np.testing.assert_array_equal(Y[start:start + 11], Y_alone)
         np.testing.assert_array_equal(final[position], final_alone[0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("peepholes", [False, True])
+def test_every_sequence_of_a_batch_wider_than_a_tile_predicts_as_alone(dtype, peepholes):
+    """The LSTM predicts a step in tiles of rows that stay in the L1 cache
+    (6 to 12 rows at 40 units): every row of every tile, and of the tail
+    tile, must give what the sequence gives alone."""
+    net = LSTMNetwork(3, (40,), 2, output_activation="identity", peepholes=peepholes)
+    rng = np.random.RandomState(0)
+    params = {key: rng.uniform(-0.5, 0.5, shape).astype(dtype) for key, shape in net.layout()}
+    lengths = [9, 4, 9, 1, 7, 9, 3, 8, 9, 2, 9, 6, 9, 5, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]
+    batch = _sequences(lengths, 3, dtype, seed=3)
+    Y, _, final = net.forward(params, batch, net.initial_state(len(lengths), dtype),
+                              need_cache=False)
+    for s, (start, stop) in enumerate(zip(batch.offsets[:-1], batch.offsets[1:])):
+        alone = Sequences(batch.X[start:stop], np.array([0, stop - start], dtype=np.intp),
+                          "list")
+        Y_alone, _, final_alone = net.forward(params, alone, net.initial_state(1, dtype),
+                                              need_cache=False)
+        np.testing.assert_array_equal(Y[start:stop], Y_alone)
+        np.testing.assert_array_equal(final[s], final_alone[0])
