@@ -32,6 +32,7 @@ from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
 from .utils._progress import Progress, warn_interrupted
 from .utils._threads import kernel_threads, limit_threads, run_in_parallel
+from .utils._workspace import NO_WORKSPACE, Workspace
 
 # loss name -> its code in the compiled population kernels (skrnn/_kernels/_fitness.pxd)
 POPULATION_LOSS_CODES = {"squared_error": 0, "log_loss": 1}
@@ -332,18 +333,22 @@ class BaseRecurrent(BaseEstimator, ABC):
         """``(P, T) -> (loss, gradient at the output pre-activations)``, see _losses."""
         return LOSSES[self._loss]
 
-    def _objective(self, theta, seqs, state0, need_grad=True):
-        """Loss (with the L2 penalty), its gradient, and the final state."""
+    def _objective(self, theta, seqs, state0, need_grad=True, workspace=NO_WORKSPACE):
+        """Loss (with the L2 penalty), its gradient, and the final state.
+
+        ``workspace`` (see :mod:`skrnn.utils._workspace`) lends the network
+        its per-batch arrays; a fit passes one for all its batches.
+        """
         # a diverging fit overflows; the callers detect the non-finite loss
         # and say what to change, so NumPy's own warnings would only repeat it
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._objective_unguarded(theta, seqs, state0, need_grad)
+            return self._objective_unguarded(theta, seqs, state0, need_grad, workspace)
 
-    def _objective_unguarded(self, theta, seqs, state0, need_grad):
+    def _objective_unguarded(self, theta, seqs, state0, need_grad, workspace):
         net = self._network
         params = self._views(theta)
         Y, cache, state = net.forward(params, seqs, state0, forced=self._forced(seqs),
-                                      need_cache=need_grad)
+                                      need_cache=need_grad, workspace=workspace)
         loss, dP = self._loss_function()(Y[seqs.target_rows], seqs.Y)
         n = max(seqs.n_targets, 1)
         penalised = net.penalised(params)
@@ -357,7 +362,7 @@ class BaseRecurrent(BaseEstimator, ABC):
             dO[seqs.last_rows] = dP
         grad = np.empty_like(theta)
         grads = self._views(grad)
-        net.gradient(params, seqs, cache, dO, grads, state0)
+        net.gradient(params, seqs, cache, dO, grads, state0, workspace=workspace)
         for W, dW in zip(penalised, net.penalised(grads)):
             dW += (self.alpha / n) * W
         return loss, grad, state
@@ -392,11 +397,13 @@ class BaseRecurrent(BaseEstimator, ABC):
         seqs = self._prepare(X, y, reset=first_pass, classes=classes)
         if first_pass:
             self._initialize(seqs)
+        # the arrays of a training step, reused from batch to batch
+        workspace = Workspace()
         with limit_threads(self.n_jobs, parallel_kernels=True):
             if self.solver == "lbfgs":
-                self._fit_lbfgs(seqs)
+                self._fit_lbfgs(seqs, workspace)
             else:
-                self._fit_stochastic(seqs, incremental)
+                self._fit_stochastic(seqs, incremental, workspace)
         return self
 
     def _initialize(self, seqs):
@@ -480,7 +487,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         for start in range(0, n, size):
             yield seqs.take(idx[start:start + size])
 
-    def _fit_stochastic(self, seqs, incremental):
+    def _fit_stochastic(self, seqs, incremental, workspace):
         early_stopping = self.early_stopping and not incremental
         validation = None
         if early_stopping:
@@ -506,7 +513,8 @@ class BaseRecurrent(BaseEstimator, ABC):
                 for batch in self._batches(seqs):
                     if state is None or not is_series:
                         state = self._initial_state(batch)
-                    loss, grad, state = self._objective(theta, batch, state)
+                    loss, grad, state = self._objective(theta, batch, state,
+                                                        workspace=workspace)
                     if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
                         theta[...] = theta_before
                         diverged = True
@@ -601,7 +609,7 @@ class BaseRecurrent(BaseEstimator, ABC):
             f"last finite step are kept; {hint}, or set max_grad_norm.", ConvergenceWarning,
             stacklevel=5)  # the caller of fit or partial_fit
 
-    def _fit_lbfgs(self, seqs):
+    def _fit_lbfgs(self, seqs, workspace):
         dtype = self._theta.dtype
         state0 = self._initial_state(seqs)
         # the best point L-BFGS has evaluated: its result, and what Ctrl-C keeps
@@ -611,7 +619,7 @@ class BaseRecurrent(BaseEstimator, ABC):
 
         def fun(w):
             theta = w.astype(dtype)
-            loss, grad, _ = self._objective(theta, seqs, state0)
+            loss, grad, _ = self._objective(theta, seqs, state0, workspace=workspace)
             if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
                 return np.inf, np.zeros_like(w)
             if loss < best["loss"]:

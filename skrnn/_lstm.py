@@ -14,6 +14,7 @@ from ._kernels._rowgemm import rowwise_matmul_add
 from ._layers import apply_output, glorot_uniform, orthogonal
 from ._packing import Packing
 from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
+from .utils._workspace import NO_WORKSPACE
 
 
 class LSTMNetwork:
@@ -137,7 +138,8 @@ class LSTMNetwork:
         return np.empty((0, n), dtype=dtype)
 
     # -- forward and gradient ------------------------------------------------
-    def forward(self, params, seqs, state, forced=None, need_cache=True):
+    def forward(self, params, seqs, state, forced=None, need_cache=True,
+                workspace=NO_WORKSPACE):
         """Run the network over ``seqs`` from ``state``.
 
         The layers work on the batch packed time-major (see
@@ -155,6 +157,10 @@ class LSTMNetwork:
             Whether :meth:`gradient` will follow. Without it, the gates and
             cell states of every step are not kept, which saves memory
             traffic.
+        workspace : Workspace, default=NO_WORKSPACE
+            Where the arrays kept for :meth:`gradient` come from (see
+            :mod:`skrnn.utils._workspace`): a fit reuses them from batch to
+            batch.
 
         Returns
         -------
@@ -174,16 +180,17 @@ class LSTMNetwork:
             X = packing.pack(seqs.X) if layer == 0 else inputs
             if need_cache:
                 # rows [x_t, h_{t-1}, 1], packed; the kernel fills in h_{t-1} after step 0
-                XH = np.empty((seqs.n_steps, n_in + n + 1), dtype=dtype)
+                XH = workspace.empty(f"XH{layer}", (seqs.n_steps, n_in + n + 1), dtype)
                 XH[:, :n_in] = X
                 XH[:h0.shape[0], n_in:n_in + n] = h0
                 XH[:, -1] = 1
             else:
                 XH = np.empty((0, n_in + n + 1), dtype=dtype)
-            H = np.empty((seqs.n_steps, n), dtype=dtype)
             n_kept = seqs.n_steps if need_cache else 0
-            A = np.empty((n_kept, 4 * n), dtype=dtype)
-            C, TC = (np.empty((n_kept, n), dtype=dtype) for _ in range(2))
+            H = workspace.empty(f"H{layer}", (seqs.n_steps, n), dtype)
+            A = workspace.empty(f"A{layer}", (n_kept, 4 * n), dtype)
+            C = workspace.empty(f"C{layer}", (n_kept, n), dtype)
+            TC = workspace.empty(f"TC{layer}", (n_kept, n), dtype)
             h_last, c_last = np.empty_like(h0), np.empty_like(c0)
             with single_threaded_blas():
                 run_in_parallel([
@@ -202,7 +209,7 @@ class LSTMNetwork:
         return (packing.unpack(Y), (packing, layers, inputs),
                 packing.unsort_state(np.hstack(final)))
 
-    def gradient(self, params, seqs, cache, dO, grads, state0):
+    def gradient(self, params, seqs, cache, dO, grads, state0, workspace=NO_WORKSPACE):
         """Backpropagate ``dO`` (loss gradient at the output pre-activations).
 
         Parameters
@@ -215,6 +222,8 @@ class LSTMNetwork:
             Views into the flat gradient, overwritten.
         state0 : ndarray of shape (n_sequences, state_size)
             Unused: the starting states are in the cache.
+        workspace : Workspace, default=NO_WORKSPACE
+            Where the gradients of every step come from.
         """
         dtype = seqs.X.dtype
         packing, layers, H_top = cache
@@ -224,13 +233,17 @@ class LSTMNetwork:
         grads["output_bias_"][...] = dO.sum(axis=0)
         W_out = params["output_weights_"]
         # one output: an outer product, which NumPy's matmul does without BLAS, slowly
-        dH = dO * W_out[:, 0] if W_out.shape[1] == 1 else dO @ W_out.T
-        for layer in range(len(self.hidden_sizes) - 1, -1, -1):
+        top = len(self.hidden_sizes) - 1
+        dH = workspace.empty(f"dH{top}", (dO.shape[0], W_out.shape[0]), dtype)
+        if W_out.shape[1] == 1:
+            np.multiply(dO, W_out[:, 0], out=dH)
+        else:
+            np.matmul(dO, W_out.T, out=dH)
+        for layer in range(top, -1, -1):
             XH, A, C, TC, c0 = layers[layer]
             n = self.hidden_sizes[layer]
             G = params[f"gate_weights_[{layer}]"]
-            dZ = np.empty_like(A)
-            dH = np.ascontiguousarray(dH)
+            dZ = workspace.empty(f"dZ{layer}", A.shape, dtype)
             with single_threaded_blas():
                 run_in_parallel([
                     partial(lstm_backward, A, C, TC, c0, self.split_gate_weights(G, layer)[1],
@@ -246,7 +259,9 @@ class LSTMNetwork:
                 dP[1] = np.einsum("ij,ij->j", dZ[:, n:2 * n], C_prev)
                 dP[2] = np.einsum("ij,ij->j", dZ[:, 3 * n:], C)
             if layer > 0:
-                dH = dZ @ self.split_gate_weights(G, layer)[0].T
+                dH = workspace.empty(f"dH{layer - 1}", (dZ.shape[0], self.layer_inputs[layer]),
+                                     dtype)
+                np.matmul(dZ, self.split_gate_weights(G, layer)[0].T, out=dH)
 
     def generate(self, params, state, y_last, n_steps):
         """Free-running generation: each output is the next step's input.

@@ -12,6 +12,7 @@ from ._kernels._blocks import plan_blocks
 from ._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
 from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows_product
 from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
+from .utils._workspace import NO_WORKSPACE
 
 
 class SimpleRecurrentNetwork:
@@ -129,7 +130,8 @@ class SimpleRecurrentNetwork:
             return np.zeros((state.shape[0], self.n_hidden), dtype=dtype), state
         return state, np.empty((state.shape[0], 0), dtype=dtype)
 
-    def forward(self, params, seqs, state, forced=None, need_cache=True):
+    def forward(self, params, seqs, state, forced=None, need_cache=True,
+                workspace=NO_WORKSPACE):
         """Run the network over ``seqs`` from ``state``.
 
         Parameters
@@ -143,6 +145,9 @@ class SimpleRecurrentNetwork:
             Whether :meth:`gradient` will follow. Without it (prediction,
             validation, without teacher forcing) the kernel keeps no hidden
             state per step and the returned cache is None.
+        workspace : Workspace, default=NO_WORKSPACE
+            Where the hidden states kept for :meth:`gradient` come from (see
+            :mod:`skrnn.utils._workspace`).
 
         Returns
         -------
@@ -161,7 +166,7 @@ class SimpleRecurrentNetwork:
         W_rec, W_ctx, mu = self._kernel_weights(params)
         # H starts as the input projection U; the kernel adds the bias and
         # overwrites it in place
-        H = np.empty((n_steps, self.n_hidden), dtype=dtype)
+        H = workspace.empty("H", (n_steps, self.n_hidden), dtype)
         np.dot(X, params["input_weights_"], out=H)
         h_state, c_state = self._kernel_state(state, dtype)
         if self.is_jordan:
@@ -210,7 +215,7 @@ class SimpleRecurrentNetwork:
                                  + seqs.n_steps * self.n_inputs * self.n_hidden)])
         return Y, None, (c_state if self.is_jordan else h_state)
 
-    def gradient(self, params, seqs, cache, dO, grads, state0):
+    def gradient(self, params, seqs, cache, dO, grads, state0, workspace=NO_WORKSPACE):
         """Backpropagate ``dO`` (loss gradient at the output pre-activations).
 
         Parameters
@@ -224,12 +229,14 @@ class SimpleRecurrentNetwork:
             Views into the flat gradient, overwritten.
         state0 : ndarray of shape (n_sequences, state_size)
             The state the forward pass started from.
+        workspace : Workspace, default=NO_WORKSPACE
+            Where the gradient of every step comes from.
         """
         H, C, Y, feedback = cache
         dtype = H.dtype
         W_rec, W_ctx, mu = self._kernel_weights(params)
         dO = np.ascontiguousarray(dO, dtype=dtype)
-        dZ = np.empty_like(H)
+        dZ = workspace.empty("dZ", H.shape, dtype)
         dO_total = np.empty((H.shape[0] if feedback else 0, self.n_outputs), dtype=dtype)
         with single_threaded_blas():  # as in forward
             run_in_parallel([
