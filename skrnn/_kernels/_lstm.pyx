@@ -53,6 +53,10 @@ cdef extern from "_lstm_cell.h" nogil:
                           Py_ssize_t n)
     void skrnn_lstm_out_f(const float* z, const float* tc, float* h, Py_ssize_t m,
                           Py_ssize_t n)
+    void skrnn_lstm_predict_cells_d(double* z, const double* c_prev, double* c, double* tc,
+                                    double* h, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_lstm_predict_cells_f(float* z, const float* c_prev, float* c, float* tc,
+                                    float* h, Py_ssize_t m, Py_ssize_t n)
 
 
 cdef inline void _cell_forward(floating* z, const floating* c_prev, floating* c,
@@ -238,8 +242,15 @@ cdef void _forward_block(const floating[:, ::1] X,
                     for j in range(n4):
                         dst[j] = bias[j]
                 row_gemm(mt, n4, k - 1, xhbuf, k - 1, &G[0, 0], n4, zbuf, n4)
-                _cells_forward(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, &H[row + r0, 0], p,
-                               mt, n)
+                if p != NULL:
+                    _cells_forward(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, &H[row + r0, 0], p,
+                                   mt, n)
+                elif floating is double:  # one pass where it can (_lstm_cell.h)
+                    skrnn_lstm_predict_cells_d(zbuf, cp + r0 * n, ct + r0 * n, tcbuf,
+                                               &H[row + r0, 0], mt, n)
+                else:
+                    skrnn_lstm_predict_cells_f(zbuf, cp + r0 * n, ct + r0 * n, tcbuf,
+                                               &H[row + r0, 0], mt, n)
                 r0 += mt
         n_next = starts[t + 2] - starts[t + 1] if t + 1 < t_max else 0
         # h_t of the sequences still running goes into their next row

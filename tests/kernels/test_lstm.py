@@ -44,7 +44,7 @@ def _sequences(lengths, dtype, seed=0):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("lengths", list(LENGTHS))
-@pytest.mark.parametrize("hidden_sizes", [(4,), (4, 3)])
+@pytest.mark.parametrize("hidden_sizes", [(4,), (4, 3), (20,)])  # 20: SIMD blocks and a tail
 @pytest.mark.parametrize("peepholes", [False, True])
 @pytest.mark.parametrize("output", ["identity", "softmax"])
 def test_forward_matches_reference(dtype, lengths, hidden_sizes, peepholes, output):
