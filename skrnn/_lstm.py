@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+from contextlib import nullcontext
 from functools import partial
 
 import numpy as np
@@ -175,6 +176,11 @@ class LSTMNetwork:
         state = packing.sort_state(np.asarray(state, dtype=dtype))
         blocks = _blocks(packing, self._work(seqs.n_steps))
         inputs, layers, final = None, [], []
+        Y = np.empty((seqs.n_steps, self.n_outputs), dtype=dtype)
+        W_out = np.ascontiguousarray(params["output_weights_"])
+        b_out = np.ascontiguousarray(params["output_bias_"])
+        no_outputs = np.empty((0, self.n_outputs), dtype=dtype)
+        top = len(self.hidden_sizes) - 1
         for layer, (n, (h0, c0)) in enumerate(zip(self.hidden_sizes, self._split_state(state))):
             n_in = self.layer_inputs[layer]
             X = packing.pack(seqs.X) if layer == 0 else inputs
@@ -187,24 +193,30 @@ class LSTMNetwork:
             else:
                 XH = np.empty((0, n_in + n + 1), dtype=dtype)
             n_kept = seqs.n_steps if need_cache else 0
-            H = workspace.empty(f"H{layer}", (seqs.n_steps, n), dtype)
+            # predicting, the top layer runs the output layer itself and
+            # keeps no hidden states
+            in_kernel = not need_cache and layer == top
+            H = workspace.empty(f"H{layer}", (0 if in_kernel else seqs.n_steps, n), dtype)
             A = workspace.empty(f"A{layer}", (n_kept, 4 * n), dtype)
             C = workspace.empty(f"C{layer}", (n_kept, n), dtype)
             TC = workspace.empty(f"TC{layer}", (n_kept, n), dtype)
             h_last, c_last = np.empty_like(h0), np.empty_like(c0)
-            with single_threaded_blas():
+            # training multiplies through BLAS, one thread per block;
+            # prediction calls no BLAS, so it sets no thread count
+            with single_threaded_blas() if need_cache else nullcontext():
                 run_in_parallel([
                     partial(lstm_forward, X, XH, params[f"gate_weights_[{layer}]"],
                             self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
-                            H, A, C, TC, h_last, c_last, lo, hi)
+                            H, A, C, TC, h_last, c_last, W_out, b_out,
+                            Y if in_kernel else no_outputs, lo, hi)
                     for lo, hi in blocks])
             layers.append((XH, A, C, TC, c0))
             final += [h_last, c_last]
             inputs = H
-        # the batch-invariant product, as in the layers' prediction mode
-        Y = np.empty((seqs.n_steps, self.n_outputs), dtype=dtype)
-        Y[...] = params["output_bias_"]
-        rowwise_matmul_add(inputs, np.ascontiguousarray(params["output_weights_"]), Y)
+        if need_cache:
+            # the batch-invariant product of the prediction kernel, outside it
+            Y[...] = b_out
+            rowwise_matmul_add(inputs, W_out, Y)
         apply_output(self.output_activation, Y)
         return (packing.unpack(Y), (packing, layers, inputs),
                 packing.unsort_state(np.hstack(final)))

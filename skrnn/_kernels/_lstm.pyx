@@ -172,6 +172,9 @@ cdef void _forward_block(const floating[:, ::1] X,
                          floating[:, ::1] TC,
                          floating[:, ::1] h_last,
                          floating[:, ::1] c_last,
+                         const floating[:, ::1] W_out,
+                         const floating[::1] b_out,
+                         floating[:, ::1] Y,
                          Py_ssize_t lo,
                          Py_ssize_t hi) noexcept nogil:
     """:func:`lstm_forward` over the sequence positions lo .. hi - 1."""
@@ -179,29 +182,39 @@ cdef void _forward_block(const floating[:, ::1] X,
     cdef Py_ssize_t n4 = 4 * n
     cdef Py_ssize_t k = G.shape[0]
     cdef Py_ssize_t n_in = k - n - 1
+    cdef Py_ssize_t n_out = Y.shape[1]
+    cdef Py_ssize_t width = hi - lo
     cdef bint keep = A.shape[0] > 0
-    cdef const floating* hp
+    cdef bint store_h = H.shape[0] > 0
+    cdef bint outputs = Y.shape[0] > 0
     cdef const floating* p = &P[0, 0] if P.shape[0] > 0 else NULL
     cdef Py_ssize_t t_max = starts.shape[0] - 1
     cdef Py_ssize_t t, r, r0, b, m, mt, n_t, n_next, row
     cdef Py_ssize_t tile = _tile_rows(n4, sizeof(floating))
+    cdef const floating* hp
     cdef const floating* cp
     cdef const floating* src
     cdef const floating* bias = &G[k - 1, 0]
     cdef floating* ct
+    cdef floating* ht
     cdef floating* dst
     cdef Py_ssize_t j
     # without training, a step runs in tiles of rows whose inputs
     # [x_t, h_{t-1}], gates and tanh(c_t) live in scratch buffers that stay
-    # in the L1 cache; c_t alternates between two buffers of the block
+    # in the L1 cache; h_t and c_t alternate between two buffers of the
+    # block, and the output layer runs on each tile's h_t, so that the top
+    # layer writes no hidden states at all (reading them back from the
+    # other thread's cache would cost more than the output layer itself)
     cdef floating* zbuf = NULL
     cdef floating* cbuf = NULL
+    cdef floating* hbuf = NULL
     cdef floating* tcbuf = NULL
     cdef floating* xhbuf = NULL
     if not keep:
         xhbuf = <floating*> malloc(tile * (k - 1) * sizeof(floating))
         zbuf = <floating*> malloc(tile * n4 * sizeof(floating))
-        cbuf = <floating*> malloc(2 * (hi - lo) * n * sizeof(floating))
+        cbuf = <floating*> malloc(2 * width * n * sizeof(floating))
+        hbuf = <floating*> malloc(2 * width * n * sizeof(floating))
         tcbuf = <floating*> malloc(tile * n * sizeof(floating))
     for t in range(t_max):
         n_t = starts[t + 1] - starts[t]
@@ -212,15 +225,16 @@ cdef void _forward_block(const floating[:, ::1] X,
         if keep:
             # z_t = [x_t, h_{t-1}, 1] @ [W; R; b], one product on the rows
             # kept for the gradient
-            ct = &C[row, 0]
+            ct, ht = &C[row, 0], &H[row, 0]
             cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
             gemm_rm(False, m, n4, k, <floating> 1, &XH[row, 0], k, &G[0, 0], n4,
                     <floating> 0, &A[row, 0], n4)
-            _cells_forward(&A[row, 0], cp, ct, &TC[row, 0], &H[row, 0], p, m, n)
+            _cells_forward(&A[row, 0], cp, ct, &TC[row, 0], ht, p, m, n)
         else:
-            ct = cbuf + (t % 2) * (hi - lo) * n
-            cp = cbuf + ((t + 1) % 2) * (hi - lo) * n if t > 0 else &c0[lo, 0]
-            hp = &H[starts[t - 1] + lo, 0] if t > 0 else &h0[lo, 0]
+            ct = cbuf + (t % 2) * width * n
+            ht = hbuf + (t % 2) * width * n
+            cp = cbuf + ((t + 1) % 2) * width * n if t > 0 else &c0[lo, 0]
+            hp = hbuf + ((t + 1) % 2) * width * n if t > 0 else &h0[lo, 0]
             r0 = 0
             while r0 < m:
                 mt = min(tile, m - r0)
@@ -243,26 +257,36 @@ cdef void _forward_block(const floating[:, ::1] X,
                         dst[j] = bias[j]
                 row_gemm(mt, n4, k - 1, xhbuf, k - 1, &G[0, 0], n4, zbuf, n4)
                 if p != NULL:
-                    _cells_forward(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, &H[row + r0, 0], p,
+                    _cells_forward(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, ht + r0 * n, p,
                                    mt, n)
                 elif floating is double:  # one pass where it can (_lstm_cell.h)
                     skrnn_lstm_predict_cells_d(zbuf, cp + r0 * n, ct + r0 * n, tcbuf,
-                                               &H[row + r0, 0], mt, n)
+                                               ht + r0 * n, mt, n)
                 else:
                     skrnn_lstm_predict_cells_f(zbuf, cp + r0 * n, ct + r0 * n, tcbuf,
-                                               &H[row + r0, 0], mt, n)
+                                               ht + r0 * n, mt, n)
+                if store_h:  # the input of the layer above
+                    memcpy(&H[row + r0, 0], ht + r0 * n, mt * n * sizeof(floating))
+                if outputs:  # y_t = b + h_t @ W_out, batch-invariant too
+                    for r in range(mt):
+                        dst = &Y[row + r0 + r, 0]
+                        for j in range(n_out):
+                            dst[j] = b_out[j]
+                    row_gemm(mt, n_out, n, ht + r0 * n, n, &W_out[0, 0], n_out,
+                             &Y[row + r0, 0], n_out)
                 r0 += mt
         n_next = starts[t + 2] - starts[t + 1] if t + 1 < t_max else 0
         # h_t of the sequences still running goes into their next row
         for b in range(lo, min(lo + m, n_next) if keep else lo):
-            memcpy(&XH[starts[t + 1] + b, n_in], &H[starts[t] + b, 0], n * sizeof(floating))
+            memcpy(&XH[starts[t + 1] + b, n_in], ht + (b - lo) * n, n * sizeof(floating))
         # the sequences whose last step is t: positions n_next .. n_t - 1
         for b in range(max(lo, n_next), lo + m):
-            memcpy(&h_last[b, 0], &H[starts[t] + b, 0], n * sizeof(floating))
+            memcpy(&h_last[b, 0], ht + (b - lo) * n, n * sizeof(floating))
             memcpy(&c_last[b, 0], ct + (b - lo) * n, n * sizeof(floating))
     free(xhbuf)
     free(zbuf)
     free(cbuf)
+    free(hbuf)
     free(tcbuf)
 
 
@@ -279,6 +303,9 @@ def lstm_forward(const floating[:, ::1] X,
                  floating[:, ::1] TC,
                  floating[:, ::1] h_last,
                  floating[:, ::1] c_last,
+                 const floating[:, ::1] W_out,
+                 const floating[::1] b_out,
+                 floating[:, ::1] Y,
                  Py_ssize_t lo=0,
                  Py_ssize_t hi=-1):
     """Run one LSTM layer over a time-major packed batch.
@@ -301,8 +328,9 @@ def lstm_forward(const floating[:, ::1] X,
     h0, c0 : ndarray of shape (n_sequences, n_units)
         h_{-1} and c_{-1} of every sequence, in packed position order (h0
         is read only for prediction; training finds it in ``XH``).
-    H : ndarray of shape (n_steps, n_units)
-        Out: h_t, packed.
+    H : ndarray of shape (n_steps, n_units) or (0, n_units)
+        Out: h_t, packed. Prediction may give it no rows (the top layer,
+        whose outputs go to ``Y``); training needs it.
     A : ndarray of shape (n_steps, 4 * n_units) or (0, 4 * n_units)
         Out: the gate values [i f g o] for backpropagation. With no rows
         (prediction), the gates, c_t and tanh(c_t) are not kept.
@@ -310,6 +338,11 @@ def lstm_forward(const floating[:, ::1] X,
         Out: c_t and tanh(c_t), packed; no rows when ``A`` has none.
     h_last, c_last : ndarray of shape (n_sequences, n_units)
         Out: the last h and c of every sequence, in packed position order.
+    W_out, b_out : ndarray of shape (n_units, n_outputs) and (n_outputs,)
+        The output layer, read when ``Y`` has rows.
+    Y : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
+        Prediction only: out, b_out + h_t @ W_out of every step, packed
+        (before the output activation). No rows: no output layer here.
     lo, hi : int, default=0, -1
         Run the sequence positions lo .. hi - 1 only (hi = -1: to the last);
         blocks of positions are independent and may run in parallel threads.
@@ -318,8 +351,11 @@ def lstm_forward(const floating[:, ::1] X,
         return
     if hi < 0:
         hi = starts[1] - starts[0]
+    if A.shape[0] > 0 and (H.shape[0] == 0 or Y.shape[0] > 0):
+        raise ValueError("Training keeps H and runs the output layer outside the kernel.")
     with nogil:
-        _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, lo, hi)
+        _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, W_out, b_out,
+                       Y, lo, hi)
 
 
 cdef void _backward_block(const floating[:, ::1] A,
@@ -477,8 +513,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     cdef Py_ssize_t n_top = hidden_sizes[n_layers - 1]
     cdef Py_ssize_t layer, c, g, i, n, k, n_in, n_group, first
     cdef floating[:, ::1] H_c, H_in
-    cdef floating[:, ::1] G, P, h0, h_last, c_last, XH, A, C, W_out, Pout, Hg
-    cdef floating[::1] b_out
+    cdef floating[:, ::1] G, P, h0, h_last, c_last, XH, A, C, W_out, Pout, Hg, no_W, no_Y
+    cdef floating[::1] b_out, no_b
     cdef const floating* src
     if hi <= lo or n_seq == 0:
         return
@@ -488,6 +524,9 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     n_group = max(1, min(hi - lo, (4_000_000 // max(1, n_steps * widest))))
     W_out = np.zeros((n_top, n_out), dtype=dtype)
     b_out = np.zeros(n_out, dtype=dtype)
+    # the kernel's own output layer is for prediction; here only targets count
+    no_W = no_Y = np.zeros((0, 0), dtype=dtype)
+    no_b = np.zeros(0, dtype=dtype)
     Pout = np.zeros((n_t, n_out), dtype=dtype)
     Hg = np.zeros((n_t, n_top), dtype=dtype)
     h0 = np.zeros((n_seq, widest), dtype=dtype)
@@ -519,10 +558,10 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                         _copy_rows(&P[0, 0], src + peephole_starts[layer], 3 * n)
                     if layer == 0:
                         _forward_block(X, XH, G, P, starts, h0, h0, H_c, A, C, C,
-                                       h_last, c_last, 0, n_seq)
+                                       h_last, c_last, no_W, no_b, no_Y, 0, n_seq)
                     else:
                         _forward_block(H_in, XH, G, P, starts, h0, h0, H_c, A, C, C,
-                                       h_last, c_last, 0, n_seq)
+                                       h_last, c_last, no_W, no_b, no_Y, 0, n_seq)
             prev = cur
             n_in = n
         for c in range(g):
