@@ -351,7 +351,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                                       need_cache=need_grad, workspace=workspace)
         loss, dP = self._loss_function()(Y[seqs.target_rows], seqs.Y)
         n = max(seqs.n_targets, 1)
-        penalised = net.penalised(params)
+        penalised = net.penalised(params) if self.alpha else []
         loss += 0.5 * self.alpha / n * sum(float(np.einsum("ij,ij->", W, W)) for W in penalised)
         if not need_grad:
             return loss, None, state
@@ -363,7 +363,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         grad = np.empty_like(theta)
         grads = self._views(grad)
         net.gradient(params, seqs, cache, dO, grads, state0, workspace=workspace)
-        for W, dW in zip(penalised, net.penalised(grads)):
+        for W, dW in zip(penalised, net.penalised(grads) if self.alpha else []):
             dW += (self.alpha / n) * W
         return loss, grad, state
 

