@@ -57,6 +57,7 @@ cdef extern from "_lstm_cell.h" nogil:
                                     double* h, Py_ssize_t m, Py_ssize_t n)
     void skrnn_lstm_predict_cells_f(float* z, const float* c_prev, float* c, float* tc,
                                     float* h, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_logistic_f(float* x, Py_ssize_t n)
 
 
 cdef inline void _cell_forward(floating* z, const floating* c_prev, floating* c,
@@ -288,6 +289,12 @@ cdef void _forward_block(const floating[:, ::1] X,
     free(cbuf)
     free(hbuf)
     free(tcbuf)
+
+
+def _logistic_float32(float[::1] x):
+    """The logistic function of the fused prediction cell, in place (for the tests)."""
+    with nogil:
+        skrnn_logistic_f(&x[0], x.shape[0])
 
 
 def lstm_forward(const floating[:, ::1] X,
