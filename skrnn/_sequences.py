@@ -83,6 +83,8 @@ class Sequences:
     def take(self, seq_idx):
         """The sequences ``seq_idx``, in that order, with their targets."""
         seq_idx = np.asarray(seq_idx, dtype=np.intp)
+        if self.layout == "batch" and self.n_steps:
+            return self._take_equal_lengths(seq_idx)
         lengths = self.lengths[seq_idx]
         offsets = np.zeros(seq_idx.shape[0] + 1, dtype=np.intp)
         np.cumsum(lengths, out=offsets[1:])
@@ -94,6 +96,24 @@ class Sequences:
             Y = self.Y[rows] if self.per_step else self.Y[seq_idx]
         return Sequences(np.ascontiguousarray(self.X[rows]), offsets, self.layout,
                          Y, self.per_step)
+
+    def _take_equal_lengths(self, seq_idx):
+        """:meth:`take` for a 3D batch: whole blocks of T rows, and the
+        lengths and order known without sorting (once per mini-batch)."""
+        T = int(self.offsets[1])
+        k = seq_idx.shape[0]
+
+        def blocks(V):
+            return np.take(V.reshape(-1, T, V.shape[1]), seq_idx, axis=0).reshape(k * T, -1)
+
+        Y = None
+        if self.Y is not None:
+            Y = blocks(self.Y) if self.per_step else self.Y[seq_idx]
+        taken = Sequences(blocks(self.X), np.arange(0, (k + 1) * T, T, dtype=np.intp),
+                          self.layout, Y, self.per_step)
+        taken.__dict__["lengths"] = np.full(k, T, dtype=np.intp)
+        taken.__dict__["order"] = np.arange(k, dtype=np.intp)
+        return taken
 
     def segment(self, start, stop):
         """Steps ``start:stop`` of a single series (a view, no copy)."""
