@@ -43,20 +43,10 @@ cdef extern from "_lstm_cell.h" nogil:
     void skrnn_lstm_cell_backward_f(const float* a, const float* c_prev, const float* tc,
                                     const float* dh_above, const float* dh_next, float* dc,
                                     float* d, const float* p, Py_ssize_t m, Py_ssize_t n)
-    void skrnn_lstm_pre_d(double* z, Py_ssize_t m, Py_ssize_t n)
-    void skrnn_lstm_pre_f(float* z, Py_ssize_t m, Py_ssize_t n)
-    void skrnn_lstm_cell_d(double* z, const double* c_prev, double* c, Py_ssize_t m,
-                           Py_ssize_t n)
-    void skrnn_lstm_cell_f(float* z, const float* c_prev, float* c, Py_ssize_t m,
-                           Py_ssize_t n)
-    void skrnn_lstm_out_d(const double* z, const double* tc, double* h, Py_ssize_t m,
-                          Py_ssize_t n)
-    void skrnn_lstm_out_f(const float* z, const float* tc, float* h, Py_ssize_t m,
-                          Py_ssize_t n)
-    void skrnn_lstm_predict_cells_d(double* z, const double* c_prev, double* c, double* tc,
-                                    double* h, Py_ssize_t m, Py_ssize_t n)
-    void skrnn_lstm_predict_cells_f(float* z, const float* c_prev, float* c, float* tc,
-                                    float* h, Py_ssize_t m, Py_ssize_t n)
+    void skrnn_lstm_cells_d(double* z, const double* c_prev, double* c, double* tc,
+                            double* h, Py_ssize_t m, Py_ssize_t n, int keep_tc)
+    void skrnn_lstm_cells_f(float* z, const float* c_prev, float* c, float* tc, float* h,
+                            Py_ssize_t m, Py_ssize_t n, int keep_tc)
     void skrnn_logistic_f(float* x, Py_ssize_t n)
 
 
@@ -113,29 +103,17 @@ cdef inline void _cells_backward(const floating* a, const floating* c_prev,
         skrnn_lstm_cell_backward_f(a, c_prev, tc, dh_above, dh_next, dc, d, p, m, n)
 
 
-cdef inline void _block_forward(floating* z, const floating* c_prev, floating* c,
-                                floating* tc, floating* h, Py_ssize_t m,
-                                Py_ssize_t n) noexcept nogil:
-    """Gates of ``m`` contiguous rows without peepholes: one tanh call for all of them.
+cdef inline void _cells(floating* z, const floating* c_prev, floating* c, floating* tc,
+                        floating* h, Py_ssize_t m, Py_ssize_t n, bint keep_tc) noexcept nogil:
+    """Gates, c_t and h_t of ``m`` contiguous rows without peepholes (_lstm_cell.h).
 
     ``z`` holds m rows of [z_i z_f z_g z_o] (bias included) and receives
-    [i f g o].
+    [i f g o]; ``tc`` receives tanh(c_t) if ``keep_tc``, else is scratch.
     """
     if floating is double:
-        skrnn_lstm_pre_d(z, m, n)
+        skrnn_lstm_cells_d(z, c_prev, c, tc, h, m, n, keep_tc)
     else:
-        skrnn_lstm_pre_f(z, m, n)
-    vtanh(z, m * 4 * n)
-    if floating is double:
-        skrnn_lstm_cell_d(z, c_prev, c, m, n)
-    else:
-        skrnn_lstm_cell_f(z, c_prev, c, m, n)
-    memcpy(tc, c, m * n * sizeof(floating))
-    vtanh(tc, m * n)
-    if floating is double:
-        skrnn_lstm_out_d(z, tc, h, m, n)
-    else:
-        skrnn_lstm_out_f(z, tc, h, m, n)
+        skrnn_lstm_cells_f(z, c_prev, c, tc, h, m, n, keep_tc)
 
 
 cdef inline void _cells_forward(floating* z, const floating* c_prev, floating* c,
@@ -149,7 +127,7 @@ cdef inline void _cells_forward(floating* z, const floating* c_prev, floating* c
             _cell_forward(z + r * 4 * n, c_prev + r * n, c + r * n, tc + r * n, h + r * n,
                           p, n)
     else:
-        _block_forward(z, c_prev, c, tc, h, m, n)
+        _cells(z, c_prev, c, tc, h, m, n, True)
 
 
 cdef Py_ssize_t _tile_rows(Py_ssize_t n4, Py_ssize_t itemsize) noexcept nogil:
@@ -260,12 +238,8 @@ cdef void _forward_block(const floating[:, ::1] X,
                 if p != NULL:
                     _cells_forward(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, ht + r0 * n, p,
                                    mt, n)
-                elif floating is double:  # one pass where it can (_lstm_cell.h)
-                    skrnn_lstm_predict_cells_d(zbuf, cp + r0 * n, ct + r0 * n, tcbuf,
-                                               ht + r0 * n, mt, n)
                 else:
-                    skrnn_lstm_predict_cells_f(zbuf, cp + r0 * n, ct + r0 * n, tcbuf,
-                                               ht + r0 * n, mt, n)
+                    _cells(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, ht + r0 * n, mt, n, False)
                 if store_h:  # the input of the layer above
                     memcpy(&H[row + r0, 0], ht + r0 * n, mt * n * sizeof(floating))
                 if outputs:  # y_t = b + h_t @ W_out, batch-invariant too
@@ -671,7 +645,7 @@ def lstm_generate(list gate_weights,
                             _cell_forward(z + r * 4 * n, Cs[layer] + r * n, c_new + r * n,
                                           tc + r * n, Hs[layer] + r * n, Pp[layer], n)
                     else:
-                        _block_forward(z, Cs[layer], c_new, tc, Hs[layer], m, n)
+                        _cells(z, Cs[layer], c_new, tc, Hs[layer], m, n, False)
                     memcpy(Cs[layer], c_new, m * n * sizeof(floating))
                     xin = Hs[layer]
                 n = sizes[n_layers - 1]

@@ -110,18 +110,19 @@ SKRNN_DEFINE_LSTM_CELL(float, f)
 SKRNN_DEFINE_LSTM_OUT(double, d)
 SKRNN_DEFINE_LSTM_OUT(float, f)
 
-/* -- prediction: the cell in registers, tile by tile --------------------------
+/* -- the cell in registers, tile by tile -------------------------------------
  *
- * skrnn_lstm_predict_cells_<T>(z, c_prev, c, tc, h, m, n): gates, c_t and h_t
- * of m rows without peepholes, where z holds the rows' [z_i z_f z_g z_o]
- * (bias included) and is overwritten. With AVX-512 and libmvec, blocks of
- * 16 (8) units go through the activations and the cell arithmetic in
- * registers, with libmvec's tanh called on them: two passes over the tile
- * instead of five, and no call per buffer. In float32 the logistic gates
- * use skrnn_sigmoid_f16 below, in float64 the tanh form of the passes. A
- * unit's result depends on nothing but its row (a partial block is
- * masked), which batch-invariant prediction needs. Elsewhere the passes
- * run, on ``tc`` as scratch. */
+ * skrnn_lstm_cells_<T>(z, c_prev, c, tc, h, m, n, keep_tc): gates, c_t,
+ * tanh(c_t) and h_t of m rows without peepholes, where z holds the rows'
+ * [z_i z_f z_g z_o] (bias included) and receives the gates [i f g o]; tc
+ * receives tanh(c_t) if keep_tc (training), else is scratch. With AVX-512
+ * and libmvec, blocks of 16 (8) units go through the activations and the
+ * cell arithmetic in registers, with libmvec's tanh called on them: two
+ * passes over the rows instead of five, and no call per buffer. In float32
+ * the logistic gates use skrnn_sigmoid_f16 below, in float64 the tanh form
+ * of the passes. A unit's result depends on nothing but its row (a partial
+ * block is masked), which batch-invariant prediction needs. Elsewhere the
+ * passes run. */
 #include "_vmath.h"
 
 #define SKRNN_DEFINE_LSTM_PASSES(T, SUFFIX)                                          \
@@ -142,12 +143,13 @@ SKRNN_DEFINE_LSTM_PASSES(float, f)
 #ifdef SKRNN_HAVE_LIBMVEC
 #define SKRNN_DEFINE_LSTM_FUSED(T, SUFFIX, VEC, W, MASK, SET1, MLOAD, MSTORE, MUL, ADD, TANH) \
 __attribute__((target("avx512f")))                                                   \
-static void skrnn_lstm_fused_##SUFFIX(T *z, const T *c_prev, T *c, T *h,            \
+static void skrnn_lstm_fused_##SUFFIX(T *z, const T *c_prev, T *c, T *tc, T *h,    \
                                       ptrdiff_t m, ptrdiff_t n)                      \
 {                                                                                    \
     const VEC half = SET1((T) 0.5);                                                  \
     for (ptrdiff_t r = 0; r < m; r++) {                                              \
-        const T *zr = z + r * 4 * n, *cp = c_prev + r * n;                           \
+        T *zr = z + r * 4 * n;                                                       \
+        const T *cp = c_prev + r * n;                                                \
         T *cr = c + r * n, *hr = h + r * n;                                          \
         for (ptrdiff_t j = 0; j < n; j += W) {                                       \
             MASK k = (MASK) (n - j >= W ? ~0u : (1u << (n - j)) - 1u);               \
@@ -159,8 +161,15 @@ static void skrnn_lstm_fused_##SUFFIX(T *z, const T *c_prev, T *c, T *h,        
             f = ADD(half, MUL(half, f));                                             \
             o = ADD(half, MUL(half, o));                                             \
             VEC cn = ADD(MUL(f, MLOAD(k, cp + j)), MUL(i, g));                       \
+            VEC t = TANH(cn);                                                        \
+            MSTORE(zr + j, k, i);                                                    \
+            MSTORE(zr + n + j, k, f);                                                \
+            MSTORE(zr + 2 * n + j, k, g);                                            \
+            MSTORE(zr + 3 * n + j, k, o);                                            \
             MSTORE(cr + j, k, cn);                                                   \
-            MSTORE(hr + j, k, MUL(o, TANH(cn)));                                     \
+            if (tc)                                                                  \
+                MSTORE(tc + r * n + j, k, t);                                        \
+            MSTORE(hr + j, k, MUL(o, t));                                            \
         }                                                                            \
     }                                                                                \
 }
@@ -203,7 +212,7 @@ static void skrnn_logistic_masked_f16(float *x, __mmask16 k)
 }
 
 __attribute__((target("avx512f")))
-static void skrnn_lstm_fused_f(float *z, const float *c_prev, float *c, float *h,
+static void skrnn_lstm_fused_f(float *z, const float *c_prev, float *c, float *tc, float *h,
                                ptrdiff_t m, ptrdiff_t n)
 {
     /* the logistic gates of the whole tile first: inline and independent
@@ -221,7 +230,8 @@ static void skrnn_lstm_fused_f(float *z, const float *c_prev, float *c, float *h
         }
     }
     for (ptrdiff_t r = 0; r < m; r++) {
-        const float *zr = z + r * 4 * n, *cp = c_prev + r * n;
+        float *zr = z + r * 4 * n;
+        const float *cp = c_prev + r * n;
         float *cr = c + r * n, *hr = h + r * n;
         for (ptrdiff_t j = 0; j < n; j += 16) {
             __mmask16 k = (__mmask16) (n - j >= 16 ? 0xFFFFu : (1u << (n - j)) - 1u);
@@ -229,9 +239,12 @@ static void skrnn_lstm_fused_f(float *z, const float *c_prev, float *c, float *h
             __m512 cn = _mm512_add_ps(
                 _mm512_mul_ps(_mm512_maskz_loadu_ps(k, zr + n + j), _mm512_maskz_loadu_ps(k, cp + j)),
                 _mm512_mul_ps(_mm512_maskz_loadu_ps(k, zr + j), g));
+            __m512 t = _ZGVeN16v_tanhf(cn);
+            _mm512_mask_storeu_ps(zr + 2 * n + j, k, g);
             _mm512_mask_storeu_ps(cr + j, k, cn);
-            _mm512_mask_storeu_ps(hr + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, zr + 3 * n + j),
-                                                           _ZGVeN16v_tanhf(cn)));
+            if (tc)
+                _mm512_mask_storeu_ps(tc + r * n + j, k, t);
+            _mm512_mask_storeu_ps(hr + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, zr + 3 * n + j), t));
         }
     }
 }
@@ -241,9 +254,9 @@ SKRNN_DEFINE_LSTM_FUSED(double, d, __m512d, 8, __mmask8, _mm512_set1_pd,
                         _mm512_add_pd, _ZGVeN8v_tanh)
 #endif
 
-#define SKRNN_DEFINE_LSTM_PREDICT_CELLS(T, SUFFIX)                                   \
-static void skrnn_lstm_predict_cells_##SUFFIX(T *z, const T *c_prev, T *c, T *tc,   \
-                                              T *h, ptrdiff_t m, ptrdiff_t n)        \
+#define SKRNN_DEFINE_LSTM_CELLS(T, SUFFIX)                                           \
+static void skrnn_lstm_cells_##SUFFIX(T *z, const T *c_prev, T *c, T *tc, T *h,     \
+                                      ptrdiff_t m, ptrdiff_t n, int keep_tc)         \
 {                                                                                    \
     SKRNN_LSTM_FUSED_IF_AVX512(SUFFIX)                                               \
     skrnn_lstm_passes_##SUFFIX(z, c_prev, c, tc, h, m, n);                           \
@@ -252,15 +265,15 @@ static void skrnn_lstm_predict_cells_##SUFFIX(T *z, const T *c_prev, T *c, T *tc
 #ifdef SKRNN_HAVE_LIBMVEC
 #define SKRNN_LSTM_FUSED_IF_AVX512(SUFFIX)                                           \
     if (skrnn_isa_level() == 2) {                                                    \
-        skrnn_lstm_fused_##SUFFIX(z, c_prev, c, h, m, n);                            \
+        skrnn_lstm_fused_##SUFFIX(z, c_prev, c, keep_tc ? tc : NULL, h, m, n);       \
         return;                                                                      \
     }
 #else
 #define SKRNN_LSTM_FUSED_IF_AVX512(SUFFIX)
 #endif
 
-SKRNN_DEFINE_LSTM_PREDICT_CELLS(double, d)
-SKRNN_DEFINE_LSTM_PREDICT_CELLS(float, f)
+SKRNN_DEFINE_LSTM_CELLS(double, d)
+SKRNN_DEFINE_LSTM_CELLS(float, f)
 
 /* The logistic function of the fused cell over a buffer, for the tests;
  * 1 / (1 + expf(-x)) where the fused cell does not run. */
