@@ -45,6 +45,14 @@ cdef extern from "_spmv.h" nogil:
                           const int* indptr, const float* x, float* z)
     void skrnn_spmv_f_i32(Py_ssize_t n_units, const float* data, const int* indices,
                           const int* indptr, const float* x, float* z)
+    void skrnn_ell_spmv_d_i16(Py_ssize_t n_units, Py_ssize_t width, const float* data,
+                              const unsigned short* indices, const double* x, double* z)
+    void skrnn_ell_spmv_d_i32(Py_ssize_t n_units, Py_ssize_t width, const float* data,
+                              const int* indices, const double* x, double* z)
+    void skrnn_ell_spmv_f_i16(Py_ssize_t n_units, Py_ssize_t width, const float* data,
+                              const unsigned short* indices, const float* x, float* z)
+    void skrnn_ell_spmv_f_i32(Py_ssize_t n_units, Py_ssize_t width, const float* data,
+                              const int* indices, const float* x, float* z)
     void skrnn_spmm_t_d_i16(Py_ssize_t n_units, Py_ssize_t n_rows, const float* data,
                             const unsigned short* indices, const int* indptr,
                             const double* xT, double* zT)
@@ -66,17 +74,39 @@ cdef struct SparseW:
     const int* idx32
     const int* indptr
     bint narrow
+    # the same weights in sliced ELLPACK (ell_width weights per row), or
+    # ell_width = 0 when the rows differ in length
+    const float* ell_data
+    const unsigned short* ell_idx16
+    const int* ell_idx32
+    Py_ssize_t ell_width
 
 
 cdef void _sparse_product(const floating* x, Py_ssize_t n_rows, Py_ssize_t n_units,
                           SparseW* W, floating* out) noexcept nogil:
     """out (n_rows, n_units) += x (n_rows, n_units) @ W, one state vector at a time.
 
-    Each unit gathers from the units feeding it (see _spmv.h).
+    Each unit gathers from the units feeding it (see _spmv.h): eight units at
+    once from the sliced ELLPACK copy when every unit has as many inputs.
     """
     cdef Py_ssize_t b
     for b in range(n_rows):
-        if floating is double:
+        if W.ell_width > 0:
+            if floating is double:
+                if W.narrow:
+                    skrnn_ell_spmv_d_i16(n_units, W.ell_width, W.ell_data, W.ell_idx16,
+                                         x + b * n_units, out + b * n_units)
+                else:
+                    skrnn_ell_spmv_d_i32(n_units, W.ell_width, W.ell_data, W.ell_idx32,
+                                         x + b * n_units, out + b * n_units)
+            else:
+                if W.narrow:
+                    skrnn_ell_spmv_f_i16(n_units, W.ell_width, W.ell_data, W.ell_idx16,
+                                         x + b * n_units, out + b * n_units)
+                else:
+                    skrnn_ell_spmv_f_i32(n_units, W.ell_width, W.ell_data, W.ell_idx32,
+                                         x + b * n_units, out + b * n_units)
+        elif floating is double:
             if W.narrow:
                 skrnn_spmv_d_i16(n_units, W.data, W.idx16, W.indptr, x + b * n_units,
                                  out + b * n_units)
@@ -130,6 +160,10 @@ def reservoir_states(floating[:, ::1] U,
                      const unsigned short[::1] w_idx16,
                      const int[::1] w_idx32,
                      const int[::1] w_indptr,
+                     const float[::1] ell_data,
+                     const unsigned short[::1] ell_idx16,
+                     const int[::1] ell_idx32,
+                     Py_ssize_t ell_width,
                      const floating[:, ::1] W_dense,
                      const floating[:, ::1] W_fb,
                      const floating[:, ::1] R,
@@ -172,6 +206,13 @@ def reservoir_states(floating[:, ::1] U,
     w_indptr : ndarray of int32 of shape (n_units + 1,)
         Row pointers of W^T in CSR. The sparse arrays are ignored when
         ``W_dense`` has rows.
+    ell_data, ell_idx16, ell_idx32 : ndarray of float32 / uint16 / int32
+        The same weights in sliced ELLPACK (see ``_spmv.h``), with the same
+        index width as the CSR, when every row of W^T has ``ell_width``
+        weights; a single sequence's step then gathers for eight units at
+        once. Empty, with ``ell_width`` 0, otherwise.
+    ell_width : int
+        Weights per row of the ELLPACK copy (0: none).
     W_dense : ndarray of shape (n_units, n_units) or (0, 0)
         The recurrent matrix when dense, oriented so that z = x @ W.
     W_fb : ndarray of shape (n_outputs, n_units) or (0, n_units)
@@ -231,6 +272,15 @@ def reservoir_states(floating[:, ::1] U,
     sw.idx16 = &w_idx16[0] if w_idx16.shape[0] > 0 else NULL
     sw.idx32 = &w_idx32[0] if w_idx32.shape[0] > 0 else NULL
     sw.indptr = &w_indptr[0]
+    sw.ell_width = ell_width if ell_data.shape[0] > 0 else 0
+    if sw.ell_width > 0 and (
+            ell_data.shape[0] != (n + 7) // 8 * 8 * ell_width
+            or (ell_idx16.shape[0] if sw.narrow else ell_idx32.shape[0])
+            != ell_data.shape[0]):
+        raise ValueError("the ELLPACK arrays do not hold ell_width weights for every unit")
+    sw.ell_data = &ell_data[0] if ell_data.shape[0] > 0 else NULL
+    sw.ell_idx16 = &ell_idx16[0] if ell_idx16.shape[0] > 0 else NULL
+    sw.ell_idx32 = &ell_idx32[0] if ell_idx32.shape[0] > 0 else NULL
     if n_seq == 0:
         return rng
     with nogil:

@@ -2,11 +2,13 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
@@ -20,7 +22,7 @@ from .._tasks import (
 )
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
-from ..utils._threads import limit_threads
+from ..utils._threads import limit_threads, run_in_parallel
 from ._readout import NormalEquations, gcv_ridge, solve_ridge
 from ._reservoir import (
     CHUNK_ELEMENTS,
@@ -33,6 +35,13 @@ from ._reservoir import (
 #: sequences advanced together in one kernel call (wide enough to fill the
 #: vectorised batch product, small enough to keep the per-sequence buffers small)
 _GROUP = 256
+
+#: overlapped accumulation (n_jobs >= 2): windows per run, and their least
+#: size in states (below it the per-window overhead outweighs the overlap;
+#: above, each window's Gram update re-reads the whole (p, p) sum, which at
+#: 2000 units and 1000-step windows costs about a tenth of the update)
+_OVERLAP_WINDOWS = 8
+_MIN_WINDOW_ELEMENTS = 1 << 18
 
 #: the grid GCV searches when ``alpha='gcv'`` and ``alphas=None``
 DEFAULT_ALPHAS = np.logspace(-12, 3, 31)
@@ -143,7 +152,7 @@ class _BaseEchoState(BaseEstimator):
         return t_in >= self.n_washout
 
     # -- running the reservoir ---------------------------------------------------
-    def _sweep(self, seqs):
+    def _sweep(self, seqs, chunk_elements=None):
         """Cut the sequences into pieces the kernel runs in one call each.
 
         Yields, for every group of at most ``_GROUP`` consecutive sequences,
@@ -154,19 +163,21 @@ class _BaseEchoState(BaseEstimator):
         the sequences), the rows of ``seqs.X`` it covers, and each row's time
         index within its sequence. All sequences of a group advance together
         (the kernel's batch path), their state carried from one window to
-        the next by the caller.
+        the next by the caller. ``chunk_elements`` (default CHUNK_ELEMENTS)
+        bounds the states of a window.
         """
-        budget = max(1, CHUNK_ELEMENTS // self.n_reservoir)
+        budget = max(1, (chunk_elements or CHUNK_ELEMENTS) // self.n_reservoir)
         lengths, offsets = seqs.lengths, seqs.offsets
         for g0 in range(0, seqs.n_sequences, _GROUP):
             ids = np.arange(g0, min(g0 + _GROUP, seqs.n_sequences))
             yield ids, self._windows(offsets[ids], lengths[ids], budget)
 
-    def _state_buffer(self, seqs):
+    def _state_buffer(self, seqs, chunk_elements=None):
         """One buffer for the states of every window of a sweep (allocated once)."""
         # a window holds at most the budget, or one step of each of a group's
         # sequences when the group is wider than the budget
-        rows = max(CHUNK_ELEMENTS // self.n_reservoir, min(_GROUP, seqs.n_sequences), 1)
+        rows = max((chunk_elements or CHUNK_ELEMENTS) // self.n_reservoir,
+                   min(_GROUP, seqs.n_sequences), 1)
         return np.empty((min(rows, seqs.n_steps), self.n_reservoir), dtype=seqs.X.dtype)
 
     @staticmethod
@@ -191,6 +202,12 @@ class _BaseEchoState(BaseEstimator):
         ``partial_fit`` calls: its state, teacher-forced feedback, washout
         count and noise generator are in ``stream`` and carry on. 3D and list
         input are independent sequences, each from the zero state.
+
+        With ``n_jobs`` of 2 or more and per-step targets, the sums of one
+        window of steps are accumulated on a second thread while the
+        reservoir runs over the next (see :meth:`_overlap_windows`): the
+        same rows in the same order, in smaller windows (the same sums to
+        rounding).
         """
         res, n = self._reservoir, self.n_reservoir
         noise = float(self.state_noise)
@@ -198,42 +215,71 @@ class _BaseEchoState(BaseEstimator):
         seed = stream["seed"] if series else self._noise_seed
         t_start = stream["t"] if series else 0
         per_step = seqs.per_step
-        buffer = self._state_buffer(seqs)
-        for ids, pieces in self._sweep(seqs):
-            x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
-            y_prev = (stream["y"].copy() if series
-                      else np.zeros((ids.size, seqs.Y.shape[1]), dtype=seqs.X.dtype))
-            if not per_step:
-                pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
-            for act, sub_offsets, rows, t_in in pieces:
-                Xc = seqs.X[rows]
-                U = res.project(Xc, out=buffer[:rows.size])
-                feedback = None
-                if self._feedback:  # teacher forcing: y_{t-1} of the same sequence
-                    feedback = seqs.Y[rows - 1]
-                    first = t_in[sub_offsets[:-1]] == 0
-                    feedback[sub_offsets[:-1][first]] = y_prev[act[first]]
-                x_act = np.ascontiguousarray(x[act])
-                seed = res.run(U, sub_offsets, np.arange(act.size, dtype=np.intp), x_act,
-                               feedback=feedback, noise=noise, seed=seed)
-                x[act] = x_act
-                with limit_threads(self.n_jobs):
+        chunk = self._overlap_windows(seqs) if per_step else None
+        # two buffers when overlapping: the kernel fills one while the
+        # other's states are summed
+        buffers = [self._state_buffer(seqs, chunk) for _ in range(2 if chunk else 1)]
+        pending = []  # the readout rows of the window summed next: (blocks, Y)
+        n_windows = 0  # across groups too: a pending window keeps its buffer
+
+        def add_pending():
+            if pending:
+                eqs.update(*pending.pop())
+
+        with limit_threads(1 if chunk else self.n_jobs):
+            for ids, pieces in self._sweep(seqs, chunk):
+                x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
+                y_prev = (stream["y"].copy() if series
+                          else np.zeros((ids.size, seqs.Y.shape[1]), dtype=seqs.X.dtype))
+                if not per_step:
+                    pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+                for act, sub_offsets, rows, t_in in pieces:
+                    Xc = seqs.X[rows]
+                    U = res.project(Xc, out=buffers[n_windows % len(buffers)][:rows.size])
+                    n_windows += 1
+                    feedback = None
+                    if self._feedback:  # teacher forcing: y_{t-1} of the same sequence
+                        feedback = seqs.Y[rows - 1]
+                        first = t_in[sub_offsets[:-1]] == 0
+                        feedback[sub_offsets[:-1][first]] = y_prev[act[first]]
+                    x_act = np.ascontiguousarray(x[act])
+                    window = partial(res.run, U, sub_offsets, np.arange(act.size, dtype=np.intp),
+                                     x_act, feedback=feedback, noise=noise, seed=seed)
+                    # overlapped: this window's states while the previous one's are summed
+                    seed = _run_beside(window, add_pending) if chunk else window()
+                    x[act] = x_act
                     if per_step:
-                        keep = t_in + t_start >= self.n_washout
-                        blocks = self._step_blocks(Xc, U)
-                        if not keep.all():
-                            blocks = [B[keep] for B in blocks]
-                        eqs.update(blocks, seqs.Y[rows[keep]])
+                        keep = _selection(t_in + t_start >= self.n_washout)
+                        pending.append(([B[keep] for B in self._step_blocks(Xc, U)],
+                                        seqs.Y[rows[keep]]))
+                        if not chunk:
+                            add_pending()
                     else:
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
-            if not per_step:
-                eqs.update([pooled.features()], seqs.Y[ids])
-            if progress is not None and progress.detailed:
-                progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
-                              readout_rows=eqs.n)
+                if not per_step:
+                    eqs.update([pooled.features()], seqs.Y[ids])
+                if progress is not None and progress.detailed:
+                    progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
+                                  readout_rows=eqs.n + sum(Y.shape[0] for _, Y in pending))
+            add_pending()
         if series:
             stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
                           t=t_start + seqs.n_steps, seed=seed)
+
+    def _overlap_windows(self, seqs):
+        """The window size (in states) for overlapped accumulation, or None for none.
+
+        Overlapping needs two threads (``n_jobs`` >= 2) and several windows:
+        the run is cut into at least ``_OVERLAP_WINDOWS`` of them (no more
+        than CHUNK_ELEMENTS, no fewer than ``_MIN_WINDOW_ELEMENTS`` states
+        each), so that the first window's run and the last one's sums, the
+        parts with nothing beside them, are a small part of the whole.
+        """
+        if effective_n_jobs(self.n_jobs) < 2:
+            return None
+        total = seqs.n_steps * self.n_reservoir
+        chunk = min(CHUNK_ELEMENTS, max(_MIN_WINDOW_ELEMENTS, total // _OVERLAP_WINDOWS))
+        return chunk if total > chunk else None
 
     def _new_stream(self, n_outputs):
         dtype = self._dtype
@@ -396,6 +442,28 @@ class _BaseEchoState(BaseEstimator):
         return seqs, Y, state
 
 
+def _run_beside(main, beside):
+    """``main()`` in this thread while ``beside()`` runs on another; main's result."""
+    result = []
+    run_in_parallel([lambda: result.append(main()), beside])
+    return result[0]
+
+
+def _selection(mask):
+    """The rows where ``mask`` holds: a slice (a view, no copy) when they are contiguous.
+
+    After the washout of a single series they are, and copying the states of
+    a whole window just to drop its first steps cost as much as their Gram
+    matrix.
+    """
+    rows = np.flatnonzero(mask)
+    if rows.size == 0:
+        return slice(0, 0)
+    if rows[-1] - rows[0] + 1 == rows.size:
+        return slice(rows[0], rows[-1] + 1)
+    return rows
+
+
 class _Pooling:
     """Running per-sequence pooling of step features over the windows of a sweep.
 
@@ -492,9 +560,13 @@ _COMMON_END = """\
         reservoir in every process.
 
     n_jobs : int, default=None
-        BLAS threads for the readout's matrix products (accumulating H^T H,
-        solving). None means 1; -1 means all cores. The state update itself
-        runs on one thread.
+        Threads for fitting. None means 1; -1 means all cores. With 2 or
+        more and a target per step, ``fit`` and ``partial_fit`` accumulate
+        the readout's sums (H^T H, H^T Y) for one window of steps on a
+        second thread while the reservoir runs over the next, with BLAS on
+        one thread each; the state update runs on one thread either way.
+        Otherwise (one label per sequence) the readout's products and the
+        solve use ``n_jobs`` BLAS threads.
 
     verbose : bool or int, default=False
         ``fit`` prints the steps the reservoir ran and the readout solved

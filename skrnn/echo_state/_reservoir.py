@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
 from .._kernels._reservoir import reservoir_states
-from ..utils._threads import limit_threads
+from ..utils._threads import limit_threads, single_threaded_blas
 
 # Below this size the dense eigenvalue solver is cheap and ARPACK is not
 # applicable (it needs k < n - 1) or not worth it.
@@ -84,6 +84,50 @@ def float32_exact(W):
     return W
 
 
+def _index_arrays(indices, narrow):
+    """(uint16 indices, int32 indices), the one not used empty."""
+    if narrow:
+        return indices.astype(np.uint16), np.zeros(0, dtype=np.intc)
+    return np.zeros(0, dtype=np.uint16), indices.astype(np.intc)
+
+
+# no ELLPACK copy: (data, uint16 indices, int32 indices, weights per row)
+_NO_ELL = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.uint16),
+           np.zeros(0, dtype=np.intc), 0)
+
+
+def sliced_ellpack(W_T, narrow, lanes=8):
+    """W^T (CSR) in sliced ELLPACK, when every row has the same number of weights.
+
+    Rows go in slices of ``lanes``; within a slice, the c-th weight of each
+    of its rows is stored side by side, so that the kernel gathers the
+    states for ``lanes`` units with one instruction. The reservoir draws a
+    fixed in-degree (:func:`sparse_recurrent_matrix`), so every row qualifies;
+    any other matrix gets ``_NO_ELL`` and the row-wise CSR product.
+
+    Returns
+    -------
+    (data, indices16, indices32, width) : float32 values, the column
+        indices in the layout's order (one of the two arrays empty, as for
+        the CSR), and the number of weights per row.
+    """
+    n = W_T.shape[0]
+    degree = np.diff(W_T.indptr)
+    width = int(degree[0]) if n else 0
+    if width == 0 or np.any(degree != width):
+        return _NO_ELL
+    n_slices = -(-n // lanes)
+    data = np.zeros((n_slices * lanes, width), dtype=np.float32)
+    indices = np.zeros((n_slices * lanes, width), dtype=np.int64)
+    data[:n] = W_T.data.reshape(n, width)
+    indices[:n] = W_T.indices.reshape(n, width)
+
+    def interleave(a):  # (slice, lane, c) -> (slice, c, lane)
+        return np.ascontiguousarray(a.reshape(n_slices, lanes, width).transpose(0, 2, 1)).ravel()
+
+    return (interleave(data), *_index_arrays(interleave(indices), narrow), width)
+
+
 class Reservoir:
     """A leaky-integrator tanh reservoir with fixed random weights.
 
@@ -114,15 +158,14 @@ class Reservoir:
             W_T = sp.csr_array(W.T)
             W_T.sort_indices()
             narrow = n <= 65536
-            empty = np.zeros(0, dtype=np.intc)
             self._csr = (np.ascontiguousarray(W_T.data, dtype=np.float32),
-                         W_T.indices.astype(np.uint16) if narrow else np.zeros(0, np.uint16),
-                         empty if narrow else W_T.indices.astype(np.intc),
-                         W_T.indptr.astype(np.intc))
+                         *_index_arrays(W_T.indices, narrow), W_T.indptr.astype(np.intc))
+            self._ell = sliced_ellpack(W_T, narrow)
             self._dense = np.zeros((0, 0), dtype=dtype)
         else:
             self._csr = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.uint16),
                          np.zeros(0, dtype=np.intc), np.zeros(n + 1, dtype=np.intc))
+            self._ell = _NO_ELL
             self._dense = np.ascontiguousarray(W.toarray(), dtype=dtype)
 
     @property
@@ -160,8 +203,11 @@ class Reservoir:
         n_seq = offsets.shape[0] - 1
         no_fb = np.zeros((0, self.n_units), dtype=dtype)
         no_out = np.zeros((n_seq, 0), dtype=dtype)
-        with limit_threads(1):  # per-step products are small: one thread
-            return reservoir_states(U, *self._csr, self._dense, no_fb,
+        # per-step products are small: one thread (and no thread-count change
+        # at all when the caller has BLAS on one thread already, as the
+        # overlapped accumulation does while another thread runs BLAS)
+        with single_threaded_blas():
+            return reservoir_states(U, *self._csr, *self._ell, self._dense, no_fb,
                                     np.zeros((self.n_units, 0), dtype=dtype), empty,
                                     np.zeros((U.shape[0], 0), dtype=dtype),
                                     np.zeros((U.shape[0], 0), dtype=dtype),
@@ -177,8 +223,8 @@ class Reservoir:
         dtype = self.dtype
         Y = np.empty(V.shape, dtype=dtype)
         G = np.zeros((0, 0), dtype=dtype) if G is None else np.ascontiguousarray(G, dtype=dtype)
-        with limit_threads(1):
-            reservoir_states(U, *self._csr, self._dense,
+        with single_threaded_blas():
+            reservoir_states(U, *self._csr, *self._ell, self._dense,
                              np.ascontiguousarray(W_fb, dtype=dtype),
                              np.ascontiguousarray(R, dtype=dtype), G,
                              np.ascontiguousarray(V, dtype=dtype), Y, offsets, order,

@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from skrnn.echo_state._reservoir import (
     Reservoir,
     float32_exact,
+    sliced_ellpack,
     sparse_recurrent_matrix,
 )
 
@@ -157,21 +158,54 @@ def test_noise_stream_is_reproducible_and_continues():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("n_sequences", [1, 5, 70])
 @pytest.mark.parametrize("wide_indices", [False, True])
-def test_simd_blocks_match_reference(dtype, n_sequences, wide_indices):
+@pytest.mark.parametrize("equal_degrees", [True, False], ids=["ellpack", "csr"])
+def test_simd_blocks_match_reference(dtype, n_sequences, wide_indices, equal_degrees):
     """Sizes that reach every SIMD block and tail of the sparse products.
 
-    Ten weights per unit cover a full gather block and its scalar tail; 70
+    43 units with eleven weights each: five full ELLPACK slices of eight
+    units and a masked sixth, an odd number of weight slots (the unpaired
+    accumulator), and a full CSR gather block with its scalar tail. 70
     sequences cover the register-blocked batch loop (32 or 64 sequences per
-    block) and its masked tail; one sequence runs the gather path.
+    block) and its masked tail; one sequence runs a gather path: ELLPACK when
+    every unit has as many inputs, the row-wise CSR gather when not.
     """
     lengths = list(np.random.RandomState(5).randint(1, 6, n_sequences))
-    W, W_in, b, offsets, X, x0 = _setup(lengths, dtype, 0.25, n_units=40)
+    W, W_in, b, offsets, X, x0 = _setup(lengths, dtype, 0.25, n_units=43)
+    if not equal_degrees:  # drop one input of every third unit
+        W_T = sp.lil_array(W.T)
+        for j in range(0, 43, 3):
+            W_T[j, W_T.rows[j][0]] = 0
+        W = sp.csr_array(W_T.T)
+        W.eliminate_zeros()
     res = Reservoir(W_in, b, sp.csr_array(W, dtype=dtype), None, 0.9)
     assert res._dense.shape[0] == 0
+    assert (res._ell[3] == 11) == equal_degrees
     if wide_indices:  # the int32 indices of reservoirs beyond 65536 units
         data, idx16, _, indptr = res._csr
         res._csr = (data, np.zeros(0, np.uint16), idx16.astype(np.intc), indptr)
+        data, idx16, _, width = res._ell
+        res._ell = (data, np.zeros(0, np.uint16), idx16.astype(np.intc), width)
     U = res.project(X)
     res.run(U, offsets, _order(offsets), x0.copy())
     expected, _ = reference(X.astype(np.float64), offsets, W_in, b, W.toarray(), 0.9, x0)
     np.testing.assert_allclose(U, expected, rtol=RTOL[dtype], atol=ATOL[dtype])
+
+
+def test_sliced_ellpack_layout():
+    """Weight c of unit 8 s + l at [(s * width + c) * 8 + l]; padding lanes hold zeros."""
+    W_T = sp.csr_array(np.array([[0, 2, 0, 3], [4, 0, 5, 0], [0, 6, 7, 0]], dtype=float))
+    data, idx16, idx32, width = sliced_ellpack(W_T, narrow=True, lanes=2)
+    assert width == 2 and idx32.size == 0
+    np.testing.assert_array_equal(data, [2, 4, 3, 5, 6, 0, 7, 0])
+    np.testing.assert_array_equal(idx16, [1, 0, 3, 2, 1, 0, 2, 0])
+    uneven = sp.csr_array(np.array([[1.0, 0], [1, 1]]))
+    assert sliced_ellpack(uneven, narrow=True)[3] == 0
+
+
+def test_kernel_rejects_a_short_ellpack_copy():
+    W, W_in, b, offsets, X, x0 = _setup([3], np.float64, 0.25, n_units=20)
+    res = Reservoir(W_in, b, sp.csr_array(W), None, 0.9)
+    data, idx16, idx32, width = res._ell
+    res._ell = (data[:-8], idx16[:-8], idx32, width)
+    with pytest.raises(ValueError, match="ELLPACK"):
+        res.run(res.project(X), offsets, _order(offsets), x0.copy())
