@@ -350,3 +350,30 @@ def reservoir_states(floating[:, ::1] U,
         free(xT)
         free(zT)
     return rng
+
+
+def project_inputs(const floating[:, ::1] X, const floating[:, ::1] W_in,
+                   const floating[::1] bias, floating[:, ::1] out):
+    """out = bias + X @ W_in in one pass over ``out``, for a few input features.
+
+    A GEMM with so small an inner dimension is bound by writing ``out``;
+    NumPy's product followed by adding the bias writes it twice. Here each
+    row is built in cache (the bias, then one AXPY per input) and written
+    once.
+    """
+    cdef Py_ssize_t n_rows = X.shape[0], n_in = X.shape[1], n = W_in.shape[1]
+    cdef Py_ssize_t r, i, j
+    cdef floating u
+    cdef floating* row
+    if W_in.shape[0] != n_in or bias.shape[0] != n or out.shape[0] != n_rows \
+            or out.shape[1] != n:
+        raise ValueError("project_inputs: shapes do not match")
+    with nogil:
+        for r in range(n_rows):
+            row = &out[r, 0] if n else NULL
+            for j in range(n):
+                row[j] = bias[j]
+            for i in range(n_in):
+                u = X[r, i]
+                for j in range(n):
+                    row[j] += u * W_in[i, j]

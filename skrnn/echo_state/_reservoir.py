@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
-from .._kernels._reservoir import reservoir_states
+from .._kernels._reservoir import project_inputs, reservoir_states
 from ..utils._threads import limit_threads, single_threaded_blas
 
 # Below this size the dense eigenvalue solver is cheap and ARPACK is not
@@ -19,6 +19,8 @@ _DENSE_EIG_MAX = 100
 # the largest to 1e-10 in every case tried (100 to 2000 units), in about as
 # many matrix products.
 _ARNOLDI_BASIS = 120
+# Up to this many input features the input projection is a fused loop, not a GEMM.
+_FUSED_PROJECTION_MAX = 8
 # Density above which one dense GEMM per step beats the sparse gather.
 _DENSE_ABOVE = 0.3
 # Elements of a state buffer per kernel call (32 MB in float64): long series
@@ -145,8 +147,8 @@ class Reservoir:
     """
 
     def __init__(self, W_in, bias, W, W_fb, leaking_rate):
-        self.W_in = W_in
-        self.bias = bias
+        self.W_in = np.ascontiguousarray(W_in)
+        self.bias = np.ascontiguousarray(bias)
         self.W = W
         self.W_fb = W_fb
         self.leaking_rate = leaking_rate
@@ -182,10 +184,13 @@ class Reservoir:
         ``out`` is a buffer of shape (len(X), n_units) to reuse (a chunked run
         then allocates, and page-faults, only once).
         """
-        if X.shape[1] == 1:  # an outer product: broadcasting beats a K=1 GEMM
-            U = np.multiply(X, self.W_in[0], out=out)
-        else:
-            U = np.matmul(X, self.W_in, out=out)
+        if out is None:
+            out = np.empty((X.shape[0], self.n_units), dtype=self.dtype)
+        if X.shape[1] <= _FUSED_PROJECTION_MAX:
+            # bound by writing ``out``: one fused pass instead of two
+            project_inputs(np.ascontiguousarray(X, dtype=self.dtype), self.W_in, self.bias, out)
+            return out
+        U = np.matmul(X, self.W_in, out=out)
         U += self.bias
         return U
 

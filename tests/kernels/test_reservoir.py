@@ -209,3 +209,17 @@ def test_kernel_rejects_a_short_ellpack_copy():
     res._ell = (data[:-8], idx16[:-8], idx32, width)
     with pytest.raises(ValueError, match="ELLPACK"):
         res.run(res.project(X), offsets, _order(offsets), x0.copy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_in", [1, 3, 12])  # the fused loop, and the GEMM beyond 8 inputs
+def test_input_projection(dtype, n_in):
+    W, W_in, b, offsets, X, x0 = _setup([4, 6], dtype, 0.25, n_in=n_in)
+    res = Reservoir(W_in, b, sp.csr_array(W, dtype=dtype), None, 0.9)
+    expected = b.astype(np.float64) + X.astype(np.float64) @ W_in.astype(np.float64)
+    U = res.project(X)
+    assert U.dtype == dtype and U.flags.c_contiguous
+    np.testing.assert_allclose(U, expected, rtol=RTOL[dtype], atol=ATOL[dtype])
+    buffer = np.full((20, 12), np.nan, dtype=dtype)
+    assert res.project(X, out=buffer[:10]) is not None
+    np.testing.assert_allclose(buffer[:10], expected, rtol=RTOL[dtype], atol=ATOL[dtype])
