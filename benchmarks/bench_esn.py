@@ -23,9 +23,12 @@ Subcommands (each prints a markdown table):
 ``narma``
     NARMA10 with 100 units, normalised MSE on held-out data.
 
-Both libraries run their BLAS on one thread (threadpoolctl): on the shared
-2-core machines, two BLAS threads contending with the other jobs made the
-readout's products several times slower for either library.
+``speed`` and ``batch`` run at 1 and 2 threads (``--threads``): both
+libraries' BLAS limited to that many threads (threadpoolctl), and skrnn's
+``n_jobs`` set to it. With ``n_jobs=2`` skrnn sums the readout rows of one
+window of steps on a second thread while the reservoir runs over the next
+(BLAS on one thread each); reservoirpy's BLAS may use both threads. The
+other subcommands run on one thread.
 
 Run::
 
@@ -53,12 +56,12 @@ SETTINGS = {"spectral_radius": 0.9, "leaking_rate": 0.3, "input_scaling": 0.5,
             "connectivity": 0.1, "alpha": 1e-8, "n_washout": 100}
 
 
-def skrnn_model(n_units, seed=0):
+def skrnn_model(n_units, seed=0, n_jobs=None):
     return EchoStateRegressor(
         n_units, spectral_radius=SETTINGS["spectral_radius"],
         leaking_rate=SETTINGS["leaking_rate"], input_scaling=SETTINGS["input_scaling"],
         bias_scaling=0.0, connectivity=SETTINGS["connectivity"], alpha=SETTINGS["alpha"],
-        n_washout=SETTINGS["n_washout"], random_state=seed)
+        n_washout=SETTINGS["n_washout"], random_state=seed, n_jobs=n_jobs)
 
 
 def reservoirpy_model(n_units, seed=0):
@@ -82,10 +85,10 @@ def squashed_mackey_glass(n, seed=0):
     return np.tanh(make_mackey_glass(n, random_state=seed) - 1.0)
 
 
-def run_skrnn(n_units, X_tr, y_tr, X_te):
+def run_skrnn(n_units, X_tr, y_tr, X_te, n_jobs=None):
     """(fit time, predict time, predictions) of skrnn; per-step targets."""
     start = time.perf_counter()
-    model = skrnn_model(n_units).fit(X_tr, y_tr[..., 0])
+    model = skrnn_model(n_units, n_jobs=n_jobs).fit(X_tr, y_tr[..., 0])
     t_fit = time.perf_counter() - start
     start = time.perf_counter()
     pred = model.predict(X_te)
@@ -104,61 +107,67 @@ def run_reservoirpy(n_units, X_tr, y_tr, X_te):
 
 
 def speed(args):
-    print("| units | steps | fit skrnn (s) | fit reservoirpy (s) | fit ratio | "
+    print("| threads | units | steps | fit skrnn (s) | fit reservoirpy (s) | fit ratio | "
           "predict skrnn (s) | predict reservoirpy (s) | predict ratio | "
           "NRMSE skrnn | NRMSE reservoirpy |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n_steps in args.steps:
         z = squashed_mackey_glass(2 * n_steps + 1)
         X, y = z[:-1, None], z[1:, None]
         X_tr, y_tr, X_te, y_te = X[:n_steps], y[:n_steps], X[n_steps:], y[n_steps:]
         skip = min(1000, n_steps // 10)  # the test run starts from a fresh state
         for n_units in args.units:
-            times = {"skrnn": [], "rpy": []}
-            errors = {}
-            for _ in range(args.repeats):
-                # interleaved, so that both see the same machine load
-                f, p, pred = run_skrnn(n_units, X_tr, y_tr, X_te)
-                times["skrnn"].append((f, p))
-                errors["skrnn"] = nrmse(pred[skip:], y_te[skip:])
-                f, p, pred = run_reservoirpy(n_units, X_tr, y_tr, X_te)
-                times["rpy"].append((f, p))
-                errors["rpy"] = nrmse(pred[skip:], y_te[skip:])
-            s = np.median(times["skrnn"], axis=0)
-            r = np.median(times["rpy"], axis=0)
-            print(f"| {n_units} | {n_steps} | {s[0]:.2f} | {r[0]:.2f} | **{r[0] / s[0]:.1f}x** | "
-                  f"{s[1]:.2f} | {r[1]:.2f} | **{r[1] / s[1]:.1f}x** | "
-                  f"{errors['skrnn']:.2e} | {errors['rpy']:.2e} |", flush=True)
+            for threads in args.threads:
+                times = {"skrnn": [], "rpy": []}
+                errors = {}
+                with threadpool_limits(threads):
+                    for _ in range(args.repeats):
+                        # interleaved, so that both see the same machine load
+                        f, p, pred = run_skrnn(n_units, X_tr, y_tr, X_te, n_jobs=threads)
+                        times["skrnn"].append((f, p))
+                        errors["skrnn"] = nrmse(pred[skip:], y_te[skip:])
+                        f, p, pred = run_reservoirpy(n_units, X_tr, y_tr, X_te)
+                        times["rpy"].append((f, p))
+                        errors["rpy"] = nrmse(pred[skip:], y_te[skip:])
+                s = np.median(times["skrnn"], axis=0)
+                r = np.median(times["rpy"], axis=0)
+                print(f"| {threads} | {n_units} | {n_steps} | {s[0]:.2f} | {r[0]:.2f} | "
+                      f"**{r[0] / s[0]:.1f}x** | {s[1]:.2f} | {r[1]:.2f} | "
+                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} |",
+                      flush=True)
 
 
 def batch(args):
     n_seq = args.sequences
     print(f"Batch of {n_seq} sequences advanced together (times in s, medians of "
           f"{args.repeats}).\n")
-    print("| units | steps per sequence | fit skrnn | fit reservoirpy | fit ratio | "
+    print("| threads | units | steps per sequence | fit skrnn | fit reservoirpy | fit ratio | "
           "predict skrnn | predict reservoirpy | predict ratio | NRMSE skrnn | "
           "NRMSE reservoirpy |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for length in args.lengths:
         z = squashed_mackey_glass(n_seq * (length + 1) * 2 + 1)
         windows = z[: 2 * n_seq * (length + 1)].reshape(2 * n_seq, length + 1)
         X, Y = windows[:, :-1, None], windows[:, 1:, None]
         X_tr, Y_tr, X_te, Y_te = X[:n_seq], Y[:n_seq], X[n_seq:], Y[n_seq:]
         for n_units in args.units:
-            times = {"skrnn": [], "rpy": []}
-            errors = {}
-            for _ in range(args.repeats):
-                f, p, pred = run_skrnn(n_units, X_tr, Y_tr, X_te)
-                times["skrnn"].append((f, p))
-                errors["skrnn"] = nrmse(pred[:, 100:], Y_te[:, 100:])
-                f, p, pred = run_reservoirpy(n_units, X_tr, Y_tr, X_te)
-                times["rpy"].append((f, p))
-                errors["rpy"] = nrmse(np.asarray(pred)[:, 100:], Y_te[:, 100:])
-            s = np.median(times["skrnn"], axis=0)
-            r = np.median(times["rpy"], axis=0)
-            print(f"| {n_units} | {length} | {s[0]:.2f} | {r[0]:.2f} | **{r[0] / s[0]:.1f}x** | "
-                  f"{s[1]:.2f} | {r[1]:.2f} | **{r[1] / s[1]:.1f}x** | "
-                  f"{errors['skrnn']:.2e} | {errors['rpy']:.2e} |", flush=True)
+            for threads in args.threads:
+                times = {"skrnn": [], "rpy": []}
+                errors = {}
+                with threadpool_limits(threads):
+                    for _ in range(args.repeats):
+                        f, p, pred = run_skrnn(n_units, X_tr, Y_tr, X_te, n_jobs=threads)
+                        times["skrnn"].append((f, p))
+                        errors["skrnn"] = nrmse(pred[:, 100:], Y_te[:, 100:])
+                        f, p, pred = run_reservoirpy(n_units, X_tr, Y_tr, X_te)
+                        times["rpy"].append((f, p))
+                        errors["rpy"] = nrmse(np.asarray(pred)[:, 100:], Y_te[:, 100:])
+                s = np.median(times["skrnn"], axis=0)
+                r = np.median(times["rpy"], axis=0)
+                print(f"| {threads} | {n_units} | {length} | {s[0]:.2f} | {r[0]:.2f} | "
+                      f"**{r[0] / s[0]:.1f}x** | {s[1]:.2f} | {r[1]:.2f} | "
+                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} |",
+                      flush=True)
 
 
 def peak_rss_mb():
@@ -260,6 +269,9 @@ def main():
     parser.add_argument("--steps", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--sequences", type=int, default=100)
     parser.add_argument("--lengths", type=int, nargs="+", default=[1000])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                        help="speed and batch: BLAS threads of both libraries, and skrnn's "
+                             "n_jobs")
     parser.add_argument("--total", type=int, default=10_000_000)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--stream-units", type=int, default=200)
