@@ -48,6 +48,7 @@ cdef extern from "_lstm_cell.h" nogil:
     void skrnn_lstm_cells_f(float* z, const float* c_prev, float* c, float* tc, float* h,
                             Py_ssize_t m, Py_ssize_t n, int keep_tc)
     void skrnn_logistic_f(float* x, Py_ssize_t n)
+    void skrnn_cell_tanh_f(float* x, Py_ssize_t n)
 
 
 cdef inline void _cell_forward(floating* z, const floating* c_prev, floating* c,
@@ -269,6 +270,12 @@ def _logistic_float32(float[::1] x):
     """The logistic function of the fused prediction cell, in place (for the tests)."""
     with nogil:
         skrnn_logistic_f(&x[0], x.shape[0])
+
+
+def _tanh_float32(float[::1] x):
+    """The tanh of the fused float32 cell, in place (for the tests)."""
+    with nogil:
+        skrnn_cell_tanh_f(&x[0], x.shape[0])
 
 
 def lstm_forward(const floating[:, ::1] X,

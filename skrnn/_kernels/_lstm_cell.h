@@ -117,10 +117,11 @@ SKRNN_DEFINE_LSTM_OUT(float, f)
  * [z_i z_f z_g z_o] (bias included) and receives the gates [i f g o]; tc
  * receives tanh(c_t) if keep_tc (training), else is scratch. With AVX-512
  * and libmvec, blocks of 16 (8) units go through the activations and the
- * cell arithmetic in registers, with libmvec's tanh called on them: two
- * passes over the rows instead of five, and no call per buffer. In float32
- * the logistic gates use skrnn_sigmoid_f16 below, in float64 the tanh form
- * of the passes. A unit's result depends on nothing but its row (a partial
+ * cell arithmetic in registers: two passes over the rows instead of five,
+ * and no call per buffer. In float32 the logistic gates use
+ * skrnn_sigmoid_f16 and the tanh skrnn_tanh_f16 below, both inline; in
+ * float64, libmvec's tanh on the registers and the tanh form of the
+ * logistic function of the passes. A unit's result depends on nothing but its row (a partial
  * block is masked), which batch-invariant prediction needs. Elsewhere the
  * passes run. */
 #include "_vmath.h"
@@ -205,10 +206,60 @@ static inline __m512 skrnn_sigmoid_f16(__m512 x)
     return _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, one), q);
 }
 
+/* printed by benchmarks/derive_tanh_rational.py */
+#define SKRNN_TANH_P1 0.13385303f
+#define SKRNN_TANH_P2 0.0035005452f
+#define SKRNN_TANH_P3 2.068574e-05f
+#define SKRNN_TANH_P4 1.3451504e-08f
+#define SKRNN_TANH_Q1 0.46718624f
+#define SKRNN_TANH_Q2 0.025896156f
+#define SKRNN_TANH_Q3 0.000329353f
+#define SKRNN_TANH_Q4 7.818188e-07f
+
+/* tanh of 16 floats as x P(x^2) / Q(x^2), P and Q of degree 4 (our
+ * weighted least-squares fit of tanh(x) / x on [0, 9.02] by Lawson's
+ * iteration, relative error 2.5e-8 before rounding; the script is
+ * benchmarks/derive_tanh_rational.py), with x clamped to [-9.02, 9.02], past
+ * which tanh rounds to +-1 in float32, and the division by a reciprocal
+ * refined by one Newton step. Measured (tests/kernels/test_lstm.py): within
+ * 6 ulp of float64 tanh (the rounding of the evaluation, near +-1), 0 and
+ * the sign kept, +-1 at +-inf, NaN stays NaN. Sixteen operations inline
+ * against libmvec's call of 36 instructions, a third of them table
+ * permutations on one port: the cell's two tanh per unit were a quarter of
+ * a float32 prediction at hidden 32. */
+__attribute__((target("avx512f")))
+static inline __m512 skrnn_tanh_f16(__m512 x)
+{
+    /* min(c, x) and max(c, x) return x when x is NaN */
+    __m512 y = _mm512_max_ps(_mm512_set1_ps(-9.02f), _mm512_min_ps(_mm512_set1_ps(9.02f), x));
+    __m512 s = _mm512_mul_ps(y, y);
+    __m512 p = _mm512_set1_ps(SKRNN_TANH_P4);
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SKRNN_TANH_P3));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SKRNN_TANH_P2));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SKRNN_TANH_P1));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(1.0f));
+    __m512 q = _mm512_set1_ps(SKRNN_TANH_Q4);
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SKRNN_TANH_Q3));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SKRNN_TANH_Q2));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SKRNN_TANH_Q1));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(1.0f));
+    __m512 num = _mm512_mul_ps(y, p);
+    __m512 r = _mm512_rcp14_ps(q);
+    __m512 e = _mm512_fnmadd_ps(q, r, _mm512_set1_ps(1.0f));
+    __m512 t = _mm512_mul_ps(num, r);
+    return _mm512_fmadd_ps(t, e, t);
+}
+
 __attribute__((target("avx512f")))
 static void skrnn_logistic_masked_f16(float *x, __mmask16 k)
 {
     _mm512_mask_storeu_ps(x, k, skrnn_sigmoid_f16(_mm512_maskz_loadu_ps(k, x)));
+}
+
+__attribute__((target("avx512f")))
+static void skrnn_tanh_masked_f16(float *x, __mmask16 k)
+{
+    _mm512_mask_storeu_ps(x, k, skrnn_tanh_f16(_mm512_maskz_loadu_ps(k, x)));
 }
 
 __attribute__((target("avx512f")))
@@ -235,11 +286,11 @@ static void skrnn_lstm_fused_f(float *z, const float *c_prev, float *c, float *t
         float *cr = c + r * n, *hr = h + r * n;
         for (ptrdiff_t j = 0; j < n; j += 16) {
             __mmask16 k = (__mmask16) (n - j >= 16 ? 0xFFFFu : (1u << (n - j)) - 1u);
-            __m512 g = _ZGVeN16v_tanhf(_mm512_maskz_loadu_ps(k, zr + 2 * n + j));
+            __m512 g = skrnn_tanh_f16(_mm512_maskz_loadu_ps(k, zr + 2 * n + j));
             __m512 cn = _mm512_add_ps(
                 _mm512_mul_ps(_mm512_maskz_loadu_ps(k, zr + n + j), _mm512_maskz_loadu_ps(k, cp + j)),
                 _mm512_mul_ps(_mm512_maskz_loadu_ps(k, zr + j), g));
-            __m512 t = _ZGVeN16v_tanhf(cn);
+            __m512 t = skrnn_tanh_f16(cn);
             _mm512_mask_storeu_ps(zr + 2 * n + j, k, g);
             _mm512_mask_storeu_ps(cr + j, k, cn);
             if (tc)
@@ -274,6 +325,22 @@ static void skrnn_lstm_cells_##SUFFIX(T *z, const T *c_prev, T *c, T *tc, T *h, 
 
 SKRNN_DEFINE_LSTM_CELLS(double, d)
 SKRNN_DEFINE_LSTM_CELLS(float, f)
+
+/* The tanh of the fused cell over a buffer, for the tests; libm's tanhf
+ * where the fused cell does not run. */
+static void skrnn_cell_tanh_f(float *x, ptrdiff_t n)
+{
+    ptrdiff_t i = 0;
+#ifdef SKRNN_HAVE_LIBMVEC
+    if (skrnn_isa_level() == 2)
+        for (; i < n; i += 16) {
+            __mmask16 k = (__mmask16) (n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1u);
+            skrnn_tanh_masked_f16(x + i, k);
+        }
+#endif
+    for (; i < n; i++)
+        x[i] = tanhf(x[i]);
+}
 
 /* The logistic function of the fused cell over a buffer, for the tests;
  * 1 / (1 + expf(-x)) where the fused cell does not run. */
