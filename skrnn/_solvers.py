@@ -70,15 +70,33 @@ class AdamOptimizer:
         self.m = np.zeros(n_params, dtype=dtype)
         self.v = np.zeros(n_params, dtype=dtype)
 
+    def __getstate__(self):
+        # the scratch is not state: pickles and copies go without it
+        state = self.__dict__.copy()
+        state.pop("_scratch", None)
+        return state
+
     def update(self, theta, grad):
+        # scratch for the update: with a few thousand weights, its
+        # temporaries cost as much as its arithmetic (a fit updates once
+        # per mini-batch); the operations and their order are unchanged
+        if "_scratch" not in self.__dict__:
+            self._scratch = (np.empty_like(self.m), np.empty_like(self.m))
+        step, denom = self._scratch
         self.t += 1
         self.m *= self.beta_1
-        self.m += (1 - self.beta_1) * grad
+        self.m += np.multiply(grad, 1 - self.beta_1, out=step)
         self.v *= self.beta_2
-        self.v += (1 - self.beta_2) * grad * grad
+        np.multiply(grad, 1 - self.beta_2, out=step)
+        step *= grad
+        self.v += step
         self.learning_rate = (self.learning_rate_init * np.sqrt(1 - self.beta_2**self.t)
                               / (1 - self.beta_1**self.t))
-        theta -= self.learning_rate * self.m / (np.sqrt(self.v) + self.epsilon)
+        np.sqrt(self.v, out=denom)
+        denom += self.epsilon
+        np.multiply(self.m, self.learning_rate, out=step)
+        step /= denom
+        theta -= step
 
     def iteration_ends(self, time_step):
         pass
