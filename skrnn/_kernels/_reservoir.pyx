@@ -122,6 +122,11 @@ cdef void _sparse_product(const floating* x, Py_ssize_t n_rows, Py_ssize_t n_uni
                                  out + b * n_units)
 
 
+# Sequences per tile of the batch transposes (eight doubles: one cache line).
+cdef enum:
+    _TILE = 8
+
+
 cdef void _sparse_product_batch(const floating* x, Py_ssize_t n_rows, Py_ssize_t n_units,
                                 SparseW* W, floating* out,
                                 floating* xT, floating* zT) noexcept nogil:
@@ -132,10 +137,17 @@ cdef void _sparse_product_batch(const floating* x, Py_ssize_t n_rows, Py_ssize_t
     loop over the sequences that vectorises, instead of one gather per
     sequence and weight.
     """
-    cdef Py_ssize_t b, i, j
-    for b in range(n_rows):
+    cdef Py_ssize_t b, b0, b1, i, j
+    # Both transposes go in tiles of _TILE sequences: each unit's tile row of
+    # xT (zT) is one cache line, written (read) whole while the _TILE state
+    # rows are streamed, instead of touching a different line per element.
+    b0 = 0
+    while b0 < n_rows:
+        b1 = min(b0 + _TILE, n_rows)
         for i in range(n_units):
-            xT[i * n_rows + b] = x[b * n_units + i]
+            for b in range(b0, b1):
+                xT[i * n_rows + b] = x[b * n_units + i]
+        b0 = b1
     if floating is double:
         if W.narrow:
             skrnn_spmm_t_d_i16(n_units, n_rows, W.data, W.idx16, W.indptr, xT, zT)
@@ -146,9 +158,13 @@ cdef void _sparse_product_batch(const floating* x, Py_ssize_t n_rows, Py_ssize_t
             skrnn_spmm_t_f_i16(n_units, n_rows, W.data, W.idx16, W.indptr, xT, zT)
         else:
             skrnn_spmm_t_f_i32(n_units, n_rows, W.data, W.idx32, W.indptr, xT, zT)
-    for b in range(n_rows):
+    b0 = 0
+    while b0 < n_rows:
+        b1 = min(b0 + _TILE, n_rows)
         for j in range(n_units):
-            out[b * n_units + j] += zT[j * n_rows + b]
+            for b in range(b0, b1):
+                out[b * n_units + j] += zT[j * n_rows + b]
+        b0 = b1
 
 
 # Batches at least this large take the transposed (vectorised) sparse path.
