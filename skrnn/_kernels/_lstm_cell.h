@@ -116,12 +116,12 @@ SKRNN_DEFINE_LSTM_OUT(float, f)
  * tanh(c_t) and h_t of m rows without peepholes, where z holds the rows'
  * [z_i z_f z_g z_o] (bias included) and receives the gates [i f g o]; tc
  * receives tanh(c_t) if keep_tc (training), else is scratch. With AVX-512
- * and libmvec, blocks of 16 (8) units go through the activations and the
- * cell arithmetic in registers: two passes over the rows instead of five,
- * and no call per buffer. In float32 the logistic gates use
- * skrnn_sigmoid_f16 and the tanh skrnn_tanh_f16 below, both inline; in
- * float64, libmvec's tanh on the registers and the tanh form of the
- * logistic function of the passes. A unit's result depends on nothing but its row (a partial
+ * (or AVX2) and libmvec, blocks of 16 (8) units go through the activations
+ * and the cell arithmetic in registers: two passes over the rows instead of
+ * five, and no call per buffer. In float32 the logistic gates use
+ * skrnn_sigmoid_f16 (skrnn_sigmoid_f8) and the tanh skrnn_tanh_f16
+ * (skrnn_tanh_f8) below, all inline; in float64, libmvec's tanh on the
+ * registers and the tanh form of the logistic function of the passes. A unit's result depends on nothing but its row (a partial
  * block is masked), which batch-invariant prediction needs. Elsewhere the
  * passes run. */
 #include "_vmath.h"
@@ -303,31 +303,236 @@ static void skrnn_lstm_fused_f(float *z, const float *c_prev, float *c, float *t
 SKRNN_DEFINE_LSTM_FUSED(double, d, __m512d, 8, __mmask8, _mm512_set1_pd,
                         _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd, _mm512_mul_pd,
                         _mm512_add_pd, _ZGVeN8v_tanh)
+
+/* -- the same cell on AVX2 machines (8 floats or 4 doubles a register) ------
+ *
+ * The same two passes as skrnn_lstm_fused_f, with the same functions of
+ * the same polynomials, in 256-bit registers: AVX2 has neither
+ * _mm256_scalef_ps nor a 14-bit reciprocal, so 2^n is built in the
+ * exponent field and the last step is a true division (more exact than
+ * the refined reciprocal, and the divider is a unit of its own that the
+ * polynomials do not wait for). A unit block past n is loaded and stored
+ * through a mask, so a unit's result depends on nothing but its row. */
+__attribute__((target("avx2,fma")))
+static inline __m256 skrnn_sigmoid_f8(__m256 x)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    /* min(c, x) and max(c, x) return x when x is NaN */
+    __m256 y = _mm256_max_ps(_mm256_set1_ps(-88.0f), _mm256_min_ps(_mm256_set1_ps(88.0f), x));
+    y = _mm256_sub_ps(_mm256_setzero_ps(), y);
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(y, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), y);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860682030941723e-6f), r);
+    __m256 p = _mm256_set1_ps(1.385929062962532e-3f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.374763652682304e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.166772589087486e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.666642129421234e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.999999403953552e-1f));
+    p = _mm256_fmadd_ps(p, r, one);
+    p = _mm256_fmadd_ps(p, r, one);
+    /* 2^n in the exponent field, n in [-127, 127]: n = -127 (x near the
+     * upper clamp) gives 0, where 1 + 2^n rounds to 1 anyway; a NaN's n
+     * gives some power of two, and p keeps the NaN */
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n),
+                                                   _mm256_set1_epi32(127)), 23);
+    __m256 d = _mm256_fmadd_ps(p, _mm256_castsi256_ps(e), one);
+    return _mm256_div_ps(one, d);
+}
+
+__attribute__((target("avx2,fma")))
+static inline __m256 skrnn_tanh_f8(__m256 x)
+{
+    /* min(c, x) and max(c, x) return x when x is NaN */
+    __m256 y = _mm256_max_ps(_mm256_set1_ps(-9.02f), _mm256_min_ps(_mm256_set1_ps(9.02f), x));
+    __m256 s = _mm256_mul_ps(y, y);
+    __m256 p = _mm256_set1_ps(SKRNN_TANH_P4);
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(SKRNN_TANH_P3));
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(SKRNN_TANH_P2));
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(SKRNN_TANH_P1));
+    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(1.0f));
+    __m256 q = _mm256_set1_ps(SKRNN_TANH_Q4);
+    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(SKRNN_TANH_Q3));
+    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(SKRNN_TANH_Q2));
+    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(SKRNN_TANH_Q1));
+    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(1.0f));
+    return _mm256_div_ps(_mm256_mul_ps(y, p), q);
+}
+
+/* Lanes 0 .. count - 1 of a 256-bit register (count >= W: all W). */
+__attribute__((target("avx2")))
+static inline __m256i skrnn_mask_f8(ptrdiff_t count)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) (count < 8 ? count : 8)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+__attribute__((target("avx2")))
+static inline __m256i skrnn_mask_d4(ptrdiff_t count)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count < 4 ? count : 4),
+                              _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
+/* The activations of lanes 0 .. count - 1 at x, in place (for the tests). */
+__attribute__((target("avx2,fma")))
+static void skrnn_tanh_masked_f8(float *x, ptrdiff_t count)
+{
+    __m256i k = skrnn_mask_f8(count);
+    _mm256_maskstore_ps(x, k, skrnn_tanh_f8(_mm256_maskload_ps(x, k)));
+}
+
+__attribute__((target("avx2,fma")))
+static void skrnn_sigmoid_masked_f8(float *x, ptrdiff_t count)
+{
+    __m256i k = skrnn_mask_f8(count);
+    _mm256_maskstore_ps(x, k, skrnn_sigmoid_f8(_mm256_maskload_ps(x, k)));
+}
+
+/* Loads and stores of a whole register, or of the lanes of a mask: called
+ * with a constant `full`, so each loop's body is compiled without a test. */
+#define SKRNN_DEFINE_AVX2_IO(T, SUFFIX, VEC, LOAD, STORE, MLOAD, MSTORE)             \
+__attribute__((target("avx2,fma"), always_inline))                                   \
+static inline VEC skrnn_load_##SUFFIX(const T *x, __m256i k, int full)               \
+{                                                                                    \
+    return full ? LOAD(x) : MLOAD(x, k);                                             \
+}                                                                                    \
+__attribute__((target("avx2,fma"), always_inline))                                   \
+static inline void skrnn_store_##SUFFIX(T *x, __m256i k, VEC v, int full)            \
+{                                                                                    \
+    if (full)                                                                        \
+        STORE(x, v);                                                                 \
+    else                                                                             \
+        MSTORE(x, k, v);                                                             \
+}
+
+SKRNN_DEFINE_AVX2_IO(float, f8, __m256, _mm256_loadu_ps, _mm256_storeu_ps,
+                     _mm256_maskload_ps, _mm256_maskstore_ps)
+SKRNN_DEFINE_AVX2_IO(double, d4, __m256d, _mm256_loadu_pd, _mm256_storeu_pd,
+                     _mm256_maskload_pd, _mm256_maskstore_pd)
+
+/* The logistic gates i, f, o of units j .. j + 7 of one row. */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void skrnn_gates_f8(float *zr, ptrdiff_t n, ptrdiff_t j, __m256i k, int full)
+{
+    skrnn_store_f8(zr + j, k, skrnn_sigmoid_f8(skrnn_load_f8(zr + j, k, full)), full);
+    skrnn_store_f8(zr + n + j, k, skrnn_sigmoid_f8(skrnn_load_f8(zr + n + j, k, full)), full);
+    skrnn_store_f8(zr + 3 * n + j, k,
+                   skrnn_sigmoid_f8(skrnn_load_f8(zr + 3 * n + j, k, full)), full);
+}
+
+/* g, c_t, tanh(c_t) and h_t of units j .. j + 7 of one row (tc may be NULL). */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void skrnn_state_f8(float *zr, const float *cp, float *cr, float *tcr,
+                                  float *hr, ptrdiff_t n, ptrdiff_t j, __m256i k, int full)
+{
+    __m256 g = skrnn_tanh_f8(skrnn_load_f8(zr + 2 * n + j, k, full));
+    __m256 cn = _mm256_add_ps(_mm256_mul_ps(skrnn_load_f8(zr + n + j, k, full),
+                                            skrnn_load_f8(cp + j, k, full)),
+                              _mm256_mul_ps(skrnn_load_f8(zr + j, k, full), g));
+    __m256 t = skrnn_tanh_f8(cn);
+    skrnn_store_f8(zr + 2 * n + j, k, g, full);
+    skrnn_store_f8(cr + j, k, cn, full);
+    if (tcr)
+        skrnn_store_f8(tcr + j, k, t, full);
+    skrnn_store_f8(hr + j, k, _mm256_mul_ps(skrnn_load_f8(zr + 3 * n + j, k, full), t), full);
+}
+
+__attribute__((target("avx2,fma")))
+static void skrnn_lstm_fused_f_avx2(float *z, const float *c_prev, float *c, float *tc,
+                                    float *h, ptrdiff_t m, ptrdiff_t n)
+{
+    const ptrdiff_t whole = n - n % 8;
+    const __m256i all = skrnn_mask_f8(8), tail = skrnn_mask_f8(n - whole);
+    /* the logistic gates of the whole tile first, as in skrnn_lstm_fused_f */
+    for (ptrdiff_t r = 0; r < m; r++) {
+        float *zr = z + r * 4 * n;
+        for (ptrdiff_t j = 0; j < whole; j += 8)
+            skrnn_gates_f8(zr, n, j, all, 1);
+        if (whole < n)
+            skrnn_gates_f8(zr, n, whole, tail, 0);
+    }
+    for (ptrdiff_t r = 0; r < m; r++) {
+        float *zr = z + r * 4 * n, *tcr = tc ? tc + r * n : NULL;
+        const float *cp = c_prev + r * n;
+        for (ptrdiff_t j = 0; j < whole; j += 8)
+            skrnn_state_f8(zr, cp, c + r * n, tcr, h + r * n, n, j, all, 1);
+        if (whole < n)
+            skrnn_state_f8(zr, cp, c + r * n, tcr, h + r * n, n, whole, tail, 0);
+    }
+}
+
+/* float64: libmvec's AVX2 tanh on the registers, the logistic gates in the
+ * tanh form s(z) = (1 + tanh(z / 2)) / 2, as in the AVX-512 float64 cell. */
+__attribute__((target("avx2,fma"), always_inline))
+static inline void skrnn_cell_d4(double *zr, const double *cp, double *cr, double *tcr,
+                                 double *hr, ptrdiff_t n, ptrdiff_t j, __m256i k, int full)
+{
+    const __m256d half = _mm256_set1_pd(0.5);
+    __m256d i = _ZGVdN4v_tanh(_mm256_mul_pd(half, skrnn_load_d4(zr + j, k, full)));
+    __m256d f = _ZGVdN4v_tanh(_mm256_mul_pd(half, skrnn_load_d4(zr + n + j, k, full)));
+    __m256d g = _ZGVdN4v_tanh(skrnn_load_d4(zr + 2 * n + j, k, full));
+    __m256d o = _ZGVdN4v_tanh(_mm256_mul_pd(half, skrnn_load_d4(zr + 3 * n + j, k, full)));
+    i = _mm256_add_pd(half, _mm256_mul_pd(half, i));
+    f = _mm256_add_pd(half, _mm256_mul_pd(half, f));
+    o = _mm256_add_pd(half, _mm256_mul_pd(half, o));
+    __m256d cn = _mm256_add_pd(_mm256_mul_pd(f, skrnn_load_d4(cp + j, k, full)),
+                               _mm256_mul_pd(i, g));
+    __m256d t = _ZGVdN4v_tanh(cn);
+    skrnn_store_d4(zr + j, k, i, full);
+    skrnn_store_d4(zr + n + j, k, f, full);
+    skrnn_store_d4(zr + 2 * n + j, k, g, full);
+    skrnn_store_d4(zr + 3 * n + j, k, o, full);
+    skrnn_store_d4(cr + j, k, cn, full);
+    if (tcr)
+        skrnn_store_d4(tcr + j, k, t, full);
+    skrnn_store_d4(hr + j, k, _mm256_mul_pd(o, t), full);
+}
+
+__attribute__((target("avx2,fma")))
+static void skrnn_lstm_fused_d_avx2(double *z, const double *c_prev, double *c, double *tc,
+                                    double *h, ptrdiff_t m, ptrdiff_t n)
+{
+    const ptrdiff_t whole = n - n % 4;
+    const __m256i all = skrnn_mask_d4(4), tail = skrnn_mask_d4(n - whole);
+    for (ptrdiff_t r = 0; r < m; r++) {
+        double *zr = z + r * 4 * n, *tcr = tc ? tc + r * n : NULL;
+        const double *cp = c_prev + r * n;
+        for (ptrdiff_t j = 0; j < whole; j += 4)
+            skrnn_cell_d4(zr, cp, c + r * n, tcr, h + r * n, n, j, all, 1);
+        if (whole < n)
+            skrnn_cell_d4(zr, cp, c + r * n, tcr, h + r * n, n, whole, tail, 0);
+    }
+}
 #endif
 
 #define SKRNN_DEFINE_LSTM_CELLS(T, SUFFIX)                                           \
 static void skrnn_lstm_cells_##SUFFIX(T *z, const T *c_prev, T *c, T *tc, T *h,     \
                                       ptrdiff_t m, ptrdiff_t n, int keep_tc)         \
 {                                                                                    \
-    SKRNN_LSTM_FUSED_IF_AVX512(SUFFIX)                                               \
+    SKRNN_LSTM_FUSED_IF_SIMD(SUFFIX)                                                 \
     skrnn_lstm_passes_##SUFFIX(z, c_prev, c, tc, h, m, n);                           \
 }
 
 #ifdef SKRNN_HAVE_LIBMVEC
-#define SKRNN_LSTM_FUSED_IF_AVX512(SUFFIX)                                           \
+#define SKRNN_LSTM_FUSED_IF_SIMD(SUFFIX)                                             \
     if (skrnn_isa_level() == 2) {                                                    \
         skrnn_lstm_fused_##SUFFIX(z, c_prev, c, keep_tc ? tc : NULL, h, m, n);       \
         return;                                                                      \
+    }                                                                                \
+    if (skrnn_isa_level() == 1) {                                                    \
+        skrnn_lstm_fused_##SUFFIX##_avx2(z, c_prev, c, keep_tc ? tc : NULL, h, m, n);\
+        return;                                                                      \
     }
 #else
-#define SKRNN_LSTM_FUSED_IF_AVX512(SUFFIX)
+#define SKRNN_LSTM_FUSED_IF_SIMD(SUFFIX)
 #endif
 
 SKRNN_DEFINE_LSTM_CELLS(double, d)
 SKRNN_DEFINE_LSTM_CELLS(float, f)
 
-/* The tanh of the fused cell over a buffer, for the tests; libm's tanhf
- * where the fused cell does not run. */
+/* The tanh of the fused float32 cell over a buffer, for the tests; libm's
+ * tanhf where the fused cell does not run. */
 static void skrnn_cell_tanh_f(float *x, ptrdiff_t n)
 {
     ptrdiff_t i = 0;
@@ -337,6 +542,9 @@ static void skrnn_cell_tanh_f(float *x, ptrdiff_t n)
             __mmask16 k = (__mmask16) (n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1u);
             skrnn_tanh_masked_f16(x + i, k);
         }
+    else if (skrnn_isa_level() == 1)
+        for (; i < n; i += 8)
+            skrnn_tanh_masked_f8(x + i, n - i);
 #endif
     for (; i < n; i++)
         x[i] = tanhf(x[i]);
@@ -354,6 +562,9 @@ static void skrnn_logistic_f(float *x, ptrdiff_t n)
             __mmask16 k = (__mmask16) (n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1u);
             skrnn_logistic_masked_f16(x + i, k);
         }
+    else if (skrnn_isa_level() == 1)
+        for (; i < n; i += 8)
+            skrnn_sigmoid_masked_f8(x + i, n - i);
 #endif
     for (; i < n; i++)
         x[i] = 1.0f / (1.0f + expf(-x[i]));
