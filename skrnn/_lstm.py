@@ -3,7 +3,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-from contextlib import nullcontext
 from functools import partial
 
 import numpy as np
@@ -201,15 +200,15 @@ class LSTMNetwork:
             C = workspace.empty(f"C{layer}", (n_kept, n), dtype)
             TC = workspace.empty(f"TC{layer}", (n_kept, n), dtype)
             h_last, c_last = np.empty_like(h0), np.empty_like(c0)
-            # training multiplies through BLAS, one thread per block;
-            # prediction calls no BLAS, so it sets no thread count
-            with single_threaded_blas() if need_cache else nullcontext():
-                run_in_parallel([
-                    partial(lstm_forward, X, XH, params[f"gate_weights_[{layer}]"],
-                            self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
-                            H, A, C, TC, h_last, c_last, W_out, b_out,
-                            Y if in_kernel else no_outputs, lo, hi)
-                    for lo, hi in blocks])
+            # the kernel's products are skrnn's own (_rowgemm.h), not BLAS,
+            # so no BLAS thread count is set around it (threadpoolctl costs
+            # tens of microseconds a call)
+            run_in_parallel([
+                partial(lstm_forward, X, XH, params[f"gate_weights_[{layer}]"],
+                        self._peepholes(params, layer, n, dtype), packing.starts, h0, c0,
+                        H, A, C, TC, h_last, c_last, W_out, b_out,
+                        Y if in_kernel else no_outputs, lo, hi)
+                for lo, hi in blocks])
             layers.append((XH, A, C, TC, c0))
             final += [h_last, c_last]
             inputs = H
@@ -257,12 +256,11 @@ class LSTMNetwork:
             n = self.hidden_sizes[layer]
             G = params[f"gate_weights_[{layer}]"]
             dZ = workspace.empty(f"dZ{layer}", A.shape, dtype)
-            with single_threaded_blas():
-                run_in_parallel([
-                    partial(lstm_backward, A, C, TC, c0, self.split_gate_weights(G, layer)[1],
-                            self._peepholes(params, layer, n, dtype), packing.starts, dH,
-                            self.bptt_steps or 0, dZ, lo, hi)
-                    for lo, hi in blocks])
+            run_in_parallel([  # no BLAS inside, as in forward
+                partial(lstm_backward, A, C, TC, c0, self.split_gate_weights(G, layer)[1],
+                        self._peepholes(params, layer, n, dtype), packing.starts, dH,
+                        self.bptt_steps or 0, dZ, lo, hi)
+                for lo, hi in blocks])
             # [x_t, h_{t-1}, 1]^T dZ: the input, recurrent and bias gradients at once
             np.matmul(XH.T, dZ, out=grads[f"gate_weights_[{layer}]"])
             if self.peepholes:

@@ -123,3 +123,20 @@ def test_every_sequence_of_a_batch_wider_than_a_tile_predicts_as_alone(dtype, pe
                                               need_cache=False)
         np.testing.assert_array_equal(Y[start:stop], Y_alone)
         np.testing.assert_array_equal(final[s], final_alone[0])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("peepholes", [False, True])
+def test_the_lstm_trains_on_the_outputs_it_predicts(dtype, peepholes):
+    """Training's forward pass (which keeps the gates for the gradient) runs
+    the same product and cell as prediction: the same outputs and final
+    states bit for bit, on a stacked network over sequences of mixed lengths."""
+    net = LSTMNetwork(3, (10, 7), 2, output_activation="identity", peepholes=peepholes)
+    rng = np.random.RandomState(0)
+    params = {key: rng.uniform(-0.5, 0.5, shape).astype(dtype) for key, shape in net.layout()}
+    batch = _sequences([9, 4, 13, 1, 9, 7, 20, 2, 9], 3, dtype, seed=4)
+    state = rng.uniform(-0.5, 0.5, (9, net.initial_state(1, dtype).shape[1])).astype(dtype)
+    Y_fit, _, final_fit = net.forward(params, batch, state, need_cache=True)
+    Y_pred, _, final_pred = net.forward(params, batch, state, need_cache=False)
+    np.testing.assert_array_equal(Y_fit, Y_pred)
+    np.testing.assert_array_equal(final_fit, final_pred)
