@@ -86,6 +86,16 @@ NAME(int NR, int NV, ptrdiff_t k, const T *A, ptrdiff_t lda, const T *B,        
     case 3: TILE(NR, 3, kb, a, lda, b, ldb, c, ldc, mk, LANES); break;               \
     default: TILE(NR, MAXV, kb, a, lda, b, ldb, c, ldc, mk, LANES);                  \
     }
+/* A panel of whole vectors takes FULL_TILE, the same tile with plain loads
+ * and stores: on AMD's Zen cores an AVX2 masked store is microcoded (about
+ * a dozen cycles), which at a recurrent step's small k cost as much as the
+ * multiply-adds. The values, and so the rounding, are the same. */
+#define SKRNN_PANEL(TILE, FULL_TILE, NR, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, kb)  \
+    if (width == nv * LANES) {                                                       \
+        SKRNN_TILE_CASES(FULL_TILE, NR, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, kb) \
+    } else {                                                                         \
+        SKRNN_TILE_CASES(TILE, NR, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, kb)      \
+    }
 
 /* Few columns (a network's outputs): vectors along k would be mostly masked
  * lanes, so each element is a dot product instead, along k in vectors with a
@@ -122,7 +132,7 @@ static int NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda
     return 1;                                                                        \
 }
 
-#define SKRNN_ROWGEMM(NAME, TILE, T, MASK, LANES, MAKE_MASK, MAXV, ROWS, DOT)        \
+#define SKRNN_ROWGEMM(NAME, TILE, FULL_TILE, T, MASK, LANES, MAKE_MASK, MAXV, ROWS, DOT) \
 static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,   \
                  const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc)                     \
 {                                                                                    \
@@ -141,12 +151,13 @@ static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t ld
             for (; r + ROWS <= m; r += ROWS) {                                       \
                 const T *a = A + r * lda + p;                                        \
                 T *c = C + r * ldc + j;                                              \
-                SKRNN_TILE_CASES(TILE, ROWS, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, kb) \
+                SKRNN_PANEL(TILE, FULL_TILE, ROWS, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, \
+                            kb)                                                      \
             }                                                                        \
             for (; r < m; r++) {                                                     \
                 const T *a = A + r * lda + p;                                        \
                 T *c = C + r * ldc + j;                                              \
-                SKRNN_TILE_CASES(TILE, 1, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, kb) \
+                SKRNN_PANEL(TILE, FULL_TILE, 1, MAXV, a, lda, b, ldb, c, ldc, mk, LANES, kb) \
             }                                                                        \
         }                                                                            \
     }                                                                                \
@@ -176,10 +187,11 @@ SKRNN_ROWDOT(skrnn_rowdot_f512, float, __m512, __mmask16, 16, skrnn_mask16, SKRN
              _mm512_fmadd_ps, _mm512_setzero_ps, _mm512_reduce_add_ps)
 SKRNN_ROWDOT(skrnn_rowdot_d512, double, __m512d, __mmask8, 8, skrnn_mask8, SKRNN_LOAD512_PD,
              _mm512_fmadd_pd, _mm512_setzero_pd, _mm512_reduce_add_pd)
-SKRNN_ROWGEMM(skrnn_rowgemm_f_avx512, skrnn_tile_f512, float, __mmask16, 16, skrnn_mask16,
-              4, 6, skrnn_rowdot_f512)
-SKRNN_ROWGEMM(skrnn_rowgemm_d_avx512, skrnn_tile_d512, double, __mmask8, 8, skrnn_mask8,
-              4, 6, skrnn_rowdot_d512)
+/* AVX-512 masks cost nothing: one tile for whole and partial panels */
+SKRNN_ROWGEMM(skrnn_rowgemm_f_avx512, skrnn_tile_f512, skrnn_tile_f512, float, __mmask16, 16,
+              skrnn_mask16, 4, 6, skrnn_rowdot_f512)
+SKRNN_ROWGEMM(skrnn_rowgemm_d_avx512, skrnn_tile_d512, skrnn_tile_d512, double, __mmask8, 8,
+              skrnn_mask8, 4, 6, skrnn_rowdot_d512)
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -202,6 +214,14 @@ SKRNN_TILE(skrnn_tile_f256, float, __m256, __m256i, SKRNN_LOAD256_PS, SKRNN_STOR
            _mm256_set1_ps, _mm256_fmadd_ps)
 SKRNN_TILE(skrnn_tile_d256, double, __m256d, __m256i, SKRNN_LOAD256_PD, SKRNN_STORE256_PD,
            _mm256_set1_pd, _mm256_fmadd_pd)
+#define SKRNN_LOADU256_PS(p, mask) _mm256_loadu_ps(p)
+#define SKRNN_STOREU256_PS(p, mask, v) _mm256_storeu_ps(p, v)
+#define SKRNN_LOADU256_PD(p, mask) _mm256_loadu_pd(p)
+#define SKRNN_STOREU256_PD(p, mask, v) _mm256_storeu_pd(p, v)
+SKRNN_TILE(skrnn_tile_f256_full, float, __m256, __m256i, SKRNN_LOADU256_PS, SKRNN_STOREU256_PS,
+           _mm256_set1_ps, _mm256_fmadd_ps)
+SKRNN_TILE(skrnn_tile_d256_full, double, __m256d, __m256i, SKRNN_LOADU256_PD,
+           SKRNN_STOREU256_PD, _mm256_set1_pd, _mm256_fmadd_pd)
 static inline float skrnn_reduce256_ps(__m256 v)
 {
     __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -217,10 +237,10 @@ SKRNN_ROWDOT(skrnn_rowdot_f256, float, __m256, __m256i, 8, skrnn_mask_ps, SKRNN_
              _mm256_fmadd_ps, _mm256_setzero_ps, skrnn_reduce256_ps)
 SKRNN_ROWDOT(skrnn_rowdot_d256, double, __m256d, __m256i, 4, skrnn_mask_pd, SKRNN_LOAD256_PD,
              _mm256_fmadd_pd, _mm256_setzero_pd, skrnn_reduce256_pd)
-SKRNN_ROWGEMM(skrnn_rowgemm_f_avx2, skrnn_tile_f256, float, __m256i, 8, skrnn_mask_ps, 2, 6,
-              skrnn_rowdot_f256)
-SKRNN_ROWGEMM(skrnn_rowgemm_d_avx2, skrnn_tile_d256, double, __m256i, 4, skrnn_mask_pd, 2, 6,
-              skrnn_rowdot_d256)
+SKRNN_ROWGEMM(skrnn_rowgemm_f_avx2, skrnn_tile_f256, skrnn_tile_f256_full, float, __m256i, 8,
+              skrnn_mask_ps, 2, 6, skrnn_rowdot_f256)
+SKRNN_ROWGEMM(skrnn_rowgemm_d_avx2, skrnn_tile_d256, skrnn_tile_d256_full, double, __m256i, 4,
+              skrnn_mask_pd, 2, 6, skrnn_rowdot_d256)
 #pragma GCC pop_options
 #endif
 
