@@ -246,7 +246,7 @@ SKRNN_SPMV_AVX512_F(skrnn_spmv_f_i32_avx512, int32_t, SKRNN_IDX16_I32)
 /* -- one state vector, sliced ELLPACK: a gather per weight slot of 8 rows --
  * Two accumulators (even and odd slots) hide the FMA latency; the last
  * slice's lanes past n_units are masked off (AVX-512) or summed through a
- * small buffer (AVX2). */
+ * small buffer (AVX2, below). */
 #define SKRNN_ELL_AVX512_D(NAME, I, IDX8)                                    \
 __attribute__((target("avx512f")))                                          \
 static void NAME(SKRNN_ELL_ARGS(double, I))                                  \
@@ -302,51 +302,78 @@ SKRNN_ELL_AVX512_D(skrnn_ell_spmv_d_i32_avx512, int32_t, SKRNN_IDX8_I32)
 SKRNN_ELL_AVX512_F(skrnn_ell_spmv_f_i16_avx512, uint16_t, SKRNN_IDX8_I16)
 SKRNN_ELL_AVX512_F(skrnn_ell_spmv_f_i32_avx512, int32_t, SKRNN_IDX8_I32)
 
-/* AVX2: double lanes in two halves of four. */
-#define SKRNN_ELL_AVX2_D(NAME, I, IDX8)                                      \
+/* AVX2: the states are loaded one by one and assembled into registers,
+ * not gathered. On AMD's Zen 3 an AVX2 gather is microcoded and slower than
+ * the scalar loads it stands for: this version ran 1.5-2x faster than
+ * vgatherdpd at 500-2000 units (0.32-0.47 ns per weight, against
+ * 0.54-0.85). Double lanes in two halves of four; two weight slots at a
+ * time, in two pairs of accumulators, to hide the FMA latency. */
+#define SKRNN_X4(x, p) _mm256_setr_pd(x[(p)[0]], x[(p)[1]], x[(p)[2]], x[(p)[3]])
+#define SKRNN_X8(x, p) _mm256_setr_ps(x[(p)[0]], x[(p)[1]], x[(p)[2]], x[(p)[3]],     \
+                                      x[(p)[4]], x[(p)[5]], x[(p)[6]], x[(p)[7]])
+#define SKRNN_ELL_AVX2_D(NAME, I)                                            \
 __attribute__((target("avx2,fma")))                                         \
 static void NAME(SKRNN_ELL_ARGS(double, I))                                  \
 {                                                                            \
     for (ptrdiff_t s = 0; s * 8 < n_units; s++) {                            \
         const float *d = data + s * width * 8;                               \
         const I *ix = indices + s * width * 8;                               \
-        __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();          \
-        for (ptrdiff_t c = 0; c < width; c++) {                              \
-            __m256i iv = IDX8(ix + c * 8);                                   \
-            __m256 w = _mm256_loadu_ps(d + c * 8);                           \
-            lo = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(w)), \
-                                 _mm256_i32gather_pd(x, _mm256_castsi256_si128(iv), 8), lo); \
-            hi = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(w, 1)), \
-                                 _mm256_i32gather_pd(x, _mm256_extracti128_si256(iv, 1), 8), hi); \
+        __m256d lo0 = _mm256_setzero_pd(), hi0 = _mm256_setzero_pd();        \
+        __m256d lo1 = _mm256_setzero_pd(), hi1 = _mm256_setzero_pd();        \
+        ptrdiff_t c = 0;                                                     \
+        for (; c + 2 <= width; c += 2) {                                     \
+            const I *p = ix + c * 8;                                         \
+            __m256 w0 = _mm256_loadu_ps(d + c * 8), w1 = _mm256_loadu_ps(d + c * 8 + 8); \
+            lo0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(w0)), \
+                                  SKRNN_X4(x, p), lo0);                      \
+            hi0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(w0, 1)), \
+                                  SKRNN_X4(x, p + 4), hi0);                  \
+            lo1 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(w1)), \
+                                  SKRNN_X4(x, p + 8), lo1);                  \
+            hi1 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(w1, 1)), \
+                                  SKRNN_X4(x, p + 12), hi1);                 \
+        }                                                                    \
+        if (c < width) {                                                     \
+            const I *p = ix + c * 8;                                         \
+            __m256 w0 = _mm256_loadu_ps(d + c * 8);                          \
+            lo0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(w0)), \
+                                  SKRNN_X4(x, p), lo0);                      \
+            hi0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(w0, 1)), \
+                                  SKRNN_X4(x, p + 4), hi0);                  \
         }                                                                    \
         double acc[8];                                                       \
-        _mm256_storeu_pd(acc, lo);                                           \
-        _mm256_storeu_pd(acc + 4, hi);                                       \
+        _mm256_storeu_pd(acc, _mm256_add_pd(lo0, lo1));                      \
+        _mm256_storeu_pd(acc + 4, _mm256_add_pd(hi0, hi1));                  \
         for (int l = 0; l < 8 && s * 8 + l < n_units; l++) z[s * 8 + l] += acc[l]; \
     }                                                                        \
 }
 
-#define SKRNN_ELL_AVX2_F(NAME, I, IDX8)                                      \
+#define SKRNN_ELL_AVX2_F(NAME, I)                                            \
 __attribute__((target("avx2,fma")))                                         \
 static void NAME(SKRNN_ELL_ARGS(float, I))                                   \
 {                                                                            \
     for (ptrdiff_t s = 0; s * 8 < n_units; s++) {                            \
         const float *d = data + s * width * 8;                               \
         const I *ix = indices + s * width * 8;                               \
-        __m256 a0 = _mm256_setzero_ps();                                     \
-        for (ptrdiff_t c = 0; c < width; c++)                                \
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8),                 \
-                                 _mm256_i32gather_ps(x, IDX8(ix + c * 8), 4), a0); \
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();           \
+        ptrdiff_t c = 0;                                                     \
+        for (; c + 2 <= width; c += 2) {                                     \
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8), SKRNN_X8(x, ix + c * 8), a0); \
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8 + 8),             \
+                                 SKRNN_X8(x, ix + c * 8 + 8), a1);           \
+        }                                                                    \
+        if (c < width)                                                       \
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8), SKRNN_X8(x, ix + c * 8), a0); \
         float acc[8];                                                        \
-        _mm256_storeu_ps(acc, a0);                                           \
+        _mm256_storeu_ps(acc, _mm256_add_ps(a0, a1));                        \
         for (int l = 0; l < 8 && s * 8 + l < n_units; l++) z[s * 8 + l] += acc[l]; \
     }                                                                        \
 }
 
-SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i16_avx2, uint16_t, SKRNN_IDX8_I16)
-SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i32_avx2, int32_t, SKRNN_IDX8_I32)
-SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i16_avx2, uint16_t, SKRNN_IDX8_I16)
-SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i32_avx2, int32_t, SKRNN_IDX8_I32)
+SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i16_avx2, uint16_t)
+SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i32_avx2, int32_t)
+SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i16_avx2, uint16_t)
+SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i32_avx2, int32_t)
 
 #endif
 
