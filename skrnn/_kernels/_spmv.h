@@ -113,7 +113,8 @@ SKRNN_SPMV_BASE(skrnn_spmv_f_i32_base, float, int32_t)
 
 /* -- batch product, register-blocked ---------------------------------------
  * A block of 4 vectors of sequences of row j stays in registers while every
- * weight of the row is added. Tails: masked loads (AVX-512) or scalar. */
+ * weight of the row is added. Tails: masked loads (AVX-512), or single
+ * vectors and then scalars (AVX2). */
 #define SKRNN_SPMM_AVX512(NAME, T, I, VEC, W, SET1, ZERO, LOAD, MLOAD, FMA, STORE, MSTORE, MASK) \
 __attribute__((target("avx512f")))                                          \
 static void NAME(SKRNN_SPMM_ARGS(T, I))                                      \
@@ -177,6 +178,15 @@ static void NAME(SKRNN_SPMM_ARGS(T, I))                                      \
             }                                                                \
             STORE(zj + b, a0); STORE(zj + b + W, a1);                        \
             STORE(zj + b + 2 * W, a2); STORE(zj + b + 3 * W, a3);            \
+        }                                                                    \
+        /* whole vectors left (100 sequences: 6 blocks of 16, then 4): a    \
+         * vector is 4 (8) times the rate of the scalar loop */              \
+        for (; b + W <= n_rows; b += W) {                                    \
+            VEC a0 = ZERO();                                                 \
+            for (int k = indptr[j]; k < indptr[j + 1]; k++)                  \
+                a0 = FMA(SET1((T)data[k]),                                   \
+                         LOAD(xT + (ptrdiff_t)indices[k] * n_rows + b), a0); \
+            STORE(zj + b, a0);                                               \
         }                                                                    \
         for (; b < n_rows; b++) {                                            \
             T acc = 0;                                                       \
