@@ -29,9 +29,9 @@ class LSTMNetwork:
     estimator, and every method takes them as a dict of views into it. The
     gate weights of layer l are one matrix, ``gate_weights_[l]`` of shape
     (n_in + n_l + 1, 4 n_l): the input weights W, then the recurrent weights
-    R, then the bias b as its last row, gates in the order [i, f, g, o]. The
-    kernel multiplies it with rows [x_t, h_{t-1}, 1], so that each step is
-    one matrix product and the whole gradient of the layer another. With
+    R, then the bias b as its last row, gates in the order [i, f, g, o]. Each
+    step of the kernel is one matrix product, b + [x_t, h_{t-1}] @ [W; R],
+    and the whole gradient of the layer another, [x_t, h_{t-1}, 1]^T dZ. With
     peepholes, ``peephole_weights_[l]`` (3, n_l) holds p_i, p_f, p_o.
 
     Parameters
@@ -256,8 +256,11 @@ class LSTMNetwork:
             n = self.hidden_sizes[layer]
             G = params[f"gate_weights_[{layer}]"]
             dZ = workspace.empty(f"dZ{layer}", A.shape, dtype)
-            run_in_parallel([  # no BLAS inside, as in forward
-                partial(lstm_backward, A, C, TC, c0, self.split_gate_weights(G, layer)[1],
+            # R^T, read by every block: a step's dZ @ R^T is then a product
+            # of row-major operands (no BLAS inside, as in forward)
+            R_T = np.ascontiguousarray(self.split_gate_weights(G, layer)[1].T)
+            run_in_parallel([
+                partial(lstm_backward, A, C, TC, c0, R_T,
                         self._peepholes(params, layer, n, dtype), packing.starts, dH,
                         self.bptt_steps or 0, dZ, lo, hi)
                 for lo, hi in blocks])

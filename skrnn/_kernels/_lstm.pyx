@@ -11,8 +11,9 @@ and optional peephole connections (Gers & Schmidhuber, 2000)::
     h_t = o_t * tanh(c_t)
 
 where s is the logistic function and a = x_t @ W + b is the input
-projection. Each step multiplies rows [x_t, h_{t-1}, 1] by the stacked gate
-weights [W; R; b] in one product. The four
+projection. Each step starts its rows from the bias b and adds rows
+[x_t, h_{t-1}] times the stacked gate weights [W; R] in one product (the
+batch-invariant product of _rowgemm.h, in training as in prediction). The four
 gates of a unit block sit side by side in the order [i, f, g, o] (PyTorch's
 order).
 
@@ -131,6 +132,17 @@ cdef inline void _cells_forward(floating* z, const floating* c_prev, floating* c
         _cells(z, c_prev, c, tc, h, m, n, True)
 
 
+cdef inline void _fill_rows(floating* dst, const floating* row, Py_ssize_t m,
+                            Py_ssize_t n) noexcept nogil:
+    """Each of ``m`` contiguous rows of ``n`` set to ``row`` (the bias a
+    product then adds to; plain loops, not a memcpy per short row: the calls
+    cost more than the copies)."""
+    cdef Py_ssize_t r, j
+    for r in range(m):
+        for j in range(n):
+            dst[r * n + j] = row[j]
+
+
 cdef Py_ssize_t _tile_rows(Py_ssize_t n4, Py_ssize_t itemsize) noexcept nogil:
     """Rows of a prediction tile: gates of about 8 KiB, a multiple of the
     product's 6-row tiles, so that a tile's operands stay in the L1 cache
@@ -206,16 +218,12 @@ cdef void _forward_block(const floating[:, ::1] X,
             # z_t = b + [x_t, h_{t-1}] @ [W; R], one product on the rows
             # kept for the gradient (their column of ones is for XH.T @ dZ).
             # The product is the batch-invariant one of prediction, not
-            # BLAS: at these sizes OpenBLAS packs both operands at every
-            # step, which cost as much as the multiply-adds (backward: 27%
-            # less time at hidden 32, 11% at 64, even at 128); and training's
-            # forward pass now gives prediction's h_t bit for bit
+            # BLAS, which packs both operands again at every step (7 % less
+            # time at hidden 32, even at 64, 3 % more at 128); and training's
+            # forward pass gives prediction's h_t bit for bit
             ct, ht = &C[row, 0], &H[row, 0]
             cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
-            for r in range(m):
-                dst = &A[row + r, 0]
-                for j in range(n4):
-                    dst[j] = bias[j]
+            _fill_rows(&A[row, 0], bias, m, n4)
             row_gemm(m, n4, k - 1, &XH[row, 0], k, &G[0, 0], n4, &A[row, 0], n4)
             _cells_forward(&A[row, 0], cp, ct, &TC[row, 0], ht, p, m, n)
         else:
@@ -229,8 +237,6 @@ cdef void _forward_block(const floating[:, ::1] X,
                 # rows [x_t, h_{t-1}], the bias in z_t, and the
                 # batch-invariant product (_rowgemm.h): a sequence predicts
                 # the same, bit for bit, alone or in any batch
-                # (plain loops, not a memcpy per short row: the calls cost
-                # more than the copies)
                 for r in range(mt):
                     src = &X[row + r0 + r, 0]
                     dst = xhbuf + r * (k - 1)
@@ -240,9 +246,7 @@ cdef void _forward_block(const floating[:, ::1] X,
                     dst = dst + n_in
                     for j in range(n):
                         dst[j] = src[j]
-                    dst = zbuf + r * n4
-                    for j in range(n4):
-                        dst[j] = bias[j]
+                _fill_rows(zbuf, bias, mt, n4)
                 row_gemm(mt, n4, k - 1, xhbuf, k - 1, &G[0, 0], n4, zbuf, n4)
                 if p != NULL:
                     _cells_forward(zbuf, cp + r0 * n, ct + r0 * n, tcbuf, ht + r0 * n, p,
@@ -252,10 +256,7 @@ cdef void _forward_block(const floating[:, ::1] X,
                 if store_h:  # the input of the layer above
                     memcpy(&H[row + r0, 0], ht + r0 * n, mt * n * sizeof(floating))
                 if outputs:  # y_t = b + h_t @ W_out, batch-invariant too
-                    for r in range(mt):
-                        dst = &Y[row + r0 + r, 0]
-                        for j in range(n_out):
-                            dst[j] = b_out[j]
+                    _fill_rows(&Y[row + r0, 0], &b_out[0], mt, n_out)
                     row_gemm(mt, n_out, n, ht + r0 * n, n, &W_out[0, 0], n_out,
                              &Y[row + r0, 0], n_out)
                 r0 += mt
@@ -358,7 +359,7 @@ cdef void _backward_block(const floating[:, ::1] A,
                           const floating[:, ::1] C,
                           const floating[:, ::1] TC,
                           const floating[:, ::1] c0,
-                          const floating[:, ::1] R,
+                          const floating[:, ::1] R_T,
                           const floating[:, ::1] P,
                           const intp_t[::1] starts,
                           const floating[:, ::1] dH,
@@ -378,14 +379,6 @@ cdef void _backward_block(const floating[:, ::1] A,
     # a sequence whose last step is t joins with zeros (calloc)
     cdef floating* gh = <floating*> calloc((hi - lo) * n + 1, sizeof(floating))
     cdef floating* gc = <floating*> calloc((hi - lo) * n + 1, sizeof(floating))
-    # R^T, so that a step's dZ @ R^T is the unpacked row product of
-    # _rowgemm.h: a BLAS call would pack both operands again at every step,
-    # which cost as much as the product at these sizes
-    cdef floating* RT = <floating*> malloc(n4 * n * sizeof(floating) + 1)
-    cdef Py_ssize_t i, j
-    for i in range(n):
-        for j in range(n4):
-            RT[j * n + i] = R[i, j]
     for t in range(t_max - 1, -1, -1):
         n_t = starts[t + 1] - starts[t]
         if n_t <= lo:
@@ -398,19 +391,20 @@ cdef void _backward_block(const floating[:, ::1] A,
         cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
         _cells_backward(&A[row, 0], cp, &TC[row, 0], &dH[row, 0], gh, gc, &dZ[row, 0], p,
                         m, n)
-        # the gradient reaching h_{t-1} through the recurrent weights
+        # the gradient reaching h_{t-1}: dZ @ R^T through the row product of
+        # _rowgemm.h (a BLAS call packed both operands again at every step,
+        # which cost as much as the product: 27 % less time at hidden 32)
         memset(gh, 0, m * n * sizeof(floating))
-        row_gemm(m, n, n4, &dZ[row, 0], n4, RT, n, gh, n)
+        row_gemm(m, n, n4, &dZ[row, 0], n4, &R_T[0, 0], n, gh, n)
     free(gh)
     free(gc)
-    free(RT)
 
 
 def lstm_backward(const floating[:, ::1] A,
                   const floating[:, ::1] C,
                   const floating[:, ::1] TC,
                   const floating[:, ::1] c0,
-                  const floating[:, ::1] R,
+                  const floating[:, ::1] R_T,
                   const floating[:, ::1] P,
                   const intp_t[::1] starts,
                   const floating[:, ::1] dH,
@@ -428,7 +422,10 @@ def lstm_backward(const floating[:, ::1] A,
         c_t and tanh(c_t) from the forward pass, packed.
     c0 : ndarray of shape (n_sequences, n_units)
         The cell state each sequence started from, in packed position order.
-    R, P, starts
+    R_T : ndarray of shape (4 * n_units, n_units)
+        The recurrent weights R of the gate weights [W; R; b], transposed
+        (and contiguous: a step's ``dZ @ R^T`` reads its rows).
+    P, starts
         As in :func:`lstm_forward`.
     dH : ndarray of shape (n_steps, n_units)
         Gradient of the loss reaching h_t from above (the output layer or
@@ -446,8 +443,10 @@ def lstm_backward(const floating[:, ::1] A,
         return
     if hi < 0:
         hi = starts[1] - starts[0]
+    if R_T.shape[0] != 4 * C.shape[1] or R_T.shape[1] != C.shape[1]:
+        raise ValueError("R_T must have shape (4 * n_units, n_units).")
     with nogil:
-        _backward_block(A, C, TC, c0, R, P, starts, dH, bptt_steps, dZ, lo, hi)
+        _backward_block(A, C, TC, c0, R_T, P, starts, dH, bptt_steps, dZ, lo, hi)
 
 
 # -- population loss (gradient-free weight search) ---------------------------------

@@ -116,8 +116,8 @@ SKRNN_DEFINE_LSTM_OUT(float, f)
  * tanh(c_t) and h_t of m rows without peepholes, where z holds the rows'
  * [z_i z_f z_g z_o] (bias included) and receives the gates [i f g o]; tc
  * receives tanh(c_t) if keep_tc (training), else is scratch. With AVX-512
- * (or AVX2) and libmvec, blocks of 16 (8) units go through the activations
- * and the cell arithmetic in registers: two passes over the rows instead of
+ * and libmvec, blocks of 16 floats (8 doubles) go through the activations
+ * and the cell arithmetic in registers (AVX2: 8 floats, 4 doubles): two passes over the rows instead of
  * five, and no call per buffer. In float32 the logistic gates use
  * skrnn_sigmoid_f16 (skrnn_sigmoid_f8) and the tanh skrnn_tanh_f16
  * (skrnn_tanh_f8) below, all inline; in float64, libmvec's tanh on the
@@ -125,6 +125,7 @@ SKRNN_DEFINE_LSTM_OUT(float, f)
  * block is masked), which batch-invariant prediction needs. Elsewhere the
  * passes run. */
 #include "_vmath.h"
+#include "_rowgemm.h"  /* skrnn_mask_ps, skrnn_mask_pd: the AVX2 lane masks */
 
 #define SKRNN_DEFINE_LSTM_PASSES(T, SUFFIX)                                          \
 static void skrnn_lstm_passes_##SUFFIX(T *z, const T *c_prev, T *c, T *tc, T *h,    \
@@ -183,6 +184,17 @@ static void skrnn_lstm_fused_##SUFFIX(T *z, const T *c_prev, T *c, T *tc, T *h, 
  * and within 1e-38 absolute beyond, where x is clamped to [-88, 88] so
  * that exp stays finite; NaN stays NaN. It replaces the tanh-based form
  * of the training passes in the fused cell: fewer operations per gate. */
+/* The degree-6 polynomial of exp on [-ln(2) / 2, ln(2) / 2] (coefficients of
+ * r^6 .. r^2; those of r and 1 are 1), and ln(2) in two parts, the first
+ * exact in float32, for the reduction r = y - n ln(2). */
+#define SKRNN_EXP_P6 1.385929062962532e-3f
+#define SKRNN_EXP_P5 8.374763652682304e-3f
+#define SKRNN_EXP_P4 4.166772589087486e-2f
+#define SKRNN_EXP_P3 1.666642129421234e-1f
+#define SKRNN_EXP_P2 4.999999403953552e-1f
+#define SKRNN_LN2_HI 0.693145751953125f
+#define SKRNN_LN2_LO 1.42860682030941723e-6f
+
 __attribute__((target("avx512f")))
 static inline __m512 skrnn_sigmoid_f16(__m512 x)
 {
@@ -192,13 +204,13 @@ static inline __m512 skrnn_sigmoid_f16(__m512 x)
     y = _mm512_sub_ps(_mm512_setzero_ps(), y);
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(y, _mm512_set1_ps(1.44269504088896341f)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145751953125f), y);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860682030941723e-6f), r);
-    __m512 p = _mm512_set1_ps(1.385929062962532e-3f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.374763652682304e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.166772589087486e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.666642129421234e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.999999403953552e-1f));
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(SKRNN_LN2_HI), y);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(SKRNN_LN2_LO), r);
+    __m512 p = _mm512_set1_ps(SKRNN_EXP_P6);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P5));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P4));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P3));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P2));
     p = _mm512_fmadd_ps(p, r, one);
     p = _mm512_fmadd_ps(p, r, one);
     __m512 d = _mm512_add_ps(one, _mm512_scalef_ps(p, n));
@@ -322,13 +334,13 @@ static inline __m256 skrnn_sigmoid_f8(__m256 x)
     y = _mm256_sub_ps(_mm256_setzero_ps(), y);
     __m256 n = _mm256_round_ps(_mm256_mul_ps(y, _mm256_set1_ps(1.44269504088896341f)),
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145751953125f), y);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860682030941723e-6f), r);
-    __m256 p = _mm256_set1_ps(1.385929062962532e-3f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.374763652682304e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.166772589087486e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.666642129421234e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.999999403953552e-1f));
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(SKRNN_LN2_HI), y);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(SKRNN_LN2_LO), r);
+    __m256 p = _mm256_set1_ps(SKRNN_EXP_P6);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P5));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P2));
     p = _mm256_fmadd_ps(p, r, one);
     p = _mm256_fmadd_ps(p, r, one);
     /* 2^n in the exponent field, n in [-127, 127]: n = -127 (x near the
@@ -359,33 +371,18 @@ static inline __m256 skrnn_tanh_f8(__m256 x)
     return _mm256_div_ps(_mm256_mul_ps(y, p), q);
 }
 
-/* Lanes 0 .. count - 1 of a 256-bit register (count >= W: all W). */
-__attribute__((target("avx2")))
-static inline __m256i skrnn_mask_f8(ptrdiff_t count)
-{
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int) (count < 8 ? count : 8)),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-__attribute__((target("avx2")))
-static inline __m256i skrnn_mask_d4(ptrdiff_t count)
-{
-    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count < 4 ? count : 4),
-                              _mm256_setr_epi64x(0, 1, 2, 3));
-}
-
 /* The activations of lanes 0 .. count - 1 at x, in place (for the tests). */
 __attribute__((target("avx2,fma")))
 static void skrnn_tanh_masked_f8(float *x, ptrdiff_t count)
 {
-    __m256i k = skrnn_mask_f8(count);
+    __m256i k = skrnn_mask_ps(count);
     _mm256_maskstore_ps(x, k, skrnn_tanh_f8(_mm256_maskload_ps(x, k)));
 }
 
 __attribute__((target("avx2,fma")))
 static void skrnn_sigmoid_masked_f8(float *x, ptrdiff_t count)
 {
-    __m256i k = skrnn_mask_f8(count);
+    __m256i k = skrnn_mask_ps(count);
     _mm256_maskstore_ps(x, k, skrnn_sigmoid_f8(_mm256_maskload_ps(x, k)));
 }
 
@@ -443,7 +440,7 @@ static void skrnn_lstm_fused_f_avx2(float *z, const float *c_prev, float *c, flo
                                     float *h, ptrdiff_t m, ptrdiff_t n)
 {
     const ptrdiff_t whole = n - n % 8;
-    const __m256i all = skrnn_mask_f8(8), tail = skrnn_mask_f8(n - whole);
+    const __m256i all = skrnn_mask_ps(8), tail = skrnn_mask_ps(n - whole);
     /* the logistic gates of the whole tile first, as in skrnn_lstm_fused_f */
     for (ptrdiff_t r = 0; r < m; r++) {
         float *zr = z + r * 4 * n;
@@ -494,7 +491,7 @@ static void skrnn_lstm_fused_d_avx2(double *z, const double *c_prev, double *c, 
                                     double *h, ptrdiff_t m, ptrdiff_t n)
 {
     const ptrdiff_t whole = n - n % 4;
-    const __m256i all = skrnn_mask_d4(4), tail = skrnn_mask_d4(n - whole);
+    const __m256i all = skrnn_mask_pd(4), tail = skrnn_mask_pd(n - whole);
     for (ptrdiff_t r = 0; r < m; r++) {
         double *zr = z + r * 4 * n, *tcr = tc ? tc + r * n : NULL;
         const double *cp = c_prev + r * n;

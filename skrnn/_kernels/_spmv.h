@@ -253,7 +253,7 @@ SKRNN_SPMV_AVX512_D(skrnn_spmv_d_i32_avx512, int32_t, SKRNN_IDX8_I32)
 SKRNN_SPMV_AVX512_F(skrnn_spmv_f_i16_avx512, uint16_t, SKRNN_IDX16_I16)
 SKRNN_SPMV_AVX512_F(skrnn_spmv_f_i32_avx512, int32_t, SKRNN_IDX16_I32)
 
-/* -- one state vector, sliced ELLPACK: a gather per weight slot of 8 rows --
+/* -- one state vector, sliced ELLPACK: AVX-512, a gather per weight slot of 8 rows --
  * Two accumulators (even and odd slots) hide the FMA latency; the last
  * slice's lanes past n_units are masked off (AVX-512) or summed through a
  * small buffer (AVX2, below). */
