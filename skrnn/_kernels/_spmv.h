@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define SKRNN_SPMM_ARGS(T, I) ptrdiff_t n_units, ptrdiff_t n_rows,          \
     const float *restrict data, const I *restrict indices,                   \
@@ -318,10 +319,40 @@ SKRNN_ELL_AVX512_F(skrnn_ell_spmv_f_i32_avx512, int32_t, SKRNN_IDX8_I32)
  * vgatherdpd at 500-2000 units (0.32-0.47 ns per weight, against
  * 0.54-0.85). Double lanes in two halves of four; two weight slots at a
  * time, in two pairs of accumulators, to hide the FMA latency. */
-#define SKRNN_X4(x, p) _mm256_setr_pd(x[(p)[0]], x[(p)[1]], x[(p)[2]], x[(p)[3]])
-#define SKRNN_X8(x, p) _mm256_setr_ps(x[(p)[0]], x[(p)[1]], x[(p)[2]], x[(p)[3]],     \
-                                      x[(p)[4]], x[(p)[5]], x[(p)[6]], x[(p)[7]])
-#define SKRNN_ELL_AVX2_D(NAME, I)                                            \
+/* x[p[0]], ..., x[p[3]] in a register. uint16 indices are read four at a
+ * time, as one 64-bit word split by shifts (x86 is little-endian): one load
+ * instead of four, and the loads are what bound this loop (16-20 % less
+ * time at 1000 units, measured in C on Zen 3). */
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256d skrnn_x4_d_i16(const double *x, const uint16_t *p)
+{
+    uint64_t q;
+    memcpy(&q, p, sizeof q);
+    return _mm256_setr_pd(x[q & 0xFFFF], x[(q >> 16) & 0xFFFF], x[(q >> 32) & 0xFFFF],
+                          x[q >> 48]);
+}
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256d skrnn_x4_d_i32(const double *x, const int32_t *p)
+{
+    return _mm256_setr_pd(x[p[0]], x[p[1]], x[p[2]], x[p[3]]);
+}
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 skrnn_x8_f_i16(const float *x, const uint16_t *p)
+{
+    uint64_t q, r;
+    memcpy(&q, p, sizeof q);
+    memcpy(&r, p + 4, sizeof r);
+    return _mm256_setr_ps(x[q & 0xFFFF], x[(q >> 16) & 0xFFFF], x[(q >> 32) & 0xFFFF],
+                          x[q >> 48], x[r & 0xFFFF], x[(r >> 16) & 0xFFFF],
+                          x[(r >> 32) & 0xFFFF], x[r >> 48]);
+}
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256 skrnn_x8_f_i32(const float *x, const int32_t *p)
+{
+    return _mm256_setr_ps(x[p[0]], x[p[1]], x[p[2]], x[p[3]], x[p[4]], x[p[5]], x[p[6]],
+                          x[p[7]]);
+}
+#define SKRNN_ELL_AVX2_D(NAME, I, X4)                                        \
 __attribute__((target("avx2,fma")))                                         \
 static void NAME(SKRNN_ELL_ARGS(double, I))                                  \
 {                                                                            \
@@ -335,21 +366,21 @@ static void NAME(SKRNN_ELL_ARGS(double, I))                                  \
             const I *p = ix + c * 8;                                         \
             __m256 w0 = _mm256_loadu_ps(d + c * 8), w1 = _mm256_loadu_ps(d + c * 8 + 8); \
             lo0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(w0)), \
-                                  SKRNN_X4(x, p), lo0);                      \
+                                  X4(x, p), lo0);                      \
             hi0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(w0, 1)), \
-                                  SKRNN_X4(x, p + 4), hi0);                  \
+                                  X4(x, p + 4), hi0);                  \
             lo1 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(w1)), \
-                                  SKRNN_X4(x, p + 8), lo1);                  \
+                                  X4(x, p + 8), lo1);                  \
             hi1 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(w1, 1)), \
-                                  SKRNN_X4(x, p + 12), hi1);                 \
+                                  X4(x, p + 12), hi1);                 \
         }                                                                    \
         if (c < width) {                                                     \
             const I *p = ix + c * 8;                                         \
             __m256 w0 = _mm256_loadu_ps(d + c * 8);                          \
             lo0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(w0)), \
-                                  SKRNN_X4(x, p), lo0);                      \
+                                  X4(x, p), lo0);                      \
             hi0 = _mm256_fmadd_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(w0, 1)), \
-                                  SKRNN_X4(x, p + 4), hi0);                  \
+                                  X4(x, p + 4), hi0);                  \
         }                                                                    \
         double acc[8];                                                       \
         _mm256_storeu_pd(acc, _mm256_add_pd(lo0, lo1));                      \
@@ -358,7 +389,7 @@ static void NAME(SKRNN_ELL_ARGS(double, I))                                  \
     }                                                                        \
 }
 
-#define SKRNN_ELL_AVX2_F(NAME, I)                                            \
+#define SKRNN_ELL_AVX2_F(NAME, I, X8)                                        \
 __attribute__((target("avx2,fma")))                                         \
 static void NAME(SKRNN_ELL_ARGS(float, I))                                   \
 {                                                                            \
@@ -368,22 +399,22 @@ static void NAME(SKRNN_ELL_ARGS(float, I))                                   \
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();           \
         ptrdiff_t c = 0;                                                     \
         for (; c + 2 <= width; c += 2) {                                     \
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8), SKRNN_X8(x, ix + c * 8), a0); \
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8), X8(x, ix + c * 8), a0); \
             a1 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8 + 8),             \
-                                 SKRNN_X8(x, ix + c * 8 + 8), a1);           \
+                                 X8(x, ix + c * 8 + 8), a1);           \
         }                                                                    \
         if (c < width)                                                       \
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8), SKRNN_X8(x, ix + c * 8), a0); \
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(d + c * 8), X8(x, ix + c * 8), a0); \
         float acc[8];                                                        \
         _mm256_storeu_ps(acc, _mm256_add_ps(a0, a1));                        \
         for (int l = 0; l < 8 && s * 8 + l < n_units; l++) z[s * 8 + l] += acc[l]; \
     }                                                                        \
 }
 
-SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i16_avx2, uint16_t)
-SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i32_avx2, int32_t)
-SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i16_avx2, uint16_t)
-SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i32_avx2, int32_t)
+SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i16_avx2, uint16_t, skrnn_x4_d_i16)
+SKRNN_ELL_AVX2_D(skrnn_ell_spmv_d_i32_avx2, int32_t, skrnn_x4_d_i32)
+SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i16_avx2, uint16_t, skrnn_x8_f_i16)
+SKRNN_ELL_AVX2_F(skrnn_ell_spmv_f_i32_avx2, int32_t, skrnn_x8_f_i32)
 
 #endif
 
