@@ -194,6 +194,11 @@ static void skrnn_lstm_fused_##SUFFIX(T *z, const T *c_prev, T *c, T *tc, T *h, 
 #define SKRNN_EXP_P2 4.999999403953552e-1f
 #define SKRNN_LN2_HI 0.693145751953125f
 #define SKRNN_LN2_LO 1.42860682030941723e-6f
+/* exp(r) by Horner's rule, in any register width (FMA and SET1 its intrinsics) */
+#define SKRNN_EXP_POLY(FMA, SET1, r)                                                 \
+    FMA(FMA(FMA(FMA(FMA(FMA(SET1(SKRNN_EXP_P6), r, SET1(SKRNN_EXP_P5)), r,           \
+                        SET1(SKRNN_EXP_P4)), r, SET1(SKRNN_EXP_P3)), r,              \
+                SET1(SKRNN_EXP_P2)), r, SET1(1.0f)), r, SET1(1.0f))
 
 __attribute__((target("avx512f")))
 static inline __m512 skrnn_sigmoid_f16(__m512 x)
@@ -206,13 +211,7 @@ static inline __m512 skrnn_sigmoid_f16(__m512 x)
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(SKRNN_LN2_HI), y);
     r = _mm512_fnmadd_ps(n, _mm512_set1_ps(SKRNN_LN2_LO), r);
-    __m512 p = _mm512_set1_ps(SKRNN_EXP_P6);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P5));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(SKRNN_EXP_P2));
-    p = _mm512_fmadd_ps(p, r, one);
-    p = _mm512_fmadd_ps(p, r, one);
+    __m512 p = SKRNN_EXP_POLY(_mm512_fmadd_ps, _mm512_set1_ps, r);
     __m512 d = _mm512_add_ps(one, _mm512_scalef_ps(p, n));
     __m512 q = _mm512_rcp14_ps(d);
     return _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, one), q);
@@ -227,6 +226,13 @@ static inline __m512 skrnn_sigmoid_f16(__m512 x)
 #define SKRNN_TANH_Q2 0.025896156f
 #define SKRNN_TANH_Q3 0.000329353f
 #define SKRNN_TANH_Q4 7.818188e-07f
+/* P(s) and Q(s) by Horner's rule, s = x^2, in any register width */
+#define SKRNN_TANH_NUM(FMA, SET1, s)                                                 \
+    FMA(FMA(FMA(FMA(SET1(SKRNN_TANH_P4), s, SET1(SKRNN_TANH_P3)), s,                 \
+                SET1(SKRNN_TANH_P2)), s, SET1(SKRNN_TANH_P1)), s, SET1(1.0f))
+#define SKRNN_TANH_DEN(FMA, SET1, s)                                                 \
+    FMA(FMA(FMA(FMA(SET1(SKRNN_TANH_Q4), s, SET1(SKRNN_TANH_Q3)), s,                 \
+                SET1(SKRNN_TANH_Q2)), s, SET1(SKRNN_TANH_Q1)), s, SET1(1.0f))
 
 /* tanh of 16 floats as x P(x^2) / Q(x^2), P and Q of degree 4 (our
  * weighted least-squares fit of tanh(x) / x on [0, 9.02] by Lawson's
@@ -245,16 +251,8 @@ static inline __m512 skrnn_tanh_f16(__m512 x)
     /* min(c, x) and max(c, x) return x when x is NaN */
     __m512 y = _mm512_max_ps(_mm512_set1_ps(-9.02f), _mm512_min_ps(_mm512_set1_ps(9.02f), x));
     __m512 s = _mm512_mul_ps(y, y);
-    __m512 p = _mm512_set1_ps(SKRNN_TANH_P4);
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SKRNN_TANH_P3));
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SKRNN_TANH_P2));
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(SKRNN_TANH_P1));
-    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(1.0f));
-    __m512 q = _mm512_set1_ps(SKRNN_TANH_Q4);
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SKRNN_TANH_Q3));
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SKRNN_TANH_Q2));
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(SKRNN_TANH_Q1));
-    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(1.0f));
+    __m512 p = SKRNN_TANH_NUM(_mm512_fmadd_ps, _mm512_set1_ps, s);
+    __m512 q = SKRNN_TANH_DEN(_mm512_fmadd_ps, _mm512_set1_ps, s);
     __m512 num = _mm512_mul_ps(y, p);
     __m512 r = _mm512_rcp14_ps(q);
     __m512 e = _mm512_fnmadd_ps(q, r, _mm512_set1_ps(1.0f));
@@ -336,13 +334,7 @@ static inline __m256 skrnn_sigmoid_f8(__m256 x)
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(SKRNN_LN2_HI), y);
     r = _mm256_fnmadd_ps(n, _mm256_set1_ps(SKRNN_LN2_LO), r);
-    __m256 p = _mm256_set1_ps(SKRNN_EXP_P6);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P5));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P4));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P3));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(SKRNN_EXP_P2));
-    p = _mm256_fmadd_ps(p, r, one);
-    p = _mm256_fmadd_ps(p, r, one);
+    __m256 p = SKRNN_EXP_POLY(_mm256_fmadd_ps, _mm256_set1_ps, r);
     /* 2^n in the exponent field, n in [-127, 127]: n = -127 (x near the
      * upper clamp) gives 0, where 1 + 2^n rounds to 1 anyway; a NaN's n
      * gives some power of two, and p keeps the NaN */
@@ -358,16 +350,8 @@ static inline __m256 skrnn_tanh_f8(__m256 x)
     /* min(c, x) and max(c, x) return x when x is NaN */
     __m256 y = _mm256_max_ps(_mm256_set1_ps(-9.02f), _mm256_min_ps(_mm256_set1_ps(9.02f), x));
     __m256 s = _mm256_mul_ps(y, y);
-    __m256 p = _mm256_set1_ps(SKRNN_TANH_P4);
-    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(SKRNN_TANH_P3));
-    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(SKRNN_TANH_P2));
-    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(SKRNN_TANH_P1));
-    p = _mm256_fmadd_ps(p, s, _mm256_set1_ps(1.0f));
-    __m256 q = _mm256_set1_ps(SKRNN_TANH_Q4);
-    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(SKRNN_TANH_Q3));
-    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(SKRNN_TANH_Q2));
-    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(SKRNN_TANH_Q1));
-    q = _mm256_fmadd_ps(q, s, _mm256_set1_ps(1.0f));
+    __m256 p = SKRNN_TANH_NUM(_mm256_fmadd_ps, _mm256_set1_ps, s);
+    __m256 q = SKRNN_TANH_DEN(_mm256_fmadd_ps, _mm256_set1_ps, s);
     return _mm256_div_ps(_mm256_mul_ps(y, p), q);
 }
 
