@@ -8,11 +8,10 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import (
@@ -22,33 +21,25 @@ from .._tasks import (
 )
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
-from ..utils._threads import limit_threads, run_in_parallel
-from ._readout import NormalEquations, gcv_ridge, solve_ridge
+from .._readout import ReadoutMixin
+from ..utils._threads import limit_threads
 from ._reservoir import (
-    CHUNK_ELEMENTS,
     Reservoir,
     float32_exact,
     sparse_recurrent_matrix,
     spectral_radius,
 )
+from ._sweep import (
+    Pooling,
+    overlap_window,
+    run_beside,
+    selection,
+    state_buffer,
+    sweep,
+)
 
-#: sequences advanced together in one kernel call (wide enough to fill the
-#: vectorised batch product, small enough to keep the per-sequence buffers small)
-_GROUP = 256
-
-#: overlapped accumulation (n_jobs >= 2): windows per run, and their least
-#: size in states (below it the per-window overhead outweighs the overlap;
-#: above, each window's Gram update re-reads the whole (p, p) sum, which at
-#: 2000 units and 1000-step windows costs about a tenth of the update)
-_OVERLAP_WINDOWS = 8
-_MIN_WINDOW_ELEMENTS = 1 << 18
-
-#: the grid GCV searches when ``alpha='gcv'`` and ``alphas=None``
-DEFAULT_ALPHAS = np.logspace(-12, 3, 31)
-
-
-class _BaseEchoState(BaseEstimator):
-    """What the echo state regressor and classifier share: reservoir, sums, readout."""
+class _BaseEchoState(ReadoutMixin, BaseEstimator):
+    """What the echo state regressor and classifier share: the reservoir and the readout hook."""
 
     _parameter_constraints: ClassVar[dict] = {
         "n_reservoir": [Interval(Integral, 1, None, closed="left")],
@@ -58,7 +49,7 @@ class _BaseEchoState(BaseEstimator):
         "bias_scaling": [Interval(Real, 0, None, closed="left")],
         "leaking_rate": [Interval(Real, 0, 1, closed="right")],
         "n_washout": [Interval(Integral, 0, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"gcv"})],
+        "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"gcv", "cv"})],
         "alphas": [None, "array-like"],
         "include_inputs": ["boolean"],
         "fit_intercept": ["boolean"],
@@ -151,88 +142,82 @@ class _BaseEchoState(BaseEstimator):
         t_in = np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)
         return t_in >= self.n_washout
 
-    # -- running the reservoir ---------------------------------------------------
-    def _sweep(self, seqs, chunk_elements=None):
-        """Cut the sequences into pieces the kernel runs in one call each.
+    # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------------
+    def _readout_prepare(self, X, y, *, reset, classes=None):
+        seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
+                               dtype=None if reset else self._dtype)
+        self._encode_targets(seqs, y, reset=reset, classes=classes)
+        if reset:
+            if self._feedback and not seqs.per_step:
+                raise ValueError("output_feedback needs a target per time step; y has one "
+                                 "value per sequence.")
+            self._build_reservoir(seqs.X.dtype, self.n_outputs_)
+        return seqs
 
-        Yields, for every group of at most ``_GROUP`` consecutive sequences,
-        ``(ids, pieces)`` where ``pieces`` yields ``(act, sub_offsets, rows,
-        t_in)``: the group's sequences still running (local indices, by
-        decreasing length), a window of their next time steps (at most about
-        CHUNK_ELEMENTS states in all, so memory stays bounded however long
-        the sequences), the rows of ``seqs.X`` it covers, and each row's time
-        index within its sequence. All sequences of a group advance together
-        (the kernel's batch path), their state carried from one window to
-        the next by the caller. ``chunk_elements`` (default CHUNK_ELEMENTS)
-        bounds the states of a window.
-        """
-        budget = max(1, (chunk_elements or CHUNK_ELEMENTS) // self.n_reservoir)
-        lengths, offsets = seqs.lengths, seqs.offsets
-        for g0 in range(0, seqs.n_sequences, _GROUP):
-            ids = np.arange(g0, min(g0 + _GROUP, seqs.n_sequences))
-            yield ids, self._windows(offsets[ids], lengths[ids], budget)
+    def _readout_shape(self, seqs):
+        return self._n_readout_features(seqs.per_step), self.n_outputs_
 
-    def _state_buffer(self, seqs, chunk_elements=None):
-        """One buffer for the states of every window of a sweep (allocated once)."""
-        # a window holds at most the budget, or one step of each of a group's
-        # sequences when the group is wider than the budget
-        rows = max((chunk_elements or CHUNK_ELEMENTS) // self.n_reservoir,
-                   min(_GROUP, seqs.n_sequences), 1)
-        return np.empty((min(rows, seqs.n_steps), self.n_reservoir), dtype=seqs.X.dtype)
+    def _readout_new_stream(self, position=0):
+        dtype = self._dtype
+        return {"x": np.zeros((1, self.n_reservoir), dtype=dtype),
+                "y": np.zeros((1, self.n_outputs_), dtype=dtype),
+                "u": None, "t": 0, "seed": self._noise_seed, "position": position,
+                "n_seen": 0}
 
-    @staticmethod
-    def _windows(starts, lengths, budget):
-        order = np.argsort(-lengths, kind="stable")
-        t0, t_max = 0, lengths.max()
-        while t0 < t_max:
-            act = order[lengths[order] > t0]
-            width = max(1, budget // act.size)
-            sub = np.minimum(lengths[act] - t0, width)  # decreasing, as the kernel needs
-            sub_offsets = np.zeros(act.size + 1, dtype=np.intp)
-            np.cumsum(sub, out=sub_offsets[1:])
-            local = np.arange(sub_offsets[-1], dtype=np.intp) - np.repeat(sub_offsets[:-1], sub)
-            rows = np.repeat(starts[act] + t0, sub) + local
-            yield act, sub_offsets, rows, local + t0
-            t0 += width
+    def _readout_chained(self, X):
+        return X.ndim == 2 and not self._univariate_rows
 
-    def _accumulate(self, seqs, eqs, stream, progress=None):
-        """Run the reservoir over ``seqs`` and add its readout rows to ``eqs``.
+    def _check_distributed(self, X):
+        if not self._readout_chained(X) and self.state_noise > 0:
+            raise ValueError(
+                "fit_distributed cannot reproduce fit's state noise on a batch of sequences: "
+                "fit draws it from one generator across the whole batch, step by step. Use "
+                "state_noise=0 (noise is for closed-loop generation, which a batch model does "
+                "not run), or fit one series.")
+
+    def _readout_rows(self, seqs, sums, stream):
+        """Run the reservoir over ``seqs`` and add its readout rows to ``sums``.
 
         A single series (2D X) continues the stream of the previous
         ``partial_fit`` calls: its state, teacher-forced feedback, washout
-        count and noise generator are in ``stream`` and carry on. 3D and list
-        input are independent sequences, each from the zero state.
+        count and noise generator are in ``stream`` and carry on; its rows
+        are positioned by time step. 3D and list input are independent
+        sequences, each from the zero state, positioned by sequence.
 
         With ``n_jobs`` of 2 or more and per-step targets, the sums of one
         window of steps are accumulated on a second thread while the
-        reservoir runs over the next (see :meth:`_overlap_windows`): the
-        same rows in the same order, in smaller windows (the same sums to
+        reservoir runs over the next (see :func:`overlap_window`): the same
+        rows in the same order, in smaller windows (the same sums to
         rounding).
         """
+        progress = self._progress
         res, n = self._reservoir, self.n_reservoir
         noise = float(self.state_noise)
         series = seqs.layout == "series"
         seed = stream["seed"] if series else self._noise_seed
         t_start = stream["t"] if series else 0
+        first = stream["position"]
         per_step = seqs.per_step
-        chunk = self._overlap_windows(seqs) if per_step else None
+        if sums is not None:
+            sums.reserve(first + (seqs.n_steps if series else seqs.n_sequences))
+        chunk = overlap_window(seqs.n_steps, n, self.n_jobs) if per_step and sums else None
         # two buffers when overlapping: the kernel fills one while the
         # other's states are summed
-        buffers = [self._state_buffer(seqs, chunk) for _ in range(2 if chunk else 1)]
-        pending = []  # the readout rows of the window summed next: (blocks, Y)
+        buffers = [state_buffer(seqs, n, chunk) for _ in range(2 if chunk else 1)]
+        pending = []  # the readout rows of the window summed next: (blocks, Y, positions)
         n_windows = 0  # across groups too: a pending window keeps its buffer
 
         def add_pending():
             if pending:
-                eqs.update(*pending.pop())
+                sums.add(*pending.pop())
 
         with limit_threads(1 if chunk else self.n_jobs):
-            for ids, pieces in self._sweep(seqs, chunk):
+            for ids, pieces in sweep(seqs, n, chunk):
                 x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
                 y_prev = (stream["y"].copy() if series
                           else np.zeros((ids.size, seqs.Y.shape[1]), dtype=seqs.X.dtype))
                 if not per_step:
-                    pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+                    pooled = Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
                 for act, sub_offsets, rows, t_in in pieces:
                     Xc = seqs.X[rows]
                     U = res.project(Xc, out=buffers[n_windows % len(buffers)][:rows.size])
@@ -240,138 +225,79 @@ class _BaseEchoState(BaseEstimator):
                     feedback = None
                     if self._feedback:  # teacher forcing: y_{t-1} of the same sequence
                         feedback = seqs.Y[rows - 1]
-                        first = t_in[sub_offsets[:-1]] == 0
-                        feedback[sub_offsets[:-1][first]] = y_prev[act[first]]
+                        begins = t_in[sub_offsets[:-1]] == 0
+                        feedback[sub_offsets[:-1][begins]] = y_prev[act[begins]]
                     x_act = np.ascontiguousarray(x[act])
                     window = partial(res.run, U, sub_offsets, np.arange(act.size, dtype=np.intp),
                                      x_act, feedback=feedback, noise=noise, seed=seed)
                     # overlapped: this window's states while the previous one's are summed
-                    seed = _run_beside(window, add_pending) if chunk else window()
+                    seed = run_beside(window, add_pending) if chunk else window()
                     x[act] = x_act
-                    if per_step:
-                        keep = _selection(t_in + t_start >= self.n_washout)
+                    if per_step and sums is not None:
+                        keep = selection(t_in + t_start >= self.n_washout)
+                        positions = (first + t_in[keep] if series else
+                                     first + ids[act[np.repeat(np.arange(act.size),
+                                                               np.diff(sub_offsets))[keep]]])
                         pending.append(([B[keep] for B in self._step_blocks(Xc, U)],
-                                        seqs.Y[rows[keep]]))
+                                        seqs.Y[rows[keep]], positions))
                         if not chunk:
                             add_pending()
-                    else:
+                    elif not per_step:
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
-                if not per_step:
-                    eqs.update([pooled.features()], seqs.Y[ids])
-                if progress is not None and progress.detailed:
+                if not per_step and sums is not None:
+                    sums.add([pooled.features()], seqs.Y[ids], first + ids)
+                if progress is not None and progress.detailed and sums is not None:
                     progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
-                                  readout_rows=eqs.n + sum(Y.shape[0] for _, Y in pending))
-            add_pending()
+                                  readout_rows=sums.n + sum(Y.shape[0] for _, Y, _ in pending))
+            if sums is not None:
+                add_pending()
         if series:
             stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
                           t=t_start + seqs.n_steps, seed=seed)
+        stream["position"] = first + (seqs.n_steps if series else seqs.n_sequences)
+        stream["n_seen"] += seqs.n_steps
 
-    def _overlap_windows(self, seqs):
-        """The window size (in states) for overlapped accumulation, or None for none.
-
-        Overlapping needs two threads (``n_jobs`` >= 2) and several windows:
-        the run is cut into at least ``_OVERLAP_WINDOWS`` of them (no more
-        than CHUNK_ELEMENTS, no fewer than ``_MIN_WINDOW_ELEMENTS`` states
-        each), so that the first window's run and the last one's sums, the
-        parts with nothing beside them, are a small part of the whole.
-        """
-        if effective_n_jobs(self.n_jobs) < 2:
-            return None
-        total = seqs.n_steps * self.n_reservoir
-        chunk = min(CHUNK_ELEMENTS, max(_MIN_WINDOW_ELEMENTS, total // _OVERLAP_WINDOWS))
-        return chunk if total > chunk else None
-
-    def _new_stream(self, n_outputs):
+    def _readout_commit(self, solution):
         dtype = self._dtype
-        return {"x": np.zeros((1, self.n_reservoir), dtype=dtype),
-                "y": np.zeros((1, n_outputs), dtype=dtype),
-                "u": None, "t": 0, "seed": self._noise_seed}
+        self.output_weights_ = np.ascontiguousarray(solution.coef, dtype=dtype)
+        self.output_bias_ = np.asarray(solution.intercept, dtype=dtype)
 
-    def _solve(self, eqs):
-        dtype = self._dtype
-        if eqs.n == 0:
-            # a stream still inside its washout: no readout yet, outputs 0
-            self.output_weights_ = np.zeros(eqs.cross.shape, dtype=dtype)
-            self.output_bias_ = np.zeros(eqs.cross.shape[1], dtype=dtype)
-            self.alpha_ = np.nan if self.alpha == "gcv" else float(self.alpha)
-            return
-        with limit_threads(self.n_jobs):
-            if self.alpha == "gcv":
-                alphas = DEFAULT_ALPHAS if self.alphas is None else self._check_alphas()
-                coef, intercept, alpha, scores = gcv_ridge(eqs, alphas, self.fit_intercept)
-                self.gcv_scores_ = scores
-            else:
-                coef, intercept = solve_ridge(eqs, float(self.alpha), self.fit_intercept)
-                alpha = float(self.alpha)
-        self.output_weights_ = np.ascontiguousarray(coef, dtype=dtype)
-        self.output_bias_ = np.asarray(intercept, dtype=dtype)
-        self.alpha_ = alpha
+    @property
+    def n_steps_seen_(self):
+        check_is_fitted(self, "_readout_stream")
+        return self._readout_stream["n_seen"]
 
-    def _check_alphas(self):
-        alphas = check_array(self.alphas, ensure_2d=False, dtype=np.float64, input_name="alphas")
-        if alphas.ndim != 1 or alphas.size == 0 or np.any(alphas < 0):
-            raise ValueError(f"alphas must be a non-empty 1D array of non-negative values; "
-                             f"got {self.alphas!r}.")
-        return alphas
+    @property
+    def n_readout_rows_(self):
+        check_is_fitted(self, "_readout_sums")
+        return self._readout_sums.n
+
+    @property
+    def _stream(self):
+        return self._readout_stream
 
     def _fit(self, X, y, incremental=False, classes=None):
-        """fit (reset) or partial_fit: validate, run the reservoir, update the sums, solve.
-
-        The fitted attributes change only once everything has succeeded: a
-        failed call leaves a fitted model as it was.
-        """
-        reset = not incremental or not hasattr(self, "_equations")
-        if self.alpha == "gcv" and self.alphas is not None:
-            self._check_alphas()
-        progress = Progress(self.verbose)
-        saved = self.__dict__.copy()
+        """fit (reset) or partial_fit, through the readout engine; prints what it did."""
+        self._progress = progress = Progress(self.verbose)
+        before = getattr(self, "_readout_stream", {"n_seen": 0})["n_seen"] if incremental else 0
         try:
-            seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
-                                   dtype=None if reset else self._dtype)
-            self._encode_targets(seqs, y, reset=reset, classes=classes)
-            per_step = seqs.per_step
-            if reset:
-                if self._feedback and not per_step:
-                    raise ValueError("output_feedback needs a target per time step; y has one "
-                                     "value per sequence.")
-                self._build_reservoir(seqs.X.dtype, self.n_outputs_)
-                eqs = NormalEquations(self._n_readout_features(per_step), self.n_outputs_)
-                stream = self._new_stream(self.n_outputs_)
-                self.n_steps_seen_ = 0
-            else:
-                eqs = self._equations.copy()
-                stream = {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                          for k, v in self._stream.items()}
-            self._accumulate(seqs, eqs, stream, progress)
-            if not incremental:
-                progress.note(f"Reservoir of {self.n_reservoir} units run over {seqs.n_steps} "
-                              f"steps ({eqs.n} readout rows)")
-            if eqs.n == 0 and not incremental:
-                raise ValueError(
-                    f"No training rows are left after the washout: n_washout={self.n_washout} "
-                    "discards every step seen so far; pass longer sequences or lower n_washout."
-                )
-            self._solve(eqs)
-        # a failed call, or one interrupted by Ctrl-C (the sums would be
-        # half-updated), leaves a fitted model as it was
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-        self._equations = eqs
-        self._stream = stream
-        self.n_steps_seen_ += seqs.n_steps
-        self.n_readout_rows_ = eqs.n
+            self._readout_fit(X, y, incremental=incremental, classes=classes)
+        finally:
+            del self._progress
         if incremental:
             # partial_fit calls, for the verbose lines (a fit before them is the first)
-            self._chunks_seen = 1 if reset else getattr(self, "_chunks_seen", 1) + 1
-            progress.step("Chunk", self._chunks_seen, steps=seqs.n_steps,
-                          steps_seen=self.n_steps_seen_, readout_rows=eqs.n)
+            steps = self.n_steps_seen_ - before
+            first = before == 0 and "_chunks_seen" not in self.__dict__
+            self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 1) + 1
+            progress.step("Chunk", self._chunks_seen, steps=steps,
+                          steps_seen=self.n_steps_seen_, readout_rows=self.n_readout_rows_)
         else:
             self.__dict__.pop("_chunks_seen", None)
+            progress.note(f"Reservoir of {self.n_reservoir} units run over "
+                          f"{self.n_steps_seen_} steps ({self.n_readout_rows_} readout rows)")
             progress.note(f"Readout solved, alpha={self.alpha_:.3g}"
-                          + (f" chosen by GCV from {len(self.gcv_scores_)} values"
-                             if self.alpha == "gcv" and eqs.n else ""))
+                          + (f" chosen by {self.alpha.upper()} from {len(self.alphas_)} values"
+                             if isinstance(self.alpha, str) else ""))
         return self
 
     # -- prediction ------------------------------------------------------------
@@ -408,12 +334,12 @@ class _BaseEchoState(BaseEstimator):
         res, n = self._reservoir, self.n_reservoir
         W_u, W_x = self._coef_parts()
         Y = np.zeros((seqs.n_steps, self.n_outputs_), dtype=self._dtype)
-        buffer = self._state_buffer(seqs)
-        for ids, pieces in self._sweep(seqs):
+        buffer = state_buffer(seqs, n)
+        for ids, pieces in sweep(seqs, n):
             x = state[ids, :n]
             y_prev = state[ids, n:]
             if not self._per_step:
-                pooled = _Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+                pooled = Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
             for act, sub_offsets, rows, t_in in pieces:
                 Xc = seqs.X[rows]
                 U = res.project(Xc, out=buffer[:rows.size])
@@ -440,60 +366,6 @@ class _BaseEchoState(BaseEstimator):
             state[ids, :n] = x
             state[ids, n:] = y_prev
         return seqs, Y, state
-
-
-def _run_beside(main, beside):
-    """``main()`` in this thread while ``beside()`` runs on another; main's result."""
-    result = []
-    run_in_parallel([lambda: result.append(main()), beside])
-    return result[0]
-
-
-def _selection(mask):
-    """The rows where ``mask`` holds: a slice (a view, no copy) when they are contiguous.
-
-    After the washout of a single series they are, and copying the states of
-    a whole window just to drop its first steps cost as much as their Gram
-    matrix.
-    """
-    rows = np.flatnonzero(mask)
-    if rows.size == 0:
-        return slice(0, 0)
-    if rows[-1] - rows[0] + 1 == rows.size:
-        return slice(rows[0], rows[-1] + 1)
-    return rows
-
-
-class _Pooling:
-    """Running per-sequence pooling of step features over the windows of a sweep.
-
-    'last' keeps each sequence's last step; 'mean' sums the steps from
-    ``min(n_washout, length - 1)`` on (at least the last step counts);
-    'both' is the two side by side.
-    """
-
-    def __init__(self, pooling, n_washout, lengths):
-        self.pooling = pooling
-        self.lengths = lengths
-        self.skip = np.minimum(n_washout, lengths - 1)
-        self.last = self.total = None
-
-    def add(self, F, act, sub_offsets, t_in):
-        if self.last is None:
-            self.last = np.zeros((self.lengths.size, F.shape[1]))
-            self.total = np.zeros((self.lengths.size, F.shape[1]))
-        sub = np.diff(sub_offsets)
-        ends = t_in[sub_offsets[1:] - 1] == self.lengths[act] - 1
-        self.last[act[ends]] = F[sub_offsets[1:][ends] - 1]
-        if self.pooling != "last":
-            kept = t_in >= np.repeat(self.skip[act], sub)
-            self.total[act] += np.add.reduceat(F * kept[:, None], sub_offsets[:-1], axis=0)
-
-    def features(self):
-        if self.pooling == "last":
-            return self.last
-        mean = self.total / (self.lengths - self.skip)[:, None]
-        return mean if self.pooling == "mean" else np.hstack([self.last, mean])
 
 
 _PARAMETERS = """\

@@ -1,0 +1,651 @@
+"""The ridge readout shared by the echo state networks, the RNN-ELMs and ``skrnn.dask``.
+
+A readout family (a fixed random layer whose outputs feed a linear readout)
+supplies its features through one hook, ``_readout_rows``; everything else
+lives here:
+
+- :class:`Moments` and :class:`ReadoutSums`: centred sums of the readout rows
+  that merge exactly in any chunking and any order (Chan, Golub and LeVeque's
+  pairwise update), kept in float64, with per-block sums for cross-validation;
+- :func:`solve_readout`: the ridge solve on standardised features, by a
+  checked Cholesky factorisation with a symmetric eigendecomposition behind it,
+  and the penalty choice (``'gcv'`` or blocked ``'cv'``) over a grid relative
+  to the spectrum of the standardised Gram matrix;
+- :class:`ReadoutMixin`: the all-or-nothing ``fit`` / ``partial_fit`` (validate,
+  compute features, add to a copy of the sums, solve, then commit).
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from numbers import Real
+
+import numpy as np
+import scipy.linalg
+from scipy.linalg import blas, lapack
+from sklearn.utils.validation import check_array
+
+from .utils._threads import limit_threads
+
+#: folds of ``alpha='cv'``: readout rows go to contiguous blocks, block b to fold b % N_FOLDS
+N_FOLDS = 5
+#: at most this many blocks are kept; when a stream outgrows them, neighbours merge in pairs
+_MAX_BLOCKS = 2 * N_FOLDS
+
+#: the searched grid, relative to the largest eigenvalue of the standardised Gram
+#: matrix: from where a penalty stops being resolved by float64 (a hundred
+#: rounding errors of that eigenvalue) to where every direction is shrunk away
+GRID_RELATIVE = np.logspace(-14, 1, 61)
+
+#: reciprocal condition number below which a fixed-alpha solve is flagged: the
+#: readout then depends on the rounding of the sums (float64 keeps about 16 digits)
+_RCOND_WARN = 1e-13
+
+
+class ReadoutWarning(UserWarning):
+    """A readout whose penalty or conditioning makes the result doubtful."""
+
+
+def _float64_rows(H, m):
+    """A new C-contiguous float64 (m, p) array of the rows ``H`` (an array or column blocks)."""
+    blocks = H if isinstance(H, (list, tuple)) else [H]
+    out = np.empty((m, sum(B.shape[1] for B in blocks)), dtype=np.float64)
+    col = 0
+    for B in blocks:
+        out[:, col:col + B.shape[1]] = B
+        col += B.shape[1]
+    return out
+
+
+class Moments:
+    """Count, means and centred cross-products of the rows ``(H, Y)``.
+
+    Holds ``n``, the means of ``h`` and ``y``, ``S_hh = sum (h - mean)(h - mean)^T``
+    (lower triangle), ``S_hy`` and the diagonal of ``S_yy``, all in float64.
+    Centred sums keep a feature's spread apart from its mean: a state near a
+    constant (a bias-dominated unit, a slow sine) loses no digits to the
+    mean, as raw ``H^T H`` would.
+
+    Parameters
+    ----------
+    n_features, n_outputs : int
+    """
+
+    def __init__(self, n_features, n_outputs):
+        self.n = 0
+        self.mean_h = np.zeros(n_features)
+        self.mean_y = np.zeros(n_outputs)
+        # Fortran order: BLAS syrk and syr update it in place (lower triangle)
+        self.s_hh = np.zeros((n_features, n_features), order="F")
+        self.s_hy = np.zeros((n_features, n_outputs))
+        self.s_yy = np.zeros(n_outputs)
+
+    def copy(self):
+        new = Moments.__new__(Moments)
+        new.n = self.n
+        for name in ("mean_h", "mean_y", "s_hy", "s_yy"):
+            setattr(new, name, getattr(self, name).copy())
+        new.s_hh = self.s_hh.copy(order="F")
+        return new
+
+    def add(self, H, Y):
+        """Add the rows ``H`` (m, p) and ``Y`` (m, k): centred about their own mean, then merged.
+
+        ``H`` may be a list of column blocks (the inputs and the states, say):
+        they are copied once, side by side, into the centred float64 rows.
+        """
+        m = Y.shape[0]
+        if m == 0:
+            return self
+        Hc = _float64_rows(H, m)
+        mean_h = Hc.mean(axis=0)
+        Hc -= mean_h           # two passes over the rows: the textbook stable scatter
+        Yc = np.array(Y, dtype=np.float64)
+        mean_y = Yc.mean(axis=0)
+        Yc -= mean_y
+        self._merge_centred(m, mean_h, mean_y, Hc, Yc)
+        return self
+
+    def _merge_centred(self, m, mean_h, mean_y, Hc, Yc):
+        n = self.n + m
+        d_h, d_y = mean_h - self.mean_h, mean_y - self.mean_y
+        weight = self.n * m / n
+        # S_hh += Hc^T Hc + weight d d^T, in place on the lower triangle
+        blas.dsyrk(1.0, Hc, beta=1.0, c=self.s_hh, trans=1, lower=1, overwrite_c=1)
+        if weight:
+            blas.dsyr(weight, d_h, a=self.s_hh, lower=1, overwrite_a=1)
+        self.s_hy += Hc.T @ Yc + weight * np.outer(d_h, d_y)
+        self.s_yy += np.einsum("ij,ij->j", Yc, Yc) + weight * d_y * d_y
+        self.mean_h += d_h * (m / n)
+        self.mean_y += d_y * (m / n)
+        self.n = n
+
+    def merge(self, other):
+        """Add the moments of ``other`` (rows seen elsewhere): Chan et al.'s pairwise update."""
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            self.__dict__.update(other.copy().__dict__)
+            return self
+        n = self.n + other.n
+        d_h, d_y = other.mean_h - self.mean_h, other.mean_y - self.mean_y
+        weight = self.n * other.n / n
+        self.s_hh += other.s_hh
+        blas.dsyr(weight, d_h, a=self.s_hh, lower=1, overwrite_a=1)
+        self.s_hy += other.s_hy + weight * np.outer(d_h, d_y)
+        self.s_yy += other.s_yy + weight * d_y * d_y
+        self.mean_h += d_h * (other.n / n)
+        self.mean_y += d_y * (other.n / n)
+        self.n = n
+        return self
+
+    def gram(self):
+        """The full symmetric ``S_hh`` (the lower triangle mirrored)."""
+        S = np.tril(self.s_hh)
+        return S + np.tril(S, -1).T
+
+
+class ReadoutSums:
+    """Everything a ridge readout needs of its rows, in O(n_features^2) memory.
+
+    The moments of all rows, and, with ``folds=True``, of contiguous blocks
+    of them for ``alpha='cv'``. Rows carry a position (the time step of a
+    series, the index of a sequence or of a row) and block ``b`` holds the
+    positions ``[b B, (b + 1) B)``; the block size ``B`` is the least power
+    of two that keeps at most ``_MAX_BLOCKS`` blocks for the positions seen
+    so far (when a stream outgrows them, neighbouring blocks merge in pairs).
+    The blocks therefore depend only on the positions, never on how the rows
+    were chunked: ``fit``, ``partial_fit`` over any chunking and blocks
+    summed on Dask workers in any order hold the same sums, to rounding.
+
+    Parameters
+    ----------
+    n_features, n_outputs : int
+    folds : bool
+        Keep the per-block moments that ``alpha='cv'`` needs.
+    """
+
+    def __init__(self, n_features, n_outputs, folds=False):
+        self.total = Moments(n_features, n_outputs)
+        self.folds = bool(folds)
+        self.block_size = 1
+        self.blocks = {}
+        self.n_positions = 0
+
+    @property
+    def n(self):
+        return self.total.n
+
+    @property
+    def n_features(self):
+        return self.total.mean_h.shape[0]
+
+    @property
+    def n_outputs(self):
+        return self.total.mean_y.shape[0]
+
+    def copy(self):
+        new = ReadoutSums.__new__(ReadoutSums)
+        new.total = self.total.copy()
+        new.folds = self.folds
+        new.block_size = self.block_size
+        new.blocks = {b: m.copy() for b, m in self.blocks.items()}
+        new.n_positions = self.n_positions
+        return new
+
+    def reserve(self, n_positions):
+        """Make room for positions up to ``n_positions``: coarsen the blocks if needed."""
+        self.n_positions = max(self.n_positions, int(n_positions))
+        size = self.block_size
+        while -(-self.n_positions // size) > _MAX_BLOCKS:
+            size *= 2
+        self._coarsen(size)
+        return self
+
+    def _coarsen(self, size):
+        if size <= self.block_size:
+            return
+        merged = {}
+        for b in sorted(self.blocks):
+            key = b * self.block_size // size
+            if key in merged:
+                merged[key].merge(self.blocks[b])
+            else:
+                merged[key] = self.blocks[b]
+        self.blocks, self.block_size = merged, size
+
+    def add(self, H, Y, positions=None):
+        """Add readout rows ``H`` (m, p) with targets ``Y`` (m, k) at ``positions`` (m,).
+
+        Rows whose target has a NaN are left out (no target at that step).
+        Call :meth:`reserve` first with the positions that this chunk reaches.
+        """
+        Y = np.asarray(Y)
+        if Y.shape[0] == 0:
+            return self
+        blocks = list(H) if isinstance(H, (list, tuple)) else [H]
+        missing = np.isnan(Y).any(axis=1)
+        if missing.any():
+            keep = ~missing
+            blocks, Y = [B[keep] for B in blocks], Y[keep]
+            positions = None if positions is None else np.asarray(positions)[keep]
+        if Y.shape[0] == 0:
+            return self
+        if not self.folds:
+            self.total.add(blocks, Y)
+            return self
+        block = np.asarray(positions) // self.block_size
+        if block[0] == block[-1] and np.all(block == block[0]):
+            self._block(block[0]).add(blocks, Y)
+        else:
+            for b in np.unique(block):
+                rows = block == b
+                self._block(b).add([B[rows] for B in blocks], Y[rows])
+        # the total is the blocks merged, in block order (any chunking: the same sums)
+        self.total = self._merged(sorted(self.blocks))
+        return self
+
+    def _block(self, b):
+        b = int(b)
+        if b not in self.blocks:
+            self.blocks[b] = Moments(self.n_features, self.n_outputs)
+        return self.blocks[b]
+
+    def _merged(self, keys):
+        out = Moments(self.n_features, self.n_outputs)
+        for b in keys:
+            out.merge(self.blocks[b])
+        return out
+
+    def merge(self, other):
+        """Add the sums of ``other``: rows seen elsewhere (a Dask block), at their own positions."""
+        self.n_positions = max(self.n_positions, other.n_positions)
+        if self.folds != other.folds:
+            raise ValueError("cannot merge readout sums with and without per-block sums")
+        if not self.folds:
+            self.total.merge(other.total)
+            return self
+        other = other.copy()
+        size = max(self.block_size, other.block_size)
+        self._coarsen(size)
+        other._coarsen(size)
+        for b, m in other.blocks.items():
+            if b in self.blocks:
+                self.blocks[b].merge(m)
+            else:
+                self.blocks[b] = m
+        self.reserve(self.n_positions)
+        self.total = self._merged(sorted(self.blocks))
+        return self
+
+    def fold_moments(self):
+        """(held-out, training) moments of each of the ``N_FOLDS`` folds that have rows."""
+        out = []
+        for k in range(N_FOLDS):
+            held = [b for b in sorted(self.blocks) if b % N_FOLDS == k]
+            train = [b for b in sorted(self.blocks) if b % N_FOLDS != k]
+            held_m, train_m = self._merged(held), self._merged(train)
+            if held_m.n and train_m.n:
+                out.append((held_m, train_m))
+        return out
+
+
+# -- the solve -------------------------------------------------------------------------
+class _Standardised:
+    """The standardised normal equations of a set of moments.
+
+    Features are divided by their standard deviation (constant ones by 1, as
+    scikit-learn's scalers do), so that ``alpha`` weighs every feature
+    alike, whatever its units: the readout is ``make_pipeline(StandardScaler(),
+    Ridge(alpha))``, computed from sums. With an intercept the equations
+    are centred (the intercept is never penalised); without one they are
+    the raw ``H^T H`` and ``H^T Y``, scaled alike.
+    """
+
+    def __init__(self, moments, fit_intercept=True):
+        self.moments = moments
+        self.fit_intercept = fit_intercept
+        n = max(moments.n, 1)
+        S = moments.gram()
+        scale = np.sqrt(np.diag(S) / n)
+        # a feature whose spread is at rounding level of its mean is constant
+        constant = scale <= 1e-13 * np.abs(moments.mean_h)
+        scale[constant | (scale == 0)] = 1.0
+        S[constant, :] = 0.0
+        S[:, constant] = 0.0
+        cross = moments.s_hy.copy()
+        cross[constant] = 0.0
+        if not fit_intercept:
+            S += moments.n * np.outer(moments.mean_h, moments.mean_h)
+            cross += moments.n * np.outer(moments.mean_h, moments.mean_y)
+        self.scale = scale
+        self.gram = S / np.outer(scale, scale)
+        self.cross = cross / scale[:, None]
+
+    def weights(self, beta):
+        """Coefficients and intercept in the original units from standardised ``beta``."""
+        coef = beta / self.scale[:, None]
+        if not self.fit_intercept:
+            return coef, np.zeros(coef.shape[1])
+        return coef, self.moments.mean_y - self.moments.mean_h @ coef
+
+    def eigh(self):
+        lam, V = scipy.linalg.eigh(self.gram, check_finite=False, driver="evd")
+        return np.clip(lam, 0.0, None), V
+
+
+def _check_finite_moments(moments):
+    if not (np.all(np.isfinite(moments.s_hh)) and np.all(np.isfinite(moments.s_hy))):
+        raise ValueError(
+            "The readout's sums are not finite: the features overflowed float64. Lower "
+            "input_scaling (or check the inputs' scale).")
+
+
+def solve_fixed(moments, alpha, fit_intercept=True):
+    """Ridge on standardised features at a fixed ``alpha``: (coef, intercept, rcond)."""
+    _check_finite_moments(moments)
+    std = _Standardised(moments, fit_intercept)
+    A = std.gram.copy()
+    A.flat[::A.shape[0] + 1] += alpha
+    norm = np.abs(A).sum(axis=0).max()
+    factor, info = lapack.dpotrf(A, lower=1, clean=0, overwrite_a=0)
+    rcond = 0.0
+    if info == 0:
+        rcond, info = lapack.dpocon(factor, norm, uplo="L")
+    if info == 0 and rcond > np.finfo(np.float64).eps:
+        beta = scipy.linalg.cho_solve((factor, True), std.cross, check_finite=False)
+    else:
+        # not positive definite in float64: the eigendecomposition, eigenvalues below
+        # rounding dropped (the minimum-norm solution of what float64 resolves)
+        lam, V = std.eigh()
+        floor = max(lam[-1], 0.0) * A.shape[0] * np.finfo(np.float64).eps
+        keep = lam + alpha > floor
+        beta = V[:, keep] @ ((V[:, keep].T @ std.cross) / (lam[keep] + alpha)[:, None])
+        rcond = float((lam[0] + alpha) / (lam[-1] + alpha)) if lam[-1] + alpha > 0 else 0.0
+    coef, intercept = std.weights(beta)
+    return coef, intercept, float(rcond)
+
+
+def alpha_grid(moments):
+    """The grid ``alpha='gcv'`` and ``'cv'`` search: ``GRID_RELATIVE`` times the top eigenvalue."""
+    std = _Standardised(moments)
+    top = scipy.linalg.eigvalsh(std.gram, subset_by_index=[std.gram.shape[0] - 1] * 2,
+                                check_finite=False)[0]
+    return GRID_RELATIVE * max(top, 1.0)
+
+
+def gcv_curve(moments, alphas, fit_intercept=True):
+    """GCV score of every alpha, and the solution at the best one.
+
+    GCV(alpha) = (RSS(alpha) / n) / (1 - df(alpha) / n)^2 (Golub, Heath and
+    Wahba, 1979). With ``G = V diag(lam) V^T`` and ``Q = V^T C``::
+
+        RSS(alpha) = sum(y^2) - sum_i |Q_i|^2 (lam_i + 2 alpha) / (lam_i + alpha)^2
+        df(alpha)  = 1 + sum_i lam_i / (lam_i + alpha)
+
+    so one eigendecomposition scores the whole grid.
+    """
+    _check_finite_moments(moments)
+    std = _Standardised(moments, fit_intercept)
+    lam, V = std.eigh()
+    Q = V.T @ std.cross
+    q2 = np.einsum("ij,ij->i", Q, Q)
+    n, yy = moments.n, moments.s_yy.sum()
+    if not fit_intercept:
+        yy += n * np.sum(moments.mean_y ** 2)
+    scores = np.empty(alphas.shape[0])
+    for i, alpha in enumerate(alphas):
+        shrink = 1.0 / (lam + alpha)
+        rss = max(yy - np.sum(q2 * (lam + 2 * alpha) * shrink * shrink), 0.0)
+        df = np.sum(lam * shrink) + fit_intercept
+        scores[i] = rss / n / (1.0 - df / n) ** 2 if df < n else np.inf
+    return scores, (std, lam, V, Q)
+
+
+def cv_curve(sums, alphas, fit_intercept=True):
+    """Blocked cross-validation error of every alpha, from per-block sums alone.
+
+    Fold k holds out the blocks ``b % N_FOLDS == k``; the readout is solved
+    on the others (standardised by their own moments) for every alpha from
+    one eigendecomposition, and its squared error on the held-out rows is a
+    closed form in their moments::
+
+        sum_i |y_i - ybar - (h_i - hbar) w|^2
+            = tr S_yy - 2 tr(w^T S_hy) + tr(w^T S_hh w) + n_k |d_y - d_h w|^2
+
+    where ``S`` are the held-out rows' centred sums and ``d`` the difference
+    of their means from the training means (from 0 without an intercept). Returns the mean squared error
+    per row, summed over outputs.
+    """
+    folds = sums.fold_moments()
+    if not folds:
+        raise ValueError(
+            f"alpha='cv' holds out blocks of the readout rows, but all {sums.n} rows fall in "
+            "one block; pass more rows, or use alpha='gcv' or a fixed alpha.")
+    errors = np.zeros(alphas.shape[0])
+    n_held = 0
+    for held, train in folds:
+        _check_finite_moments(train)
+        std = _Standardised(train, fit_intercept)
+        lam, V = std.eigh()
+        DV = V / std.scale[:, None]                     # D V: from standardised to raw coefficients
+        Q = V.T @ std.cross                             # (p, k)
+        B = DV.T @ held.gram() @ DV                     # V^T D S_hh D V
+        C = DV.T @ held.s_hy                            # V^T D S_hy
+        centre = fit_intercept
+        e = (held.mean_h - centre * train.mean_h) @ DV  # d_h^T D V
+        d_y = held.mean_y - centre * train.mean_y
+        for i, alpha in enumerate(alphas):
+            PQ = Q / (lam + alpha)[:, None]             # Phi Q
+            sq = (held.s_yy.sum() - 2 * np.sum(PQ * C) + np.sum(PQ * (B @ PQ))
+                  + held.n * np.sum((d_y - e @ PQ) ** 2))
+            errors[i] += max(sq, 0.0)
+        n_held += held.n
+    return errors / n_held
+
+
+def held_out_error(sums, alpha, fit_intercept=True):
+    """Blocked cross-validation error at one ``alpha`` (a Cholesky solve per fold)."""
+    error, n_held = 0.0, 0
+    for held, train in sums.fold_moments():
+        coef, intercept, _ = solve_fixed(train, alpha, fit_intercept)
+        d_y = held.mean_y - intercept - held.mean_h @ coef
+        error += max(held.s_yy.sum() - 2 * np.sum(coef * held.s_hy)
+                     + np.sum(coef * (held.gram() @ coef)) + held.n * np.sum(d_y ** 2), 0.0)
+        n_held += held.n
+    return error / n_held if n_held else np.nan
+
+
+def _warn_if_gcv_misleads(sums, alpha, gcv_score, fit_intercept):
+    """Warn when held-out blocks err far more than GCV predicts: rows not exchangeable.
+
+    GCV estimates the error on a new row drawn like the training rows. The
+    steps of one series are not: the start-up transient from the zero state
+    and correlated neighbours let a tiny penalty fit the training rows while
+    a new stretch of the series, predicted from the zero state, fails by
+    orders of magnitude. Held-out contiguous blocks see this; GCV cannot.
+    """
+    if not sums.folds or not np.isfinite(gcv_score):
+        return
+    blocked = held_out_error(sums, alpha, fit_intercept)
+    spread = sums.total.s_yy.sum() / sums.n
+    if blocked > 10 * gcv_score and blocked > 1e-3 * spread:
+        warnings.warn(
+            f"alpha='gcv' chose {alpha:.3g}, where GCV expects a squared error of "
+            f"{gcv_score:.3g} per row, but held-out contiguous blocks of the rows err "
+            f"{blocked:.3g} ({blocked / spread:.3g} times the targets' variance): the rows "
+            "are not exchangeable (a start-up transient, correlated steps). Use alpha='cv', "
+            "which holds out blocks.", ReadoutWarning, stacklevel=4)
+
+
+def check_alpha(alpha, alphas):
+    """Validate ``alpha`` (a positive float, 'gcv' or 'cv') and ``alphas`` (None or a grid)."""
+    if isinstance(alpha, str):
+        if alpha not in ("gcv", "cv"):
+            raise ValueError(f"alpha must be a positive float, 'gcv' or 'cv'; got {alpha!r}.")
+    elif not (isinstance(alpha, Real) and np.isfinite(alpha) and alpha > 0):
+        raise ValueError(f"alpha must be a positive, finite float (or 'gcv' or 'cv'); got "
+                         f"{alpha!r}. A tiny alpha such as 1e-10 is the nearest to none.")
+    if alphas is None or not isinstance(alpha, str):
+        return None
+    grid = check_array(alphas, ensure_2d=False, ensure_all_finite=False, dtype=np.float64,
+                       input_name="alphas", ensure_min_samples=0)
+    if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)) or np.any(grid <= 0):
+        raise ValueError(f"alphas must be a non-empty 1D array of positive, finite values; "
+                         f"got {alphas!r}.")
+    return np.sort(grid)
+
+
+class ReadoutSolution:
+    """A solved readout: coefficients, intercept, the penalty and how it was chosen."""
+
+    def __init__(self, coef, intercept, alpha, alphas=None, scores=None):
+        self.coef, self.intercept, self.alpha = coef, intercept, alpha
+        self.alphas, self.scores = alphas, scores
+
+
+def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
+    """Solve the readout of ``sums`` at ``alpha`` (a float, 'gcv' or 'cv').
+
+    Warns (:class:`ReadoutWarning`) when the chosen alpha sits on the edge of
+    its grid, or when a fixed alpha leaves the standardised Gram matrix too
+    ill-conditioned for float64, and says what to change.
+    """
+    grid = check_alpha(alpha, alphas)
+    moments = sums.total
+    if not isinstance(alpha, str):
+        coef, intercept, rcond = solve_fixed(moments, float(alpha), fit_intercept)
+        if rcond < _RCOND_WARN:
+            warnings.warn(
+                f"The readout is ill-conditioned at alpha={alpha:g} (reciprocal condition "
+                f"number {rcond:.1e} after standardising the features): it depends on the "
+                "rounding of the sums. Raise alpha, or let alpha='cv' choose it.",
+                ReadoutWarning, stacklevel=3)
+        return ReadoutSolution(coef, intercept, float(alpha))
+    user_grid = grid is not None
+    if grid is None:
+        grid = alpha_grid(moments)
+    if alpha == "gcv":
+        scores, (std, lam, V, Q) = gcv_curve(moments, grid, fit_intercept)
+    else:
+        if not sums.folds:
+            raise ValueError("alpha='cv' needs the per-block sums, which are kept only when "
+                             "alpha is 'cv' or 'gcv' at the first fit; refit with it set.")
+        scores = cv_curve(sums, grid, fit_intercept)
+    finite = np.isfinite(scores)
+    best = int(np.argmin(np.where(finite, scores, np.inf))) if finite.any() else grid.size - 1
+    chosen = float(grid[best])
+    if finite.sum() > 1 and best in (0, grid.size - 1):
+        low = best == 0
+        what = "the alphas you passed" if user_grid else "its grid (relative to the features)"
+        warnings.warn(
+            f"alpha={alpha!r} chose {chosen:.3g}, the {'smallest' if low else 'largest'} "
+            f"value of {what}: the best penalty may lie "
+            f"{'below' if low else 'above'} it. "
+            + ("Pass alphas reaching further " + ("down" if low else "up") + "."
+               if user_grid else
+               ("The features are collinear to rounding level, and a penalty below this "
+                "one is not resolved in float64; the held-out error may be far from the "
+                "training error (use alpha='cv' on one series)." if low else
+                "The features hardly predict the targets: the readout predicts about their "
+                "mean.")),
+            ReadoutWarning, stacklevel=3)
+    if alpha == "gcv":
+        beta = V @ (Q / (lam + chosen)[:, None])
+        coef, intercept = std.weights(beta)
+        _warn_if_gcv_misleads(sums, chosen, scores[best], fit_intercept)
+    else:
+        coef, intercept, _ = solve_fixed(moments, chosen, fit_intercept)
+    return ReadoutSolution(coef, intercept, chosen, grid, scores)
+
+
+# -- fit and partial_fit -------------------------------------------------------------
+class ReadoutMixin:
+    """The all-or-nothing ``fit`` / ``partial_fit`` of a readout family.
+
+    A family (a fixed random layer whose features feed a linear readout)
+    supplies one hook, made of these methods, and nothing else reaches inside
+    it (``skrnn.dask`` drives the same hook):
+
+    ``_readout_prepare(X, y, *, reset, classes) -> batch``
+        Validate the input and encode the targets (on ``reset``, draw the
+        fixed layer and set what ``fit`` resets). Returns what
+        ``_readout_rows`` needs.
+    ``_readout_shape(batch) -> (n_features, n_outputs)``
+        Width of the readout rows and of the targets.
+    ``_readout_new_stream(position=0) -> dict``
+        What carries over from one call to the next, starting at
+        ``position``: at least ``"position"`` (the next row's position, see
+        :class:`ReadoutSums`) and ``"n_seen"`` (input rows seen).
+    ``_readout_rows(batch, sums, stream)``
+        Run the fixed layer over the batch and add its readout rows to
+        ``sums`` (``sums.reserve`` first, then ``sums.add`` with positions),
+        or, with ``sums=None``, only advance ``stream``. Updates ``stream``.
+    ``_readout_chained(X) -> bool``
+        Whether consecutive blocks of ``X`` (split along the first axis)
+        carry state from one to the next (a series), or are independent.
+    ``_readout_commit(solution)``
+        Set the readout's fitted attributes from a :class:`ReadoutSolution`.
+    ``_check_distributed(X)``
+        Raise ``ValueError`` for what cannot be fitted block by block.
+
+    The estimator has ``alpha`` and ``alphas`` parameters.
+    """
+
+    def _readout_fit(self, X, y, *, incremental, classes=None):
+        """fit (reset) or partial_fit: the model changes only if everything succeeds."""
+        reset = not incremental or not hasattr(self, "_readout_sums")
+        check_alpha(self.alpha, self.alphas)
+        saved = self.__dict__.copy()
+        try:
+            batch = self._readout_prepare(X, y, reset=reset, classes=classes)
+            if reset:
+                sums = ReadoutSums(*self._readout_shape(batch), folds=isinstance(self.alpha, str))
+                stream = self._readout_new_stream()
+            else:
+                sums = self._readout_sums.copy()
+                stream = copy_stream(self._readout_stream)
+            self._readout_rows(batch, sums, stream)
+            self._readout_finish(sums, stream, allow_empty=incremental)
+        # a failed call, or one interrupted by Ctrl-C (the sums would be half
+        # updated), leaves a fitted model as it was
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        return self
+
+    def _readout_finish(self, sums, stream, *, allow_empty=False):
+        """Solve the readout from ``sums`` and commit it with the stream it ends."""
+        if sums.n == 0 and not allow_empty:
+            washout = getattr(self, "n_washout", 0)
+            raise ValueError(
+                "No readout rows to train on: every row seen so far "
+                + (f"is inside the washout (n_washout={washout}) or " if washout else "")
+                + "has a NaN target. Pass more rows"
+                + (", lower n_washout" if washout else "") + ", or targets that are not NaN.")
+        if sums.n == 0:
+            # a stream still inside its washout: no readout yet, outputs 0
+            n_features, n_outputs = sums.n_features, sums.n_outputs
+            solution = ReadoutSolution(np.zeros((n_features, n_outputs)), np.zeros(n_outputs),
+                                       np.nan if isinstance(self.alpha, str)
+                                       else float(self.alpha))
+        else:
+            with limit_threads(getattr(self, "n_jobs", None)):
+                solution = solve_readout(sums, self.alpha, self.alphas,
+                                         getattr(self, "fit_intercept", True))
+        self._readout_commit(solution)
+        self.alpha_ = solution.alpha
+        for name in ("alphas_", "gcv_scores_", "cv_scores_"):
+            self.__dict__.pop(name, None)
+        if solution.scores is not None:
+            self.alphas_ = solution.alphas
+            setattr(self, "gcv_scores_" if self.alpha == "gcv" else "cv_scores_",
+                    solution.scores)
+        self._readout_sums = sums
+        self._readout_stream = stream
+
+
+def copy_stream(stream):
+    """A copy of a stream dict whose arrays the next call may change in place."""
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in stream.items()}
