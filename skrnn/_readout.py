@@ -37,9 +37,11 @@ _MAX_BLOCKS = 2 * N_FOLDS
 #: rounding errors of that eigenvalue) to where every direction is shrunk away
 GRID_RELATIVE = np.logspace(-14, 1, 61)
 
-#: reciprocal condition number below which a fixed-alpha solve is flagged: the
-#: readout then depends on the rounding of the sums (float64 keeps about 16 digits)
-_RCOND_WARN = 1e-13
+#: reciprocal condition number below which a fixed-alpha solve is flagged: below
+#: float64's resolution the Cholesky factor is rounding noise, the solve falls back
+#: to an eigendecomposition that drops what float64 cannot resolve, and the
+#: readout depends on the rounding of the sums (fit and partial_fit then differ)
+_RCOND_WARN = np.finfo(np.float64).eps
 
 
 class ReadoutWarning(UserWarning):
@@ -258,7 +260,7 @@ class ReadoutSums:
         return out
 
     def merge(self, other):
-        """Add the sums of ``other``: rows seen elsewhere (a Dask block), at their own positions."""
+        """Add the sums of ``other``: rows seen elsewhere (a Dask block), at their positions."""
         self.n_positions = max(self.n_positions, other.n_positions)
         if self.folds != other.folds:
             raise ValueError("cannot merge readout sums with and without per-block sums")
@@ -334,8 +336,12 @@ class _Standardised:
         return np.clip(lam, 0.0, None), V
 
 
-def _check_finite_moments(moments):
-    if not (np.all(np.isfinite(moments.s_hh)) and np.all(np.isfinite(moments.s_hy))):
+def _check_finite_moments(moments, targets=False):
+    finite = np.all(np.isfinite(moments.s_hh)) and np.all(np.isfinite(moments.s_hy))
+    if targets and not np.all(np.isfinite(moments.s_yy)):
+        raise ValueError("The targets' sums are not finite: y overflowed float64 when squared. "
+                         "Rescale y (or use a fixed alpha, which does not need them).")
+    if not finite:
         raise ValueError(
             "The readout's sums are not finite: the features overflowed float64. Lower "
             "input_scaling (or check the inputs' scale).")
@@ -366,12 +372,19 @@ def solve_fixed(moments, alpha, fit_intercept=True):
     return coef, intercept, float(rcond)
 
 
-def alpha_grid(moments):
-    """The grid ``alpha='gcv'`` and ``'cv'`` search: ``GRID_RELATIVE`` times the top eigenvalue."""
-    std = _Standardised(moments)
+def alpha_grid(moments, fit_intercept=True):
+    """The grid ``alpha='gcv'`` and ``'cv'`` search, relative to the standardised features.
+
+    ``GRID_RELATIVE`` times the power of ten at or above the largest
+    eigenvalue of the standardised Gram matrix: round values (``alpha_``
+    reads 1e-3, not 1.0372e-3), the same for ``fit`` and any chunking of
+    ``partial_fit`` (whose eigenvalues differ in the last digits).
+    """
+    _check_finite_moments(moments, targets=True)
+    std = _Standardised(moments, fit_intercept)
     top = scipy.linalg.eigvalsh(std.gram, subset_by_index=[std.gram.shape[0] - 1] * 2,
                                 check_finite=False)[0]
-    return GRID_RELATIVE * max(top, 1.0)
+    return GRID_RELATIVE * 10.0 ** np.ceil(np.log10(max(top, 1.0)))
 
 
 def gcv_curve(moments, alphas, fit_intercept=True):
@@ -385,7 +398,7 @@ def gcv_curve(moments, alphas, fit_intercept=True):
 
     so one eigendecomposition scores the whole grid.
     """
-    _check_finite_moments(moments)
+    _check_finite_moments(moments, targets=True)
     std = _Standardised(moments, fit_intercept)
     lam, V = std.eigh()
     Q = V.T @ std.cross
@@ -393,12 +406,18 @@ def gcv_curve(moments, alphas, fit_intercept=True):
     n, yy = moments.n, moments.s_yy.sum()
     if not fit_intercept:
         yy += n * np.sum(moments.mean_y ** 2)
+    # directions below float64's resolution carry no signal and no degrees of
+    # freedom; the residual at alpha = 0 is formed once, so that an interpolating
+    # fit (more features than rows) does not score 0 by cancellation
+    kept = lam > lam[-1] * lam.size * np.finfo(np.float64).eps
+    lam_k, q2_k = lam[kept], q2[kept]
+    rss0 = max(yy - np.sum(q2_k / lam_k), 0.0)
     scores = np.empty(alphas.shape[0])
     for i, alpha in enumerate(alphas):
-        shrink = 1.0 / (lam + alpha)
-        rss = max(yy - np.sum(q2 * (lam + 2 * alpha) * shrink * shrink), 0.0)
-        df = np.sum(lam * shrink) + fit_intercept
-        scores[i] = rss / n / (1.0 - df / n) ** 2 if df < n else np.inf
+        shrunk = alpha / (lam_k + alpha)
+        rss = rss0 + np.sum(q2_k / lam_k * shrunk * shrunk)
+        dof_left = n - fit_intercept - lam_k.size + np.sum(shrunk)
+        scores[i] = rss / n / (dof_left / n) ** 2 if dof_left > 0 else np.inf
     return scores, (std, lam, V, Q)
 
 
@@ -414,21 +433,17 @@ def cv_curve(sums, alphas, fit_intercept=True):
             = tr S_yy - 2 tr(w^T S_hy) + tr(w^T S_hh w) + n_k |d_y - d_h w|^2
 
     where ``S`` are the held-out rows' centred sums and ``d`` the difference
-    of their means from the training means (from 0 without an intercept). Returns the mean squared error
-    per row, summed over outputs.
+    of their means from the training means (from 0 without an intercept).
+    Returns the mean squared error per row, summed over outputs.
     """
     folds = sums.fold_moments()
-    if not folds:
-        raise ValueError(
-            f"alpha='cv' holds out blocks of the readout rows, but all {sums.n} rows fall in "
-            "one block; pass more rows, or use alpha='gcv' or a fixed alpha.")
     errors = np.zeros(alphas.shape[0])
     n_held = 0
     for held, train in folds:
-        _check_finite_moments(train)
+        _check_finite_moments(train, targets=True)
         std = _Standardised(train, fit_intercept)
         lam, V = std.eigh()
-        DV = V / std.scale[:, None]                     # D V: from standardised to raw coefficients
+        DV = V / std.scale[:, None]                     # D V: standardised to raw coefficients
         Q = V.T @ std.cross                             # (p, k)
         B = DV.T @ held.gram() @ DV                     # V^T D S_hh D V
         C = DV.T @ held.s_hy                            # V^T D S_hy
@@ -499,9 +514,21 @@ def check_alpha(alpha, alphas):
 class ReadoutSolution:
     """A solved readout: coefficients, intercept, the penalty and how it was chosen."""
 
-    def __init__(self, coef, intercept, alpha, alphas=None, scores=None):
+    def __init__(self, coef, intercept, alpha, alphas=None, scores=None, method=None):
         self.coef, self.intercept, self.alpha = coef, intercept, alpha
-        self.alphas, self.scores = alphas, scores
+        self.alphas, self.scores, self.method = alphas, scores, method
+
+
+#: scores this close to the minimum are ties (a plateau, as below the smallest
+#: eigenvalue of a Gram matrix with more features than rows)
+_TIE = 1e-6
+
+
+def _most_penalised_minimum(scores):
+    """Index of the largest alpha whose score ties the minimum (the grid is ascending)."""
+    finite = np.where(np.isfinite(scores), scores, np.inf)
+    low = finite.min()
+    return int(np.flatnonzero(finite <= low + _TIE * abs(low))[-1])
 
 
 def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
@@ -524,39 +551,45 @@ def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
         return ReadoutSolution(coef, intercept, float(alpha))
     user_grid = grid is not None
     if grid is None:
-        grid = alpha_grid(moments)
-    if alpha == "gcv":
+        grid = alpha_grid(moments, fit_intercept)
+    if alpha == "cv" and not sums.folds:
+        raise ValueError("alpha='cv' needs the per-block sums, which are kept only when "
+                         "alpha is 'cv' or 'gcv' at the first fit; refit with it set.")
+    # rows in a single block (a first chunk of one sequence, say) cannot be
+    # cross-validated: GCV, the rotation-invariant leave-one-out, stands in
+    method = "gcv" if alpha == "gcv" or not sums.fold_moments() else "cv"
+    if method == "gcv":
         scores, (std, lam, V, Q) = gcv_curve(moments, grid, fit_intercept)
     else:
-        if not sums.folds:
-            raise ValueError("alpha='cv' needs the per-block sums, which are kept only when "
-                             "alpha is 'cv' or 'gcv' at the first fit; refit with it set.")
         scores = cv_curve(sums, grid, fit_intercept)
     finite = np.isfinite(scores)
-    best = int(np.argmin(np.where(finite, scores, np.inf))) if finite.any() else grid.size - 1
+    best = _most_penalised_minimum(scores) if finite.any() else grid.size - 1
     chosen = float(grid[best])
-    if finite.sum() > 1 and best in (0, grid.size - 1):
-        low = best == 0
+    # the low edge is the dangerous one (a penalty below float64's resolution, or
+    # GCV misled by correlated rows); at the top of the default grid every
+    # direction is shrunk away already: the readout predicts about the mean, and
+    # a wider grid would change nothing
+    low, high = best == 0, best == grid.size - 1
+    if finite.sum() > 1 and (low or (high and user_grid)):
+        edge = "smallest" if low else "largest"
         what = "the alphas you passed" if user_grid else "its grid (relative to the features)"
+        advice = (f"Pass alphas reaching further {'down' if low else 'up'}." if user_grid else
+                  "The features are collinear to rounding level and a smaller penalty is not "
+                  "resolved in float64; the readout may not generalise (on one series, "
+                  "alpha='cv' holds out blocks of it).")
         warnings.warn(
-            f"alpha={alpha!r} chose {chosen:.3g}, the {'smallest' if low else 'largest'} "
-            f"value of {what}: the best penalty may lie "
-            f"{'below' if low else 'above'} it. "
-            + ("Pass alphas reaching further " + ("down" if low else "up") + "."
-               if user_grid else
-               ("The features are collinear to rounding level, and a penalty below this "
-                "one is not resolved in float64; the held-out error may be far from the "
-                "training error (use alpha='cv' on one series)." if low else
-                "The features hardly predict the targets: the readout predicts about their "
-                "mean.")),
-            ReadoutWarning, stacklevel=3)
-    if alpha == "gcv":
+            f"alpha={alpha!r} chose {chosen:.3g}, the {edge} value of {what}: the best penalty "
+            f"may lie {'below' if low else 'above'} it. {advice}", ReadoutWarning, stacklevel=3)
+    if method == "gcv":
         beta = V @ (Q / (lam + chosen)[:, None])
         coef, intercept = std.weights(beta)
-        _warn_if_gcv_misleads(sums, chosen, scores[best], fit_intercept)
+        if alpha == "gcv":
+            _warn_if_gcv_misleads(sums, chosen, scores[best], fit_intercept)
     else:
         coef, intercept, _ = solve_fixed(moments, chosen, fit_intercept)
-    return ReadoutSolution(coef, intercept, chosen, grid, scores)
+    solution = ReadoutSolution(coef, intercept, chosen, grid, scores)
+    solution.method = method
+    return solution
 
 
 # -- fit and partial_fit -------------------------------------------------------------
@@ -584,13 +617,18 @@ class ReadoutMixin:
     ``_readout_chained(X) -> bool``
         Whether consecutive blocks of ``X`` (split along the first axis)
         carry state from one to the next (a series), or are independent.
-    ``_readout_commit(solution)``
-        Set the readout's fitted attributes from a :class:`ReadoutSolution`.
+    ``_readout_dtype``
+        The dtype of the readout's weights (that of the data seen by ``fit``).
     ``_check_distributed(X)``
         Raise ``ValueError`` for what cannot be fitted block by block.
 
-    The estimator has ``alpha`` and ``alphas`` parameters.
+    The estimator has ``alpha`` and ``alphas`` parameters; the mixin gives it
+    ``output_weights_``, ``output_bias_``, ``alpha_`` (and ``alphas_`` with
+    ``gcv_scores_`` or ``cv_scores_`` when the penalty is chosen).
     """
+
+    #: partial_fit leaves the solve to the first use of the readout
+    _solve_lazily = False
 
     def _readout_fit(self, X, y, *, incremental, classes=None):
         """fit (reset) or partial_fit: the model changes only if everything succeeds."""
@@ -606,7 +644,8 @@ class ReadoutMixin:
                 sums = self._readout_sums.copy()
                 stream = copy_stream(self._readout_stream)
             self._readout_rows(batch, sums, stream)
-            self._readout_finish(sums, stream, allow_empty=incremental)
+            self._readout_finish(sums, stream, allow_empty=incremental,
+                                 solve=not (incremental and self._solve_lazily))
         # a failed call, or one interrupted by Ctrl-C (the sums would be half
         # updated), leaves a fitted model as it was
         except BaseException:
@@ -615,8 +654,10 @@ class ReadoutMixin:
             raise
         return self
 
-    def _readout_finish(self, sums, stream, *, allow_empty=False):
-        """Solve the readout from ``sums`` and commit it with the stream it ends."""
+    def _readout_finish(self, sums, stream, *, allow_empty=False, solve=True):
+        """Keep ``sums`` and ``stream``, and solve the readout (or, with ``solve=False``,
+        when it is first needed: streaming many small chunks then pays no O(p^3)
+        solve per chunk)."""
         if sums.n == 0 and not allow_empty:
             washout = getattr(self, "n_washout", 0)
             raise ValueError(
@@ -624,26 +665,70 @@ class ReadoutMixin:
                 + (f"is inside the washout (n_washout={washout}) or " if washout else "")
                 + "has a NaN target. Pass more rows"
                 + (", lower n_washout" if washout else "") + ", or targets that are not NaN.")
-        if sums.n == 0:
-            # a stream still inside its washout: no readout yet, outputs 0
-            n_features, n_outputs = sums.n_features, sums.n_outputs
-            solution = ReadoutSolution(np.zeros((n_features, n_outputs)), np.zeros(n_outputs),
-                                       np.nan if isinstance(self.alpha, str)
-                                       else float(self.alpha))
-        else:
-            with limit_threads(getattr(self, "n_jobs", None)):
-                solution = solve_readout(sums, self.alpha, self.alphas,
-                                         getattr(self, "fit_intercept", True))
-        self._readout_commit(solution)
-        self.alpha_ = solution.alpha
-        for name in ("alphas_", "gcv_scores_", "cv_scores_"):
-            self.__dict__.pop(name, None)
-        if solution.scores is not None:
-            self.alphas_ = solution.alphas
-            setattr(self, "gcv_scores_" if self.alpha == "gcv" else "cv_scores_",
-                    solution.scores)
         self._readout_sums = sums
         self._readout_stream = stream
+        # filled in place on first use, so that predicting leaves __dict__ as it was
+        self._readout_cache = []
+        if solve:
+            self._readout_solution()
+
+    def _readout_solution(self):
+        """The solved readout (solved now if it has not been since the last fit)."""
+        if not self._readout_cache:
+            sums = self._readout_sums
+            if sums.n == 0:
+                # a stream still inside its washout: no readout yet, outputs 0
+                solution = ReadoutSolution(np.zeros((sums.n_features, sums.n_outputs)),
+                                           np.zeros(sums.n_outputs),
+                                           np.nan if isinstance(self.alpha, str)
+                                           else float(self.alpha))
+            else:
+                with limit_threads(getattr(self, "n_jobs", None)):
+                    solution = solve_readout(sums, self.alpha, self.alphas,
+                                             getattr(self, "fit_intercept", True))
+            dtype = self._readout_dtype
+            solution.coef = np.ascontiguousarray(solution.coef, dtype=dtype)
+            solution.intercept = np.asarray(solution.intercept, dtype=dtype)
+            self._readout_cache.append(solution)
+        return self._readout_cache[0]
+
+    def _solved(self, name):
+        if "_readout_sums" not in self.__dict__:
+            raise AttributeError(name)
+        return self._readout_solution()
+
+    @property
+    def output_weights_(self):
+        return self._solved("output_weights_").coef
+
+    @property
+    def output_bias_(self):
+        return self._solved("output_bias_").intercept
+
+    @property
+    def alpha_(self):
+        return self._solved("alpha_").alpha
+
+    @property
+    def alphas_(self):
+        solution = self._solved("alphas_")
+        if solution.alphas is None:
+            raise AttributeError("alphas_ exists only when alpha is 'gcv' or 'cv'")
+        return solution.alphas
+
+    @property
+    def gcv_scores_(self):
+        solution = self._solved("gcv_scores_")
+        if solution.method != "gcv":
+            raise AttributeError("gcv_scores_ exists only with alpha='gcv'")
+        return solution.scores
+
+    @property
+    def cv_scores_(self):
+        solution = self._solved("cv_scores_")
+        if solution.method != "cv":
+            raise AttributeError("cv_scores_ exists only with alpha='cv'")
+        return solution.scores
 
 
 def copy_stream(stream):

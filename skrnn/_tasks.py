@@ -37,6 +37,8 @@ class SequenceRegressorMixin(RegressorMixin):
 
     _loss = "squared_error"
     _univariate_rows = False
+    #: whether NaN in y marks a step with no target (the readout regressors)
+    _missing_targets = False
 
     def _output_activation(self, n_outputs):
         return "identity"
@@ -49,7 +51,9 @@ class SequenceRegressorMixin(RegressorMixin):
         if seqs.layout == "list" and _is_list_of_sequences(y):
             if len(y) != seqs.n_sequences:
                 raise ValueError(f"y holds {len(y)} sequences but X holds {seqs.n_sequences}.")
-            parts = [check_array(v, ensure_2d=False, dtype=dtype, input_name="y")
+            finite = "allow-nan" if self._missing_targets else True
+            parts = [check_array(v, ensure_2d=False, dtype=dtype, input_name="y",
+                                 ensure_all_finite=finite)
                      for v in y]
             squeeze = all(v.ndim == 1 for v in parts)
             parts = [v.reshape(v.shape[0], -1) for v in parts]
@@ -60,7 +64,8 @@ class SequenceRegressorMixin(RegressorMixin):
                 raise ValueError("All target sequences in y must have the same number of outputs.")
             Y, per_step = np.concatenate(parts), True
         else:
-            y = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y")
+            y = check_array(y, ensure_2d=False, allow_nd=True, dtype=dtype, input_name="y",
+                            ensure_all_finite="allow-nan" if self._missing_targets else True)
             Y, per_step, squeeze = self._parse_array_targets(seqs, y)
         if reset:
             self.n_outputs_ = Y.shape[1]

@@ -124,3 +124,22 @@ def lstm_reference(net, params, X, offsets, state0, frozen=None):
             state = np.concatenate(new_state)
             Y[row] = g_out(x @ p["output_weights_"] + p["output_bias_"])
     return Y, entering
+
+
+def standardised_ridge(F, Y, alpha, fit_intercept=True):
+    """The readout engine's ridge, from the rows: (coef (p, k), intercept (k,)).
+
+    Features are divided by their standard deviation (1 for constant ones),
+    as ``make_pipeline(StandardScaler(), Ridge(alpha))``; without an
+    intercept the raw (uncentred) problem is solved on the same scaled
+    features. Coefficients come back in the original units.
+    """
+    from sklearn.linear_model import Ridge
+
+    F = np.asarray(F, dtype=np.float64)
+    Y = np.asarray(Y, dtype=np.float64).reshape(F.shape[0], -1)
+    scale = F.std(axis=0)
+    scale[scale == 0] = 1.0
+    ridge = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="cholesky").fit(F / scale, Y)
+    coef = np.atleast_2d(ridge.coef_).T / scale[:, None]
+    return coef, np.broadcast_to(ridge.intercept_, (Y.shape[1],)).astype(np.float64)

@@ -211,20 +211,36 @@ def test_incremental_series_order_matters(client):
 
 
 # -- fit_distributed ---------------------------------------------------------------
+def _assert_same_moments(a, b, what):
+    assert a.n == b.n, what
+    for name in ("mean_h", "mean_y", "s_hy", "s_yy"):
+        assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-10, atol=1e-10,
+                        err_msg=f"{what}.{name}")
+    assert_allclose(a.gram(), b.gram(), rtol=1e-10, atol=1e-10, err_msg=f"{what}.s_hh")
+
+
+def _assert_same_sums(a, b):
+    """The same readout sums, to rounding: the total, and the same blocks of positions."""
+    _assert_same_moments(a.total, b.total, "total")
+    assert (a.folds, a.block_size, a.n_positions) == (b.folds, b.block_size, b.n_positions)
+    assert sorted(a.blocks) == sorted(b.blocks)
+    for k in a.blocks:
+        _assert_same_moments(a.blocks[k], b.blocks[k], f"block {k}")
+
+
 def _assert_same_fit(dist, local, rtol=1e-7, atol=1e-9):
     """Same fitted attributes (public and the sums behind partial_fit), to rounding."""
     assert set(vars(dist)) == set(vars(local))
     for key, value in vars(local).items():
         other = vars(dist)[key]
-        if key == "_equations" or key == "_gram":
-            for name, part in vars(value).items():
-                assert_allclose(vars(other)[name], part, rtol=1e-10, atol=1e-10, err_msg=key)
-        elif key in ("output_weights_", "output_bias_", "gcv_scores_"):
-            assert_allclose(other, value, rtol=rtol, atol=atol, err_msg=key)
-        elif key == "_readout":
+        if key == "_readout_sums":
+            _assert_same_sums(other, value)
+        elif key == "_readout_cache":
             for a, b in zip(other, value, strict=True):
-                assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=key)
-        elif key == "_stream":
+                assert_allclose(a.coef, b.coef, rtol=rtol, atol=atol, err_msg=key)
+                assert_allclose(a.intercept, b.intercept, rtol=rtol, atol=atol, err_msg=key)
+                assert a.alpha == pytest.approx(b.alpha, rel=1e-12) and a.method == b.method
+        elif key == "_readout_stream":
             for name, part in value.items():
                 if isinstance(part, np.ndarray):
                     assert_allclose(other[name], part, rtol=1e-10, atol=1e-12, err_msg=name)
@@ -259,8 +275,8 @@ def test_fit_distributed_series_equals_fit(client, options):
         dist = fit_distributed(EchoStateRegressor(**params), Xd, da.from_array(y, chunks=100))
     # both passes ran on the workers: 3 handed-on end states, 4 blocks of sums
     keys = [str(t["key"]) for t in tasks.data]
-    assert sum("_esn_end_state" in k for k in keys) == 3
-    assert sum("_esn_block" in k for k in keys) == 4
+    assert sum("_end_stream" in k for k in keys) == 3
+    assert sum("_block_sums" in k for k in keys) == 4
     _assert_same_fit(dist, local, rtol=1e-4 if dtype == np.float32 else 1e-7)
     assert dist.output_weights_.dtype == dtype
     assert_allclose(dist.predict(X), local.predict(X), rtol=1e-4, atol=1e-5)
@@ -290,8 +306,8 @@ def test_fit_distributed_classifiers_equal_fit(client):
     labels = np.array(["a", "b", "c"])[y]
     Xd = da.from_array(X, chunks=(60, 12))
     yd = da.from_array(labels, chunks=60)
-    for est in (EchoStateClassifier(30, random_state=2),           # alpha='gcv'
-                RNNELMClassifier(50, random_state=2)):
+    for est in (EchoStateClassifier(30, random_state=2),           # alpha='cv'
+                RNNELMClassifier(50, alpha="gcv", random_state=2)):
         local = est.__class__(**est.get_params()).fit(X, labels)
         dist = fit_distributed(est, Xd, yd)
         _assert_same_fit(dist, local)
@@ -331,7 +347,7 @@ def test_fit_distributed_bad_input_leaves_model_unchanged(client):
         fit_distributed(esn, Xd, y[:-1])
     with pytest.raises(TypeError, match="dask array"):
         fit_distributed(esn, X, y)
-    with pytest.raises(ValueError, match="No training rows are left"):
+    with pytest.raises(ValueError, match="No readout rows to train on"):
         fit_distributed(EchoStateRegressor(20, n_washout=500, random_state=0), Xd,
                         da.from_array(y, chunks=60))
     assert_array_equal(esn.predict(X), before)

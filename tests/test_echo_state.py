@@ -10,19 +10,20 @@ import numpy as np
 import pytest
 import scipy.linalg
 from sklearn.base import clone
-from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skrnn import EchoStateClassifier, EchoStateRegressor
+from skrnn._readout import ReadoutWarning
 from skrnn.datasets import (
     make_mackey_glass,
     make_narma,
     make_sine_sequences,
     make_sine_series,
 )
-from skrnn.echo_state._readout import NormalEquations, gcv_ridge
+
+from ._reference import standardised_ridge
 
 SMALL = {"n_reservoir": 30, "spectral_radius": 0.9, "random_state": 0}
 
@@ -84,11 +85,11 @@ def test_partial_fit_equals_fit_on_sequences():
 
 def test_long_series_runs_in_chunks(monkeypatch):
     """Internal chunking of a long series does not change the result."""
-    from skrnn.echo_state import _echo_state
+    from skrnn.echo_state import _sweep
 
     X, y = _series(200)
     reference = EchoStateRegressor(**SMALL, n_washout=10).fit(X, y)
-    monkeypatch.setattr(_echo_state, "CHUNK_ELEMENTS", 30 * 7)  # 7 steps per chunk
+    monkeypatch.setattr(_sweep, "CHUNK_ELEMENTS", 30 * 7)  # 7 steps per chunk
     chunked = EchoStateRegressor(**SMALL, n_washout=10).fit(X, y)
     np.testing.assert_allclose(chunked.output_weights_, reference.output_weights_, rtol=1e-9)
     np.testing.assert_allclose(chunked.predict(X), reference.predict(X), rtol=1e-9, atol=1e-12)
@@ -97,7 +98,7 @@ def test_long_series_runs_in_chunks(monkeypatch):
 @pytest.mark.parametrize("layout", ["series", "sequences"])
 def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
     """n_jobs=2 sums one window while the reservoir runs the next: same sums, same model."""
-    from skrnn.echo_state import _echo_state
+    from skrnn.echo_state import _sweep
 
     rng = np.random.RandomState(0)
     if layout == "series":
@@ -108,10 +109,10 @@ def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
     params = {**SMALL, "n_washout": 10, "output_feedback": True}
     reference = EchoStateRegressor(**params).fit(X, y)
     calls = []
-    real = _echo_state.run_in_parallel
-    monkeypatch.setattr(_echo_state, "run_in_parallel", lambda c: (calls.append(1), real(c)))
-    monkeypatch.setattr(_echo_state, "_MIN_WINDOW_ELEMENTS", 30 * 16)  # windows of 16 steps
-    monkeypatch.setattr(_echo_state, "_GROUP", 3)  # an odd number of windows per group
+    real = _sweep.run_in_parallel
+    monkeypatch.setattr(_sweep, "run_in_parallel", lambda c: (calls.append(1), real(c)))
+    monkeypatch.setattr(_sweep, "_MIN_WINDOW_ELEMENTS", 30 * 16)  # windows of 16 steps
+    monkeypatch.setattr(_sweep, "GROUP", 3)  # an odd number of windows per group
     overlapped = EchoStateRegressor(**params, n_jobs=2).fit(X, y)
     assert len(calls) >= 4  # it did overlap
     np.testing.assert_allclose(overlapped.output_weights_, reference.output_weights_,
@@ -130,7 +131,7 @@ def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
 ], ids=["feedback", "washout"])
 def test_sequences_run_in_windows_and_groups(monkeypatch, options):
     """Windows of time steps and groups of sequences do not change the result."""
-    from skrnn.echo_state import _echo_state
+    from skrnn.echo_state import _sweep
 
     rng = np.random.RandomState(0)
     X = [rng.uniform(-1, 1, (n, 2)) for n in (9, 3, 14, 1, 7, 12)]
@@ -140,8 +141,8 @@ def test_sequences_run_in_windows_and_groups(monkeypatch, options):
     per_seq = EchoStateRegressor(**SMALL, pooling="both", n_washout=4, alpha=1e-2).fit(X3, y3)
     expected = (reference.predict(X), reference.output_weights_, per_seq.predict(X3),
                 per_seq.output_weights_)
-    monkeypatch.setattr(_echo_state, "CHUNK_ELEMENTS", 30 * 4)  # windows of 4 rows
-    monkeypatch.setattr(_echo_state, "_GROUP", 2)
+    monkeypatch.setattr(_sweep, "CHUNK_ELEMENTS", 30 * 4)  # windows of 4 rows
+    monkeypatch.setattr(_sweep, "GROUP", 2)
     small = EchoStateRegressor(**SMALL, **options).fit(X, y)
     small_seq = EchoStateRegressor(**SMALL, pooling="both", n_washout=4, alpha=1e-2).fit(X3, y3)
     got = (small.predict(X), small.output_weights_, small_seq.predict(X3),
@@ -161,33 +162,10 @@ def test_readout_is_ridge_on_the_states(fit_intercept, include_inputs):
                                include_inputs=include_inputs).fit(X, y)
     H = _states(model, X)
     F = np.hstack([X, H]) if include_inputs else H
-    ridge = Ridge(alpha=0.1, fit_intercept=fit_intercept).fit(F[20:], y[20:])
-    np.testing.assert_allclose(model.output_weights_, ridge.coef_.T, rtol=1e-7, atol=1e-10)
-    np.testing.assert_allclose(model.output_bias_, np.broadcast_to(ridge.intercept_, (2,)),
-                               atol=1e-9)
-    np.testing.assert_allclose(model.predict(X), ridge.predict(F), rtol=1e-7, atol=1e-9)
-
-
-def test_gcv_matches_the_explicit_hat_matrix():
-    rng = np.random.RandomState(0)
-    H = rng.standard_normal((60, 8))
-    Y = H @ rng.standard_normal((8, 2)) + 0.3 * rng.standard_normal((60, 2)) + 1.5
-    eqs = NormalEquations(8, 2)
-    eqs.update([H[:, :3], H[:, 3:]], Y)  # column blocks, assembled by the sums
-    alphas = np.logspace(-3, 3, 7)
-    coef, intercept, alpha, scores = gcv_ridge(eqs, alphas, fit_intercept=True)
-    Hc, Yc = H - H.mean(0), Y - Y.mean(0)
-    expected = []
-    for a in alphas:
-        S = Hc @ np.linalg.solve(Hc.T @ Hc + a * np.eye(8), Hc.T)
-        resid = Yc - S @ Yc
-        df = np.trace(S) + 1
-        expected.append(np.sum(resid ** 2) / 60 / (1 - df / 60) ** 2)
-    np.testing.assert_allclose(scores, expected, rtol=1e-8)
-    assert alpha == alphas[np.argmin(expected)]
-    ridge = Ridge(alpha=alpha).fit(H, Y)
-    np.testing.assert_allclose(coef, ridge.coef_.T, rtol=1e-8)
-    np.testing.assert_allclose(intercept, ridge.intercept_, rtol=1e-8)
+    coef, intercept = standardised_ridge(F[20:], y[20:], 0.1, fit_intercept)
+    np.testing.assert_allclose(model.output_weights_, coef, rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(model.output_bias_, intercept, atol=1e-9)
+    np.testing.assert_allclose(model.predict(X), F @ coef + intercept, rtol=1e-7, atol=1e-9)
 
 
 def test_gcv_picks_more_penalty_for_noisier_targets():
@@ -196,9 +174,13 @@ def test_gcv_picks_more_penalty_for_noisier_targets():
     clean = EchoStateRegressor(**SMALL, alpha="gcv").fit(X, y[:, 0])
     noisy = EchoStateRegressor(**SMALL, alpha="gcv").fit(X, y[:, 0] + rng.normal(0, 1, 300))
     assert noisy.alpha_ > clean.alpha_
-    assert clean.gcv_scores_.shape == (31,)
-    custom = EchoStateRegressor(**SMALL, alpha="gcv", alphas=[0.5, 2.0]).fit(X, y)
-    assert custom.alpha_ in (0.5, 2.0)
+    assert clean.gcv_scores_.shape == clean.alphas_.shape == (61,)
+    grid = [1e-4, 1e-2, 1e-1, 1.0, 1e2]
+    custom = EchoStateRegressor(**SMALL, alpha="gcv", alphas=grid[::-1]).fit(X, y)
+    assert list(custom.alphas_) == grid and custom.alpha_ in grid[1:-1]
+    # a grid that stops short of the best penalty says which way to widen it
+    with pytest.warns(ReadoutWarning, match="smallest value of the alphas you passed"):
+        EchoStateRegressor(**SMALL, alpha="gcv", alphas=grid[3:]).fit(X, y)
 
 
 # -- the reservoir ------------------------------------------------------------------------
@@ -300,8 +282,8 @@ def test_output_feedback_training_is_teacher_forced():
         x = np.tanh(model.hidden_bias_ + u @ model.input_weights_ + x @ W
                     + fb * model.feedback_weights_[0])
         H.append(x)
-    ridge = Ridge(alpha=0.01).fit(np.hstack([X, H]), y1)
-    np.testing.assert_allclose(model.output_weights_[:, 0], ridge.coef_, rtol=1e-7, atol=1e-10)
+    coef, _ = standardised_ridge(np.hstack([X, H]), y1, 0.01)
+    np.testing.assert_allclose(model.output_weights_, coef, rtol=1e-7, atol=1e-10)
 
 
 def test_forecast_free_runs_a_sine():
@@ -369,9 +351,10 @@ def test_classifier_pooling_features(pooling):
         last, mean = F[-1], F[4:].mean(axis=0)
         feats.append({"last": last, "mean": mean, "both": np.hstack([last, mean])}[pooling])
     codes = 2 * (y[:, None] == clf.classes_).astype(float) - 1
-    ridge = Ridge(alpha=0.1).fit(np.array(feats), codes)
-    np.testing.assert_allclose(clf.decision_function(X), ridge.predict(np.array(feats)),
-                               rtol=1e-7, atol=1e-9)
+    coef, intercept = standardised_ridge(np.array(feats), codes, 0.1)
+    expected = np.array(feats) @ coef + intercept
+    np.testing.assert_allclose(clf.decision_function(X), expected[:, 0] if len(clf.classes_) == 2
+                               else expected, rtol=1e-7, atol=1e-9)
 
 
 def test_classifier_learns_and_streams():

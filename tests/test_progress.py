@@ -22,9 +22,9 @@ from skrnn import (
     RNNELMClassifier,
     SimulatedAnnealingOptimizer,
 )
+from skrnn._readout import ReadoutSums
 from skrnn.echo_state._reservoir import Reservoir
 from skrnn.rnn_elm import _autoencoder
-from skrnn.rnn_elm._solvers import GramSums
 from skrnn.utils._progress import Progress, format_line
 
 INTERRUPTED = "interrupted by user"
@@ -254,10 +254,10 @@ def test_search_interrupted_before_anything_leaves_the_previous_fit(monkeypatch)
 # -- closed-form and streaming families ------------------------------------------------
 def test_echo_state_verbose_fit_and_chunks(capsys):
     X, y = _series(120)
-    EchoStateRegressor(n_reservoir=20, alpha="gcv", verbose=True, random_state=0).fit(X, y)
+    EchoStateRegressor(n_reservoir=20, alpha="cv", verbose=True, random_state=0).fit(X, y)
     out = capsys.readouterr().out
     assert "Reservoir of 20 units run over 120 steps (120 readout rows)" in out
-    assert re.search(r"Readout solved, alpha=\S+ chosen by GCV from 31 values \(elapsed", out)
+    assert re.search(r"Readout solved, alpha=\S+ chosen by CV from 61 values \(elapsed", out)
     model = EchoStateRegressor(n_reservoir=20, n_washout=10, verbose=True, random_state=0)
     for start in range(0, 120, 40):
         model.partial_fit(X[start:start + 40], y[start:start + 40])
@@ -293,11 +293,11 @@ def test_rnn_elm_verbose_and_interrupted_partial_fit(monkeypatch, capsys):
     assert "Readout of 30 clusters solved from 200 rows" in out
     before = model.decision_function(X)
     # Ctrl-C after one of the two batches of the chunk has been added
-    monkeypatch.setattr(GramSums, "add", _raise_on_call(GramSums.add, 2))
+    monkeypatch.setattr(ReadoutSums, "add", _raise_on_call(ReadoutSums.add, 2))
     with pytest.raises(KeyboardInterrupt):
         model.partial_fit(X[200:], y[200:])
     monkeypatch.undo()
-    assert model.n_samples_seen_ == 200 and model._gram.n_samples == 200
+    assert model.n_samples_seen_ == 200 and model._readout_sums.n == 200
     np.testing.assert_array_equal(model.decision_function(X), before)
     model.set_params(verbose=2).partial_fit(X[200:], y[200:])
     assert re.findall(r"Rows +(\d+)/100", capsys.readouterr().out) == ["50", "100"]

@@ -44,7 +44,7 @@ forecasts = {}
 for n_reservoir in [200, 500, 1000]:
     esn = EchoStateRegressor(n_reservoir, spectral_radius=1.25, leaking_rate=0.3,
                              input_scaling=0.5, bias_scaling=0.5,
-                             connectivity=10 / n_reservoir, n_washout=1000, alpha=1e-10,
+                             connectivity=10 / n_reservoir, n_washout=1000, alpha=1e-8,
                              random_state=0)
     esn.fit(X[:n_train], y[:n_train])
     forecasts[n_reservoir] = esn.forecast(None, horizon)

@@ -1,12 +1,14 @@
-"""Readouts of echo state networks and RNN-ELMs from block-wise sufficient statistics.
+"""Readouts of echo state networks and RNN-ELMs fitted from dask arrays, block by block.
 
 Both families fix their hidden layer at random and train only a ridge
-readout, which needs nothing of the data but sums over the rows
-(``H^T H``, ``H^T Y``, column sums, counts). Sums are associative, so each
-block of a dask array can be reduced to its sums on the worker that holds
-it, and the sums added up in a tree: the readout is the one a local ``fit``
-solves, to rounding. The fixed weights are never shipped: each worker
-draws them again from ``random_state``, in the estimator's own code.
+readout, which needs nothing of the data but the centred sums of its rows
+(:class:`skrnn._readout.ReadoutSums`). Sums merge exactly, so each block of a
+dask array can be reduced to its sums on the worker that holds it, and the
+sums merged in a tree: the readout is the one a local ``fit`` solves, to
+rounding. The fixed weights are never shipped: each worker draws them again
+from ``random_state``, in the estimator's own code. Everything here goes
+through the readout hook of :class:`skrnn._readout.ReadoutMixin`; nothing
+depends on the family.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -20,10 +22,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 
-from .._sequences import check_sequences
-from ..echo_state._echo_state import _BaseEchoState
-from ..echo_state._readout import NormalEquations
-from ..rnn_elm._rnn_elm import _BaseRNNELM
+from .._readout import ReadoutMixin, ReadoutSums, check_alpha, copy_stream
 
 
 def _import_dask():
@@ -46,7 +45,8 @@ def fit_distributed(estimator, X, y, *, classes=None):
     is solved once, on the client. The random layer is never shipped: every
     worker rebuilds it from ``random_state`` with the estimator's own code.
     The result is the model that ``estimator.fit(X.compute(), y.compute())``
-    gives, to rounding, and it can go on learning with ``partial_fit``.
+    gives, to rounding (the sums merge exactly, in any order; see
+    :ref:`readout`), and it can go on learning with ``partial_fit``.
 
     What a block is depends on the layout:
 
@@ -125,21 +125,20 @@ def fit_distributed(estimator, X, y, *, classes=None):
     >>> bool(np.allclose(esn.predict(X), local.predict(X)))
     True
     """
-    _, da = _import_dask()
-    if isinstance(estimator, _BaseEchoState):
-        fit_blocks = _fit_echo_state
-    elif isinstance(estimator, _BaseRNNELM):
-        fit_blocks = _fit_rnn_elm
-    else:
+    dask, da = _import_dask()
+    if not isinstance(estimator, ReadoutMixin):
         raise TypeError("fit_distributed fits EchoStateRegressor, EchoStateClassifier, "
                         "RNNELMRegressor and RNNELMClassifier (readouts solved from sums); got "
                         f"{type(estimator).__name__}. Other estimators stream through "
                         "partial_fit with dask_ml.wrappers.Incremental.")
     estimator._validate_params()
+    check_alpha(estimator.alpha, estimator.alphas)  # before any work is sent out
+    template = _worker_template(estimator)
+    template._check_distributed(X)
     X_blocks, y_blocks = _row_blocks(da, X, y)
     if classes is None and is_classifier(estimator):
         classes = _distinct(da, y)
-    fitted = fit_blocks(_worker_template(estimator), X, X_blocks, y_blocks, classes)
+    fitted = _fit_blocks(dask, template, X, X_blocks, y_blocks, classes)
     # adopt the fitted state in place of any earlier fit's (as fit would: no
     # stale feature_names_in_ and the like), keeping the caller's parameters
     # (random_state may have been replaced by a drawn seed for the workers)
@@ -197,148 +196,85 @@ def _tree_sum(dask, parts):
 
 def _merged(a, b):
     # a copy: dask may hand the same result to other tasks
-    return copy.deepcopy(a).merge(b)
+    return a.copy().merge(b)
 
 
-# -- echo state networks -----------------------------------------------------------
-class _NoSums:
-    """Stands for the normal equations when only a block's end state is wanted."""
-
-    def update(self, blocks, Y):
-        pass
-
-
-#: reservoirs built in this (worker) process, most recent last: a worker
-#: usually gets several blocks of one fit, and drawing a large reservoir
-#: (its spectral radius by ARPACK) costs as much as running a block
-_RESERVOIRS = OrderedDict()
-_RESERVOIRS_KEPT = 4
+#: what the first call of the readout hook set in this (worker) process, most
+#: recent last: a worker usually gets several blocks of one fit, and drawing a
+#: large random layer (a reservoir's spectral radius by ARPACK) costs as much as
+#: running a block
+_FIXED_LAYERS = OrderedDict()
+_FIXED_LAYERS_KEPT = 4
 
 
-def _with_reservoir(est, dtype, n_outputs):
-    """Build ``est``'s reservoir from its random_state, or reuse the one built for these settings.
+def _prepared(template, X, y, classes):
+    """A fresh copy with its fixed layer drawn from random_state, and the block validated.
 
-    The cache holds exactly what ``_build_reservoir`` set, keyed by
-    everything it depends on (all the parameters, the input width, dtype
-    and number of outputs), so a hit is the same draw.
+    The first block of a fit on a worker is prepared as ``fit`` prepares its
+    data (``reset=True``); later blocks with the same settings reuse what that
+    set (the same draw) and are validated against it, as ``partial_fit`` does.
     """
-    key = (joblib.hash(est.get_params(deep=False)), est._n_inputs, np.dtype(dtype).str,
-           n_outputs)
-    built = _RESERVOIRS.get(key)
+    est = clone(template)
+    key = (type(est).__name__, joblib.hash(est.get_params(deep=False)), np.shape(X)[1:],
+           np.asarray(X).dtype.str, np.ndim(y), joblib.hash(classes))
+    built = _FIXED_LAYERS.get(key)
     if built is None:
         before = dict(vars(est))
-        est._build_reservoir(dtype, n_outputs)
-        built = {k: v for k, v in vars(est).items() if k not in before or v is not before[k]}
-        _RESERVOIRS[key] = built
-        while len(_RESERVOIRS) > _RESERVOIRS_KEPT:
-            _RESERVOIRS.popitem(last=False)
+        batch = est._readout_prepare(X, y, reset=True, classes=classes)
+        _FIXED_LAYERS[key] = {k: v for k, v in vars(est).items()
+                              if k not in before or v is not before[k]}
+        while len(_FIXED_LAYERS) > _FIXED_LAYERS_KEPT:
+            _FIXED_LAYERS.popitem(last=False)
     else:
-        _RESERVOIRS.move_to_end(key)
+        _FIXED_LAYERS.move_to_end(key)
         est.__dict__.update(built)  # read only from here on: shared safely
+        batch = est._readout_prepare(X, y, reset=False, classes=classes)
+    return est, batch
 
 
-def _esn_start(template, X, y, classes):
-    """A fresh copy with its reservoir drawn from random_state and the block validated."""
-    est = clone(template)
-    seqs = check_sequences(est, X, reset=True, univariate_rows=est._univariate_rows)
-    est._encode_targets(seqs, y, reset=True, classes=classes)
-    if est._feedback and not seqs.per_step:
-        raise ValueError("output_feedback needs a target per time step; y has one "
-                         "value per sequence.")
-    _with_reservoir(est, seqs.X.dtype, est.n_outputs_)
-    return est, seqs
+def _start_stream(est, start):
+    """The stream a block starts with: carried from the block before, or new at a position."""
+    if isinstance(start, dict):
+        return copy_stream(start)
+    return est._readout_new_stream(position=start)
 
 
-def _esn_stream(est, stream):
-    if stream is None:
-        return est._new_stream(est.n_outputs_)
-    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in stream.items()}
-
-
-def _esn_end_state(template, X, y, classes, stream):
-    """First pass over a series: the stream (state, feedback, step count, noise) after a block."""
-    est, seqs = _esn_start(template, X, y, classes)
-    stream = _esn_stream(est, stream)
-    est._accumulate(seqs, _NoSums(), stream)
+def _end_stream(template, X, y, classes, start):
+    """First pass over a series: the stream (state, step count, noise) after a block."""
+    est, batch = _prepared(template, X, y, classes)
+    stream = _start_stream(est, start)
+    est._readout_rows(batch, None, stream)
     return stream
 
 
-def _esn_block(template, X, y, classes, stream):
-    """A block's normal equations, from the stream it starts with (None: the zero state)."""
-    est, seqs = _esn_start(template, X, y, classes)
-    eqs = NormalEquations(est._n_readout_features(seqs.per_step), est.n_outputs_)
-    stream = _esn_stream(est, stream)
-    est._accumulate(seqs, eqs, stream)
-    return est, eqs, stream, seqs.n_steps
+def _block_sums(template, X, y, classes, start, n_positions):
+    """A block's readout sums, from the stream it starts with; and the stream after it."""
+    est, batch = _prepared(template, X, y, classes)
+    sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str))
+    # the block size of a stream that ends after the last block
+    sums.reserve(n_positions)
+    stream = _start_stream(est, start)
+    seen = stream["n_seen"]
+    est._readout_rows(batch, sums, stream)
+    return est, sums, stream, stream["n_seen"] - seen
 
 
-def _fit_echo_state(template, X, X_blocks, y_blocks, classes):
-    dask, _ = _import_dask()
-    if template.alpha == "gcv" and template.alphas is not None:
-        template._check_alphas()  # before any work is sent out
-    series = X.ndim == 2 and not template._univariate_rows
-    if not series and template.state_noise > 0:
-        raise ValueError(
-            "fit_distributed cannot reproduce fit's state noise on a batch of sequences: "
-            "fit draws it from one generator across the whole batch, step by step. Use "
-            "state_noise=0 (noise is for closed-loop generation, which a batch model does "
-            "not run), or fit one series."
-        )
-    block = dask.delayed(_esn_block, nout=4)
-    end_state = dask.delayed(_esn_end_state)
-    starts = [None]
-    if series:  # pass 1: the state each block starts from, handed on block to block
+def _fit_blocks(dask, template, X, X_blocks, y_blocks, classes):
+    chained = template._readout_chained(X)
+    if chained:  # pass 1: the stream each block starts from, handed on block to block
+        starts = [0]
         # the chain is the critical path: ahead of the sums on a busy worker
         with dask.annotate(priority=10):
             for Xb, yb in zip(X_blocks[:-1], y_blocks[:-1]):
-                starts.append(end_state(template, Xb, yb, classes, starts[-1]))
-    else:
-        starts *= len(X_blocks)
-    parts = [block(template, Xb, yb, classes, s)
-             for Xb, yb, s in zip(X_blocks, y_blocks, starts)]
-    first, total, last_stream = parts[0][0], _tree_sum(dask, [p[1] for p in parts]), parts[-1][2]
-    est, eqs, stream, *n_steps = dask.compute(first, total, last_stream, *[p[3] for p in parts])
-    est = copy.deepcopy(est)  # on a local scheduler it shares its reservoir with the cache
-    # the end of _BaseEchoState._fit, on the summed equations
-    if eqs.n == 0:
-        raise ValueError(
-            f"No training rows are left after the washout: n_washout={est.n_washout} "
-            "discards every step seen so far; pass longer sequences or lower n_washout."
-        )
-    est._solve(eqs)
-    est._equations = eqs
-    est._stream = stream if series else est._new_stream(est.n_outputs_)
-    est.n_steps_seen_ = int(sum(n_steps))
-    est.n_readout_rows_ = eqs.n
-    return est
-
-
-# -- RNN-ELM -----------------------------------------------------------------------
-def _elm_block(template, X, y, classes):
-    """A block's Gram sums, and the estimator without them (its layers and metadata)."""
-    est = clone(template)
-    est._fit(X, y, first=True, classes=classes)
-    gram = est._gram
-    del est._gram  # travels separately, summed with the others
-    return est, gram
-
-
-def _fit_rnn_elm(template, X, X_blocks, y_blocks, classes):
-    dask, _ = _import_dask()
-    if len(template._layer_sizes()) > 1:
-        raise ValueError(
-            f"fit_distributed needs a single, random hidden layer; hidden_layer_sizes="
-            f"{template.hidden_layer_sizes!r} stacks autoencoder layers, which are trained on "
-            "all the rows at once. Fit those locally, or use one layer.")
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2D dask array of rows for {type(template).__name__}; "
-                         f"got {X.ndim} dimensions.")
-    block = dask.delayed(_elm_block, nout=2)
-    parts = [block(template, Xb, yb, classes) for Xb, yb in zip(X_blocks, y_blocks)]
-    est, gram = dask.compute(parts[0][0], _tree_sum(dask, [p[1] for p in parts]))
-    # the end of RNNELM fit: sums in place, readout solved once
-    est._gram = gram
-    est.n_samples_seen_ = gram.n_samples
-    est._readout = []
-    est._solved_readout()
+                starts.append(dask.delayed(_end_stream)(template, Xb, yb, classes, starts[-1]))
+    else:  # independent blocks: each starts at its first row's position
+        starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(int).tolist()
+    block = dask.delayed(_block_sums, nout=4)
+    parts = [block(template, Xb, yb, classes, start, X.shape[0])
+             for Xb, yb, start in zip(X_blocks, y_blocks, starts)]
+    est, sums, stream, *seen = dask.compute(parts[0][0], _tree_sum(dask, [p[1] for p in parts]),
+                                            parts[-1][2], *[p[3] for p in parts])
+    est = copy.deepcopy(est)  # on a local scheduler it shares its fixed layer with the cache
+    stream["n_seen"] = int(sum(seen))
+    est._readout_finish(sums, stream)
     return est

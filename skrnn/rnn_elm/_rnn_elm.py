@@ -2,16 +2,21 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_regressor
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
 
+from .._readout import ReadoutMixin
 from .._tasks import check_classes_on_first_call
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
@@ -24,15 +29,35 @@ from ._cluster import (
     cluster_layer,
     random_input_weights,
 )
-from ._solvers import GramSums, fista_nonnegative, ridge_decoder
+from ._solvers import fista_nonnegative, ridge_decoder
 
 
-class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
-    """Layers of clusters, then a ridge readout from accumulated Gram sums."""
+def _check_targets(estimator, X, y):
+    """y of a classifier (1D labels) or regressor (numbers; NaN marks a row with no target)."""
+    if y is None:
+        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
+                         "is None.")
+    if is_regressor(estimator):
+        y = check_array(y, ensure_2d=False, dtype="numeric", ensure_all_finite="allow-nan",
+                        input_name="y")
+        if y.ndim > 2:
+            raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
+        if y.size and np.isnan(y).all():
+            raise ValueError("Every target in y is NaN: there is nothing to train on.")
+    else:
+        # labels of any type; numbers must be finite
+        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True)
+    check_consistent_length(X, y)
+    return y
+
+
+class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
+    """Layers of clusters, then the shared ridge readout (skrnn._readout)."""
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"gcv", "cv"})],
+        "alphas": [None, "array-like"],
         "autoencoder": [StrOptions({"ridge", "fista"})],
         "encoder_alpha": [Interval(Real, 0, None, closed="neither")],
         "encoder_l1": [Interval(Real, 0, None, closed="left")],
@@ -46,7 +71,7 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(1000,), *, alpha=1e-4, autoencoder="ridge",
+    def __init__(self, hidden_layer_sizes=(1000,), *, alpha=0.3, alphas=None, autoencoder="ridge",
                  encoder_alpha=1.0, encoder_l1=1e-3, encoder_max_iter=150,
                  input_scaling=0.1, negative_inputs="split", n_cells=20,
                  trigger_probability=0.05, firing_rate=0.001, lambda_plus=0.005,
@@ -54,6 +79,7 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
                  verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
+        self.alphas = alphas
         self.autoencoder = autoencoder
         self.encoder_alpha = encoder_alpha
         self.encoder_l1 = encoder_l1
@@ -124,91 +150,100 @@ class _BaseRNNELM(ClusterParamsMixin, BaseEstimator):
             Xs = cluster_layer(Xs, W, args)
         return Xs
 
-    # -- training --------------------------------------------------------
-    def _accumulate(self, X, Y, layers, gram, args, progress=None):
-        progress = progress or Progress(False)
-        with limit_threads(self.n_jobs):
-            for rows in gen_batches(X.shape[0], self.batch_size):
-                gram.add(self._hidden(X[rows], layers, args), Y[rows])
-                if progress.detailed:
-                    progress.step("Rows", rows.stop, X.shape[0], rows_seen=gram.n_samples)
-
-    def _fit(self, X, y, *, first, classes=None):
-        # a failed call, or one interrupted by Ctrl-C, leaves a fitted model
-        # as it was: the sums of earlier chunks are updated on a copy
-        saved = self.__dict__.copy()
-        try:
-            return self._fit_unguarded(X, y, first=first, classes=classes)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved)
-            raise
-
-    def _fit_unguarded(self, X, y, *, first, classes):
-        args = self._cluster_args()
-        progress = Progress(self.verbose)
+    # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------
+    def _readout_prepare(self, X, y, *, reset, classes=None):
         self._layer_sizes()
-        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first,
-                             **self._y_checks)
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=reset)
+        y = _check_targets(self, X, y)
         if self.negative_inputs == "raise":
             check_nonnegative_inputs(self, X)       # before anything changes
         n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
-        if not first and n_input_cells != self.layer_weights_[0].shape[0]:
+        if not reset and n_input_cells != self.layer_weights_[0].shape[0]:
             raise ValueError(
                 f"the first layer has {self.layer_weights_[0].shape[0]} input cells, but "
                 f"negative_inputs={self.negative_inputs!r} gives {n_input_cells}: "
                 "negative_inputs cannot change between partial_fit calls.")
-        Y = self._encode_targets(X, y, first=first, classes=classes)
-        if first:
+        Y = self._encode_targets(X, y, first=reset, classes=classes)
+        if reset:
             # autoencoder layers train on all the rows at once (see Notes); a
             # lone random layer only needs the number of input cells
             rows = X if len(self._layer_sizes()) > 1 else X[:0]
             Xs = check_nonnegative_inputs(self, rows)
             with limit_threads(self.n_jobs):
-                layers = self._build_layers(Xs, check_random_state(self.random_state), args,
-                                            progress)
-            gram = GramSums(layers[-1].shape[1], Y.shape[1])
+                self.layer_weights_ = self._build_layers(
+                    Xs, check_random_state(self.random_state), self._cluster_args(),
+                    getattr(self, "_progress", None))
+        return X, Y
+
+    def _readout_shape(self, batch):
+        return self.layer_weights_[-1].shape[1], batch[1].shape[1]
+
+    def _readout_new_stream(self, position=0):
+        return {"position": position, "n_seen": 0}
+
+    def _readout_chained(self, X):
+        return False
+
+    def _check_distributed(self, X):
+        if len(self._layer_sizes()) > 1:
+            raise ValueError(
+                f"fit_distributed needs a single, random hidden layer; hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r} stacks autoencoder layers, which are trained on "
+                "all the rows at once. Fit those locally, or use one layer.")
+        if X.ndim != 2:
+            raise ValueError(f"X must be a 2D dask array of rows for {type(self).__name__}; "
+                             f"got {X.ndim} dimensions.")
+
+    def _readout_rows(self, batch, sums, stream):
+        """The last hidden layer of every chunk of ``batch_size`` rows, added to ``sums``."""
+        X, Y = batch
+        first = stream["position"]
+        if sums is not None:
+            sums.reserve(first + X.shape[0])
+            args, progress = self._cluster_args(), getattr(self, "_progress", None)
+            with limit_threads(self.n_jobs):
+                for rows in gen_batches(X.shape[0], self.batch_size):
+                    H = self._hidden(X[rows], self.layer_weights_, args)
+                    sums.add([H], Y[rows], first + np.arange(rows.start, rows.stop))
+                    if progress is not None and progress.detailed:
+                        progress.step("Rows", rows.stop, X.shape[0], rows_seen=sums.n)
+        stream["position"] = first + X.shape[0]
+        stream["n_seen"] += X.shape[0]
+
+    #: a stream of many small chunks pays no O(n_hidden^3) solve per chunk
+    _solve_lazily = True
+
+    @property
+    def _readout_dtype(self):
+        return self.layer_weights_[-1].dtype
+
+    @property
+    def n_samples_seen_(self):
+        check_is_fitted(self, "_readout_stream")
+        return self._readout_stream["n_seen"]
+
+    def _fit(self, X, y, *, incremental, classes=None):
+        """fit or partial_fit through the readout engine; prints what it did."""
+        self._progress = progress = Progress(self.verbose)
+        before = self.n_samples_seen_ if incremental and hasattr(self, "_readout_sums") else 0
+        try:
+            self._readout_fit(X, y, incremental=incremental, classes=classes)
+        finally:
+            del self._progress
+        if incremental:
+            first = before == 0
+            self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 0) + 1
+            progress.step("Chunk", self._chunks_seen, rows=self.n_samples_seen_ - before,
+                          rows_seen=self.n_samples_seen_)
         else:
-            layers, gram = self.layer_weights_, copy.deepcopy(self._gram)
-        # everything is validated: from here on the model may change
-        self._accumulate(X, Y, layers, gram, args, progress)
-        self.layer_weights_ = layers
-        self._gram = gram
-        # The readout is solved when first needed: streaming many small chunks
-        # through partial_fit would otherwise pay an O(n_hidden^3) solve per
-        # call. The cache is a list, filled in place, so that predicting
-        # leaves the estimator's attributes as they were.
-        self._readout = []
-        self._readout_alpha = self.alpha
-        self.n_samples_seen_ = gram.n_samples
-        self._commit_targets()
-        self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 0) + 1
-        progress.step("Chunk", self._chunks_seen, rows=X.shape[0], rows_seen=gram.n_samples)
+            self.__dict__.pop("_chunks_seen", None)
+            progress.step("Chunk", 1, rows=self.n_samples_seen_, rows_seen=self.n_samples_seen_)
+            progress.note(f"Readout of {self.output_weights_.shape[0]} clusters solved from "
+                          f"{self._readout_sums.n} rows, alpha={self.alpha_:.3g}")
         return self
 
-    def _solved_readout(self):
-        if not self._readout:
-            progress = Progress(self.verbose)
-            with limit_threads(self.n_jobs):
-                W, b = self._gram.solve(self._readout_alpha)
-            progress.note(f"Readout of {W.shape[0]} clusters solved from {self._gram.n_samples} "
-                          f"rows, alpha={self._readout_alpha:.3g}")
-            dtype = self.layer_weights_[-1].dtype
-            self._readout.extend([W.astype(dtype), b.astype(dtype)])
-        return self._readout
-
-    @property
-    def output_weights_(self):
-        check_is_fitted(self, "_gram")
-        return self._solved_readout()[0]
-
-    @property
-    def output_bias_(self):
-        check_is_fitted(self, "_gram")
-        return self._solved_readout()[1]
-
     def _decision(self, X):
-        check_is_fitted(self, "_gram")
+        check_is_fitted(self, "_readout_sums")
         args = self._cluster_args()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         if self.negative_inputs == "raise":
@@ -245,11 +280,14 @@ _RNN_ELM_DOC = """{summary}
         H = zeta(zeta(... zeta(X E_1) ...) W)         (all weights >= 0)
         output_weights_ = (I / kappa + H^T H)^-1 H^T Y   (alpha = 1 / kappa)
 
-    computed from the sums Phi = H^T H and Psi = H^T Y, which are accumulated
-    over chunks of ``batch_size`` rows: all of H is never held in memory, and
+    computed from the sums Phi = H^T H and Psi = H^T Y (centred, and the
+    clusters standardised, see :ref:`readout`), which are accumulated over
+    chunks of ``batch_size`` rows: all of H is never held in memory, and
     :meth:`partial_fit` adds further chunks to the same sums (the paper's
     incremental rule), so that fitting in one call or streaming any
     chunking of the same rows gives the same readout to rounding.
+    :class:`RNNELMRegressor` takes NaN in ``y`` as "no target for this
+    row": the row is left out of the sums.
 
     {task}
 
@@ -261,10 +299,19 @@ _RNN_ELM_DOC = """{summary}
         on the data (see ``autoencoder``). ``(500, 5000)`` is the paper's
         784-500-5000-10 structure on MNIST.
 
-    alpha : float, default=1e-4
-        Ridge penalty of the readout, 1 / kappa of the paper (the intercept
-        is not penalised). 0 gives the pseudo-inverse readout of the
-        authors' code.
+    alpha : float, 'gcv' or 'cv', default=0.3
+        Ridge penalty of the readout on standardised clusters (each
+        cluster's output divided by its standard deviation, so that one
+        penalty means the same whatever the layer's scale; the intercept is
+        not penalised): 1 / kappa of the paper in those units. 'gcv' or
+        'cv' choose it from ``alphas`` (see :ref:`readout`). 0.3 did
+        about best of 1e-2 ... 1 on scikit-learn's digits and Friedman #1;
+        the authors' pseudo-inverse readout (no penalty) overfits, and a
+        tiny penalty such as 1e-10 is the nearest to it.
+
+    alphas : array-like of shape (n_alphas,), default=None
+        Grid searched when ``alpha`` is 'gcv' or 'cv'; None is a grid of 61
+        values relative to the spectrum of the standardised Gram matrix.
 
     autoencoder : {{'ridge', 'fista'}}, default='ridge'
         How a stacked layer is trained. 'ridge' is the paper's Classifier-2:
@@ -318,8 +365,18 @@ _RNN_ELM_DOC = """{summary}
     output_bias_ : ndarray of shape (n_outputs,)
         Readout intercept.
 
+    alpha_ : float
+        Ridge penalty used (chosen when ``alpha`` is 'gcv' or 'cv').
+
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid searched; only when ``alpha`` is 'gcv' or 'cv'.
+
+    gcv_scores_, cv_scores_ : ndarray of shape (n_alphas,)
+        GCV score, or blocked cross-validation error, of every alpha of the
+        grid; only with ``alpha='gcv'`` or ``alpha='cv'`` respectively.
+
     n_samples_seen_ : int
-        Rows accumulated into the Gram sums.
+        Rows seen by ``fit`` and later ``partial_fit`` calls.
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -337,9 +394,11 @@ _RNN_ELM_DOC = """{summary}
     (so it holds their activations, ``n_samples * size`` values), and
     :meth:`partial_fit` trains them on the first chunk only, then keeps
     them; ``fit`` and ``partial_fit`` agree exactly only without them.
-    The Gram sums are kept in float64 whatever the input dtype; for float32
-    input the layers run in float32 and each chunk's Gram matrix is formed
-    in float32 before it is added.
+    The sums are formed and kept in float64 whatever the input dtype (for
+    float32 input the layers run in float32). :meth:`partial_fit` leaves
+    the readout's O(n_hidden^3) solve to its first use (``predict``, or
+    reading ``output_weights_``), so a stream of many small chunks does not
+    pay it per chunk.
 
     References
     ----------
@@ -384,8 +443,7 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         -------
         self : object
         """
-        self._fit(X, y, first=True)._solved_readout()
-        return self
+        return self._fit(X, y, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
@@ -402,11 +460,8 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         -------
         self : object
         """
-        first = not hasattr(self, "_gram")
-        check_classes_on_first_call(first, classes)
-        return self._fit(X, y, first=first, classes=classes)
-
-    _y_checks: ClassVar[dict] = {}
+        check_classes_on_first_call(not hasattr(self, "_readout_sums"), classes)
+        return self._fit(X, y, incremental=True, classes=classes)
 
     def _encode_targets(self, X, y, *, first, classes):
         check_classification_targets(y)
@@ -418,12 +473,8 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         if unseen.size:
             raise ValueError(f"y has classes {unseen.tolist()} that are not in classes "
                              f"{labels.tolist()}.")
-        self._new_classes = labels
+        self.classes_ = labels
         return (y[:, None] == labels[None, :]).astype(X.dtype)
-
-    def _commit_targets(self):
-        self.classes_ = self._new_classes
-        del self._new_classes
 
     def decision_function(self, X):
         """Readout of each class (for two classes, the second minus the first).
@@ -485,8 +536,7 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         -------
         self : object
         """
-        self._fit(X, y, first=True)._solved_readout()
-        return self
+        return self._fit(X, y, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
@@ -501,23 +551,16 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         -------
         self : object
         """
-        return self._fit(X, y, first=not hasattr(self, "_gram"))
-
-    _y_checks: ClassVar[dict] = {"multi_output": True, "y_numeric": True}
+        return self._fit(X, y, incremental=True)
 
     def _encode_targets(self, X, y, *, first, classes=None):
         Y = y.reshape(y.shape[0], -1).astype(X.dtype)
-        if not first and (Y.shape[1] != self._gram.psi.shape[1]
-                          or (y.ndim == 1) != self._y_1d):
+        if not first and (Y.shape[1] != self._n_outputs or (y.ndim == 1) != self._y_1d):
             raise ValueError(f"y must have the shape of the targets seen before "
-                             f"({self._gram.psi.shape[1]} outputs, "
+                             f"({self._n_outputs} outputs, "
                              f"{'1D' if self._y_1d else '2D'}); got shape {y.shape}.")
-        self._new_y_1d = y.ndim == 1
+        self._y_1d, self._n_outputs = y.ndim == 1, Y.shape[1]
         return np.ascontiguousarray(Y)
-
-    def _commit_targets(self):
-        self._y_1d = self._new_y_1d
-        del self._new_y_1d
 
     def predict(self, X):
         """Predicted targets.
