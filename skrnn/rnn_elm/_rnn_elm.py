@@ -519,7 +519,7 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.uniform(0, 1, (400, 2))
     >>> y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2
-    >>> model = RNNELMRegressor(200, random_state=0).fit(X[:300], y[:300])
+    >>> model = RNNELMRegressor(200, alpha=1e-3, random_state=0).fit(X[:300], y[:300])
     >>> print(f"{model.score(X[300:], y[300:]):.2f}")
     0.9...""")
 
