@@ -37,10 +37,9 @@ _MAX_BLOCKS = 2 * N_FOLDS
 #: rounding errors of that eigenvalue) to where every direction is shrunk away
 GRID_RELATIVE = np.logspace(-14, 1, 61)
 
-#: reciprocal condition number below which a fixed-alpha solve is flagged: below
-#: float64's resolution the Cholesky factor is rounding noise, the solve falls back
-#: to an eigendecomposition that drops what float64 cannot resolve, and the
-#: readout depends on the rounding of the sums (fit and partial_fit then differ)
+#: reciprocal condition number at or below which a fixed-alpha solve is not
+#: resolved in float64: its Cholesky factor is rounding noise, so the penalty is
+#: raised to what float64 resolves, and a warning says so
 _RCOND_WARN = np.finfo(np.float64).eps
 
 
@@ -48,15 +47,22 @@ class ReadoutWarning(UserWarning):
     """A readout whose penalty or conditioning makes the result doubtful."""
 
 
-def _float64_rows(H, m):
-    """A new C-contiguous float64 (m, p) array of the rows ``H`` (an array or column blocks)."""
+def _centred_rows(H, m):
+    """The rows ``H`` (an array or column blocks) minus their mean: (mean, new float64 array).
+
+    One pass to read each block's mean, one to write the centred rows side by
+    side into a C-contiguous (m, p) array: the copy that joins the blocks is
+    the one that centres them.
+    """
     blocks = H if isinstance(H, (list, tuple)) else [H]
     out = np.empty((m, sum(B.shape[1] for B in blocks)), dtype=np.float64)
-    col = 0
+    means, col = [], 0
     for B in blocks:
-        out[:, col:col + B.shape[1]] = B
+        mean = B.mean(axis=0, dtype=np.float64)
+        np.subtract(B, mean, out=out[:, col:col + B.shape[1]])
+        means.append(mean)
         col += B.shape[1]
-    return out
+    return np.concatenate(means), out
 
 
 class Moments:
@@ -99,9 +105,8 @@ class Moments:
         m = Y.shape[0]
         if m == 0:
             return self
-        Hc = _float64_rows(H, m)
-        mean_h = Hc.mean(axis=0)
-        Hc -= mean_h           # two passes over the rows: the textbook stable scatter
+        # centred about the chunk's own mean, then merged: the textbook two-pass scatter
+        mean_h, Hc = _centred_rows(H, m)
         Yc = np.array(Y, dtype=np.float64)
         mean_y = Yc.mean(axis=0)
         Yc -= mean_y
@@ -112,8 +117,9 @@ class Moments:
         n = self.n + m
         d_h, d_y = mean_h - self.mean_h, mean_y - self.mean_y
         weight = self.n * m / n
-        # S_hh += Hc^T Hc + weight d d^T, in place on the lower triangle
-        blas.dsyrk(1.0, Hc, beta=1.0, c=self.s_hh, trans=1, lower=1, overwrite_c=1)
+        # S_hh += Hc^T Hc + weight d d^T, in place on the lower triangle (Hc.T is
+        # Fortran-ordered: BLAS reads it without a transposed copy)
+        blas.dsyrk(1.0, Hc.T, beta=1.0, c=self.s_hh, trans=0, lower=1, overwrite_c=1)
         if weight:
             blas.dsyr(weight, d_h, a=self.s_hh, lower=1, overwrite_a=1)
         self.s_hy += Hc.T @ Yc + weight * np.outer(d_h, d_y)
@@ -308,7 +314,9 @@ class _Standardised:
         self.moments = moments
         self.fit_intercept = fit_intercept
         n = max(moments.n, 1)
-        S = moments.gram()
+        # the lower triangle holds the sums (the upper is zero): scaled in place,
+        # it is what the factorisations read
+        S = moments.s_hh.copy(order="F")
         scale = np.sqrt(np.diag(S) / n)
         # a feature whose spread is at rounding level of its mean is constant
         constant = scale <= 1e-13 * np.abs(moments.mean_h)
@@ -318,11 +326,20 @@ class _Standardised:
         cross = moments.s_hy.copy()
         cross[constant] = 0.0
         if not fit_intercept:
-            S += moments.n * np.outer(moments.mean_h, moments.mean_h)
+            blas.dsyr(float(moments.n), moments.mean_h, a=S, lower=1, overwrite_a=1)
             cross += moments.n * np.outer(moments.mean_h, moments.mean_y)
+        inverse = 1.0 / scale
+        S *= inverse[:, None]
+        S *= inverse[None, :]
         self.scale = scale
-        self.gram = S / np.outer(scale, scale)
-        self.cross = cross / scale[:, None]
+        self.gram = S
+        self.cross = cross * inverse[:, None]
+
+    def norm1(self):
+        """The 1-norm of the symmetric matrix whose lower triangle is ``gram`` (>= its top
+        eigenvalue)."""
+        absolute = np.abs(self.gram)
+        return float(np.max(absolute.sum(axis=0) + absolute.sum(axis=1) - np.diag(absolute)))
 
     def weights(self, beta):
         """Coefficients and intercept in the original units from standardised ``beta``."""
@@ -332,7 +349,7 @@ class _Standardised:
         return coef, self.moments.mean_y - self.moments.mean_h @ coef
 
     def eigh(self):
-        lam, V = scipy.linalg.eigh(self.gram, check_finite=False, driver="evd")
+        lam, V = scipy.linalg.eigh(self.gram, lower=True, check_finite=False, driver="evd")
         return np.clip(lam, 0.0, None), V
 
 
@@ -348,28 +365,45 @@ def _check_finite_moments(moments, targets=False):
 
 
 def solve_fixed(moments, alpha, fit_intercept=True):
-    """Ridge on standardised features at a fixed ``alpha``: (coef, intercept, rcond)."""
+    """Ridge on standardised features at a fixed ``alpha``.
+
+    A Cholesky factorisation, with LAPACK's estimate of its reciprocal
+    condition number. Where that is below float64's resolution (or the
+    factorisation fails), ``alpha`` is raised to the least penalty float64
+    resolves next to the matrix's norm, ``n_features * eps * norm``, and the
+    factorisation repeated: the rounding noise of the sums then stays out of
+    the readout.
+
+    Returns
+    -------
+    coef, intercept : the readout in the original units
+    rcond : float
+        Reciprocal condition number at the requested ``alpha`` (0 if the
+        factorisation failed).
+    alpha_used : float
+        ``alpha``, or the raised penalty.
+    """
     _check_finite_moments(moments)
     std = _Standardised(moments, fit_intercept)
-    A = std.gram.copy()
-    A.flat[::A.shape[0] + 1] += alpha
-    norm = np.abs(A).sum(axis=0).max()
+    A = std.gram
+    diagonal = np.arange(A.shape[0])
+    A[diagonal, diagonal] += alpha
+    norm = std.norm1()
     factor, info = lapack.dpotrf(A, lower=1, clean=0, overwrite_a=0)
     rcond = 0.0
     if info == 0:
         rcond, info = lapack.dpocon(factor, norm, uplo="L")
-    if info == 0 and rcond > np.finfo(np.float64).eps:
-        beta = scipy.linalg.cho_solve((factor, True), std.cross, check_finite=False)
-    else:
-        # not positive definite in float64: the eigendecomposition, eigenvalues below
-        # rounding dropped (the minimum-norm solution of what float64 resolves)
-        lam, V = std.eigh()
-        floor = max(lam[-1], 0.0) * A.shape[0] * np.finfo(np.float64).eps
-        keep = lam + alpha > floor
-        beta = V[:, keep] @ ((V[:, keep].T @ std.cross) / (lam[keep] + alpha)[:, None])
-        rcond = float((lam[0] + alpha) / (lam[-1] + alpha)) if lam[-1] + alpha > 0 else 0.0
+    alpha_used = float(alpha)
+    if info != 0 or rcond <= _RCOND_WARN:
+        floor = A.shape[0] * np.finfo(np.float64).eps * norm
+        A[diagonal, diagonal] += floor
+        alpha_used += floor
+        factor, info = lapack.dpotrf(A, lower=1, clean=0, overwrite_a=1)
+        if info != 0:  # pragma: no cover - positive definite by construction
+            raise np.linalg.LinAlgError("the readout's Gram matrix is not positive definite")
+    beta = scipy.linalg.cho_solve((factor, True), std.cross, check_finite=False)
     coef, intercept = std.weights(beta)
-    return coef, intercept, float(rcond)
+    return coef, intercept, float(rcond), alpha_used
 
 
 def alpha_grid(moments, fit_intercept=True):
@@ -463,7 +497,7 @@ def held_out_error(sums, alpha, fit_intercept=True):
     """Blocked cross-validation error at one ``alpha`` (a Cholesky solve per fold)."""
     error, n_held = 0.0, 0
     for held, train in sums.fold_moments():
-        coef, intercept, _ = solve_fixed(train, alpha, fit_intercept)
+        coef, intercept, _, _ = solve_fixed(train, alpha, fit_intercept)
         d_y = held.mean_y - intercept - held.mean_h @ coef
         error += max(held.s_yy.sum() - 2 * np.sum(coef * held.s_hy)
                      + np.sum(coef * (held.gram() @ coef)) + held.n * np.sum(d_y ** 2), 0.0)
@@ -541,12 +575,13 @@ def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
     grid = check_alpha(alpha, alphas)
     moments = sums.total
     if not isinstance(alpha, str):
-        coef, intercept, rcond = solve_fixed(moments, float(alpha), fit_intercept)
-        if rcond < _RCOND_WARN:
+        coef, intercept, rcond, used = solve_fixed(moments, float(alpha), fit_intercept)
+        if used > alpha:
             warnings.warn(
                 f"The readout is ill-conditioned at alpha={alpha:g} (reciprocal condition "
-                f"number {rcond:.1e} after standardising the features): it depends on the "
-                "rounding of the sums. Raise alpha, or let alpha='cv' choose it.",
+                f"number {rcond:.1e} after standardising the features): float64 does not "
+                f"resolve it, so the readout was solved with alpha={used:.2g}, the least "
+                "penalty it resolves. Raise alpha, or let alpha='cv' choose it.",
                 ReadoutWarning, stacklevel=3)
         return ReadoutSolution(coef, intercept, float(alpha))
     user_grid = grid is not None
@@ -586,7 +621,7 @@ def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
         if alpha == "gcv":
             _warn_if_gcv_misleads(sums, chosen, scores[best], fit_intercept)
     else:
-        coef, intercept, _ = solve_fixed(moments, chosen, fit_intercept)
+        coef, intercept, _, _ = solve_fixed(moments, chosen, fit_intercept)
     solution = ReadoutSolution(coef, intercept, chosen, grid, scores)
     solution.method = method
     return solution

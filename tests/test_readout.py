@@ -308,7 +308,7 @@ def test_centred_sums_keep_the_spread_of_a_bias_dominated_feature():
 
     # and the readout still sees that feature: y = 1000 (h0 - 1e6) + noise
     Y = 1e3 * (H[:, :1] - 1e6) + 0.1 * rng.randn(n, 1)
-    coef, intercept, _ = solve_fixed(Moments(2, 1).add(H, Y), 1e-6)
+    coef, intercept, _, _ = solve_fixed(Moments(2, 1).add(H, Y), 1e-6)
     ref_coef, ref_intercept = _pipeline_ridge(H, Y, 1e-6)
     _assert_close(coef, ref_coef, 1e-6)
     assert abs(coef[0, 0] - 1e3) < 50.0
@@ -320,7 +320,7 @@ def test_centred_sums_keep_the_spread_of_a_bias_dominated_feature():
 def test_solve_fixed_equals_standard_scaler_ridge(alpha, fit_intercept):
     H, Y = _rows(80, 6, k=2, seed=4)
     H_new, _ = _rows(30, 6, k=2, seed=5)
-    coef, intercept, rcond = solve_fixed(Moments(6, 2).add(H, Y), alpha, fit_intercept)
+    coef, intercept, rcond, _ = solve_fixed(Moments(6, 2).add(H, Y), alpha, fit_intercept)
     ref_coef, ref_intercept = _pipeline_ridge(H, Y, alpha, fit_intercept)
     assert coef.shape == (6, 2) and intercept.shape == (2,)
     assert 0 < rcond <= 1
@@ -336,8 +336,8 @@ def test_solve_fixed_differs_with_and_without_intercept():
     H, Y = _rows(80, 3, seed=6)
     Y += 5.0
     moments = Moments(3, 1).add(H, Y)
-    with_b, b, _ = solve_fixed(moments, 1.0, True)
-    without, _, _ = solve_fixed(moments, 1.0, False)
+    with_b, b, _, _ = solve_fixed(moments, 1.0, True)
+    without, _, _, _ = solve_fixed(moments, 1.0, False)
     assert abs(b[0]) > 1.0
     assert np.abs(with_b - without).max() > 1e-2
 
@@ -453,8 +453,10 @@ def test_degenerate_features_give_a_finite_readout(kind, alpha):
         explicit = (_explicit_gcv(H, Y, grid) if alpha == "gcv"
                     else _explicit_blocked_cv(H, Y, grid, sums.block_size))
         chosen = int(np.searchsorted(grid, solution.alpha))
-        # the explicit optimum, up to the engine's ties (1e-6) and the two curves' rounding
-        assert explicit[chosen] <= explicit.min() * (1 + 1e-5)
+        # the explicit optimum, up to the engine's ties (1e-6), the two curves' rounding
+        # and, with more features than rows, the directions below float64's resolution
+        # that the engine leaves out
+        assert explicit[chosen] <= explicit.min() * (1 + 1e-4)
         # a warning exactly when the choice is the bottom of the grid (at the top of the
         # default grid every direction is shrunk away: nothing to warn about)
         assert all(w.category is ReadoutWarning for w in caught)
@@ -470,8 +472,11 @@ def test_duplicated_feature_at_a_tiny_alpha_warns_and_stays_finite():
     with pytest.warns(ReadoutWarning, match="ill-conditioned"):
         solution = solve_readout(ReadoutSums(5, 1).add(H, Y), 1e-18)
     assert np.all(np.isfinite(solution.coef))
-    assert solution.coef[1, 0] == pytest.approx(solution.coef[4, 0], rel=1e-6)
-    # least-squares fitted values: unique even when the features are collinear
+    # the penalty was raised to what float64 resolves, and says so
+    assert solution.alpha == 1e-18
+    # least-squares fitted values: unique even when the features are collinear (the
+    # split between two copies of a feature is not: it lies in what float64 cannot
+    # resolve)
     A = np.column_stack([H, np.ones(len(H))])
     np.testing.assert_allclose(H @ solution.coef + solution.intercept,
                                A @ np.linalg.lstsq(A, Y, rcond=None)[0], rtol=1e-6, atol=1e-6)
