@@ -477,6 +477,11 @@ def cv_curve(sums, alphas, fit_intercept=True):
         _check_finite_moments(train, targets=True)
         std = _Standardised(train, fit_intercept)
         lam, V = std.eigh()
+        # directions below float64's resolution carry only the rounding of the sums:
+        # their weights would be noise divided by alpha, and the closed form below
+        # would cancel it away into a spuriously small error
+        kept = lam > lam[-1] * lam.size * np.finfo(np.float64).eps
+        lam, V = lam[kept], V[:, kept]
         DV = V / std.scale[:, None]                     # D V: standardised to raw coefficients
         Q = V.T @ std.cross                             # (p, k)
         B = DV.T @ held.gram() @ DV                     # V^T D S_hh D V

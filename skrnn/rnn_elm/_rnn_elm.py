@@ -304,10 +304,12 @@ _RNN_ELM_DOC = """{summary}
         cluster's output divided by its standard deviation, so that one
         penalty means the same whatever the layer's scale; the intercept is
         not penalised): 1 / kappa of the paper in those units. 'gcv' or
-        'cv' choose it from ``alphas`` (see :ref:`readout`). 0.3 did
-        about best of 1e-2 ... 1 on scikit-learn's digits and Friedman #1;
-        the authors' pseudo-inverse readout (no penalty) overfits, and a
-        tiny penalty such as 1e-10 is the nearest to it.
+        'cv' choose it from ``alphas`` (see :ref:`readout`). Between 0.1
+        and 1 did best on six tasks (scikit-learn's digits, breast cancer,
+        wine, diabetes, Friedman #1, a smooth 2D function; BENCHMARKS.md);
+        a smooth, noise-free target wants less (1e-2 or below). The
+        authors' pseudo-inverse readout (no penalty) overfits; a tiny
+        penalty such as 1e-10 is the nearest to it.
 
     alphas : array-like of shape (n_alphas,), default=None
         Grid searched when ``alpha`` is 'gcv' or 'cv'; None is a grid of 61
