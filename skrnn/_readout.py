@@ -153,32 +153,66 @@ class Moments:
         return S + np.tril(S, -1).T
 
 
+#: a leaf of the summation holds at most about this many feature values (a power of
+#: two of positions): large enough that a leaf's Gram update runs at BLAS speed
+LEAF_ELEMENTS = 1 << 22
+
+
+def leaf_size_for(n_features, elements=None):
+    """The largest power of two of positions whose rows hold at most ``elements`` values
+    (default ``LEAF_ELEMENTS``)."""
+    elements = LEAF_ELEMENTS if elements is None else elements
+    return 1 << max(0, int(elements // max(n_features, 1)).bit_length() - 1)
+
+
 class ReadoutSums:
     """Everything a ridge readout needs of its rows, in O(n_features^2) memory.
 
-    The moments of all rows, and, with ``folds=True``, of contiguous blocks
-    of them for ``alpha='cv'``. Rows carry a position (the time step of a
-    series, the index of a sequence or of a row) and block ``b`` holds the
-    positions ``[b B, (b + 1) B)``; the block size ``B`` is the least power
-    of two that keeps at most ``_MAX_BLOCKS`` blocks for the positions seen
-    so far (when a stream outgrows them, neighbouring blocks merge in pairs).
-    The blocks therefore depend only on the positions, never on how the rows
-    were chunked: ``fit``, ``partial_fit`` over any chunking and blocks
-    summed on Dask workers in any order hold the same sums, to rounding.
+    Rows carry a position: the time step of a series, the index of a
+    sequence or of a row. The moments of all rows (:attr:`total`) are summed
+    leaf by leaf, a leaf being the rows of ``leaf_size`` consecutive positions,
+    in position order; the rows of a leaf not yet complete wait in a buffer.
+    The sums therefore go through the same floating-point operations however
+    the rows were chunked: ``fit`` and ``partial_fit`` over any chunking of a
+    stream whose positions arrive in order hold bit-identical sums, and so
+    solve the same readout however ill-conditioned it is. Rows added without
+    positions, or out of order (the per-step rows of a batch of sequences),
+    and sums merged from elsewhere (Dask blocks) are exact to rounding.
+
+    With ``folds=True`` the moments of contiguous blocks of positions are
+    kept too, for ``alpha='cv'``: block ``b`` holds positions
+    ``[b B, (b + 1) B)``, ``B`` the least power of two that keeps at most
+    ``_MAX_BLOCKS`` blocks for the positions seen so far (when a stream
+    outgrows them, neighbouring blocks merge in pairs); the blocks depend
+    only on the positions, never on the chunking.
 
     Parameters
     ----------
     n_features, n_outputs : int
-    folds : bool
+    folds : bool, default=False
         Keep the per-block moments that ``alpha='cv'`` needs.
+    leaf_size : int, default=None
+        Positions per leaf (a power of two); None is :func:`leaf_size_for`.
     """
 
-    def __init__(self, n_features, n_outputs, folds=False):
-        self.total = Moments(n_features, n_outputs)
+    def __init__(self, n_features, n_outputs, folds=False, leaf_size=None):
+        self._folded = Moments(n_features, n_outputs)   # complete leaves, in order
+        self._pending = None        # (leaf, [(blocks, Y), ...]): the incomplete leaf's rows
+        self._cache = []            # the total with the pending rows, once computed
+        self.leaf_size = int(leaf_size or leaf_size_for(n_features))
         self.folds = bool(folds)
         self.block_size = 1
         self.blocks = {}
         self.n_positions = 0
+
+    @property
+    def total(self):
+        """The moments of every row added: the folded leaves, then the pending rows."""
+        if self._pending is None:
+            return self._folded
+        if not self._cache:
+            self._cache.append(self._folded.copy().add(*self._pending_rows()))
+        return self._cache[0]
 
     @property
     def n(self):
@@ -186,15 +220,20 @@ class ReadoutSums:
 
     @property
     def n_features(self):
-        return self.total.mean_h.shape[0]
+        return self._folded.mean_h.shape[0]
 
     @property
     def n_outputs(self):
-        return self.total.mean_y.shape[0]
+        return self._folded.mean_y.shape[0]
 
     def copy(self):
         new = ReadoutSums.__new__(ReadoutSums)
-        new.total = self.total.copy()
+        new._folded = self._folded.copy()
+        new._pending = (None if self._pending is None else
+                        (self._pending[0], [([B.copy() for B in blocks], Y.copy())
+                                            for blocks, Y in self._pending[1]]))
+        new._cache = []
+        new.leaf_size = self.leaf_size
         new.folds = self.folds
         new.block_size = self.block_size
         new.blocks = {b: m.copy() for b, m in self.blocks.items()}
@@ -225,8 +264,9 @@ class ReadoutSums:
     def add(self, H, Y, positions=None):
         """Add readout rows ``H`` (m, p) with targets ``Y`` (m, k) at ``positions`` (m,).
 
-        Rows whose target has a NaN are left out (no target at that step).
-        Call :meth:`reserve` first with the positions that this chunk reaches.
+        ``H`` may be a list of column blocks. Rows whose target has a NaN are
+        left out (no target at that step). With folds, call :meth:`reserve`
+        first with the positions that this chunk reaches.
         """
         Y = np.asarray(Y)
         if Y.shape[0] == 0:
@@ -239,19 +279,68 @@ class ReadoutSums:
             positions = None if positions is None else np.asarray(positions)[keep]
         if Y.shape[0] == 0:
             return self
-        if not self.folds:
-            self.total.add(blocks, Y)
-            return self
-        block = np.asarray(positions) // self.block_size
+        self._cache.clear()
+        if self.folds:
+            if positions is None:
+                raise ValueError("readout sums with folds need the rows' positions")
+            self._add_to_blocks(blocks, Y, np.asarray(positions))
+        if positions is None:
+            self._flush()
+            self._folded.add(blocks, Y)
+        else:
+            self._add_to_leaves(blocks, Y, np.asarray(positions))
+        return self
+
+    def _add_to_leaves(self, blocks, Y, positions):
+        leaf = positions // self.leaf_size
+        if np.any(np.diff(leaf) < 0) or (self._pending is not None
+                                         and leaf[0] < self._pending[0]):
+            # out of order (the per-step rows of a batch of sequences): exact to rounding
+            self._flush()
+            self._folded.add(blocks, Y)
+            return
+        cuts = np.flatnonzero(np.diff(leaf)) + 1
+        starts, stops = np.concatenate([[0], cuts]), np.concatenate([cuts, [leaf.size]])
+        for i, (a, b) in enumerate(zip(starts, stops)):
+            part = [B[a:b] for B in blocks], Y[a:b]
+            # a leaf is complete once a later position arrives, or at its last position
+            complete = i + 1 < starts.size or positions[b - 1] % self.leaf_size == \
+                self.leaf_size - 1
+            if self._pending is not None and self._pending[0] == leaf[a]:
+                self._pending[1].append(([np.array(B) for B in part[0]], np.array(part[1])))
+                if complete:
+                    self._flush()
+                continue
+            self._flush()
+            if complete:
+                self._folded.add(*part)
+            else:
+                self._pending = (int(leaf[a]),
+                                 [([np.array(B) for B in part[0]], np.array(part[1]))])
+
+    def _pending_rows(self):
+        pieces = self._pending[1]
+        if len(pieces) == 1:
+            return pieces[0]
+        n_blocks = len(pieces[0][0])
+        return ([np.concatenate([blocks[j] for blocks, _ in pieces]) for j in range(n_blocks)],
+                np.concatenate([Y for _, Y in pieces]))
+
+    def _flush(self):
+        """Fold the pending rows into the sums (their leaf is complete, or order is lost)."""
+        if self._pending is not None:
+            self._folded.add(*self._pending_rows())
+            self._pending = None
+            self._cache.clear()
+
+    def _add_to_blocks(self, blocks, Y, positions):
+        block = positions // self.block_size
         if block[0] == block[-1] and np.all(block == block[0]):
             self._block(block[0]).add(blocks, Y)
         else:
             for b in np.unique(block):
                 rows = block == b
                 self._block(b).add([B[rows] for B in blocks], Y[rows])
-        # the total is the blocks merged, in block order (any chunking: the same sums)
-        self.total = self._merged(sorted(self.blocks))
-        return self
 
     def _block(self, b):
         b = int(b)
@@ -266,24 +355,29 @@ class ReadoutSums:
         return out
 
     def merge(self, other):
-        """Add the sums of ``other``: rows seen elsewhere (a Dask block), at their positions."""
-        self.n_positions = max(self.n_positions, other.n_positions)
+        """Add the sums of ``other``: rows seen elsewhere (a Dask block), at their positions.
+
+        Exact to rounding (Chan et al.'s update): the pending rows of both are
+        folded in first.
+        """
         if self.folds != other.folds:
             raise ValueError("cannot merge readout sums with and without per-block sums")
-        if not self.folds:
-            self.total.merge(other.total)
-            return self
         other = other.copy()
-        size = max(self.block_size, other.block_size)
-        self._coarsen(size)
-        other._coarsen(size)
-        for b, m in other.blocks.items():
-            if b in self.blocks:
-                self.blocks[b].merge(m)
-            else:
-                self.blocks[b] = m
-        self.reserve(self.n_positions)
-        self.total = self._merged(sorted(self.blocks))
+        other._flush()
+        self._flush()
+        self._cache.clear()
+        self._folded.merge(other._folded)
+        self.n_positions = max(self.n_positions, other.n_positions)
+        if self.folds:
+            size = max(self.block_size, other.block_size)
+            self._coarsen(size)
+            other._coarsen(size)
+            for b, m in other.blocks.items():
+                if b in self.blocks:
+                    self.blocks[b].merge(m)
+                else:
+                    self.blocks[b] = m
+            self.reserve(self.n_positions)
         return self
 
     def fold_moments(self):
@@ -659,6 +753,10 @@ class ReadoutMixin:
         carry state from one to the next (a series), or are independent.
     ``_readout_dtype``
         The dtype of the readout's weights (that of the data seen by ``fit``).
+    ``_readout_leaf_size()`` (optional)
+        Positions per leaf of the sums (see :class:`ReadoutSums`), for a
+        family whose runs over the data are cut in windows it can align to
+        leaves.
     ``_check_distributed(X)``
         Raise ``ValueError`` for what cannot be fitted block by block.
 
@@ -670,6 +768,10 @@ class ReadoutMixin:
     #: partial_fit leaves the solve to the first use of the readout
     _solve_lazily = False
 
+    def _readout_leaf_size(self):
+        """Positions per leaf of the sums (None: :func:`leaf_size_for` the features)."""
+        return None
+
     def _readout_fit(self, X, y, *, incremental, classes=None):
         """fit (reset) or partial_fit: the model changes only if everything succeeds."""
         reset = not incremental or not hasattr(self, "_readout_sums")
@@ -678,7 +780,8 @@ class ReadoutMixin:
         try:
             batch = self._readout_prepare(X, y, reset=reset, classes=classes)
             if reset:
-                sums = ReadoutSums(*self._readout_shape(batch), folds=isinstance(self.alpha, str))
+                sums = ReadoutSums(*self._readout_shape(batch), folds=isinstance(self.alpha, str),
+                                   leaf_size=self._readout_leaf_size())
                 stream = self._readout_new_stream()
             else:
                 sums = self._readout_sums.copy()

@@ -779,3 +779,78 @@ def test_sums_that_overflow_raise_a_clear_error(alpha):
         with pytest.raises(ValueError, match="not finite"):
             solve_readout(sums, alpha)
 
+
+
+# -- streaming is bit-identical to fitting ------------------------------------------------
+def _sine_stream(n=1500, seed=0):
+    t = np.arange(n + 1)
+    s = np.sin(0.05 * t) + 0.01 * np.random.RandomState(seed).randn(n + 1)
+    return s[:-1, None], s[1:].copy()
+
+
+@pytest.mark.parametrize("options", [
+    {"alpha": 1e-6},                                   # far below float64's resolution
+    {"alpha": 1e-6, "n_washout": 37, "n_jobs": 2},     # overlapped windows, a washout
+    {"alpha": "cv", "include_inputs": False},
+    {"alpha": 1e-4, "dtype": np.float32},
+], ids=["tiny-alpha", "washout-overlap", "cv", "float32"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_echo_state_streaming_is_bit_identical_to_fit(options, seed, monkeypatch):
+    """Ill-conditioned states (a slow sine at a tiny penalty): any chunking, the same bits."""
+    from skrnn.echo_state import _echo_state
+
+    # small leaves and windows, so that 1500 steps cross many of them
+    monkeypatch.setattr(_echo_state, "CHUNK_ELEMENTS", 40 * 64)
+    options = dict(options)
+    dtype = options.pop("dtype", np.float64)
+    X, y = _sine_stream()
+    X, y = X.astype(dtype), y.astype(dtype)
+    y[500:530] = np.nan                                  # steps without a target
+    params = {"n_reservoir": 40, "random_state": 0, **options}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReadoutWarning)  # the tiny penalty is raised
+        whole = EchoStateRegressor(**params).fit(X, y)
+        cuts = np.sort(np.random.RandomState(seed).choice(np.arange(1, 1500), 9, replace=False))
+        streamed = EchoStateRegressor(**params)
+        for Xc, yc in zip(np.split(X, cuts), np.split(y, cuts)):
+            streamed.partial_fit(Xc, yc)
+    assert whole._readout_sums.leaf_size < 1500 / 4
+    np.testing.assert_array_equal(streamed._readout_sums.total.s_hh,
+                                  whole._readout_sums.total.s_hh)
+    np.testing.assert_array_equal(streamed.output_weights_, whole.output_weights_)
+    np.testing.assert_array_equal(streamed.output_bias_, whole.output_bias_)
+    assert streamed.alpha_ == whole.alpha_
+
+
+def test_rnn_elm_streaming_is_bit_identical_to_fit(monkeypatch):
+    from skrnn import _readout
+
+    monkeypatch.setattr(_readout, "LEAF_ELEMENTS", 300 * 100)  # leaves of 64 rows
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 1, (700, 3))
+    y = np.sin(3 * X[:, 0]) + X[:, 1] * X[:, 2]
+    params = {"hidden_layer_sizes": 300, "alpha": 1e-8, "batch_size": 64, "random_state": 0}
+    whole = RNNELMRegressor(**params).fit(X, y)
+    assert whole._readout_sums.leaf_size < 700 / 2
+    streamed = RNNELMRegressor(**params)
+    for rows in np.array_split(np.arange(700), [5, 90, 91, 400, 650]):
+        streamed.partial_fit(X[rows], y[rows])
+    np.testing.assert_array_equal(streamed.output_weights_, whole.output_weights_)
+    np.testing.assert_array_equal(streamed.predict(X), whole.predict(X))
+
+
+def test_leaves_wait_for_their_last_position():
+    """A leaf is summed once complete; until then its rows wait, and the total includes them."""
+    rng = np.random.RandomState(0)
+    H, Y = rng.randn(40, 3), rng.randn(40, 1)
+    sums = ReadoutSums(3, 1, leaf_size=16)
+    sums.add(H[:10], Y[:10], np.arange(10))
+    assert sums._pending is not None and sums._folded.n == 0 and sums.n == 10
+    sums.add(H[10:20], Y[10:20], np.arange(10, 20))     # completes leaf 0 (positions 0-15)
+    assert sums._folded.n == 16 and sums.n == 20
+    one_pass = ReadoutSums(3, 1, leaf_size=16).add(H[:20], Y[:20], np.arange(20))
+    np.testing.assert_array_equal(sums.total.s_hh, one_pass.total.s_hh)
+    # rows out of order (a batch's per-step rows) go in at once: exact to rounding
+    sums.add(H[20:], Y[20:], np.arange(39, 19, -1))
+    assert sums._pending is None and sums.n == 40
+    _assert_moments_equal(sums.total, Moments(3, 1).add(H, Y), 1e-12)

@@ -250,7 +250,8 @@ def _end_stream(template, X, y, classes, start):
 def _block_sums(template, X, y, classes, start, n_positions):
     """A block's readout sums, from the stream it starts with; and the stream after it."""
     est, batch = _prepared(template, X, y, classes)
-    sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str))
+    sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str),
+                       leaf_size=est._readout_leaf_size())
     # the block size of a stream that ends after the last block
     sums.reserve(n_positions)
     stream = _start_stream(est, start)

@@ -8,12 +8,13 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._readout import ReadoutMixin
+from .._readout import ReadoutMixin, leaf_size_for
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import (
     SequenceClassifierMixin,
@@ -24,6 +25,7 @@ from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
 from ._reservoir import (
+    CHUNK_ELEMENTS,
     Reservoir,
     float32_exact,
     sparse_recurrent_matrix,
@@ -37,6 +39,10 @@ from ._sweep import (
     state_buffer,
     sweep,
 )
+
+#: leaves per window of a run when the readout's sums are accumulated beside it
+#: (n_jobs >= 2): the overlapped windows are a fraction of the run
+_OVERLAP_LEAVES = 4
 
 
 class _BaseEchoState(ReadoutMixin, BaseEstimator):
@@ -166,6 +172,14 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
     def _readout_shape(self, seqs):
         return self._n_readout_features(seqs.per_step), self.n_outputs_
 
+    def _readout_leaf_size(self):
+        # a leaf is a window of the reservoir's run over a series (the sums read
+        # its states in place); smaller with overlapped accumulation, whose
+        # windows are a fraction of the run
+        elements = CHUNK_ELEMENTS // (_OVERLAP_LEAVES if effective_n_jobs(self.n_jobs) >= 2
+                                      else 1)
+        return leaf_size_for(self.n_reservoir, elements)
+
     def _readout_new_stream(self, position=0):
         dtype = self._dtype
         return {"x": np.zeros((1, self.n_reservoir), dtype=dtype),
@@ -193,11 +207,14 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         are positioned by time step. 3D and list input are independent
         sequences, each from the zero state, positioned by sequence.
 
+        The windows of a series tile the leaves of the sums (positions
+        ``[k L, (k + 1) L)``, see :class:`skrnn._readout.ReadoutSums`), so
+        that ``fit`` and ``partial_fit`` over any chunking sum the same
+        leaves with the same operations: bit-identical sums.
+
         With ``n_jobs`` of 2 or more and per-step targets, the sums of one
         window of steps are accumulated on a second thread while the
-        reservoir runs over the next (see :func:`overlap_window`): the same
-        rows in the same order, in smaller windows (the same sums to
-        rounding).
+        reservoir runs over the next (see :func:`overlap_window`).
         """
         progress = getattr(self, "_progress", None)
         res, n = self._reservoir, self.n_reservoir
@@ -220,8 +237,11 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
             if pending:
                 sums.add(*pending.pop())
 
-        with limit_threads(1 if chunk else self.n_jobs):
-            for ids, pieces in sweep(seqs, n, chunk):
+        # per-step rows: BLAS on one thread whether or not the sums run beside the
+        # reservoir, so that a leaf's sums are the same operations in every call
+        with limit_threads(1 if per_step else self.n_jobs):
+            align = (sums.leaf_size, first) if series and sums is not None else None
+            for ids, pieces in sweep(seqs, n, chunk, align):
                 x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
                 y_prev = (stream["y"].copy() if series
                           else np.zeros((ids.size, seqs.Y.shape[1]), dtype=seqs.X.dtype))

@@ -28,7 +28,7 @@ _OVERLAP_WINDOWS = 8
 _MIN_WINDOW_ELEMENTS = 1 << 18
 
 
-def sweep(seqs, n_units, chunk_elements=None):
+def sweep(seqs, n_units, chunk_elements=None, align=None):
     """Cut the sequences into pieces the kernel runs in one call each.
 
     Yields, for every group of at most ``GROUP`` consecutive sequences,
@@ -39,12 +39,19 @@ def sweep(seqs, n_units, chunk_elements=None):
     ``seqs.X`` it covers, and each row's time index within its sequence. All
     sequences of a group advance together, their state carried from one
     window to the next by the caller.
+
+    ``align=(leaf, offset)`` cuts a single series at the multiples of a power
+    of two that divides ``leaf`` (the most that fits the budget), counted
+    from ``offset``, the position of its first step in the stream: the
+    windows then tile the leaves of the readout's sums (see
+    :class:`skrnn._readout.ReadoutSums`), which read them in place.
     """
     budget = max(1, (chunk_elements or CHUNK_ELEMENTS) // n_units)
     lengths, offsets = seqs.lengths, seqs.offsets
     for g0 in range(0, seqs.n_sequences, GROUP):
         ids = np.arange(g0, min(g0 + GROUP, seqs.n_sequences))
-        yield ids, _windows(offsets[ids], lengths[ids], budget)
+        yield ids, _windows(offsets[ids], lengths[ids], budget,
+                            align if seqs.n_sequences == 1 else None)
 
 
 def state_buffer(seqs, n_units, chunk_elements=None):
@@ -55,12 +62,18 @@ def state_buffer(seqs, n_units, chunk_elements=None):
     return np.empty((min(rows, seqs.n_steps), n_units), dtype=seqs.X.dtype)
 
 
-def _windows(starts, lengths, budget):
+def _windows(starts, lengths, budget, align=None):
     order = np.argsort(-lengths, kind="stable")
     t0, t_max = 0, lengths.max()
+    if align is not None:
+        step, offset = align
+        while step > 1 and step > budget:
+            step //= 2
     while t0 < t_max:
         act = order[lengths[order] > t0]
         width = max(1, budget // act.size)
+        if align is not None:
+            width = step - (offset + t0) % step
         sub = np.minimum(lengths[act] - t0, width)  # decreasing, as the kernel needs
         sub_offsets = np.zeros(act.size + 1, dtype=np.intp)
         np.cumsum(sub, out=sub_offsets[1:])
