@@ -43,8 +43,16 @@ Subcommands (each prints a markdown table, headed by the command that makes it):
     and over a random chunking (10 seeded random cut points). Max relative
     difference (max |a - b| / max |a|) of the predictions on X and of
     ``output_weights_``, and the alpha each chose.
+``fit-time``
+    CPU time of ``EchoStateRegressor.fit`` (one BLAS thread; least of
+    ``--repeats``) on one Mackey-Glass series of 10,000 steps and on a
+    batch of 100 sequences of 1000 steps, at ``--fit-units`` units and
+    ``--fit-alpha``, for this checkout and, with ``--baseline PATH``, for
+    another built checkout of skrnn (e.g. ``git worktree add /tmp/base
+    <commit>`` and ``python setup.py build_ext --inplace`` there), each in
+    its own process, interleaved; the ratio is baseline / this.
 ``all``
-    The three above.
+    The first three above.
 
 Everything runs on one BLAS thread. ReadoutWarnings are recorded and
 counted, not printed.
@@ -60,6 +68,8 @@ Run::
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import subprocess
+import sys
 import time
 import warnings
 
@@ -82,7 +92,10 @@ def command(what, args):
     """The command line that prints the table of ``what``."""
     options = {"penalty": ["--seeds", *map(str, args.seeds)],
                "gridsearch": ["--seeds", *map(str, args.seeds)],
-               "stream": ["--units", *map(str, args.units), "--steps", str(args.steps)]}
+               "stream": ["--units", *map(str, args.units), "--steps", str(args.steps)],
+               "fit-time": ["--fit-units", *map(str, args.fit_units), "--fit-alpha",
+                            str(args.fit_alpha), "--repeats", str(args.repeats)]
+               + (["--baseline", args.baseline] if args.baseline else [])}
     return " ".join(["python benchmarks/bench_readout.py", what, *options[what]])
 
 
@@ -337,15 +350,76 @@ def stream(args):
                       f"| {warning_text(caught)} | {t_fit:.1f} | {t_chunked:.1f} |", flush=True)
 
 
+# -- fit time against a baseline checkout --------------------------------------------------
+_FIT_TIMER = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import warnings
+import numpy as np
+from threadpoolctl import threadpool_limits
+from skrnn import EchoStateRegressor
+from skrnn.datasets import make_mackey_glass
+warnings.simplefilter("ignore")
+layout, units, alpha, repeats = sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+s = np.tanh(make_mackey_glass(110_000 if layout == "batch" else 10_001, random_state=0) - 1)
+if layout == "batch":
+    X = np.stack([s[i * 1000:(i + 1) * 1000] for i in range(100)])[..., None]
+    y = np.stack([s[i * 1000 + 1:(i + 1) * 1000 + 1] for i in range(100)])
+else:
+    X, y = s[:-1, None], s[1:]
+times = []
+with threadpool_limits(1):
+    for _ in range(repeats):
+        start = time.process_time()
+        EchoStateRegressor(units, spectral_radius=0.9, leaking_rate=0.3, input_scaling=0.5,
+                           bias_scaling=0.0, connectivity=0.1, alpha=alpha, n_washout=100,
+                           random_state=0).fit(X, y)
+        times.append(time.process_time() - start)
+print(min(times))
+"""
+
+
+def fit_time(args):
+    import os
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    trees = [("this", here)] + ([("baseline", args.baseline)] if args.baseline else [])
+    header("fit-time", args, "CPU seconds of `fit` (least of the repeats), one BLAS thread.")
+    print("| layout | units | this (s) | baseline (s) | baseline / this |")
+    print("|---|---|---|---|---|")
+    for layout in ("series", "batch"):
+        for units in args.fit_units:
+            best = {}
+            for _ in range(2):  # interleaved: this, baseline, this, baseline
+                for name, path in trees:
+                    out = subprocess.run(
+                        [sys.executable, "-c", _FIT_TIMER, path, layout, str(units),
+                         str(args.fit_alpha), str(args.repeats)],
+                        capture_output=True, text=True, check=True).stdout
+                    best[name] = min(best.get(name, np.inf), float(out.split()[-1]))
+            base = best.get("baseline")
+            print(f"| {layout} | {units} | {best['this']:.3f} | "
+                  + (f"{base:.3f} | {base / best['this']:.2f} |" if base else "- | - |"),
+                  flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["penalty", "gridsearch", "stream", "all"])
+    parser.add_argument("what", choices=["penalty", "gridsearch", "stream", "fit-time", "all"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
                         help="penalty and gridsearch: data seeds")
     parser.add_argument("--units", type=int, nargs="+", default=[100, 1000],
                         help="stream: reservoir sizes")
     parser.add_argument("--steps", type=int, default=30_000, help="stream: series length")
+    parser.add_argument("--baseline", default=None,
+                        help="fit-time: path of another built skrnn checkout")
+    parser.add_argument("--fit-units", type=int, nargs="+", default=[500, 1000, 2000])
+    parser.add_argument("--fit-alpha", type=float, default=1e-4)
+    parser.add_argument("--repeats", type=int, default=5, help="fit-time: repeats per process")
     args = parser.parse_args()
+    if args.what == "fit-time":
+        fit_time(args)
+        return
     commands = {"penalty": penalty, "gridsearch": gridsearch, "stream": stream}
     with threadpool_limits(1):
         for what in commands if args.what == "all" else [args.what]:
