@@ -106,10 +106,12 @@ def digits(repeats, threads):
     X = X / 16
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
     models = {
-        "RNNELMClassifier(2000), ridge alpha=1e-4": lambda: RNNELMClassifier(
+        "RNNELMClassifier(2000), ridge (default alpha)": lambda: RNNELMClassifier(
             2000, random_state=0, n_jobs=threads),
-        "RNNELMClassifier(2000), pinv (alpha=0)": lambda: RNNELMClassifier(
-            2000, alpha=0.0, random_state=0, n_jobs=threads),
+        "RNNELMClassifier(2000), alpha='cv'": lambda: RNNELMClassifier(
+            2000, alpha="cv", random_state=0, n_jobs=threads),
+        "RNNELMClassifier(2000), alpha=1e-10 (nearest the pinv)": lambda: RNNELMClassifier(
+            2000, alpha=1e-10, random_state=0, n_jobs=threads),
         "RNNELMClassifier(1000), ridge": lambda: RNNELMClassifier(
             1000, random_state=0, n_jobs=threads),
         "RNNELMClassifier((200, 2000)), Classifier-2 (ridge AE)": lambda: RNNELMClassifier(

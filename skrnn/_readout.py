@@ -4,13 +4,15 @@ A readout family (a fixed random layer whose outputs feed a linear readout)
 supplies its features through one hook, ``_readout_rows``; everything else
 lives here:
 
-- :class:`Moments` and :class:`ReadoutSums`: centred sums of the readout rows
-  that merge exactly in any chunking and any order (Chan, Golub and LeVeque's
-  pairwise update), kept in float64, with per-block sums for cross-validation;
+- :class:`Moments` and :class:`ReadoutSums`: centred sums of the readout rows,
+  kept in float64, summed leaf by leaf in position order (bit-identical for
+  any chunking of a stream) and merged exactly (Chan, Golub and LeVeque's
+  pairwise update), with per-block sums for cross-validation;
 - :func:`solve_readout`: the ridge solve on standardised features, by a
-  checked Cholesky factorisation with a symmetric eigendecomposition behind it,
-  and the penalty choice (``'gcv'`` or blocked ``'cv'``) over a grid relative
-  to the spectrum of the standardised Gram matrix;
+  checked Cholesky factorisation (a penalty below float64's resolution is
+  raised, with a warning), and the penalty choice (``'gcv'`` or blocked
+  ``'cv'``) over a grid relative to the spectrum of the standardised Gram
+  matrix;
 - :class:`ReadoutMixin`: the all-or-nothing ``fit`` / ``partial_fit`` (validate,
   compute features, add to a copy of the sums, solve, then commit).
 """
@@ -47,32 +49,37 @@ class ReadoutWarning(UserWarning):
     """A readout whose penalty or conditioning makes the result doubtful."""
 
 
-def _centred_rows(H, m):
-    """The rows ``H`` (an array or column blocks) minus their mean: (mean, new float64 array).
+def _shifted_rows(H, m, shift=None):
+    """The rows ``H`` (an array or column blocks) minus ``shift`` (default: their mean).
 
-    One pass to read each block's mean, one to write the centred rows side by
-    side into a C-contiguous (m, p) array: the copy that joins the blocks is
-    the one that centres them.
+    Returns ``(shift, new C-contiguous float64 (m, p) array)``: the copy that
+    joins the blocks side by side is the one that shifts them.
     """
     blocks = H if isinstance(H, (list, tuple)) else [H]
     out = np.empty((m, sum(B.shape[1] for B in blocks)), dtype=np.float64)
-    means, col = [], 0
+    parts, col = [], 0
     for B in blocks:
-        mean = B.mean(axis=0, dtype=np.float64)
-        np.subtract(B, mean, out=out[:, col:col + B.shape[1]])
-        means.append(mean)
-        col += B.shape[1]
-    return np.concatenate(means), out
+        width = B.shape[1]
+        centre = (B.mean(axis=0, dtype=np.float64) if shift is None
+                  else shift[col:col + width])
+        np.subtract(B, centre, out=out[:, col:col + width])
+        parts.append(centre)
+        col += width
+    return (np.concatenate(parts) if shift is None else shift), out
 
 
 class Moments:
-    """Count, means and centred cross-products of the rows ``(H, Y)``.
+    """Count, means and centred cross-products of the rows ``(H, Y)``, in float64.
 
-    Holds ``n``, the means of ``h`` and ``y``, ``S_hh = sum (h - mean)(h - mean)^T``
-    (lower triangle), ``S_hy`` and the diagonal of ``S_yy``, all in float64.
-    Centred sums keep a feature's spread apart from its mean: a state near a
-    constant (a bias-dominated unit, a slow sine) loses no digits to the
-    mean, as raw ``H^T H`` would.
+    Rows are summed about a fixed *shift* ``c``, the mean of the first rows
+    added: ``T_hh = sum (h - c)(h - c)^T`` (lower triangle), ``T_hy``, the
+    diagonal of ``T_yy`` and the column sums of ``h - c`` and ``y - c_y``.
+    The centred moments (:attr:`mean_h`, :attr:`s_hh`, ...) follow from them
+    exactly, and lose to the mean only ``(|mean - c| / spread)^2`` rounding
+    errors: near nothing, where raw ``H^T H`` would lose ``(|mean| /
+    spread)^2`` (a state dominated by its bias, a slow sine). Adding rows is
+    one pass to shift them and one rank-k update: nothing of size
+    ``n_features^2`` but the update itself.
 
     Parameters
     ----------
@@ -81,81 +88,121 @@ class Moments:
 
     def __init__(self, n_features, n_outputs):
         self.n = 0
-        self.mean_h = np.zeros(n_features)
-        self.mean_y = np.zeros(n_outputs)
+        self.shift_h = np.zeros(n_features)
+        self.shift_y = np.zeros(n_outputs)
+        self.sum_h = np.zeros(n_features)
+        self.sum_y = np.zeros(n_outputs)
         # Fortran order: BLAS syrk and syr update it in place (lower triangle)
-        self.s_hh = np.zeros((n_features, n_features), order="F")
-        self.s_hy = np.zeros((n_features, n_outputs))
-        self.s_yy = np.zeros(n_outputs)
+        self.t_hh = np.zeros((n_features, n_features), order="F")
+        self.t_hy = np.zeros((n_features, n_outputs))
+        self.t_yy = np.zeros(n_outputs)
+        self._centred = []
+
+    _ARRAYS = ("shift_h", "shift_y", "sum_h", "sum_y", "t_hy", "t_yy")
 
     def copy(self):
         new = Moments.__new__(Moments)
         new.n = self.n
-        for name in ("mean_h", "mean_y", "s_hy", "s_yy"):
+        for name in self._ARRAYS:
             setattr(new, name, getattr(self, name).copy())
-        new.s_hh = self.s_hh.copy(order="F")
+        new.t_hh = self.t_hh.copy(order="F")
+        new._centred = []
         return new
 
     def add(self, H, Y):
-        """Add the rows ``H`` (m, p) and ``Y`` (m, k): centred about their own mean, then merged.
-
-        ``H`` may be a list of column blocks (the inputs and the states, say):
-        they are copied once, side by side, into the centred float64 rows.
-        """
+        """Add the rows ``H`` (m, p) and ``Y`` (m, k); ``H`` may be a list of column blocks."""
         m = Y.shape[0]
         if m == 0:
             return self
-        # centred about the chunk's own mean, then merged: the textbook two-pass scatter
-        mean_h, Hc = _centred_rows(H, m)
-        Yc = np.array(Y, dtype=np.float64)
-        mean_y = Yc.mean(axis=0)
-        Yc -= mean_y
-        self._merge_centred(m, mean_h, mean_y, Hc, Yc)
+        first = self.n == 0
+        shift_h, Hs = _shifted_rows(H, m, None if first else self.shift_h)
+        shift_y, Ys = _shifted_rows([Y], m, None if first else self.shift_y)
+        if first:
+            self.shift_h, self.shift_y = shift_h, shift_y
+        # Hs.T is Fortran-ordered: BLAS reads it without a transposed copy
+        blas.dsyrk(1.0, Hs.T, beta=1.0, c=self.t_hh, trans=0, lower=1, overwrite_c=1)
+        self.t_hy += Hs.T @ Ys
+        self.t_yy += np.einsum("ij,ij->j", Ys, Ys)
+        self.sum_h += Hs.sum(axis=0)
+        self.sum_y += Ys.sum(axis=0)
+        self.n += m
+        self._centred.clear()
         return self
 
-    def _merge_centred(self, m, mean_h, mean_y, Hc, Yc):
-        n = self.n + m
-        d_h, d_y = mean_h - self.mean_h, mean_y - self.mean_y
-        weight = self.n * m / n
-        # S_hh += Hc^T Hc + weight d d^T, in place on the lower triangle (Hc.T is
-        # Fortran-ordered: BLAS reads it without a transposed copy)
-        blas.dsyrk(1.0, Hc.T, beta=1.0, c=self.s_hh, trans=0, lower=1, overwrite_c=1)
-        if weight:
-            blas.dsyr(weight, d_h, a=self.s_hh, lower=1, overwrite_a=1)
-        self.s_hy += Hc.T @ Yc + weight * np.outer(d_h, d_y)
-        self.s_yy += np.einsum("ij,ij->j", Yc, Yc) + weight * d_y * d_y
-        self.mean_h += d_h * (m / n)
-        self.mean_y += d_y * (m / n)
-        self.n = n
-
     def merge(self, other):
-        """Add the moments of ``other`` (rows seen elsewhere): Chan et al.'s pairwise update."""
+        """Add the moments of ``other`` (rows seen elsewhere), moved to this shift.
+
+        With ``d = c_other - c``, ``sum (h - c)(h - c)^T`` over the other rows
+        is ``T_other + d s^T + s d^T + n_other d d^T`` (``s`` their shifted
+        sum): Chan, Golub and LeVeque's pairwise update, about a fixed shift.
+        """
         if other.n == 0:
             return self
         if self.n == 0:
             self.__dict__.update(other.copy().__dict__)
             return self
-        n = self.n + other.n
-        d_h, d_y = other.mean_h - self.mean_h, other.mean_y - self.mean_y
-        weight = self.n * other.n / n
-        self.s_hh += other.s_hh
-        blas.dsyr(weight, d_h, a=self.s_hh, lower=1, overwrite_a=1)
-        self.s_hy += other.s_hy + weight * np.outer(d_h, d_y)
-        self.s_yy += other.s_yy + weight * d_y * d_y
-        self.mean_h += d_h * (other.n / n)
-        self.mean_y += d_y * (other.n / n)
-        self.n = n
+        d_h, d_y = other.shift_h - self.shift_h, other.shift_y - self.shift_y
+        self.t_hh += other.t_hh
+        if np.any(d_h):
+            blas.dsyr2(1.0, d_h, other.sum_h, a=self.t_hh, lower=1, overwrite_a=1)
+            blas.dsyr(float(other.n), d_h, a=self.t_hh, lower=1, overwrite_a=1)
+        self.t_hy += (other.t_hy + np.outer(d_h, other.sum_y) + np.outer(other.sum_h, d_y)
+                      + other.n * np.outer(d_h, d_y))
+        self.t_yy += other.t_yy + 2 * d_y * other.sum_y + other.n * d_y * d_y
+        self.sum_h += other.sum_h + other.n * d_h
+        self.sum_y += other.sum_y + other.n * d_y
+        self.n += other.n
+        self._centred.clear()
         return self
+
+    def _centred_moments(self):
+        if not self._centred:
+            n = max(self.n, 1)
+            a_h, a_y = self.sum_h / n, self.sum_y / n     # mean - shift
+            s_hh = self.t_hh.copy(order="F")
+            blas.dsyr(-float(self.n), a_h, a=s_hh, lower=1, overwrite_a=1)
+            self._centred.append({
+                "mean_h": self.shift_h + a_h, "mean_y": self.shift_y + a_y, "s_hh": s_hh,
+                "s_hy": self.t_hy - self.n * np.outer(a_h, a_y),
+                "s_yy": self.t_yy - self.n * a_y * a_y})
+        return self._centred[0]
+
+    @property
+    def mean_h(self):
+        return self._centred_moments()["mean_h"]
+
+    @property
+    def mean_y(self):
+        return self._centred_moments()["mean_y"]
+
+    @property
+    def s_hh(self):
+        """Centred ``sum (h - mean)(h - mean)^T``, lower triangle (the upper is zero)."""
+        return self._centred_moments()["s_hh"]
+
+    @property
+    def s_hy(self):
+        return self._centred_moments()["s_hy"]
+
+    @property
+    def s_yy(self):
+        return self._centred_moments()["s_yy"]
 
     def gram(self):
         """The full symmetric ``S_hh`` (the lower triangle mirrored)."""
         S = np.tril(self.s_hh)
         return S + np.tril(S, -1).T
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_centred"] = []      # derived: not pickled
+        return state
+
 
 #: a leaf of the summation holds at most about this many feature values (a power of
-#: two of positions): large enough that a leaf's Gram update runs at BLAS speed
-LEAF_ELEMENTS = 1 << 22
+#: two of positions, 2 MB of float64): large enough that a leaf's rank-k update runs
+#: at BLAS speed, small enough that a partial_fit re-sums little of an incomplete one
+LEAF_ELEMENTS = 1 << 18
 
 
 def leaf_size_for(n_features, elements=None):
@@ -216,7 +263,8 @@ class ReadoutSums:
 
     @property
     def n(self):
-        return self.total.n
+        pending = 0 if self._pending is None else sum(Y.shape[0] for _, Y in self._pending[1])
+        return self._folded.n + pending
 
     @property
     def n_features(self):
@@ -261,12 +309,15 @@ class ReadoutSums:
                 merged[key] = self.blocks[b]
         self.blocks, self.block_size = merged, size
 
-    def add(self, H, Y, positions=None):
+    def add(self, H, Y, positions=None, ordered=True):
         """Add readout rows ``H`` (m, p) with targets ``Y`` (m, k) at ``positions`` (m,).
 
         ``H`` may be a list of column blocks. Rows whose target has a NaN are
         left out (no target at that step). With folds, call :meth:`reserve`
-        first with the positions that this chunk reaches.
+        first with the positions that this chunk reaches. ``ordered=False``
+        says that rows do not come one per position in position order (the
+        per-step rows of a batch of sequences): they are summed at once,
+        exact to rounding.
         """
         Y = np.asarray(Y)
         if Y.shape[0] == 0:
@@ -284,7 +335,7 @@ class ReadoutSums:
             if positions is None:
                 raise ValueError("readout sums with folds need the rows' positions")
             self._add_to_blocks(blocks, Y, np.asarray(positions))
-        if positions is None:
+        if positions is None or not ordered:
             self._flush()
             self._folded.add(blocks, Y)
         else:
@@ -293,8 +344,8 @@ class ReadoutSums:
 
     def _add_to_leaves(self, blocks, Y, positions):
         leaf = positions // self.leaf_size
-        if np.any(np.diff(leaf) < 0) or (self._pending is not None
-                                         and leaf[0] < self._pending[0]):
+        if np.any(np.diff(positions) <= 0) or (self._pending is not None
+                                               and leaf[0] < self._pending[0]):
             # out of order (the per-step rows of a batch of sequences): exact to rounding
             self._flush()
             self._folded.add(blocks, Y)
@@ -512,6 +563,10 @@ def alpha_grid(moments, fit_intercept=True):
     std = _Standardised(moments, fit_intercept)
     top = scipy.linalg.eigvalsh(std.gram, subset_by_index=[std.gram.shape[0] - 1] * 2,
                                 check_finite=False)[0]
+    return _grid_below(top)
+
+
+def _grid_below(top):
     return GRID_RELATIVE * 10.0 ** np.ceil(np.log10(max(top, 1.0)))
 
 
@@ -526,9 +581,18 @@ def gcv_curve(moments, alphas, fit_intercept=True):
 
     so one eigendecomposition scores the whole grid.
     """
+    scores, _, (std, lam, V, Q, kept) = _gcv(moments, alphas, fit_intercept)
+    return scores, (std, lam, V, Q)
+
+
+def _gcv(moments, alphas, fit_intercept):
+    """GCV scores over ``alphas`` (None: the default grid, from the same eigenvalues),
+    the grid, and the factorisation they came from."""
     _check_finite_moments(moments, targets=True)
     std = _Standardised(moments, fit_intercept)
     lam, V = std.eigh()
+    if alphas is None:
+        alphas = _grid_below(lam[-1])
     Q = V.T @ std.cross
     q2 = np.einsum("ij,ij->i", Q, Q)
     n, yy = moments.n, moments.s_yy.sum()
@@ -546,7 +610,13 @@ def gcv_curve(moments, alphas, fit_intercept=True):
         rss = rss0 + np.sum(q2_k / lam_k * shrunk * shrunk)
         dof_left = n - fit_intercept - lam_k.size + np.sum(shrunk)
         scores[i] = rss / n / (dof_left / n) ** 2 if dof_left > 0 else np.inf
-    return scores, (std, lam, V, Q)
+    return scores, alphas, (std, lam, V, Q, kept)
+
+
+def _folds_of(sums_or_folds):
+    if isinstance(sums_or_folds, ReadoutSums):
+        return sums_or_folds.fold_moments()
+    return sums_or_folds
 
 
 def cv_curve(sums, alphas, fit_intercept=True):
@@ -564,7 +634,7 @@ def cv_curve(sums, alphas, fit_intercept=True):
     of their means from the training means (from 0 without an intercept).
     Returns the mean squared error per row, summed over outputs.
     """
-    folds = sums.fold_moments()
+    folds = _folds_of(sums)
     errors = np.zeros(alphas.shape[0])
     n_held = 0
     for held, train in folds:
@@ -595,7 +665,7 @@ def cv_curve(sums, alphas, fit_intercept=True):
 def held_out_error(sums, alpha, fit_intercept=True):
     """Blocked cross-validation error at one ``alpha`` (a Cholesky solve per fold)."""
     error, n_held = 0.0, 0
-    for held, train in sums.fold_moments():
+    for held, train in _folds_of(sums):
         coef, intercept, _, _ = solve_fixed(train, alpha, fit_intercept)
         d_y = held.mean_y - intercept - held.mean_h @ coef
         error += max(held.s_yy.sum() - 2 * np.sum(coef * held.s_hy)
@@ -604,7 +674,7 @@ def held_out_error(sums, alpha, fit_intercept=True):
     return error / n_held if n_held else np.nan
 
 
-def _warn_if_gcv_misleads(sums, alpha, gcv_score, fit_intercept):
+def _warn_if_gcv_misleads(sums, folds, alpha, gcv_score, fit_intercept):
     """Warn when held-out blocks err far more than GCV predicts: rows not exchangeable.
 
     GCV estimates the error on a new row drawn like the training rows. The
@@ -613,9 +683,9 @@ def _warn_if_gcv_misleads(sums, alpha, gcv_score, fit_intercept):
     a new stretch of the series, predicted from the zero state, fails by
     orders of magnitude. Held-out contiguous blocks see this; GCV cannot.
     """
-    if not sums.folds or not np.isfinite(gcv_score):
+    if not folds or not np.isfinite(gcv_score):
         return
-    blocked = held_out_error(sums, alpha, fit_intercept)
+    blocked = held_out_error(folds, alpha, fit_intercept)
     spread = sums.total.s_yy.sum() / sums.n
     if blocked > 10 * gcv_score and blocked > 1e-3 * spread:
         warnings.warn(
@@ -684,18 +754,20 @@ def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
                 ReadoutWarning, stacklevel=3)
         return ReadoutSolution(coef, intercept, float(alpha))
     user_grid = grid is not None
-    if grid is None:
-        grid = alpha_grid(moments, fit_intercept)
+    _check_finite_moments(moments, targets=True)
     if alpha == "cv" and not sums.folds:
         raise ValueError("alpha='cv' needs the per-block sums, which are kept only when "
                          "alpha is 'cv' or 'gcv' at the first fit; refit with it set.")
+    folds = sums.fold_moments() if sums.folds else []
     # rows in a single block (a first chunk of one sequence, say) cannot be
     # cross-validated: GCV, the rotation-invariant leave-one-out, stands in
-    method = "gcv" if alpha == "gcv" or not sums.fold_moments() else "cv"
+    method = "gcv" if alpha == "gcv" or not folds else "cv"
     if method == "gcv":
-        scores, (std, lam, V, Q) = gcv_curve(moments, grid, fit_intercept)
+        scores, grid, (std, lam, V, Q, kept) = _gcv(moments, grid, fit_intercept)
     else:
-        scores = cv_curve(sums, grid, fit_intercept)
+        if grid is None:
+            grid = alpha_grid(moments, fit_intercept)
+        scores = cv_curve(folds, grid, fit_intercept)
     finite = np.isfinite(scores)
     best = _most_penalised_minimum(scores) if finite.any() else grid.size - 1
     chosen = float(grid[best])
@@ -715,10 +787,11 @@ def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
             f"alpha={alpha!r} chose {chosen:.3g}, the {edge} value of {what}: the best penalty "
             f"may lie {'below' if low else 'above'} it. {advice}", ReadoutWarning, stacklevel=3)
     if method == "gcv":
-        beta = V @ (Q / (lam + chosen)[:, None])
+        # the directions GCV left out (below float64's resolution) stay out
+        beta = V[:, kept] @ (Q[kept] / (lam[kept] + chosen)[:, None])
         coef, intercept = std.weights(beta)
         if alpha == "gcv":
-            _warn_if_gcv_misleads(sums, chosen, scores[best], fit_intercept)
+            _warn_if_gcv_misleads(sums, folds, chosen, scores[best], fit_intercept)
     else:
         coef, intercept, _, _ = solve_fixed(moments, chosen, fit_intercept)
     solution = ReadoutSolution(coef, intercept, chosen, grid, scores)
@@ -808,8 +881,15 @@ class ReadoutMixin:
                 + (f"is inside the washout (n_washout={washout}) or " if washout else "")
                 + "has a NaN target. Pass more rows"
                 + (", lower n_washout" if washout else "") + ", or targets that are not NaN.")
+        if self.alpha == "cv" and not sums.folds:
+            raise ValueError("alpha='cv' needs the per-block sums, which are kept only when "
+                             "alpha is 'cv' or 'gcv' at the first fit; refit with it set.")
         self._readout_sums = sums
         self._readout_stream = stream
+        # what the solve depends on, as of this call (a lazy solve may come later)
+        self._readout_params = {"alpha": self.alpha, "alphas": self.alphas,
+                                "fit_intercept": getattr(self, "fit_intercept", True),
+                                "n_jobs": getattr(self, "n_jobs", None)}
         # filled in place on first use, so that predicting leaves __dict__ as it was
         self._readout_cache = []
         if solve:
@@ -818,17 +898,17 @@ class ReadoutMixin:
     def _readout_solution(self):
         """The solved readout (solved now if it has not been since the last fit)."""
         if not self._readout_cache:
-            sums = self._readout_sums
+            sums, params = self._readout_sums, self._readout_params
             if sums.n == 0:
                 # a stream still inside its washout: no readout yet, outputs 0
                 solution = ReadoutSolution(np.zeros((sums.n_features, sums.n_outputs)),
                                            np.zeros(sums.n_outputs),
-                                           np.nan if isinstance(self.alpha, str)
-                                           else float(self.alpha))
+                                           np.nan if isinstance(params["alpha"], str)
+                                           else float(params["alpha"]))
             else:
-                with limit_threads(getattr(self, "n_jobs", None)):
-                    solution = solve_readout(sums, self.alpha, self.alphas,
-                                             getattr(self, "fit_intercept", True))
+                with limit_threads(params["n_jobs"]):
+                    solution = solve_readout(sums, params["alpha"], params["alphas"],
+                                             params["fit_intercept"])
             dtype = self._readout_dtype
             solution.coef = np.ascontiguousarray(solution.coef, dtype=dtype)
             solution.intercept = np.asarray(solution.intercept, dtype=dtype)

@@ -98,7 +98,10 @@ def test_long_series_runs_in_chunks(monkeypatch):
 @pytest.mark.parametrize("layout", ["series", "sequences"])
 def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
     """n_jobs=2 sums one window while the reservoir runs the next: same sums, same model."""
+    from skrnn import _readout
     from skrnn.echo_state import _sweep
+
+    monkeypatch.setattr(_readout, "LEAF_ELEMENTS", 33 * 16)  # leaves of 16 steps
 
     rng = np.random.RandomState(0)
     if layout == "series":
@@ -115,6 +118,8 @@ def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
     monkeypatch.setattr(_sweep, "GROUP", 3)  # an odd number of windows per group
     overlapped = EchoStateRegressor(**params, n_jobs=2).fit(X, y)
     assert len(calls) >= 4  # it did overlap
+    if layout == "series":  # the same leaves, summed in the same order: the same bits
+        np.testing.assert_array_equal(overlapped.output_weights_, reference.output_weights_)
     np.testing.assert_allclose(overlapped.output_weights_, reference.output_weights_,
                                rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(overlapped.output_bias_, reference.output_bias_, rtol=1e-9)

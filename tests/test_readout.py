@@ -797,10 +797,12 @@ def _sine_stream(n=1500, seed=0):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_echo_state_streaming_is_bit_identical_to_fit(options, seed, monkeypatch):
     """Ill-conditioned states (a slow sine at a tiny penalty): any chunking, the same bits."""
-    from skrnn.echo_state import _echo_state
+    from skrnn import _readout
+    from skrnn.echo_state import _sweep
 
     # small leaves and windows, so that 1500 steps cross many of them
-    monkeypatch.setattr(_echo_state, "CHUNK_ELEMENTS", 40 * 64)
+    monkeypatch.setattr(_readout, "LEAF_ELEMENTS", 41 * 32)
+    monkeypatch.setattr(_sweep, "CHUNK_ELEMENTS", 40 * 100)
     options = dict(options)
     dtype = options.pop("dtype", np.float64)
     X, y = _sine_stream()

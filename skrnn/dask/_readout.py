@@ -40,8 +40,8 @@ def fit_distributed(estimator, X, y, *, classes=None):
 
     Each block of ``X`` is sent through the fixed random layer on the
     worker that holds it, which reduces it to the readout's sufficient
-    statistics (``H^T H``, ``H^T Y``, column sums and counts); the
-    statistics of all blocks are added up in a tree and the ridge readout
+    statistics (counts, means and centred cross-products); the statistics
+    of all blocks are merged in a tree and the ridge readout
     is solved once, on the client. The random layer is never shipped: every
     worker rebuilds it from ``random_state`` with the estimator's own code.
     The result is the model that ``estimator.fit(X.compute(), y.compute())``
@@ -216,7 +216,8 @@ def _prepared(template, X, y, classes):
     """
     est = clone(template)
     key = (type(est).__name__, joblib.hash(est.get_params(deep=False)), np.shape(X)[1:],
-           np.asarray(X).dtype.str, np.ndim(y), joblib.hash(classes))
+           np.asarray(X).dtype.str, np.shape(y)[1:], np.asarray(y).dtype.str,
+           joblib.hash(classes))
     built = _FIXED_LAYERS.get(key)
     if built is None:
         before = dict(vars(est))

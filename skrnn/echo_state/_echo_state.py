@@ -8,13 +8,12 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._readout import ReadoutMixin, leaf_size_for
+from .._readout import ReadoutMixin
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import (
     SequenceClassifierMixin,
@@ -25,7 +24,6 @@ from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
 from ._reservoir import (
-    CHUNK_ELEMENTS,
     Reservoir,
     float32_exact,
     sparse_recurrent_matrix,
@@ -39,10 +37,6 @@ from ._sweep import (
     state_buffer,
     sweep,
 )
-
-#: leaves per window of a run when the readout's sums are accumulated beside it
-#: (n_jobs >= 2): the overlapped windows are a fraction of the run
-_OVERLAP_LEAVES = 4
 
 
 class _BaseEchoState(ReadoutMixin, BaseEstimator):
@@ -154,14 +148,10 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
                                dtype=None if reset else self._dtype)
         self._encode_targets(seqs, y, reset=reset, classes=classes)
-        missing = np.isnan(seqs.Y)
-        if missing.any():
-            if missing.all():
-                raise ValueError("Every target in y is NaN: there is nothing to train on.")
-            if self._feedback:
-                raise ValueError("y has NaN targets, but output_feedback=True feeds each "
-                                 "target back into the reservoir (teacher forcing); fill them "
-                                 "in, or set output_feedback=False.")
+        if self._feedback and np.isnan(seqs.Y).any():
+            raise ValueError("y has NaN targets, but output_feedback=True feeds each target "
+                             "back into the reservoir (teacher forcing); fill them in, or set "
+                             "output_feedback=False.")
         if reset:
             if self._feedback and not seqs.per_step:
                 raise ValueError("output_feedback needs a target per time step; y has one "
@@ -171,14 +161,6 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
 
     def _readout_shape(self, seqs):
         return self._n_readout_features(seqs.per_step), self.n_outputs_
-
-    def _readout_leaf_size(self):
-        # a leaf is a window of the reservoir's run over a series (the sums read
-        # its states in place); smaller with overlapped accumulation, whose
-        # windows are a fraction of the run
-        elements = CHUNK_ELEMENTS // (_OVERLAP_LEAVES if effective_n_jobs(self.n_jobs) >= 2
-                                      else 1)
-        return leaf_size_for(self.n_reservoir, elements)
 
     def _readout_new_stream(self, position=0):
         dtype = self._dtype
@@ -226,11 +208,13 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         per_step = seqs.per_step
         if sums is not None:
             sums.reserve(first + (seqs.n_steps if series else seqs.n_sequences))
-        chunk = overlap_window(seqs.n_steps, n, self.n_jobs) if per_step and sums else None
+        chunk = (overlap_window(seqs.n_steps, n, self.n_jobs)
+                 if per_step and sums is not None else None)
         # two buffers when overlapping: the kernel fills one while the
         # other's states are summed
-        buffers = [state_buffer(seqs, n, chunk) for _ in range(2 if chunk else 1)]
-        pending = []  # the readout rows of the window summed next: (blocks, Y, positions)
+        align = (sums.leaf_size, first) if series and sums is not None else None
+        buffers = [state_buffer(seqs, n, chunk, align) for _ in range(2 if chunk else 1)]
+        pending = []  # the window summed next: (blocks, Y, positions, ordered)
         n_windows = 0  # across groups too: a pending window keeps its buffer
 
         def add_pending():
@@ -240,7 +224,6 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         # per-step rows: BLAS on one thread whether or not the sums run beside the
         # reservoir, so that a leaf's sums are the same operations in every call
         with limit_threads(1 if per_step else self.n_jobs):
-            align = (sums.leaf_size, first) if series and sums is not None else None
             for ids, pieces in sweep(seqs, n, chunk, align):
                 x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
                 y_prev = (stream["y"].copy() if series
@@ -264,11 +247,15 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                     x[act] = x_act
                     if per_step and sums is not None:
                         keep = selection(t_in + t_start >= self.n_washout)
-                        positions = (first + t_in[keep] if series else
-                                     first + ids[act[np.repeat(np.arange(act.size),
-                                                               np.diff(sub_offsets))[keep]]])
+                        if series:
+                            positions = first + t_in[keep]
+                        elif sums.folds:  # each row at its sequence's position
+                            seq = np.repeat(np.arange(act.size), np.diff(sub_offsets))
+                            positions = first + ids[act[seq[keep]]]
+                        else:
+                            positions = None
                         pending.append(([B[keep] for B in self._step_blocks(Xc, U)],
-                                        seqs.Y[rows[keep]], positions))
+                                        seqs.Y[rows[keep]], positions, series))
                         if not chunk:
                             add_pending()
                     elif not per_step:
@@ -277,7 +264,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                     sums.add([pooled.features()], seqs.Y[ids], first + ids)
                 if progress is not None and progress.detailed and sums is not None:
                     progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
-                                  readout_rows=sums.n + sum(Y.shape[0] for _, Y, _ in pending))
+                                  readout_rows=sums.n + sum(p[1].shape[0] for p in pending))
             if sums is not None:
                 add_pending()
         if series:
@@ -470,17 +457,18 @@ _COMMON_END = """\
     n_jobs : int, default=None
         Threads for fitting. None means 1; -1 means all cores. With 2 or
         more and a target per step, ``fit`` and ``partial_fit`` accumulate
-        the readout's sums (H^T H, H^T Y) for one window of steps on a
-        second thread while the reservoir runs over the next, with BLAS on
-        one thread each; the state update runs on one thread either way.
-        Otherwise (one label per sequence) the readout's products and the
-        solve use ``n_jobs`` BLAS threads.
+        the readout's sums for one window of steps on a second thread while
+        the reservoir runs over the next, with BLAS on one thread each (the
+        sums are the same bits whatever ``n_jobs``); the state update runs
+        on one thread either way. The solve, and with one label per
+        sequence the readout's products, use ``n_jobs`` BLAS threads.
 
     verbose : bool or int, default=False
         ``fit`` prints the steps the reservoir ran and the readout solved
-        (the alpha GCV chose), with the time taken; ``partial_fit`` prints a
-        line per chunk with the chunks and steps seen so far. 2 also prints
-        a line per group of sequences run through the reservoir.
+        (the alpha 'gcv' or 'cv' chose), with the time taken;
+        ``partial_fit`` prints a line per chunk with the chunks and steps
+        seen so far. 2 also prints a line per group of sequences run
+        through the reservoir.
 """
 
 _ATTRIBUTES = """\
@@ -505,7 +493,9 @@ _ATTRIBUTES = """\
         Readout intercept.
 
     alpha_ : float
-        Ridge penalty used: ``alpha``, or the one that 'gcv' or 'cv' chose.
+        Ridge penalty: ``alpha``, or the one that 'gcv' or 'cv' chose (a
+        penalty below float64's resolution is raised for the solve, with a
+        ``ReadoutWarning``; ``alpha_`` keeps the one asked for).
 
     alphas_ : ndarray of shape (n_alphas,)
         The grid searched; only when ``alpha`` is 'gcv' or 'cv'.
@@ -542,17 +532,19 @@ _NOTES = """\
     The readout is ridge regression on standardised features with an
     unpenalised intercept, ``make_pipeline(StandardScaler(), Ridge(alpha))``
     on the readout rows H (the features of every step after the washout, or
-    the pooled features of every sequence), computed from their count,
-    means and centred cross-products, kept in float64. The sums of separate
-    chunks merge exactly (Chan, Golub and LeVeque's pairwise update), so
-    ``fit`` on a series, ``partial_fit`` over any chunking of it and
-    ``skrnn.dask.fit_distributed`` give the same readout to rounding, with
-    memory O(n_reservoir^2) however long the stream. The solve is a
-    Cholesky factorisation; if the penalised, standardised Gram matrix is
-    not resolvable in float64 (reciprocal condition number below machine
-    epsilon), it falls back to an eigendecomposition and warns
-    (``ReadoutWarning``): the readout then depends on rounding. Raise
-    ``alpha``, or use ``alpha='cv'``.
+    the pooled features of every sequence; with ``fit_intercept=False``,
+    ``StandardScaler(with_mean=False)`` and no intercept), computed from
+    their count, means and centred cross-products, kept in float64 in
+    memory O(n_reservoir^2) however long the stream. They are summed in
+    leaves of consecutive steps, in order, so ``fit`` on a series and
+    ``partial_fit`` over any chunking of it give the same readout bit for
+    bit; ``skrnn.dask.fit_distributed`` merges the sums of its blocks
+    exactly (Chan, Golub and LeVeque's pairwise update), to rounding. The
+    solve is a Cholesky factorisation; if the penalised, standardised Gram
+    matrix is not resolvable in float64 (reciprocal condition number at
+    machine epsilon or below), the penalty is raised to the least float64
+    resolves and a ``ReadoutWarning`` says so. Raise ``alpha``, or use
+    ``alpha='cv'``.
 
     ``alpha='gcv'`` minimises GCV(alpha) = (RSS/n) / (1 - df/n)^2 (Golub,
     Heath and Wahba, 1979), closed forms in one eigendecomposition of the
@@ -604,7 +596,7 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
 
     Training needs one pass over the data and no gradient: the states are
     computed by a compiled kernel (sparse W, all sequences of a batch
-    advancing together) and summed into the readout's normal equations.
+    advancing together) and summed into the readout's running sums.
 
 {SEQUENCE_LAYOUTS_DOC}
 
@@ -753,11 +745,11 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
-        """Add ``(X, y)`` to the readout's normal equations and solve again.
+        """Add ``(X, y)`` to the readout's sums and solve again.
 
         Consecutive 2D chunks are consecutive pieces of one series: the
         reservoir state carries over, and the result equals ``fit`` on the
-        whole series to rounding. 3D and list chunks are independent
+        whole series, bit for bit. 3D and list chunks are independent
         sequences. Streaming a dask array with
         ``dask_ml.wrappers.Incremental``, pass ``shuffle_blocks=False`` so
         that the chunks arrive in time order (or fit the readout in parallel
@@ -1025,7 +1017,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
-        """Add the sequences ``(X, y)`` to the readout's normal equations and solve again.
+        """Add the sequences ``(X, y)`` to the readout's sums and solve again.
 
         Parameters
         ----------

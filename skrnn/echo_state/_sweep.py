@@ -40,11 +40,10 @@ def sweep(seqs, n_units, chunk_elements=None, align=None):
     sequences of a group advance together, their state carried from one
     window to the next by the caller.
 
-    ``align=(leaf, offset)`` cuts a single series at the multiples of a power
-    of two that divides ``leaf`` (the most that fits the budget), counted
-    from ``offset``, the position of its first step in the stream: the
-    windows then tile the leaves of the readout's sums (see
-    :class:`skrnn._readout.ReadoutSums`), which read them in place.
+    ``align=(leaf, offset)`` cuts a single series into whole leaves of the
+    readout's sums (positions ``[k leaf, (k + 1) leaf)``, counted from
+    ``offset``, the position of its first step in the stream; as many as fit
+    the budget, at least one), which then read its states in place.
     """
     budget = max(1, (chunk_elements or CHUNK_ELEMENTS) // n_units)
     lengths, offsets = seqs.lengths, seqs.offsets
@@ -54,26 +53,24 @@ def sweep(seqs, n_units, chunk_elements=None, align=None):
                             align if seqs.n_sequences == 1 else None)
 
 
-def state_buffer(seqs, n_units, chunk_elements=None):
+def state_buffer(seqs, n_units, chunk_elements=None, align=None):
     """One buffer for the states of every window of a sweep (allocated once)."""
     # a window holds at most the budget, or one step of each of a group's
-    # sequences when the group is wider than the budget
-    rows = max((chunk_elements or CHUNK_ELEMENTS) // n_units, min(GROUP, seqs.n_sequences), 1)
+    # sequences when the group is wider than the budget, or one leaf
+    rows = max((chunk_elements or CHUNK_ELEMENTS) // n_units, min(GROUP, seqs.n_sequences), 1,
+               align[0] if align is not None else 1)
     return np.empty((min(rows, seqs.n_steps), n_units), dtype=seqs.X.dtype)
 
 
 def _windows(starts, lengths, budget, align=None):
     order = np.argsort(-lengths, kind="stable")
     t0, t_max = 0, lengths.max()
-    if align is not None:
-        step, offset = align
-        while step > 1 and step > budget:
-            step //= 2
     while t0 < t_max:
         act = order[lengths[order] > t0]
         width = max(1, budget // act.size)
         if align is not None:
-            width = step - (offset + t0) % step
+            leaf, offset = align
+            width = max(1, width // leaf) * leaf - (offset + t0) % leaf
         sub = np.minimum(lengths[act] - t0, width)  # decreasing, as the kernel needs
         sub_offsets = np.zeros(act.size + 1, dtype=np.intp)
         np.cumsum(sub, out=sub_offsets[1:])

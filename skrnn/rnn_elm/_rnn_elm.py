@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_regressor
+from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
@@ -42,8 +43,6 @@ def _check_targets(estimator, X, y):
                         input_name="y")
         if y.ndim > 2:
             raise ValueError(f"y must be 1D or 2D; got shape {y.shape}.")
-        if y.size and np.isnan(y).all():
-            raise ValueError("Every target in y is NaN: there is nothing to train on.")
     else:
         # labels of any type; numbers must be finite
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True)
@@ -232,7 +231,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             del self._progress
         if incremental:
             first = before == 0
-            self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 0) + 1
+            self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 1) + 1
             progress.step("Chunk", self._chunks_seen, rows=self.n_samples_seen_ - before,
                           rows_seen=self.n_samples_seen_)
         else:
@@ -278,14 +277,15 @@ _RNN_ELM_DOC = """{summary}
     weights; the readout is the ridge solution::
 
         H = zeta(zeta(... zeta(X E_1) ...) W)         (all weights >= 0)
-        output_weights_ = (I / kappa + H^T H)^-1 H^T Y   (alpha = 1 / kappa)
+        output_weights_ = (I / kappa + H^T H)^-1 H^T Y   (alpha = 1 / kappa;
+                                                          H centred, standardised)
 
     computed from the sums Phi = H^T H and Psi = H^T Y (centred, and the
     clusters standardised, see :ref:`readout`), which are accumulated over
     chunks of ``batch_size`` rows: all of H is never held in memory, and
     :meth:`partial_fit` adds further chunks to the same sums (the paper's
     incremental rule), so that fitting in one call or streaming any
-    chunking of the same rows gives the same readout to rounding.
+    chunking of the same rows gives the same readout, bit for bit.
     :class:`RNNELMRegressor` takes NaN in ``y`` as "no target for this
     row": the row is left out of the sums.
 
@@ -368,7 +368,9 @@ _RNN_ELM_DOC = """{summary}
         Readout intercept.
 
     alpha_ : float
-        Ridge penalty used (chosen when ``alpha`` is 'gcv' or 'cv').
+        Ridge penalty: ``alpha``, or the one 'gcv' or 'cv' chose (a penalty
+        below float64's resolution is raised for the solve, with a
+        ``ReadoutWarning``; ``alpha_`` keeps the one asked for).
 
     alphas_ : ndarray of shape (n_alphas,)
         The grid searched; only when ``alpha`` is 'gcv' or 'cv'.
@@ -449,7 +451,7 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
-        """Add a chunk of rows to the Gram sums and update the readout.
+        """Add a chunk of rows to the readout's sums (solved when next used).
 
         Parameters
         ----------
@@ -542,7 +544,7 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
-        """Add a chunk of rows to the Gram sums and update the readout.
+        """Add a chunk of rows to the readout's sums (solved when next used).
 
         Parameters
         ----------
@@ -577,6 +579,28 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         """
         out = self._decision(X)
         return out.ravel() if self._y_1d else out
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 over the rows that have a target.
+
+        Rows whose target has a NaN (no target, as in :meth:`fit`) are not
+        scored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        y = _check_targets(self, X, y)
+        keep = ~np.isnan(y.reshape(y.shape[0], -1)).any(axis=1)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)[keep]
+        return r2_score(y[keep], self.predict(X)[keep], sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
