@@ -98,10 +98,10 @@ def test_long_series_runs_in_chunks(monkeypatch):
 @pytest.mark.parametrize("layout", ["series", "sequences"])
 def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
     """n_jobs=2 sums one window while the reservoir runs the next: same sums, same model."""
-    from skrnn import _readout
+    from skrnn._readout import _sums
     from skrnn.echo_state import _sweep
 
-    monkeypatch.setattr(_readout, "LEAF_ELEMENTS", 33 * 16)  # leaves of 16 steps
+    monkeypatch.setattr(_sums, "LEAF_ELEMENTS", 33 * 16)  # leaves of 16 steps
 
     rng = np.random.RandomState(0)
     if layout == "series":

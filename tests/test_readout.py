@@ -797,11 +797,11 @@ def _sine_stream(n=1500, seed=0):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_echo_state_streaming_is_bit_identical_to_fit(options, seed, monkeypatch):
     """Ill-conditioned states (a slow sine at a tiny penalty): any chunking, the same bits."""
-    from skrnn import _readout
+    from skrnn._readout import _sums
     from skrnn.echo_state import _sweep
 
     # small leaves and windows, so that 1500 steps cross many of them
-    monkeypatch.setattr(_readout, "LEAF_ELEMENTS", 41 * 32)
+    monkeypatch.setattr(_sums, "LEAF_ELEMENTS", 41 * 32)
     monkeypatch.setattr(_sweep, "CHUNK_ELEMENTS", 40 * 100)
     options = dict(options)
     dtype = options.pop("dtype", np.float64)
@@ -825,9 +825,9 @@ def test_echo_state_streaming_is_bit_identical_to_fit(options, seed, monkeypatch
 
 
 def test_rnn_elm_streaming_is_bit_identical_to_fit(monkeypatch):
-    from skrnn import _readout
+    from skrnn._readout import _sums
 
-    monkeypatch.setattr(_readout, "LEAF_ELEMENTS", 300 * 100)  # leaves of 64 rows
+    monkeypatch.setattr(_sums, "LEAF_ELEMENTS", 300 * 100)  # leaves of 64 rows
     rng = np.random.RandomState(0)
     X = rng.uniform(0, 1, (700, 3))
     y = np.sin(3 * X[:, 0]) + X[:, 1] * X[:, 2]
