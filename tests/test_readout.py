@@ -856,3 +856,17 @@ def test_leaves_wait_for_their_last_position():
     sums.add(H[20:], Y[20:], np.arange(39, 19, -1))
     assert sums._pending is None and sums.n == 40
     _assert_moments_equal(sums.total, Moments(3, 1).add(H, Y), 1e-12)
+
+
+def test_batch_per_step_rows_do_not_wait_in_a_leaf():
+    """Rows of many steps per position (a batch of sequences) are summed at once, not held."""
+    X = np.random.RandomState(0).uniform(-1, 1, (12, 50, 1))
+    y = np.sin(X[:, :, 0])
+    model = EchoStateRegressor(20, random_state=0).fit(X, y)
+    assert model._readout_sums._pending is None and model.n_readout_rows_ == 600
+    streamed = EchoStateRegressor(20, random_state=0)
+    for part in np.array_split(np.arange(12), 3):
+        streamed.partial_fit(X[part], y[part])
+        assert streamed._readout_sums._pending is None
+    np.testing.assert_allclose(streamed.output_weights_, model.output_weights_, rtol=1e-9,
+                               atol=1e-12)
