@@ -9,8 +9,8 @@ lives here:
   any chunking of a stream) and merged exactly (Chan, Golub and LeVeque's
   pairwise update), with per-block sums for cross-validation;
 - :func:`solve_readout`: the ridge solve on standardised features, by a
-  checked Cholesky factorisation (a penalty below float64's resolution is
-  raised, with a warning), and the penalty choice (``'gcv'`` or blocked
+  checked Cholesky factorisation (a penalty below float64's resolution
+  warns), and the penalty choice (``'gcv'`` or blocked
   ``'cv'``) over a grid relative to the spectrum of the standardised Gram
   matrix;
 - :class:`ReadoutMixin`: the all-or-nothing ``fit`` / ``partial_fit`` (validate,

@@ -18,8 +18,8 @@ from ._sums import ReadoutSums
 GRID_RELATIVE = np.logspace(-14, 1, 61)
 
 #: reciprocal condition number at or below which a fixed-alpha solve is not
-#: resolved in float64: its Cholesky factor is rounding noise, so the penalty is
-#: raised to what float64 resolves, and a warning says so
+#: resolved in float64: its weights depend on the rounding of the sums, and a
+#: warning says so
 _RCOND_WARN = np.finfo(np.float64).eps
 
 
@@ -96,11 +96,13 @@ def solve_fixed(moments, alpha, fit_intercept=True):
     """Ridge on standardised features at a fixed ``alpha``.
 
     A Cholesky factorisation, with LAPACK's estimate of its reciprocal
-    condition number. Where that is below float64's resolution (or the
-    factorisation fails), ``alpha`` is raised to the least penalty float64
-    resolves next to the matrix's norm, ``n_features * eps * norm``, and the
-    factorisation repeated: the rounding noise of the sums then stays out of
-    the readout.
+    condition number. A factorisation that succeeds is used as it is, even
+    below float64's resolution: the sums are the same bits however the rows
+    were chunked, so the readout is reproducible, and a tiny penalty can
+    still forecast best (the directions it leaves unresolved carry little
+    of the targets). One that fails (not positive definite in float64)
+    is repeated with ``alpha`` raised to the least penalty that float64
+    resolves next to the matrix's norm, ``n_features * eps * norm``.
 
     Returns
     -------
@@ -122,7 +124,7 @@ def solve_fixed(moments, alpha, fit_intercept=True):
     if info == 0:
         rcond, info = lapack.dpocon(factor, norm, uplo="L")
     alpha_used = float(alpha)
-    if info != 0 or rcond <= _RCOND_WARN:
+    if info != 0:
         floor = A.shape[0] * np.finfo(np.float64).eps * norm
         A[diagonal, diagonal] += floor
         alpha_used += floor
@@ -330,11 +332,18 @@ def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
         coef, intercept, rcond, used = solve_fixed(moments, float(alpha), fit_intercept)
         if used > alpha:
             warnings.warn(
+                f"The readout is ill-conditioned at alpha={alpha:g}: its standardised Gram "
+                "matrix is not positive definite in float64, so it was solved with "
+                f"alpha={used:.2g}, the least penalty float64 resolves. Raise alpha, or let "
+                "alpha='cv' choose it.", ReadoutWarning, stacklevel=3)
+        elif rcond <= _RCOND_WARN:
+            warnings.warn(
                 f"The readout is ill-conditioned at alpha={alpha:g} (reciprocal condition "
-                f"number {rcond:.1e} after standardising the features): float64 does not "
-                f"resolve it, so the readout was solved with alpha={used:.2g}, the least "
-                "penalty it resolves. Raise alpha, or let alpha='cv' choose it.",
-                ReadoutWarning, stacklevel=3)
+                f"number {rcond:.1e} after standardising the features): below float64's "
+                "resolution, its weights depend on the rounding of the sums (fit and "
+                "partial_fit agree bit for bit; sums merged in another order, as "
+                "skrnn.dask.fit_distributed does, may not). Raise alpha, or let alpha='cv' "
+                "choose it.", ReadoutWarning, stacklevel=3)
         return ReadoutSolution(coef, intercept, float(alpha))
     user_grid = grid is not None
     _check_finite_moments(moments, targets=True)

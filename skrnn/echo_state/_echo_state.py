@@ -493,9 +493,10 @@ _ATTRIBUTES = """\
         Readout intercept.
 
     alpha_ : float
-        Ridge penalty: ``alpha``, or the one that 'gcv' or 'cv' chose (a
-        penalty below float64's resolution is raised for the solve, with a
-        ``ReadoutWarning``; ``alpha_`` keeps the one asked for).
+        Ridge penalty: ``alpha``, or the one that 'gcv' or 'cv' chose (if the
+        penalised Gram matrix is not positive definite in float64, the solve
+        raises the penalty, with a ``ReadoutWarning``; ``alpha_`` keeps the
+        one asked for).
 
     alphas_ : ndarray of shape (n_alphas,)
         The grid searched; only when ``alpha`` is 'gcv' or 'cv'.
@@ -541,10 +542,11 @@ _NOTES = """\
     bit; ``skrnn.dask.fit_distributed`` merges the sums of its blocks
     exactly (Chan, Golub and LeVeque's pairwise update), to rounding. The
     solve is a Cholesky factorisation; if the penalised, standardised Gram
-    matrix is not resolvable in float64 (reciprocal condition number at
-    machine epsilon or below), the penalty is raised to the least float64
-    resolves and a ``ReadoutWarning`` says so. Raise ``alpha``, or use
-    ``alpha='cv'``.
+    matrix is not resolved in float64 (reciprocal condition number at
+    machine epsilon or below), a ``ReadoutWarning`` says that the weights
+    depend on the rounding of the sums (and if it is not even positive
+    definite, the penalty is raised to the least float64 resolves). Raise
+    ``alpha``, or use ``alpha='cv'``.
 
     ``alpha='gcv'`` minimises GCV(alpha) = (RSS/n) / (1 - df/n)^2 (Golub,
     Heath and Wahba, 1979), closed forms in one eigendecomposition of the

@@ -368,9 +368,10 @@ _RNN_ELM_DOC = """{summary}
         Readout intercept.
 
     alpha_ : float
-        Ridge penalty: ``alpha``, or the one 'gcv' or 'cv' chose (a penalty
-        below float64's resolution is raised for the solve, with a
-        ``ReadoutWarning``; ``alpha_`` keeps the one asked for).
+        Ridge penalty: ``alpha``, or the one 'gcv' or 'cv' chose (if the
+        penalised Gram matrix is not positive definite in float64, the solve
+        raises the penalty, with a ``ReadoutWarning``; ``alpha_`` keeps the
+        one asked for).
 
     alphas_ : ndarray of shape (n_alphas,)
         The grid searched; only when ``alpha`` is 'gcv' or 'cv'.
