@@ -200,8 +200,16 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         if sums is not None:
             sums.reserve(first + X.shape[0])
             args, progress = self._cluster_args(), getattr(self, "_progress", None)
+            # batches of at most batch_size rows, cut at the leaves of the sums
+            # (positions k * leaf), so that each is summed in place
+            leaf = sums.leaf_size
+            cuts = np.arange(leaf - first % leaf, X.shape[0], leaf)
+            edges = np.unique(np.concatenate([[0], cuts, [X.shape[0]]]))
+            batches = [slice(a, min(a + self.batch_size, hi))
+                       for lo, hi in zip(edges[:-1], edges[1:])
+                       for a in range(lo, hi, self.batch_size)]
             with limit_threads(self.n_jobs):
-                for rows in gen_batches(X.shape[0], self.batch_size):
+                for rows in batches:
                     H = self._hidden(X[rows], self.layer_weights_, args)
                     sums.add([H], Y[rows], first + np.arange(rows.start, rows.stop))
                     if progress is not None and progress.detailed:
@@ -211,6 +219,10 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
 
     #: a stream of many small chunks pays no O(n_hidden^3) solve per chunk
     _solve_lazily = True
+
+    def _readout_leaf_size(self):
+        # a leaf of the sums is a batch of rows: fit's batches are summed in place
+        return self.batch_size
 
     @property
     def _readout_dtype(self):
