@@ -273,11 +273,13 @@ def test_fit_distributed_series_equals_fit(client, options):
     Xd = da.from_array(X, chunks=((80, 40, 100, 80), 2))
     with get_task_stream(client) as tasks:
         dist = fit_distributed(EchoStateRegressor(**params), Xd, da.from_array(y, chunks=100))
-    # both passes ran on the workers: 3 handed-on end states, 4 blocks of sums
+    # the blocks ran on the workers, one after another, handing on state and sums
     keys = [str(t["key"]) for t in tasks.data]
-    assert sum("_end_stream" in k for k in keys) == 3
-    assert sum("_block_sums" in k for k in keys) == 4
+    assert sum("_chained_block" in k for k in keys) == 4
     _assert_same_fit(dist, local, rtol=1e-4 if dtype == np.float32 else 1e-7)
+    # the same operations in the same order as fit: the same bits
+    assert_array_equal(dist.output_weights_, local.output_weights_)
+    assert_array_equal(dist.predict(X), local.predict(X))
     assert dist.output_weights_.dtype == dtype
     assert_allclose(dist.predict(X), local.predict(X), rtol=1e-4, atol=1e-5)
     # the stream goes on where the series ended: partial_fit and forecast

@@ -40,13 +40,13 @@ def fit_distributed(estimator, X, y, *, classes=None):
 
     Each block of ``X`` is sent through the fixed random layer on the
     worker that holds it, which reduces it to the readout's sufficient
-    statistics (counts, means and centred cross-products); the statistics
-    of all blocks are merged in a tree and the ridge readout
-    is solved once, on the client. The random layer is never shipped: every
+    statistics (counts, means and centred cross-products); the ridge
+    readout is solved once, on the client. The random layer is never shipped: every
     worker rebuilds it from ``random_state`` with the estimator's own code.
     The result is the model that ``estimator.fit(X.compute(), y.compute())``
-    gives, to rounding (the sums merge exactly, in any order; see
-    :ref:`readout`), and it can go on learning with ``partial_fit``.
+    gives: bit for bit for one series, to rounding for independent blocks,
+    whose sums are merged in a tree (exactly, in any order; see
+    :ref:`readout`); it can go on learning with ``partial_fit``.
 
     What a block is depends on the layout:
 
@@ -63,13 +63,12 @@ def fit_distributed(estimator, X, y, *, classes=None):
       :class:`~skrnn.EchoStateRegressor`, chunked along time. The reservoir
       state (with the washout count, teacher-forced feedback and state-noise
       generator) carries across the blocks, so blocks are not independent.
-      Two passes keep the result exact: a first pass runs the reservoir
-      over the blocks in order on the workers and hands each block's end
-      state to the next (only a state vector travels), then every block is
-      run again from its start state and reduced to its sums, all in
-      parallel. The state runs are sequential (and done twice): for a sparse
-      reservoir, whose state run costs about as much as the sums, a single
-      series gains little time; the model is exact all the same.
+      Each block runs on the worker that holds it, in order, from the state
+      and the sums the block before handed on (the sums travel, n_features^2
+      values): ``partial_fit`` over the blocks, on the workers, and the very
+      model ``fit`` gives, bit for bit. The state run is sequential anyway,
+      and for a sparse reservoir costs about as much as the sums: summing
+      the blocks apart would run it twice for at most twice the speed.
     - **rows** (RNN-ELM): a 2D (n_samples, n_features) ``X`` chunked along
       the rows; rows are independent.
 
@@ -233,50 +232,56 @@ def _prepared(template, X, y, classes):
     return est, batch
 
 
-def _start_stream(est, start):
-    """The stream a block starts with: carried from the block before, or new at a position."""
-    if isinstance(start, dict):
-        return copy_stream(start)
-    return est._readout_new_stream(position=start)
+def _chained_block(template, X, y, classes, carried):
+    """A block of a series, added to the sums and stream that the block before handed on.
 
-
-def _end_stream(template, X, y, classes, start):
-    """First pass over a series: the stream (state, step count, noise) after a block."""
+    The first block (``carried`` None) starts them. This is ``partial_fit``
+    on the worker that holds the block: the same operations in the same
+    order as a local ``fit``, so the same bits.
+    """
     est, batch = _prepared(template, X, y, classes)
-    stream = _start_stream(est, start)
-    est._readout_rows(batch, None, stream)
-    return stream
+    if carried is None:
+        sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str),
+                           leaf_size=est._readout_leaf_size())
+        stream = est._readout_new_stream()
+    else:  # copies: dask may hand the same result to other tasks
+        sums, stream = carried[0].copy(), copy_stream(carried[1])
+    est._readout_rows(batch, sums, stream)
+    return est, (sums, stream)
 
 
 def _block_sums(template, X, y, classes, start, n_positions):
-    """A block's readout sums, from the stream it starts with; and the stream after it."""
+    """The readout sums of a block of independent rows or sequences, from position ``start``."""
     est, batch = _prepared(template, X, y, classes)
     sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str),
                        leaf_size=est._readout_leaf_size())
     # the block size of a stream that ends after the last block
     sums.reserve(n_positions)
-    stream = _start_stream(est, start)
+    stream = est._readout_new_stream(position=start)
     seen = stream["n_seen"]
     est._readout_rows(batch, sums, stream)
     return est, sums, stream, stream["n_seen"] - seen
 
 
 def _fit_blocks(dask, template, X, X_blocks, y_blocks, classes):
-    chained = template._readout_chained(X)
-    if chained:  # pass 1: the stream each block starts from, handed on block to block
-        starts = [0]
-        # the chain is the critical path: ahead of the sums on a busy worker
-        with dask.annotate(priority=10):
-            for Xb, yb in zip(X_blocks[:-1], y_blocks[:-1]):
-                starts.append(dask.delayed(_end_stream)(template, Xb, yb, classes, starts[-1]))
-    else:  # independent blocks: each starts at its first row's position
+    if template._readout_chained(X):
+        # a series: its state runs through the blocks in order, and the sums with
+        # it, block to block (summing them apart, in parallel, would run the
+        # state twice for at most twice the speed, and lose the bits of fit)
+        carried = None
+        block = dask.delayed(_chained_block, nout=2)
+        for Xb, yb in zip(X_blocks, y_blocks):
+            est, carried = block(template, Xb, yb, classes, carried)
+        est, (sums, stream) = dask.compute(est, carried)
+    else:  # independent blocks, each from its first row's position, summed in a tree
         starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(int).tolist()
-    block = dask.delayed(_block_sums, nout=4)
-    parts = [block(template, Xb, yb, classes, start, X.shape[0])
-             for Xb, yb, start in zip(X_blocks, y_blocks, starts)]
-    est, sums, stream, *seen = dask.compute(parts[0][0], _tree_sum(dask, [p[1] for p in parts]),
-                                            parts[-1][2], *[p[3] for p in parts])
+        block = dask.delayed(_block_sums, nout=4)
+        parts = [block(template, Xb, yb, classes, start, X.shape[0])
+                 for Xb, yb, start in zip(X_blocks, y_blocks, starts)]
+        est, sums, stream, *seen = dask.compute(
+            parts[0][0], _tree_sum(dask, [p[1] for p in parts]), parts[-1][2],
+            *[p[3] for p in parts])
+        stream["n_seen"] = int(sum(seen))
     est = copy.deepcopy(est)  # on a local scheduler it shares its fixed layer with the cache
-    stream["n_seen"] = int(sum(seen))
     est._readout_finish(sums, stream)
     return est
