@@ -9,14 +9,15 @@ over repeats (the local fits run first, before the cluster starts; the
 cluster is started once, outside the timings; the data
 are in the workers' memory, as dask arrays of a real job would be);
 ratio = local time / time. "max abs diff" is the largest difference
-between that model's predictions and the local model's on 2000 rows: the
-sums agree to rounding, and the ridge solve amplifies that rounding by the
-condition number of ``H^T H + alpha I`` (as ``partial_fit`` in chunks
-against ``fit`` does).
+between that model's predictions and the local model's on 2000 rows: 0 where
+the sums go through the same operations (a series, whose blocks run in
+order; ``Incremental``), else the rounding of a merge in another order,
+amplified by the condition number of the penalised Gram matrix.
 
-Problems: an echo state network over one long series (two passes: the state
-runs in order, the sums in parallel), the same over a 3D batch of
-independent sequences (one parallel pass), and an RNN-ELM over rows.
+Problems: an echo state network over one long series (the blocks in order,
+handing on state and sums), the same over a 3D batch of independent
+sequences (one parallel pass, sums merged in a tree), and an RNN-ELM over
+rows.
 
 Run::
 

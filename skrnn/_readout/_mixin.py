@@ -159,7 +159,8 @@ class ReadoutMixin:
     def cv_scores_(self):
         solution = self._solved("cv_scores_")
         if solution.method != "cv":
-            raise AttributeError("cv_scores_ exists only with alpha='cv'")
+            raise AttributeError("cv_scores_ exists only when alpha='cv' cross-validated (rows "
+                                 "in a single block fall back to GCV: see gcv_scores_)")
         return solution.scores
 
 
