@@ -143,3 +143,16 @@ def standardised_ridge(F, Y, alpha, fit_intercept=True):
     ridge = Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="cholesky").fit(F / scale, Y)
     coef = np.atleast_2d(ridge.coef_).T / scale[:, None]
     return coef, np.broadcast_to(ridge.intercept_, (Y.shape[1],)).astype(np.float64)
+
+
+def esn_states(model, X):
+    """Reservoir states of a fitted echo state network over one series from the zero
+    state, in plain NumPy."""
+    W = model.recurrent_weights_.toarray()
+    x = np.zeros(model.n_reservoir)
+    out = []
+    for u in X:
+        x = (1 - model.leaking_rate) * x + model.leaking_rate * np.tanh(
+            model.hidden_bias_ + u @ model.input_weights_ + x @ W)
+        out.append(x)
+    return np.array(out)

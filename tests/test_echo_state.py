@@ -23,7 +23,7 @@ from skrnn.datasets import (
     make_sine_series,
 )
 
-from ._reference import standardised_ridge
+from ._reference import esn_states, standardised_ridge
 
 SMALL = {"n_reservoir": 30, "spectral_radius": 0.9, "random_state": 0}
 
@@ -33,18 +33,6 @@ def _series(n=300, seed=0):
     X = rng.uniform(-1, 1, (n, 2))
     y = np.column_stack([np.roll(X[:, 0], 2), np.sin(np.roll(X[:, 1], 1))])
     return X, y
-
-
-def _states(model, X):
-    """Reservoir states of a single series from the zero state, in plain NumPy."""
-    W = model.recurrent_weights_.toarray()
-    x = np.zeros(model.n_reservoir)
-    out = []
-    for u in X:
-        x = (1 - model.leaking_rate) * x + model.leaking_rate * np.tanh(
-            model.hidden_bias_ + u @ model.input_weights_ + x @ W)
-        out.append(x)
-    return np.array(out)
 
 
 # -- the readout is exact: fit == partial_fit over any chunking -----------------------
@@ -165,7 +153,7 @@ def test_readout_is_ridge_on_the_states(fit_intercept, include_inputs):
     X, y = _series()
     model = EchoStateRegressor(**SMALL, alpha=0.1, n_washout=20, fit_intercept=fit_intercept,
                                include_inputs=include_inputs).fit(X, y)
-    H = _states(model, X)
+    H = esn_states(model, X)
     F = np.hstack([X, H]) if include_inputs else H
     coef, intercept = standardised_ridge(F[20:], y[20:], 0.1, fit_intercept)
     np.testing.assert_allclose(model.output_weights_, coef, rtol=1e-7, atol=1e-10)
@@ -229,8 +217,8 @@ def test_leaking_rate_slows_the_reservoir():
     X, y = _series()
     fast = EchoStateRegressor(**SMALL, leaking_rate=1.0).fit(X, y)
     slow = EchoStateRegressor(**SMALL, leaking_rate=0.1).fit(X, y)
-    assert (np.abs(np.diff(_states(slow, X), axis=0)).mean()
-            < 0.3 * np.abs(np.diff(_states(fast, X), axis=0)).mean())
+    assert (np.abs(np.diff(esn_states(slow, X), axis=0)).mean()
+            < 0.3 * np.abs(np.diff(esn_states(fast, X), axis=0)).mean())
 
 
 @pytest.mark.parametrize("Est", [EchoStateRegressor, EchoStateClassifier])
@@ -303,7 +291,7 @@ def test_forecast_free_runs_a_sine():
     np.testing.assert_allclose(model.forecast(None, 90), future, rtol=1e-9, atol=1e-10)
     # a NumPy closed loop: the output becomes the next input
     W = model.recurrent_weights_.toarray()
-    x = _states(model, X[:600])[-1]
+    x = esn_states(model, X[:600])[-1]
     u = future[0]
     for k in range(1, 5):
         x = (1 - 0.5) * x + 0.5 * np.tanh(model.hidden_bias_ + u * model.input_weights_[0]
@@ -352,7 +340,7 @@ def test_classifier_pooling_features(pooling):
     clf = EchoStateClassifier(**SMALL, pooling=pooling, n_washout=4, alpha=0.1).fit(X, y)
     feats = []
     for seq in X:
-        F = np.hstack([seq, _states(clf, seq)])
+        F = np.hstack([seq, esn_states(clf, seq)])
         last, mean = F[-1], F[4:].mean(axis=0)
         feats.append({"last": last, "mean": mean, "both": np.hstack([last, mean])}[pooling])
     codes = 2 * (y[:, None] == clf.classes_).astype(float) - 1

@@ -28,6 +28,8 @@ from skrnn._readout import (
     solve_readout,
 )
 
+from ._reference import esn_states
+
 
 # -- helpers ---------------------------------------------------------------------------
 def _rows(n, p, k=1, seed=0, noise=0.5):
@@ -569,18 +571,6 @@ def test_rnn_elm_nan_targets_equal_dropping_those_rows():
     assert np.abs(full.predict(X) - with_nan.predict(X)).max() > 1e-6
 
 
-def _esn_states(model, X):
-    """Reservoir states of a single series from the zero state, in plain NumPy."""
-    W = model.recurrent_weights_.toarray()
-    x = np.zeros(model.n_reservoir)
-    out = []
-    for u in X:
-        x = (1 - model.leaking_rate) * x + model.leaking_rate * np.tanh(
-            model.hidden_bias_ + u @ model.input_weights_ + x @ W)
-        out.append(x)
-    return np.array(out)
-
-
 def test_echo_state_nan_targets_leave_out_their_rows_but_not_their_steps():
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, (150, 2))
@@ -593,7 +583,7 @@ def test_echo_state_nan_targets_leave_out_their_rows_but_not_their_steps():
     assert model.n_steps_seen_ == 150 and model.n_readout_rows_ == 145
     # the reference: the states of every step (NaN steps still advance the reservoir),
     # the ridge on the steps that have a target
-    F = np.hstack([X, _esn_states(model, X)])
+    F = np.hstack([X, esn_states(model, X)])
     coef, intercept = _pipeline_ridge(F[~missing], y[~missing, None], 1e-3)
     np.testing.assert_allclose(model.output_weights_, coef, rtol=1e-6,
                                atol=1e-7 * np.abs(coef).max())
@@ -612,7 +602,7 @@ def test_echo_state_cv_scores_are_blocked_cv_over_time_steps():
     alphas = np.logspace(-4, 2, 7)
     model = EchoStateRegressor(30, alpha="cv", alphas=alphas, n_washout=10,
                                random_state=0).fit(X, y)
-    F = np.hstack([X, _esn_states(model, X)])
+    F = np.hstack([X, esn_states(model, X)])
     block_size = model._readout_sums.block_size
     assert block_size == 16  # the least power of two giving at most 10 blocks of 150 steps
     expected = _explicit_blocked_cv(F[10:], y[10:, None], alphas, block_size,
