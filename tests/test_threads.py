@@ -11,7 +11,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import skrnn._lstm
+import skrnn.lstm._network
 from skrnn import LSTMRegressor
 from skrnn.utils._threads import kernel_threads, limit_threads, run_in_parallel
 
@@ -31,7 +31,7 @@ def _fitted(n_jobs):
 
 def test_blocks_run_in_parallel_only_when_asked_and_worth_it(monkeypatch):
     calls = []
-    monkeypatch.setattr(skrnn._lstm, "run_in_parallel",
+    monkeypatch.setattr(skrnn.lstm._network, "run_in_parallel",
                         lambda jobs: calls.append(len(jobs)) or run_in_parallel(jobs))
     X, _ = _data()
     model = _fitted(n_jobs=2)

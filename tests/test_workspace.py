@@ -5,9 +5,9 @@
 import numpy as np
 import pytest
 
-from skrnn._lstm import LSTMNetwork
 from skrnn._sequences import Sequences
-from skrnn._srn import SimpleRecurrentNetwork
+from skrnn.elman._network import SimpleRecurrentNetwork
+from skrnn.lstm._network import LSTMNetwork
 from skrnn.utils._workspace import NO_WORKSPACE, Workspace
 
 

@@ -5,8 +5,8 @@
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
-from .._srn import SimpleRecurrentNetwork
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from ._network import SimpleRecurrentNetwork
 
 
 class _BaseElman(BaseRecurrent):

@@ -7,8 +7,8 @@ from numbers import Real
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
-from .._srn import SimpleRecurrentNetwork
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from ..elman._network import SimpleRecurrentNetwork
 from ..utils._compat import Interval
 
 

@@ -10,10 +10,10 @@ import numpy as np
 from .._base import BaseRecurrent
 from .._docs import BPTT_STEPS, TRAINING_ATTRIBUTES, TRAINING_PARAMETERS
 from .._losses import LOSSES, error_entropy_loss
-from .._lstm import LSTMNetwork
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from ..utils._compat import Interval, StrOptions
+from ._network import LSTMNetwork
 
 
 def _hidden_sizes(n_hidden):

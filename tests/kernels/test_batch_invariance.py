@@ -16,9 +16,9 @@ import pytest
 
 import skrnn.utils._threads as threads_module
 from skrnn._kernels._rowgemm import rowwise_matmul_add
-from skrnn._lstm import LSTMNetwork
 from skrnn._sequences import Sequences
-from skrnn._srn import SimpleRecurrentNetwork
+from skrnn.elman._network import SimpleRecurrentNetwork
+from skrnn.lstm._network import LSTMNetwork
 from skrnn.utils._threads import limit_threads
 
 DTYPES = [np.float32, np.float64]

@@ -5,10 +5,10 @@
 import numpy as np
 import pytest
 
-import skrnn._lstm as network_module
-from skrnn._lstm import LSTMNetwork
+import skrnn.lstm._network as network_module
 from skrnn._packing import Packing
 from skrnn._sequences import Sequences
+from skrnn.lstm._network import LSTMNetwork
 
 from .._reference import lstm_reference
 from ._parallel import assert_blocks_match_one_thread

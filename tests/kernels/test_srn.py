@@ -5,11 +5,11 @@
 import numpy as np
 import pytest
 
-import skrnn._srn as network_module
+import skrnn.elman._network as network_module
 from skrnn._kernels._blocks import plan_blocks
 from skrnn._layers import previous_rows_product
 from skrnn._sequences import Sequences
-from skrnn._srn import SimpleRecurrentNetwork
+from skrnn.elman._network import SimpleRecurrentNetwork
 
 from .._reference import srn_reference
 from ._parallel import assert_blocks_match_one_thread

@@ -7,12 +7,12 @@ from functools import partial
 
 import numpy as np
 
-from ._activations import ACTIVATION_CODES
-from ._kernels._blocks import plan_blocks
-from ._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
-from ._layers import apply_output, glorot_uniform, orthogonal, previous_rows_product
-from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
-from .utils._workspace import NO_WORKSPACE
+from .._activations import ACTIVATION_CODES
+from .._kernels._blocks import plan_blocks
+from .._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
+from .._layers import apply_output, glorot_uniform, orthogonal, previous_rows_product
+from ..utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
+from ..utils._workspace import NO_WORKSPACE
 
 
 class SimpleRecurrentNetwork:

@@ -7,14 +7,14 @@ from functools import partial
 
 import numpy as np
 
-from ._activations import ACTIVATION_CODES
-from ._kernels._blocks import plan_packed_blocks
-from ._kernels._lstm import lstm_backward, lstm_forward, lstm_generate, lstm_population_loss
-from ._kernels._rowgemm import rowwise_matmul_add
-from ._layers import apply_output, glorot_uniform, orthogonal
-from ._packing import Packing
-from .utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
-from .utils._workspace import NO_WORKSPACE
+from .._activations import ACTIVATION_CODES
+from .._kernels._blocks import plan_packed_blocks
+from .._kernels._lstm import lstm_backward, lstm_forward, lstm_generate, lstm_population_loss
+from .._kernels._rowgemm import rowwise_matmul_add
+from .._layers import apply_output, glorot_uniform, orthogonal
+from .._packing import Packing
+from ..utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
+from ..utils._workspace import NO_WORKSPACE
 
 
 class LSTMNetwork:
