@@ -77,6 +77,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "n_jobs": [None, Integral],
+        "callbacks": [None, list, tuple],
     }
 
     def __init__(
@@ -107,6 +108,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         max_fun=15000,
         max_grad_norm=5.0,
         n_jobs=None,
+        callbacks=None,
     ):
         self.n_hidden = n_hidden
         self.bptt_steps = bptt_steps
@@ -133,6 +135,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         self.max_fun = max_fun
         self.max_grad_norm = max_grad_norm
         self.n_jobs = n_jobs
+        self.callbacks = callbacks
 
     # set by the task mixins
     _loss: str
@@ -393,6 +396,10 @@ class BaseRecurrent(BaseEstimator, ABC):
         """Family-specific checks of the encoded targets (none by default)."""
 
     def _fit(self, X, y, incremental=False, classes=None):
+        for i, callback in enumerate(self.callbacks or ()):
+            if not callable(callback):
+                raise ValueError(f"callbacks[{i}] must be callable (called after each epoch as "
+                                 f"callback(estimator, info)); got {callback!r}.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         seqs = self._prepare(X, y, reset=first_pass, classes=classes)
         if first_pass:
@@ -438,7 +445,7 @@ class BaseRecurrent(BaseEstimator, ABC):
             return SGDOptimizer(n, self.learning_rate_init, self.learning_rate, self.momentum,
                                 self.nesterovs_momentum, self.power_t, dtype)
         return AdamOptimizer(n, self.learning_rate_init, self.beta_1, self.beta_2,
-                             self.epsilon, dtype)
+                             self.epsilon, dtype, schedule=self.learning_rate)
 
     def _split_validation(self, seqs):
         """Hold out the tail of a single series, or a random set of sequences."""
@@ -543,6 +550,11 @@ class BaseRecurrent(BaseEstimator, ABC):
                 self._optimizer.iteration_ends(self.t_)
                 self._update_no_improvement_count(early_stopping, validation)
                 self._print_epoch(progress, epoch, seqs, incremental, early_stopping)
+                if self._callbacks_stop(
+                        loss=self.loss_, learning_rate=self._optimizer.base_learning_rate,
+                        validation_score=(self.validation_scores_[-1] if early_stopping
+                                          else None)):
+                    break
                 if self._no_improvement_count > self.n_iter_no_change:
                     what = "Validation score" if early_stopping else "Training loss"
                     msg = (f"{what} did not improve more than tol={self.tol} for "
@@ -568,6 +580,25 @@ class BaseRecurrent(BaseEstimator, ABC):
                              stacklevel=5)  # the caller of fit (past _fit_context)
         if early_stopping and self._best_theta is not None:
             theta[...] = self._best_theta
+
+    def _callbacks_stop(self, *, loss, learning_rate, validation_score, epoch=None):
+        """Call every callback after an epoch; whether one of them asked to stop.
+
+        ``callback(estimator, info)`` sees the weights of the epoch just
+        finished; ``info`` holds ``epoch`` (epochs run in all), ``loss`` (its
+        training loss), ``validation_score`` (with ``early_stopping``, else
+        None) and ``learning_rate`` (the base rate of 'sgd' or 'adam', None
+        for 'lbfgs'). A callback that returns True stops the fit after this
+        epoch; one that raises stops it too, and the error propagates.
+        """
+        if not self.callbacks:
+            return False
+        info = {"epoch": self.n_iter_ if epoch is None else epoch, "loss": float(loss),
+                "validation_score": validation_score, "learning_rate": learning_rate}
+        stop = False
+        for callback in self.callbacks:
+            stop = bool(callback(self, dict(info))) or stop
+        return stop
 
     def _print_epoch(self, progress, epoch, seqs, incremental, early_stopping):
         """One verbose line per epoch of fit, or per chunk of partial_fit."""
@@ -616,6 +647,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         best = {"loss": np.inf, "theta": self._theta.copy()}
         progress = Progress(self.verbose)
         n_iter = 0
+        stopped = []  # by a callback
 
         def fun(w):
             theta = w.astype(dtype)
@@ -631,6 +663,12 @@ class BaseRecurrent(BaseEstimator, ABC):
             n_iter += 1
             self.loss_curve_.append(float(intermediate_result.fun))
             progress.step("Iteration", n_iter, self.max_iter, loss=self.loss_curve_[-1])
+            # the estimator's weights are the best point so far while a callback looks
+            self._theta[...] = best["theta"]
+            if self._callbacks_stop(epoch=self.n_iter_ + n_iter, loss=self.loss_curve_[-1],
+                                    learning_rate=None, validation_score=None):
+                stopped.append(True)
+                raise StopIteration  # L-BFGS ends here, with its result so far
 
         try:
             result = scipy.optimize.minimize(
@@ -642,7 +680,10 @@ class BaseRecurrent(BaseEstimator, ABC):
             warn_interrupted(f"the best weights evaluated are kept (after {n_iter} L-BFGS "
                              "iterations).", stacklevel=5)  # the caller of fit
         else:
-            self.n_iter_ += _check_optimize_result("lbfgs", result, self.max_iter)
+            if stopped:
+                self.n_iter_ += n_iter
+            else:
+                self.n_iter_ += _check_optimize_result("lbfgs", result, self.max_iter)
             if not np.isfinite(result.fun):
                 self._warn_divergence()
         self._theta[...] = best["theta"]

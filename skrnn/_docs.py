@@ -42,7 +42,12 @@ TRAINING_PARAMETERS = """\
         'auto' is ``min(200, n)``.
 
     learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule for 'sgd', as in MLPRegressor.
+        Learning-rate schedule, as in MLPRegressor: 'invscaling' (for 'sgd')
+        divides the rate by ``t ** power_t``; 'adaptive' (for 'sgd' and
+        'adam') reduces it on a plateau: each time the training loss (the
+        validation score with ``early_stopping``) has not improved by ``tol``
+        for ``n_iter_no_change`` epochs, the rate is divided by 5, and
+        training stops once it is below 1e-6 instead of at the first plateau.
 
     learning_rate_init : float, default=0.01
         Initial step size of 'sgd' and 'adam'. Larger than MLP's 0.001:
@@ -88,7 +93,8 @@ TRAINING_PARAMETERS = """\
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data and stop when
-        its score stops improving; the best weights are kept. For a single
+        its score stops improving; at the end the weights of the epoch with
+        the best validation score are restored, bit for bit. For a single
         2D series the held-out part is its tail; for 3D or list input, a
         random set of sequences (stratified for classifiers).
 
@@ -124,6 +130,18 @@ TRAINING_PARAMETERS = """\
         only split when each block gets at least 8 million multiply-adds.
         Results agree with ``n_jobs=1`` up to rounding. Pays off for large
         batches and hidden layers on an otherwise idle machine.
+
+    callbacks : list of callable, default=None
+        Called after every epoch of 'sgd' and 'adam' (every iteration of
+        'lbfgs') as ``callback(estimator, info)``, with the estimator holding
+        the weights of that epoch and ``info`` a dict: ``epoch`` (epochs run
+        in all), ``loss`` (the epoch's training loss), ``validation_score``
+        (with ``early_stopping``, else None) and ``learning_rate`` (the base
+        rate of the schedule; None for 'lbfgs'). A callback that returns
+        True stops the fit after that epoch, as Keras' and skorch's do; one
+        that raises stops it and the error propagates, the estimator keeping
+        the weights of the last finished epoch. Use it to log, checkpoint
+        (``get_flat_weights``) or stop on a condition of your own.
 """
 
 _SRN_WEIGHTS = """\

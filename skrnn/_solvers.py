@@ -45,24 +45,42 @@ class SGDOptimizer:
         if self.schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
 
+    @property
+    def base_learning_rate(self):
+        """The rate the schedule sets."""
+        return self.learning_rate
+
     def trigger_stopping(self, msg, verbose):
-        """Whether to stop when no longer improving (adaptive lowers the rate)."""
-        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Stopping.")
-            return True
-        self.learning_rate /= 5.0
+        """Whether to stop when no longer improving ('adaptive': lower the rate first)."""
+        return _reduce_on_plateau(self, "learning_rate", msg, verbose)
+
+
+def _reduce_on_plateau(optimizer, attribute, msg, verbose):
+    """The 'adaptive' schedule: divide the rate by 5 on a plateau; stop below 1e-6."""
+    rate = getattr(optimizer, attribute)
+    if optimizer.schedule != "adaptive" or rate <= 1e-6:
         if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
+            print(msg + " Stopping.")
+        return True
+    setattr(optimizer, attribute, rate / 5.0)
+    if verbose:
+        print(msg + f" Setting learning rate to {rate / 5.0:f}")
+    return False
 
 
 class AdamOptimizer:
-    """Adam (Kingma & Ba, 2015) with bias-corrected moment estimates."""
+    """Adam (Kingma & Ba, 2015) with bias-corrected moment estimates.
 
-    def __init__(self, n_params, learning_rate_init, beta_1, beta_2, epsilon, dtype):
+    ``schedule='adaptive'`` divides the base rate by 5 whenever training
+    stops improving (reduce on plateau), as 'sgd' does; other schedules keep
+    it constant.
+    """
+
+    def __init__(self, n_params, learning_rate_init, beta_1, beta_2, epsilon, dtype,
+                 schedule="constant"):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = learning_rate_init
+        self.schedule = schedule
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -98,10 +116,14 @@ class AdamOptimizer:
         step /= denom
         theta -= step
 
+    @property
+    def base_learning_rate(self):
+        """The rate the schedule sets (before Adam's bias correction)."""
+        return self.learning_rate_init
+
     def iteration_ends(self, time_step):
         pass
 
     def trigger_stopping(self, msg, verbose):
-        if verbose:
-            print(msg + " Stopping.")
-        return True
+        """Whether to stop when no longer improving ('adaptive': lower the rate first)."""
+        return _reduce_on_plateau(self, "learning_rate_init", msg, verbose)

@@ -54,6 +54,7 @@ class _BaseJordan(BaseRecurrent):
         max_fun=15000,
         max_grad_norm=5.0,
         n_jobs=None,
+        callbacks=None,
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -63,7 +64,8 @@ class _BaseJordan(BaseRecurrent):
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            max_grad_norm=max_grad_norm, n_jobs=n_jobs)
+            max_grad_norm=max_grad_norm, n_jobs=n_jobs,
+            callbacks=callbacks)
         self.context_decay = context_decay
         self.teacher_forcing = teacher_forcing
         self.activation = activation

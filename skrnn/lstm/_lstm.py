@@ -72,6 +72,7 @@ class _BaseLSTM(BaseRecurrent):
         max_fun=15000,
         max_grad_norm=5.0,
         n_jobs=None,
+        callbacks=None,
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha,
@@ -81,7 +82,8 @@ class _BaseLSTM(BaseRecurrent):
             warm_start=warm_start, momentum=momentum, nesterovs_momentum=nesterovs_momentum,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
-            max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs)
+            max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs,
+            callbacks=callbacks)
         self.loss = loss
         self.peepholes = peepholes
         self.forget_bias = forget_bias
