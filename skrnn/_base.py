@@ -26,6 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
 from ._sequences import check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
@@ -78,6 +79,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "n_jobs": [None, Integral],
         "callbacks": [None, list, tuple],
+        "weight_init": [StrOptions(set(WEIGHT_INITS))],
     }
 
     def __init__(
@@ -109,6 +111,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
+        weight_init="orthogonal",
     ):
         self.n_hidden = n_hidden
         self.bptt_steps = bptt_steps
@@ -136,6 +139,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         self.max_grad_norm = max_grad_norm
         self.n_jobs = n_jobs
         self.callbacks = callbacks
+        self.weight_init = weight_init
 
     # set by the task mixins
     _loss: str

@@ -131,6 +131,14 @@ TRAINING_PARAMETERS = """\
         Results agree with ``n_jobs=1`` up to rounding. Pays off for large
         batches and hidden layers on an otherwise idle machine.
 
+    weight_init : {'orthogonal', 'glorot', 'uniform'}, default='orthogonal'
+        How the weights start. 'orthogonal': Glorot-uniform input and output
+        weights and an orthogonal recurrent matrix (Saxe et al., 2014), zero
+        biases. 'glorot': Glorot-uniform everywhere. 'uniform': PyTorch's,
+        every weight and bias of the recurrent layers on +-1/sqrt(units), the
+        output layer on +-1/sqrt(its inputs). An LSTM's forget gates get
+        ``forget_bias`` added whatever the scheme.
+
     callbacks : list of callable, default=None
         Called after every epoch of 'sgd' and 'adam' (every iteration of
         'lbfgs') as ``callback(estimator, info)``, with the estimator holding

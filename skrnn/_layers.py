@@ -19,6 +19,33 @@ def orthogonal(rng, n, dtype):
     return (q * np.sign(np.diag(r))).astype(dtype)
 
 
+#: weight initialisations of the gradient-trained networks
+WEIGHT_INITS = ("orthogonal", "glorot", "uniform")
+
+
+def recurrent_matrix(rng, scheme, n, activation, dtype):
+    """The (n, n) recurrent weights at initialisation under ``scheme``."""
+    if scheme == "orthogonal":
+        return orthogonal(rng, n, dtype)
+    if scheme == "glorot":
+        return glorot_uniform(rng, n, n, activation, dtype)
+    return torch_uniform(rng, n, (n, n), dtype)
+
+
+def input_matrix(rng, scheme, n_in, n, activation, dtype):
+    """The (n_in, n) weights into a recurrent layer at initialisation under ``scheme``."""
+    if scheme == "uniform":
+        return torch_uniform(rng, n, (n_in, n), dtype)
+    return glorot_uniform(rng, n_in, n, activation, dtype)
+
+
+def torch_uniform(rng, n, shape, dtype):
+    """Uniform on +-1/sqrt(n), PyTorch's initialisation of recurrent layers (n: their
+    units) and of dense layers (n: their inputs)."""
+    bound = 1.0 / np.sqrt(n)
+    return rng.uniform(-bound, bound, shape).astype(dtype)
+
+
 def apply_output(name, Y):
     """Output activation in place."""
     if name == "logistic":

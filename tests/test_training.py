@@ -116,3 +116,28 @@ def test_callbacks_are_validated():
         ElmanClassifier(n_hidden=3, callbacks=[print, "log"]).fit(X, y)
     with pytest.raises(ValueError, match="callbacks"):
         ElmanClassifier(n_hidden=3, callbacks=print).fit(X, y)  # not a list
+
+
+@pytest.mark.parametrize("Model", [ElmanRegressor, JordanRegressor, LSTMRegressor])
+def test_weight_init_schemes(Model):
+    """'uniform' is PyTorch's +-1/sqrt(units); 'orthogonal' gives an orthogonal recurrence."""
+    X, y = _series(60)
+    n = 6
+    extra = {"forget_bias": 0.0} if Model is LSTMRegressor else {}  # added to any scheme
+    weights = {scheme: Model(n_hidden=n, weight_init=scheme, max_iter=1, random_state=0,
+                             learning_rate_init=1e-12, **extra)
+               for scheme in ("orthogonal", "glorot", "uniform")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for model in weights.values():
+            model.fit(X, y)
+    uniform = weights["uniform"].get_flat_weights()
+    assert np.all(np.abs(uniform) <= 2 / np.sqrt(n) + 1e-6)   # biases: two draws
+    assert np.abs(uniform).max() > 0.5 / np.sqrt(n)
+    if Model is ElmanRegressor:
+        R = weights["orthogonal"].recurrent_weights_
+        np.testing.assert_allclose(R @ R.T, np.eye(n), atol=1e-6)
+        assert not np.allclose(weights["glorot"].recurrent_weights_ @ weights[
+            "glorot"].recurrent_weights_.T, np.eye(n), atol=1e-3)
+    with pytest.raises(ValueError, match="weight_init"):
+        Model(n_hidden=3, weight_init="he").fit(X, y)

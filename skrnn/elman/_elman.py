@@ -48,6 +48,7 @@ class _BaseElman(BaseRecurrent):
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
+        weight_init="orthogonal",
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha,
@@ -58,7 +59,7 @@ class _BaseElman(BaseRecurrent):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
             max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs,
-            callbacks=callbacks)
+            callbacks=callbacks, weight_init=weight_init)
         self.activation = activation
         self.initial_context = initial_context
 
@@ -66,7 +67,8 @@ class _BaseElman(BaseRecurrent):
         return SimpleRecurrentNetwork(
             n_inputs, self.n_hidden, n_outputs, recurrence="hidden",
             activation=self.activation, output_activation=self._output_activation(n_outputs),
-            initial_context=self.initial_context, bptt_steps=self.bptt_steps)
+            initial_context=self.initial_context, bptt_steps=self.bptt_steps,
+            weight_init=self.weight_init)
 
 
 _ELMAN_DOC = """{summary}

@@ -10,7 +10,14 @@ import numpy as np
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_blocks
 from .._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
-from .._layers import apply_output, glorot_uniform, orthogonal, previous_rows_product
+from .._layers import (
+    apply_output,
+    glorot_uniform,
+    input_matrix,
+    previous_rows_product,
+    recurrent_matrix,
+    torch_uniform,
+)
 from ..utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 from ..utils._workspace import NO_WORKSPACE
 
@@ -47,7 +54,7 @@ class SimpleRecurrentNetwork:
 
     def __init__(self, n_inputs, n_hidden, n_outputs, *, recurrence, activation,
                  output_activation, initial_context=0.0, context_decay=0.0,
-                 bptt_steps=None):
+                 bptt_steps=None, weight_init="orthogonal"):
         self.n_inputs = n_inputs
         self.n_hidden = n_hidden
         self.n_outputs = n_outputs
@@ -57,6 +64,7 @@ class SimpleRecurrentNetwork:
         self.initial_context = initial_context
         self.context_decay = context_decay
         self.bptt_steps = bptt_steps
+        self.weight_init = weight_init
 
     @property
     def is_jordan(self):
@@ -79,18 +87,33 @@ class SimpleRecurrentNetwork:
         return [params[name] for name, shape in self.layout() if len(shape) == 2]
 
     def initialize(self, params, rng):
-        """Fill the weight views ``params`` in place from ``rng``."""
+        """Fill the weight views ``params`` in place from ``rng`` (see ``weight_init``).
+
+        'orthogonal': Glorot-uniform input, context and output weights, an
+        orthogonal recurrent matrix, zero biases. 'glorot': Glorot-uniform
+        everywhere. 'uniform': PyTorch's, every weight and bias of the hidden
+        layer on +-1/sqrt(n_hidden) (its bias the sum of two such draws, as
+        ``nn.RNN``'s two biases), the output layer on +-1/sqrt(n_hidden).
+        """
         dtype = params["input_weights_"].dtype
-        params["input_weights_"][...] = glorot_uniform(
-            rng, self.n_inputs, self.n_hidden, self.activation, dtype)
+        scheme, n = self.weight_init, self.n_hidden
+        params["input_weights_"][...] = input_matrix(
+            rng, scheme, self.n_inputs, n, self.activation, dtype)
         if self.is_jordan:
-            params["context_weights_"][...] = glorot_uniform(
-                rng, self.n_outputs, self.n_hidden, self.activation, dtype)
+            params["context_weights_"][...] = input_matrix(
+                rng, scheme, self.n_outputs, n, self.activation, dtype)
         else:
-            params["recurrent_weights_"][...] = orthogonal(rng, self.n_hidden, dtype)
+            params["recurrent_weights_"][...] = recurrent_matrix(
+                rng, scheme, n, self.activation, dtype)
+        if scheme == "uniform":
+            params["hidden_bias_"][...] = (torch_uniform(rng, n, n, dtype)
+                                           + torch_uniform(rng, n, n, dtype))
+            params["output_weights_"][...] = torch_uniform(rng, n, (n, self.n_outputs), dtype)
+            params["output_bias_"][...] = torch_uniform(rng, n, self.n_outputs, dtype)
+            return
         params["hidden_bias_"][...] = 0
         params["output_weights_"][...] = glorot_uniform(
-            rng, self.n_hidden, self.n_outputs, self.output_activation, dtype)
+            rng, n, self.n_outputs, self.output_activation, dtype)
         params["output_bias_"][...] = 0
 
     # -- state ---------------------------------------------------------------

@@ -55,6 +55,7 @@ class _BaseJordan(BaseRecurrent):
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
+        weight_init="orthogonal",
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -65,7 +66,7 @@ class _BaseJordan(BaseRecurrent):
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             max_grad_norm=max_grad_norm, n_jobs=n_jobs,
-            callbacks=callbacks)
+            callbacks=callbacks, weight_init=weight_init)
         self.context_decay = context_decay
         self.teacher_forcing = teacher_forcing
         self.activation = activation
@@ -76,7 +77,8 @@ class _BaseJordan(BaseRecurrent):
             n_inputs, self.n_hidden, n_outputs, recurrence="output",
             activation=self.activation, output_activation=self._output_activation(n_outputs),
             initial_context=self.initial_context, context_decay=self.context_decay,
-            bptt_steps=self.bptt_steps)
+            bptt_steps=self.bptt_steps,
+            weight_init=self.weight_init)
 
     def _check_targets(self, seqs):
         if self.teacher_forcing and not seqs.per_step:

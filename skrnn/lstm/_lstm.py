@@ -73,6 +73,7 @@ class _BaseLSTM(BaseRecurrent):
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
+        weight_init="orthogonal",
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha,
@@ -83,7 +84,7 @@ class _BaseLSTM(BaseRecurrent):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
             max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs,
-            callbacks=callbacks)
+            callbacks=callbacks, weight_init=weight_init)
         self.loss = loss
         self.peepholes = peepholes
         self.forget_bias = forget_bias
@@ -93,7 +94,8 @@ class _BaseLSTM(BaseRecurrent):
         return LSTMNetwork(
             n_inputs, _hidden_sizes(self.n_hidden), n_outputs,
             output_activation=self._output_activation(n_outputs), peepholes=self.peepholes,
-            forget_bias=self.forget_bias, bptt_steps=self.bptt_steps)
+            forget_bias=self.forget_bias, bptt_steps=self.bptt_steps,
+            weight_init=self.weight_init)
 
     def _check_targets(self, seqs):
         _hidden_sizes(self.n_hidden)  # a bad n_hidden fails before anything is fitted

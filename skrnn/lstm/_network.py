@@ -11,7 +11,13 @@ from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_packed_blocks
 from .._kernels._lstm import lstm_backward, lstm_forward, lstm_generate, lstm_population_loss
 from .._kernels._rowgemm import rowwise_matmul_add
-from .._layers import apply_output, glorot_uniform, orthogonal
+from .._layers import (
+    apply_output,
+    glorot_uniform,
+    input_matrix,
+    recurrent_matrix,
+    torch_uniform,
+)
 from .._packing import Packing
 from ..utils._threads import kernel_threads, run_in_parallel, single_threaded_blas
 from ..utils._workspace import NO_WORKSPACE
@@ -49,7 +55,7 @@ class LSTMNetwork:
     """
 
     def __init__(self, n_inputs, hidden_sizes, n_outputs, *, output_activation,
-                 peepholes=False, forget_bias=1.0, bptt_steps=None):
+                 peepholes=False, forget_bias=1.0, bptt_steps=None, weight_init="orthogonal"):
         self.n_inputs = n_inputs
         self.hidden_sizes = tuple(hidden_sizes)
         self.n_outputs = n_outputs
@@ -57,6 +63,7 @@ class LSTMNetwork:
         self.peepholes = peepholes
         self.forget_bias = forget_bias
         self.bptt_steps = bptt_steps
+        self.weight_init = weight_init
 
     @property
     def layer_inputs(self):
@@ -87,26 +94,39 @@ class LSTMNetwork:
         return views + [params["output_weights_"]]
 
     def initialize(self, params, rng):
-        """Fill the weight views ``params`` in place from ``rng``.
+        """Fill the weight views ``params`` in place from ``rng`` (see ``weight_init``).
 
-        Per gate: Glorot-uniform input weights, orthogonal recurrent weights;
-        zero biases except the forget gates' ``forget_bias`` (Gers et al.
-        2000: remember by default; +1 after Jozefowicz et al. 2015); zero
-        peepholes, so training starts from the plain LSTM.
+        'orthogonal': per gate, Glorot-uniform input weights and orthogonal
+        recurrent weights, zero biases. 'glorot': Glorot-uniform everywhere.
+        'uniform': PyTorch's, every gate weight on +-1/sqrt(units) and its
+        bias the sum of two such draws (``nn.LSTM``'s two biases), the output
+        layer on +-1/sqrt(units). Then, whatever the scheme, the forget gates'
+        biases get ``forget_bias`` added (Gers et al. 2000: remember by
+        default; +1 after Jozefowicz et al. 2015), and the peepholes start at
+        zero, so training starts from the plain LSTM.
         """
         dtype = params["output_weights_"].dtype
+        scheme = self.weight_init
         for layer, (n_in, n) in enumerate(zip(self.layer_inputs, self.hidden_sizes)):
             W, R, b = self.split_gate_weights(params[f"gate_weights_[{layer}]"], layer)
             for gate in range(4):
                 block = slice(gate * n, (gate + 1) * n)
-                W[:, block] = glorot_uniform(rng, n_in, n, "tanh", dtype)
-                R[:, block] = orthogonal(rng, n, dtype)
+                W[:, block] = input_matrix(rng, scheme, n_in, n, "tanh", dtype)
+                R[:, block] = recurrent_matrix(rng, scheme, n, "tanh", dtype)
             b[...] = 0
-            b[n:2 * n] = self.forget_bias
+            if scheme == "uniform":
+                b[...] = torch_uniform(rng, n, 4 * n, dtype) + torch_uniform(rng, n, 4 * n, dtype)
+            b[n:2 * n] += self.forget_bias
             if self.peepholes:
                 params[f"peephole_weights_[{layer}]"][...] = 0
+        n_last = self.hidden_sizes[-1]
+        if scheme == "uniform":
+            params["output_weights_"][...] = torch_uniform(
+                rng, n_last, (n_last, self.n_outputs), dtype)
+            params["output_bias_"][...] = torch_uniform(rng, n_last, self.n_outputs, dtype)
+            return
         params["output_weights_"][...] = glorot_uniform(
-            rng, self.hidden_sizes[-1], self.n_outputs, self.output_activation, dtype)
+            rng, n_last, self.n_outputs, self.output_activation, dtype)
         params["output_bias_"][...] = 0
 
     # -- state ---------------------------------------------------------------
