@@ -1,4 +1,4 @@
-"""Activation of Gelenbe's dense clusters of spiking cells, and the ELM Gram sums.
+"""Activation of Gelenbe's dense clusters of spiking cells.
 
 A cluster of n identical, densely connected cells of the random neural
 network, each with firing rate r, external excitatory and inhibitory arrival
@@ -32,7 +32,6 @@ whole buffer is in _dense_cluster.h (the same formula in the unscaled form
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
 from libc.math cimport sqrt
-from scipy.linalg.cython_blas cimport dsyrk, ssyrk
 
 from ._blas cimport gemm_rm
 
@@ -134,37 +133,6 @@ def cluster_layer(const floating[:, ::1] X, const floating[:, ::1] W,
                     &X[0, 0], <int> X.shape[1], &W[0, 0], <int> W.shape[1],
                     0, &H[0, 0], <int> H.shape[1])
         _zeta_inplace(&H[0, 0], size, n, p, r, lambda_plus, lambda_minus)
-
-
-def gram_update(const floating[:, ::1] H, floating[:, ::1] G, double beta):
-    """G = beta * G + H^T H, lower triangle only (one BLAS syrk).
-
-    Parameters
-    ----------
-    H : ndarray of shape (n_samples, n_hidden)
-    G : ndarray of shape (n_hidden, n_hidden), same dtype; updated in place.
-        Only its lower triangle (row-major) is written: symmetrise after the
-        last update.
-    beta : float
-        0 to overwrite, 1 to accumulate.
-    """
-    # Row-major H (m, k) is the column-major matrix A = H^T (k, m); column-
-    # major syrk 'U', 'N' gives A A^T = H^T H in its upper triangle, which is
-    # the lower triangle of the row-major G.
-    cdef char uplo = b'U'
-    cdef char trans = b'N'
-    cdef int k = <int> H.shape[1], m = <int> H.shape[0], lda = k
-    cdef double one = 1.0
-    cdef float one_f = 1.0, beta_f = <float> beta
-    if k == 0 or m == 0:
-        return
-    with nogil:
-        if floating is double:
-            dsyrk(&uplo, &trans, &k, &m, &one, <double*> &H[0, 0], &lda,
-                  &beta, <double*> &G[0, 0], &k)
-        else:
-            ssyrk(&uplo, &trans, &k, &m, &one_f, <float*> &H[0, 0], &lda,
-                  &beta_f, <float*> &G[0, 0], &k)
 
 
 def _py_zeta(double x, double n, double p, double r, double lambda_plus,

@@ -162,18 +162,6 @@ def test_cluster_layer_matches_numpy(dtype, shape):
     np.testing.assert_allclose(H, expected, rtol=10 * RTOL[dtype])
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_gram_update_is_lower_triangle_of_htH(dtype):
-    rng = np.random.RandomState(1)
-    H1, H2 = rng.rand(9, 6).astype(dtype), rng.rand(4, 6).astype(dtype)
-    G = np.full((6, 6), 7.0, dtype=dtype)
-    _dense_cluster.gram_update(H1, G, 0.0)      # overwrite
-    _dense_cluster.gram_update(H2, G, 1.0)      # accumulate
-    expected = H1.T.astype(float) @ H1 + H2.T.astype(float) @ H2
-    lower = np.tril_indices(6)
-    np.testing.assert_allclose(G[lower], expected[lower], rtol=10 * RTOL[dtype])
-
-
 @pytest.mark.parametrize("bad, match", [
     ({"n_cells": 1}, "n_cells must be >= 2"),
     ({"trigger_probability": 1.5}, r"trigger_probability must be in \[0, 1\]"),
