@@ -15,7 +15,8 @@ from ._sums import ReadoutSums
 #: the searched grid, relative to the largest eigenvalue of the standardised Gram
 #: matrix: from where a penalty stops being resolved by float64 (a hundred
 #: rounding errors of that eigenvalue) to where every direction is shrunk away
-GRID_RELATIVE = np.logspace(-14, 1, 61)
+GRID_EXPONENTS = np.linspace(-14, 1, 61)
+GRID_RELATIVE = 10.0 ** GRID_EXPONENTS
 
 #: reciprocal condition number at or below which a fixed-alpha solve is not
 #: resolved in float64: its weights depend on the rounding of the sums, and a
@@ -152,7 +153,8 @@ def alpha_grid(moments, fit_intercept=True):
 
 
 def _grid_below(top):
-    return GRID_RELATIVE * 10.0 ** np.ceil(np.log10(max(top, 1.0)))
+    # one power of ten per exponent (10.0 ** -1 is 0.1; 0.1 * 1.0 need not be)
+    return 10.0 ** (GRID_EXPONENTS + np.ceil(np.log10(max(top, 1.0))))
 
 
 def gcv_curve(moments, alphas, fit_intercept=True):
