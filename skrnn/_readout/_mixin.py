@@ -28,8 +28,8 @@ class ReadoutMixin:
         :class:`ReadoutSums`) and ``"n_seen"`` (input rows seen).
     ``_readout_rows(batch, sums, stream)``
         Run the fixed layer over the batch and add its readout rows to
-        ``sums`` (``sums.reserve`` first, then ``sums.add`` with positions),
-        or, with ``sums=None``, only advance ``stream``. Updates ``stream``.
+        ``sums`` (``sums.reserve`` first, then ``sums.add`` with positions).
+        Updates ``stream``.
     ``_readout_chained(X) -> bool``
         Whether consecutive blocks of ``X`` (split along the first axis)
         carry state from one to the next (a series), or are independent.

@@ -206,13 +206,11 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         t_start = stream["t"] if series else 0
         first = stream["position"]
         per_step = seqs.per_step
-        if sums is not None:
-            sums.reserve(first + (seqs.n_steps if series else seqs.n_sequences))
-        chunk = (overlap_window(seqs.n_steps, n, self.n_jobs)
-                 if per_step and sums is not None else None)
+        sums.reserve(first + (seqs.n_steps if series else seqs.n_sequences))
+        chunk = overlap_window(seqs.n_steps, n, self.n_jobs) if per_step else None
         # two buffers when overlapping: the kernel fills one while the
         # other's states are summed
-        align = (sums.leaf_size, first) if series and sums is not None else None
+        align = (sums.leaf_size, first) if series else None
         buffers = [state_buffer(seqs, n, chunk, align) for _ in range(2 if chunk else 1)]
         pending = []  # the window summed next: (blocks, Y, positions, ordered)
         n_windows = 0  # across groups too: a pending window keeps its buffer
@@ -245,7 +243,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                     # overlapped: this window's states while the previous one's are summed
                     seed = run_beside(window, add_pending) if chunk else window()
                     x[act] = x_act
-                    if per_step and sums is not None:
+                    if per_step:
                         keep = selection(t_in + t_start >= self.n_washout)
                         if series:
                             positions = first + t_in[keep]
@@ -258,15 +256,14 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                                         seqs.Y[rows[keep]], positions, series))
                         if not chunk:
                             add_pending()
-                    elif not per_step:
+                    else:
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
-                if not per_step and sums is not None:
+                if not per_step:
                     sums.add([pooled.features()], seqs.Y[ids], first + ids)
-                if progress is not None and progress.detailed and sums is not None:
+                if progress is not None and progress.detailed:
                     progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
                                   readout_rows=sums.n + sum(p[1].shape[0] for p in pending))
-            if sums is not None:
-                add_pending()
+            add_pending()
         if series:
             stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
                           t=t_start + seqs.n_steps, seed=seed)

@@ -197,23 +197,22 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         """The last hidden layer of every chunk of ``batch_size`` rows, added to ``sums``."""
         X, Y = batch
         first = stream["position"]
-        if sums is not None:
-            sums.reserve(first + X.shape[0])
-            args, progress = self._cluster_args(), getattr(self, "_progress", None)
-            # batches of at most batch_size rows, cut at the leaves of the sums
-            # (positions k * leaf), so that each is summed in place
-            leaf = sums.leaf_size
-            cuts = np.arange(leaf - first % leaf, X.shape[0], leaf)
-            edges = np.unique(np.concatenate([[0], cuts, [X.shape[0]]]))
-            batches = [slice(a, min(a + self.batch_size, hi))
-                       for lo, hi in zip(edges[:-1], edges[1:])
-                       for a in range(lo, hi, self.batch_size)]
-            with limit_threads(self.n_jobs):
-                for rows in batches:
-                    H = self._hidden(X[rows], self.layer_weights_, args)
-                    sums.add([H], Y[rows], first + np.arange(rows.start, rows.stop))
-                    if progress is not None and progress.detailed:
-                        progress.step("Rows", rows.stop, X.shape[0], rows_seen=sums.n)
+        sums.reserve(first + X.shape[0])
+        args, progress = self._cluster_args(), getattr(self, "_progress", None)
+        # batches of at most batch_size rows, cut at the leaves of the sums
+        # (positions k * leaf), so that each is summed in place
+        leaf = sums.leaf_size
+        cuts = np.arange(leaf - first % leaf, X.shape[0], leaf)
+        edges = np.unique(np.concatenate([[0], cuts, [X.shape[0]]]))
+        batches = [slice(a, min(a + self.batch_size, hi))
+                   for lo, hi in zip(edges[:-1], edges[1:])
+                   for a in range(lo, hi, self.batch_size)]
+        with limit_threads(self.n_jobs):
+            for rows in batches:
+                H = self._hidden(X[rows], self.layer_weights_, args)
+                sums.add([H], Y[rows], first + np.arange(rows.start, rows.stop))
+                if progress is not None and progress.detailed:
+                    progress.step("Rows", rows.stop, X.shape[0], rows_seen=sums.n)
         stream["position"] = first + X.shape[0]
         stream["n_seen"] += X.shape[0]
 
