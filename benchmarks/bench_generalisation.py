@@ -67,6 +67,8 @@ that fails); ``lstm.peepholes=True`` sets a parameter for one model only.
 
 import argparse
 import ast
+import json
+import os
 import time
 import warnings
 
@@ -78,12 +80,10 @@ from sklearn.metrics import accuracy_score, r2_score
 from threadpoolctl import threadpool_limits
 
 import skrnn
+from skrnn._base import auto_batch_size
 from skrnn.datasets import make_sine_sequences
 
 N_HIDDEN = 16
-LEARNING_RATE = 0.01  # skrnn's default learning_rate_init
-EPOCHS = 200  # skrnn's default max_iter
-MAX_BATCH = 200  # skrnn's batch_size='auto' is min(200, n_sequences)
 MODELS = {"elman": "Elman", "jordan": "Jordan", "lstm": "LSTM"}
 
 
@@ -188,6 +188,39 @@ def fit_skrnn(model, task, seed, params):
     return task.score(pred), estimator.n_iter_, n_warnings, elapsed
 
 
+class TorchJordan(torch.nn.Module):
+    """Jordan's network written in PyTorch, as skrnn defines it.
+
+    ``c_t = mu c_{t-1} + g(o_{t-1})``, ``h_t = tanh(x_t W + c_t U + b)``,
+    ``o_t = h_t V + d``; g is the identity (regression), the logistic function
+    of one output (two classes) or the softmax (more classes); mu = 0.3 and
+    c_0 = 0, skrnn's defaults. PyTorch has no Jordan layer, so this is what a
+    PyTorch user would write: ``nn.Linear`` layers (their default
+    initialisation) stepped in a Python loop.
+    """
+
+    def __init__(self, n_features, n_outputs, feedback, context_decay=0.3):
+        super().__init__()
+        self.inp = torch.nn.Linear(n_features, N_HIDDEN)
+        self.ctx = torch.nn.Linear(n_outputs, N_HIDDEN, bias=False)
+        self.out = torch.nn.Linear(N_HIDDEN, n_outputs)
+        self.feedback, self.mu = feedback, context_decay
+
+    def forward(self, x, lengths=None):
+        context = x.new_zeros(x.shape[0], self.out.out_features)
+        fed = context
+        outputs = []
+        for t in range(x.shape[1]):
+            context = self.mu * context + fed
+            o = self.out(torch.tanh(self.inp(x[:, t]) + self.ctx(context)))
+            fed = self.feedback(o)
+            outputs.append(o)
+        outputs = torch.stack(outputs, dim=1)
+        if lengths is None:
+            return outputs[:, -1]
+        return outputs[torch.arange(x.shape[0]), lengths - 1]
+
+
 class TorchNet(torch.nn.Module):
     """nn.RNN (tanh) or nn.LSTM, and nn.Linear from the last hidden state."""
 
@@ -200,7 +233,10 @@ class TorchNet(torch.nn.Module):
                                     batch_first=True)
         self.out = torch.nn.Linear(N_HIDDEN, n_outputs)
 
-    def forward(self, x):
+    def forward(self, x, lengths=None):
+        if lengths is not None:
+            x = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
+                                                        enforce_sorted=False)
         _, h = self.rnn(x)
         if isinstance(h, tuple):  # LSTM: (h_n, c_n)
             h = h[0]
@@ -224,41 +260,79 @@ class TorchData:
         return self.X.shape[0]
 
     def batch(self, idx):
-        if self.lengths is None:
-            return self.X[idx]
-        return torch.nn.utils.rnn.pack_padded_sequence(
-            self.X[idx], self.lengths[idx], batch_first=True, enforce_sorted=False)
+        """(padded inputs, lengths or None) of the sequences ``idx``."""
+        return self.X[idx], None if self.lengths is None else self.lengths[idx]
 
 
-def fit_torch(model, task, seed):
-    """(held-out score, seconds)."""
+def training_protocol(model, task, params):
+    """(learning rate, epochs, batch size) of the skrnn fit, which PyTorch's copies.
+
+    skrnn's defaults for ``model`` with ``params`` over them, and the batch
+    size that ``batch_size='auto'`` resolves to on the task's training set.
+    """
+    kind = "Classifier" if task.classify else "Regressor"
+    settings = {**getattr(skrnn, MODELS[model] + kind)().get_params(), **params}
+    batch = settings["batch_size"]
+    n = len(task.X_tr)
+    batch = auto_batch_size(n) if batch == "auto" else min(int(batch), n)
+    return float(settings["learning_rate_init"]), int(settings["max_iter"]), batch
+
+
+def fit_torch(model, task, seed, protocol):
+    """(held-out score, seconds), trained with ``protocol`` (see training_protocol)."""
+    learning_rate, epochs, batch_size = protocol
     start = time.perf_counter()
+    n_classes = len(np.unique(task.y_tr)) if task.classify else 0
+    binary_jordan = model == "jordan" and n_classes == 2  # one logistic output, as skrnn's
     if task.classify:
         classes, codes = np.unique(task.y_tr, return_inverse=True)
-        target = torch.from_numpy(codes.astype(np.int64))
-        criterion = torch.nn.CrossEntropyLoss()
+        if binary_jordan:
+            target = torch.from_numpy(codes.astype(np.float32))
+            criterion = torch.nn.BCEWithLogitsLoss()
+        else:
+            target = torch.from_numpy(codes.astype(np.int64))
+            criterion = torch.nn.CrossEntropyLoss()
     else:
         target = torch.from_numpy(np.asarray(task.y_tr, dtype=np.float32))
         criterion = torch.nn.MSELoss()
     train, test = TorchData(task.X_tr), TorchData(task.X_te)
     torch.manual_seed(seed)
-    net = TorchNet(model, train.X.shape[2], len(classes) if task.classify else 1)
-    optimizer = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE)
+    n_outputs = 1 if (binary_jordan or not task.classify) else n_classes
+    if model == "jordan":
+        feedback = (torch.sigmoid if binary_jordan
+                    else (lambda o: torch.softmax(o, dim=1)) if task.classify
+                    else (lambda o: o))
+        net = TorchJordan(train.X.shape[2], n_outputs, feedback)
+    else:
+        net = TorchNet(model, train.X.shape[2], n_outputs)
+    optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
     generator = torch.Generator().manual_seed(seed)
-    batch_size = min(MAX_BATCH, len(train))
-    for _ in range(EPOCHS):
+    squeeze = binary_jordan or not task.classify
+    for _ in range(epochs):
         perm = torch.randperm(len(train), generator=generator)
         for i in range(0, len(train), batch_size):
             idx = perm[i:i + batch_size]
             optimizer.zero_grad()
-            out = net(train.batch(idx))
-            loss = criterion(out if task.classify else out[:, 0], target[idx])
+            out = net(*train.batch(idx))
+            loss = criterion(out[:, 0] if squeeze else out, target[idx])
             loss.backward()
             optimizer.step()
     with torch.no_grad():
-        out = net(test.batch(torch.arange(len(test)))).numpy()
-    pred = classes[out.argmax(axis=1)] if task.classify else out[:, 0]
+        out = net(*test.batch(torch.arange(len(test)))).numpy()
+    if binary_jordan:
+        pred = classes[(out[:, 0] > 0).astype(int)]
+    else:
+        pred = classes[out.argmax(axis=1)] if task.classify else out[:, 0]
     return task.score(pred), time.perf_counter() - start
+
+
+def torch_scores(model, task_key, task, seed, protocol, cache):
+    """fit_torch, or its result from ``cache`` (a dict saved as JSON) when there."""
+    lr, epochs, batch = protocol
+    key = f"{task_key}/{model}/{seed}/lr{lr}/epochs{epochs}/batch{batch}/torch-{torch.__version__}"
+    if key not in cache:
+        cache[key] = fit_torch(model, task, seed, protocol)
+    return cache[key]
 
 
 # -- the table --------------------------------------------------------------------------------
@@ -304,6 +378,10 @@ def run(args):
           "ConvergenceWarnings | skrnn time | torch time |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     failures = {}
+    cache = {}
+    if args.torch_cache and os.path.exists(args.torch_cache):
+        with open(args.torch_cache) as f:
+            cache = json.load(f)
     start = time.perf_counter()
     for key in args.tasks:
         task = TASKS[key](np.random.RandomState(0))
@@ -323,7 +401,8 @@ def run(args):
                     epochs.append(n_iter)
                     n_warn += caught
                     t_ours += elapsed
-                score, elapsed = fit_torch(model, task, seed)
+                score, elapsed = torch_scores(model, key, task, seed,
+                                              training_protocol(model, task, kwargs), cache)
                 theirs.append(score)
                 t_theirs += elapsed
             torch_median, torch_cell = summary(theirs)
@@ -344,6 +423,9 @@ def run(args):
             print(f"| {task.name} | {MODELS[model]} | {metric} | {chance:.3f} | {our_cell} | "
                   f"{torch_cell} | {diff} | {flag} | {epoch_cell} | {n_warn}/{len(ours)} | "
                   f"{t_ours:.2f} | {t_theirs:.2f} |", flush=True)
+    if args.torch_cache:
+        with open(args.torch_cache, "w") as f:
+            json.dump(cache, f, indent=0, sort_keys=True)
     print(f"\n({time.perf_counter() - start:.0f} s)")
     for message, where in failures.items():
         print(f"\nn/a: {', '.join(sorted(where))}: {message[:300]}")
@@ -357,6 +439,9 @@ def main():
                         help="network initialisation and shuffling seeds (both sides)")
     parser.add_argument("--skrnn-params", nargs="*", default=[], metavar="KEY=VALUE",
                         help="extra skrnn parameters (model.key=value for one model only)")
+    parser.add_argument("--torch-cache", metavar="PATH",
+                        help="JSON file of PyTorch's scores, read if present and updated, so "
+                        "that runs comparing skrnn settings fit PyTorch's networks once")
     args = parser.parse_args()
     torch.set_num_threads(1)
     with threadpool_limits(1):

@@ -45,6 +45,15 @@ SRN_PARAMETER_CONSTRAINTS = {
 }
 
 
+def auto_batch_size(n, series=False):
+    """What ``batch_size='auto'`` means for ``n`` sequences (or ``n`` steps of a series)."""
+    return min(AUTO_SERIES_STEPS if series else AUTO_SEQUENCES, n)
+
+
+AUTO_SEQUENCES = 200
+AUTO_SERIES_STEPS = 200
+
+
 class BaseRecurrent(BaseEstimator, ABC):
     """Base class of the networks trained by backpropagation through time.
 
@@ -485,12 +494,13 @@ class BaseRecurrent(BaseEstimator, ABC):
         """
         if seqs.layout == "series":
             n = seqs.n_steps
-            size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
+            size = (auto_batch_size(n, series=True) if self.batch_size == "auto"
+                    else min(self.batch_size, n))
             for start in range(0, n, size):
                 yield seqs.segment(start, min(start + size, n))
             return
         n = seqs.n_sequences
-        size = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
+        size = auto_batch_size(n) if self.batch_size == "auto" else min(self.batch_size, n)
         if size >= n and not self.shuffle:
             yield seqs
             return

@@ -36,19 +36,21 @@ def log_loss(P, T):
 LOSSES = {"squared_error": squared_loss, "log_loss": log_loss}
 
 
-def error_entropy_loss(P, T, *, bandwidth, output_activation):
+def error_entropy_loss(P, T, *, bandwidth, output_activation, mean_weight=0.0):
     """Error Entropy Minimization (Alexandre & Marques de Sa, 2006), per row.
 
     At each row (time step) the errors e_k = t_k - y_k over the n output
     units are smoothed by a Gaussian Parzen window of width h; the loss is
     Renyi's quadratic entropy of that estimate, ``-log V`` with the
     information potential ``V = 1 / (n^2 h) sum_i sum_u K((e_i - e_u) / h)``,
-    plus ``mean_k(e_k)^2 / 2``. Entropy does not change when every error
-    moves by the same amount, so alone it would leave the outputs' common
-    offset (the output bias) free; the second term pins the mean error at
-    zero and acts on nothing else (for an identity output its gradient is
-    uniform over the units, where the entropy's sums to zero). Averaged
-    over rows.
+    averaged over rows: the paper's loss. Entropy does not change when every
+    error moves by the same amount, so it leaves the outputs' common offset
+    where it is: its gradient sums to zero over the output units, and with
+    an identity output the mean of the outputs never moves from where the
+    initialisation put it. ``mean_weight`` adds ``mean_weight *
+    mean_k(e_k)^2 / 2`` per row, which pins the mean error at zero and acts
+    on nothing else (for an identity output its gradient is uniform over
+    the units).
 
     Parameters
     ----------
@@ -61,6 +63,8 @@ def error_entropy_loss(P, T, *, bandwidth, output_activation):
         Parzen window width h (the paper uses 1.3 to 1.6).
     output_activation : {'identity', 'logistic', 'softmax'}
         The output link, to return the gradient at its pre-activations.
+    mean_weight : float, default=0.0
+        Weight of the mean-error term; 0 is the entropy alone.
 
     Returns
     -------
@@ -75,11 +79,14 @@ def error_entropy_loss(P, T, *, bandwidth, output_activation):
     D = E[:, :, None] - E[:, None, :]  # e_i - e_u
     K = np.exp(-0.5 * (D / h) ** 2) / np.sqrt(2 * np.pi)
     V = K.sum(axis=(1, 2)) / (n * n * h)
-    mean_error = E.mean(axis=1)
-    loss = float(np.sum(-np.log(V) + 0.5 * mean_error ** 2)) / n_rows
+    loss = float(np.sum(-np.log(V)))
     # dH/de_k = 2 / (V n^2 h^3) sum_u (e_k - e_u) K((e_k - e_u) / h)
     dE = (2 / (V * n * n * h ** 3))[:, None] * np.einsum("rku,rku->rk", D, K)
-    dE += mean_error[:, None] / n
+    if mean_weight:
+        mean_error = E.mean(axis=1)
+        loss += mean_weight * 0.5 * float(np.sum(mean_error ** 2))
+        dE += (mean_weight / n) * mean_error[:, None]
+    loss /= n_rows
     dP = -dE / n_rows  # e = t - y
     if binary:  # the columns were (1 - p, p)
         dP = dP[:, 1:] - dP[:, :1]

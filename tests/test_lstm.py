@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from skrnn import ElmanRegressor, LSTMClassifier, LSTMRegressor
+from skrnn._losses import error_entropy_loss
 from skrnn.datasets import make_adding_problem, make_reber, make_reber_classification
 
 # these tests train for a fixed number of epochs on purpose
@@ -41,19 +42,33 @@ def test_classifier_tells_reber_strings_from_corrupted_ones(peepholes, n_hidden)
 def test_error_entropy_loss_learns_reber_next_symbols():
     X, y = make_reber(400, random_state=0)
     X_test, y_test = make_reber(200, random_state=1)
+    # Adam moves each output's bias on its own, so the outputs' common offset,
+    # which entropy cannot see, drifts: the mean term holds it
     model = LSTMRegressor(n_hidden=8, loss="error_entropy", entropy_bandwidth=1.5,
-                          batch_size=10, max_iter=40, tol=0, random_state=0).fit(X, y)
+                          entropy_mean_weight=1.0, batch_size=10, max_iter=40, tol=0,
+                          random_state=0).fit(X, y)
     assert model.loss_curve_[-1] < model.loss_curve_[0]
     assert _strings_solved(model, X_test, y_test) >= 0.95
 
 
-def test_error_entropy_keeps_the_mean_error_at_zero():
-    """Entropy alone cannot see a common offset of all errors; the added mean term can."""
+def test_error_entropy_alone_leaves_the_offset_and_the_mean_term_pins_it():
+    """Entropy cannot see a common offset of all errors: trained on targets
+    shifted by 3, the paper's loss leaves the outputs' mean where it started,
+    while ``entropy_mean_weight`` brings the mean error to zero."""
     X, y = make_reber(200, random_state=0)
-    shifted = [t + 3.0 for t in y]  # an offset entropy alone would never learn
-    model = LSTMRegressor(n_hidden=8, loss="error_entropy", batch_size=10, max_iter=30,
-                          tol=0, random_state=0).fit(X, shifted)
-    errors = np.concatenate(shifted) - np.concatenate(model.predict(X))
+    shifted = [t + 3.0 for t in y]
+    params = dict(n_hidden=8, loss="error_entropy", batch_size=10, max_iter=30, tol=0,
+                  random_state=0)
+    # plain gradient descent: the entropy's gradient sums to zero over the
+    # outputs, so the sum of the output biases never leaves its start (zero)
+    alone = LSTMRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.5,
+                          **params).fit(X, shifted)
+    errors = np.concatenate(shifted) - np.concatenate(alone.predict(X))
+    assert abs(errors.mean()) > 2.5
+    assert abs(alone.output_bias_.sum()) < 1e-10
+    assert np.abs(alone.output_bias_).max() > 1e-3  # the biases did learn
+    pinned = LSTMRegressor(entropy_mean_weight=1.0, **params).fit(X, shifted)
+    errors = np.concatenate(shifted) - np.concatenate(pinned.predict(X))
     assert abs(errors.mean()) < 0.1
 
 
@@ -133,3 +148,22 @@ def test_invalid_lstm_parameters(params, match):
     X, y = make_adding_problem(20, n_timesteps=5, random_state=0)
     with pytest.raises(ValueError, match=match):
         LSTMRegressor(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("mean_weight", [0.0, 0.5])
+def test_error_entropy_value_is_renyis_quadratic_entropy(mean_weight):
+    """The loss, written out term by term: -log of the information potential
+    V = 1 / (n^2 h) sum_i sum_u K((e_i - e_u) / h), K the standard normal
+    density, averaged over rows, plus the optional mean-error term."""
+    rng = np.random.RandomState(0)
+    P, T = rng.uniform(0, 1, (4, 5)), rng.randint(0, 2, (4, 5)).astype(float)
+    h = 1.3
+    expected = 0.0
+    for p, t in zip(P, T):
+        e = t - p
+        V = sum(np.exp(-0.5 * ((a - b) / h) ** 2) / np.sqrt(2 * np.pi)
+                for a in e for b in e) / (len(e) ** 2 * h)
+        expected += -np.log(V) + mean_weight * 0.5 * np.mean(e) ** 2
+    loss, _ = error_entropy_loss(P, T, bandwidth=h, output_activation="identity",
+                                 mean_weight=mean_weight)
+    assert loss == pytest.approx(expected / len(P), rel=1e-12)

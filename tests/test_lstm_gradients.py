@@ -45,14 +45,16 @@ def _reference_loss(est, seqs, state0, frozen):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("loss", [None, "error_entropy"])
+@pytest.mark.parametrize("loss,mean_weight", [(None, 0.0), ("error_entropy", 0.0),
+                                              ("error_entropy", 0.7)])
 @pytest.mark.parametrize("peepholes", [False, True])
 @pytest.mark.parametrize("n_hidden,bptt_steps", [(3, None), ((3, 2), None), (3, 2),
                                                  ((2, 3), 1)])
-def test_gradient_matches_finite_differences(case, loss, peepholes, n_hidden, bptt_steps):
+def test_gradient_matches_finite_differences(case, loss, mean_weight, peepholes, n_hidden,
+                                             bptt_steps):
     cls, X, y = CASES[case]
     est = cls(n_hidden=n_hidden, loss=loss, peepholes=peepholes, bptt_steps=bptt_steps,
-              alpha=0.1, entropy_bandwidth=0.8)
+              alpha=0.1, entropy_bandwidth=0.8, entropy_mean_weight=mean_weight)
     seqs = initialized(est, X, y)
     theta0 = est._theta.copy()
     state0 = est._initial_state(seqs)

@@ -38,6 +38,7 @@ class _BaseLSTM(BaseRecurrent):
         "peepholes": ["boolean"],
         "forget_bias": [Real],
         "entropy_bandwidth": [Interval(Real, 0, None, closed="neither")],
+        "entropy_mean_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -48,6 +49,7 @@ class _BaseLSTM(BaseRecurrent):
         peepholes=False,
         forget_bias=1.0,
         entropy_bandwidth=1.5,
+        entropy_mean_weight=0.0,
         bptt_steps=None,
         solver="adam",
         alpha=1e-4,
@@ -89,6 +91,7 @@ class _BaseLSTM(BaseRecurrent):
         self.peepholes = peepholes
         self.forget_bias = forget_bias
         self.entropy_bandwidth = entropy_bandwidth
+        self.entropy_mean_weight = entropy_mean_weight
 
     def _build_network(self, n_inputs, n_outputs):
         return LSTMNetwork(
@@ -119,7 +122,8 @@ class _BaseLSTM(BaseRecurrent):
     def _loss_function(self):
         if self.loss == "error_entropy":
             return partial(error_entropy_loss, bandwidth=self.entropy_bandwidth,
-                           output_activation=self._network.output_activation)
+                           output_activation=self._network.output_activation,
+                           mean_weight=self.entropy_mean_weight)
         return LOSSES[self.loss or self._loss]
 
 
@@ -162,9 +166,10 @@ _LSTM_DOC = """{summary}
         potential ``V = 1 / (n^2 h) sum_i sum_u K((e_i - e_u) / h)``. Its
         gradient replaces the error signal at the output; the rest of
         backpropagation is unchanged. Entropy ignores a shift of all
-        errors, so a term ``mean_k(e_k)^2 / 2`` is added: it pins the mean
-        error (the output bias) at zero and acts on nothing else. Needs two
-        outputs or more per step.
+        errors: with the softmax or logistic outputs of a classifier the
+        errors' mean is pinned anyway, but a regressor's identity outputs
+        keep the mean they start with (see ``entropy_mean_weight``). Needs
+        two outputs or more per step (or a binary classifier).
 
     peepholes : bool, default=False
         Diagonal connections from the cell state to the input, forget and
@@ -177,6 +182,14 @@ _LSTM_DOC = """{summary}
     entropy_bandwidth : float, default=1.5
         Parzen window width h of ``loss='error_entropy'`` (the paper uses
         1.3 to 1.6).
+
+    entropy_mean_weight : float, default=0.0
+        Weight lambda of a term ``lambda * mean_k(e_k)^2 / 2`` added to the
+        entropy at each step with ``loss='error_entropy'``. It pins the mean
+        error at zero and acts on nothing else; the paper's loss has none
+        (0). A regressor whose targets' mean over the outputs is far from
+        where the outputs start (zero) needs it: with 1, the term is the
+        squared error of the outputs' mean.
 
 {bptt_steps}
 {training}
