@@ -11,6 +11,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
+from ._sequences import warn_if_per_step_labels
 from .utils._compat import _fit_context
 
 
@@ -213,6 +214,12 @@ class SequenceRegressorMixin(RegressorMixin):
         """
         if not isinstance(n_steps, Integral) or n_steps < 1:
             raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+        if X is None:
+            # only the echo state networks keep the end of their training series
+            raise ValueError(
+                f"{type(self).__name__}.forecast needs the history X to run over before "
+                "forecasting (such as the last stretch of the series, or the training "
+                "series itself); X=None is not supported.")
         seqs, Y, state = self._run(X, initial_state)
         if not self._per_step or self.n_outputs_ != self._n_inputs:
             raise ValueError(
@@ -281,9 +288,14 @@ class SequenceClassifierMixin(ClassifierMixin):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if y.shape[0] != seqs.n_sequences:
-            raise ValueError(f"y has {y.shape[0]} labels but X holds {seqs.n_sequences} "
-                             "sequences.")
+            per_step = (y.shape[0] == seqs.n_steps and seqs.n_steps > seqs.n_sequences)
+            raise ValueError(
+                f"y has {y.shape[0]} labels but X holds {seqs.n_sequences} sequences"
+                + (": one label per time step, but a classifier takes one label per "
+                   "sequence (use a sequence regressor for per-step targets)."
+                   if per_step else "."))
         if reset:
+            warn_if_per_step_labels(self, seqs, y)
             self.classes_ = unique_labels(y if classes is None else classes)
             if self.classes_.shape[0] < 2:
                 raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "
