@@ -36,7 +36,8 @@ README = ROOT / "README.md"
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # the value a claim starts with, after at most one label word ('# NRMSE84 ~1e-3'):
 # '~0.97', '~1e-3', '1.0', 'True', 'False'
-_CLAIM = re.compile(r"#\s*(?:[A-Za-z][\w-]*\s+)?(~?)(True|False|[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\b")
+_CLAIM = re.compile(r"#\s*(?:[A-Za-z][\w-]*\s+)?(~?)"
+                    r"(True|False|[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\b")
 
 
 def _blocks():
