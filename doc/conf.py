@@ -74,6 +74,7 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     # one folder per family, in the order of the user guide
     "subsection_order": [
+        "../examples/sequences",
         "../examples/elman",
         "../examples/lstm",
         "../examples/weight_search",
