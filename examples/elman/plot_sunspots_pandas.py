@@ -1,7 +1,7 @@
 """
-==========================================================
+=========================================================
 Yearly sunspots from a pandas DataFrame: Jordan and Elman
-==========================================================
+=========================================================
 
 The yearly sunspot numbers from 1700 to 2008, which statsmodels ships, are
 a classic of time-series analysis: a cycle of about eleven years whose
