@@ -15,7 +15,25 @@ class InconsistentVersionWarning(UserWarning):
 
     Its fitted attributes may mean something else, or be missing, in this
     version: refit the model, or load it with the version that saved it
-    (``original_version``).
+    (``original_version``). Public as ``skrnn.exceptions.InconsistentVersionWarning``.
+
+    Parameters
+    ----------
+    estimator_name : str
+        The class of the model loaded.
+    current_version : str
+        The skrnn version loading it.
+    original_version : str
+        The skrnn version that saved it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skrnn.exceptions import InconsistentVersionWarning
+    >>> warnings.simplefilter("error", InconsistentVersionWarning)  # refuse such models
+    >>> str(InconsistentVersionWarning("ElmanRegressor", "0.2.0", "0.1.0"))[:52]
+    'Loading ElmanRegressor saved by skrnn 0.1.0 with skr'
+    >>> warnings.resetwarnings()
     """
 
     def __init__(self, estimator_name, current_version, original_version):
