@@ -593,8 +593,10 @@ class BaseRecurrent(BaseEstimator, ABC):
                              stacklevel=5)  # the caller of fit (past _fit_context)
         if early_stopping and self._best_theta is not None:
             theta[...] = self._best_theta
-        if incremental:
+        if incremental:  # partial_fit's stream: its seconds, when its last line came
             self._stream_clock = (progress.elapsed, progress.last_line)
+        else:
+            self.__dict__.pop("_stream_clock", None)
 
     def _callbacks_stop(self, *, loss, learning_rate, validation_score, epoch=None):
         """Call every callback after an epoch; whether one of them asked to stop.

@@ -317,8 +317,12 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
             progress.note(f"Readout solved, alpha={self.alpha_:.3g}"
                           + (f" chosen by {self.alpha.upper()} from {len(self.alphas_)} values"
                              if isinstance(self.alpha, str) else ""))
-        # seconds of the stream so far, and when its last line was printed
-        self._stream_clock = (progress.elapsed, progress.last_line if incremental else None)
+        # a partial_fit stream's seconds so far, and when its last line was printed
+        # (fit starts no stream: it leaves only what fit_distributed's model has)
+        if incremental:
+            self._stream_clock = (progress.elapsed, progress.last_line)
+        else:
+            self.__dict__.pop("_stream_clock", None)
         return self
 
     # -- prediction ------------------------------------------------------------

@@ -253,8 +253,12 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             progress.step("Chunk", 1, rows=self.n_samples_seen_, rows_seen=self.n_samples_seen_)
             progress.note(f"Readout of {self.output_weights_.shape[0]} clusters solved from "
                           f"{self._readout_sums.n} rows, alpha={self.alpha_:.3g}")
-        # seconds of the stream so far, and when its last line was printed
-        self._stream_clock = (progress.elapsed, progress.last_line if incremental else None)
+        # a partial_fit stream's seconds so far, and when its last line was printed
+        # (fit starts no stream: it leaves only what fit_distributed's model has)
+        if incremental:
+            self._stream_clock = (progress.elapsed, progress.last_line)
+        else:
+            self.__dict__.pop("_stream_clock", None)
         return self
 
     def _decision(self, X):
