@@ -278,13 +278,23 @@ class SequenceClassifierMixin(ClassifierMixin):
         return "logistic" if n_outputs == 1 else "softmax"
 
     def _encode_targets(self, seqs, y, *, reset, classes=None):
+        name = type(self).__name__
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
-                             "is None.")
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        # per-step targets are the regressors': say so before NumPy meets a ragged list
+        per_step_hint = ("a classifier gives one label per sequence; for a target at every "
+                         "time step, use a sequence regressor (one-hot targets for classes)")
+        if _is_list_of_sequences(y):
+            raise ValueError(f"{name} takes one label per sequence, but y is a list of "
+                             f"arrays (a target per time step?): {per_step_hint}.")
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError(f"{type(self).__name__} takes one label per sequence; y has "
-                             f"shape {y.shape} (multilabel targets are not supported).")
+            steps = (f"; y has a column per time step of X, as a per-step target would: "
+                     f"{per_step_hint}" if seqs.layout == "batch"
+                     and y.shape == (seqs.n_sequences, seqs.n_steps // seqs.n_sequences)
+                     else "")
+            raise ValueError(f"{name} takes one label per sequence; y has shape {y.shape} "
+                             f"(multilabel targets are not supported){steps}.")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if y.shape[0] != seqs.n_sequences:

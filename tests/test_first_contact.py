@@ -228,3 +228,14 @@ def test_pickles_carry_the_version_and_loading_another_warns(monkeypatch):
     del state["_skrnn_version"]
     with pytest.warns(InconsistentVersionWarning, match="an unknown version"):
         ElmanRegressor().__setstate__(state)
+
+
+@pytest.mark.parametrize("make", CLASSIFIERS, ids=CLASSIFIER_IDS)
+def test_per_step_targets_to_a_classifier_point_to_a_regressor(make):
+    rng = np.random.RandomState(0)
+    # a list of per-step label arrays, as a regressor would take: no NumPy error
+    with pytest.raises(ValueError, match="y is a list of arrays.*sequence regressor"):
+        make().fit([rng.rand(5, 1), rng.rand(6, 1)], [np.zeros(5), np.ones(6)])
+    # a label per step of a 3D batch
+    with pytest.raises(ValueError, match=r"shape \(10, 6\).*column per time step.*regressor"):
+        make().fit(rng.rand(10, 6, 1), rng.randint(0, 2, (10, 6)))
