@@ -10,6 +10,7 @@ network, so they are off unless ``SKRNN_DOCS_INTERSPHINX=1`` is set.
 
 import os
 import re
+from pathlib import Path
 
 import skrnn
 
@@ -22,12 +23,31 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax from a pip package, copied into _static/: equations render
+    # offline (a reader with no network saw raw LaTeX with the CDN's copy)
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
 templates_path = ["_templates"]
 exclude_patterns = ["_build"]
-html_theme = "alabaster"
+
+# -- Theme ---------------------------------------------------------------------
+# the PyData theme (scikit-learn's): a wide content column fits gallery code
+# and output; no external links or fonts, so the site works offline
+html_theme = "pydata_sphinx_theme"
+html_title = f"skrnn {release}"
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
+html_static_path = ["_static"]
+html_css_files = ["skrnn.css"]
+html_show_sourcelink = True
 
 # -- API reference ----------------------------------------------------------
 autosummary_generate = True
@@ -54,6 +74,7 @@ sphinx_gallery_conf = {
     "gallery_dirs": "auto_examples",
     # one folder per family, in the order of the user guide
     "subsection_order": [
+        "../examples/sequences",
         "../examples/elman",
         "../examples/lstm",
         "../examples/weight_search",
@@ -69,6 +90,8 @@ sphinx_gallery_conf = {
     # a failing example fails the build
     "abort_on_example_error": True,
     "min_reported_time": 1,
+    # the page of execution times loads its table styling from CDNs
+    "write_computation_times": False,
 }
 
 # -- Inherited scikit-learn docstrings ----------------------------------------
@@ -87,5 +110,28 @@ def _plain_foreign_roles(app, what, name, obj, options, lines):
         lines[i] = _FOREIGN_ROLE.sub(lambda m: m.group(1) or m.group(2), line)
 
 
+# -- The site works offline ----------------------------------------------------
+# A page that loads a script, a style sheet or a font from the network shows
+# raw LaTeX or no styling to a reader without one (MathJax from a CDN did).
+# Links a reader clicks are fine; resources the browser fetches by itself
+# are not, and fail the build.
+_REMOTE_RESOURCE = re.compile(
+    r"<(?:script|img)\b[^>]*\bsrc=[\"']https?://|<link\b[^>]*\bhref=[\"']https?://[^>]*>")
+
+
+def _check_offline(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in sorted(Path(app.outdir).rglob("*.html")):
+        for match in _REMOTE_RESOURCE.finditer(page.read_text(errors="replace")):
+            tag = match.group(0)
+            if tag.startswith("<link") and not re.search(r"rel=[\"'](?:stylesheet|preload)",
+                                                         tag):
+                continue
+            raise RuntimeError(f"{page.relative_to(app.outdir)} loads {tag!r} from the "
+                               "network; ship the resource instead")
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _plain_foreign_roles)
+    app.connect("build-finished", _check_offline)

@@ -9,6 +9,7 @@ from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
 from .preprocessing import SequenceScaler
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
+from .utils._public import publish
 from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
 
 __version__ = "0.1.0.dev0"
@@ -32,3 +33,9 @@ __all__ = [
     "SimulatedAnnealingOptimizer",
     "__version__",
 ]
+
+# every exported estimator names itself in its errors and stamps its pickles
+# with this version (skrnn/utils/_public.py)
+for _name in __all__[:-1]:
+    publish(globals()[_name])
+del _name

@@ -523,7 +523,10 @@ class BaseRecurrent(BaseEstimator, ABC):
         finished = theta.copy()
         finished_optimizer = copy.deepcopy(self._optimizer)
         is_series = seqs.layout == "series"
-        progress = Progress(self.verbose)
+        # partial_fit's lines count the time of the whole stream, not of this call
+        progress = Progress(self.verbose,
+                            *(getattr(self, "_stream_clock", (0.0, None)) if incremental
+                              else (0.0, None)))
         diverged = False
         try:
             for epoch in range(1, self.max_iter + 1):
@@ -531,6 +534,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                 if is_series and incremental:
                     state = getattr(self, "_stream_state", None)
                 total_loss = 0.0
+                targets_done = 0  # for the progress lines within a long epoch
                 for batch in self._batches(seqs):
                     if state is None or not is_series:
                         state = self._initial_state(batch)
@@ -541,6 +545,11 @@ class BaseRecurrent(BaseEstimator, ABC):
                         diverged = True
                         break
                     total_loss += loss * batch.n_targets
+                    targets_done += batch.n_targets
+                    progress.tick("targets", targets_done, seqs.n_targets,
+                                  context=f"Epoch {epoch}: ",
+                                  whole=(epoch - 1 + targets_done / seqs.n_targets)
+                                  / self.max_iter)
                     if self.max_grad_norm is not None:
                         norm = np.linalg.norm(grad)
                         if norm > self.max_grad_norm:
@@ -594,6 +603,10 @@ class BaseRecurrent(BaseEstimator, ABC):
                              stacklevel=5)  # the caller of fit (past _fit_context)
         if early_stopping and self._best_theta is not None:
             theta[...] = self._best_theta
+        if incremental:  # partial_fit's stream: its seconds, when its last line came
+            self._stream_clock = (progress.elapsed, progress.last_line)
+        else:
+            self.__dict__.pop("_stream_clock", None)
 
     def _callbacks_stop(self, *, loss, learning_rate, validation_score, epoch=None):
         """Call every callback after an epoch; whether one of them asked to stop.
@@ -619,7 +632,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         if not self.verbose:
             return
         if incremental:
-            progress.step("Chunk", self._chunks_seen, loss=self.loss_,
+            progress.step("Chunk", self._chunks_seen, summary=True, loss=self.loss_,
                           steps_seen=self._steps_seen)
         elif early_stopping:
             progress.step("Epoch", epoch, self.max_iter, loss=self.loss_,

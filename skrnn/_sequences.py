@@ -7,6 +7,7 @@ offsets so that sequence ``s`` occupies rows ``offsets[s]:offsets[s + 1]``.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -170,6 +171,16 @@ def check_sequences(estimator, X, *, reset, univariate_rows, dtype=None):
     sequences : Sequences
         Targets unset.
     """
+    seqs = _check_sequences(estimator, X, reset=reset, univariate_rows=univariate_rows,
+                            dtype=dtype)
+    if reset:
+        # what the later checks of a 2D X need: a classifier reads it as rows
+        # of univariate sequences whatever layout it was fitted on
+        estimator._fit_layout = seqs.layout
+    return seqs
+
+
+def _check_sequences(estimator, X, *, reset, univariate_rows, dtype):
     dtype = FLOAT_DTYPES if dtype is None else dtype
     names = _names_of_frames(X)
     if _is_ragged_list(X):
@@ -193,6 +204,8 @@ def check_sequences(estimator, X, *, reset, univariate_rows, dtype=None):
                 f"n_features) or a list of 2D sequences; got an array with {X_arr.ndim} "
                 "dimensions."
             )
+    if univariate_rows and not reset:
+        _check_rows_after_fit(estimator, X)
     X2d = validate_data(estimator, X, reset=reset, dtype=dtype, ensure_min_samples=1)
     if univariate_rows:
         n_seq, n_timesteps = X2d.shape
@@ -202,6 +215,93 @@ def check_sequences(estimator, X, *, reset, univariate_rows, dtype=None):
     _set_or_check_n_inputs(estimator, X2d.shape[1], reset, "2D X", check=False)
     offsets = np.array([0, X2d.shape[0]], dtype=np.intp)
     return Sequences(np.ascontiguousarray(X2d), offsets, "series")
+
+
+def _check_rows_after_fit(estimator, X):
+    """Explain, before scikit-learn's feature count does, a 2D ``X`` a fitted classifier
+    cannot read.
+
+    A classifier reads a 2D ``X`` as univariate sequences, one per row, so
+    its columns are time steps: ``n_features_in_`` counts them, and a 2D
+    ``X`` must keep the row length of fit. scikit-learn's check would say
+    "X has 7 features", which hides both facts. After a fit on 3D or list
+    input, a 2D ``X`` would be read as rows too: one sequence of shape
+    (n_timesteps, n_features) given as 2D would silently become
+    n_timesteps sequences, so it is refused (pass 3D or a list).
+    """
+    name = type(estimator).__name__
+    fitted = getattr(estimator, "_fit_layout", None)
+    # not np.shape: array-likes that refuse NumPy's array functions still convert
+    shape = getattr(X, "shape", None) or np.asarray(X).shape
+    if len(shape) != 2 or fitted is None:
+        return
+    n_rows, n_cols = shape
+    if fitted in ("batch", "list"):
+        what = "3D X" if fitted == "batch" else "a list of sequences"
+        raise ValueError(
+            f"{name} was fitted on {what} with {estimator._n_inputs} feature(s) per time "
+            f"step, but got a 2D X of shape {shape}. {name} reads a 2D X as "
+            f"univariate sequences, one per row: this would be {n_rows} sequences of "
+            f"{n_cols} time steps. To classify one sequence of shape (n_timesteps, "
+            "n_features), pass X[np.newaxis] (3D) or [X] (a list); for univariate rows, "
+            "pass X[:, :, np.newaxis]."
+        )
+    expected = getattr(estimator, "n_features_in_", None)
+    if fitted == "rows" and expected is not None and n_cols != expected:
+        raise ValueError(
+            # the first sentence is scikit-learn's, which its common checks match
+            f"X has {n_cols} features, but {name} is expecting {expected} features as "
+            f"input. {name} reads a 2D X as univariate sequences, one per row, so these "
+            f"features are time steps: rows of {n_cols} time steps, where fit saw rows of "
+            f"{expected}, and 2D rows must keep the length seen in fit. For sequences of "
+            "another length, pass a 3D X of shape (n_sequences, n_timesteps, 1), such as "
+            "X[:, :, np.newaxis], or a list of 1D arrays (one per sequence, any length)."
+        )
+
+
+# A 2D X given to a classifier whose rows are this short and this many looks
+# like one series of per-step labels (rows are then time steps and columns
+# features), not like a batch of univariate sequences (which has tens of steps).
+_SHORT_ROWS, _MANY_ROWS = 10, 30
+
+
+def warn_if_per_step_labels(estimator, seqs, y):
+    """Warn when a classifier's 2D ``X`` and ``y`` look like one series labelled per step.
+
+    ``ElmanClassifier().fit(X, y)`` with a series ``X`` of shape
+    (n_timesteps, n_features) and a label per step fits n_timesteps
+    sequences of n_features steps, silently. Two signs together give it
+    away: short rows, and labels that run in long stretches from one row to
+    the next, far more often than the class frequencies would give in a
+    random order (the labels of consecutive steps of a series do, the labels
+    of independent sequences do not), and come back to a class after
+    another (unlike a data set sorted by class).
+    """
+    if seqs.layout != "rows" or y.shape[0] < _MANY_ROWS:
+        return
+    n_rows, n_cols = y.shape[0], seqs.n_steps // y.shape[0]
+    if n_cols > _SHORT_ROWS:
+        return
+    _, counts = np.unique(y, return_counts=True)
+    by_chance = np.sum((counts / n_rows) ** 2)
+    same_as_next = np.mean(y[1:] == y[:-1])
+    # data sets sorted by class (load_iris) also run in long stretches, but
+    # each class in one stretch; the labels of a series come back to a class
+    n_runs = 1 + np.count_nonzero(y[1:] != y[:-1])
+    if same_as_next >= 0.9 and same_as_next - by_chance >= 0.25 and n_runs > counts.size:
+        warnings.warn(
+            f"{type(estimator).__name__} reads a 2D X as univariate sequences, one per row, "
+            f"with one label each: X of shape ({n_rows}, {n_cols}) is {n_rows} sequences "
+            f"of {n_cols} time steps. Yet {same_as_next:.0%} of the rows share the label of "
+            "the next row, as the labels of consecutive steps of one series do. If X is one "
+            "series with a label per time step, a classifier is the wrong tool: give one "
+            "label per sequence (3D X of shape (n_sequences, n_timesteps, n_features), or a "
+            "list of 2D arrays), or fit a sequence regressor on one-hot targets per step. "
+            "If these rows are short univariate sequences, pass X[:, :, np.newaxis] (3D) "
+            "to silence this warning.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _check_3d(X, dtype):

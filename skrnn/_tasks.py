@@ -11,6 +11,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
+from ._sequences import warn_if_per_step_labels
 from .utils._compat import _fit_context
 
 
@@ -213,6 +214,12 @@ class SequenceRegressorMixin(RegressorMixin):
         """
         if not isinstance(n_steps, Integral) or n_steps < 1:
             raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+        if X is None:
+            # only the echo state networks keep the end of their training series
+            raise ValueError(
+                f"{type(self).__name__}.forecast needs the history X to run over before "
+                "forecasting (such as the last stretch of the series, or the training "
+                "series itself); X=None is not supported.")
         seqs, Y, state = self._run(X, initial_state)
         if not self._per_step or self.n_outputs_ != self._n_inputs:
             raise ValueError(
@@ -271,19 +278,34 @@ class SequenceClassifierMixin(ClassifierMixin):
         return "logistic" if n_outputs == 1 else "softmax"
 
     def _encode_targets(self, seqs, y, *, reset, classes=None):
+        name = type(self).__name__
         if y is None:
-            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
-                             "is None.")
+            raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+        # per-step targets are the regressors': say so before NumPy meets a ragged list
+        per_step_hint = ("a classifier gives one label per sequence; for a target at every "
+                         "time step, use a sequence regressor (one-hot targets for classes)")
+        if _is_list_of_sequences(y):
+            raise ValueError(f"{name} takes one label per sequence, but y is a list of "
+                             f"arrays (a target per time step?): {per_step_hint}.")
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] > 1:
-            raise ValueError(f"{type(self).__name__} takes one label per sequence; y has "
-                             f"shape {y.shape} (multilabel targets are not supported).")
+            steps = (f"; y has a column per time step of X, as a per-step target would: "
+                     f"{per_step_hint}" if seqs.layout == "batch"
+                     and y.shape == (seqs.n_sequences, seqs.n_steps // seqs.n_sequences)
+                     else "")
+            raise ValueError(f"{name} takes one label per sequence; y has shape {y.shape} "
+                             f"(multilabel targets are not supported){steps}.")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if y.shape[0] != seqs.n_sequences:
-            raise ValueError(f"y has {y.shape[0]} labels but X holds {seqs.n_sequences} "
-                             "sequences.")
+            per_step = (y.shape[0] == seqs.n_steps and seqs.n_steps > seqs.n_sequences)
+            raise ValueError(
+                f"y has {y.shape[0]} labels but X holds {seqs.n_sequences} sequences"
+                + (": one label per time step, but a classifier takes one label per "
+                   "sequence (use a sequence regressor for per-step targets)."
+                   if per_step else "."))
         if reset:
+            warn_if_per_step_labels(self, seqs, y)
             self.classes_ = unique_labels(y if classes is None else classes)
             if self.classes_.shape[0] < 2:
                 raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes "

@@ -24,7 +24,8 @@ API_RST = Path(__file__).resolve().parent.parent / "doc" / "api.rst"
 def _public_modules():
     yield skrnn
     for info in pkgutil.iter_modules(skrnn.__path__):
-        if not info.name.startswith("_") and info.ispkg:
+        # packages, and public modules that export names (skrnn.exceptions)
+        if not info.name.startswith("_") and info.name != "demo":
             yield importlib.import_module(f"skrnn.{info.name}")
 
 

@@ -25,6 +25,7 @@ from skrnn import (
 from skrnn._readout import ReadoutSums
 from skrnn.echo_state._reservoir import Reservoir
 from skrnn.rnn_elm import _autoencoder
+from skrnn.utils import _progress
 from skrnn.utils._progress import Progress, format_line
 
 INTERRUPTED = "interrupted by user"
@@ -88,8 +89,10 @@ def test_verbose_epochs_with_validation_score(cls, capsys):
     for i, (line, loss, score) in enumerate(zip(lines, model.loss_curve_,
                                                 model.validation_scores_), start=1):
         fields = re.fullmatch(r"Epoch (\d)/3   loss +(\S+)   val score +(\S+)"
-                              r"   elapsed +\d+\.\d\d s", line)
+                              r"   elapsed +\d+\.\d\d s(   left +\d+\.\d\d s)?", line)
         assert fields, line
+        # the time left, at the rate so far, until the last epoch
+        assert (fields[4] is None) == (i == 3)
         assert int(fields[1]) == i
         assert float(fields[2]) == pytest.approx(loss, rel=1e-5)
         assert float(fields[3]) == pytest.approx(score, rel=1e-5, abs=1e-6)
@@ -97,7 +100,7 @@ def test_verbose_epochs_with_validation_score(cls, capsys):
 
 def test_verbose_partial_fit_prints_chunks_and_steps_seen(capsys):
     X, y = _series(90)
-    model = ElmanRegressor(n_hidden=3, verbose=True, random_state=0)
+    model = ElmanRegressor(n_hidden=3, verbose=2, random_state=0)   # every chunk
     for start in range(0, 90, 30):
         model.partial_fit(X[start:start + 30], y[start:start + 30])
     lines = capsys.readouterr().out.splitlines()
@@ -205,13 +208,15 @@ def test_interrupted_classifier_predicts():
                                         (SimulatedAnnealingOptimizer, "Iteration")])
 def test_verbose_search_prints_best_and_mean_loss(cls, label, capsys):
     X, y = _series(40)
-    search = cls(ElmanRegressor(n_hidden=2), population_size=6, max_iter=3, verbose=True,
+    # verbose=2: a line per iteration (verbose=1 summarises: see below)
+    search = cls(ElmanRegressor(n_hidden=2), population_size=6, max_iter=3, verbose=2,
                  random_state=0).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3
     for i, (line, best) in enumerate(zip(lines, search.loss_curve_), start=1):
         fields = re.fullmatch(rf"{label} {i}/3   best loss +(\S+)   mean loss +(\S+)"
-                              r"   evaluations +\d+   elapsed +\d+\.\d\d s", line)
+                              r"   evaluations +\d+   evals per s +\d+"
+                              r"   elapsed +\d+\.\d\d s(   left +\d+\.\d\d s)?", line)
         assert fields, line
         assert float(fields[1]) == pytest.approx(best, rel=1e-5)
         assert float(fields[2]) >= float(fields[1])
@@ -258,10 +263,10 @@ def test_echo_state_verbose_fit_and_chunks(capsys):
     out = capsys.readouterr().out
     assert "Reservoir of 20 units run over 120 steps (120 readout rows)" in out
     assert re.search(r"Readout solved, alpha=\S+ chosen by CV from 61 values \(elapsed", out)
-    model = EchoStateRegressor(n_reservoir=20, n_washout=10, verbose=True, random_state=0)
+    model = EchoStateRegressor(n_reservoir=20, n_washout=10, verbose=2, random_state=0)
     for start in range(0, 120, 40):
         model.partial_fit(X[start:start + 40], y[start:start + 40])
-    lines = capsys.readouterr().out.splitlines()
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Chunk")]
     assert [int(re.search(r"steps seen +(\d+)", line)[1]) for line in lines] == [40, 80, 120]
     assert [int(re.search(r"readout rows +(\d+)", line)[1]) for line in lines] == [30, 70, 110]
     Xc = np.random.RandomState(0).randn(300, 4, 1)
@@ -407,3 +412,99 @@ def test_a_real_sigint_stops_the_fit_and_keeps_a_model():
         assert n_iter >= 2
         assert mse < 0.5  # a trained model (the targets have variance 0.5)
         assert "Training interrupted by user (KeyboardInterrupt)" in messages
+
+
+# -- the time: how often lines come, the time left, streams --------------------------
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock that moves ``step`` seconds at every reading (``clock.step`` can change)."""
+    class Clock:
+        now, step = 1000.0, 0.1
+
+        def __call__(self):
+            self.now += self.step
+            return self.now
+
+    fake = Clock()
+    monkeypatch.setattr(_progress, "_clock", fake)
+    return fake
+
+
+def _elapsed(line):
+    return float(re.search(r"elapsed +(\d+\.\d+) s", line)[1])
+
+
+def test_search_summary_lines_come_at_most_once_a_second(clock, capsys):
+    X, y = _series(40)
+    search = GeneticOptimizer(ElmanRegressor(n_hidden=2), population_size=6, max_iter=200,
+                              verbose=True, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    numbers = [int(re.match(r"Generation +(\d+)/200", line)[1]) for line in lines]
+    # the first and the last generation, and far fewer lines than generations
+    assert numbers[0] == 1 and numbers[-1] == search.n_iter_ == 200
+    assert 5 < len(lines) < 100
+    gaps = np.diff([_elapsed(line) for line in lines[:-1]])
+    assert np.all(gaps >= _progress.SUMMARY_INTERVAL - 1e-9)
+    # each line: the best loss so far, the rate, and the time left at that rate
+    for line, number in zip(lines[:-1], numbers):
+        fields = re.search(r"best loss +(\S+) .* evals per s +(\d+)"
+                           r"   elapsed +(\S+) s   left +(\S+) s$", line)
+        assert float(fields[1]) == pytest.approx(search.loss_curve_[number - 1], rel=1e-5)
+        assert int(fields[2]) > 0
+        elapsed, left = float(fields[3]), float(fields[4])
+        assert left == pytest.approx(elapsed * (200 - number) / number, abs=0.02)
+    assert "left" not in lines[-1]
+
+
+def test_partial_fit_lines_count_the_whole_stream(clock, capsys):
+    # elapsed does not restart at each call, and verbose=1 summarises many chunks
+    X, y = _series(600)
+    model = EchoStateRegressor(n_reservoir=10, verbose=2, random_state=0)
+    for start in range(0, 90, 30):
+        model.partial_fit(X[start:start + 30], y[start:start + 30])
+    times = [_elapsed(line) for line in capsys.readouterr().out.splitlines()
+             if line.startswith("Chunk")]
+    assert len(times) == 3 and times[0] < times[1] < times[2]
+    assert times[2] > 3 * times[0]      # a clock restarted per call would not grow so
+    quiet = EchoStateRegressor(n_reservoir=10, verbose=1, random_state=0)
+    for start in range(0, 600, 10):
+        quiet.partial_fit(X[start:start + 10], y[start:start + 10])
+    lines = capsys.readouterr().out.splitlines()
+    chunks = [int(re.match(r"Chunk +(\d+)", line)[1]) for line in lines]
+    assert chunks[0] == 1 and 2 < len(chunks) < 60
+    assert np.all(np.diff([_elapsed(line) for line in lines]) >= _progress.SUMMARY_INTERVAL)
+
+
+def test_long_unit_of_work_ticks_with_the_time_left(clock, capsys):
+    clock.step = 1.0
+    progress = Progress(1)
+    for done in range(1, 101):           # 100 batches of one epoch of 4, a second each
+        progress.tick("targets", done, 100, context="Epoch 1: ", whole=done / 100 / 4)
+    lines = capsys.readouterr().out.splitlines()
+    assert 5 <= len(lines) <= 10         # every TICK_INTERVAL (10 s) at most, not at the end
+    for line in lines:
+        fields = re.fullmatch(r"  Epoch 1: targets (\d+)/100 \((\d+) %\)   elapsed +(\S+) s"
+                              r"   left +(\S+) s   fit left at most +(\S+) s", line)
+        assert fields, line
+        done, elapsed = int(fields[1]), float(fields[3])
+        assert int(fields[2]) == done
+        assert float(fields[4]) == pytest.approx(100 - done, rel=0.1)       # a second each
+        assert float(fields[5]) == pytest.approx(elapsed * (400 - done) / done, rel=0.01)
+    assert np.all(np.diff([_elapsed(line) for line in lines]) >= 10)
+    Progress(0).tick("targets", 50, 100)
+    Progress(2).tick("targets", 100, 100)  # finished: nothing to say
+    assert capsys.readouterr().out == ""
+
+
+def test_a_long_epoch_is_not_silent(clock, capsys):
+    clock.step = 2.0                     # every clock reading: two seconds later
+    X = np.random.RandomState(0).rand(40, 5, 1)
+    y = X.sum(axis=(1, 2))
+    with pytest.warns(ConvergenceWarning):
+        ElmanRegressor(n_hidden=2, batch_size=2, max_iter=2, verbose=True,
+                       random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    within = [line for line in lines if line.startswith("  Epoch")]
+    assert within and all(re.match(r"  Epoch [12]: targets \d+/40 ", line) for line in within)
+    assert all("fit left at most" in line for line in within)
+    assert [line.split()[1] for line in lines if line.startswith("Epoch")] == ["1/2", "2/2"]

@@ -25,7 +25,24 @@ _RCOND_WARN = np.finfo(np.float64).eps
 
 
 class ReadoutWarning(UserWarning):
-    """A readout whose penalty or conditioning makes the result doubtful."""
+    """A readout whose penalty or conditioning makes the result doubtful.
+
+    Raised by the echo state and RNN-ELM estimators (and
+    :func:`skrnn.dask.fit_distributed`) when the penalty chosen sits on the
+    edge of its grid, when held-out blocks contradict generalised
+    cross-validation, or when the Gram matrix is too ill-conditioned for its
+    dtype; the message says what to change. Public as
+    ``skrnn.exceptions.ReadoutWarning``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skrnn.exceptions import ReadoutWarning
+    >>> issubclass(ReadoutWarning, UserWarning)
+    True
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", ReadoutWarning)   # silence these only
+    """
 
 
 class _Standardised:

@@ -214,6 +214,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         buffers = [state_buffer(seqs, n, chunk, align) for _ in range(2 if chunk else 1)]
         pending = []  # the window summed next: (blocks, Y, positions, ordered)
         n_windows = 0  # across groups too: a pending window keeps its buffer
+        steps_done = 0
 
         def add_pending():
             if pending:
@@ -258,6 +259,9 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                             add_pending()
                     else:
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
+                    if progress is not None:  # a long run is never silent
+                        steps_done += rows.size
+                        progress.tick("Steps", steps_done, seqs.n_steps, context="reservoir: ")
                 if not per_step:
                     sums.add([pooled.features()], seqs.Y[ids], first + ids)
                 if progress is not None and progress.detailed:
@@ -290,7 +294,10 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
 
     def _fit(self, X, y, incremental=False, classes=None):
         """fit (reset) or partial_fit, through the readout engine; prints what it did."""
-        self._progress = progress = Progress(self.verbose)
+        # partial_fit's lines count the time of the whole stream, not of this call
+        offset, last_line = (getattr(self, "_stream_clock", (0.0, None)) if incremental
+                             else (0.0, None))
+        self._progress = progress = Progress(self.verbose, offset=offset, last_line=last_line)
         before = getattr(self, "_readout_stream", {"n_seen": 0})["n_seen"] if incremental else 0
         try:
             self._readout_fit(X, y, incremental=incremental, classes=classes)
@@ -301,7 +308,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
             steps = self.n_steps_seen_ - before
             first = before == 0 and "_chunks_seen" not in self.__dict__
             self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 1) + 1
-            progress.step("Chunk", self._chunks_seen, steps=steps,
+            progress.step("Chunk", self._chunks_seen, summary=True, steps=steps,
                           steps_seen=self.n_steps_seen_, readout_rows=self.n_readout_rows_)
         else:
             self.__dict__.pop("_chunks_seen", None)
@@ -310,6 +317,12 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
             progress.note(f"Readout solved, alpha={self.alpha_:.3g}"
                           + (f" chosen by {self.alpha.upper()} from {len(self.alphas_)} values"
                              if isinstance(self.alpha, str) else ""))
+        # a partial_fit stream's seconds so far, and when its last line was printed
+        # (fit starts no stream: it leaves only what fit_distributed's model has)
+        if incremental:
+            self._stream_clock = (progress.elapsed, progress.last_line)
+        else:
+            self.__dict__.pop("_stream_clock", None)
         return self
 
     # -- prediction ------------------------------------------------------------

@@ -234,7 +234,10 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
 
     def _fit(self, X, y, *, incremental, classes=None):
         """fit or partial_fit through the readout engine; prints what it did."""
-        self._progress = progress = Progress(self.verbose)
+        # partial_fit's lines count the time of the whole stream, not of this call
+        offset, last_line = (getattr(self, "_stream_clock", (0.0, None)) if incremental
+                             else (0.0, None))
+        self._progress = progress = Progress(self.verbose, offset=offset, last_line=last_line)
         before = self.n_samples_seen_ if incremental and hasattr(self, "_readout_sums") else 0
         try:
             self._readout_fit(X, y, incremental=incremental, classes=classes)
@@ -243,13 +246,19 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         if incremental:
             first = before == 0
             self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 1) + 1
-            progress.step("Chunk", self._chunks_seen, rows=self.n_samples_seen_ - before,
-                          rows_seen=self.n_samples_seen_)
+            progress.step("Chunk", self._chunks_seen, summary=True,
+                          rows=self.n_samples_seen_ - before, rows_seen=self.n_samples_seen_)
         else:
             self.__dict__.pop("_chunks_seen", None)
             progress.step("Chunk", 1, rows=self.n_samples_seen_, rows_seen=self.n_samples_seen_)
             progress.note(f"Readout of {self.output_weights_.shape[0]} clusters solved from "
                           f"{self._readout_sums.n} rows, alpha={self.alpha_:.3g}")
+        # a partial_fit stream's seconds so far, and when its last line was printed
+        # (fit starts no stream: it leaves only what fit_distributed's model has)
+        if incremental:
+            self._stream_clock = (progress.elapsed, progress.last_line)
+        else:
+            self.__dict__.pop("_stream_clock", None)
         return self
 
     def _decision(self, X):

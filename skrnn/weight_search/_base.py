@@ -299,6 +299,17 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         finally:
             net.n_jobs = saved
 
+    def _print_iteration(self, progress, losses, done, n_iter, evaluations, last):
+        """A summary line: at verbose=1 at most one a second (and the last), all at 2."""
+        finite = losses[np.isfinite(losses)]
+        total = n_iter if n_iter > 1 else None  # none for partial_fit
+        elapsed = max(progress.elapsed, 1e-9)
+        progress.step(self._iteration_name, self.n_iter_ if total is None else done, total,
+                      summary=True, last=last, best_loss=self.best_loss_,
+                      mean_loss=float(finite.mean()) if finite.size else np.inf,
+                      evaluations=self.n_evaluations_,
+                      evals_per_s=int(round(evaluations / elapsed)))
+
     def _record(self, thetas, losses):
         """Keep the best candidate seen."""
         i = int(np.argmin(losses))
@@ -328,27 +339,27 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
                 self.initial_loss_ = self.best_loss_
                 self._state = self._start(thetas, losses, self._rng, evaluate)
             try:
-                for _ in range(n_iter):
+                evaluations_before = self.n_evaluations_
+                for i in range(n_iter):
                     previous = self.best_loss_
                     thetas, losses = self._iterate(self._state, self._rng, evaluate, self.n_iter_)
                     self._record(thetas, losses)
                     self.n_iter_ += 1
                     self.loss_curve_.append(self.best_loss_)
+                    reached = (self.target_loss is not None
+                               and self.best_loss_ <= self.target_loss)
+                    if not reached:
+                        if self.best_loss_ > previous - self.tol:
+                            self._no_improvement += 1
+                        else:
+                            self._no_improvement = 0
+                    stalled = (self.n_iter_no_change is not None
+                               and self._no_improvement >= self.n_iter_no_change)
                     if self.verbose:
-                        finite = losses[np.isfinite(losses)]
-                        total = n_iter if n_iter > 1 else None  # none for partial_fit
-                        progress.step(self._iteration_name, self.n_iter_, total,
-                                      best_loss=self.best_loss_,
-                                      mean_loss=float(finite.mean()) if finite.size else np.inf,
-                                      evaluations=self.n_evaluations_)
-                    if self.target_loss is not None and self.best_loss_ <= self.target_loss:
-                        break
-                    if self.best_loss_ > previous - self.tol:
-                        self._no_improvement += 1
-                    else:
-                        self._no_improvement = 0
-                    if (self.n_iter_no_change is not None
-                            and self._no_improvement >= self.n_iter_no_change):
+                        self._print_iteration(progress, losses, i + 1, n_iter,
+                                              self.n_evaluations_ - evaluations_before,
+                                              last=reached or stalled or i + 1 == n_iter)
+                    if reached or stalled:
                         break
             except KeyboardInterrupt:
                 # _record only ever replaces the best with a finished, better
