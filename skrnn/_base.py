@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._activations import HIDDEN_ACTIVATIONS
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
-from ._sequences import check_sequences
+from ._sequences import Sequences, check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
 from .utils._progress import Progress, warn_interrupted
@@ -50,7 +50,7 @@ def auto_batch_size(n, series=False):
     return min(AUTO_SERIES_STEPS if series else AUTO_SEQUENCES, n)
 
 
-AUTO_SEQUENCES = 200
+AUTO_SEQUENCES = 32
 AUTO_SERIES_STEPS = 200
 
 
@@ -89,6 +89,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         "n_jobs": [None, Integral],
         "callbacks": [None, list, tuple],
         "weight_init": [StrOptions(set(WEIGHT_INITS))],
+        "update_every": [StrOptions({"batch", "step"})],
     }
 
     def __init__(
@@ -115,12 +116,13 @@ class BaseRecurrent(BaseEstimator, ABC):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=50,
         max_fun=15000,
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
         weight_init="orthogonal",
+        update_every="batch",
     ):
         self.n_hidden = n_hidden
         self.bptt_steps = bptt_steps
@@ -148,6 +150,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         self.max_grad_norm = max_grad_norm
         self.n_jobs = n_jobs
         self.callbacks = callbacks
+        self.update_every = update_every
         self.weight_init = weight_init
 
     # set by the task mixins
@@ -408,6 +411,25 @@ class BaseRecurrent(BaseEstimator, ABC):
     def _check_targets(self, seqs):
         """Family-specific checks of the encoded targets (none by default)."""
 
+    def _check_update_every(self, seqs):
+        """The settings ``update_every='step'`` cannot run with, as ValueErrors."""
+        if self.update_every != "step":
+            return
+        if self.solver == "lbfgs":
+            raise ValueError("update_every='step' updates the weights after every step; "
+                             "solver='lbfgs' fits all the data at once. Use solver='sgd' or "
+                             "'adam'.")
+        if seqs.layout == "series":
+            raise ValueError(
+                "update_every='step' needs sequences (3D or a list): the gradient of each "
+                "step runs back to the start of its sequence, which on one long series "
+                "would cost the square of its length. For one update per step of a single "
+                "series (the state carried, the gradient truncated to that step), use "
+                "batch_size=1.")
+        if self.batch_size not in ("auto", 1):
+            raise ValueError(f"update_every='step' takes the sequences one at a time; got "
+                             f"batch_size={self.batch_size!r}. Leave batch_size='auto'.")
+
     def _fit(self, X, y, incremental=False, classes=None):
         for i, callback in enumerate(self.callbacks or ()):
             if not callable(callback):
@@ -415,6 +437,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                                  f"callback(estimator, info)); got {callback!r}.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         seqs = self._prepare(X, y, reset=first_pass, classes=classes)
+        self._check_update_every(seqs)
         if first_pass:
             self._initialize(seqs)
         # the arrays of a training step, reused from batch to batch
@@ -492,6 +515,9 @@ class BaseRecurrent(BaseEstimator, ABC):
         next); a batch of sequences is shuffled and cut into groups of
         ``batch_size`` sequences.
         """
+        if self.update_every == "step":
+            yield from self._step_updates(seqs)
+            return
         if seqs.layout == "series":
             n = seqs.n_steps
             size = (auto_batch_size(n, series=True) if self.batch_size == "auto"
@@ -507,6 +533,26 @@ class BaseRecurrent(BaseEstimator, ABC):
         idx = self._random_state.permutation(n) if self.shuffle else np.arange(n)
         for start in range(0, n, size):
             yield seqs.take(idx[start:start + size])
+
+    def _step_updates(self, seqs):
+        """The updates of an epoch with ``update_every='step'``.
+
+        Sequences one at a time (shuffled with ``shuffle``); within each, one
+        update per target: the steps up to that target, as a sequence whose
+        only target is its last step, so that the gradient is the exact
+        gradient of that step's error through everything before it, at the
+        current weights (real-time backpropagation through time).
+        """
+        n = seqs.n_sequences
+        order = self._random_state.permutation(n) if self.shuffle else range(n)
+        for s in order:
+            start, stop = int(seqs.offsets[s]), int(seqs.offsets[s + 1])
+            ends = range(start, stop) if seqs.per_step else (stop - 1,)
+            for end in ends:
+                target = seqs.Y[end if seqs.per_step else s][None]
+                yield Sequences(seqs.X[start:end + 1],
+                                np.array([0, end + 1 - start], dtype=np.intp), "list",
+                                target, per_step=False)
 
     def _fit_stochastic(self, seqs, incremental, workspace):
         early_stopping = self.early_stopping and not incremental

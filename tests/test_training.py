@@ -141,3 +141,60 @@ def test_weight_init_schemes(Model):
             "glorot"].recurrent_weights_.T, np.eye(n), atol=1e-3)
     with pytest.raises(ValueError, match="weight_init"):
         Model(n_hidden=3, weight_init="he").fit(X, y)
+
+
+@pytest.mark.parametrize("Model", [ElmanRegressor, JordanRegressor, LSTMRegressor])
+def test_update_every_step_is_one_update_per_target_through_the_prefix(Model):
+    """Online training, written out: each step's update is what a batch fit on
+    the steps so far, with that step's target alone, would do from the
+    current weights (plain SGD, so an update is -rate * gradient)."""
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(-1, 1, (2, 4, 2)), rng.uniform(-1, 1, (2, 4))
+    params = dict(n_hidden=3, solver="sgd", momentum=0.0, learning_rate_init=0.2,
+                  alpha=0.01, max_grad_norm=None, shuffle=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        online = Model(update_every="step", max_iter=1, **params).fit(X, y)
+        reference = Model(max_iter=1, warm_start=True, **params)
+        reference.fit(X[:1, :1], y[:1, 0])  # built, then moved to where online started
+        reference.set_flat_weights(_initial_weights(Model, params, X, y))
+        for s in range(2):
+            for t in range(4):
+                reference.fit(X[s:s + 1, :t + 1], y[s:s + 1, t])
+    assert online.t_ == 8
+    np.testing.assert_allclose(online.get_flat_weights(), reference.get_flat_weights(),
+                               rtol=1e-12, atol=1e-14)
+
+
+def _initial_weights(Model, params, X, y):
+    """The weights a fit with ``params`` starts from."""
+    model = Model(max_iter=1, **params)
+    model.set_params(learning_rate_init=1e-300)  # a step too small to move them
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y).get_flat_weights()
+
+
+def test_update_every_step_on_sequence_labels_is_batches_of_one():
+    X, y = make_sine_sequences(40, n_timesteps=12, n_classes=2, random_state=0)
+    params = dict(n_hidden=4, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        online = ElmanClassifier(update_every="step", **params).fit(X, y)
+        single = ElmanClassifier(batch_size=1, **params).fit(X, y)
+    np.testing.assert_array_equal(online.get_flat_weights(), single.get_flat_weights())
+
+
+@pytest.mark.parametrize("params,X_shape,match", [
+    (dict(solver="lbfgs"), (5, 4, 2), "solver='lbfgs'"),
+    (dict(batch_size=8), (5, 4, 2), "one at a time"),
+    ({}, (20, 2), "needs sequences"),
+])
+def test_update_every_step_rejects_what_it_cannot_run(params, X_shape, match):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=X_shape)
+    y = rng.uniform(size=X_shape[:-1])
+    model = LSTMRegressor(n_hidden=2, update_every="step", **params)
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+    assert not hasattr(model, "n_iter_")  # nothing half-fitted

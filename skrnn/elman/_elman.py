@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
-from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
+from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from ._network import SimpleRecurrentNetwork
@@ -43,12 +43,13 @@ class _BaseElman(BaseRecurrent):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=50,
         max_fun=15000,
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
         weight_init="orthogonal",
+        update_every="batch",
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha,
@@ -59,7 +60,7 @@ class _BaseElman(BaseRecurrent):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
             max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs,
-            callbacks=callbacks, weight_init=weight_init)
+            callbacks=callbacks, weight_init=weight_init, update_every=update_every)
         self.activation = activation
         self.initial_context = initial_context
 
@@ -136,7 +137,7 @@ class ElmanRegressor(SequenceRegressorMixin, _BaseElman):
     __doc__ = _ELMAN_DOC.format(
         summary="Elman simple recurrent network for sequence regression.",
         task=_REGRESSOR_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
-        training=TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES, extra_attributes="",
+        training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES, extra_attributes="",
         example="""\
     Remember the input of three steps ago:
 
@@ -152,7 +153,7 @@ class ElmanClassifier(SequenceClassifierMixin, _BaseElman):
     __doc__ = _ELMAN_DOC.format(
         summary="Elman simple recurrent network for sequence classification.",
         task=_CLASSIFIER_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
-        training=TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES,
+        training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES,
         extra_attributes="""
     classes_ : ndarray of shape (n_classes,)
         Class labels.

@@ -5,7 +5,7 @@
 from numbers import Real
 
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
-from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, TRAINING_PARAMETERS
+from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from ..elman._network import SimpleRecurrentNetwork
@@ -50,12 +50,13 @@ class _BaseJordan(BaseRecurrent):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=50,
         max_fun=15000,
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
         weight_init="orthogonal",
+        update_every="batch",
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -66,7 +67,7 @@ class _BaseJordan(BaseRecurrent):
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
             max_grad_norm=max_grad_norm, n_jobs=n_jobs,
-            callbacks=callbacks, weight_init=weight_init)
+            callbacks=callbacks, weight_init=weight_init, update_every=update_every)
         self.context_decay = context_decay
         self.teacher_forcing = teacher_forcing
         self.activation = activation
@@ -157,7 +158,7 @@ class JordanRegressor(SequenceRegressorMixin, _BaseJordan):
         task="""A linear output gives a value at every time step (or one per sequence
     for 3D or list ``X`` with 1D ``y``), trained on the squared error.""",
         layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
-        training=TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES, extra_attributes="",
+        training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES, extra_attributes="",
         example="""\
     Forecast a sine wave one step ahead, then let the network run free:
 
@@ -177,7 +178,7 @@ class JordanClassifier(SequenceClassifierMixin, _BaseJordan):
         task="""The label of a sequence is the output at its last step, a logistic (two
     classes) or softmax output trained on the log loss.""",
         layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
-        training=TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES,
+        training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES,
         extra_attributes="""
     classes_ : ndarray of shape (n_classes,)
         Class labels.

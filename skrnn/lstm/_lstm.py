@@ -8,7 +8,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from .._base import BaseRecurrent
-from .._docs import BPTT_STEPS, TRAINING_ATTRIBUTES, TRAINING_PARAMETERS
+from .._docs import BPTT_STEPS, TRAINING_ATTRIBUTES, LSTM_TRAINING_PARAMETERS
 from .._losses import LOSSES, error_entropy_loss
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
@@ -70,12 +70,13 @@ class _BaseLSTM(BaseRecurrent):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=50,
         max_fun=15000,
         max_grad_norm=5.0,
         n_jobs=None,
         callbacks=None,
-        weight_init="orthogonal",
+        weight_init="uniform",
+        update_every="batch",
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha,
@@ -86,7 +87,7 @@ class _BaseLSTM(BaseRecurrent):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
             max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs,
-            callbacks=callbacks, weight_init=weight_init)
+            callbacks=callbacks, weight_init=weight_init, update_every=update_every)
         self.loss = loss
         self.peepholes = peepholes
         self.forget_bias = forget_bias
@@ -256,7 +257,7 @@ class LSTMRegressor(SequenceRegressorMixin, _BaseLSTM):
         summary="Long short-term memory network for sequence regression.",
         task=_REGRESSOR_TASK, layouts=SEQUENCE_LAYOUTS_DOC,
         losses="{'squared_error', 'error_entropy'}", default_loss="squared_error",
-        bptt_steps=BPTT_STEPS, training=TRAINING_PARAMETERS, fitted=TRAINING_ATTRIBUTES,
+        bptt_steps=BPTT_STEPS, training=LSTM_TRAINING_PARAMETERS, fitted=TRAINING_ATTRIBUTES,
         extra_attributes="",
         example="""\
     Add the two marked numbers of each sequence (the adding problem):
@@ -279,7 +280,7 @@ class LSTMClassifier(SequenceClassifierMixin, _BaseLSTM):
         summary="Long short-term memory network for sequence classification.",
         task=_CLASSIFIER_TASK, layouts=SEQUENCE_LAYOUTS_DOC,
         losses="{'log_loss', 'error_entropy'}", default_loss="log_loss",
-        bptt_steps=BPTT_STEPS, training=TRAINING_PARAMETERS, fitted=TRAINING_ATTRIBUTES,
+        bptt_steps=BPTT_STEPS, training=LSTM_TRAINING_PARAMETERS, fitted=TRAINING_ATTRIBUTES,
         extra_attributes="""
     classes_ : ndarray of shape (n_classes,)
         Class labels.
