@@ -6,15 +6,27 @@ as the same network trained the PyTorch way with PyTorch's defaults?
 For every task, ``ElmanClassifier/Regressor``, ``JordanClassifier/Regressor``
 and ``LSTMClassifier/Regressor`` are fitted with their defaults except
 ``n_hidden`` (16 on every task) and ``random_state`` (plus whatever
-``--skrnn-params`` gives), on float64 inputs. The comparator is ``nn.RNN``
-(tanh; for Elman and Jordan alike) or ``nn.LSTM``, with an ``nn.Linear``
-readout from the last hidden state, PyTorch's default initialisation, Adam at
-skrnn's default learning rate (0.01), skrnn's default number of epochs (200,
-all run; skrnn may stop earlier on its own), skrnn's default batch size
-(``min(200, n_sequences)`` sequences, reshuffled every epoch), cross-entropy
-for classification and MSE for regression, in float32. The data of a task are
-fixed (numpy seed 0); the seed drives the initialisation and the shuffling,
-on both sides.
+``--skrnn-params`` gives), on float64 inputs. The comparators are what a PyTorch user would write: ``nn.RNN``
+(tanh) for Elman, ``nn.LSTM`` for the LSTM, each with an ``nn.Linear``
+readout from the last hidden state, and for Jordan (PyTorch has no Jordan
+layer) ``nn.Linear`` layers stepped in a Python loop with the same
+equations and context decay as skrnn's; PyTorch's default initialisation,
+float32. Both sides train alike: Adam at skrnn's learning rate, for skrnn's
+number of epochs (all of them on PyTorch's side; skrnn may stop earlier on
+its own) and with skrnn's batch size (``batch_size='auto'`` resolved as
+skrnn resolves it), sequences reshuffled every epoch; cross-entropy for
+classification (the logistic loss of one output for a binary Jordan, as
+skrnn's) and MSE for regression. So when skrnn's defaults change, PyTorch's
+training changes with them, and only the networks' own choices
+(initialisation, penalty, clipping, stopping, parametrisation) differ. The
+data of a task are fixed (numpy seed 0); the seed drives the initialisation
+and the shuffling, on both sides.
+
+``--torch-one-bias`` gives ``nn.RNN`` / ``nn.LSTM`` one bias vector per
+layer, as skrnn's networks have, instead of PyTorch's two (``b_ih + b_hh``,
+which Adam moves twice as fast as one). ``--torch-cache`` keeps PyTorch's
+scores in a JSON file, so that runs comparing skrnn settings fit PyTorch's
+networks once.
 
 Tasks (train / test split 2/3 - 1/3 unless noted; one target per sequence):
 
@@ -57,7 +69,7 @@ Run::
 
     python benchmarks/bench_generalisation.py [--tasks early parity ...]
         [--models elman jordan lstm] [--seeds 0 1 2 3 4]
-        [--skrnn-params key=value ...]
+        [--skrnn-params key=value ...] [--torch-one-bias] [--torch-cache PATH]
 
 ``--skrnn-params`` values are read with ``ast.literal_eval`` (a string when
 that fails); ``lstm.peepholes=True`` sets a parameter for one model only.
@@ -224,7 +236,7 @@ class TorchJordan(torch.nn.Module):
 class TorchNet(torch.nn.Module):
     """nn.RNN (tanh) or nn.LSTM, and nn.Linear from the last hidden state."""
 
-    def __init__(self, model, n_features, n_outputs):
+    def __init__(self, model, n_features, n_outputs, one_bias=False):
         super().__init__()
         if model == "lstm":
             self.rnn = torch.nn.LSTM(n_features, N_HIDDEN, batch_first=True)
@@ -232,6 +244,14 @@ class TorchNet(torch.nn.Module):
             self.rnn = torch.nn.RNN(n_features, N_HIDDEN, nonlinearity="tanh",
                                     batch_first=True)
         self.out = torch.nn.Linear(N_HIDDEN, n_outputs)
+        if one_bias:
+            # one bias vector, as skrnn's: b_ih starts at the sum of the two
+            # draws and b_hh stays at zero, so the start is unchanged but each
+            # step moves the bias once where PyTorch's two vectors move it twice
+            with torch.no_grad():
+                self.rnn.bias_ih_l0 += self.rnn.bias_hh_l0
+                self.rnn.bias_hh_l0.zero_()
+            self.rnn.bias_hh_l0.requires_grad_(False)
 
     def forward(self, x, lengths=None):
         if lengths is not None:
@@ -278,7 +298,7 @@ def training_protocol(model, task, params):
     return float(settings["learning_rate_init"]), int(settings["max_iter"]), batch
 
 
-def fit_torch(model, task, seed, protocol):
+def fit_torch(model, task, seed, protocol, one_bias=False):
     """(held-out score, seconds), trained with ``protocol`` (see training_protocol)."""
     learning_rate, epochs, batch_size = protocol
     start = time.perf_counter()
@@ -304,8 +324,9 @@ def fit_torch(model, task, seed, protocol):
                     else (lambda o: o))
         net = TorchJordan(train.X.shape[2], n_outputs, feedback)
     else:
-        net = TorchNet(model, train.X.shape[2], n_outputs)
-    optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
+        net = TorchNet(model, train.X.shape[2], n_outputs, one_bias)
+    optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad],
+                                 lr=learning_rate)
     generator = torch.Generator().manual_seed(seed)
     squeeze = binary_jordan or not task.classify
     for _ in range(epochs):
@@ -326,12 +347,14 @@ def fit_torch(model, task, seed, protocol):
     return task.score(pred), time.perf_counter() - start
 
 
-def torch_scores(model, task_key, task, seed, protocol, cache):
+def torch_scores(model, task_key, task, seed, protocol, cache, one_bias=False):
     """fit_torch, or its result from ``cache`` (a dict saved as JSON) when there."""
     lr, epochs, batch = protocol
     key = f"{task_key}/{model}/{seed}/lr{lr}/epochs{epochs}/batch{batch}/torch-{torch.__version__}"
+    if one_bias:
+        key += "/one-bias"
     if key not in cache:
-        cache[key] = fit_torch(model, task, seed, protocol)
+        cache[key] = fit_torch(model, task, seed, protocol, one_bias)
     return cache[key]
 
 
@@ -359,6 +382,8 @@ def command(args):
              *args.models, "--seeds", *map(str, args.seeds)]
     if args.skrnn_params:
         parts += ["--skrnn-params", *args.skrnn_params]
+    if args.torch_one_bias:
+        parts.append("--torch-one-bias")
     return " ".join(parts)
 
 
@@ -402,7 +427,8 @@ def run(args):
                     n_warn += caught
                     t_ours += elapsed
                 score, elapsed = torch_scores(model, key, task, seed,
-                                              training_protocol(model, task, kwargs), cache)
+                                              training_protocol(model, task, kwargs), cache,
+                                              args.torch_one_bias and model != "jordan")
                 theirs.append(score)
                 t_theirs += elapsed
             torch_median, torch_cell = summary(theirs)
@@ -439,6 +465,9 @@ def main():
                         help="network initialisation and shuffling seeds (both sides)")
     parser.add_argument("--skrnn-params", nargs="*", default=[], metavar="KEY=VALUE",
                         help="extra skrnn parameters (model.key=value for one model only)")
+    parser.add_argument("--torch-one-bias", action="store_true",
+                        help="nn.RNN / nn.LSTM with one bias vector per layer, as skrnn's, "
+                        "instead of PyTorch's two (which Adam moves twice as fast)")
     parser.add_argument("--torch-cache", metavar="PATH",
                         help="JSON file of PyTorch's scores, read if present and updated, so "
                         "that runs comparing skrnn settings fit PyTorch's networks once")
