@@ -114,15 +114,17 @@ def main():
     parser.add_argument("--embedded", action="store_true",
                         help="the embedded Reber grammar instead of the Reber grammar")
     parser.add_argument("--jobs", type=int, default=1, help="runs in parallel (processes)")
-    parser.add_argument("--only", choices=["reber-eem"], default=None)
+    parser.add_argument("--only", choices=["reber-eem", "classic"], default=None,
+                        help="'classic': the embedded Reber grammar and the adding problem")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     start = time.perf_counter()
-    if args.only is None:
+    if args.only in (None, "classic"):
         embedded_reber(min(args.seeds, 10))
         adding(min(args.seeds, 5))
-    reber_mse_vs_eem(args.seeds, args.epochs, args.bandwidths, args.learning_rates,
-                     args.embedded, args.jobs)
+    if args.only != "classic":
+        reber_mse_vs_eem(args.seeds, args.epochs, args.bandwidths, args.learning_rates,
+                         args.embedded, args.jobs)
     print(f"({time.perf_counter() - start:.0f} s)")
 
 

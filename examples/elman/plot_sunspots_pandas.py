@@ -54,8 +54,8 @@ print(X.head(3))
 # network over the whole series, so that the held-out years start from the
 # state the past left.
 models = {
-    "Jordan": JordanRegressor(n_hidden=16, random_state=0),
-    "Elman": ElmanRegressor(n_hidden=16, random_state=0),
+    "Jordan": JordanRegressor(n_hidden=16, max_iter=1000, random_state=0),
+    "Elman": ElmanRegressor(n_hidden=16, max_iter=1000, random_state=0),
 }
 predictions = {}
 for name, network in models.items():
