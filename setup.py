@@ -1,17 +1,25 @@
-"""Build the compiled kernels of skrnn (everything else lives in pyproject.toml)."""
+"""Build the compiled kernels of skrnn (everything else lives in pyproject.toml).
+
+The flags depend on the compiler that actually builds, which setuptools only
+knows once the build starts, so they are chosen in ``build_ext`` below rather
+than here: GCC and clang (Linux, macOS, MinGW) take ``-O3``, OpenMP where the
+compiler and its runtime accept it, and ``libm``; MSVC takes ``/O2`` and
+``/openmp``, and has no ``libm`` to link.
+"""
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 import ctypes.util
 import glob
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+from setuptools.errors import CompileError, LinkError
 
 DEBUG = os.environ.get("SKRNN_CYTHON_DEBUG", "0") == "1"
 
@@ -23,41 +31,73 @@ directives = {
     "initializedcheck": DEBUG,
 }
 
-# glibc's vector math library gives the kernels a vectorised tanh (see
-# skrnn/_kernels/_vmath.h); without it the kernels fall back to libm.
-libraries, macros = ["m"], [("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")]
-if (sys.platform.startswith("linux") and platform.machine() == "x86_64"
-        and ctypes.util.find_library("mvec")):
-    libraries.append("mvec")
-else:
-    macros.append(("SKRNN_NO_LIBMVEC", "1"))
+
+def has_libmvec():
+    """Whether glibc's vector math library can be linked (x86-64 Linux only).
+
+    It gives the kernels a vectorised tanh (see skrnn/_kernels/_vmath.h);
+    elsewhere, and with glibc older than 2.35 (the header checks the version),
+    the kernels use libm's tanh.
+    """
+    return (sys.platform.startswith("linux") and platform.machine() == "x86_64"
+            and ctypes.util.find_library("mvec") is not None)
 
 
+def openmp_flag(compiler):
+    """The flag that turns OpenMP on for ``compiler``, or None if it fails.
 
-def openmp_flags():
-    """``-fopenmp`` if the C compiler accepts it, else nothing.
-
-    Without OpenMP the kernels' ``prange`` loops run serially: results are
-    the same (every parallel loop writes disjoint memory), only slower when
-    ``n_jobs > 1``. Set ``SKRNN_NO_OPENMP=1`` to build without it.
+    The flag is tried on a tiny program compiled and linked by the same
+    compiler object that builds the extensions, so ``CC=clang`` without
+    libomp, or Apple's clang (no ``-fopenmp`` at all), builds without
+    OpenMP instead of failing. Without OpenMP the kernels' ``prange`` loops
+    run serially: results are the same (every parallel loop writes disjoint
+    memory), only slower when ``n_jobs > 1``. Set ``SKRNN_NO_OPENMP=1`` to
+    build without it.
     """
     if os.environ.get("SKRNN_NO_OPENMP", "0") == "1":
-        return []
-    compiler = os.environ.get("CC", "cc")
+        return None
+    flag = "/openmp" if compiler.compiler_type == "msvc" else "-fopenmp"
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "omp.c")
         with open(source, "w") as f:
-            f.write("#include <omp.h>\nint main(void) { return omp_get_max_threads() < 1; }\n")
+            f.write("#include <omp.h>\n"
+                    "int main(void) { return omp_get_max_threads() < 1; }\n")
         try:
-            result = subprocess.run(
-                [compiler, "-fopenmp", source, "-o", os.path.join(tmp, "omp")],
-                capture_output=True)
-        except OSError:
-            return []
-    return ["-fopenmp"] if result.returncode == 0 else []
+            objects = compiler.compile([source], output_dir=tmp, extra_postargs=[flag])
+            compiler.link_executable(objects, "omp", output_dir=tmp,
+                                     extra_postargs=[] if flag == "/openmp" else [flag])
+        except (CompileError, LinkError):
+            return None
+    return flag
 
 
-openmp = openmp_flags()
+class BuildExt(build_ext):
+    """``build_ext`` with the flags and libraries of the compiler in use."""
+
+    def build_extensions(self):
+        msvc = self.compiler.compiler_type == "msvc"
+        if msvc:
+            # C11 for `restrict` in the headers would need /std:c11; they
+            # spell it SKRNN_RESTRICT instead, which is __restrict here
+            compile_args = ["/Od", "/Zi"] if DEBUG else ["/O2"]
+            libraries, macros = [], [("SKRNN_NO_LIBMVEC", "1")]
+        else:
+            compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
+            libraries, macros = ["m"], []
+            if has_libmvec():
+                libraries.append("mvec")
+            else:
+                macros.append(("SKRNN_NO_LIBMVEC", "1"))
+        flag = openmp_flag(self.compiler)
+        openmp = [flag] if flag else []
+        for ext in self.extensions:
+            ext.extra_compile_args = compile_args + openmp + ext.extra_compile_args
+            # MSVC links its OpenMP runtime from /openmp at compile time
+            ext.extra_link_args = ([] if msvc else openmp) + ext.extra_link_args
+            ext.libraries = libraries + ext.libraries
+            ext.define_macros = macros + ext.define_macros
+        super().build_extensions()
+
 
 extensions = [
     Extension(
@@ -65,11 +105,9 @@ extensions = [
         ["skrnn/_kernels/*.pyx"],
         include_dirs=[np.get_include(), "skrnn/_kernels"],
         depends=glob.glob("skrnn/_kernels/*.h"),
-        define_macros=macros,
-        libraries=libraries,
-        extra_compile_args=(["-O3"] if not DEBUG else ["-O0", "-g"]) + openmp,
-        extra_link_args=openmp,
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_9_API_VERSION")],
     )
 ]
 
-setup(ext_modules=cythonize(extensions, compiler_directives=directives))
+setup(ext_modules=cythonize(extensions, compiler_directives=directives),
+      cmdclass={"build_ext": BuildExt})

@@ -14,6 +14,14 @@
 #ifndef SKRNN_ISA_H
 #define SKRNN_ISA_H
 
+/* `restrict` is C99, but MSVC's C takes it only with /std:c11 and later;
+ * __restrict it always takes. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define SKRNN_RESTRICT __restrict
+#else
+#define SKRNN_RESTRICT restrict
+#endif
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(SKRNN_NO_SIMD_DISPATCH)
 #define SKRNN_X86_DISPATCH 1
 #include <stdlib.h>
