@@ -222,15 +222,15 @@ cdef void _forward_block(const floating[:, ::1] X,
             # time at hidden 32, even at 64, 3 % more at 128); and training's
             # forward pass gives prediction's h_t bit for bit
             ct, ht = &C[row, 0], &H[row, 0]
-            cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
+            cp = <const floating*> &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
             _fill_rows(&A[row, 0], bias, m, n4)
             row_gemm(m, n4, k - 1, &XH[row, 0], k, &G[0, 0], n4, &A[row, 0], n4)
             _cells_forward(&A[row, 0], cp, ct, &TC[row, 0], ht, p, m, n)
         else:
             ct = cbuf + (t % 2) * width * n
             ht = hbuf + (t % 2) * width * n
-            cp = cbuf + ((t + 1) % 2) * width * n if t > 0 else &c0[lo, 0]
-            hp = hbuf + ((t + 1) % 2) * width * n if t > 0 else &h0[lo, 0]
+            cp = <const floating*> (cbuf + ((t + 1) % 2) * width * n) if t > 0 else &c0[lo, 0]
+            hp = <const floating*> (hbuf + ((t + 1) % 2) * width * n) if t > 0 else &h0[lo, 0]
             r0 = 0
             while r0 < m:
                 mt = min(tile, m - r0)
@@ -388,7 +388,7 @@ cdef void _backward_block(const floating[:, ::1] A,
         if bptt_steps > 0 and (t + 1) % bptt_steps == 0:
             memset(gh, 0, m * n * sizeof(floating))
             memset(gc, 0, m * n * sizeof(floating))
-        cp = &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
+        cp = <const floating*> &C[starts[t - 1] + lo, 0] if t > 0 else &c0[lo, 0]
         _cells_backward(&A[row, 0], cp, &TC[row, 0], &dH[row, 0], gh, gc, &dZ[row, 0], p,
                         m, n)
         # the gradient reaching h_{t-1}: dZ @ R^T through the row product of

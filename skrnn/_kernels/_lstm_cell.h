@@ -15,20 +15,24 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "_isa.h"  /* SKRNN_RESTRICT */
+
 #define SKRNN_DEFINE_LSTM_CELL_BACKWARD(T, SUFFIX)                                   \
 static void skrnn_lstm_cell_backward_##SUFFIX(                                       \
-    const T *restrict a, const T *restrict c_prev, const T *restrict tc,            \
-    const T *restrict dh_above, const T *restrict dh_next, T *restrict dc,          \
-    T *restrict d, const T *restrict p, ptrdiff_t m, ptrdiff_t n)                   \
+    const T *SKRNN_RESTRICT a, const T *SKRNN_RESTRICT c_prev,                       \
+    const T *SKRNN_RESTRICT tc, const T *SKRNN_RESTRICT dh_above,                    \
+    const T *SKRNN_RESTRICT dh_next, T *SKRNN_RESTRICT dc,                           \
+    T *SKRNN_RESTRICT d, const T *SKRNN_RESTRICT p, ptrdiff_t m, ptrdiff_t n)        \
 {                                                                                    \
     for (ptrdiff_t r = 0; r < m; r++) {                                              \
-        const T *restrict i = a + r * 4 * n, *restrict f = i + n,                    \
-                          *restrict g = i + 2 * n, *restrict o = i + 3 * n;          \
-        const T *restrict cp = c_prev + r * n, *restrict t = tc + r * n;             \
-        const T *restrict up = dh_above + r * n, *restrict nx = dh_next + r * n;     \
-        T *restrict dcr = dc + r * n;                                                \
-        T *restrict di = d + r * 4 * n, *restrict df = di + n,                       \
-          *restrict dg = di + 2 * n, *restrict dout = di + 3 * n;                    \
+        const T *SKRNN_RESTRICT i = a + r * 4 * n, *SKRNN_RESTRICT f = i + n,        \
+                          *SKRNN_RESTRICT g = i + 2 * n, *SKRNN_RESTRICT o = i + 3 * n; \
+        const T *SKRNN_RESTRICT cp = c_prev + r * n, *SKRNN_RESTRICT t = tc + r * n; \
+        const T *SKRNN_RESTRICT up = dh_above + r * n,                               \
+                *SKRNN_RESTRICT nx = dh_next + r * n;                                \
+        T *SKRNN_RESTRICT dcr = dc + r * n;                                          \
+        T *SKRNN_RESTRICT di = d + r * 4 * n, *SKRNN_RESTRICT df = di + n,           \
+          *SKRNN_RESTRICT dg = di + 2 * n, *SKRNN_RESTRICT dout = di + 3 * n;        \
         if (p) {                                                                     \
             for (ptrdiff_t j = 0; j < n; j++) {                                      \
                 T dh = up[j] + nx[j];                                                \
@@ -62,10 +66,10 @@ SKRNN_DEFINE_LSTM_CELL_BACKWARD(float, f)
 /* Before the tanh: the logistic gates' inputs halved (s(z) = (1 + tanh(z / 2)) / 2).
  * No peepholes. */
 #define SKRNN_DEFINE_LSTM_PRE(T, SUFFIX)                                             \
-static void skrnn_lstm_pre_##SUFFIX(T *restrict z, ptrdiff_t m, ptrdiff_t n)        \
+static void skrnn_lstm_pre_##SUFFIX(T *SKRNN_RESTRICT z, ptrdiff_t m, ptrdiff_t n)   \
 {                                                                                    \
     for (ptrdiff_t r = 0; r < m; r++) {                                              \
-        T *restrict zr = z + r * 4 * n;                                              \
+        T *SKRNN_RESTRICT zr = z + r * 4 * n;                                        \
         for (ptrdiff_t j = 0; j < 2 * n; j++)                                        \
             zr[j] = (T) 0.5 * zr[j];                                                 \
         for (ptrdiff_t j = 3 * n; j < 4 * n; j++)                                    \
@@ -75,13 +79,13 @@ static void skrnn_lstm_pre_##SUFFIX(T *restrict z, ptrdiff_t m, ptrdiff_t n)    
 
 /* After the tanh of all gates: the logistic gates finished and c_t. */
 #define SKRNN_DEFINE_LSTM_CELL(T, SUFFIX)                                            \
-static void skrnn_lstm_cell_##SUFFIX(T *restrict z, const T *restrict c_prev,       \
-                                     T *restrict c, ptrdiff_t m, ptrdiff_t n)        \
+static void skrnn_lstm_cell_##SUFFIX(T *SKRNN_RESTRICT z, const T *SKRNN_RESTRICT c_prev, \
+                                     T *SKRNN_RESTRICT c, ptrdiff_t m, ptrdiff_t n)  \
 {                                                                                    \
     for (ptrdiff_t r = 0; r < m; r++) {                                              \
-        T *restrict zr = z + r * 4 * n;                                              \
-        const T *restrict cp = c_prev + r * n;                                       \
-        T *restrict cr = c + r * n;                                                  \
+        T *SKRNN_RESTRICT zr = z + r * 4 * n;                                        \
+        const T *SKRNN_RESTRICT cp = c_prev + r * n;                                 \
+        T *SKRNN_RESTRICT cr = c + r * n;                                            \
         for (ptrdiff_t j = 0; j < 2 * n; j++)                                        \
             zr[j] = (T) 0.5 + (T) 0.5 * zr[j];                                       \
         for (ptrdiff_t j = 3 * n; j < 4 * n; j++)                                    \
@@ -93,11 +97,11 @@ static void skrnn_lstm_cell_##SUFFIX(T *restrict z, const T *restrict c_prev,   
 
 /* h_t = o_t * tanh(c_t). */
 #define SKRNN_DEFINE_LSTM_OUT(T, SUFFIX)                                             \
-static void skrnn_lstm_out_##SUFFIX(const T *restrict z, const T *restrict tc,      \
-                                    T *restrict h, ptrdiff_t m, ptrdiff_t n)         \
+static void skrnn_lstm_out_##SUFFIX(const T *SKRNN_RESTRICT z, const T *SKRNN_RESTRICT tc, \
+                                    T *SKRNN_RESTRICT h, ptrdiff_t m, ptrdiff_t n)   \
 {                                                                                    \
     for (ptrdiff_t r = 0; r < m; r++) {                                              \
-        const T *restrict o = z + r * 4 * n + 3 * n;                                 \
+        const T *SKRNN_RESTRICT o = z + r * 4 * n + 3 * n;                           \
         for (ptrdiff_t j = 0; j < n; j++)                                            \
             h[r * n + j] = o[j] * tc[r * n + j];                                     \
     }                                                                                \

@@ -42,14 +42,19 @@ static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t ld
 SKRNN_ROWGEMM_BASELINE(skrnn_rowgemm_d_base, double)
 SKRNN_ROWGEMM_BASELINE(skrnn_rowgemm_f_base, float)
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef SKRNN_X86_DISPATCH
 #include <immintrin.h>
+
+/* Each SIMD function below is compiled for its instruction set through
+ * TARGET, its first argument (clang requires it of the inlined helpers too).
+ * AVX-512 here means AVX-512 F with FMA, AVX2 means AVX2 with FMA. */
+#define SKRNN_TARGET_AVX512_FMA __attribute__((target("avx512f,fma")))
 
 /* One tile: NR rows x NV vectors of columns, accumulated over all of k.
  * NR and NV are literals at every call, so the loops unroll and the
  * accumulators stay in registers. */
-#define SKRNN_TILE(NAME, T, VEC, MASK, LOAD, STORE, SET1, FMA)                       \
-static inline __attribute__((always_inline)) void                                    \
+#define SKRNN_TILE(TARGET, NAME, T, VEC, MASK, LOAD, STORE, SET1, FMA)               \
+TARGET static inline __attribute__((always_inline)) void                             \
 NAME(int NR, int NV, ptrdiff_t k, const T *A, ptrdiff_t lda, const T *B,             \
      ptrdiff_t ldb, T *C, ptrdiff_t ldc, const MASK *mk, ptrdiff_t lanes)            \
 {                                                                                    \
@@ -105,8 +110,9 @@ NAME(int NR, int NV, ptrdiff_t k, const T *A, ptrdiff_t lda, const T *B,        
  * done nothing, if that copy cannot be allocated; the caller then takes the
  * chain, slower here but as batch-invariant. */
 #define SKRNN_ROWDOT_STACK 1024
-#define SKRNN_ROWDOT(NAME, T, VEC, MASK, LANES, MAKE_MASK, LOAD, FMA, ZERO, REDUCE)   \
-static int NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,    \
+#define SKRNN_ROWDOT(TARGET, NAME, T, VEC, MASK, LANES, MAKE_MASK, LOAD, FMA, ZERO,  \
+                     REDUCE)                                                         \
+TARGET static int NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,    \
                 const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc)                      \
 {                                                                                    \
     T on_stack[SKRNN_ROWDOT_STACK];                                                  \
@@ -132,8 +138,9 @@ static int NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda
     return 1;                                                                        \
 }
 
-#define SKRNN_ROWGEMM(NAME, TILE, FULL_TILE, T, MASK, LANES, MAKE_MASK, MAXV, ROWS, DOT) \
-static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,   \
+#define SKRNN_ROWGEMM(TARGET, NAME, TILE, FULL_TILE, T, MASK, LANES, MAKE_MASK, MAXV,    \
+                      ROWS, DOT)                                                     \
+TARGET static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t lda,   \
                  const T *B, ptrdiff_t ldb, T *C, ptrdiff_t ldc)                     \
 {                                                                                    \
     if (4 * n <= LANES && DOT(m, n, k, A, lda, B, ldb, C, ldc))                      \
@@ -163,14 +170,12 @@ static void NAME(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *A, ptrdiff_t ld
     }                                                                                \
 }
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,fma")
-static inline __mmask16 skrnn_mask16(ptrdiff_t rest)
+SKRNN_TARGET_AVX512_FMA static inline __mmask16 skrnn_mask16(ptrdiff_t rest)
 {
     return rest >= 16 ? (__mmask16) 0xFFFF : rest <= 0 ? (__mmask16) 0
                                            : (__mmask16) ((1u << rest) - 1u);
 }
-static inline __mmask8 skrnn_mask8(ptrdiff_t rest)
+SKRNN_TARGET_AVX512_FMA static inline __mmask8 skrnn_mask8(ptrdiff_t rest)
 {
     return rest >= 8 ? (__mmask8) 0xFF : rest <= 0 ? (__mmask8) 0
                                        : (__mmask8) ((1u << rest) - 1u);
@@ -179,24 +184,23 @@ static inline __mmask8 skrnn_mask8(ptrdiff_t rest)
 #define SKRNN_STORE512_PS(p, mask, v) _mm512_mask_storeu_ps(p, mask, v)
 #define SKRNN_LOAD512_PD(p, mask) _mm512_maskz_loadu_pd(mask, p)
 #define SKRNN_STORE512_PD(p, mask, v) _mm512_mask_storeu_pd(p, mask, v)
-SKRNN_TILE(skrnn_tile_f512, float, __m512, __mmask16, SKRNN_LOAD512_PS, SKRNN_STORE512_PS,
-           _mm512_set1_ps, _mm512_fmadd_ps)
-SKRNN_TILE(skrnn_tile_d512, double, __m512d, __mmask8, SKRNN_LOAD512_PD, SKRNN_STORE512_PD,
-           _mm512_set1_pd, _mm512_fmadd_pd)
-SKRNN_ROWDOT(skrnn_rowdot_f512, float, __m512, __mmask16, 16, skrnn_mask16, SKRNN_LOAD512_PS,
-             _mm512_fmadd_ps, _mm512_setzero_ps, _mm512_reduce_add_ps)
-SKRNN_ROWDOT(skrnn_rowdot_d512, double, __m512d, __mmask8, 8, skrnn_mask8, SKRNN_LOAD512_PD,
-             _mm512_fmadd_pd, _mm512_setzero_pd, _mm512_reduce_add_pd)
+SKRNN_TILE(SKRNN_TARGET_AVX512_FMA, skrnn_tile_f512, float, __m512, __mmask16,
+           SKRNN_LOAD512_PS, SKRNN_STORE512_PS, _mm512_set1_ps, _mm512_fmadd_ps)
+SKRNN_TILE(SKRNN_TARGET_AVX512_FMA, skrnn_tile_d512, double, __m512d, __mmask8,
+           SKRNN_LOAD512_PD, SKRNN_STORE512_PD, _mm512_set1_pd, _mm512_fmadd_pd)
+SKRNN_ROWDOT(SKRNN_TARGET_AVX512_FMA, skrnn_rowdot_f512, float, __m512, __mmask16, 16,
+             skrnn_mask16, SKRNN_LOAD512_PS, _mm512_fmadd_ps, _mm512_setzero_ps,
+             _mm512_reduce_add_ps)
+SKRNN_ROWDOT(SKRNN_TARGET_AVX512_FMA, skrnn_rowdot_d512, double, __m512d, __mmask8, 8,
+             skrnn_mask8, SKRNN_LOAD512_PD, _mm512_fmadd_pd, _mm512_setzero_pd,
+             _mm512_reduce_add_pd)
 /* AVX-512 masks cost nothing: one tile for whole and partial panels */
-SKRNN_ROWGEMM(skrnn_rowgemm_f_avx512, skrnn_tile_f512, skrnn_tile_f512, float, __mmask16, 16,
-              skrnn_mask16, 4, 6, skrnn_rowdot_f512)
-SKRNN_ROWGEMM(skrnn_rowgemm_d_avx512, skrnn_tile_d512, skrnn_tile_d512, double, __mmask8, 8,
-              skrnn_mask8, 4, 6, skrnn_rowdot_d512)
-#pragma GCC pop_options
+SKRNN_ROWGEMM(SKRNN_TARGET_AVX512_FMA, skrnn_rowgemm_f_avx512, skrnn_tile_f512,
+              skrnn_tile_f512, float, __mmask16, 16, skrnn_mask16, 4, 6, skrnn_rowdot_f512)
+SKRNN_ROWGEMM(SKRNN_TARGET_AVX512_FMA, skrnn_rowgemm_d_avx512, skrnn_tile_d512,
+              skrnn_tile_d512, double, __mmask8, 8, skrnn_mask8, 4, 6, skrnn_rowdot_d512)
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-static inline __m256i skrnn_mask_lanes(ptrdiff_t rest, int lanes)
+SKRNN_TARGET_AVX2 static inline __m256i skrnn_mask_lanes(ptrdiff_t rest, int lanes)
 {
     /* a lane is kept when its index is below rest; 64-bit lanes are two ints */
     const int per = 8 / lanes;
@@ -204,48 +208,53 @@ static inline __m256i skrnn_mask_lanes(ptrdiff_t rest, int lanes)
     const int limit = (int) (rest <= 0 ? 0 : rest >= lanes ? lanes : rest) * per;
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), index);
 }
-static inline __m256i skrnn_mask_ps(ptrdiff_t rest) { return skrnn_mask_lanes(rest, 8); }
-static inline __m256i skrnn_mask_pd(ptrdiff_t rest) { return skrnn_mask_lanes(rest, 4); }
+SKRNN_TARGET_AVX2 static inline __m256i skrnn_mask_ps(ptrdiff_t rest)
+{
+    return skrnn_mask_lanes(rest, 8);
+}
+SKRNN_TARGET_AVX2 static inline __m256i skrnn_mask_pd(ptrdiff_t rest)
+{
+    return skrnn_mask_lanes(rest, 4);
+}
 #define SKRNN_LOAD256_PS(p, mask) _mm256_maskload_ps(p, mask)
 #define SKRNN_STORE256_PS(p, mask, v) _mm256_maskstore_ps(p, mask, v)
 #define SKRNN_LOAD256_PD(p, mask) _mm256_maskload_pd(p, mask)
 #define SKRNN_STORE256_PD(p, mask, v) _mm256_maskstore_pd(p, mask, v)
-SKRNN_TILE(skrnn_tile_f256, float, __m256, __m256i, SKRNN_LOAD256_PS, SKRNN_STORE256_PS,
-           _mm256_set1_ps, _mm256_fmadd_ps)
-SKRNN_TILE(skrnn_tile_d256, double, __m256d, __m256i, SKRNN_LOAD256_PD, SKRNN_STORE256_PD,
-           _mm256_set1_pd, _mm256_fmadd_pd)
+SKRNN_TILE(SKRNN_TARGET_AVX2, skrnn_tile_f256, float, __m256, __m256i, SKRNN_LOAD256_PS,
+           SKRNN_STORE256_PS, _mm256_set1_ps, _mm256_fmadd_ps)
+SKRNN_TILE(SKRNN_TARGET_AVX2, skrnn_tile_d256, double, __m256d, __m256i, SKRNN_LOAD256_PD,
+           SKRNN_STORE256_PD, _mm256_set1_pd, _mm256_fmadd_pd)
 #define SKRNN_LOADU256_PS(p, mask) _mm256_loadu_ps(p)
 #define SKRNN_STOREU256_PS(p, mask, v) _mm256_storeu_ps(p, v)
 #define SKRNN_LOADU256_PD(p, mask) _mm256_loadu_pd(p)
 #define SKRNN_STOREU256_PD(p, mask, v) _mm256_storeu_pd(p, v)
-SKRNN_TILE(skrnn_tile_f256_full, float, __m256, __m256i, SKRNN_LOADU256_PS, SKRNN_STOREU256_PS,
-           _mm256_set1_ps, _mm256_fmadd_ps)
-SKRNN_TILE(skrnn_tile_d256_full, double, __m256d, __m256i, SKRNN_LOADU256_PD,
+SKRNN_TILE(SKRNN_TARGET_AVX2, skrnn_tile_f256_full, float, __m256, __m256i,
+           SKRNN_LOADU256_PS, SKRNN_STOREU256_PS, _mm256_set1_ps, _mm256_fmadd_ps)
+SKRNN_TILE(SKRNN_TARGET_AVX2, skrnn_tile_d256_full, double, __m256d, __m256i, SKRNN_LOADU256_PD,
            SKRNN_STOREU256_PD, _mm256_set1_pd, _mm256_fmadd_pd)
-static inline float skrnn_reduce256_ps(__m256 v)
+SKRNN_TARGET_AVX2 static inline float skrnn_reduce256_ps(__m256 v)
 {
     __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     x = _mm_add_ps(x, _mm_movehl_ps(x, x));
     return _mm_cvtss_f32(_mm_add_ss(x, _mm_movehdup_ps(x)));
 }
-static inline double skrnn_reduce256_pd(__m256d v)
+SKRNN_TARGET_AVX2 static inline double skrnn_reduce256_pd(__m256d v)
 {
     __m128d x = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
     return _mm_cvtsd_f64(_mm_add_sd(x, _mm_unpackhi_pd(x, x)));
 }
-SKRNN_ROWDOT(skrnn_rowdot_f256, float, __m256, __m256i, 8, skrnn_mask_ps, SKRNN_LOAD256_PS,
-             _mm256_fmadd_ps, _mm256_setzero_ps, skrnn_reduce256_ps)
-SKRNN_ROWDOT(skrnn_rowdot_d256, double, __m256d, __m256i, 4, skrnn_mask_pd, SKRNN_LOAD256_PD,
-             _mm256_fmadd_pd, _mm256_setzero_pd, skrnn_reduce256_pd)
-SKRNN_ROWGEMM(skrnn_rowgemm_f_avx2, skrnn_tile_f256, skrnn_tile_f256_full, float, __m256i, 8,
-              skrnn_mask_ps, 2, 6, skrnn_rowdot_f256)
-SKRNN_ROWGEMM(skrnn_rowgemm_d_avx2, skrnn_tile_d256, skrnn_tile_d256_full, double, __m256i, 4,
-              skrnn_mask_pd, 2, 6, skrnn_rowdot_d256)
-#pragma GCC pop_options
+SKRNN_ROWDOT(SKRNN_TARGET_AVX2, skrnn_rowdot_f256, float, __m256, __m256i, 8, skrnn_mask_ps,
+             SKRNN_LOAD256_PS, _mm256_fmadd_ps, _mm256_setzero_ps, skrnn_reduce256_ps)
+SKRNN_ROWDOT(SKRNN_TARGET_AVX2, skrnn_rowdot_d256, double, __m256d, __m256i, 4, skrnn_mask_pd,
+             SKRNN_LOAD256_PD, _mm256_fmadd_pd, _mm256_setzero_pd, skrnn_reduce256_pd)
+SKRNN_ROWGEMM(SKRNN_TARGET_AVX2, skrnn_rowgemm_f_avx2, skrnn_tile_f256, skrnn_tile_f256_full,
+              float, __m256i, 8, skrnn_mask_ps, 2, 6, skrnn_rowdot_f256)
+SKRNN_ROWGEMM(SKRNN_TARGET_AVX2, skrnn_rowgemm_d_avx2, skrnn_tile_d256, skrnn_tile_d256_full,
+              double, __m256i, 4, skrnn_mask_pd, 2, 6, skrnn_rowdot_d256)
 #endif
 
 /* The entry points: the widest variant the CPU runs (_isa.h). */
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef SKRNN_X86_DISPATCH
 #define SKRNN_ROWGEMM_SIMD(S)                                                        \
     int level = skrnn_isa_level();                                                   \
     if (level == 2) { skrnn_rowgemm_##S##_avx512(m, n, k, A, lda, B, ldb, C, ldc); return; } \

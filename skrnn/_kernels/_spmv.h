@@ -34,29 +34,31 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_isa.h"  /* SKRNN_RESTRICT, SKRNN_X86_DISPATCH */
+
 #define SKRNN_SPMM_ARGS(T, I) ptrdiff_t n_units, ptrdiff_t n_rows,          \
-    const float *restrict data, const I *restrict indices,                   \
-    const int *restrict indptr, const T *restrict xT, T *restrict zT
-#define SKRNN_SPMV_ARGS(T, I) ptrdiff_t n_units, const float *restrict data, \
-    const I *restrict indices, const int *restrict indptr,                   \
-    const T *restrict x, T *restrict z
+    const float *SKRNN_RESTRICT data, const I *SKRNN_RESTRICT indices,       \
+    const int *SKRNN_RESTRICT indptr, const T *SKRNN_RESTRICT xT, T *SKRNN_RESTRICT zT
+#define SKRNN_SPMV_ARGS(T, I) ptrdiff_t n_units, const float *SKRNN_RESTRICT data, \
+    const I *SKRNN_RESTRICT indices, const int *SKRNN_RESTRICT indptr,       \
+    const T *SKRNN_RESTRICT x, T *SKRNN_RESTRICT z
 /* Sliced ELLPACK, eight rows per slice: weight c of row 8 s + l is
  * data[(s * width + c) * 8 + l]; the lanes past the last row hold weight 0
  * and index 0. */
 #define SKRNN_ELL_ARGS(T, I) ptrdiff_t n_units, ptrdiff_t width,             \
-    const float *restrict data, const I *restrict indices,                   \
-    const T *restrict x, T *restrict z
+    const float *SKRNN_RESTRICT data, const I *SKRNN_RESTRICT indices,       \
+    const T *SKRNN_RESTRICT x, T *SKRNN_RESTRICT z
 
 /* -- portable versions ---------------------------------------------------- */
 #define SKRNN_SPMM_BASE(NAME, T, I)                                          \
 static void NAME(SKRNN_SPMM_ARGS(T, I))                                      \
 {                                                                            \
     for (ptrdiff_t j = 0; j < n_units; j++) {                                \
-        T *restrict zj = zT + j * n_rows;                                    \
+        T *SKRNN_RESTRICT zj = zT + j * n_rows;                              \
         for (ptrdiff_t b = 0; b < n_rows; b++) zj[b] = 0;                    \
         for (int k = indptr[j]; k < indptr[j + 1]; k++) {                    \
             const T w = (T)data[k];                                          \
-            const T *restrict xi = xT + (ptrdiff_t)indices[k] * n_rows;      \
+            const T *SKRNN_RESTRICT xi = xT + (ptrdiff_t)indices[k] * n_rows; \
             for (ptrdiff_t b = 0; b < n_rows; b++) zj[b] += w * xi[b];       \
         }                                                                    \
     }                                                                        \
@@ -83,8 +85,8 @@ static void NAME(SKRNN_SPMV_ARGS(T, I))                                      \
 static void NAME(SKRNN_ELL_ARGS(T, I))                                       \
 {                                                                            \
     for (ptrdiff_t s = 0; s * 8 < n_units; s++) {                            \
-        const float *restrict d = data + s * width * 8;                      \
-        const I *restrict ix = indices + s * width * 8;                      \
+        const float *SKRNN_RESTRICT d = data + s * width * 8;                \
+        const I *SKRNN_RESTRICT ix = indices + s * width * 8;                \
         T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};                                 \
         for (ptrdiff_t c = 0; c < width; c++)                                \
             for (int l = 0; l < 8; l++)                                      \
@@ -106,11 +108,9 @@ SKRNN_SPMV_BASE(skrnn_spmv_d_i32_base, double, int32_t)
 SKRNN_SPMV_BASE(skrnn_spmv_f_i16_base, float, uint16_t)
 SKRNN_SPMV_BASE(skrnn_spmv_f_i32_base, float, int32_t)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(SKRNN_NO_SIMD_DISPATCH)
+#ifdef SKRNN_X86_DISPATCH
 #define SKRNN_SPMV_DISPATCH 1
 #include <immintrin.h>
-
-#include "_isa.h"
 
 /* -- batch product, register-blocked ---------------------------------------
  * A block of 4 vectors of sequences of row j stays in registers while every
@@ -121,7 +121,7 @@ __attribute__((target("avx512f")))                                          \
 static void NAME(SKRNN_SPMM_ARGS(T, I))                                      \
 {                                                                            \
     for (ptrdiff_t j = 0; j < n_units; j++) {                                \
-        T *restrict zj = zT + j * n_rows;                                    \
+        T *SKRNN_RESTRICT zj = zT + j * n_rows;                              \
         ptrdiff_t b = 0;                                                     \
         for (; b + 4 * W <= n_rows; b += 4 * W) {                            \
             VEC a0 = ZERO(), a1 = ZERO(), a2 = ZERO(), a3 = ZERO();          \
@@ -165,7 +165,7 @@ __attribute__((target("avx2,fma")))                                         \
 static void NAME(SKRNN_SPMM_ARGS(T, I))                                      \
 {                                                                            \
     for (ptrdiff_t j = 0; j < n_units; j++) {                                \
-        T *restrict zj = zT + j * n_rows;                                    \
+        T *SKRNN_RESTRICT zj = zT + j * n_rows;                              \
         ptrdiff_t b = 0;                                                     \
         for (; b + 4 * W <= n_rows; b += 4 * W) {                            \
             VEC a0 = ZERO(), a1 = ZERO(), a2 = ZERO(), a3 = ZERO();          \

@@ -18,25 +18,28 @@
 #include <stddef.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GLIBC__) && \
+#include "_isa.h"
+
+/* math.h above defines __GLIBC__ where the C library is glibc */
+#if defined(SKRNN_X86_DISPATCH) && defined(__GLIBC__) && \
     (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35)) && \
     !defined(SKRNN_NO_LIBMVEC)
 #define SKRNN_HAVE_LIBMVEC 1
 #include <immintrin.h>
 
-#include "_isa.h"
-
 /* libmvec's vector variants, by their vector-ABI names: b = SSE4, d = AVX2,
  * e = AVX-512. Each loop is compiled for its instruction set and chosen at
- * run time from what the CPU supports, so the build stays portable. */
+ * run time from what the CPU supports, so the build stays portable. Every
+ * function (and declaration) that passes a wide register carries its target
+ * attribute: clang, unlike GCC, does not take a `#pragma GCC target` region,
+ * and refuses an intrinsic inlined into a function compiled without its
+ * instruction set. */
 __m128d _ZGVbN2v_tanh(__m128d);
 __m128 _ZGVbN4v_tanhf(__m128);
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-__m256d _ZGVdN4v_tanh(__m256d);
-__m256 _ZGVdN8v_tanhf(__m256);
-static void skrnn_vtanh_d_avx2(double *x, ptrdiff_t n, ptrdiff_t *i)
+SKRNN_TARGET_AVX2 __m256d _ZGVdN4v_tanh(__m256d);
+SKRNN_TARGET_AVX2 __m256 _ZGVdN8v_tanhf(__m256);
+SKRNN_TARGET_AVX2 static void skrnn_vtanh_d_avx2(double *x, ptrdiff_t n, ptrdiff_t *i)
 {
     double pad[4] = {0};
     for (; *i + 4 <= n; *i += 4)
@@ -48,7 +51,7 @@ static void skrnn_vtanh_d_avx2(double *x, ptrdiff_t n, ptrdiff_t *i)
         *i = n;
     }
 }
-static void skrnn_vtanh_f_avx2(float *x, ptrdiff_t n, ptrdiff_t *i)
+SKRNN_TARGET_AVX2 static void skrnn_vtanh_f_avx2(float *x, ptrdiff_t n, ptrdiff_t *i)
 {
     float pad[8] = {0};
     for (; *i + 8 <= n; *i += 8)
@@ -60,13 +63,10 @@ static void skrnn_vtanh_f_avx2(float *x, ptrdiff_t n, ptrdiff_t *i)
         *i = n;
     }
 }
-#pragma GCC pop_options
 
-#pragma GCC push_options
-#pragma GCC target("avx512f")
-__m512d _ZGVeN8v_tanh(__m512d);
-__m512 _ZGVeN16v_tanhf(__m512);
-static void skrnn_vtanh_d_avx512(double *x, ptrdiff_t n, ptrdiff_t *i)
+SKRNN_TARGET_AVX512 __m512d _ZGVeN8v_tanh(__m512d);
+SKRNN_TARGET_AVX512 __m512 _ZGVeN16v_tanhf(__m512);
+SKRNN_TARGET_AVX512 static void skrnn_vtanh_d_avx512(double *x, ptrdiff_t n, ptrdiff_t *i)
 {
     double pad[8] = {0};
     for (; *i + 8 <= n; *i += 8)
@@ -78,7 +78,7 @@ static void skrnn_vtanh_d_avx512(double *x, ptrdiff_t n, ptrdiff_t *i)
         *i = n;
     }
 }
-static void skrnn_vtanh_f_avx512(float *x, ptrdiff_t n, ptrdiff_t *i)
+SKRNN_TARGET_AVX512 static void skrnn_vtanh_f_avx512(float *x, ptrdiff_t n, ptrdiff_t *i)
 {
     float pad[16] = {0};
     for (; *i + 16 <= n; *i += 16)
@@ -90,8 +90,6 @@ static void skrnn_vtanh_f_avx512(float *x, ptrdiff_t n, ptrdiff_t *i)
         *i = n;
     }
 }
-#pragma GCC pop_options
-
 #endif
 
 static inline void skrnn_vtanh_d(double *x, ptrdiff_t n)
