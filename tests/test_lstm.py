@@ -60,9 +60,10 @@ def test_error_entropy_alone_leaves_the_offset_and_the_mean_term_pins_it():
     params = dict(n_hidden=8, loss="error_entropy", batch_size=10, max_iter=30, tol=0,
                   random_state=0)
     # plain gradient descent: the entropy's gradient sums to zero over the
-    # outputs, so the sum of the output biases never leaves its start (zero)
+    # outputs, so the sum of the output biases never leaves its start (zero,
+    # with weight_init='orthogonal')
     alone = LSTMRegressor(solver="sgd", momentum=0.0, learning_rate_init=0.5,
-                          **params).fit(X, shifted)
+                          weight_init="orthogonal", **params).fit(X, shifted)
     errors = np.concatenate(shifted) - np.concatenate(alone.predict(X))
     assert abs(errors.mean()) > 2.5
     assert abs(alone.output_bias_.sum()) < 1e-10
@@ -94,16 +95,25 @@ def test_error_entropy_needs_two_outputs():
     assert not hasattr(model, "n_iter_")
 
 
-def test_forget_gates_start_open_and_peepholes_closed():
+@pytest.mark.parametrize("weight_init", ["orthogonal", "uniform"])
+def test_forget_gates_start_open_and_peepholes_closed(weight_init):
     X, y = make_adding_problem(20, n_timesteps=5, random_state=0)
     model = LSTMRegressor(n_hidden=(4, 3), peepholes=True, forget_bias=2.0, max_iter=1,
-                          learning_rate_init=1e-12, random_state=0)
+                          learning_rate_init=1e-12, weight_init=weight_init, random_state=0)
     with pytest.warns(Warning):
         model.fit(X, y)
     for bias, n in zip(model.bias_, (4, 3)):
-        np.testing.assert_allclose(bias[n:2 * n], 2.0, rtol=1e-6)
-        np.testing.assert_allclose(np.delete(bias, np.s_[n:2 * n]), 0, atol=1e-6)
+        forget, others = bias[n:2 * n], np.delete(bias, np.s_[n:2 * n])
+        if weight_init == "orthogonal":  # zero biases, the forget gates' at forget_bias
+            np.testing.assert_allclose(forget, 2.0, rtol=1e-6)
+            np.testing.assert_allclose(others, 0, atol=1e-6)
+        else:  # PyTorch's two draws on +-1/sqrt(n), forget_bias added to the forget gates'
+            bound = 2 / np.sqrt(n) + 1e-6
+            assert np.all(np.abs(forget - 2.0) <= bound) and np.all(np.abs(others) <= bound)
+            assert np.abs(others).max() > 1e-3
     assert [p.shape for p in model.peephole_weights_] == [(3, 4), (3, 3)]
+    np.testing.assert_allclose(np.concatenate(model.peephole_weights_, axis=None), 0,
+                               atol=1e-6)
     assert [w.shape for w in model.input_weights_] == [(2, 16), (4, 12)]
     assert [w.shape for w in model.recurrent_weights_] == [(4, 16), (3, 12)]
     assert not hasattr(LSTMRegressor(max_iter=1).fit(X, y), "peephole_weights_")

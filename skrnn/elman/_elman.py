@@ -144,7 +144,7 @@ class ElmanRegressor(SequenceRegressorMixin, _BaseElman):
     >>> from skrnn import ElmanRegressor
     >>> from skrnn.datasets import make_delayed_recall
     >>> X, y = make_delayed_recall(600, delay=3, random_state=0)
-    >>> model = ElmanRegressor(n_hidden=16, max_iter=60, random_state=0).fit(X[:500], y[:500])
+    >>> model = ElmanRegressor(n_hidden=16, random_state=0).fit(X[:500], y[:500])
     >>> print(f"{model.score(X[500:], y[500:]):.2f}")
     0.9...""")
 
@@ -164,6 +164,6 @@ class ElmanClassifier(SequenceClassifierMixin, _BaseElman):
     >>> from skrnn import ElmanClassifier
     >>> from skrnn.datasets import make_sine_sequences
     >>> X, y = make_sine_sequences(120, n_timesteps=30, random_state=0)
-    >>> model = ElmanClassifier(n_hidden=16, max_iter=100, random_state=0).fit(X[:80], y[:80])
-    >>> print(f"{model.score(X[80:], y[80:]):.2f}")
-    0.9...""")
+    >>> model = ElmanClassifier(n_hidden=16, random_state=0).fit(X[:80], y[:80])
+    >>> model.score(X[80:], y[80:]) > 0.9
+    True""")

@@ -191,6 +191,6 @@ class JordanClassifier(SequenceClassifierMixin, _BaseJordan):
     >>> from skrnn import JordanClassifier
     >>> X = np.random.RandomState(0).uniform(-1, 1, (200, 10))
     >>> y = (X.sum(axis=1) > 0).astype(int)
-    >>> model = JordanClassifier(n_hidden=16, max_iter=100, random_state=0)
-    >>> print(f"{model.fit(X[:150], y[:150]).score(X[150:], y[150:]):.2f}")
-    0.8...""")
+    >>> model = JordanClassifier(n_hidden=16, random_state=0)
+    >>> model.fit(X[:150], y[:150]).score(X[150:], y[150:]) > 0.8
+    True""")
