@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -392,9 +393,10 @@ def test_a_real_sigint_stops_the_fit_and_keeps_a_model():
     with subprocess.Popen([sys.executable, "-c", _CHILD], stdout=subprocess.PIPE, text=True,
                           env=env) as child:
         try:
+            sent = None
             for line in child.stdout:
                 if line.startswith("START"):
-                    progress_lines = 0
+                    progress_lines, sent = 0, None
                 elif line.startswith("RESULT"):
                     _, name, n_iter, mse, messages = line.rstrip("\n").split(" ", 4)
                     results[name] = (int(n_iter), float(mse), messages)
@@ -402,8 +404,12 @@ def test_a_real_sigint_stops_the_fit_and_keeps_a_model():
                     progress_lines += 1
                     if progress_lines == 3:  # the fit is surely running: Ctrl-C
                         child.send_signal(signal.SIGINT)
-                    # a fit that ignored it would print on for a million epochs
-                    assert progress_lines < 500, "the fit went on after SIGINT"
+                        sent = time.monotonic()
+                    # a fit that ignored it would print on for a million epochs; the
+                    # lines already in the pipe when the signal went out are many
+                    # on a loaded machine, so the bound is on time, not on lines
+                    assert sent is None or time.monotonic() - sent < 60, (
+                        "the fit went on after SIGINT")
             assert child.wait(timeout=60) == 0
         finally:
             child.kill()
