@@ -357,7 +357,10 @@ def test_hopfield_verbose_and_interrupted_storage(monkeypatch, capsys):
 
 # -- a real Ctrl-C ------------------------------------------------------------------------
 _CHILD = """
-import sys, warnings
+import signal, sys, warnings
+# a process started with SIGINT ignored (as an earlier test or a tool may leave
+# its parent) never gets Python's handler: put it back, as a terminal would have it
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import numpy as np
 from skrnn import ElmanRegressor, GeneticOptimizer
 t = np.arange(400) / 4.0
