@@ -45,13 +45,15 @@ SRN_PARAMETER_CONSTRAINTS = {
 }
 
 
+#: ``batch_size='auto'``: sequences per update (Keras' default; chosen on the
+#: generalisation benchmark), and steps per update of a single series
+AUTO_SEQUENCES = 32
+AUTO_SERIES_STEPS = 200
+
+
 def auto_batch_size(n, series=False):
     """What ``batch_size='auto'`` means for ``n`` sequences (or ``n`` steps of a series)."""
     return min(AUTO_SERIES_STEPS if series else AUTO_SEQUENCES, n)
-
-
-AUTO_SEQUENCES = 32
-AUTO_SERIES_STEPS = 200
 
 
 class BaseRecurrent(BaseEstimator, ABC):
