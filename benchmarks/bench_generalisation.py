@@ -302,10 +302,11 @@ def fit_torch(model, task, seed, protocol, one_bias=False):
     """(held-out score, seconds), trained with ``protocol`` (see training_protocol)."""
     learning_rate, epochs, batch_size = protocol
     start = time.perf_counter()
-    n_classes = len(np.unique(task.y_tr)) if task.classify else 0
+    classes, codes = (np.unique(task.y_tr, return_inverse=True) if task.classify
+                      else (np.empty(0), None))
+    n_classes = len(classes)
     binary_jordan = model == "jordan" and n_classes == 2  # one logistic output, as skrnn's
     if task.classify:
-        classes, codes = np.unique(task.y_tr, return_inverse=True)
         if binary_jordan:
             target = torch.from_numpy(codes.astype(np.float32))
             criterion = torch.nn.BCEWithLogitsLoss()
