@@ -53,11 +53,12 @@ SKRNN_ROOT = str(Path(skrnn.__file__).resolve().parents[1])
 def client():
     # spawned workers start with a copy of the client's sys.path, so they
     # import skrnn from where the client did (a worktree rather than the
-    # installed copy) as long as its directory is on that path
+    # installed copy) as long as its directory is on that path; the dashboard
+    # takes a free port, so that two runs on one machine do not collide
     if SKRNN_ROOT not in sys.path:
         sys.path.insert(0, SKRNN_ROOT)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         yield client
 
 
