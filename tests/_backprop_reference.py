@@ -38,7 +38,8 @@ def forward(X, t, n_lags, Ws, bs, activation, output="identity", first=0):
 
 
 def train(X, Y, rows, target_rows, n_lags, Ws, bs, *, rates, activation, momentum=0.0,
-          self_momentum=False, jung=0.0, freud=0.0, batch_size=1, output="identity"):
+          self_momentum=False, jung=0.0, freud=0.0, batch_size=1, output="identity",
+          squared_error=False):
     """Back-propagation with the rules, over the windows ending at ``rows``, in order.
 
     Returns the updated weights and biases (copies).
@@ -57,6 +58,8 @@ def train(X, Y, rows, target_rows, n_lags, Ws, bs, *, rates, activation, momentu
         acts = forward(X, t, n_lags, Ws, bs, activation, output)
         deltas = [None] * len(Ws)
         deltas[-1] = acts[-1] - Y[r]
+        if squared_error and output == "logistic":
+            deltas[-1] = deltas[-1] * _dact("logistic", acts[-1])
         for l in range(len(Ws) - 2, -1, -1):
             deltas[l] = (Ws[l + 1] @ deltas[l + 1]) * _dact(activation, acts[l + 1])
         for l in range(len(Ws)):

@@ -49,11 +49,11 @@ def _unflatten(theta, sizes):
     return Ws, bs
 
 
-def _mean_loss(X, Y, rows, n_lags, theta, sizes, activation, output):
+def _mean_loss(X, Y, rows, n_lags, theta, sizes, activation, output, squared_error):
     out = np.empty((rows.shape[0], sizes[-1]))
     lagnet_forward(X, rows, np.zeros_like(rows), n_lags, theta, sizes,
                    ACTIVATION_CODES[activation], ACTIVATION_CODES[output], out)
-    if output == "identity":
+    if output == "identity" or squared_error:
         return 0.5 * np.sum((out - Y[rows]) ** 2) / rows.shape[0]
     if output == "logistic":
         y = Y[rows]
@@ -63,8 +63,9 @@ def _mean_loss(X, Y, rows, n_lags, theta, sizes, activation, output):
 
 @pytest.mark.parametrize("hidden", [(5,), (4, 3)])
 @pytest.mark.parametrize("activation", ["tanh", "logistic"])
-@pytest.mark.parametrize("output", ["identity", "logistic", "softmax"])
-def test_gradient_matches_finite_differences(hidden, activation, output):
+@pytest.mark.parametrize("output, squared_error", [
+    ("identity", True), ("logistic", False), ("logistic", True), ("softmax", False)])
+def test_gradient_matches_finite_differences(hidden, activation, output, squared_error):
     """A full-batch step at rate 1 without momentum is minus the mean gradient."""
     n_lags = 3
     X, _ = _series(20)
@@ -72,6 +73,8 @@ def test_gradient_matches_finite_differences(hidden, activation, output):
     n_out = 1 if output == "logistic" else 2
     if output == "identity":
         Y = rng.uniform(-1, 1, (20, n_out))
+    elif output == "logistic" and squared_error:
+        Y = rng.uniform(0.1, 0.9, (20, 1))
     elif output == "logistic":
         Y = rng.randint(0, 2, (20, 1)).astype(float)
     else:
@@ -82,15 +85,16 @@ def test_gradient_matches_finite_differences(hidden, activation, output):
     stepped = theta.copy()
     lagnet_train(X, Y, rows, rows, n_lags, stepped, np.zeros_like(theta), sizes,
                  np.ones(len(sizes) - 1), 0.0, False, 0.0, 0.0, ACTIVATION_CODES[activation],
-                 ACTIVATION_CODES[output], rows.shape[0])
+                 ACTIVATION_CODES[output], rows.shape[0], squared_error)
     grad = theta - stepped
     eps = 1e-6
     numeric = np.empty_like(theta)
     for i in range(theta.shape[0]):
         e = np.zeros_like(theta)
         e[i] = eps
-        numeric[i] = (_mean_loss(X, Y, rows, n_lags, theta + e, sizes, activation, output)
-                      - _mean_loss(X, Y, rows, n_lags, theta - e, sizes, activation, output)
+        args = (X, Y, rows, n_lags)
+        numeric[i] = (_mean_loss(*args, theta + e, sizes, activation, output, squared_error)
+                      - _mean_loss(*args, theta - e, sizes, activation, output, squared_error)
                       ) / (2 * eps)
     assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
 
@@ -107,12 +111,16 @@ RULES = {
 
 
 @pytest.mark.parametrize("rule", list(RULES))
-@pytest.mark.parametrize("hidden, batch_size", [((5,), 1), ((4, 3), 1), ((5,), 4)])
+@pytest.mark.parametrize("hidden, batch_size, output", [
+    ((5,), 1, "identity"), ((4, 3), 1, "identity"), ((5,), 4, "identity"),
+    ((5,), 1, "logistic")])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_training_matches_numpy_transcription(rule, hidden, batch_size, dtype):
+def test_training_matches_numpy_transcription(rule, hidden, batch_size, output, dtype):
     """Every rule's updates equal the documented equations, pattern after pattern."""
     n_lags = 4
     X, Y = _series(40)
+    if output == "logistic":
+        Y = (Y + 1) / 2
     X, Y = X.astype(dtype), Y.astype(dtype)
     sizes = np.array([n_lags * 2, *hidden, 2], dtype=np.intp)
     Ws, bs, theta = _weights(sizes, dtype=dtype)
@@ -124,10 +132,11 @@ def test_training_matches_numpy_transcription(rule, hidden, batch_size, dtype):
     lagnet_train(X, Y, rows, target_rows, n_lags, theta, np.zeros_like(theta), sizes, rates,
                  opts.get("momentum", 0.0), opts.get("self_momentum", False),
                  opts.get("jung", 0.0), opts.get("freud", 0.0), ACTIVATION_CODES["tanh"],
-                 ACTIVATION_CODES["identity"], batch_size)
+                 ACTIVATION_CODES[output], batch_size, True)
     Ws_ref, bs_ref = ref.train(X.astype(np.float64), Y.astype(np.float64), rows, target_rows,
                                n_lags, Ws, bs, rates=rates, activation="tanh",
-                               batch_size=batch_size, **opts)
+                               batch_size=batch_size, output=output, squared_error=True,
+                               **opts)
     Ws_k, bs_k = _unflatten(theta, sizes)
     for W, W_ref in zip(Ws_k + bs_k, Ws_ref + bs_ref):
         assert_allclose(W, W_ref, rtol=RTOL[dtype], atol=RTOL[dtype])
@@ -346,3 +355,16 @@ def test_critical_point_scorer_in_grid_search():
     search.fit(X, y)
     assert np.all(np.isfinite(search.cv_results_["mean_test_skill"]))
     assert np.all(search.cv_results_["mean_test_false"] <= 0)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_logistic_output_regressor_at_rate_one():
+    """Semeion's all-sigmoid network: targets in (0, 1), Rate = 1, self-momentum."""
+    s = 0.5 + 0.4 * np.sin(np.arange(200) * 0.3)
+    X, y = s[:-1, None], s[1:]
+    model = BackPropagationRegressor(n_lags=4, activation="logistic",
+                                     output_activation="logistic", learning_rate_init=1.0,
+                                     momentum="self", max_iter=30, random_state=0).fit(X, y)
+    pred = model.predict(X)
+    assert np.all((pred > 0) & (pred < 1))
+    assert model.score(X, y) > 0.9

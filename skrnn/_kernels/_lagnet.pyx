@@ -90,13 +90,13 @@ cdef inline void _forward(const floating[:, ::1] X, intp_t t, intp_t first, intp
 
 
 cdef inline double _loss(const floating* o, const floating* y, intp_t n,
-                         int output) noexcept nogil:
+                         int output, bint squared_error) noexcept nogil:
     """The pattern's loss: half the squared error, or the log loss."""
     cdef intp_t j
     cdef double s = 0, p
     for j in range(n):
         p = o[j]
-        if output == IDENTITY:
+        if output == IDENTITY or squared_error:
             s += 0.5 * (p - y[j]) * (p - y[j])
         elif output == LOGISTIC:
             s -= y[j] * log(p if p > _TINY else _TINY) + (1 - y[j]) * log(
@@ -179,7 +179,8 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
                  const intp_t[::1] rows, const intp_t[::1] target_rows, intp_t n_lags,
                  floating[::1] theta, floating[::1] velocity, const intp_t[::1] sizes,
                  const double[::1] rates, double momentum, bint self_momentum,
-                 double jung, double freud, int activation, int output, intp_t batch_size):
+                 double jung, double freud, int activation, int output, intp_t batch_size,
+                 bint squared_error=False):
     """One pass of back-propagation over the windows ending at ``rows``, in that order.
 
     Updates ``theta`` and ``velocity`` (the last change of every weight) in
@@ -216,6 +217,10 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
         logistic or softmax one.
     batch_size : int
         Patterns per update.
+    squared_error : bool, default=False
+        With a logistic output, train on half the squared error instead of
+        the log loss: the output's delta is then (output - target) times
+        output (1 - output).
 
     Returns
     -------
@@ -259,12 +264,14 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
             y = &Y[target_rows[p], 0]
             a_out = acts + n_units - n_out
             d_out = deltas + n_units - n_out
-            lp = _loss(a_out, y, n_out, output)
+            lp = _loss(a_out, y, n_out, output, squared_error)
             loss += lp
             if not isfinite(lp):
                 break
             for j in range(n_out):
                 d_out[j] = a_out[j] - y[j]
+            if squared_error and output == LOGISTIC:
+                scale_by_derivative(LOGISTIC, d_out, a_out, n_out)
             # back-propagate: delta_l = (W_l delta_{l+1}) * f'(a_l), top down
             d_in = d_out
             a_in = a_out

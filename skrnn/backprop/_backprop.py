@@ -212,7 +212,8 @@ class _BaseBackPropagation(BaseEstimator):
             X, Y, np.ascontiguousarray(rows), np.ascontiguousarray(target_rows), self.n_lags_,
             self._theta, self._velocity, self._sizes, rates, momentum,
             self.momentum == "self", float(self.jung), float(self.freud),
-            ACTIVATION_CODES[self.activation], self._output_code(), self.batch_size)
+            ACTIVATION_CODES[self.activation], self._output_code(), self.batch_size,
+            self._loss == "squared_error")
         if not np.isfinite(loss) or not np.all(np.isfinite(self._theta)):
             self._theta[:] = theta
             self._velocity[:] = velocity
@@ -303,7 +304,7 @@ _PARAMETERS = """\
     hidden_layer_sizes : array-like of shape (n_layers,), default=(16,)
         Units of the one or two hidden layers.
     activation : {{'tanh', 'logistic'}}, default='tanh'
-        Activation of the hidden units.
+        Activation of the hidden units.{output_doc}
     learning_rate_init : float or array-like of shape (n_layers + 1,), default=0.01
         Learning rate of every weight layer (input to hidden, [hidden to
         hidden,] hidden to output), or one rate for all.
@@ -340,6 +341,13 @@ _PARAMETERS = """\
     verbose : bool, default=False
         Print the loss of every epoch.
 """
+
+_OUTPUT_DOC = """
+    output_activation : {'identity', 'logistic'}, default='identity'
+        Activation of the output units, trained on half the squared error
+        either way. 'logistic' is the all-sigmoid network of Semeion's
+        experiments, for targets scaled into (0, 1); it keeps the updates
+        bounded at large rates (such as Rate = 1 with self-momentum)."""
 
 _ATTRIBUTES = """\
     n_lags_ : int
@@ -420,13 +428,14 @@ _DOC = """{summary}
 class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
     __doc__ = _DOC.format(
         summary="Back-propagation network over lag windows for time-series regression.",
-        task="""The output is linear, trained on half the squared error; a target per
+        task="""The output is linear (or logistic), trained on half the squared error; a target per
     time step is learnt from the window ending at that step (y[t] = X[t + 1]
     makes it a one-step forecaster, and :meth:`forecast` then runs it
     freely). On 2D chunks, :meth:`partial_fit` carries the last
     ``n_lags - 1`` rows over, so that windows span the chunks.""",
         layouts=SEQUENCE_LAYOUTS_DOC,
-        parameters=_PARAMETERS.format(lags_type="", lags_default=5, lags_extra=""),
+        parameters=_PARAMETERS.format(lags_type="", lags_default=5, lags_extra="",
+                                      output_doc=_OUTPUT_DOC),
         attributes=_ATTRIBUTES, extra_attributes="",
         example="""\
     Forecast a noisy sine one step ahead from its last six values:
@@ -439,6 +448,39 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
     >>> model = model.fit(X[:300], y[:300])
     >>> print(f"{model.score(X[300:], y[300:]):.2f}")
     0.9...""")
+
+    _parameter_constraints: dict = {
+        **_BaseBackPropagation._parameter_constraints,
+        "output_activation": [StrOptions({"identity", "logistic"})],
+    }
+
+    def __init__(
+        self,
+        n_lags=5,
+        hidden_layer_sizes=(16,),
+        *,
+        activation="tanh",
+        output_activation="identity",
+        learning_rate_init=0.01,
+        momentum=0.0,
+        jung=0.0,
+        freud=0.0,
+        batch_size=1,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=False,
+    ):
+        super().__init__(
+            n_lags, hidden_layer_sizes, activation=activation,
+            learning_rate_init=learning_rate_init, momentum=momentum, jung=jung, freud=freud,
+            batch_size=batch_size, max_iter=max_iter, tol=tol,
+            n_iter_no_change=n_iter_no_change, shuffle=shuffle, random_state=random_state,
+            warm_start=warm_start, verbose=verbose)
+        self.output_activation = output_activation
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
@@ -464,7 +506,7 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         return self._fit(X, y, incremental=True)
 
     def _output_code(self):
-        return ACTIVATION_CODES["identity"]
+        return ACTIVATION_CODES[self.output_activation]
 
     def forecast(self, X, n_steps):
         """Free-running forecast: each output becomes the next row of the series.
@@ -518,7 +560,8 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
         layouts=SEQUENCE_LAYOUTS_DOC,
         parameters=_PARAMETERS.format(
             lags_type=" or None", lags_default="None",
-            lags_extra="\n        None takes the length of the shortest training sequence."),
+            lags_extra="\n        None takes the length of the shortest training sequence.",
+            output_doc=""),
         attributes=_ATTRIBUTES, extra_attributes="""
     classes_ : ndarray of shape (n_classes,)
         Class labels.""",
