@@ -174,10 +174,12 @@ def quality(args):
                     mse.append(m)
             setting = ", ".join(f"{k.replace('learning_rate_init', 'rate')}={v:g}"
                                 for k, v in search.best_params_.items())
+            # a run whose weights blew up (finite, but huge) forecasts nonsense
+            mse_text = (f"{np.mean(mse):>6.2f}±{np.std(mse):.2f}" if max(mse) < 1e3
+                        else f"{'>1000 (' + str(sum(m >= 1e3 for m in mse)) + '/5)':>12}")
             print(f"{'':<13} {rule:<14} {setting:<44} "
                   f"{np.mean(hits):>6.2f}±{np.std(hits):.2f} "
-                  f"{np.mean(false):>6.2f}±{np.std(false):.2f} "
-                  f"{np.mean(mse):>6.2f}±{np.std(mse):.2f}")
+                  f"{np.mean(false):>6.2f}±{np.std(false):.2f} {mse_text}")
         print(f"{'':<13} ({y[test].shape[0]} test steps, {n_crit} critical points)")
 
 

@@ -571,7 +571,8 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
     >>> from skrnn import BackPropagationClassifier
     >>> from skrnn.datasets import make_sine_sequences
     >>> X, y = make_sine_sequences(120, n_timesteps=30, random_state=0)
-    >>> model = BackPropagationClassifier(random_state=0).fit(X[:80], y[:80])
+    >>> model = BackPropagationClassifier(learning_rate_init=0.05, random_state=0)
+    >>> model = model.fit(X[:80], y[:80])
     >>> model.score(X[80:], y[80:]) > 0.9
     True""")
 

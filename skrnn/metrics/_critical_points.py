@@ -94,6 +94,12 @@ def critical_point_hit_rate(y_true, y_pred):
     Returns
     -------
     hit_rate : float
+
+    Examples
+    --------
+    >>> from skrnn.metrics import critical_point_hit_rate
+    >>> critical_point_hit_rate([0, 1, 2, 1, 0, 1], [0, 1, 3, 1.5, 0.5, -0.5])
+    0.5
     """
     return critical_point_scores(y_true, y_pred)["hit_rate"]
 
@@ -113,6 +119,12 @@ def critical_point_false_alarm_rate(y_true, y_pred):
     Returns
     -------
     false_alarm_rate : float
+
+    Examples
+    --------
+    >>> from skrnn.metrics import critical_point_false_alarm_rate
+    >>> critical_point_false_alarm_rate([0, 1, 2, 1, 0, 1], [0, 1, 3, 1.5, 0.5, -0.5])
+    0.0
     """
     return critical_point_scores(y_true, y_pred)["false_alarm_rate"]
 
@@ -133,6 +145,12 @@ def critical_point_skill(y_true, y_pred):
     Returns
     -------
     skill : float
+
+    Examples
+    --------
+    >>> from skrnn.metrics import critical_point_skill
+    >>> critical_point_skill([0, 1, 2, 1, 0, 1], [0, 1, 3, 1.5, 0.5, -0.5])
+    0.5
     """
     return critical_point_scores(y_true, y_pred)["skill"]
 
