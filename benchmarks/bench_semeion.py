@@ -9,10 +9,12 @@ Three parts, each in one run:
     synthetic ones (Mackey-Glass with 2% noise; two sines with 20% noise).
     Each series is standardised on its first 70 %, which trains; the last
     30 % tests (CO2, which trends, is modelled by its monthly changes, and
-    scored on the levels they forecast). Six rules -- plain back-propagation, momentum, self-momentum,
-    Jung, Freud, Jung + Freud -- are each tuned by a grid search of four
-    settings (``GridSearchCV``, ``TimeSeriesSplit(3)`` on the training part,
-    mean squared error), then refitted with five seeds. On the test part:
+    scored on the levels they forecast). Six rules -- plain
+    back-propagation, momentum, self-momentum, Jung, Freud, Jung + Freud --
+    are each tuned by a grid search of four settings (eight for Jung +
+    Freud; ``GridSearchCV``, ``TimeSeriesSplit(3)`` on the training part,
+    mean squared error, or the critical-point skill with ``--scoring
+    skill``), then refitted with five seeds. On the test part:
     the critical-point hit rate (changes of trend the forecast anticipated),
     the false-alarm rate (trend continuations where it announced a change)
     and the mean squared error relative to persistence (the forecast "same
@@ -137,7 +139,7 @@ def quality(args):
         scoring = critical_point_scorer("skill") if args.scoring == "skill" else \
             "neg_mean_squared_error"
 
-        def score(pred):
+        def score(pred, to_level=to_level, truth=truth, test=test, mse_persist=mse_persist):
             """Critical points and MSE / persistence on the test part; pred has a row per y."""
             lev = to_level(pred)
             sc = critical_point_scores(truth[test], lev[test])
@@ -237,8 +239,9 @@ def self_momentum(args):
             for seed in SEEDS:
                 model = BackPropagationRegressor(
                     n_lags=n_lags, hidden_layer_sizes=(16,), activation="logistic",
-                    output_activation="logistic", learning_rate_init=args.rate, momentum=momentum, max_iter=args.max_epochs,
-                    tol=0.0, n_iter_no_change=args.max_epochs + 1, random_state=seed)
+                    output_activation="logistic", learning_rate_init=args.rate,
+                    momentum=momentum, max_iter=args.max_epochs, tol=0.0,
+                    n_iter_no_change=args.max_epochs + 1, random_state=seed)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", ConvergenceWarning)
                     model.fit(X[:n_train], y[:n_train])

@@ -32,8 +32,8 @@ def window(X, t, n_lags, first=0):
 def forward(X, t, n_lags, Ws, bs, activation, output="identity", first=0):
     """Activations [x, a_1, ..., a_L] of the window ending at t."""
     acts = [window(X, t, n_lags, first)]
-    for l, (W, b) in enumerate(zip(Ws, bs)):
-        acts.append(_act(output if l == len(Ws) - 1 else activation, acts[-1] @ W + b))
+    for layer, (W, b) in enumerate(zip(Ws, bs)):
+        acts.append(_act(output if layer == len(Ws) - 1 else activation, acts[-1] @ W + b))
     return acts
 
 
@@ -60,29 +60,30 @@ def train(X, Y, rows, target_rows, n_lags, Ws, bs, *, rates, activation, momentu
         deltas[-1] = acts[-1] - Y[r]
         if squared_error and output == "logistic":
             deltas[-1] = deltas[-1] * _dact("logistic", acts[-1])
-        for l in range(len(Ws) - 2, -1, -1):
-            deltas[l] = (Ws[l + 1] @ deltas[l + 1]) * _dact(activation, acts[l + 1])
-        for l in range(len(Ws)):
-            rate = np.full(Ws[l].shape, rates[l])
-            if l == 0:
+        for layer in range(len(Ws) - 2, -1, -1):
+            back = Ws[layer + 1] @ deltas[layer + 1]
+            deltas[layer] = back * _dact(activation, acts[layer + 1])
+        for layer in range(len(Ws)):
+            rate = np.full(Ws[layer].shape, rates[layer])
+            if layer == 0:
                 x, u = acts[0], acts[1]
                 # Jung: 1 + JR s(u_j, x_i) / NumInput, s(u, v) = 1 / (1 + |u - v|)
                 rate = rate * (1 + jung / (1 + np.abs(u[None, :] - x[:, None])) / n_inputs)
                 # Freud: 1 + F P_i / NumLags, P_i = k_i + 1
                 rate = rate * (1 + freud * (lag + 1) / n_lags)[:, None]
-            GW[l] += rate * np.outer(acts[l], deltas[l])
-            Gb[l] += rates[l] * deltas[l]
-            K[l] += np.abs(deltas[l]) / (1 + np.abs(deltas[l]))
+            GW[layer] += rate * np.outer(acts[layer], deltas[layer])
+            Gb[layer] += rates[layer] * deltas[layer]
+            K[layer] += np.abs(deltas[layer]) / (1 + np.abs(deltas[layer]))
         count += 1
         if count == batch_size or p == len(rows) - 1:
-            for l in range(len(Ws)):
-                k = K[l] / count if self_momentum else momentum
-                VW[l] = -GW[l] / count + k * VW[l]
-                Vb[l] = -Gb[l] / count + k * Vb[l]
-                Ws[l] += VW[l]
-                bs[l] += Vb[l]
-                GW[l][:] = 0
-                Gb[l][:] = 0
-                K[l][:] = 0
+            for layer in range(len(Ws)):
+                k = K[layer] / count if self_momentum else momentum
+                VW[layer] = -GW[layer] / count + k * VW[layer]
+                Vb[layer] = -Gb[layer] / count + k * Vb[layer]
+                Ws[layer] += VW[layer]
+                bs[layer] += Vb[layer]
+                GW[layer][:] = 0
+                Gb[layer][:] = 0
+                K[layer][:] = 0
             count = 0
     return Ws, bs

@@ -193,7 +193,8 @@ class _BaseBackPropagation(BaseEstimator):
             if not incremental and self.max_iter > 0:
                 warnings.warn(
                     f"Stochastic back-propagation: maximum iterations ({self.max_iter}) "
-                    "reached and the optimization hasn't converged yet.", ConvergenceWarning)
+                    "reached and the optimization hasn't converged yet.", ConvergenceWarning,
+                    stacklevel=3)
         return self
 
     def _raise_too_short(self, seqs, n_history=0):
@@ -220,7 +221,8 @@ class _BaseBackPropagation(BaseEstimator):
             warnings.warn(
                 f"{type(self).__name__}: training diverged (non-finite loss) in epoch "
                 f"{self.n_iter_ + 1}; the weights of the epoch before are kept. Lower "
-                "learning_rate_init (or momentum, jung, freud).", ConvergenceWarning)
+                "learning_rate_init (or momentum, jung, freud).", ConvergenceWarning,
+                stacklevel=4)
             return False
         self.n_iter_ += 1
         self.t_ += rows.shape[0]
