@@ -362,7 +362,7 @@ _ATTRIBUTES = """\
         Biases of every layer.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
     n_outputs_ : int
         Number of output units.
@@ -373,7 +373,7 @@ _ATTRIBUTES = """\
     loss_ : float
         Mean loss of the windows of the last epoch, each taken before its own
         update.
-    loss_curve_ : list of shape (n_iter_,)
+    loss_curve_ : list of shape (`n_iter_`,)
         ``loss_`` after every epoch."""
 
 _DOC = """{summary}
