@@ -368,3 +368,22 @@ def test_logistic_output_regressor_at_rate_one():
     pred = model.predict(X)
     assert np.all((pred > 0) & (pred < 1))
     assert model.score(X, y) > 0.9
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fit_and_predict_never_build_the_window_matrix():
+    """Memory stays at a few copies of the series, far below n_lags copies of it."""
+    import tracemalloc
+
+    n, n_lags = 20000, 50
+    s = np.sin(np.arange(n + 1) * 0.1)
+    X, y = s[:-1, None], s[1:]
+    model = BackPropagationRegressor(n_lags=n_lags, hidden_layer_sizes=(4,), max_iter=1,
+                                     random_state=0)
+    tracemalloc.start()
+    model.fit(X, y)
+    model.predict(X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    windows = n * n_lags * X.itemsize      # what one materialised window matrix takes
+    assert peak < windows / 4
