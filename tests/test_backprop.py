@@ -281,13 +281,18 @@ def test_bad_input_raises_and_keeps_the_model():
     assert_array_equal(model._theta, before)
 
 
-def test_divergence_keeps_finite_weights():
-    X, Y = _series(60, 1)
-    model = BackPropagationRegressor(n_lags=3, learning_rate_init=1e6, max_iter=5,
-                                     random_state=0)
+@pytest.mark.parametrize("params", [{"learning_rate_init": 1e6},
+                                    {"learning_rate_init": 0.3, "momentum": "self"}])
+def test_divergence_keeps_the_weights_before_it(params):
+    """Blown-up weights, infinite or merely huge, are never kept."""
+    X, Y = _series(200, 1, seed=2)
+    X, y = (X - X.mean()) / X.std(), np.r_[X[1:, 0], X[-1, 0]]
+    y = (y - y.mean()) / y.std()
+    model = BackPropagationRegressor(n_lags=8, max_iter=20, random_state=0, **params)
     with pytest.warns(ConvergenceWarning, match="diverged"):
-        model.fit(X * 100, Y[:, 0] * 100)
+        model.fit(X * 100, y * 100)
     assert np.all(np.isfinite(model._theta))
+    assert np.abs(model.predict(X * 100)).max() < 1e4
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -18,6 +18,9 @@ from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin, check_clas
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ._windows import training_windows, window_firsts
 
+#: an epoch whose mean loss is this many times that of predicting 0 has diverged
+DIVERGED = 1e6
+
 
 def _glorot(rng, n_in, n_out, activation, dtype):
     """Glorot uniform weights and zero biases, scaled for logistic units as in MLP."""
@@ -182,10 +185,14 @@ class _BaseBackPropagation(BaseEstimator):
         if series:
             self._history = Xrun[max(Xrun.shape[0] - self.n_lags_ + 1, 0):].copy()
 
+        # an epoch whose mean loss passes this bound has blown up, even if every
+        # number is still finite: a network starts near the loss of predicting 0
+        bound = DIVERGED * max(0.5 * float(np.mean(np.sum(seqs.Y.astype(np.float64) ** 2,
+                                                           axis=1))), 1.0)
         n_epochs = 1 if incremental else self.max_iter
         for _ in range(n_epochs):
             order = rng.permutation(rows.shape[0]) if self.shuffle else slice(None)
-            if not self._epoch(Xrun, seqs.Y, rows[order], target_rows[order], rates):
+            if not self._epoch(Xrun, seqs.Y, rows[order], target_rows[order], rates, bound):
                 break
             if not incremental and self._converged():
                 break
@@ -205,7 +212,7 @@ class _BaseBackPropagation(BaseEstimator):
             f"than the {what}: it has {T} time step(s) ({T} sample(s)), and a window "
             "needs n_lags steps. Pass a longer series or a smaller n_lags.")
 
-    def _epoch(self, X, Y, rows, target_rows, rates):
+    def _epoch(self, X, Y, rows, target_rows, rates, bound):
         """One pass over the windows; False (weights restored) if training diverged."""
         theta, velocity = self._theta.copy(), self._velocity.copy()
         momentum = 0.0 if self.momentum == "self" else float(self.momentum)
@@ -215,18 +222,19 @@ class _BaseBackPropagation(BaseEstimator):
             self.momentum == "self", float(self.jung), float(self.freud),
             ACTIVATION_CODES[self.activation], self._output_code(), self.batch_size,
             self._loss == "squared_error")
-        if not np.isfinite(loss) or not np.all(np.isfinite(self._theta)):
+        mean_loss = loss / max(rows.shape[0], 1)
+        if not mean_loss <= bound or not np.all(np.isfinite(self._theta)):
             self._theta[:] = theta
             self._velocity[:] = velocity
             warnings.warn(
-                f"{type(self).__name__}: training diverged (non-finite loss) in epoch "
+                f"{type(self).__name__}: training diverged (the loss blew up) in epoch "
                 f"{self.n_iter_ + 1}; the weights of the epoch before are kept. Lower "
                 "learning_rate_init (or momentum, jung, freud).", ConvergenceWarning,
                 stacklevel=4)
             return False
         self.n_iter_ += 1
         self.t_ += rows.shape[0]
-        self.loss_ = loss / max(rows.shape[0], 1)
+        self.loss_ = mean_loss
         self.loss_curve_.append(self.loss_)
         if self.verbose:
             print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
