@@ -392,3 +392,29 @@ def test_fit_and_predict_never_build_the_window_matrix():
     tracemalloc.stop()
     windows = n * n_lags * X.itemsize      # what one materialised window matrix takes
     assert peak < windows / 4
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("Estimator, bad", [
+    (BackPropagationRegressor, {"X": np.zeros((2, 2)), "y": np.zeros(2)}),  # too short
+    (BackPropagationRegressor, {"params": {"learning_rate_init": [0.1, 0.2, 0.3]}}),
+    (BackPropagationRegressor, {"params": {"hidden_layer_sizes": (2, 2, 2)}}),
+    (BackPropagationClassifier, {"X": np.zeros((4, 2, 3)), "y": ["a", "b", "c", "a"]}),
+])
+def test_failing_refit_keeps_the_fitted_model(Estimator, bad):
+    """A refit that raises leaves the fitted model whole: features, targets and weights
+    still agree, so predict neither fails nor reads weights of another shape."""
+    rng = np.random.RandomState(0)
+    if Estimator is BackPropagationRegressor:
+        X, y = rng.randn(40, 1), rng.randn(40)
+    else:
+        X, y = rng.randn(20, 5, 1), np.tile([0, 1], 10)
+    model = Estimator(n_lags=3, max_iter=2, random_state=0).fit(X, y)
+    before = model.predict(X).copy()
+    state = {k: v for k, v in vars(model).items() if k != "coefs_" and k != "intercepts_"}
+    model.set_params(**bad.get("params", {}))
+    with pytest.raises(ValueError):
+        model.fit(bad.get("X", X), bad.get("y", y))
+    assert model.n_features_in_ == 1
+    assert set(vars(model)) == set(state) | {"coefs_", "intercepts_"}
+    assert_array_equal(model.predict(X), before)

@@ -161,26 +161,26 @@ class _BaseBackPropagation(BaseEstimator):
 
     # -- training -----------------------------------------------------------
     def _fit(self, X, y, incremental=False, classes=None):
-        keep = hasattr(self, "_theta") and (incremental or self.warm_start)
-        seqs = check_sequences(self, X, reset=not keep, univariate_rows=self._univariate_rows,
-                               dtype=self._theta.dtype if keep else None)
-        self._encode_targets(seqs, y, reset=not keep, classes=classes)
-        rng = check_random_state(self.random_state)
-        if not keep:
-            self._hidden_sizes()  # validate before the data
-            if self.n_lags is not None and seqs.lengths.min() < self.n_lags:
-                self._raise_too_short(seqs)
-            self._initialize(seqs, rng)
-        rates = self._layer_rates(len(self._sizes) - 1)
+        # a refit resets n_features_in_, the targets' encoding and the weights
+        # before all of its checks have passed: a failing call puts them back,
+        # so that the fitted model is never left half replaced
+        before = dict(self.__dict__)
+        try:
+            seqs, rng = self._validate_and_initialize(X, y, incremental, classes)
+            rates = self._layer_rates(len(self._sizes) - 1)
+            # a series streamed in chunks: the last rows of the previous chunk
+            # complete the first windows of this one
+            series = seqs.layout == "series" and self._per_step
+            n_history = self._history.shape[0] if incremental and series else 0
+            if seqs.lengths.min() + n_history < self.n_lags_:
+                self._raise_too_short(seqs, n_history)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
 
-        # a series streamed in chunks: the last rows of the previous chunk
-        # complete the first windows of this one
-        series = seqs.layout == "series" and self._per_step
-        n_history = self._history.shape[0] if incremental and series else 0
         Xrun = np.concatenate([self._history, seqs.X]) if n_history else seqs.X
         offsets = seqs.offsets + np.intp(n_history) * (np.arange(seqs.offsets.shape[0]) > 0)
-        if seqs.lengths.min() + n_history < self.n_lags_:
-            self._raise_too_short(seqs, n_history)
         rows, target_rows = training_windows(offsets, self.n_lags_, seqs.per_step, n_history)
         if series:
             self._history = Xrun[max(Xrun.shape[0] - self.n_lags_ + 1, 0):].copy()
@@ -203,6 +203,19 @@ class _BaseBackPropagation(BaseEstimator):
                     "reached and the optimization hasn't converged yet.", ConvergenceWarning,
                     stacklevel=3)
         return self
+
+    def _validate_and_initialize(self, X, y, incremental, classes):
+        keep = hasattr(self, "_theta") and (incremental or self.warm_start)
+        seqs = check_sequences(self, X, reset=not keep, univariate_rows=self._univariate_rows,
+                               dtype=self._theta.dtype if keep else None)
+        self._encode_targets(seqs, y, reset=not keep, classes=classes)
+        rng = check_random_state(self.random_state)
+        if not keep:
+            self._layer_rates(len(self._hidden_sizes()) + 1)  # validate before the data
+            if self.n_lags is not None and seqs.lengths.min() < self.n_lags:
+                self._raise_too_short(seqs)
+            self._initialize(seqs, rng)
+        return seqs, rng
 
     def _raise_too_short(self, seqs, n_history=0):
         T = int(seqs.lengths.min()) + n_history
