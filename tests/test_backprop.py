@@ -234,6 +234,20 @@ def test_predict_state_continues_a_series():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_initial_state_of_another_shape_raises():
+    """The rows before X in time order (or flattened) continue the series; the same
+    values in another shape (rows transposed) are refused, not silently garbled."""
+    X, Y = _series(60, 2)
+    model = BackPropagationRegressor(n_lags=4, max_iter=2, random_state=0).fit(X, Y)
+    full = model.predict(X)
+    for state in (X[27:30], X[27:30].ravel(), X[27:30].reshape(1, -1)):
+        assert_allclose(model.predict(X[30:], initial_state=state), full[30:], rtol=1e-12)
+    for state in (X[27:30].T, X[26:30, :1]):  # (2, 3), and the right size but (4, 1)
+        with pytest.raises(ValueError, match="initial_state must hold"):
+            model.predict(X[30:], initial_state=state)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_forecast_feeds_outputs_back():
     s = np.sin(np.arange(200) * 0.3)
     X, y = s[:-1, None], s[1:]

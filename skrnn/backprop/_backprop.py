@@ -286,11 +286,14 @@ class _BaseBackPropagation(BaseEstimator):
                 raise ValueError("initial_state is supported for a 2D series only.")
             history = np.asarray(initial_state, dtype=self._theta.dtype)
             shape = (self.n_lags_ - 1, self._n_inputs)
-            if history.size != shape[0] * shape[1]:
+            flat = shape[0] * shape[1]
+            # the rows in time order, or flattened as return_state gives them; a
+            # mere size check would take the transposed rows as a silent garble
+            if history.shape not in (shape, (flat,), (1, flat)):
                 raise ValueError(
                     f"initial_state must hold the last n_lags - 1 = {shape[0]} rows of "
-                    f"the series before X, shape {shape} or ({shape[0] * shape[1]},); got "
-                    f"shape {history.shape}.")
+                    f"the series before X, shape {shape}, ({flat},) or (1, {flat}) (as "
+                    f"return_state gives it); got shape {history.shape}.")
             if not np.all(np.isfinite(history)):
                 raise ValueError("initial_state must be finite.")
             n_history = shape[0]
