@@ -220,6 +220,29 @@ def test_partial_fit_on_chunks_equals_one_epoch():
     assert streamed.t_ == whole.t_ == 90 - 4
 
 
+@pytest.mark.parametrize("cuts", [[0, 3, 6, 9, 12, 90], [0, 1, 2, 4, 5, 90]])
+def test_partial_fit_on_chunks_shorter_than_a_window(cuts):
+    """A stream may start with chunks shorter than n_lags (as dask blocks can be):
+    they wait as history, and the stream still makes the updates of one epoch."""
+    X, Y = _series(90, 2)
+    y = Y[:, 0]
+    opts = dict(n_lags=5, momentum=0.6, shuffle=False, random_state=0)
+    whole = BackPropagationRegressor(max_iter=1, **opts)
+    with pytest.warns(ConvergenceWarning):
+        whole.fit(X, y)
+    streamed = BackPropagationRegressor(**opts)
+    for start, stop in zip(cuts[:-1], cuts[1:]):
+        streamed.partial_fit(X[start:stop], y[start:stop])
+    for Ww, Ws in zip(whole.coefs_ + whole.intercepts_,
+                      streamed.coefs_ + streamed.intercepts_):
+        assert_allclose(Ws, Ww, rtol=1e-12)
+    assert streamed.t_ == whole.t_ == 90 - 4
+    assert len(streamed.loss_curve_) == streamed.n_iter_  # no epoch without windows
+    # fit itself still needs a whole window
+    with pytest.raises(ValueError, match="longer than the series"):
+        BackPropagationRegressor(**opts).fit(X[:4], y[:4])
+
+
 def test_predict_state_continues_a_series():
     X, Y = _series(60, 1)
     model = BackPropagationRegressor(n_lags=4, max_iter=2, random_state=0)

@@ -172,7 +172,7 @@ class _BaseBackPropagation(BaseEstimator):
             # complete the first windows of this one
             series = seqs.layout == "series" and self._per_step
             n_history = self._history.shape[0] if incremental and series else 0
-            if seqs.lengths.min() + n_history < self.n_lags_:
+            if seqs.lengths.min() + n_history < self.n_lags_ and not (incremental and series):
                 self._raise_too_short(seqs, n_history)
         except BaseException:
             self.__dict__.clear()
@@ -184,6 +184,10 @@ class _BaseBackPropagation(BaseEstimator):
         rows, target_rows = training_windows(offsets, self.n_lags_, seqs.per_step, n_history)
         if series:
             self._history = Xrun[max(Xrun.shape[0] - self.n_lags_ + 1, 0):].copy()
+        if rows.shape[0] == 0:
+            # the first rows of a stream, fewer than n_lags in all: they wait in
+            # the history for the chunks that make them whole windows
+            return self
 
         # an epoch whose mean loss passes this bound has blown up, even if every
         # number is still finite: a network starts near the loss of predicting 0
@@ -210,9 +214,11 @@ class _BaseBackPropagation(BaseEstimator):
                                dtype=self._theta.dtype if keep else None)
         self._encode_targets(seqs, y, reset=not keep, classes=classes)
         rng = check_random_state(self.random_state)
+        # a stream of a series may start with fewer rows than a window
+        streamed = incremental and seqs.layout == "series"
         if not keep:
             self._layer_rates(len(self._hidden_sizes()) + 1)  # validate before the data
-            if self.n_lags is not None and seqs.lengths.min() < self.n_lags:
+            if self.n_lags is not None and seqs.lengths.min() < self.n_lags and not streamed:
                 self._raise_too_short(seqs)
             self._initialize(seqs, rng)
         return seqs, rng
@@ -513,9 +519,10 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         """One epoch over the windows of ``(X, y)``.
 
         Consecutive 2D chunks are consecutive pieces of one series: the last
-        ``n_lags - 1`` rows of the previous chunk complete the first windows
-        of the next, so streaming a series in chunks (without shuffling)
-        makes the same updates as one epoch over the whole series.
+        ``n_lags - 1`` rows of the previous chunks complete the first windows
+        of the next, so streaming a series in chunks of any length (without
+        shuffling) makes the same updates as one epoch over the whole series;
+        a chunk that completes no window yet only joins that history.
 
         Parameters
         ----------
