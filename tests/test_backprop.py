@@ -243,6 +243,25 @@ def test_partial_fit_on_chunks_shorter_than_a_window(cuts):
         BackPropagationRegressor(**opts).fit(X[:4], y[:4])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_partial_fit_with_mini_batches_ends_each_call_with_an_update():
+    """As documented: with batch_size > 1 a stream makes the epoch's updates only
+    when every chunk completes whole batches; a partial batch is applied at once."""
+    X, Y = _series(90, 2)
+    y = Y[:, 0]
+    opts = dict(n_lags=5, batch_size=4, shuffle=False, random_state=0)
+    whole = BackPropagationRegressor(max_iter=1, **opts).fit(X, y)
+
+    def stream(cuts):
+        model = BackPropagationRegressor(**opts)
+        for start, stop in zip(cuts[:-1], cuts[1:]):
+            model.partial_fit(X[start:stop], y[start:stop])
+        return model._theta
+
+    assert_allclose(stream([0, 32, 56, 90]), whole._theta, rtol=1e-12)  # 28, 24, 34 windows
+    assert not np.allclose(stream([0, 30, 90]), whole._theta)  # 26 windows: a batch of 2
+
+
 def test_predict_state_continues_a_series():
     X, Y = _series(60, 1)
     model = BackPropagationRegressor(n_lags=4, max_iter=2, random_state=0)

@@ -521,8 +521,12 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         Consecutive 2D chunks are consecutive pieces of one series: the last
         ``n_lags - 1`` rows of the previous chunks complete the first windows
         of the next, so streaming a series in chunks of any length (without
-        shuffling) makes the same updates as one epoch over the whole series;
-        a chunk that completes no window yet only joins that history.
+        shuffling, with ``batch_size=1``) makes the same updates as one epoch
+        over the whole series; a chunk that completes no window yet only
+        joins that history. With ``batch_size > 1`` every call ends with an
+        update on its last, possibly partial, batch, so the stream matches
+        the epoch only when each chunk completes a multiple of ``batch_size``
+        windows.
 
         Parameters
         ----------
