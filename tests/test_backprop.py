@@ -262,6 +262,23 @@ def test_partial_fit_with_mini_batches_ends_each_call_with_an_update():
     assert not np.allclose(stream([0, 30, 90]), whole._theta)  # 26 windows: a batch of 2
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("change", [{"n_lags": 8}, {"hidden_layer_sizes": (3, 3)}])
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_continuing_another_network_raises(change, how):
+    """The weights of a fitted network cannot take a new window length or new hidden
+    layers: continuing them after such a change is refused, not silently ignored."""
+    X, Y = _series(60, 1)
+    model = BackPropagationRegressor(n_lags=4, max_iter=2, random_state=0).fit(X, Y[:, 0])
+    before = model._theta.copy()
+    model.set_params(**change, warm_start=how == "warm_start")
+    with pytest.raises(ValueError, match="differ from the fitted network"):
+        model.partial_fit(X, Y[:, 0]) if how == "partial_fit" else model.fit(X, Y[:, 0])
+    assert_array_equal(model._theta, before)
+    model.set_params(warm_start=False).fit(X, Y[:, 0])  # a refit takes the change
+    assert model.n_lags_ == change.get("n_lags", 4)
+
+
 def test_predict_state_continues_a_series():
     X, Y = _series(60, 1)
     model = BackPropagationRegressor(n_lags=4, max_iter=2, random_state=0)

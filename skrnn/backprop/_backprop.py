@@ -213,6 +213,8 @@ class _BaseBackPropagation(BaseEstimator):
         seqs = check_sequences(self, X, reset=not keep, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype if keep else None)
         self._encode_targets(seqs, y, reset=not keep, classes=classes)
+        if keep:
+            self._check_same_network()
         rng = check_random_state(self.random_state)
         # a stream of a series may start with fewer rows than a window
         streamed = incremental and seqs.layout == "series"
@@ -222,6 +224,18 @@ class _BaseBackPropagation(BaseEstimator):
                 self._raise_too_short(seqs)
             self._initialize(seqs, rng)
         return seqs, rng
+
+    def _check_same_network(self):
+        """partial_fit and warm_start continue the fitted weights: a window length or
+        hidden layers set since then would otherwise be silently ignored."""
+        hidden = self._hidden_sizes()
+        n_lags = self.n_lags_ if self.n_lags is None else int(self.n_lags)
+        if n_lags != self.n_lags_ or hidden != [int(h) for h in self._sizes[1:-1]]:
+            raise ValueError(
+                f"n_lags={self.n_lags!r} and hidden_layer_sizes={self.hidden_layer_sizes!r} "
+                f"differ from the fitted network (n_lags_={self.n_lags_}, hidden layers "
+                f"{[int(h) for h in self._sizes[1:-1]]}), whose weights partial_fit and "
+                "warm_start continue. Set them back, or refit with warm_start=False.")
 
     def _raise_too_short(self, seqs, n_history=0):
         T = int(seqs.lengths.min()) + n_history
@@ -369,7 +383,8 @@ _PARAMETERS = """\
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights and the shuffling.
     warm_start : bool, default=False
-        Continue from the weights of the previous fit.
+        Continue from the weights of the previous fit (``n_lags`` and
+        ``hidden_layer_sizes`` must then stay as they were fitted).
     verbose : bool, default=False
         Print the loss of every epoch.
 """
