@@ -6,6 +6,8 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import (
+    BackPropagationClassifier,
+    BackPropagationRegressor,
     EchoStateClassifier,
     EchoStateRegressor,
     ElmanClassifier,
@@ -31,6 +33,9 @@ def _instances():
     yield HopfieldMemory(rule="hebbian", random_state=0)
     for cls in (EchoStateRegressor, EchoStateClassifier):
         yield cls(n_reservoir=20, random_state=0)
+    for cls in (BackPropagationRegressor, BackPropagationClassifier):
+        yield cls(hidden_layer_sizes=(8,), max_iter=50, learning_rate_init=0.05,
+                  random_state=0)
 
 
 # A 2D X given to a sequence regressor is one time-ordered series: its rows

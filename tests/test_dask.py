@@ -28,6 +28,8 @@ from sklearn.preprocessing import StandardScaler
 
 import skrnn
 from skrnn import (
+    BackPropagationClassifier,
+    BackPropagationRegressor,
     EchoStateClassifier,
     EchoStateRegressor,
     ElmanClassifier,
@@ -128,6 +130,8 @@ _STREAMED = [
      "series"),
     (HopfieldMemory(rule="storkey", random_state=0), "patterns"),
     (SequenceScaler(), "scaled"),
+    (BackPropagationRegressor(4, (4,), random_state=0), "series"),
+    (BackPropagationClassifier(hidden_layer_sizes=(4,), random_state=0), "rows"),
 ]
 
 

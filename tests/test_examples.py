@@ -28,7 +28,7 @@ def test_gallery_layout():
     assert (EXAMPLES / "README.txt").is_file()
     folders = {script.parent for script in SCRIPTS}
     assert {f.name for f in folders} >= {
-        "elman", "lstm", "weight_search", "echo_state", "hopfield", "rnn_elm"}
+        "elman", "lstm", "weight_search", "echo_state", "hopfield", "rnn_elm", "backprop"}
     for folder in folders:
         assert (folder / "README.txt").is_file(), folder
 
