@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from skrnn import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
-from skrnn.rnn_elm import _rnn_elm, cluster_activation
+from skrnn.rnn_elm import _network, cluster_activation
 from skrnn.rnn_elm._autoencoder import _gradient
 from skrnn.rnn_elm._cluster import check_cluster_params, cluster_layer_derivative
 from skrnn.rnn_elm._solvers import fista_nonnegative, ridge_decoder
@@ -78,7 +78,7 @@ def test_partial_fit_equals_fit_regressor(blobs, seed):
 def test_readout_is_ridge_with_unpenalised_intercept(blobs):
     X, _, Y = blobs
     model = RNNELMRegressor(30, alpha=0.3, random_state=0).fit(X, Y)
-    H = model._hidden(X, model.layer_weights_, ARGS)
+    (H,) = model._network.features(X, ARGS)
     assert H.shape == (len(X), 30)
     coef, intercept = standardised_ridge(H, Y, 0.3)
     np.testing.assert_allclose(model.output_weights_, coef, rtol=1e-6, atol=1e-8)
@@ -88,13 +88,13 @@ def test_readout_is_ridge_with_unpenalised_intercept(blobs):
 def test_never_holds_more_than_a_chunk(blobs, monkeypatch):
     X, y, _ = blobs
     seen = []
-    original = _rnn_elm.cluster_layer
+    original = _network.cluster_layer
 
     def spy(Xc, W, args):
         seen.append(Xc.shape[0])
         return original(Xc, W, args)
 
-    monkeypatch.setattr(_rnn_elm, "cluster_layer", spy)
+    monkeypatch.setattr(_network, "cluster_layer", spy)
     model = RNNELMClassifier(40, batch_size=25, random_state=0).fit(X, y)
     model.predict(X)
     assert max(seen) == 25 and sum(seen) == 2 * len(X)
@@ -131,8 +131,10 @@ def test_stacked_layers(digits, autoencoder):
     width = 60 if autoencoder == "ridge" else 30     # the ridge layer keeps both signs
     assert E.shape == (64, width) and W.shape == (width, 200)
     assert np.all(E >= 0) and np.all(W >= 0)
-    # rescaled to the largest total input input_scaling on the training rows
-    np.testing.assert_allclose((X @ E).max(), model.input_scaling, rtol=1e-12)
+    # rescaled so that the largest total input the training rows' ranges allow is
+    # input_scaling: no training row exceeds it
+    np.testing.assert_allclose((X.max(axis=0) @ E).max(), model.input_scaling, rtol=1e-12)
+    assert (X @ E).max() <= model.input_scaling * (1 + 1e-12)
     assert model.score(X, y) > 0.9
 
 

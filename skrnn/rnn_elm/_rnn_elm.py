@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_regressor
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -22,15 +23,9 @@ from .._tasks import check_classes_on_first_call
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
-from ._autoencoder import INPUT_PARAMETERS_DOC, check_nonnegative_inputs
-from ._cluster import (
-    CLUSTER_CONSTRAINTS,
-    CLUSTER_PARAMETERS_DOC,
-    ClusterParamsMixin,
-    cluster_layer,
-    random_input_weights,
-)
-from ._solvers import fista_nonnegative, ridge_decoder
+from ._autoencoder import INPUT_PARAMETERS_DOC
+from ._cluster import CLUSTER_CONSTRAINTS, CLUSTER_PARAMETERS_DOC, ClusterParamsMixin
+from ._network import Network, input_cells, parse_sources
 
 
 def _check_targets(estimator, X, y):
@@ -51,18 +46,21 @@ def _check_targets(estimator, X, y):
 
 
 class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
-    """Layers of clusters, then the shared ridge readout (skrnn._readout)."""
+    """Sources, autoencoder stacks and a random layer, then the shared ridge readout."""
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"gcv", "cv"})],
         "alphas": [None, "array-like"],
-        "autoencoder": [StrOptions({"ridge", "fista"})],
+        "sources": [None, Interval(Integral, 1, None, closed="left"), "array-like"],
+        "n_stacks": [Interval(Integral, 1, None, closed="left")],
+        "random_layer": ["boolean"],
+        "autoencoder": [StrOptions({"ridge", "fista", "fista_signed"})],
         "encoder_alpha": [Interval(Real, 0, None, closed="neither")],
         "encoder_l1": [Interval(Real, 0, None, closed="left")],
         "encoder_max_iter": [Interval(Integral, 1, None, closed="left")],
         "input_scaling": [Interval(Real, 0, None, closed="neither")],
-        "negative_inputs": [StrOptions({"split", "raise"})],
+        "negative_inputs": [StrOptions({"split", "clip", "raise"})],
         **CLUSTER_CONSTRAINTS,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -70,15 +68,18 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(1000,), *, alpha=0.3, alphas=None, autoencoder="ridge",
-                 encoder_alpha=1.0, encoder_l1=1e-3, encoder_max_iter=150,
-                 input_scaling=0.1, negative_inputs="split", n_cells=20,
-                 trigger_probability=0.05, firing_rate=0.001, lambda_plus=0.005,
-                 lambda_minus=0.005, batch_size=1024, random_state=None, n_jobs=None,
-                 verbose=False):
+    def __init__(self, hidden_layer_sizes=(1000,), *, alpha=0.3, alphas=None, sources=None,
+                 n_stacks=1, random_layer=True, autoencoder="ridge", encoder_alpha=1.0,
+                 encoder_l1=1e-3, encoder_max_iter=150, input_scaling=0.1,
+                 negative_inputs="split", n_cells=20, trigger_probability=0.05,
+                 firing_rate=0.001, lambda_plus=0.005, lambda_minus=0.005, batch_size=1024,
+                 random_state=None, n_jobs=None, verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
         self.alphas = alphas
+        self.sources = sources
+        self.n_stacks = n_stacks
+        self.random_layer = random_layer
         self.autoencoder = autoencoder
         self.encoder_alpha = encoder_alpha
         self.encoder_l1 = encoder_l1
@@ -95,7 +96,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    # -- layers ----------------------------------------------------------
+    # -- the network ------------------------------------------------------
     def _layer_sizes(self):
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
         if (sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer)
@@ -104,78 +105,106 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                              f"sequence of positive ints; got {self.hidden_layer_sizes!r}.")
         return [int(s) for s in sizes]
 
-    def _encoder_layer(self, X, size, rng, args):
-        """Weights of one stacked autoencoder layer, trained on X (paper IV-A/B).
+    def _n_encoder_layers(self):
+        return len(self._layer_sizes()) - (1 if self.random_layer else 0)
 
-        A random non-negative layer H = zeta(X W) is decoded linearly,
-        H D ~ X; the decoder's transpose becomes the next layer's weights.
-        'fista' (Classifier-1) constrains D >= 0 with an L1 penalty;
-        'ridge' (Classifier-2) solves the ridge problem and keeps both signs
-        as two blocks of clusters, [max(D, 0)^T, -min(D, 0)^T].
-        """
-        W = random_input_weights(rng, X.shape[1], size, self.input_scaling, X.dtype)
-        H = cluster_layer(X, W, args).astype(np.float64)
-        if self.autoencoder == "fista":
-            E = fista_nonnegative(H, X, self.encoder_l1, self.encoder_max_iter).T
-        else:
-            D = ridge_decoder(H, X, self.encoder_alpha)
-            E = np.hstack([np.maximum(D, 0).T, np.maximum(-D, 0).T])
-        # rescale so the largest total input over the training rows is
-        # input_scaling, as the authors do: zeta is flat beyond a few tenths
-        largest = float(np.max(X @ E)) if E.size else 0.0
-        if largest > 0:
-            E *= self.input_scaling / largest
-        return np.ascontiguousarray(E, dtype=X.dtype)
-
-    def _build_layers(self, Xs, rng, args, progress=None):
-        progress = progress or Progress(False)
+    def _new_network(self, X):
+        """The network for rows like X, its random weights drawn (nothing trained yet)."""
         sizes = self._layer_sizes()
-        layers = []
-        for k, size in enumerate(sizes[:-1], start=1):
-            E = self._encoder_layer(Xs, size, rng, args)
-            layers.append(E)
-            Xs = cluster_layer(Xs, E, args)
-            progress.note(f"Layer {k}/{len(sizes)}: {self.autoencoder} autoencoder of "
-                          f"{E.shape[1]} clusters trained on {Xs.shape[0]} rows")
-        layers.append(random_input_weights(rng, Xs.shape[1], sizes[-1], self.input_scaling,
-                                           Xs.dtype))
-        return layers
+        encoder_sizes, random_size = ((sizes[:-1], sizes[-1]) if self.random_layer
+                                      else (sizes, None))
+        network = Network(parse_sources(self.sources, X.shape[1]),
+                          2 if self.negative_inputs == "split" else 1, encoder_sizes,
+                          self.n_stacks, random_size, self.autoencoder, self.negative_inputs,
+                          X.dtype)
+        network.draw(check_random_state(self.random_state), self.input_scaling)
+        return network
 
-    def _hidden(self, X, layers, args):
-        """Last hidden layer for a chunk of rows (split into input cells here,
-        so that not even the doubled input is held for all of X)."""
-        Xs = check_nonnegative_inputs(self, X)
-        for W in layers:
-            Xs = cluster_layer(Xs, W, args)
-        return Xs
+    def _check_inputs(self, X, *, fitting):
+        """negative_inputs applied to X, and kept as it was when the network was drawn."""
+        if self.negative_inputs == "raise" and np.any(X < 0):
+            input_cells(X, "raise")     # raises, before anything changes
+        network = self.__dict__.get("_network")
+        if network is not None and network.negative_inputs != self.negative_inputs:
+            if fitting:
+                raise ValueError(
+                    f"the network's input cells were made with negative_inputs="
+                    f"{network.negative_inputs!r}, not {self.negative_inputs!r}: "
+                    "negative_inputs cannot change between partial_fit calls.")
+            raise ValueError(f"negative_inputs={self.negative_inputs!r} was not the value "
+                             f"used in fit ({network.negative_inputs!r}); set it back.")
+
+    def _train_encoders(self, network, X, progress=None):
+        """Train every autoencoder depth of ``network`` on X, one pass over X per depth,
+        ``batch_size`` rows at a time: exactly what the passes of partial_fit do."""
+        args = self._cluster_args()
+        while not network.trained:
+            state = network.new_depth_sums()
+            for rows in gen_batches(X.shape[0], self.batch_size):
+                network.add_rows(X[rows], state, args)
+            network.solve_depth(state, self._encoder_params_for(network), self.input_scaling)
+            if progress is not None:
+                progress.note(f"Autoencoder layer {network.depth}/"
+                              f"{len(network.encoder_sizes)}: {network.n_blocks} x "
+                              f"{network.block_width(0, network.depth)} clusters trained on "
+                              f"{X.shape[0]} rows")
+
+    def _encoder_params_for(self, network):
+        return {"autoencoder": network.autoencoder, "encoder_alpha": self.encoder_alpha,
+                "encoder_l1": self.encoder_l1, "encoder_max_iter": self.encoder_max_iter}
+
+    def _fitted_network(self, name):
+        network = self.__dict__.get("_network")
+        if network is None:
+            raise AttributeError(name)
+        return network
+
+    @property
+    def sources_(self):
+        """Column indices of each source."""
+        return self._fitted_network("sources_").columns
+
+    @property
+    def stack_weights_(self):
+        """Autoencoder weights of each stack, source by source."""
+        return self._fitted_network("stack_weights_").stacks
+
+    @property
+    def random_weights_(self):
+        """Weights into the random layer (None without one)."""
+        return self._fitted_network("random_weights_").random_weights
+
+    @property
+    def layer_weights_(self):
+        """Weights into each hidden layer, for one source and one stack."""
+        network = self._fitted_network("layer_weights_")
+        if network.n_blocks > 1:
+            raise AttributeError("layer_weights_ exists for one source and one stack; with "
+                                 "several, see stack_weights_ and random_weights_.")
+        return [*network.stacks[0], *([] if network.random_weights is None
+                                      else [network.random_weights])]
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------
     def _readout_prepare(self, X, y, *, reset, classes=None):
         self._layer_sizes()
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=reset)
+        # the readout pass of a partial_fit stream keeps the layers its passes trained
+        streamed = reset and self.__dict__.get("_readout_after_passes", False)
+        X = validate_data(self, X, dtype=(np.float64, np.float32),
+                          reset=reset and not streamed)
         y = _check_targets(self, X, y)
-        if self.negative_inputs == "raise":
-            check_nonnegative_inputs(self, X)       # before anything changes
-        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
-        if not reset and n_input_cells != self.layer_weights_[0].shape[0]:
-            raise ValueError(
-                f"the first layer has {self.layer_weights_[0].shape[0]} input cells, but "
-                f"negative_inputs={self.negative_inputs!r} gives {n_input_cells}: "
-                "negative_inputs cannot change between partial_fit calls.")
-        Y = self._encode_targets(X, y, first=reset, classes=classes)
-        if reset:
-            # autoencoder layers train on all the rows at once (see Notes); a
-            # lone random layer only needs the number of input cells
-            rows = X if len(self._layer_sizes()) > 1 else X[:0]
-            Xs = check_nonnegative_inputs(self, rows)
+        self._check_inputs(X, fitting=True)
+        Y = self._encode_targets(X, y, first=reset,
+                                 classes=self.classes_ if streamed else classes)
+        if reset and not streamed:
+            network = self._new_network(X)
             with limit_threads(self.n_jobs):
-                self.layer_weights_ = self._build_layers(
-                    Xs, check_random_state(self.random_state), self._cluster_args(),
-                    getattr(self, "_progress", None))
+                self._train_encoders(network, X, getattr(self, "_progress", None))
+            self._network = network
+        self.__dict__.pop("_readout_after_passes", None)
         return X, Y
 
     def _readout_shape(self, batch):
-        return self.layer_weights_[-1].shape[1], batch[1].shape[1]
+        return self._network.n_features_out, batch[1].shape[1]
 
     def _readout_new_stream(self, position=0):
         return {"position": position, "n_seen": 0}
@@ -184,17 +213,18 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         return False
 
     def _check_distributed(self, X):
-        if len(self._layer_sizes()) > 1:
+        if self._n_encoder_layers() > 0:
             raise ValueError(
                 f"fit_distributed needs a single, random hidden layer; hidden_layer_sizes="
-                f"{self.hidden_layer_sizes!r} stacks autoencoder layers, which are trained on "
-                "all the rows at once. Fit those locally, or use one layer.")
+                f"{self.hidden_layer_sizes!r} (random_layer={self.random_layer}) has "
+                "autoencoder layers, which are trained in passes of their own. Fit those "
+                "locally (fit, or the passes of partial_fit), or use one random layer.")
         if X.ndim != 2:
             raise ValueError(f"X must be a 2D dask array of rows for {type(self).__name__}; "
                              f"got {X.ndim} dimensions.")
 
     def _readout_rows(self, batch, sums, stream):
-        """The last hidden layer of every chunk of ``batch_size`` rows, added to ``sums``."""
+        """The readout features of every chunk of ``batch_size`` rows, added to ``sums``."""
         X, Y = batch
         first = stream["position"]
         sums.reserve(first + X.shape[0])
@@ -209,8 +239,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                    for a in range(lo, hi, self.batch_size)]
         with limit_threads(self.n_jobs):
             for rows in batches:
-                H = self._hidden(X[rows], self.layer_weights_, args)
-                sums.add([H], Y[rows], first + np.arange(rows.start, rows.stop))
+                sums.add(self._network.features(X[rows], args), Y[rows],
+                         first + np.arange(rows.start, rows.stop))
                 if progress is not None and progress.detailed:
                     progress.step("Rows", rows.stop, X.shape[0], rows_seen=sums.n)
         stream["position"] = first + X.shape[0]
@@ -225,15 +255,100 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
 
     @property
     def _readout_dtype(self):
-        return self.layer_weights_[-1].dtype
+        return self._network.dtype
 
     @property
     def n_samples_seen_(self):
         check_is_fitted(self, "_readout_stream")
         return self._readout_stream["n_seen"]
 
+    # -- the passes of partial_fit over the autoencoder layers --------------
+    def _encoder_pass_fit(self, X, y, classes):
+        """Add a chunk to the sums of the autoencoder depth being trained."""
+        first = "_network" not in self.__dict__
+        saved = self.__dict__.copy()
+        try:
+            self._layer_sizes()
+            args = self._cluster_args()
+            X = validate_data(self, X, dtype=(np.float64, np.float32), reset=first)
+            y = _check_targets(self, X, y)
+            self._check_inputs(X, fitting=True)
+            self._encode_targets(X, y, first=first, classes=classes)
+            if first:
+                self._network = self._new_network(X)
+                state = self._network.new_depth_sums()
+            else:
+                if X.dtype != self._network.dtype:
+                    raise ValueError(f"X is {X.dtype}, but this stream's layers are "
+                                     f"{self._network.dtype}: keep the dtype of the first "
+                                     "chunk.")
+                old = self._encoder_pass
+                state = {"sums": [s.copy() for s in old["sums"]],
+                         "maxima": [m.copy() for m in old["maxima"]],
+                         "position": old["position"]}
+            with limit_threads(self.n_jobs):
+                for rows in gen_batches(X.shape[0], self.batch_size):
+                    self._network.add_rows(X[rows], state, args)
+            self._encoder_pass = state
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        return self
+
+    def end_pass(self):
+        """Close a pass of :meth:`partial_fit` over the stream.
+
+        The autoencoder layers at the depth being trained are solved from the
+        sums of every row of the pass and fixed. The next :meth:`partial_fit`
+        calls, from the stream's first chunk again, train the next depth, or,
+        after the last, the readout. A network with L autoencoder layers
+        streams in L + 1 passes, with ``end_pass()`` after each of the first
+        L; the result equals ``fit`` on the rows of a pass (see the Notes).
+
+        Returns
+        -------
+        self : object
+
+        Raises
+        ------
+        ValueError
+            When no autoencoder depth is being trained (no layers, every
+            layer already trained, or no ``partial_fit`` since the last
+            ``end_pass``).
+        """
+        state = self.__dict__.get("_encoder_pass")
+        if state is None or state["position"] == 0:
+            if "_network" not in self.__dict__:
+                why = "partial_fit has not been called"
+            elif state is None:
+                why = ("every autoencoder layer is trained: partial_fit adds to the "
+                       "readout, which needs no end_pass")
+            else:
+                why = "this pass has no rows yet"
+            raise ValueError(f"end_pass closes a pass of partial_fit over the autoencoder "
+                             f"layers, but {why}.")
+        network = self._network
+        with limit_threads(self.n_jobs):
+            network.solve_depth(state, self._encoder_params_for(network), self.input_scaling)
+        if network.trained:
+            del self._encoder_pass
+        else:
+            self._encoder_pass = network.new_depth_sums()
+        return self
+
     def _fit(self, X, y, *, incremental, classes=None):
         """fit or partial_fit through the readout engine; prints what it did."""
+        if incremental and "_readout_sums" not in self.__dict__:
+            passes_open = "_encoder_pass" in self.__dict__
+            if passes_open or ("_network" not in self.__dict__ and self._n_encoder_layers()):
+                return self._encoder_pass_fit(X, y, classes)
+            if "_network" in self.__dict__:
+                # the first chunk of the readout pass, after the autoencoder passes
+                self._readout_after_passes = True
+        elif not incremental:
+            for name in ("_network", "_encoder_pass", "_readout_after_passes"):
+                self.__dict__.pop(name, None)
         # partial_fit's lines count the time of the whole stream, not of this call
         offset, last_line = (getattr(self, "_stream_clock", (0.0, None)) if incremental
                              else (0.0, None))
@@ -243,6 +358,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             self._readout_fit(X, y, incremental=incremental, classes=classes)
         finally:
             del self._progress
+            self.__dict__.pop("_readout_after_passes", None)
         if incremental:
             first = before == 0
             self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 1) + 1
@@ -262,23 +378,26 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         return self
 
     def _decision(self, X):
+        if "_encoder_pass" in self.__dict__:
+            network = self._network
+            raise NotFittedError(
+                f"This {type(self).__name__} is still training its autoencoder layers: "
+                f"pass {network.depth + 1} of {len(network.encoder_sizes) + 1} over the "
+                "stream is open. Call end_pass() after each pass of partial_fit, then stream "
+                "the readout's pass, before predicting.")
         check_is_fitted(self, "_readout_sums")
         args = self._cluster_args()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        if self.negative_inputs == "raise":
-            check_nonnegative_inputs(self, X)
-        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
-        if n_input_cells != self.layer_weights_[0].shape[0]:
-            raise ValueError(f"negative_inputs={self.negative_inputs!r} was not the value "
-                             "used in fit; set it back.")
+        self._check_inputs(X, fitting=False)
         dtype = X.dtype
         W = self.output_weights_.astype(dtype, copy=False)
         b = self.output_bias_.astype(dtype, copy=False)
-        layers = [L.astype(dtype, copy=False) for L in self.layer_weights_]
         out = np.empty((X.shape[0], W.shape[1]), dtype=dtype)
         with limit_threads(self.n_jobs):
             for rows in gen_batches(X.shape[0], self.batch_size):
-                out[rows] = self._hidden(X[rows], layers, args) @ W + b
+                blocks = self._network.features(X[rows], args)
+                H = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
+                out[rows] = H @ W + b
         return out
 
     def __sklearn_tags__(self):
@@ -485,7 +604,8 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         -------
         self : object
         """
-        check_classes_on_first_call(not hasattr(self, "_readout_sums"), classes)
+        check_classes_on_first_call(
+            not hasattr(self, "_readout_sums") and not hasattr(self, "_network"), classes)
         return self._fit(X, y, incremental=True, classes=classes)
 
     def _encode_targets(self, X, y, *, first, classes):
