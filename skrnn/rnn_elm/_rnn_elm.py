@@ -193,8 +193,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                           reset=reset and not streamed)
         y = _check_targets(self, X, y)
         self._check_inputs(X, fitting=True)
-        Y = self._encode_targets(X, y, first=reset,
-                                 classes=self.classes_ if streamed else classes)
+        # (the targets were checked against the first chunk of the stream's first pass)
+        Y = self._encode_targets(X, y, first=reset and not streamed, classes=classes)
         if reset and not streamed:
             network = self._new_network(X)
             with limit_threads(self.n_jobs):
