@@ -144,10 +144,11 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                 network.add_rows(X[rows], state, args)
             network.solve_depth(state, self._encoder_params_for(network), self.input_scaling)
             if progress is not None:
-                progress.note(f"Autoencoder layer {network.depth}/"
-                              f"{len(network.encoder_sizes)}: {network.n_blocks} x "
-                              f"{network.block_width(0, network.depth)} clusters trained on "
-                              f"{X.shape[0]} rows")
+                stacks = f" in each of {network.n_blocks} stacks" if network.n_blocks > 1 else ""
+                progress.note(f"Layer {network.depth}/{len(self._layer_sizes())}: "
+                              f"{network.autoencoder} autoencoder of "
+                              f"{network.block_width(0, network.depth)} clusters{stacks} "
+                              f"trained on {X.shape[0]} rows")
 
     def _encoder_params_for(self, network):
         return {"autoencoder": network.autoencoder, "encoder_alpha": self.encoder_alpha,
