@@ -307,3 +307,48 @@ def test_autoencoder_split_round_trip_and_pipeline_output(digits):
     assert list(out.columns) == [f"rnnautoencoder{i}" for i in range(12)]
     with pytest.raises(ValueError, match="12 columns"):
         encoder.inverse_transform(np.ones((2, 5)))
+
+
+# -- the spiking autoencoder (both networks spiking, eqs. 16-17) --------------
+def test_spiking_gradients_match_finite_differences():
+    from skrnn.rnn_elm._autoencoder import spiking_gradients, spiking_reconstruction
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 1, (12, 4))
+    W1 = rng.uniform(0, 0.05, (4, 3))
+    W2 = rng.uniform(0, 0.5, (3, 4))
+
+    def loss(V1, V2):
+        return np.sum((X - spiking_reconstruction(X, V1, V2, ARGS)) ** 2)
+
+    (A1, B1), (A2, B2) = spiking_gradients(X, W1, W2, ARGS)
+    assert min(A1.min(), B1.min(), A2.min(), B2.min()) >= 0
+    for which, analytic in ((0, 2 * (B1 - A1)), (1, 2 * (B2 - A2))):
+        W = (W1, W2)[which]
+        numeric = np.zeros_like(W)
+        for idx in np.ndindex(*W.shape):
+            step = np.zeros_like(W)
+            step[idx] = 1e-7
+            plus = loss(W1 + step, W2) if which == 0 else loss(W1, W2 + step)
+            minus = loss(W1 - step, W2) if which == 0 else loss(W1, W2 - step)
+            numeric[idx] = (plus - minus) / 2e-7
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_spiking_autoencoder_never_increases_its_objective(digits):
+    X = digits[0][:200]
+    model = RNNAutoencoder(20, decoder="spiking", max_iter=15, tol=0, negative_inputs="raise",
+                           random_state=0).fit(X)
+    curve = np.asarray(model.loss_curve_)
+    assert len(curve) > 2 and np.all(np.diff(curve) < 0)
+    assert curve[-1] < 0.9 * curve[0]
+    assert np.all(model.encoder_weights_ >= 0) and np.all(model.decoder_weights_ >= 0)
+    assert model.decoder_weights_.shape == (20, 64)
+    recon = model.inverse_transform(model.transform(X))
+    assert np.mean((recon - X) ** 2) == pytest.approx(model.reconstruction_err_, rel=1e-6)
+    # the printed rule (gamma = 1) is what the first step tries
+    from skrnn.rnn_elm._autoencoder import spiking_ratios
+    one = RNNAutoencoder(20, decoder="spiking", max_iter=0, negative_inputs="raise",
+                         random_state=0).fit(X)
+    r1, r2 = spiking_ratios(X, one.encoder_weights_, one.decoder_weights_, ARGS)
+    assert np.any(r1 > 1) and np.any(r1 < 1) and np.any(r2 != 1)

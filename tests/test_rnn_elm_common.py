@@ -21,6 +21,7 @@ def _instances():
     yield RNNELMRegressor(hidden_layer_sizes=50, random_state=0)
     yield RNNELMRegressor(hidden_layer_sizes=(20, 200), random_state=0)
     yield RNNAutoencoder(n_components=5, max_iter=5, random_state=0)
+    yield RNNAutoencoder(n_components=5, decoder="spiking", max_iter=5, random_state=0)
 
 
 @parametrize_with_checks(list(_instances()))

@@ -429,6 +429,25 @@ _RNN_ELM_DOC = """{summary}
     :class:`RNNELMRegressor` takes NaN in ``y`` as "no target for this
     row": the row is left out of the sums.
 
+    The input may come in ``sources`` (groups of columns: the two camera
+    images of a stereo pair, say), each encoded by ``n_stacks`` stacks of
+    autoencoder layers of its own; the stacks' outputs are joined only at
+    the random layer, or, with ``random_layer=False``, at the readout. These
+    are the paper's five classifiers:
+
+    ============  ==========================================================
+    Classifier-1  one source, ``autoencoder='fista'``
+    Classifier-2  one source, ``autoencoder='ridge'`` or ``'fista_signed'``
+    Classifier-3  several ``sources``, ``n_stacks=1``
+    Classifier-4  several ``sources``, ``n_stacks > 1``
+    Classifier-5  Classifier-4 with ``random_layer=False``
+    ============  ==========================================================
+
+    Every autoencoder layer is solved from sums of its own rows too (its
+    Gram matrices), so the whole network streams: :meth:`partial_fit` goes
+    over the stream once per autoencoder depth, :meth:`end_pass` closing
+    each pass, then once more for the readout (see Notes).
+
     {task}
 
     Parameters
@@ -437,7 +456,9 @@ _RNN_ELM_DOC = """{summary}
         Clusters per hidden layer. The last layer is random (the ELM layer);
         the ones before it, if any, are stacked autoencoder layers trained
         on the data (see ``autoencoder``). ``(500, 5000)`` is the paper's
-        784-500-5000-10 structure on MNIST.
+        784-500-5000-10 structure on MNIST. With ``random_layer=False``
+        every entry is an autoencoder layer. With several sources or
+        stacks, each stack has these autoencoder layers.
 
     alpha : float, 'gcv' or 'cv', default=0.3
         Ridge penalty of the readout on standardised clusters (each
@@ -455,25 +476,51 @@ _RNN_ELM_DOC = """{summary}
         Grid searched when ``alpha`` is 'gcv' or 'cv'; None is a grid of 61
         values relative to the spectrum of the standardised Gram matrix.
 
-    autoencoder : {{'ridge', 'fista'}}, default='ridge'
-        How a stacked layer is trained. 'ridge' is the paper's Classifier-2:
-        a random layer's ridge decoder (penalty ``encoder_alpha``), split
-        into its positive and negative parts, which gives a layer of
-        ``2 * size`` clusters. 'fista' is Classifier-1: a non-negative
-        decoder with an L1 penalty (``encoder_l1``) by FISTA
-        (``encoder_max_iter`` iterations); ``size`` clusters. Either way the
-        weights are rescaled so that the largest total input over the
-        training rows is ``input_scaling``.
+    sources : None, int or list of (list of int or slice), default=None
+        How the columns of X group into sources, each encoded by stacks of
+        its own. None: one source of every column. An int k: k equal
+        blocks of consecutive columns (the width must be a multiple of k).
+        A list: the columns of each source (indices, negative ones counted
+        from the end, or slices); every column must be in exactly one
+        source, or fit raises a ValueError naming the columns in more than
+        one, or in none. Being columns of X, sources go through a
+        :class:`~sklearn.pipeline.Pipeline` and
+        :class:`~sklearn.model_selection.GridSearchCV` unchanged.
+
+    n_stacks : int, default=1
+        Independent autoencoder stacks per source (different random layers,
+        the same input): 1 is Classifier-3, more is Classifier-4.
+
+    random_layer : bool, default=True
+        Whether the last entry of ``hidden_layer_sizes`` is a random layer
+        over the joined stacks. False reads the stacks' outputs directly
+        (Classifier-5: an ELM on the encodings).
+
+    autoencoder : {{'ridge', 'fista', 'fista_signed'}}, default='ridge'
+        How a stacked layer is trained, from a random layer of ``size``
+        clusters H = zeta(Z W) and its decoder D, H D ~ Z (Z the layer's
+        input). 'ridge' is the paper's Classifier-2: D by ridge (eq. 23,
+        penalty ``encoder_alpha``), split into its positive and negative
+        parts, which gives a layer of ``2 * size`` clusters.
+        'fista_signed' is Classifier-2 with D solved by FISTA under an L1
+        penalty ``encoder_l1`` (eq. 22, ``encoder_max_iter`` iterations),
+        split the same way. 'fista' is Classifier-1: a non-negative D with
+        the L1 penalty by FISTA (eq. 21); ``size`` clusters. The weights
+        are then rescaled so that the largest total input a training row
+        could give, its inputs at most their maxima over the rows, is
+        ``input_scaling``.
 
     encoder_alpha : float, default=1.0
         Ridge penalty of the 'ridge' autoencoders (1 / kappa of the paper's
         eq. 23; 1.0 did best of 1e-3 ... 10 on scikit-learn's digits).
 
     encoder_l1 : float, default=1e-3
-        L1 penalty of the 'fista' autoencoders (the authors' value).
+        L1 penalty of the 'fista' and 'fista_signed' autoencoders (the
+        authors' value).
 
     encoder_max_iter : int, default=150
-        FISTA iterations per 'fista' autoencoder (the authors' value).
+        FISTA iterations per 'fista' or 'fista_signed' autoencoder (the
+        authors' value).
 
 {input_params}
 {cluster_params}
@@ -499,7 +546,19 @@ _RNN_ELM_DOC = """{summary}
     ----------
     layer_weights_ : list of ndarray
         Non-negative weights into each hidden layer, ``(n_in, n_clusters)``;
-        the last is the random ELM layer.
+        the last is the random ELM layer (unless ``random_layer=False``).
+        Only for one source and one stack.
+
+    sources_ : list of ndarray
+        Column indices of each source.
+
+    stack_weights_ : list of list of ndarray
+        Weights of the autoencoder layers of each stack, the stacks of the
+        first source first.
+
+    random_weights_ : ndarray of shape (n_joined, n_clusters) or None
+        Weights into the random layer from the stacks' outputs side by side;
+        None when ``random_layer=False``.
 
     output_weights_ : ndarray of shape (n_hidden, n_outputs)
         Readout weights from the last hidden layer.
@@ -535,10 +594,23 @@ _RNN_ELM_DOC = """{summary}
 
     Notes
     -----
-    With stacked autoencoder layers, :meth:`fit` trains them on all of X
-    (so it holds their activations, ``n_samples * size`` values), and
-    :meth:`partial_fit` trains them on the first chunk only, then keeps
-    them; ``fit`` and ``partial_fit`` agree exactly only without them.
+    **Streaming autoencoder layers.** An autoencoder layer at depth k is
+    fixed by the Gram matrices H^T H and H^T Z of its random layer's
+    clusters H against its input Z, summed over the rows; its input comes
+    through the layers at depths 1 ... k - 1, which must be fixed first.
+    So a network with L autoencoder layers (per stack) learns in L + 1
+    passes over the data: pass k (k <= L) trains every stack's layer at
+    depth k from every row of the pass, the last pass the readout.
+    :meth:`fit` makes these passes over X, ``batch_size`` rows at a time,
+    holding only a batch's activations. A stream does the same with
+    :meth:`partial_fit` over its chunks, calling :meth:`end_pass` after
+    each of the first L passes (the stream's chunks must be the same rows
+    in every pass; their chunking may differ). The layers and readout then
+    equal those ``fit`` gives on the rows of a pass, to rounding (1e-8 in
+    the tests). ``classes`` is passed on the very first call; predicting
+    before the readout's pass has begun raises ``NotFittedError``.
+    :meth:`partial_fit` after :meth:`fit` adds rows to the readout only.
+
     The sums are formed and kept in float64 whatever the input dtype (for
     float32 input the layers run in float32). :meth:`partial_fit` leaves
     the readout's O(n_hidden^3) solve to its first use (``predict``, or
