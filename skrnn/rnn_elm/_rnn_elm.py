@@ -664,7 +664,13 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
-        """Add a chunk of rows to the readout's sums (solved when next used).
+        """Add a chunk of rows to the sums of the pass under way.
+
+        Without autoencoder layers, or once they are trained, the pass is
+        the readout's: the chunk is added to its sums (solved when next
+        used). Before that, the chunk is added to the sums of the
+        autoencoder layers being trained; :meth:`end_pass` closes each such
+        pass (see Notes).
 
         Parameters
         ----------
@@ -758,7 +764,13 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
-        """Add a chunk of rows to the readout's sums (solved when next used).
+        """Add a chunk of rows to the sums of the pass under way.
+
+        Without autoencoder layers, or once they are trained, the pass is
+        the readout's: the chunk is added to its sums (solved when next
+        used). Before that, the chunk is added to the sums of the
+        autoencoder layers being trained; :meth:`end_pass` closes each such
+        pass (see Notes).
 
         Parameters
         ----------
