@@ -277,3 +277,17 @@ def test_multi_source_dtype(rows, dtype):
         X.astype(dtype), y)
     assert all(E.dtype == dtype for stack in model.stack_weights_ for E in stack)
     assert model.decision_function(X.astype(dtype)).dtype == dtype
+
+
+def test_sources_by_column_name(rows):
+    pd = pytest.importorskip("pandas")
+    X, y = rows
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    named = RNNELMClassifier((4, 20), sources=[["f0", "f1", "f2"], ["f3", "f4", "f5"]],
+                             random_state=0).fit(frame, y)
+    indexed = RNNELMClassifier((4, 20), sources=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(named.decision_function(frame), indexed.decision_function(X))
+    with pytest.raises(ValueError, match=r"does not have"):
+        RNNELMClassifier(20, sources=[["f0", "f1", "f2"], ["f3", "f4", "g"]]).fit(frame, y)
+    with pytest.raises(ValueError, match="no column names"):
+        RNNELMClassifier(20, sources=[["f0", "f1", "f2"], ["f3", "f4", "f5"]]).fit(X, y)

@@ -26,15 +26,18 @@ from ._cluster import cluster_layer, random_input_weights, split_signs
 from ._solvers import fista_nonnegative_gram, fista_signed_gram, ridge_decoder_gram
 
 
-def parse_sources(sources, n_features):
+def parse_sources(sources, n_features, feature_names=None):
     """The column indices of each source, checked to partition ``range(n_features)``.
 
     Parameters
     ----------
-    sources : None, int or sequence of (sequence of int or slice)
+    sources : None, int or sequence of (sequence of int or str, or slice)
         None: one source of every column. An int k: k sources of equal,
-        consecutive column blocks. A sequence: the columns of each source.
+        consecutive column blocks. A sequence: the columns of each source
+        (names when X had string column names).
     n_features : int
+    feature_names : ndarray of str, default=None
+        The column names seen in fit, if any.
 
     Returns
     -------
@@ -64,6 +67,8 @@ def parse_sources(sources, n_features):
         if isinstance(cols, slice):
             cols = np.arange(n_features)[cols]
         cols = np.asarray(cols)
+        if cols.dtype.kind in "UO" and cols.size:
+            cols = _column_positions(cols, feature_names, i)
         if cols.ndim != 1 or cols.size == 0 or not np.issubdtype(cols.dtype, np.integer):
             raise ValueError(f"source {i} must be a non-empty list of integer column indices "
                              f"or a slice; got {sources[i]!r}.")
@@ -80,6 +85,17 @@ def parse_sources(sources, n_features):
                          "each column must be in exactly one source (drop unwanted columns "
                          "before the model, e.g. with a ColumnTransformer).")
     return columns
+
+
+def _column_positions(names, feature_names, i):
+    if feature_names is None:
+        raise ValueError(f"source {i} names columns {names.tolist()}, but X has no column "
+                         "names (pass a DataFrame, or column indices).")
+    where = {name: k for k, name in enumerate(feature_names)}
+    missing = [name for name in names.tolist() if name not in where]
+    if missing:
+        raise ValueError(f"source {i} names columns {missing} that X does not have.")
+    return np.array([where[name] for name in names.tolist()], dtype=np.intp)
 
 
 def input_cells(X, mode):

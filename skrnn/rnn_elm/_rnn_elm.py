@@ -113,7 +113,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         sizes = self._layer_sizes()
         encoder_sizes, random_size = ((sizes[:-1], sizes[-1]) if self.random_layer
                                       else (sizes, None))
-        network = Network(parse_sources(self.sources, X.shape[1]),
+        network = Network(parse_sources(self.sources, X.shape[1],
+                                        getattr(self, "feature_names_in_", None)),
                           2 if self.negative_inputs == "split" else 1, encoder_sizes,
                           self.n_stacks, random_size, self.autoencoder, self.negative_inputs,
                           X.dtype)
@@ -476,12 +477,13 @@ _RNN_ELM_DOC = """{summary}
         Grid searched when ``alpha`` is 'gcv' or 'cv'; None is a grid of 61
         values relative to the spectrum of the standardised Gram matrix.
 
-    sources : None, int or list of (list of int or slice), default=None
+    sources : None, int or list of (list of int or str, or slice), default=None
         How the columns of X group into sources, each encoded by stacks of
         its own. None: one source of every column. An int k: k equal
         blocks of consecutive columns (the width must be a multiple of k).
         A list: the columns of each source (indices, negative ones counted
-        from the end, or slices); every column must be in exactly one
+        from the end, slices, or names for a DataFrame with string column
+        names); every column must be in exactly one
         source, or fit raises a ValueError naming the columns in more than
         one, or in none. Being columns of X, sources go through a
         :class:`~sklearn.pipeline.Pipeline` and
