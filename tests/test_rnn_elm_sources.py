@@ -291,3 +291,17 @@ def test_sources_by_column_name(rows):
         RNNELMClassifier(20, sources=[["f0", "f1", "f2"], ["f3", "f4", "g"]]).fit(frame, y)
     with pytest.raises(ValueError, match="no column names"):
         RNNELMClassifier(20, sources=[["f0", "f1", "f2"], ["f3", "f4", "f5"]]).fit(X, y)
+
+
+def test_pickle_in_the_middle_of_a_pass(rows):
+    import pickle
+
+    X, y = rows
+    params = dict(hidden_layer_sizes=(5, 30), sources=2, n_stacks=2, random_state=0)
+    model = RNNELMClassifier(**params).partial_fit(X[:70], y[:70], classes=[0, 1, 2])
+    model = pickle.loads(pickle.dumps(model))
+    model.partial_fit(X[70:], y[70:]).end_pass()
+    model.partial_fit(X, y)
+    full = RNNELMClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(model.decision_function(X), full.decision_function(X),
+                               rtol=1e-8, atol=1e-10)

@@ -259,9 +259,12 @@ class Network:
     def solve_depth(self, state, params, input_scaling):
         """Fix the next depth's layers from their sums (see :func:`encoder_from_sums`)."""
         k = self.depth
-        for b in range(self.n_blocks):
-            E = encoder_from_sums(state["sums"][b], state["maxima"][b], params, input_scaling)
-            self.stacks[b].append(np.ascontiguousarray(E, dtype=self.dtype))
+        # every stack's layer first, then all at once: a failure changes nothing
+        layers = [np.ascontiguousarray(
+            encoder_from_sums(state["sums"][b], state["maxima"][b], params, input_scaling),
+            dtype=self.dtype) for b in range(self.n_blocks)]
+        for stack, E in zip(self.stacks, layers):
+            stack.append(E)
         self.pending[k] = None
 
 
