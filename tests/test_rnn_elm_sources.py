@@ -305,3 +305,20 @@ def test_pickle_in_the_middle_of_a_pass(rows):
     full = RNNELMClassifier(**params).fit(X, y)
     np.testing.assert_allclose(model.decision_function(X), full.decision_function(X),
                                rtol=1e-8, atol=1e-10)
+
+
+def test_fit_holds_a_batch_of_every_layer(rows, monkeypatch):
+    from skrnn.rnn_elm import _network
+
+    X, y = rows
+    seen = []
+    original = _network.cluster_layer
+
+    def spy(Z, W, args):
+        seen.append(Z.shape[0])
+        return original(Z, W, args)
+
+    monkeypatch.setattr(_network, "cluster_layer", spy)
+    RNNELMClassifier((5, 4, 30), sources=2, n_stacks=2, batch_size=16,
+                     random_state=0).fit(X, y)
+    assert max(seen) == 16
