@@ -322,3 +322,36 @@ def test_fit_holds_a_batch_of_every_layer(rows, monkeypatch):
     RNNELMClassifier((5, 4, 30), sources=2, n_stacks=2, batch_size=16,
                      random_state=0).fit(X, y)
     assert max(seen) == 16
+
+
+# -- regressions of the review of the streamed passes ----------------------
+@pytest.mark.parametrize("bad", ["y", "negative", "sizes", "sources"])
+def test_failed_refit_leaves_the_model_as_it_was(rows, bad):
+    X, y = rows
+    hidden = (10,) if bad == "y" else (6, 30)
+    Xp = np.abs(X)
+    model = RNNELMClassifier(hidden, negative_inputs="raise", random_state=0).fit(Xp, y)
+    before = model.decision_function(Xp)
+    fit_args = {"y": (Xp, y[:10]), "negative": (X, y)}.get(bad, (Xp, y))
+    if bad == "sizes":
+        model.set_params(hidden_layer_sizes=(10, 0))
+    elif bad == "sources":
+        model.set_params(sources=[[0, 1, 2], [2, 3, 4, 5]])
+    with pytest.raises(ValueError):
+        model.fit(*fit_args)
+    model.set_params(hidden_layer_sizes=hidden, sources=None)
+    np.testing.assert_array_equal(model.decision_function(Xp), before)
+    model.partial_fit(Xp, y)            # and it still learns
+    assert model.n_samples_seen_ == 2 * len(X)
+
+
+def test_failed_fit_keeps_an_open_stream(rows):
+    X, y = rows
+    params = dict(hidden_layer_sizes=(6, 30), random_state=0)
+    model = RNNELMClassifier(**params).partial_fit(X[:70], y[:70], classes=[0, 1, 2])
+    with pytest.raises(ValueError):
+        model.fit(X, y[:10])
+    model.partial_fit(X[70:], y[70:]).end_pass().partial_fit(X, y)
+    full = RNNELMClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(model.decision_function(X), full.decision_function(X),
+                               rtol=1e-8, atol=1e-10)

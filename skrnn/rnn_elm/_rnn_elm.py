@@ -188,9 +188,14 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------
     def _readout_prepare(self, X, y, *, reset, classes=None):
-        self._layer_sizes()
         # the readout pass of a partial_fit stream keeps the layers its passes trained
         streamed = reset and self.__dict__.get("_readout_after_passes", False)
+        if reset and not streamed:
+            # a new network: dropped here, inside the engine's all-or-nothing window, so
+            # that a fit which fails leaves the fitted model (or the open stream) as it was
+            self.__dict__.pop("_network", None)
+            self.__dict__.pop("_encoder_pass", None)
+        self._layer_sizes()
         X = validate_data(self, X, dtype=(np.float64, np.float32),
                           reset=reset and not streamed)
         y = _check_targets(self, X, y)
@@ -348,9 +353,6 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             if "_network" in self.__dict__:
                 # the first chunk of the readout pass, after the autoencoder passes
                 self._readout_after_passes = True
-        elif not incremental:
-            for name in ("_network", "_encoder_pass", "_readout_after_passes"):
-                self.__dict__.pop(name, None)
         # partial_fit's lines count the time of the whole stream, not of this call
         offset, last_line = (getattr(self, "_stream_clock", (0.0, None)) if incremental
                              else (0.0, None))
