@@ -355,3 +355,19 @@ def test_failed_fit_keeps_an_open_stream(rows):
     full = RNNELMClassifier(**params).fit(X, y)
     np.testing.assert_allclose(model.decision_function(X), full.decision_function(X),
                                rtol=1e-8, atol=1e-10)
+
+
+def test_encoder_sums_wait_on_at_most_a_leaf_of_values():
+    # the pending rows of an autoencoder's sums hold the layer's input Z as well as H:
+    # with wide inputs, a leaf sized from H alone held whole chunks of every stack's Z
+    from skrnn._readout import LEAF_ELEMENTS
+
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(0, 1, (600, 300)), rng.randint(0, 2, 600)
+    model = RNNELMClassifier((5, 10), n_stacks=2, random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    for sums in model._encoder_pass["sums"]:
+        pending = [] if sums._pending is None else sums._pending[1]
+        held = sum(B.size for blocks, Z in pending for B in blocks) + sum(
+            Z.size for _, Z in pending)
+        assert 0 < sums.n and held <= LEAF_ELEMENTS

@@ -21,7 +21,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .._readout import ReadoutSums
+from .._readout import ReadoutSums, leaf_size_for
 from ._cluster import cluster_layer, random_input_weights, split_signs
 from ._solvers import fista_nonnegative_gram, fista_signed_gram, ridge_decoder_gram
 
@@ -235,7 +235,12 @@ class Network:
     def new_depth_sums(self):
         """Empty sums of the next depth's least-squares problems, one per stack."""
         k = self.depth
-        return {"sums": [ReadoutSums(self.encoder_sizes[k], self.block_width(b, k))
+        # a leaf's pending rows hold H *and* the layer's input Z, which may be far wider
+        # (thousands of input cells): size the leaf from both, so that each stack waits
+        # on at most LEAF_ELEMENTS values (2 MB) whatever the input width
+        return {"sums": [ReadoutSums(self.encoder_sizes[k], self.block_width(b, k),
+                                     leaf_size=leaf_size_for(self.encoder_sizes[k]
+                                                             + self.block_width(b, k)))
                          for b in range(self.n_blocks)],
                 "maxima": [np.zeros(self.block_width(b, k)) for b in range(self.n_blocks)],
                 "position": 0}

@@ -606,7 +606,9 @@ _RNN_ELM_DOC = """{summary}
     passes over the data: pass k (k <= L) trains every stack's layer at
     depth k from every row of the pass, the last pass the readout.
     :meth:`fit` makes these passes over X, ``batch_size`` rows at a time,
-    holding only a batch's activations. A stream does the same with
+    holding a batch's activations and, per stack, the sums of its layer
+    (O(n_clusters * (n_clusters + n_inputs)) numbers) and at most one
+    incomplete leaf of rows (about 2 MB) waiting to be summed. A stream does the same with
     :meth:`partial_fit` over its chunks, calling :meth:`end_pass` after
     each of the first L passes (the stream's chunks must be the same rows
     in every pass; their chunking may differ). The layers and readout then
