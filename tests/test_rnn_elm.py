@@ -355,3 +355,19 @@ def test_spiking_autoencoder_never_increases_its_objective(digits):
                          random_state=0).fit(X)
     r1, r2 = spiking_ratios(X, one.encoder_weights_, one.decoder_weights_, ARGS)
     assert np.any(r1 > 1) and np.any(r1 < 1) and np.any(r2 != 1)
+
+
+@pytest.mark.parametrize("name, fitted, changed", [("decoder", "spiking", "linear"),
+                                                   ("negative_inputs", "clip", "raise")])
+def test_autoencoder_refuses_settings_changed_since_fit(digits, name, fitted, changed):
+    # the weights are for the fitted decoder and input cells: another value of either
+    # has the same shapes, and gave other outputs silently
+    X = digits[0][:100] - 0.2 * (name == "negative_inputs")
+    model = RNNAutoencoder(10, max_iter=2, random_state=0, **{name: fitted}).fit(X)
+    H = model.transform(X)
+    model.set_params(**{name: changed})
+    for method, arg in (("transform", X), ("inverse_transform", H)):
+        with pytest.raises(ValueError, match=f"{name}={changed!r} was not the value used"):
+            getattr(model, method)(arg)
+    model.set_params(**{name: fitted})
+    np.testing.assert_array_equal(model.transform(X), H)

@@ -258,7 +258,19 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
             else:
                 self._fit_weights(Xs, W, args)
         self._n_features_out = self.n_components
+        # what the weights mean depends on these: transform checks they are unchanged
+        self._fitted_settings = {"decoder": self.decoder,
+                                 "negative_inputs": self.negative_inputs}
         return self
+
+    def _check_fitted_settings(self):
+        """Raise if decoder or negative_inputs changed since fit (the weights are for
+        the fitted ones, and a changed value would silently give other outputs)."""
+        check_is_fitted(self)
+        for name, fitted in self._fitted_settings.items():
+            if getattr(self, name) != fitted:
+                raise ValueError(f"{name}={getattr(self, name)!r} was not the value used in "
+                                 f"fit ({fitted!r}); set it back, or refit.")
 
     def _fit_weights(self, Xs, W, args):
         losses, n_iter = [], 0
@@ -343,7 +355,7 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         -------
         H : ndarray of shape (n_samples, n_components)
         """
-        check_is_fitted(self)
+        self._check_fitted_settings()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         Xs = check_nonnegative_inputs(self, X)
         return cluster_layer(Xs, self.encoder_weights_.astype(Xs.dtype, copy=False),
@@ -361,7 +373,7 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         -------
         X_reconstructed : ndarray of shape (n_samples, n_features)
         """
-        check_is_fitted(self)
+        self._check_fitted_settings()
         H = check_array(X, dtype=(np.float64, np.float32))
         if H.shape[1] != self.n_components:
             raise ValueError(f"X must have {self.n_components} columns (the encoding); "
