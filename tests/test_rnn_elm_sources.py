@@ -371,3 +371,15 @@ def test_encoder_sums_wait_on_at_most_a_leaf_of_values():
         held = sum(B.size for blocks, Z in pending for B in blocks) + sum(
             Z.size for _, Z in pending)
         assert 0 < sums.n and held <= LEAF_ELEMENTS
+
+
+def test_stacks_need_autoencoder_layers(rows):
+    # with no autoencoder layer, "stacks" were copies of the input cells under a wider
+    # random layer: a different model, silently
+    X, y = rows
+    with pytest.raises(ValueError, match="n_stacks=3 needs autoencoder layers"):
+        RNNELMClassifier(30, n_stacks=3).fit(X, y)
+    with pytest.raises(ValueError, match="n_stacks=2 needs autoencoder layers"):
+        RNNELMClassifier(30, n_stacks=2).partial_fit(X, y, classes=[0, 1, 2])
+    model = RNNELMClassifier(30, n_stacks=1, random_state=0).fit(X, y)
+    assert model.random_weights_.shape == (12, 30)

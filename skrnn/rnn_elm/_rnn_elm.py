@@ -113,6 +113,14 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         sizes = self._layer_sizes()
         encoder_sizes, random_size = ((sizes[:-1], sizes[-1]) if self.random_layer
                                       else (sizes, None))
+        if self.n_stacks > 1 and not encoder_sizes:
+            # stacks without layers would be copies of the input cells, read by a
+            # larger random layer: another model, not independent encodings
+            raise ValueError(
+                f"n_stacks={self.n_stacks} needs autoencoder layers to stack, but "
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} with random_layer=True "
+                "is the random layer alone; add autoencoder layers (e.g. (50, 1000)) or "
+                "set n_stacks=1.")
         network = Network(parse_sources(self.sources, X.shape[1],
                                         getattr(self, "feature_names_in_", None)),
                           2 if self.negative_inputs == "split" else 1, encoder_sizes,
@@ -493,7 +501,9 @@ _RNN_ELM_DOC = """{summary}
 
     n_stacks : int, default=1
         Independent autoencoder stacks per source (different random layers,
-        the same input): 1 is Classifier-3, more is Classifier-4.
+        the same input): 1 is Classifier-3, more is Classifier-4. More than
+        one needs at least one autoencoder layer (fit raises a ValueError
+        otherwise).
 
     random_layer : bool, default=True
         Whether the last entry of ``hidden_layer_sizes`` is a random layer
