@@ -383,3 +383,31 @@ def test_stacks_need_autoencoder_layers(rows):
         RNNELMClassifier(30, n_stacks=2).partial_fit(X, y, classes=[0, 1, 2])
     model = RNNELMClassifier(30, n_stacks=1, random_state=0).fit(X, y)
     assert model.random_weights_.shape == (12, 30)
+
+
+def test_every_pass_must_cover_the_rows_of_the_first(rows):
+    import warnings
+
+    X, y = rows
+    params = dict(hidden_layer_sizes=(5, 4, 30), random_state=0)
+    model = RNNELMClassifier(**params).partial_fit(X, y, classes=[0, 1, 2]).end_pass()
+    model.partial_fit(X[:20], y[:20])
+    with pytest.raises(ValueError, match="pass 2 of partial_fit went over 20 rows, but "
+                                         "pass 1 went over 150"):
+        model.end_pass()
+    model.partial_fit(X[20:], y[20:]).end_pass()         # the rest: the pass is whole
+    model.partial_fit(X[:20], y[:20])                    # a readout pass of 20 rows
+    with pytest.warns(UserWarning, match="gone over 20 rows, but the autoencoder passes "
+                                         "went over 150"):
+        model.predict(X)
+    model.partial_fit(X[20:], y[20:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        streamed = model.decision_function(X)
+    np.testing.assert_allclose(streamed, RNNELMClassifier(**params).fit(X, y)
+                               .decision_function(X), rtol=1e-8, atol=1e-10)
+    # too many rows in a later pass
+    model = RNNELMClassifier(**params).partial_fit(X[:50], y[:50], classes=[0, 1, 2])
+    model.end_pass().partial_fit(X, y)
+    with pytest.raises(ValueError, match="Start the stream again"):
+        model.end_pass()

@@ -2,6 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
@@ -201,8 +202,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         if reset and not streamed:
             # a new network: dropped here, inside the engine's all-or-nothing window, so
             # that a fit which fails leaves the fitted model (or the open stream) as it was
-            self.__dict__.pop("_network", None)
-            self.__dict__.pop("_encoder_pass", None)
+            for name in ("_network", "_encoder_pass", "_pass_rows"):
+                self.__dict__.pop(name, None)
         self._layer_sizes()
         X = validate_data(self, X, dtype=(np.float64, np.float32),
                           reset=reset and not streamed)
@@ -344,8 +345,19 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             raise ValueError(f"end_pass closes a pass of partial_fit over the autoencoder "
                              f"layers, but {why}.")
         network = self._network
+        # the sums do not care in what order or chunking the rows came, but each pass
+        # must see the same rows: their count, at least, is cheap to check
+        expected = self.__dict__.get("_pass_rows")
+        if expected is not None and state["position"] != expected:
+            raise ValueError(
+                f"pass {network.depth + 1} of partial_fit went over {state['position']} "
+                f"rows, but pass 1 went over {expected}: each pass must go over the same "
+                "rows (in any order and chunking). "
+                + ("Add the missing rows before end_pass()." if state["position"] < expected
+                   else "Start the stream again (a new model, or fit)."))
         with limit_threads(self.n_jobs):
             network.solve_depth(state, self._encoder_params_for(network), self.input_scaling)
+        self._pass_rows = state["position"]
         if network.trained:
             del self._encoder_pass
         else:
@@ -398,6 +410,14 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                 "stream is open. Call end_pass() after each pass of partial_fit, then stream "
                 "the readout's pass, before predicting.")
         check_is_fitted(self, "_readout_sums")
+        expected = self.__dict__.get("_pass_rows")
+        if expected is not None and self._readout_stream["n_seen"] < expected:
+            warnings.warn(
+                f"The readout's pass of partial_fit has gone over "
+                f"{self._readout_stream['n_seen']} rows, but the autoencoder passes went "
+                f"over {expected}: the readout is trained on part of the stream. Stream "
+                "every row through partial_fit once more before predicting.", UserWarning,
+                stacklevel=3)
         args = self._cluster_args()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         self._check_inputs(X, fitting=False)
@@ -621,7 +641,10 @@ _RNN_ELM_DOC = """{summary}
     incomplete leaf of rows (about 2 MB) waiting to be summed. A stream does the same with
     :meth:`partial_fit` over its chunks, calling :meth:`end_pass` after
     each of the first L passes (the stream's chunks must be the same rows
-    in every pass; their chunking may differ). The layers and readout then
+    in every pass; their order and chunking may differ: :meth:`end_pass`
+    raises a ValueError when a pass's row count differs from the first
+    pass's, and predicting warns while the readout's pass has seen fewer
+    rows than that). The layers and readout then
     equal those ``fit`` gives on the rows of a pass, to rounding (1e-8 in
     the tests). ``classes`` is passed on the very first call; predicting
     before the readout's pass has begun raises ``NotFittedError``.
