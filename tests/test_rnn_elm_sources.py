@@ -411,3 +411,22 @@ def test_every_pass_must_cover_the_rows_of_the_first(rows):
     model.end_pass().partial_fit(X, y)
     with pytest.raises(ValueError, match="Start the stream again"):
         model.end_pass()
+
+
+def test_readout_pass_keeps_the_dtype_of_the_layers(rows):
+    # a float64 readout pass after float32 autoencoder passes encoded its rows in float64
+    # and solved a readout 1e-5 away from fit's; the autoencoder passes already refused it
+    X, y = rows
+    X32 = X.astype(np.float32)
+    model = RNNELMClassifier((5, 30), random_state=0).partial_fit(X32, y, classes=[0, 1, 2])
+    model.end_pass()
+    with pytest.raises(ValueError, match="X is float64, but this model's layers are float32"):
+        model.partial_fit(X, y)
+    assert not hasattr(model, "_readout_sums")
+    model.partial_fit(X32, y)
+    fitted = RNNELMClassifier((5, 30), random_state=0).fit(X32, y)
+    np.testing.assert_allclose(model.decision_function(X32), fitted.decision_function(X32),
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="X is float64, but this model's layers are float32"):
+        fitted.partial_fit(X, y)
+    assert fitted.n_samples_seen_ == len(X)

@@ -144,6 +144,14 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             raise ValueError(f"negative_inputs={self.negative_inputs!r} was not the value "
                              f"used in fit ({network.negative_inputs!r}); set it back.")
 
+    def _check_stream_dtype(self, X):
+        """Every chunk after the first has the network's dtype: the layers run in it,
+        and a chunk of another would be encoded differently from fit's."""
+        if X.dtype != self._network.dtype:
+            raise ValueError(f"X is {X.dtype}, but this model's layers are "
+                             f"{self._network.dtype}: keep the dtype of the first chunk "
+                             "(or of fit's X) in every partial_fit call.")
+
     def _train_encoders(self, network, X, progress=None):
         """Train every autoencoder depth of ``network`` on X, one pass over X per depth,
         ``batch_size`` rows at a time: exactly what the passes of partial_fit do."""
@@ -207,6 +215,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         self._layer_sizes()
         X = validate_data(self, X, dtype=(np.float64, np.float32),
                           reset=reset and not streamed)
+        if not (reset and not streamed):
+            self._check_stream_dtype(X)
         y = _check_targets(self, X, y)
         self._check_inputs(X, fitting=True)
         # (the targets were checked against the first chunk of the stream's first pass)
@@ -294,10 +304,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                 self._network = self._new_network(X)
                 state = self._network.new_depth_sums()
             else:
-                if X.dtype != self._network.dtype:
-                    raise ValueError(f"X is {X.dtype}, but this stream's layers are "
-                                     f"{self._network.dtype}: keep the dtype of the first "
-                                     "chunk.")
+                self._check_stream_dtype(X)
                 old = self._encoder_pass
                 state = {"sums": [s.copy() for s in old["sums"]],
                          "maxima": [m.copy() for m in old["maxima"]],
@@ -651,7 +658,8 @@ _RNN_ELM_DOC = """{summary}
     :meth:`partial_fit` after :meth:`fit` adds rows to the readout only.
 
     The sums are formed and kept in float64 whatever the input dtype (for
-    float32 input the layers run in float32). :meth:`partial_fit` leaves
+    float32 input the layers run in float32); every :meth:`partial_fit`
+    chunk must have the dtype of the first chunk, or of ``fit``'s X. :meth:`partial_fit` leaves
     the readout's O(n_hidden^3) solve to its first use (``predict``, or
     reading ``output_weights_``), so a stream of many small chunks does not
     pay it per chunk.
