@@ -430,3 +430,19 @@ def test_readout_pass_keeps_the_dtype_of_the_layers(rows):
     with pytest.raises(ValueError, match="X is float64, but this model's layers are float32"):
         fitted.partial_fit(X, y)
     assert fitted.n_samples_seen_ == len(X)
+
+
+def test_a_single_name_is_a_one_column_source(rows):
+    # a bare string was iterated character by character ("names columns ['l', 'e', ...]")
+    names = np.array(["left", "right", "ab", "c", "d"], dtype=object)
+    cols = parse_sources(["left", "right", "ab", ["c", "d"]], 5, names)
+    assert [c.tolist() for c in cols] == [[0], [1], [2], [3, 4]]
+    with pytest.raises(ValueError, match=r"names columns \['x'\] that X does not have"):
+        parse_sources(["left", "right", "ab", ["c", "d"], "x"], 5, names)
+    for mapping in ({"a": [0, 1, 2], "b": [3, 4, 5]}, {0, 1}):
+        with pytest.raises(ValueError, match="sources must be None, a positive int, or a "
+                                             "non-empty list"):
+            parse_sources(mapping, 6)
+    X, y = rows
+    with pytest.raises(ValueError, match="non-empty list"):
+        RNNELMClassifier(20, sources={"a": [0, 1, 2], "b": [3, 4, 5]}).fit(X, y)

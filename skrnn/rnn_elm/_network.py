@@ -17,6 +17,7 @@ pass over the rows, through the layers already fixed above them.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from collections.abc import Mapping, Set
 from numbers import Integral
 
 import numpy as np
@@ -31,10 +32,11 @@ def parse_sources(sources, n_features, feature_names=None):
 
     Parameters
     ----------
-    sources : None, int or sequence of (sequence of int or str, or slice)
+    sources : None, int or sequence of (sequence of int or str, str, or slice)
         None: one source of every column. An int k: k sources of equal,
         consecutive column blocks. A sequence: the columns of each source
-        (names when X had string column names).
+        (names when X had string column names; a single name is a source of
+        one column). A mapping or a set is rejected.
     n_features : int
     feature_names : ndarray of str, default=None
         The column names seen in fit, if any.
@@ -59,11 +61,14 @@ def parse_sources(sources, n_features, feature_names=None):
                              f"blocks, but {n_features} is not a multiple of {k}; pass the "
                              "columns of each source as a list instead.")
         return list(np.arange(n_features).reshape(k, -1))
-    if isinstance(sources, (str, bytes)) or not hasattr(sources, "__len__") or not len(sources):
+    if (isinstance(sources, (str, bytes, Mapping, Set)) or not hasattr(sources, "__len__")
+            or not len(sources)):
         raise ValueError("sources must be None, a positive int, or a non-empty list of the "
                          f"columns of each source; got {sources!r}.")
     columns = []
     for i, cols in enumerate(sources):
+        if isinstance(cols, str):
+            cols = [cols]           # one column by name (not its characters)
         if isinstance(cols, slice):
             cols = np.arange(n_features)[cols]
         cols = np.asarray(cols)

@@ -520,8 +520,9 @@ _RNN_ELM_DOC = """{summary}
         blocks of consecutive columns (the width must be a multiple of k).
         A list: the columns of each source (indices, negative ones counted
         from the end, slices, or names for a DataFrame with string column
-        names); every column must be in exactly one
-        source, or fit raises a ValueError naming the columns in more than
+        names, a single name being a source of one column; a dict or set
+        is rejected); every column must be in exactly one source, or fit
+        raises a ValueError naming the columns in more than
         one, or in none. Being columns of X, sources go through a
         :class:`~sklearn.pipeline.Pipeline` and
         :class:`~sklearn.model_selection.GridSearchCV` unchanged.
