@@ -446,3 +446,45 @@ def test_a_single_name_is_a_one_column_source(rows):
     X, y = rows
     with pytest.raises(ValueError, match="non-empty list"):
         RNNELMClassifier(20, sources={"a": [0, 1, 2], "b": [3, 4, 5]}).fit(X, y)
+
+
+def test_not_fitted_until_the_readout_pass(rows):
+    # classes_ and n_features_in_ exist from the first chunk on: check_is_fitted (and so
+    # Pipeline, FrozenEstimator...) said "fitted" while a pass was open
+    from sklearn.utils.validation import check_is_fitted
+
+    X, y = rows
+    model = RNNELMClassifier((5, 30), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    model.end_pass()
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    # after the last end_pass: say that the readout's pass is what is missing
+    with pytest.raises(NotFittedError, match="autoencoder layers are trained, but its "
+                                             "readout is not: stream the readout's pass"):
+        model.predict(X)
+    model.partial_fit(X, y)
+    check_is_fitted(model)
+    check_is_fitted(RNNELMClassifier(30, random_state=0).fit(X, y))
+
+
+def test_end_pass_validates_and_keeps_the_stream_settings(rows):
+    # end_pass solved with whatever encoder settings were current, unvalidated
+    X, y = rows
+    params = dict(hidden_layer_sizes=(5, 4, 30), random_state=0)
+    model = RNNELMClassifier(**params).partial_fit(X, y, classes=[0, 1, 2])
+    model.set_params(encoder_alpha=-1.0)
+    with pytest.raises(ValueError, match="encoder_alpha"):
+        model.end_pass()
+    model.set_params(encoder_alpha=1.0).end_pass().partial_fit(X, y)
+    for name, value in (("encoder_alpha", 3.0), ("input_scaling", 0.2)):
+        model.set_params(**{name: value})
+        with pytest.raises(ValueError, match=f"{name}={value!r} changed since the stream's "
+                                             "first partial_fit"):
+            model.end_pass()
+        model.set_params(**{name: RNNELMClassifier().get_params()[name]})
+    streamed = model.end_pass().partial_fit(X, y)
+    full = RNNELMClassifier(**params).fit(X, y)
+    np.testing.assert_allclose(streamed.decision_function(X), full.decision_function(X),
+                               rtol=1e-8, atol=1e-10)

@@ -161,6 +161,9 @@ class Network:
         self.random_weights = None
         #: random weights of the autoencoder layers not trained yet, by depth then stack
         self.pending = []
+        #: encoder_alpha, encoder_l1, encoder_max_iter and input_scaling as drawn: what
+        #: every depth is solved with (set by the estimator)
+        self.encoder_settings = {}
 
     # -- shapes and random draws ----------------------------------------
     @property

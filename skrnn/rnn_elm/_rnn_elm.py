@@ -128,7 +128,15 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                           self.n_stacks, random_size, self.autoencoder, self.negative_inputs,
                           X.dtype)
         network.draw(check_random_state(self.random_state), self.input_scaling)
+        # what trains the layers, fixed with the random weights: every pass of a stream
+        # solves its depth with the settings the network was drawn with
+        network.encoder_settings = self._encoder_settings()
         return network
+
+    def _encoder_settings(self):
+        return {"encoder_alpha": self.encoder_alpha, "encoder_l1": self.encoder_l1,
+                "encoder_max_iter": self.encoder_max_iter,
+                "input_scaling": self.input_scaling}
 
     def _check_inputs(self, X, *, fitting):
         """negative_inputs applied to X, and kept as it was when the network was drawn."""
@@ -160,7 +168,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             state = network.new_depth_sums()
             for rows in gen_batches(X.shape[0], self.batch_size):
                 network.add_rows(X[rows], state, args)
-            network.solve_depth(state, self._encoder_params_for(network), self.input_scaling)
+            network.solve_depth(state, self._encoder_params_for(network),
+                                network.encoder_settings["input_scaling"])
             if progress is not None:
                 stacks = f" in each of {network.n_blocks} stacks" if network.n_blocks > 1 else ""
                 progress.note(f"Layer {network.depth}/{len(self._layer_sizes())}: "
@@ -169,8 +178,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                               f"trained on {X.shape[0]} rows")
 
     def _encoder_params_for(self, network):
-        return {"autoencoder": network.autoencoder, "encoder_alpha": self.encoder_alpha,
-                "encoder_l1": self.encoder_l1, "encoder_max_iter": self.encoder_max_iter}
+        return {"autoencoder": network.autoencoder, **network.encoder_settings}
 
     def _fitted_network(self, name):
         network = self.__dict__.get("_network")
@@ -319,6 +327,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             raise
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def end_pass(self):
         """Close a pass of :meth:`partial_fit` over the stream.
 
@@ -338,7 +347,10 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         ValueError
             When no autoencoder depth is being trained (no layers, every
             layer already trained, or no ``partial_fit`` since the last
-            ``end_pass``).
+            ``end_pass``), when the pass's row count differs from the first
+            pass's, or when a parameter that trains the layers
+            (``encoder_alpha``, ``encoder_l1``, ``encoder_max_iter``,
+            ``input_scaling``) changed since the stream's first call.
         """
         state = self.__dict__.get("_encoder_pass")
         if state is None or state["position"] == 0:
@@ -352,6 +364,15 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             raise ValueError(f"end_pass closes a pass of partial_fit over the autoencoder "
                              f"layers, but {why}.")
         network = self._network
+        changed = {name: value for name, value in self._encoder_settings().items()
+                   if value != network.encoder_settings[name]}
+        if changed:
+            raise ValueError(
+                f"{', '.join(f'{k}={v!r}' for k, v in changed.items())} changed since the "
+                "stream's first partial_fit call (which drew the layers with "
+                f"{', '.join(f'{k}={network.encoder_settings[k]!r}' for k in changed)}): "
+                "every pass must train its layers with the same settings. Set them back, "
+                "or start again with fit.")
         # the sums do not care in what order or chunking the rows came, but each pass
         # must see the same rows: their count, at least, is cheap to check
         expected = self.__dict__.get("_pass_rows")
@@ -363,7 +384,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                 + ("Add the missing rows before end_pass()." if state["position"] < expected
                    else "Start the stream again (a new model, or fit)."))
         with limit_threads(self.n_jobs):
-            network.solve_depth(state, self._encoder_params_for(network), self.input_scaling)
+            network.solve_depth(state, self._encoder_params_for(network),
+                                network.encoder_settings["input_scaling"])
         self._pass_rows = state["position"]
         if network.trained:
             del self._encoder_pass
@@ -416,6 +438,11 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                 f"pass {network.depth + 1} of {len(network.encoder_sizes) + 1} over the "
                 "stream is open. Call end_pass() after each pass of partial_fit, then stream "
                 "the readout's pass, before predicting.")
+        if "_network" in self.__dict__ and "_readout_sums" not in self.__dict__:
+            raise NotFittedError(
+                f"This {type(self).__name__}'s autoencoder layers are trained, but its "
+                "readout is not: stream the readout's pass (partial_fit over every row "
+                "once more) before predicting.")
         check_is_fitted(self, "_readout_sums")
         expected = self.__dict__.get("_pass_rows")
         if expected is not None and self._readout_stream["n_seen"] < expected:
@@ -438,6 +465,11 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                 H = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
                 out[rows] = H @ W + b
         return out
+
+    def __sklearn_is_fitted__(self):
+        # classes_ and n_features_in_ exist from the stream's first chunk on, but the
+        # model predicts only once the readout's pass has begun
+        return "_readout_sums" in self.__dict__ and "_encoder_pass" not in self.__dict__
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -655,8 +687,14 @@ _RNN_ELM_DOC = """{summary}
     rows than that). The layers and readout then
     equal those ``fit`` gives on the rows of a pass, to rounding (1e-8 in
     the tests). ``classes`` is passed on the very first call; predicting
-    before the readout's pass has begun raises ``NotFittedError``.
-    :meth:`partial_fit` after :meth:`fit` adds rows to the readout only.
+    before the readout's pass has begun raises ``NotFittedError`` (and
+    ``check_is_fitted`` reports the model unfitted). The layers are solved
+    with the ``encoder_*`` and ``input_scaling`` values of the stream's
+    first call. A driver that calls :meth:`partial_fit` once per block
+    and never :meth:`end_pass` (``dask_ml.wrappers.Incremental``,
+    ``learning_curve(exploit_incremental_learning=True)``) trains only
+    networks without autoencoder layers. :meth:`partial_fit` after
+    :meth:`fit` adds rows to the readout only.
 
     The sums are formed and kept in float64 whatever the input dtype (for
     float32 input the layers run in float32); every :meth:`partial_fit`
