@@ -495,7 +495,9 @@ _RNN_ELM_DOC = """{summary}
     chunks of ``batch_size`` rows: all of H is never held in memory, and
     :meth:`partial_fit` adds further chunks to the same sums (the paper's
     incremental rule), so that fitting in one call or streaming any
-    chunking of the same rows gives the same readout, bit for bit.
+    chunking of the same rows gives the same readout: bit for bit without
+    autoencoder layers, to rounding with them (their outputs for batches of
+    different shapes may differ in the last bits of the BLAS products).
     :class:`RNNELMRegressor` takes NaN in ``y`` as "no target for this
     row": the row is left out of the sums.
 
@@ -557,7 +559,9 @@ _RNN_ELM_DOC = """{summary}
         raises a ValueError naming the columns in more than
         one, or in none. Being columns of X, sources go through a
         :class:`~sklearn.pipeline.Pipeline` and
-        :class:`~sklearn.model_selection.GridSearchCV` unchanged.
+        :class:`~sklearn.model_selection.GridSearchCV` unchanged (sources
+        by name need the steps before to output DataFrames:
+        ``set_output(transform="pandas")``).
 
     n_stacks : int, default=1
         Independent autoencoder stacks per source (different random layers,
