@@ -253,6 +253,11 @@ def _assert_same_fit(dist, local, rtol=1e-7, atol=1e-9):
                     assert other[name] == part, name
         elif key == "_reservoir":
             assert_array_equal(other.W_in, value.W_in)
+        elif key == "_network":      # an RNN-ELM's fixed layers
+            assert_array_equal(other.random_weights, value.random_weights)
+            for a, b in zip(other.columns + other.stacks, value.columns + value.stacks,
+                            strict=True):
+                assert_array_equal(np.asarray(a), np.asarray(b), err_msg=key)
         elif hasattr(value, "toarray"):
             assert_array_equal(other.toarray(), value.toarray(), err_msg=key)
         elif isinstance(value, (np.ndarray, list)):

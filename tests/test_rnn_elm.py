@@ -13,7 +13,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from skrnn import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
-from skrnn.rnn_elm import _rnn_elm, cluster_activation
+from skrnn.exceptions import ReadoutWarning
+from skrnn.rnn_elm import _network, cluster_activation
 from skrnn.rnn_elm._autoencoder import _gradient
 from skrnn.rnn_elm._cluster import check_cluster_params, cluster_layer_derivative
 from skrnn.rnn_elm._solvers import fista_nonnegative, ridge_decoder
@@ -78,7 +79,7 @@ def test_partial_fit_equals_fit_regressor(blobs, seed):
 def test_readout_is_ridge_with_unpenalised_intercept(blobs):
     X, _, Y = blobs
     model = RNNELMRegressor(30, alpha=0.3, random_state=0).fit(X, Y)
-    H = model._hidden(X, model.layer_weights_, ARGS)
+    (H,) = model._network.features(X, ARGS)
     assert H.shape == (len(X), 30)
     coef, intercept = standardised_ridge(H, Y, 0.3)
     np.testing.assert_allclose(model.output_weights_, coef, rtol=1e-6, atol=1e-8)
@@ -88,13 +89,13 @@ def test_readout_is_ridge_with_unpenalised_intercept(blobs):
 def test_never_holds_more_than_a_chunk(blobs, monkeypatch):
     X, y, _ = blobs
     seen = []
-    original = _rnn_elm.cluster_layer
+    original = _network.cluster_layer
 
     def spy(Xc, W, args):
         seen.append(Xc.shape[0])
         return original(Xc, W, args)
 
-    monkeypatch.setattr(_rnn_elm, "cluster_layer", spy)
+    monkeypatch.setattr(_network, "cluster_layer", spy)
     model = RNNELMClassifier(40, batch_size=25, random_state=0).fit(X, y)
     model.predict(X)
     assert max(seen) == 25 and sum(seen) == 2 * len(X)
@@ -115,8 +116,10 @@ def test_digits_cross_validation_target(digits):
     cv = StratifiedKFold(5, shuffle=True, random_state=0)
     ridge = cross_val_score(RNNELMClassifier(2000, random_state=0), X, y, cv=cv).mean()
     # the nearest to the authors' pseudo-inverse readout overfits at 2000 clusters
-    tiny = cross_val_score(RNNELMClassifier(2000, alpha=1e-10, random_state=0), X, y,
-                           cv=cv).mean()
+    # (a penalty below float64's resolution warns that it is one)
+    with pytest.warns(ReadoutWarning, match="ill-conditioned"):
+        tiny = cross_val_score(RNNELMClassifier(2000, alpha=1e-10, random_state=0), X, y,
+                               cv=cv).mean()
     assert ridge >= 0.98
     assert ridge >= tiny
 
@@ -131,8 +134,10 @@ def test_stacked_layers(digits, autoencoder):
     width = 60 if autoencoder == "ridge" else 30     # the ridge layer keeps both signs
     assert E.shape == (64, width) and W.shape == (width, 200)
     assert np.all(E >= 0) and np.all(W >= 0)
-    # rescaled to the largest total input input_scaling on the training rows
-    np.testing.assert_allclose((X @ E).max(), model.input_scaling, rtol=1e-12)
+    # rescaled so that the largest total input the training rows' ranges allow is
+    # input_scaling: no training row exceeds it
+    np.testing.assert_allclose((X.max(axis=0) @ E).max(), model.input_scaling, rtol=1e-12)
+    assert (X @ E).max() <= model.input_scaling * (1 + 1e-12)
     assert model.score(X, y) > 0.9
 
 
@@ -305,3 +310,64 @@ def test_autoencoder_split_round_trip_and_pipeline_output(digits):
     assert list(out.columns) == [f"rnnautoencoder{i}" for i in range(12)]
     with pytest.raises(ValueError, match="12 columns"):
         encoder.inverse_transform(np.ones((2, 5)))
+
+
+# -- the spiking autoencoder (both networks spiking, eqs. 16-17) --------------
+def test_spiking_gradients_match_finite_differences():
+    from skrnn.rnn_elm._autoencoder import spiking_gradients, spiking_reconstruction
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 1, (12, 4))
+    W1 = rng.uniform(0, 0.05, (4, 3))
+    W2 = rng.uniform(0, 0.5, (3, 4))
+
+    def loss(V1, V2):
+        return np.sum((X - spiking_reconstruction(X, V1, V2, ARGS)) ** 2)
+
+    (A1, B1), (A2, B2) = spiking_gradients(X, W1, W2, ARGS)
+    assert min(A1.min(), B1.min(), A2.min(), B2.min()) >= 0
+    for which, analytic in ((0, 2 * (B1 - A1)), (1, 2 * (B2 - A2))):
+        W = (W1, W2)[which]
+        numeric = np.zeros_like(W)
+        for idx in np.ndindex(*W.shape):
+            step = np.zeros_like(W)
+            step[idx] = 1e-7
+            plus = loss(W1 + step, W2) if which == 0 else loss(W1, W2 + step)
+            minus = loss(W1 - step, W2) if which == 0 else loss(W1, W2 - step)
+            numeric[idx] = (plus - minus) / 2e-7
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-9)
+
+
+def test_spiking_autoencoder_never_increases_its_objective(digits):
+    X = digits[0][:200]
+    model = RNNAutoencoder(20, decoder="spiking", max_iter=15, tol=0, negative_inputs="raise",
+                           random_state=0).fit(X)
+    curve = np.asarray(model.loss_curve_)
+    assert len(curve) > 2 and np.all(np.diff(curve) < 0)
+    assert curve[-1] < 0.9 * curve[0]
+    assert np.all(model.encoder_weights_ >= 0) and np.all(model.decoder_weights_ >= 0)
+    assert model.decoder_weights_.shape == (20, 64)
+    recon = model.inverse_transform(model.transform(X))
+    assert np.mean((recon - X) ** 2) == pytest.approx(model.reconstruction_err_, rel=1e-6)
+    # the printed rule (gamma = 1) is what the first step tries
+    from skrnn.rnn_elm._autoencoder import spiking_ratios
+    one = RNNAutoencoder(20, decoder="spiking", max_iter=0, negative_inputs="raise",
+                         random_state=0).fit(X)
+    r1, r2 = spiking_ratios(X, one.encoder_weights_, one.decoder_weights_, ARGS)
+    assert np.any(r1 > 1) and np.any(r1 < 1) and np.any(r2 != 1)
+
+
+@pytest.mark.parametrize("name, fitted, changed", [("decoder", "spiking", "linear"),
+                                                   ("negative_inputs", "clip", "raise")])
+def test_autoencoder_refuses_settings_changed_since_fit(digits, name, fitted, changed):
+    # the weights are for the fitted decoder and input cells: another value of either
+    # has the same shapes, and gave other outputs silently
+    X = digits[0][:100] - 0.2 * (name == "negative_inputs")
+    model = RNNAutoencoder(10, max_iter=2, random_state=0, **{name: fitted}).fit(X)
+    H = model.transform(X)
+    model.set_params(**{name: changed})
+    for method, arg in (("transform", X), ("inverse_transform", H)):
+        with pytest.raises(ValueError, match=f"{name}={changed!r} was not the value used"):
+            getattr(model, method)(arg)
+    model.set_params(**{name: fitted})
+    np.testing.assert_array_equal(model.transform(X), H)

@@ -25,8 +25,8 @@ from ._cluster import (
     cluster_layer,
     cluster_layer_derivative,
     random_input_weights,
-    split_signs,
 )
+from ._network import input_cells
 
 INPUT_PARAMETERS_DOC = """\
     input_scaling : float, default=0.1
@@ -37,24 +37,19 @@ INPUT_PARAMETERS_DOC = """\
         (zeta(0.1) is 0.05 at the defaults): scale the features to [0, 1],
         e.g. with :class:`~sklearn.preprocessing.MinMaxScaler`.
 
-    negative_inputs : {'split', 'raise'}, default='split'
+    negative_inputs : {'split', 'clip', 'raise'}, default='split'
         Cells receive rates, which are non-negative. 'split' feeds
         ``[max(X, 0), -min(X, 0)]`` (the paper's handling of negative
-        values; it doubles the number of input cells); 'raise' rejects
-        negative values with a ValueError, for data already in [0, 1].
+        values; it doubles the number of input cells); 'clip' feeds
+        ``max(X, 0)``, dropping the negative part (the paper's 28-5000-2
+        network on Higgs, its best there); 'raise' rejects negative values
+        with a ValueError, for data already in [0, 1].
 """
 
 
 def check_nonnegative_inputs(estimator, X):
     """Apply ``negative_inputs``: the non-negative input cells for X."""
-    if estimator.negative_inputs == "split":
-        return split_signs(X)
-    if np.any(X < 0):
-        raise ValueError(
-            "X has negative values, but the input cells of a random neural network "
-            "take non-negative rates: scale X to [0, 1] (MinMaxScaler) or set "
-            "negative_inputs='split'.")
-    return np.ascontiguousarray(X)
+    return input_cells(X, estimator.negative_inputs)
 
 
 def _merge_signs(X, n_features):
@@ -67,14 +62,25 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
     """Autoencoder of dense random-neural-network clusters (Gelenbe and Yin).
 
     The encoder is a layer of ``n_components`` clusters with non-negative
-    weights, ``H = zeta(X @ encoder_weights_)``; the decoder is linear,
-    ``X ~ H @ decoder_weights_``. Fitting alternates the two steps of the
-    paper's section III-B:
+    weights, ``H = zeta(X @ encoder_weights_)``. With the default
+    ``decoder='linear'`` the decoder is linear, ``X ~ H @ decoder_weights_``,
+    and fitting alternates the two steps of the paper's section III-B:
 
     1. decoder by least squares, ``pinv(H) @ X`` (eq. 19);
     2. a multiplicative update of the encoder weights that keeps them
        non-negative and decreases ``||X - zeta(X W) D||^2`` (eq. 20; see
        Notes for how it departs from the printed rule).
+
+    With ``decoder='spiking'`` both networks are spiking (section III-A):
+    the decoder is a second layer of clusters, ``X ~ zeta(H @ W2)`` with
+    ``W2 = decoder_weights_ >= 0``, and both weight matrices follow the
+    multiplicative updates of eqs. 16-17 (see Notes)::
+
+        phi1 = eta(X W1), phi4 = zeta(X W1), phi2 = zeta(phi4 W2),
+        phi3 = eta(phi4 W2)
+        W1 <- W1 * [X^T (phi1 * ((X * phi3) W2^T)) /
+                    X^T (phi1 * ((phi2 * phi3) W2^T))] ** gamma      (16)
+        W2 <- W2 * [phi4^T (phi2 * phi3) / phi4^T (X * phi3)] ** gamma  (17)
 
     ``transform`` gives the encoding H, the features to stack under a
     classifier; ``inverse_transform`` the reconstruction.
@@ -84,9 +90,16 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
     n_components : int, default=100
         Number of clusters in the encoding layer.
 
+    decoder : {{'linear', 'spiking'}}, default='linear'
+        'linear': the least-squares decoder of section III-B (eqs. 19-20).
+        'spiking': a layer of clusters with non-negative weights, trained
+        with the encoder by eqs. 16-17 (section III-A); its reconstruction
+        lies in zeta's range, (0, zeta(0)) (0.98 at the defaults).
+
     max_iter : int, default=20
-        Maximum number of encoder updates (each preceded by a decoder fit).
-        0 keeps the random encoder (the paper's first approach, Fig. 4).
+        Maximum number of encoder updates (each preceded by a decoder fit;
+        with ``decoder='spiking'``, joint updates of both weights). 0 keeps
+        the random encoder (the paper's first approach, Fig. 4).
 
     tol : float, default=1e-4
         Stop when the reconstruction error improves by less than this
@@ -111,7 +124,8 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         twice that with ``negative_inputs='split'``) to the clusters.
 
     decoder_weights_ : ndarray of shape (n_components, n_input_cells)
-        Linear decoder.
+        Linear decoder, or, with ``decoder='spiking'``, the non-negative
+        weights of the decoding clusters.
 
     reconstruction_err_ : float
         Mean squared reconstruction error of the input cells on the
@@ -151,6 +165,15 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
     scikit-learn's digits. Each iteration therefore lowers the error, which
     ``loss_curve_`` records.
 
+    With ``decoder='spiking'`` the ratios of eqs. 16-17 are used as
+    printed: with eta < 0, each is the negative part of the gradient of
+    ``||X - zeta(zeta(X W1) W2)||^2`` over its positive part, so it points
+    down the gradient. Both are raised to the same power gamma <= 1,
+    halved until the reconstruction error decreases (gamma = 1 is the
+    printed rule, which can overshoot): every iteration lowers the error,
+    as ``loss_curve_`` records. The initial decoder weights are drawn as
+    the encoder's are.
+
     The fit holds the whole encoding of X in memory (it is a batch method);
     for streams, the classifiers' ``partial_fit`` accumulates only Gram sums.
 
@@ -175,21 +198,24 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
 
     _parameter_constraints: ClassVar[dict] = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
+        "decoder": [StrOptions({"linear", "spiking"})],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "input_scaling": [Interval(Real, 0, None, closed="neither")],
-        "negative_inputs": [StrOptions({"split", "raise"})],
+        "negative_inputs": [StrOptions({"split", "clip", "raise"})],
         **CLUSTER_CONSTRAINTS,
         "random_state": ["random_state"],
         "n_jobs": [None, Integral],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, n_components=100, *, max_iter=20, tol=1e-4, input_scaling=0.1,
+    def __init__(self, n_components=100, *, decoder="linear", max_iter=20, tol=1e-4,
+                 input_scaling=0.1,
                  negative_inputs="split", n_cells=20, trigger_probability=0.05,
                  firing_rate=0.001, lambda_plus=0.005, lambda_minus=0.005,
                  random_state=None, n_jobs=None, verbose=False):
         self.n_components = n_components
+        self.decoder = decoder
         self.max_iter = max_iter
         self.tol = tol
         self.input_scaling = input_scaling
@@ -225,9 +251,26 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         W = random_input_weights(rng, Xs.shape[1], self.n_components, self.input_scaling,
                                  Xs.dtype)
         with limit_threads(self.n_jobs):
-            self._fit_weights(Xs, W, args)
+            if self.decoder == "spiking":
+                W2 = random_input_weights(rng, self.n_components, Xs.shape[1],
+                                          self.input_scaling, Xs.dtype)
+                self._fit_spiking(Xs, W, W2, args)
+            else:
+                self._fit_weights(Xs, W, args)
         self._n_features_out = self.n_components
+        # what the weights mean depends on these: transform checks they are unchanged
+        self._fitted_settings = {"decoder": self.decoder,
+                                 "negative_inputs": self.negative_inputs}
         return self
+
+    def _check_fitted_settings(self):
+        """Raise if decoder or negative_inputs changed since fit (the weights are for
+        the fitted ones, and a changed value would silently give other outputs)."""
+        check_is_fitted(self)
+        for name, fitted in self._fitted_settings.items():
+            if getattr(self, name) != fitted:
+                raise ValueError(f"{name}={getattr(self, name)!r} was not the value used in "
+                                 f"fit ({fitted!r}); set it back, or refit.")
 
     def _fit_weights(self, Xs, W, args):
         losses, n_iter = [], 0
@@ -264,6 +307,43 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         self.reconstruction_err_ = losses[-1]
         self.n_iter_ = n_iter
 
+    def _fit_spiking(self, Xs, W1, W2, args):
+        """Eqs. 16-17 with backtracking on their common power (see Notes)."""
+        losses, n_iter = [], 0
+        progress = Progress(self.verbose)
+
+        def loss(V1, V2):
+            return float(np.mean((Xs - spiking_reconstruction(Xs, V1, V2, args)) ** 2))
+
+        done = None
+        try:
+            for n_iter in range(self.max_iter + 1):
+                losses.append(loss(W1, W2))
+                done = (W1, W2, n_iter)
+                progress.step("Iteration", n_iter, self.max_iter,
+                              reconstruction_error=losses[-1])
+                if n_iter == self.max_iter or (
+                        n_iter > 0 and losses[-2] - losses[-1] <= self.tol * losses[-2]):
+                    break
+                ratios = spiking_ratios(Xs, W1, W2, args)
+                step = _joint_multiplicative_step((W1, W2), ratios,
+                                                  lambda V: loss(*V), losses[-1])
+                if step is None:    # no multiplicative step helps: a stationary point
+                    break
+                W1, W2 = step
+        except KeyboardInterrupt:
+            if done is None:
+                raise
+            W1, W2, n_iter = done
+            del losses[n_iter + 1:]
+            warn_interrupted(f"the weights of update {n_iter} (the lowest reconstruction "
+                             "error so far) are kept.", stacklevel=4)
+        self.encoder_weights_ = W1
+        self.decoder_weights_ = W2
+        self.loss_curve_ = losses
+        self.reconstruction_err_ = losses[-1]
+        self.n_iter_ = n_iter
+
     def transform(self, X):
         """Encode X: the excitation probabilities of the clusters.
 
@@ -275,7 +355,7 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         -------
         H : ndarray of shape (n_samples, n_components)
         """
-        check_is_fitted(self)
+        self._check_fitted_settings()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         Xs = check_nonnegative_inputs(self, X)
         return cluster_layer(Xs, self.encoder_weights_.astype(Xs.dtype, copy=False),
@@ -293,12 +373,16 @@ class RNNAutoencoder(ClusterParamsMixin, ClassNamePrefixFeaturesOutMixin, Transf
         -------
         X_reconstructed : ndarray of shape (n_samples, n_features)
         """
-        check_is_fitted(self)
+        self._check_fitted_settings()
         H = check_array(X, dtype=(np.float64, np.float32))
         if H.shape[1] != self.n_components:
             raise ValueError(f"X must have {self.n_components} columns (the encoding); "
                              f"got {H.shape[1]}.")
-        Xs = H @ self.decoder_weights_.astype(H.dtype, copy=False)
+        D = self.decoder_weights_.astype(H.dtype, copy=False)
+        if self.decoder == "spiking":
+            Xs = cluster_layer(np.ascontiguousarray(H), D, self._cluster_args())
+        else:
+            Xs = H @ D
         if self.negative_inputs == "split":
             return _merge_signs(Xs, self.n_features_in_)
         return Xs
@@ -322,6 +406,54 @@ def _gradient(X, H, neg_eta, D):
     d/dW = -2 X^T (eta * ((X - H D) D^T)) = 2 X^T (|eta| * ((X - H D) D^T)).
     """
     return 2 * (X.T @ (neg_eta * ((X - H @ D) @ D.T)))
+
+
+def spiking_reconstruction(X, W1, W2, args):
+    """zeta(zeta(X W1) W2): the two spiking networks of section III-A (eq. 12)."""
+    return cluster_layer(cluster_layer(X, W1, args), W2, args)
+
+
+def spiking_gradients(X, W1, W2, args):
+    """The two parts of the gradients of ||X - zeta(zeta(X W1) W2)||^2 in W1 and W2.
+
+    Returns ``((A1, B1), (A2, B2))``, all >= 0, with gradient ``2 (B - A)``:
+    eq. 16's numerator A1 and denominator B1, and eq. 17's numerator B2 and
+    denominator A2 written with their signs cleared (eta < 0)::
+
+        A1 = X^T (phi1 * ((X * phi3) W2^T))      B1 = X^T (phi1 * ((phi2 * phi3) W2^T))
+        A2 = -phi4^T (phi2 * phi3)               B2 = -phi4^T (X * phi3)
+    """
+    phi4, phi1 = cluster_layer_derivative(X, W1, args)
+    phi2, phi3 = cluster_layer_derivative(phi4, W2, args)
+    A1 = X.T @ (phi1 * ((X * phi3) @ W2.T))
+    B1 = X.T @ (phi1 * ((phi2 * phi3) @ W2.T))
+    A2 = -(phi4.T @ (phi2 * phi3))
+    B2 = -(phi4.T @ (X * phi3))
+    return (A1, B1), (A2, B2)
+
+
+def spiking_ratios(X, W1, W2, args):
+    """The multiplicative factors of eqs. 16 and 17 (numerator over denominator)."""
+    ratios = []
+    for A, B in spiking_gradients(X, W1, W2, args):
+        # a weight that no row reaches (0 / 0) stays as it is
+        eps = np.finfo(A.dtype).eps * max(float(max(A.max(initial=0), B.max(initial=0))),
+                                          np.finfo(A.dtype).tiny)
+        ratios.append((A + eps) / (B + eps))
+    return ratios
+
+
+def _joint_multiplicative_step(weights, ratios, loss, current, max_halvings=30):
+    """Every ``W * ratio^gamma`` at once, gamma halved from 1 until the loss decreases;
+    None when no step decreases it."""
+    gamma = 1.0
+    for _ in range(max_halvings):
+        new = tuple(np.ascontiguousarray(W * r ** gamma, dtype=W.dtype)
+                    for W, r in zip(weights, ratios))
+        if all(np.all(np.isfinite(W)) for W in new) and loss(new) < current:
+            return new
+        gamma /= 2
+    return None
 
 
 def _multiplicative_step(W, gradient, loss, current, max_halvings=30):

@@ -2,11 +2,13 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_regressor
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -22,15 +24,9 @@ from .._tasks import check_classes_on_first_call
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
-from ._autoencoder import INPUT_PARAMETERS_DOC, check_nonnegative_inputs
-from ._cluster import (
-    CLUSTER_CONSTRAINTS,
-    CLUSTER_PARAMETERS_DOC,
-    ClusterParamsMixin,
-    cluster_layer,
-    random_input_weights,
-)
-from ._solvers import fista_nonnegative, ridge_decoder
+from ._autoencoder import INPUT_PARAMETERS_DOC
+from ._cluster import CLUSTER_CONSTRAINTS, CLUSTER_PARAMETERS_DOC, ClusterParamsMixin
+from ._network import Network, input_cells, parse_sources
 
 
 def _check_targets(estimator, X, y):
@@ -51,18 +47,21 @@ def _check_targets(estimator, X, y):
 
 
 class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
-    """Layers of clusters, then the shared ridge readout (skrnn._readout)."""
+    """Sources, autoencoder stacks and a random layer, then the shared ridge readout."""
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="neither"), StrOptions({"gcv", "cv"})],
         "alphas": [None, "array-like"],
-        "autoencoder": [StrOptions({"ridge", "fista"})],
+        "sources": [None, Interval(Integral, 1, None, closed="left"), "array-like"],
+        "n_stacks": [Interval(Integral, 1, None, closed="left")],
+        "random_layer": ["boolean"],
+        "autoencoder": [StrOptions({"ridge", "fista", "fista_signed"})],
         "encoder_alpha": [Interval(Real, 0, None, closed="neither")],
         "encoder_l1": [Interval(Real, 0, None, closed="left")],
         "encoder_max_iter": [Interval(Integral, 1, None, closed="left")],
         "input_scaling": [Interval(Real, 0, None, closed="neither")],
-        "negative_inputs": [StrOptions({"split", "raise"})],
+        "negative_inputs": [StrOptions({"split", "clip", "raise"})],
         **CLUSTER_CONSTRAINTS,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -70,15 +69,18 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(1000,), *, alpha=0.3, alphas=None, autoencoder="ridge",
-                 encoder_alpha=1.0, encoder_l1=1e-3, encoder_max_iter=150,
-                 input_scaling=0.1, negative_inputs="split", n_cells=20,
-                 trigger_probability=0.05, firing_rate=0.001, lambda_plus=0.005,
-                 lambda_minus=0.005, batch_size=1024, random_state=None, n_jobs=None,
-                 verbose=False):
+    def __init__(self, hidden_layer_sizes=(1000,), *, alpha=0.3, alphas=None, sources=None,
+                 n_stacks=1, random_layer=True, autoencoder="ridge", encoder_alpha=1.0,
+                 encoder_l1=1e-3, encoder_max_iter=150, input_scaling=0.1,
+                 negative_inputs="split", n_cells=20, trigger_probability=0.05,
+                 firing_rate=0.001, lambda_plus=0.005, lambda_minus=0.005, batch_size=1024,
+                 random_state=None, n_jobs=None, verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.alpha = alpha
         self.alphas = alphas
+        self.sources = sources
+        self.n_stacks = n_stacks
+        self.random_layer = random_layer
         self.autoencoder = autoencoder
         self.encoder_alpha = encoder_alpha
         self.encoder_l1 = encoder_l1
@@ -95,7 +97,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    # -- layers ----------------------------------------------------------
+    # -- the network ------------------------------------------------------
     def _layer_sizes(self):
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes))
         if (sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.integer)
@@ -104,78 +106,139 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                              f"sequence of positive ints; got {self.hidden_layer_sizes!r}.")
         return [int(s) for s in sizes]
 
-    def _encoder_layer(self, X, size, rng, args):
-        """Weights of one stacked autoencoder layer, trained on X (paper IV-A/B).
+    def _n_encoder_layers(self):
+        return len(self._layer_sizes()) - (1 if self.random_layer else 0)
 
-        A random non-negative layer H = zeta(X W) is decoded linearly,
-        H D ~ X; the decoder's transpose becomes the next layer's weights.
-        'fista' (Classifier-1) constrains D >= 0 with an L1 penalty;
-        'ridge' (Classifier-2) solves the ridge problem and keeps both signs
-        as two blocks of clusters, [max(D, 0)^T, -min(D, 0)^T].
-        """
-        W = random_input_weights(rng, X.shape[1], size, self.input_scaling, X.dtype)
-        H = cluster_layer(X, W, args).astype(np.float64)
-        if self.autoencoder == "fista":
-            E = fista_nonnegative(H, X, self.encoder_l1, self.encoder_max_iter).T
-        else:
-            D = ridge_decoder(H, X, self.encoder_alpha)
-            E = np.hstack([np.maximum(D, 0).T, np.maximum(-D, 0).T])
-        # rescale so the largest total input over the training rows is
-        # input_scaling, as the authors do: zeta is flat beyond a few tenths
-        largest = float(np.max(X @ E)) if E.size else 0.0
-        if largest > 0:
-            E *= self.input_scaling / largest
-        return np.ascontiguousarray(E, dtype=X.dtype)
-
-    def _build_layers(self, Xs, rng, args, progress=None):
-        progress = progress or Progress(False)
+    def _new_network(self, X):
+        """The network for rows like X, its random weights drawn (nothing trained yet)."""
         sizes = self._layer_sizes()
-        layers = []
-        for k, size in enumerate(sizes[:-1], start=1):
-            E = self._encoder_layer(Xs, size, rng, args)
-            layers.append(E)
-            Xs = cluster_layer(Xs, E, args)
-            progress.note(f"Layer {k}/{len(sizes)}: {self.autoencoder} autoencoder of "
-                          f"{E.shape[1]} clusters trained on {Xs.shape[0]} rows")
-        layers.append(random_input_weights(rng, Xs.shape[1], sizes[-1], self.input_scaling,
-                                           Xs.dtype))
-        return layers
+        encoder_sizes, random_size = ((sizes[:-1], sizes[-1]) if self.random_layer
+                                      else (sizes, None))
+        if self.n_stacks > 1 and not encoder_sizes:
+            # stacks without layers would be copies of the input cells, read by a
+            # larger random layer: another model, not independent encodings
+            raise ValueError(
+                f"n_stacks={self.n_stacks} needs autoencoder layers to stack, but "
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} with random_layer=True "
+                "is the random layer alone; add autoencoder layers (e.g. (50, 1000)) or "
+                "set n_stacks=1.")
+        network = Network(parse_sources(self.sources, X.shape[1],
+                                        getattr(self, "feature_names_in_", None)),
+                          2 if self.negative_inputs == "split" else 1, encoder_sizes,
+                          self.n_stacks, random_size, self.autoencoder, self.negative_inputs,
+                          X.dtype)
+        network.draw(check_random_state(self.random_state), self.input_scaling)
+        # what trains the layers, fixed with the random weights: every pass of a stream
+        # solves its depth with the settings the network was drawn with
+        network.encoder_settings = self._encoder_settings()
+        return network
 
-    def _hidden(self, X, layers, args):
-        """Last hidden layer for a chunk of rows (split into input cells here,
-        so that not even the doubled input is held for all of X)."""
-        Xs = check_nonnegative_inputs(self, X)
-        for W in layers:
-            Xs = cluster_layer(Xs, W, args)
-        return Xs
+    def _encoder_settings(self):
+        return {"encoder_alpha": self.encoder_alpha, "encoder_l1": self.encoder_l1,
+                "encoder_max_iter": self.encoder_max_iter,
+                "input_scaling": self.input_scaling}
+
+    def _check_inputs(self, X, *, fitting):
+        """negative_inputs applied to X, and kept as it was when the network was drawn."""
+        if self.negative_inputs == "raise" and np.any(X < 0):
+            input_cells(X, "raise")     # raises, before anything changes
+        network = self.__dict__.get("_network")
+        if network is not None and network.negative_inputs != self.negative_inputs:
+            if fitting:
+                raise ValueError(
+                    f"the network's input cells were made with negative_inputs="
+                    f"{network.negative_inputs!r}, not {self.negative_inputs!r}: "
+                    "negative_inputs cannot change between partial_fit calls.")
+            raise ValueError(f"negative_inputs={self.negative_inputs!r} was not the value "
+                             f"used in fit ({network.negative_inputs!r}); set it back.")
+
+    def _check_stream_dtype(self, X):
+        """Every chunk after the first has the network's dtype: the layers run in it,
+        and a chunk of another would be encoded differently from fit's."""
+        if X.dtype != self._network.dtype:
+            raise ValueError(f"X is {X.dtype}, but this model's layers are "
+                             f"{self._network.dtype}: keep the dtype of the first chunk "
+                             "(or of fit's X) in every partial_fit call.")
+
+    def _train_encoders(self, network, X, progress=None):
+        """Train every autoencoder depth of ``network`` on X, one pass over X per depth,
+        ``batch_size`` rows at a time: exactly what the passes of partial_fit do."""
+        args = self._cluster_args()
+        while not network.trained:
+            state = network.new_depth_sums()
+            for rows in gen_batches(X.shape[0], self.batch_size):
+                network.add_rows(X[rows], state, args)
+            network.solve_depth(state, self._encoder_params_for(network),
+                                network.encoder_settings["input_scaling"])
+            if progress is not None:
+                stacks = f" in each of {network.n_blocks} stacks" if network.n_blocks > 1 else ""
+                progress.note(f"Layer {network.depth}/{len(self._layer_sizes())}: "
+                              f"{network.autoencoder} autoencoder of "
+                              f"{network.block_width(0, network.depth)} clusters{stacks} "
+                              f"trained on {X.shape[0]} rows")
+
+    def _encoder_params_for(self, network):
+        return {"autoencoder": network.autoencoder, **network.encoder_settings}
+
+    def _fitted_network(self, name):
+        network = self.__dict__.get("_network")
+        if network is None:
+            raise AttributeError(name)
+        return network
+
+    @property
+    def sources_(self):
+        """Column indices of each source."""
+        return self._fitted_network("sources_").columns
+
+    @property
+    def stack_weights_(self):
+        """Autoencoder weights of each stack, source by source."""
+        return self._fitted_network("stack_weights_").stacks
+
+    @property
+    def random_weights_(self):
+        """Weights into the random layer (None without one)."""
+        return self._fitted_network("random_weights_").random_weights
+
+    @property
+    def layer_weights_(self):
+        """Weights into each hidden layer, for one source and one stack."""
+        network = self._fitted_network("layer_weights_")
+        if network.n_blocks > 1:
+            raise AttributeError("layer_weights_ exists for one source and one stack; with "
+                                 "several, see stack_weights_ and random_weights_.")
+        return [*network.stacks[0], *([] if network.random_weights is None
+                                      else [network.random_weights])]
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------
     def _readout_prepare(self, X, y, *, reset, classes=None):
+        # the readout pass of a partial_fit stream keeps the layers its passes trained
+        streamed = reset and self.__dict__.get("_readout_after_passes", False)
+        if reset and not streamed:
+            # a new network: dropped here, inside the engine's all-or-nothing window, so
+            # that a fit which fails leaves the fitted model (or the open stream) as it was
+            for name in ("_network", "_encoder_pass", "_pass_rows"):
+                self.__dict__.pop(name, None)
         self._layer_sizes()
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=reset)
+        X = validate_data(self, X, dtype=(np.float64, np.float32),
+                          reset=reset and not streamed)
+        if not (reset and not streamed):
+            self._check_stream_dtype(X)
         y = _check_targets(self, X, y)
-        if self.negative_inputs == "raise":
-            check_nonnegative_inputs(self, X)       # before anything changes
-        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
-        if not reset and n_input_cells != self.layer_weights_[0].shape[0]:
-            raise ValueError(
-                f"the first layer has {self.layer_weights_[0].shape[0]} input cells, but "
-                f"negative_inputs={self.negative_inputs!r} gives {n_input_cells}: "
-                "negative_inputs cannot change between partial_fit calls.")
-        Y = self._encode_targets(X, y, first=reset, classes=classes)
-        if reset:
-            # autoencoder layers train on all the rows at once (see Notes); a
-            # lone random layer only needs the number of input cells
-            rows = X if len(self._layer_sizes()) > 1 else X[:0]
-            Xs = check_nonnegative_inputs(self, rows)
+        self._check_inputs(X, fitting=True)
+        # (the targets were checked against the first chunk of the stream's first pass)
+        Y = self._encode_targets(X, y, first=reset and not streamed, classes=classes)
+        if reset and not streamed:
+            network = self._new_network(X)
             with limit_threads(self.n_jobs):
-                self.layer_weights_ = self._build_layers(
-                    Xs, check_random_state(self.random_state), self._cluster_args(),
-                    getattr(self, "_progress", None))
+                self._train_encoders(network, X, getattr(self, "_progress", None))
+            self._network = network
+        self.__dict__.pop("_readout_after_passes", None)
         return X, Y
 
     def _readout_shape(self, batch):
-        return self.layer_weights_[-1].shape[1], batch[1].shape[1]
+        return self._network.n_features_out, batch[1].shape[1]
 
     def _readout_new_stream(self, position=0):
         return {"position": position, "n_seen": 0}
@@ -184,17 +247,18 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         return False
 
     def _check_distributed(self, X):
-        if len(self._layer_sizes()) > 1:
+        if self._n_encoder_layers() > 0:
             raise ValueError(
                 f"fit_distributed needs a single, random hidden layer; hidden_layer_sizes="
-                f"{self.hidden_layer_sizes!r} stacks autoencoder layers, which are trained on "
-                "all the rows at once. Fit those locally, or use one layer.")
+                f"{self.hidden_layer_sizes!r} (random_layer={self.random_layer}) has "
+                "autoencoder layers, which are trained in passes of their own. Fit those "
+                "locally (fit, or the passes of partial_fit), or use one random layer.")
         if X.ndim != 2:
             raise ValueError(f"X must be a 2D dask array of rows for {type(self).__name__}; "
                              f"got {X.ndim} dimensions.")
 
     def _readout_rows(self, batch, sums, stream):
-        """The last hidden layer of every chunk of ``batch_size`` rows, added to ``sums``."""
+        """The readout features of every chunk of ``batch_size`` rows, added to ``sums``."""
         X, Y = batch
         first = stream["position"]
         sums.reserve(first + X.shape[0])
@@ -209,8 +273,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                    for a in range(lo, hi, self.batch_size)]
         with limit_threads(self.n_jobs):
             for rows in batches:
-                H = self._hidden(X[rows], self.layer_weights_, args)
-                sums.add([H], Y[rows], first + np.arange(rows.start, rows.stop))
+                sums.add(self._network.features(X[rows], args), Y[rows],
+                         first + np.arange(rows.start, rows.stop))
                 if progress is not None and progress.detailed:
                     progress.step("Rows", rows.stop, X.shape[0], rows_seen=sums.n)
         stream["position"] = first + X.shape[0]
@@ -225,15 +289,119 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
 
     @property
     def _readout_dtype(self):
-        return self.layer_weights_[-1].dtype
+        return self._network.dtype
 
     @property
     def n_samples_seen_(self):
         check_is_fitted(self, "_readout_stream")
         return self._readout_stream["n_seen"]
 
+    # -- the passes of partial_fit over the autoencoder layers --------------
+    def _encoder_pass_fit(self, X, y, classes):
+        """Add a chunk to the sums of the autoencoder depth being trained."""
+        first = "_network" not in self.__dict__
+        saved = self.__dict__.copy()
+        try:
+            self._layer_sizes()
+            args = self._cluster_args()
+            X = validate_data(self, X, dtype=(np.float64, np.float32), reset=first)
+            y = _check_targets(self, X, y)
+            self._check_inputs(X, fitting=True)
+            self._encode_targets(X, y, first=first, classes=classes)
+            if first:
+                self._network = self._new_network(X)
+                state = self._network.new_depth_sums()
+            else:
+                self._check_stream_dtype(X)
+                old = self._encoder_pass
+                state = {"sums": [s.copy() for s in old["sums"]],
+                         "maxima": [m.copy() for m in old["maxima"]],
+                         "position": old["position"]}
+            with limit_threads(self.n_jobs):
+                for rows in gen_batches(X.shape[0], self.batch_size):
+                    self._network.add_rows(X[rows], state, args)
+            self._encoder_pass = state
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def end_pass(self):
+        """Close a pass of :meth:`partial_fit` over the stream.
+
+        The autoencoder layers at the depth being trained are solved from the
+        sums of every row of the pass and fixed. The next :meth:`partial_fit`
+        calls, from the stream's first chunk again, train the next depth, or,
+        after the last, the readout. A network with L autoencoder layers
+        streams in L + 1 passes, with ``end_pass()`` after each of the first
+        L; the result equals ``fit`` on the rows of a pass (see the Notes).
+
+        Returns
+        -------
+        self : object
+
+        Raises
+        ------
+        ValueError
+            When no autoencoder depth is being trained (no layers, every
+            layer already trained, or no ``partial_fit`` since the last
+            ``end_pass``), when the pass's row count differs from the first
+            pass's, or when a parameter that trains the layers
+            (``encoder_alpha``, ``encoder_l1``, ``encoder_max_iter``,
+            ``input_scaling``) changed since the stream's first call.
+        """
+        state = self.__dict__.get("_encoder_pass")
+        if state is None or state["position"] == 0:
+            if "_network" not in self.__dict__:
+                why = "partial_fit has not been called"
+            elif state is None:
+                why = ("every autoencoder layer is trained: partial_fit adds to the "
+                       "readout, which needs no end_pass")
+            else:
+                why = "this pass has no rows yet"
+            raise ValueError(f"end_pass closes a pass of partial_fit over the autoencoder "
+                             f"layers, but {why}.")
+        network = self._network
+        changed = {name: value for name, value in self._encoder_settings().items()
+                   if value != network.encoder_settings[name]}
+        if changed:
+            raise ValueError(
+                f"{', '.join(f'{k}={v!r}' for k, v in changed.items())} changed since the "
+                "stream's first partial_fit call (which drew the layers with "
+                f"{', '.join(f'{k}={network.encoder_settings[k]!r}' for k in changed)}): "
+                "every pass must train its layers with the same settings. Set them back, "
+                "or start again with fit.")
+        # the sums do not care in what order or chunking the rows came, but each pass
+        # must see the same rows: their count, at least, is cheap to check
+        expected = self.__dict__.get("_pass_rows")
+        if expected is not None and state["position"] != expected:
+            raise ValueError(
+                f"pass {network.depth + 1} of partial_fit went over {state['position']} "
+                f"rows, but pass 1 went over {expected}: each pass must go over the same "
+                "rows (in any order and chunking). "
+                + ("Add the missing rows before end_pass()." if state["position"] < expected
+                   else "Start the stream again (a new model, or fit)."))
+        with limit_threads(self.n_jobs):
+            network.solve_depth(state, self._encoder_params_for(network),
+                                network.encoder_settings["input_scaling"])
+        self._pass_rows = state["position"]
+        if network.trained:
+            del self._encoder_pass
+        else:
+            self._encoder_pass = network.new_depth_sums()
+        return self
+
     def _fit(self, X, y, *, incremental, classes=None):
         """fit or partial_fit through the readout engine; prints what it did."""
+        if incremental and "_readout_sums" not in self.__dict__:
+            passes_open = "_encoder_pass" in self.__dict__
+            if passes_open or ("_network" not in self.__dict__ and self._n_encoder_layers()):
+                return self._encoder_pass_fit(X, y, classes)
+            if "_network" in self.__dict__:
+                # the first chunk of the readout pass, after the autoencoder passes
+                self._readout_after_passes = True
         # partial_fit's lines count the time of the whole stream, not of this call
         offset, last_line = (getattr(self, "_stream_clock", (0.0, None)) if incremental
                              else (0.0, None))
@@ -243,6 +411,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             self._readout_fit(X, y, incremental=incremental, classes=classes)
         finally:
             del self._progress
+            self.__dict__.pop("_readout_after_passes", None)
         if incremental:
             first = before == 0
             self._chunks_seen = 1 if first else getattr(self, "_chunks_seen", 1) + 1
@@ -262,24 +431,45 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         return self
 
     def _decision(self, X):
+        if "_encoder_pass" in self.__dict__:
+            network = self._network
+            raise NotFittedError(
+                f"This {type(self).__name__} is still training its autoencoder layers: "
+                f"pass {network.depth + 1} of {len(network.encoder_sizes) + 1} over the "
+                "stream is open. Call end_pass() after each pass of partial_fit, then stream "
+                "the readout's pass, before predicting.")
+        if "_network" in self.__dict__ and "_readout_sums" not in self.__dict__:
+            raise NotFittedError(
+                f"This {type(self).__name__}'s autoencoder layers are trained, but its "
+                "readout is not: stream the readout's pass (partial_fit over every row "
+                "once more) before predicting.")
         check_is_fitted(self, "_readout_sums")
+        expected = self.__dict__.get("_pass_rows")
+        if expected is not None and self._readout_stream["n_seen"] < expected:
+            warnings.warn(
+                f"The readout's pass of partial_fit has gone over "
+                f"{self._readout_stream['n_seen']} rows, but the autoencoder passes went "
+                f"over {expected}: the readout is trained on part of the stream. Stream "
+                "every row through partial_fit once more before predicting.", UserWarning,
+                stacklevel=3)
         args = self._cluster_args()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        if self.negative_inputs == "raise":
-            check_nonnegative_inputs(self, X)
-        n_input_cells = X.shape[1] * (2 if self.negative_inputs == "split" else 1)
-        if n_input_cells != self.layer_weights_[0].shape[0]:
-            raise ValueError(f"negative_inputs={self.negative_inputs!r} was not the value "
-                             "used in fit; set it back.")
+        self._check_inputs(X, fitting=False)
         dtype = X.dtype
         W = self.output_weights_.astype(dtype, copy=False)
         b = self.output_bias_.astype(dtype, copy=False)
-        layers = [L.astype(dtype, copy=False) for L in self.layer_weights_]
         out = np.empty((X.shape[0], W.shape[1]), dtype=dtype)
         with limit_threads(self.n_jobs):
             for rows in gen_batches(X.shape[0], self.batch_size):
-                out[rows] = self._hidden(X[rows], layers, args) @ W + b
+                blocks = self._network.features(X[rows], args)
+                H = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
+                out[rows] = H @ W + b
         return out
+
+    def __sklearn_is_fitted__(self):
+        # classes_ and n_features_in_ exist from the stream's first chunk on, but the
+        # model predicts only once the readout's pass has begun
+        return "_readout_sums" in self.__dict__ and "_encoder_pass" not in self.__dict__
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -305,9 +495,30 @@ _RNN_ELM_DOC = """{summary}
     chunks of ``batch_size`` rows: all of H is never held in memory, and
     :meth:`partial_fit` adds further chunks to the same sums (the paper's
     incremental rule), so that fitting in one call or streaming any
-    chunking of the same rows gives the same readout, bit for bit.
+    chunking of the same rows gives the same readout: bit for bit without
+    autoencoder layers, to rounding with them (their outputs for batches of
+    different shapes may differ in the last bits of the BLAS products).
     :class:`RNNELMRegressor` takes NaN in ``y`` as "no target for this
     row": the row is left out of the sums.
+
+    The input may come in ``sources`` (groups of columns: the two camera
+    images of a stereo pair, say), each encoded by ``n_stacks`` stacks of
+    autoencoder layers of its own; the stacks' outputs are joined only at
+    the random layer, or, with ``random_layer=False``, at the readout. These
+    are the paper's five classifiers:
+
+    ============  ==========================================================
+    Classifier-1  one source, ``autoencoder='fista'``
+    Classifier-2  one source, ``autoencoder='ridge'`` or ``'fista_signed'``
+    Classifier-3  several ``sources``, ``n_stacks=1``
+    Classifier-4  several ``sources``, ``n_stacks > 1``
+    Classifier-5  Classifier-4 with ``random_layer=False``
+    ============  ==========================================================
+
+    Every autoencoder layer is solved from sums of its own rows too (its
+    Gram matrices), so the whole network streams: :meth:`partial_fit` goes
+    over the stream once per autoencoder depth, :meth:`end_pass` closing
+    each pass, then once more for the readout (see Notes).
 
     {task}
 
@@ -317,7 +528,9 @@ _RNN_ELM_DOC = """{summary}
         Clusters per hidden layer. The last layer is random (the ELM layer);
         the ones before it, if any, are stacked autoencoder layers trained
         on the data (see ``autoencoder``). ``(500, 5000)`` is the paper's
-        784-500-5000-10 structure on MNIST.
+        784-500-5000-10 structure on MNIST. With ``random_layer=False``
+        every entry is an autoencoder layer. With several sources or
+        stacks, each stack has these autoencoder layers.
 
     alpha : float, 'gcv' or 'cv', default=0.3
         Ridge penalty of the readout on standardised clusters (each
@@ -335,25 +548,57 @@ _RNN_ELM_DOC = """{summary}
         Grid searched when ``alpha`` is 'gcv' or 'cv'; None is a grid of 61
         values relative to the spectrum of the standardised Gram matrix.
 
-    autoencoder : {{'ridge', 'fista'}}, default='ridge'
-        How a stacked layer is trained. 'ridge' is the paper's Classifier-2:
-        a random layer's ridge decoder (penalty ``encoder_alpha``), split
-        into its positive and negative parts, which gives a layer of
-        ``2 * size`` clusters. 'fista' is Classifier-1: a non-negative
-        decoder with an L1 penalty (``encoder_l1``) by FISTA
-        (``encoder_max_iter`` iterations); ``size`` clusters. Either way the
-        weights are rescaled so that the largest total input over the
-        training rows is ``input_scaling``.
+    sources : None, int or list of (list of int or str, or slice), default=None
+        How the columns of X group into sources, each encoded by stacks of
+        its own. None: one source of every column. An int k: k equal
+        blocks of consecutive columns (the width must be a multiple of k).
+        A list: the columns of each source (indices, negative ones counted
+        from the end, slices, or names for a DataFrame with string column
+        names, a single name being a source of one column; a dict or set
+        is rejected); every column must be in exactly one source, or fit
+        raises a ValueError naming the columns in more than
+        one, or in none. Being columns of X, sources go through a
+        :class:`~sklearn.pipeline.Pipeline` and
+        :class:`~sklearn.model_selection.GridSearchCV` unchanged (sources
+        by name need the steps before to output DataFrames:
+        ``set_output(transform="pandas")``).
+
+    n_stacks : int, default=1
+        Independent autoencoder stacks per source (different random layers,
+        the same input): 1 is Classifier-3, more is Classifier-4. More than
+        one needs at least one autoencoder layer (fit raises a ValueError
+        otherwise).
+
+    random_layer : bool, default=True
+        Whether the last entry of ``hidden_layer_sizes`` is a random layer
+        over the joined stacks. False reads the stacks' outputs directly
+        (Classifier-5: an ELM on the encodings).
+
+    autoencoder : {{'ridge', 'fista', 'fista_signed'}}, default='ridge'
+        How a stacked layer is trained, from a random layer of ``size``
+        clusters H = zeta(Z W) and its decoder D, H D ~ Z (Z the layer's
+        input). 'ridge' is the paper's Classifier-2: D by ridge (eq. 23,
+        penalty ``encoder_alpha``), split into its positive and negative
+        parts, which gives a layer of ``2 * size`` clusters.
+        'fista_signed' is Classifier-2 with D solved by FISTA under an L1
+        penalty ``encoder_l1`` (eq. 22, ``encoder_max_iter`` iterations),
+        split the same way. 'fista' is Classifier-1: a non-negative D with
+        the L1 penalty by FISTA (eq. 21); ``size`` clusters. The weights
+        are then rescaled so that the largest total input a training row
+        could give, its inputs at most their maxima over the rows, is
+        ``input_scaling``.
 
     encoder_alpha : float, default=1.0
         Ridge penalty of the 'ridge' autoencoders (1 / kappa of the paper's
         eq. 23; 1.0 did best of 1e-3 ... 10 on scikit-learn's digits).
 
     encoder_l1 : float, default=1e-3
-        L1 penalty of the 'fista' autoencoders (the authors' value).
+        L1 penalty of the 'fista' and 'fista_signed' autoencoders (the
+        authors' value).
 
     encoder_max_iter : int, default=150
-        FISTA iterations per 'fista' autoencoder (the authors' value).
+        FISTA iterations per 'fista' or 'fista_signed' autoencoder (the
+        authors' value).
 
 {input_params}
 {cluster_params}
@@ -379,7 +624,19 @@ _RNN_ELM_DOC = """{summary}
     ----------
     layer_weights_ : list of ndarray
         Non-negative weights into each hidden layer, ``(n_in, n_clusters)``;
-        the last is the random ELM layer.
+        the last is the random ELM layer (unless ``random_layer=False``).
+        Only for one source and one stack.
+
+    sources_ : list of ndarray
+        Column indices of each source.
+
+    stack_weights_ : list of list of ndarray
+        Weights of the autoencoder layers of each stack, the stacks of the
+        first source first.
+
+    random_weights_ : ndarray of shape (n_joined, n_clusters) or None
+        Weights into the random layer from the stacks' outputs side by side;
+        None when ``random_layer=False``.
 
     output_weights_ : ndarray of shape (n_hidden, n_outputs)
         Readout weights from the last hidden layer.
@@ -415,12 +672,37 @@ _RNN_ELM_DOC = """{summary}
 
     Notes
     -----
-    With stacked autoencoder layers, :meth:`fit` trains them on all of X
-    (so it holds their activations, ``n_samples * size`` values), and
-    :meth:`partial_fit` trains them on the first chunk only, then keeps
-    them; ``fit`` and ``partial_fit`` agree exactly only without them.
+    **Streaming autoencoder layers.** An autoencoder layer at depth k is
+    fixed by the Gram matrices H^T H and H^T Z of its random layer's
+    clusters H against its input Z, summed over the rows; its input comes
+    through the layers at depths 1 ... k - 1, which must be fixed first.
+    So a network with L autoencoder layers (per stack) learns in L + 1
+    passes over the data: pass k (k <= L) trains every stack's layer at
+    depth k from every row of the pass, the last pass the readout.
+    :meth:`fit` makes these passes over X, ``batch_size`` rows at a time,
+    holding a batch's activations and, per stack, the sums of its layer
+    (O(n_clusters * (n_clusters + n_inputs)) numbers) and at most one
+    incomplete leaf of rows (about 2 MB) waiting to be summed. A stream does the same with
+    :meth:`partial_fit` over its chunks, calling :meth:`end_pass` after
+    each of the first L passes (the stream's chunks must be the same rows
+    in every pass; their order and chunking may differ: :meth:`end_pass`
+    raises a ValueError when a pass's row count differs from the first
+    pass's, and predicting warns while the readout's pass has seen fewer
+    rows than that). The layers and readout then
+    equal those ``fit`` gives on the rows of a pass, to rounding (1e-8 in
+    the tests). ``classes`` is passed on the very first call; predicting
+    before the readout's pass has begun raises ``NotFittedError`` (and
+    ``check_is_fitted`` reports the model unfitted). The layers are solved
+    with the ``encoder_*`` and ``input_scaling`` values of the stream's
+    first call. A driver that calls :meth:`partial_fit` once per block
+    and never :meth:`end_pass` (``dask_ml.wrappers.Incremental``,
+    ``learning_curve(exploit_incremental_learning=True)``) trains only
+    networks without autoencoder layers. :meth:`partial_fit` after
+    :meth:`fit` adds rows to the readout only.
+
     The sums are formed and kept in float64 whatever the input dtype (for
-    float32 input the layers run in float32). :meth:`partial_fit` leaves
+    float32 input the layers run in float32); every :meth:`partial_fit`
+    chunk must have the dtype of the first chunk, or of ``fit``'s X. :meth:`partial_fit` leaves
     the readout's O(n_hidden^3) solve to its first use (``predict``, or
     reading ``output_weights_``), so a stream of many small chunks does not
     pay it per chunk.
@@ -472,7 +754,13 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):
-        """Add a chunk of rows to the readout's sums (solved when next used).
+        """Add a chunk of rows to the sums of the pass under way.
+
+        Without autoencoder layers, or once they are trained, the pass is
+        the readout's: the chunk is added to its sums (solved when next
+        used). Before that, the chunk is added to the sums of the
+        autoencoder layers being trained; :meth:`end_pass` closes each such
+        pass (see Notes).
 
         Parameters
         ----------
@@ -485,7 +773,8 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         -------
         self : object
         """
-        check_classes_on_first_call(not hasattr(self, "_readout_sums"), classes)
+        check_classes_on_first_call(
+            not hasattr(self, "_readout_sums") and not hasattr(self, "_network"), classes)
         return self._fit(X, y, incremental=True, classes=classes)
 
     def _encode_targets(self, X, y, *, first, classes):
@@ -565,7 +854,13 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
-        """Add a chunk of rows to the readout's sums (solved when next used).
+        """Add a chunk of rows to the sums of the pass under way.
+
+        Without autoencoder layers, or once they are trained, the pass is
+        the readout's: the chunk is added to its sums (solved when next
+        used). Before that, the chunk is added to the sums of the
+        autoencoder layers being trained; :meth:`end_pass` closes each such
+        pass (see Notes).
 
         Parameters
         ----------
