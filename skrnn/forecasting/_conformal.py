@@ -35,17 +35,22 @@ def check_coverage(coverage):
 def conformal_quantile(scores, alpha):
     """The conformal quantile of ``scores`` at miscoverage ``alpha``.
 
-    The ceil((n + 1)(1 - alpha)) / n empirical quantile (the finite-sample
-    correction of split conformal prediction); infinite when that level
-    passes 1 (too few scores, or alpha_t driven below 0 by ACI).
+    The k-th smallest of the n scores, k = ceil((n + 1)(1 - alpha)) (the
+    finite-sample correction of split conformal prediction); infinite when that level
+    passes 1 (too few scores, or alpha_t driven below 0 by ACI), and 0 (an
+    interval that holds nothing but an exact forecast) when alpha_t reaches 1.
     """
     n = scores.shape[0]
+    if alpha >= 1:
+        return 0.0
     if n == 0:
         return np.inf
-    level = np.ceil((n + 1) * (1 - alpha)) / n
-    if level > 1:
+    # the k-th smallest score; the tolerance keeps 10 * 0.8 from rounding up to 9
+    k = int(np.ceil((n + 1) * (1 - alpha) - 1e-9))
+    if k > n:
         return np.inf
-    return np.quantile(scores, max(level, 0.0), method="higher")
+    k = max(k, 1)
+    return float(np.partition(scores, k - 1)[k - 1])
 
 
 class AdaptiveConformal:

@@ -1,0 +1,155 @@
+"""One-pass backtests and adaptive conformal intervals."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skrnn import EchoStateRegressor, ElmanRegressor
+from skrnn.forecasting import ConformalForecaster, backtest, conformal_intervals
+from skrnn.forecasting._conformal import AdaptiveConformal, conformal_quantile
+
+BRIEF = dict(n_hidden=5, max_iter=50, tol=1.0, n_iter_no_change=1)
+
+
+def _controlled(n=400, seed=0, noise=0.0):
+    rng = np.random.RandomState(seed)
+    u = rng.uniform(-1, 1, n + 1)
+    s = np.zeros(n + 1)
+    for t in range(n):
+        s[t + 1] = 0.7 * s[t] + 0.5 * u[t + 1] + noise * rng.normal()
+    return np.column_stack([s[:-1], u[1:]]), s[1:]
+
+
+@pytest.mark.parametrize("model", [EchoStateRegressor(30, output_feedback=True, random_state=0),
+                                   ElmanRegressor(random_state=0, **BRIEF)],
+                         ids=["esn-feedback", "elman"])
+def test_one_pass_equals_forecasting_from_the_start_at_every_origin(model):
+    X, y = _controlled(200)
+    result = backtest(model, X, y, start=150, horizon=4, stride=7, feedback=[0])
+    np.testing.assert_array_equal(result.origins, np.arange(150, 198, 7))
+    fitted = clone(model).fit(X[:150], y[:150])
+    for o, f, truth in zip(result.origins, result.forecasts, result.y_true):
+        expected = fitted.forecast(X[:o], 4, covariates=X[o:o + 3, 1:], feedback=[0])
+        np.testing.assert_allclose(f[:, 0], expected, rtol=1e-9, atol=1e-12)
+        np.testing.assert_array_equal(truth[:, 0], y[o - 1:o + 3])
+
+
+def test_refits_and_error_table():
+    pd = pytest.importorskip("pandas")
+    X, y = _controlled(200)
+    model = EchoStateRegressor(20, random_state=0)
+    result = backtest(model, X, y, start=100, horizon=3, refit_every=40, feedback=[0])
+    assert not hasattr(model, "output_weights_")  # the estimator passed is left alone
+    assert result.estimator.n_steps_seen_ == 180  # the last refit: on X[:180]
+    refit = clone(model).fit(X[:140], y[:140])
+    o = 150
+    i = int(np.flatnonzero(result.origins == o)[0])
+    np.testing.assert_allclose(
+        result.forecasts[i, :, 0],
+        refit.forecast(X[:o], 3, covariates=X[o:o + 2, 1:], feedback=[0]), rtol=1e-9)
+    assert isinstance(result.errors, pd.DataFrame)
+    assert list(result.errors.index) == [1, 2, 3]
+    err = result.forecasts - result.y_true
+    np.testing.assert_allclose(result.errors["rmse"], np.sqrt(np.mean(err ** 2, axis=(0, 2))))
+    np.testing.assert_allclose(result.errors["mae"], np.mean(np.abs(err), axis=(0, 2)))
+
+
+def test_backtest_bad_input():
+    X, y = _controlled(50)
+    model = EchoStateRegressor(10, random_state=0)
+    with pytest.raises(ValueError, match="start must be an integer"):
+        backtest(model, X, y, start=50, feedback=[0])
+    with pytest.raises(ValueError, match="No origin"):
+        backtest(model, X, y, start=45, horizon=10, feedback=[0])
+    with pytest.raises(ValueError, match="as many time steps"):
+        backtest(model, X, y[:-1], start=10, feedback=[0])
+    with pytest.raises(ValueError, match="n_steps must be a positive integer"):
+        backtest(model, X, y, start=10, horizon=0, feedback=[0])
+
+
+# -- adaptive conformal inference -------------------------------------------------------
+def test_conformal_quantile_is_the_finite_sample_level():
+    scores = np.arange(1.0, 10.0)  # 9 scores: level ceil(10 * 0.8) / 9 = 8/9
+    assert conformal_quantile(scores, 0.2) == 8.0
+    assert conformal_quantile(scores, 0.05) == np.inf  # ceil(9.5) = 10 > 9 scores
+    assert conformal_quantile(scores, 1.0) == 0.0
+    assert conformal_quantile(scores[:0], 0.5) == np.inf
+
+
+def test_aci_long_run_coverage_holds_under_any_sequence():
+    """Gibbs and Candès' bound |miscoverage - alpha| <= (max(a1, 1 - a1) + gamma) / (gamma T).
+
+    It holds for every sequence of scores, here one whose scale drifts
+    tenfold, which would break split conformal's exchangeability.
+    """
+    rng = np.random.RandomState(0)
+    T, n_cal, gamma, alpha = 3000, 200, 0.01, 0.1
+    scale = np.exp(np.linspace(0, np.log(10), n_cal + T))
+    scores = np.abs(rng.standard_t(3, n_cal + T) * scale)[:, None, None]
+    origins = np.arange(n_cal + T)
+    widths, _ = AdaptiveConformal(1 - alpha, gamma).run(scores, origins, n_cal)
+    miss = np.mean(scores[n_cal:, 0, 0] > widths[n_cal:, 0, 0])
+    assert abs(miss - alpha) <= (1 - alpha + gamma) / (gamma * T)
+    # split conformal (gamma=0) undercovers the growing scores badly
+    split, _ = AdaptiveConformal(1 - alpha, 0.0).run(scores, origins, n_cal)
+    assert np.mean(scores[n_cal:, 0, 0] > split[n_cal:, 0, 0]) > 2 * alpha
+    # gamma=0 is the plain conformal quantile of the scores known at each step
+    i = n_cal + 17
+    assert split[i, 0, 0] == conformal_quantile(scores[:i, 0, 0], alpha)
+
+
+def test_aci_waits_for_the_outcome_of_each_horizon():
+    """A forecast h steps ahead from origin o is judged from origin o + h on only."""
+    rng = np.random.RandomState(1)
+    scores = np.abs(rng.normal(size=(60, 3, 1)))
+    origins = np.arange(100, 160)
+    widths, _ = AdaptiveConformal(0.8, 0.0).run(scores, origins, 20)
+    for h in range(3):
+        for i in (20, 41, 59):
+            known = scores[:i - h, h, 0]
+            assert widths[i, h, 0] == conformal_quantile(known, 0.2)
+
+
+def test_conformal_intervals_cover_a_noisy_system():
+    X, y = _controlled(2600, noise=0.2)
+    result = backtest(EchoStateRegressor(40, n_washout=20, random_state=0), X, y, start=400,
+                      horizon=3, feedback=[0])
+    for coverage in (0.8, 0.9):
+        bands = conformal_intervals(result, coverage, n_calibration=200)
+        assert bands.lower.shape == (len(result.origins) - 200, 3, 1)
+        assert np.all(np.abs(bands.coverage - coverage) < 0.03)
+        assert np.all(bands.lower <= bands.upper)
+    with pytest.raises(ValueError, match=r"coverage must be a number in \(0, 1\)"):
+        conformal_intervals(result, 1.2, n_calibration=200)
+    with pytest.raises(ValueError, match="n_calibration"):
+        conformal_intervals(result, 0.9, n_calibration=0)
+
+
+def test_conformal_forecaster():
+    X, y = _controlled(1600, noise=0.2)
+    model = ConformalForecaster(EchoStateRegressor(40, random_state=0), horizon=5,
+                                coverage=0.9, feedback=[0]).fit(X[:1200], y[:1200])
+    assert model.estimator_.n_steps_seen_ == 900
+    assert model.scores_.shape == (301, 5, 1)
+    f, lo, hi = model.forecast(X[:1200], 5, covariates=X[1200:1204, 1:], return_interval=True)
+    np.testing.assert_allclose(f, model.estimator_.forecast(X[:1200], 5, covariates=X[1200:1204, 1:],
+                                                            feedback=[0]))
+    assert np.all(lo < f) and np.all(f < hi)
+    # wider intervals for longer horizons, and for higher coverage
+    assert hi[-1] - lo[-1] > hi[0] - lo[0]
+    _, lo8, hi8 = model.forecast(X[:1200], 5, covariates=X[1200:1204, 1:],
+                                 return_interval=True, coverage=0.8)
+    assert np.all(hi8 - lo8 < hi - lo)
+    # one-step intervals hold about 90 % of the next steps
+    p, lo1, hi1 = model.predict(X[1200:], return_interval=True)
+    assert p.shape == lo1.shape == (400,)
+    covered = np.mean((lo1[50:] <= y[1250:]) & (y[1250:] <= hi1[50:]))
+    assert 0.84 < covered < 0.96
+    with pytest.raises(ValueError, match="calibrated for horizon=5"):
+        model.forecast(X[:1200], 6, covariates=X[1200:1205, 1:])
+    with pytest.raises(ValueError, match=r"coverage must be a number in \(0, 1\)"):
+        model.predict(X, return_interval=True, coverage=0.0)
+    with pytest.raises(ValueError, match="coverage"):
+        ConformalForecaster(EchoStateRegressor(), coverage=1.5).fit(X, y)
