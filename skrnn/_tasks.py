@@ -164,7 +164,7 @@ class SequenceRegressorMixin(RegressorMixin):
         """
         return self._fit(X, y, incremental=True)
 
-    def predict(self, X, *, initial_state=None, return_state=False):
+    def predict(self, X, *, initial_state=None, return_state=False, return_std=False):
         """Predict with every sequence starting from the initial state.
 
         Parameters
@@ -177,18 +177,37 @@ class SequenceRegressorMixin(RegressorMixin):
             sequence.
         return_state : bool, default=False
             Also return the state after each sequence's last step.
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive
+            distribution at every step: the Bayesian reading of a ridge
+            readout (:class:`~skrnn.EchoStateRegressor`, per-step targets),
+            see :ref:`forecasting`. Other models raise ``ValueError``; for
+            intervals on any model, use
+            :class:`~skrnn.forecasting.ConformalForecaster`.
 
         Returns
         -------
         y_pred : ndarray or list of ndarray
             A prediction per time step in the layout of ``X``, or one per
             sequence if the model was fitted with one target per sequence.
+        y_std : ndarray or list of ndarray
+            Only when ``return_std``, in the layout of ``y_pred``.
         state : ndarray of shape (n_sequences, state_size)
             Only when ``return_state``.
         """
-        seqs, Y, state = self._run(X, initial_state)
-        out = self._format_outputs(seqs, Y)
-        return (out, state) if return_state else out
+        if return_std:
+            if not hasattr(self, "_predict_std"):
+                raise ValueError(
+                    f"return_std is the Bayesian posterior of a ridge readout, which "
+                    f"{type(self).__name__} does not have; for intervals on any model, use "
+                    "skrnn.forecasting.ConformalForecaster.")
+            seqs, Y, std, state = self._predict_std(X, initial_state)
+            out = (self._format_outputs(seqs, Y), self._format_outputs(seqs, std))
+        else:
+            seqs, Y, state = self._run(X, initial_state)
+            out = (self._format_outputs(seqs, Y),)
+        out = out + (state,) if return_state else out
+        return out if len(out) > 1 else out[0]
 
     def forecast(self, X, n_steps, *, covariates=None, feedback=None, strategy="recursive",
                  initial_state=None):

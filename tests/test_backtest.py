@@ -153,3 +153,43 @@ def test_conformal_forecaster():
         model.predict(X, return_interval=True, coverage=0.0)
     with pytest.raises(ValueError, match="coverage"):
         ConformalForecaster(EchoStateRegressor(), coverage=1.5).fit(X, y)
+
+
+# -- the Bayesian posterior of the ridge readouts ---------------------------------------
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_readout_predictive_std_against_the_posterior_written_out(fit_intercept):
+    X, y = _controlled(300, noise=0.1)
+    model = EchoStateRegressor(20, alpha=1e-2, fit_intercept=fit_intercept,
+                               random_state=0).fit(X, y)
+    pieces = []
+    model._run(X, features=pieces)
+    H = np.vstack([F for _, F in pieces])
+    mean = H.mean(axis=0) if fit_intercept else np.zeros(H.shape[1])
+    scale = (H - H.mean(axis=0)).std(axis=0)
+    Z = (H - mean) / scale
+    yc = y - y.mean() if fit_intercept else y
+    A = Z.T @ Z + 1e-2 * np.eye(Z.shape[1])
+    beta = np.linalg.solve(A, Z.T @ yc)
+    rss = np.sum((yc - Z @ beta) ** 2)
+    df = np.trace(np.linalg.solve(A, Z.T @ Z))
+    sigma2 = rss / (300 - df - fit_intercept)
+    var = sigma2 * (1 + np.einsum("ij,ij->i", Z @ np.linalg.inv(A), Z)
+                    + (1 / 300 if fit_intercept else 0))
+    pred, std = model.predict(X, return_std=True)
+    np.testing.assert_allclose(pred, model.predict(X))
+    np.testing.assert_allclose(std, np.sqrt(var), rtol=1e-6)
+
+
+def test_readout_std_is_calibrated_and_refused_where_it_does_not_exist():
+    X, y = _controlled(3000, noise=0.3)
+    model = EchoStateRegressor(30, n_washout=20, random_state=0).fit(X[:2000], y[:2000])
+    pred, std, state = model.predict(X[2000:], return_std=True, return_state=True,
+                                     initial_state=model.predict(X[:2000], return_state=True)[1])
+    inside = np.abs(y[2000:] - pred) <= 1.645 * std
+    assert 0.86 < inside.mean() < 0.94
+    assert state.shape == (1, 30)
+    with pytest.raises(ValueError, match="Bayesian posterior of a ridge readout"):
+        ElmanRegressor(random_state=0, **BRIEF).fit(X[:100], y[:100]).predict(
+            X[:10], return_std=True)
+    with pytest.raises(ValueError, match="slim"):
+        model.slim().predict(X[:10], return_std=True)

@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._readout import ReadoutMixin
+from .._readout._posterior import predictive_std
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import (
     SequenceClassifierMixin,
@@ -353,10 +354,12 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
             raise ValueError("initial_state must be finite.")
         return np.array(state, order="C")
 
-    def _run(self, X, initial_state=None):
+    def _run(self, X, initial_state=None, features=None):
         """Outputs of every step from each sequence's initial state: (seqs, Y, final state).
 
         Per-sequence models write their output at each sequence's last row.
+        A list ``features`` receives ``(rows, readout features of those rows)``
+        of every piece run (per-step models).
         """
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
@@ -383,11 +386,15 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                     _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
                                                 W_fb=self.feedback_weights_, R=W_x, G=None)
                     y_prev[act] = y_act
+                    if features is not None:
+                        features.append((rows, np.array(self._step_features(Xc, U))))
                 else:
                     res.run(U, sub_offsets, order, x_act)
                     if self._per_step:
                         with limit_threads(self.n_jobs):
                             Y[rows] = self._readout_steps(Xc, U)
+                        if features is not None:
+                            features.append((rows, np.array(self._step_features(Xc, U))))
                     else:
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
                 x[act] = x_act
@@ -825,6 +832,24 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         if y_true.shape[1] == 1:
             y_true, y_pred = y_true[:, 0], y_pred[:, 0]
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
+
+    def _predict_std(self, X, initial_state):
+        """Outputs, the readout's Bayesian predictive standard deviations, and the state."""
+        sums = self._readout_sums
+        if not hasattr(sums, "total"):
+            raise ValueError("return_std needs the readout's sums, which slim() dropped; "
+                             "refit to get standard deviations.")
+        pieces = []
+        seqs, Y, state = self._run(X, initial_state, features=pieces)
+        if not self._per_step:
+            raise ValueError("return_std is available for per-step targets only.")
+        H = np.empty((seqs.n_steps, pieces[0][1].shape[1]))
+        for rows, F in pieces:
+            H[rows] = F
+        solution = self._readout_solution()
+        std = predictive_std(sums.total, solution.coef, self.alpha_,
+                             self._readout_params["fit_intercept"], H)
+        return seqs, Y, std.astype(Y.dtype), state
 
     def forecast(self, X, n_steps, *, covariates=None, feedback=None, strategy="recursive",
                  initial_state=None):
