@@ -193,3 +193,48 @@ def test_readout_std_is_calibrated_and_refused_where_it_does_not_exist():
             X[:10], return_std=True)
     with pytest.raises(ValueError, match="slim"):
         model.slim().predict(X[:10], return_std=True)
+
+
+# -- cross-validation on one series -----------------------------------------------------
+def test_series_split_brings_the_warmup_and_the_scorer_leaves_it_out():
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import GridSearchCV, cross_validate
+
+    from skrnn.forecasting import SeriesSplit
+
+    X, y = _controlled(600, noise=0.05)
+    cv = SeriesSplit(n_splits=3, warmup=50)
+    folds = list(cv.split(X))
+    assert [len(test) for _, test in folds] == [200, 200, 200]
+    assert folds[0][0][-1] == 149 and folds[0][1][0] == 100
+    model = EchoStateRegressor(30, random_state=0)
+    scores = cross_validate(model, X, y, cv=cv, scoring=cv.scorer())["test_score"]
+    for (train, test), score in zip(folds, scores):
+        fitted = clone(model).fit(X[train], y[train])
+        expected = r2_score(y[test][50:], fitted.predict(X[test])[50:])
+        assert score == pytest.approx(expected, rel=1e-12)
+    # warmup='all' runs the whole past: the test block starts from the true state
+    whole = SeriesSplit(n_splits=3, test_size=150, warmup="all")
+    (train, test), = list(whole.split(X))[-1:]
+    np.testing.assert_array_equal(test, np.arange(600))
+    fitted = clone(model).fit(X[train], y[train])
+    assert whole.scorer()(fitted, X[test], y[test]) == pytest.approx(
+        r2_score(y[450:], fitted.predict(X)[450:]))
+    # multi-step scoring: minus the RMSE of the backtest's forecasts over the block
+    scorer = cv.scorer(horizon=3, feedback=[0])
+    train, test = folds[0]
+    fitted = clone(model).fit(X[train], y[train])
+    result = backtest(model, X[test], y[test], start=50, horizon=3, feedback=[0])
+    # the backtest refits on the fold's head; score its own fitted model instead
+    score = scorer(result.estimator, X[test], y[test])
+    err = result.forecasts - result.y_true
+    assert score == pytest.approx(-np.sqrt(np.mean(err ** 2)), rel=1e-9)
+    search = GridSearchCV(model, {"spectral_radius": [0.5, 0.9]}, cv=cv,
+                          scoring=cv.scorer()).fit(X, y)
+    assert search.best_params_["spectral_radius"] in (0.5, 0.9)
+    for bad, message in [(dict(n_splits=1), "n_splits"), (dict(warmup=-1), "warmup"),
+                         (dict(warmup="all"), "needs test_size"), (dict(gap=-2), "gap")]:
+        with pytest.raises(ValueError, match=message):
+            next(SeriesSplit(**bad).split(X))
+    with pytest.raises(ValueError, match="leave no training steps"):
+        next(SeriesSplit(n_splits=3, test_size=200).split(X))

@@ -5,5 +5,6 @@
 from ._backtest import backtest
 from ._closed_loop import direct_targets
 from ._forecaster import ConformalForecaster, conformal_intervals
+from ._split import SeriesSplit
 
-__all__ = ["ConformalForecaster", "backtest", "conformal_intervals", "direct_targets"]
+__all__ = ["ConformalForecaster", "SeriesSplit", "backtest", "conformal_intervals", "direct_targets"]
