@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._compat import HasMethods, Interval, _fit_context
+from ..utils._compat import HasMethods, Interval, _fit_context, validate_data
 from ._backtest import _check_series, forecasts_from_origins
 from ._closed_loop import check_n_steps
 from ._conformal import AdaptiveConformal, check_coverage, conformal_quantile
@@ -176,17 +176,24 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
         -------
         self : object
         """
+        X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), multi_output=True,
+                             y_numeric=True)
         X, Y = _check_series(X, y)
         n = X.shape[0]
         n_cal = (int(round(self.calibration_size * n)) if isinstance(self.calibration_size, float)
                  else self.calibration_size)
         if not 2 <= n_cal < n - 1:
-            raise ValueError(f"calibration_size leaves {n_cal} of the {n} steps for "
-                             "calibration; it needs at least 2 and some steps to fit on.")
+            raise ValueError(f"calibration_size leaves {n_cal} of the series' {n} samples (time "
+                             "steps) for calibration; it needs at least 2, and steps to fit "
+                             "on before them.")
         n_fit = n - n_cal
         target = Y[:, 0] if np.ndim(y) == 1 else Y
         self.estimator_ = clone(self.estimator).fit(X[:n_fit], target[:n_fit])
+        # the inner model sees arrays: names in the mapping become positions
+        self.estimator_.feature_names_in_ = getattr(self, "feature_names_in_", None)
         fed = resolve_feedback(self.estimator_, self.feedback)
+        del self.estimator_.feature_names_in_
+        self._feedback = [int(c) if c >= 0 else None for c in fed]
         origins = np.arange(n_fit, n + 1)
         # the rows past the series only feed forecasts whose outcome is past it too
         Xp = np.vstack([X, np.zeros((self.horizon, X.shape[1]), X.dtype)])
@@ -248,7 +255,8 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
         if n_steps > self.horizon:
             raise ValueError(f"The intervals were calibrated for horizon={self.horizon} steps; "
                              f"n_steps={n_steps} is longer.")
-        y = self.estimator_.forecast(X, n_steps, covariates=covariates, feedback=self.feedback)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        y = self.estimator_.forecast(X, n_steps, covariates=covariates, feedback=self._feedback)
         if not return_interval:
             return y
         w = self._half_widths(n_steps, coverage)
@@ -273,9 +281,15 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
             Only with ``return_interval``.
         """
         check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         y = self.estimator_.predict(X)
         if not return_interval:
             return y
         w = self._half_widths(1, coverage)[0]
         w = w[0] if y.ndim == 1 else w
         return y, y - w, y + w
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
