@@ -1,7 +1,7 @@
 """
-=====================================================================
+===================================================================
 Forecasting a controlled system with known future inputs and a band
-=====================================================================
+===================================================================
 
 A tank's level ``s`` follows a nonlinear response to a valve setting ``u``
 that is planned ahead: the operator knows tomorrow's settings, not

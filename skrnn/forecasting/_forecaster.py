@@ -44,6 +44,26 @@ def conformal_intervals(result, coverage, *, n_calibration, gamma=0.005, window=
         ``lower``, ``upper`` and ``covered`` of shape (n_origins -
         n_calibration, horizon, n_outputs), and ``coverage``: the empirical
         coverage of each horizon, shape (horizon,).
+
+    References
+    ----------
+    Gibbs, I. and Candès, E. (2021). Adaptive conformal inference under
+    distribution shift. NeurIPS 34.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import EchoStateRegressor
+    >>> from skrnn.forecasting import backtest, conformal_intervals
+    >>> rng = np.random.RandomState(0)
+    >>> s = np.sin(np.arange(1500) / 8) + 0.1 * rng.normal(size=1500)
+    >>> result = backtest(EchoStateRegressor(50, random_state=0), s[:-1, None], s[1:],
+    ...                   start=500, horizon=3)
+    >>> bands = conformal_intervals(result, 0.9, n_calibration=200)
+    >>> bands.lower.shape
+    (798, 3, 1)
+    >>> bool(np.all(np.abs(bands.coverage - 0.9) < 0.05))
+    True
     """
     coverage = check_coverage(coverage)
     n = len(result.origins)
