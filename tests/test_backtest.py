@@ -238,3 +238,15 @@ def test_series_split_brings_the_warmup_and_the_scorer_leaves_it_out():
             next(SeriesSplit(**bad).split(X))
     with pytest.raises(ValueError, match="leave no training steps"):
         next(SeriesSplit(n_splits=3, test_size=200).split(X))
+
+
+def test_one_pass_in_blocks_equals_one_block(monkeypatch):
+    """The reservoir's state path is read in bounded blocks; the cut changes nothing."""
+    from skrnn.forecasting import _backtest
+
+    X, y = _controlled(300)
+    model = EchoStateRegressor(20, output_feedback=True, random_state=0)
+    whole = backtest(model, X, y, start=100, horizon=3, feedback=[0])
+    monkeypatch.setattr(_backtest, "_PATH_ELEMENTS", 20 * 37)  # blocks of 37 rows
+    cut = backtest(model, X, y, start=100, horizon=3, feedback=[0])
+    np.testing.assert_allclose(cut.forecasts, whole.forecasts, rtol=1e-10, atol=1e-12)

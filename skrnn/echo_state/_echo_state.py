@@ -833,6 +833,24 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
             y_true, y_pred = y_true[:, 0], y_pred[:, 0]
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
+    def _state_path(self, X, initial_state):
+        """Outputs and the state after every row of one 2D series, in one run.
+
+        The state is what ``_run`` carries: the reservoir state, then the
+        last output with ``output_feedback``. The backtests read it at every
+        origin instead of running the series origin by origin.
+        """
+        pieces = []
+        seqs, Y, _ = self._run(X, initial_state, features=pieces)
+        n = self.n_reservoir
+        S = np.empty((seqs.n_steps, n + (self.n_outputs_ if self._feedback else 0)),
+                     dtype=Y.dtype)
+        for rows, F in pieces:
+            S[rows, :n] = F[:, -n:]  # the features end with the reservoir state
+        if self._feedback:
+            S[:, n:] = Y
+        return Y, S
+
     def _predict_std(self, X, initial_state):
         """Outputs, the readout's Bayesian predictive standard deviations, and the state."""
         sums = self._readout_sums

@@ -14,6 +14,10 @@ from ._closed_loop import check_n_steps, closed_loop
 from ._feedback import resolve_feedback
 
 
+#: states per block of a one-pass run (32 MB in float64)
+_PATH_ELEMENTS = 1 << 22
+
+
 def _run_chunk(estimator, X, state):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*feature names.*", category=UserWarning)
@@ -35,6 +39,24 @@ def origin_states(estimator, X, origins, state=None, start=0):
     state : ndarray of shape (1, state_size)
         The state after the last origin, to go on from.
     """
+    origins = np.asarray(origins)
+    if hasattr(estimator, "_state_path") and origins.size > 1 and origins[0] > start:
+        # a network that can return its state at every step runs the stretch
+        # once, in blocks of _PATH_ELEMENTS states at most
+        rows_per_block = max(1, _PATH_ELEMENTS // getattr(estimator, "n_reservoir", 1))
+        blocks = np.split(origins, np.flatnonzero(np.diff((origins - start)
+                                                          // rows_per_block)) + 1)
+        states, outputs, position = [], [], start
+        for block in blocks:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*feature names.*",
+                                        category=UserWarning)
+                Y, S = estimator._state_path(X[position:block[-1]], state)
+            rows = block - position - 1
+            states.append(S[rows])
+            outputs.append(Y[rows])
+            state, position = S[-1:], block[-1]
+        return np.concatenate(states), np.concatenate(outputs), state
     states, outputs = [], []
     position = start
     for o in origins:
