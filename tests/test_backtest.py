@@ -250,3 +250,19 @@ def test_one_pass_in_blocks_equals_one_block(monkeypatch):
     monkeypatch.setattr(_backtest, "_PATH_ELEMENTS", 20 * 37)  # blocks of 37 rows
     cut = backtest(model, X, y, start=100, horizon=3, feedback=[0])
     np.testing.assert_allclose(cut.forecasts, whole.forecasts, rtol=1e-10, atol=1e-12)
+
+
+def test_conformal_forecaster_on_dataframes():
+    pd = pytest.importorskip("pandas")
+    X, y = _controlled(400, noise=0.1)
+    frame = pd.DataFrame({"level": X[:, 0], "valve": X[:, 1]})
+    by_name = ConformalForecaster(EchoStateRegressor(20, random_state=0), horizon=3,
+                                  feedback=["level"]).fit(frame[:350], y[:350])
+    by_position = ConformalForecaster(EchoStateRegressor(20, random_state=0), horizon=3,
+                                      feedback=[0]).fit(X[:350], y[:350])
+    future = pd.DataFrame({"other": [0.0, 0.0], "valve": X[350:352, 1]})
+    a = by_name.forecast(frame[:350], 3, covariates=future, return_interval=True)
+    b = by_position.forecast(X[:350], 3, covariates=X[350:352, 1:], return_interval=True)
+    np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-12)
+    with pytest.raises(ValueError, match="lacks the columns"):
+        by_name.forecast(frame[:350], 3, covariates=future[["other"]])

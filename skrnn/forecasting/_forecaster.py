@@ -276,6 +276,16 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
             raise ValueError(f"The intervals were calibrated for horizon={self.horizon} steps; "
                              f"n_steps={n_steps} is longer.")
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        names = getattr(self, "feature_names_in_", None)
+        if hasattr(covariates, "columns") and names is not None:
+            # the inner model saw arrays: match a DataFrame's columns by name here
+            fed = {c for c in self._feedback if c is not None}
+            wanted = [name for i, name in enumerate(names) if i not in fed]
+            missing = [name for name in wanted if name not in covariates.columns]
+            if missing:
+                raise ValueError(f"covariates lacks the columns {missing}; it needs the "
+                                 f"future values of {wanted}.")
+            covariates = covariates[wanted]
         y = self.estimator_.forecast(X, n_steps, covariates=covariates, feedback=self._feedback)
         if not return_interval:
             return y
