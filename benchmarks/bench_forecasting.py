@@ -38,6 +38,7 @@ Run::
 
     python benchmarks/bench_forecasting.py            # all three series
     python benchmarks/bench_forecasting.py --series control
+    python benchmarks/bench_forecasting.py --series elnino control --model elman
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -49,7 +50,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
 
-from skrnn import EchoStateRegressor
+from skrnn import EchoStateRegressor, ElmanRegressor
 from skrnn.forecasting import backtest, conformal_intervals
 
 HORIZON = 10
@@ -121,15 +122,22 @@ def to_levels(result, raw, series_scale, differenced):
                  y_true=raw[o + h - 1][..., None], target=o + h - 1)
 
 
-def run(name):
+def make_model(kind, params):
+    if kind == "esn":
+        return "ESN", EchoStateRegressor(random_state=0, **params)
+    # a gradient-trained network: the per-origin path of the backtest
+    return "Elman", ElmanRegressor(n_hidden=32, max_iter=100, random_state=0)
+
+
+def run(name, kind="esn"):
     loader, differenced, n_train, n_cal, params = SERIES[name]
     raw, covariates, season = loader()
     modelled = np.diff(raw) if differenced else raw
     scale = (modelled[:n_train].mean(), modelled[:n_train].std())
     series = (modelled - scale[0]) / scale[1]
-    model = EchoStateRegressor(random_state=0, **params)
+    short, model = make_model(kind, params)
     rows, results = {}, {}
-    for label, with_cov in (("ESN + covariates", True), ("ESN, no covariates", False)):
+    for label, with_cov in ((f"{short} + covariates", True), (f"{short}, no covariates", False)):
         X, y = design(series, covariates, with_cov)
         t0 = time.perf_counter()
         result = backtest(model, X, y, start=n_train, horizon=HORIZON, feedback=[0])
@@ -137,7 +145,7 @@ def run(name):
         levels = to_levels(result, raw, scale, differenced)
         results[label] = (levels, X, y, seconds)
         rows[label] = np.sqrt(np.mean((levels.forecasts - levels.y_true)[..., 0] ** 2, axis=0))
-    levels = results["ESN + covariates"][0]
+    levels = results[f"{short} + covariates"][0]
     naive = raw[levels.target - season * (1 + (np.arange(HORIZON)[None, :] // season))]
     rows[f"seasonal naive ({season})"] = np.sqrt(np.mean((naive - levels.y_true[..., 0]) ** 2,
                                                          axis=0))
@@ -151,8 +159,8 @@ def run(name):
     for label, r in rows.items():
         print(f"| {label} | {r[0]:.4g} | {r[4]:.4g} | {r[9]:.4g} | {r.mean():.4g} |")
 
-    levels, X, y, one_pass = results["ESN + covariates"]
-    print(f"\nConformal (ACI) coverage of the ESN + covariates forecasts over "
+    levels, X, y, one_pass = results[f"{short} + covariates"]
+    print(f"\nConformal (ACI) coverage of the {short} + covariates forecasts over "
           f"{len(origins) - n_cal} test origins ({n_cal} calibrating):\n")
     print("| nominal | h=1 | h=10 | median width h=1 | median width h=10 |")
     print("|---|---|---|---|---|")
@@ -184,9 +192,12 @@ def run(name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", choices=list(SERIES), nargs="*", default=list(SERIES))
+    parser.add_argument("--model", choices=["esn", "elman"], default="esn",
+                        help="the echo state network (default) or an Elman network "
+                             "(32 units, Adam, 100 epochs)")
     args = parser.parse_args()
     for name in args.series:
-        run(name)
+        run(name, args.model)
 
 
 if __name__ == "__main__":

@@ -7,4 +7,10 @@ from ._closed_loop import direct_targets
 from ._forecaster import ConformalForecaster, conformal_intervals
 from ._split import SeriesSplit
 
-__all__ = ["ConformalForecaster", "SeriesSplit", "backtest", "conformal_intervals", "direct_targets"]
+__all__ = [
+    "ConformalForecaster",
+    "SeriesSplit",
+    "backtest",
+    "conformal_intervals",
+    "direct_targets",
+]

@@ -13,7 +13,6 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ._closed_loop import check_n_steps, closed_loop
 from ._feedback import resolve_feedback
 
-
 #: states per block of a one-pass run (32 MB in float64)
 _PATH_ELEMENTS = 1 << 22
 
@@ -70,9 +69,10 @@ def origin_states(estimator, X, origins, state=None, start=0):
 
 
 def forecasts_from_origins(estimator, X, origins, horizon, fed, state=None, start=0):
-    """Closed-loop forecasts of ``horizon`` steps from every origin: (n_origins, horizon, n_outputs).
+    """Closed-loop forecasts of ``horizon`` steps from every origin.
 
-    The covariates of each origin are the rows of ``X`` that follow it.
+    Returns an array of shape (n_origins, horizon, n_outputs). The
+    covariates of each origin are the rows of ``X`` that follow it.
     """
     states, outputs, _ = origin_states(estimator, X, origins, state, start)
     index = np.asarray(origins)[:, None] + np.arange(horizon - 1)[None, :]
