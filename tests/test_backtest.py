@@ -266,3 +266,26 @@ def test_conformal_forecaster_on_dataframes():
     np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-12)
     with pytest.raises(ValueError, match="lacks the columns"):
         by_name.forecast(frame[:350], 3, covariates=future[["other"]])
+
+
+def test_rnn_elm_readout_std_against_the_posterior_written_out():
+    from skrnn import RNNELMRegressor
+
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 1, (300, 2))
+    y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2 + 0.1 * rng.normal(size=300)
+    model = RNNELMRegressor(20, alpha=1e-2, random_state=0).fit(X, y)
+    pieces = []
+    model._decision(X, features=pieces)
+    H = np.vstack(pieces)
+    Z = (H - H.mean(axis=0)) / H.std(axis=0)
+    A = Z.T @ Z + 1e-2 * np.eye(Z.shape[1])
+    beta = np.linalg.solve(A, Z.T @ (y - y.mean()))
+    rss = np.sum((y - y.mean() - Z @ beta) ** 2)
+    sigma2 = rss / (300 - np.trace(np.linalg.solve(A, Z.T @ Z)) - 1)
+    var = sigma2 * (1 + np.einsum("ij,ij->i", Z @ np.linalg.inv(A), Z) + 1 / 300)
+    pred, std = model.predict(X, return_std=True)
+    np.testing.assert_allclose(pred, model.predict(X))
+    np.testing.assert_allclose(std, np.sqrt(var), rtol=1e-6)
+    with pytest.raises(ValueError, match="slim"):
+        model.slim().predict(X, return_std=True)

@@ -18,6 +18,7 @@ from sklearn.utils.validation import (
 )
 
 from .._readout import ReadoutMixin
+from .._readout._posterior import predictive_std
 from .._tasks import check_classes_on_first_call
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
@@ -261,7 +262,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             self.__dict__.pop("_stream_clock", None)
         return self
 
-    def _decision(self, X):
+    def _decision(self, X, features=None):
+        """Readout outputs of every row; a list ``features`` receives the readout rows."""
         check_is_fitted(self, "_readout_sums")
         args = self._cluster_args()
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
@@ -278,7 +280,10 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         out = np.empty((X.shape[0], W.shape[1]), dtype=dtype)
         with limit_threads(self.n_jobs):
             for rows in gen_batches(X.shape[0], self.batch_size):
-                out[rows] = self._hidden(X[rows], layers, args) @ W + b
+                H = self._hidden(X[rows], layers, args)
+                out[rows] = H @ W + b
+                if features is not None:
+                    features.append(H)
         return out
 
     def __sklearn_tags__(self):
@@ -587,19 +592,37 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         self._y_1d, self._n_outputs = y.ndim == 1, Y.shape[1]
         return np.ascontiguousarray(Y)
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predicted targets.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive
+            distribution of each target: the Bayesian reading of the ridge
+            readout (see the forecasting user guide), from the sums it
+            keeps. Not available after ``slim()``.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        y_std : ndarray of the same shape
+            Only when ``return_std``.
         """
-        out = self._decision(X)
-        return out.ravel() if self._y_1d else out
+        if not return_std:
+            out = self._decision(X)
+            return out.ravel() if self._y_1d else out
+        sums = self._readout_sums
+        if not hasattr(sums, "total"):
+            raise ValueError("return_std needs the readout's sums, which slim() dropped; "
+                             "refit to get standard deviations.")
+        pieces = []
+        out = self._decision(X, features=pieces)
+        std = predictive_std(sums.total, self._readout_solution().coef, self.alpha_,
+                             self._readout_params["fit_intercept"], np.vstack(pieces))
+        std = std.astype(out.dtype)
+        return (out.ravel(), std.ravel()) if self._y_1d else (out, std)
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 over the rows that have a target.
