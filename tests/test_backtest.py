@@ -289,3 +289,28 @@ def test_rnn_elm_readout_std_against_the_posterior_written_out():
     np.testing.assert_allclose(std, np.sqrt(var), rtol=1e-6)
     with pytest.raises(ValueError, match="slim"):
         model.slim().predict(X, return_std=True)
+
+
+def test_conformal_forecaster_update_adapts_to_a_noisier_stretch():
+    rng = np.random.RandomState(3)
+    X, y = _controlled(1200, noise=0.1)
+    model = ConformalForecaster(EchoStateRegressor(30, random_state=0), horizon=2,
+                                feedback=[0], window=300).fit(X, y)
+    _, lo, hi = model.predict(X[:5], return_interval=True)
+    before = (hi - lo)[0]
+    scores = model.scores_.copy()
+    # the next 600 steps: the same system, five times the noise
+    s = np.zeros(601)
+    s[0] = y[-1]
+    u = rng.uniform(-1, 1, 601)
+    for t in range(600):
+        s[t + 1] = 0.7 * s[t] + 0.5 * u[t + 1] + 0.5 * rng.normal()
+    X_new, y_new = np.column_stack([s[:-1], u[1:]]), s[1:]
+    model.update(X_new, y_new)
+    assert model.scores_.shape == (scores.shape[0] + 600, 2, 1)
+    # the outcomes known at fit time are scored as they were
+    np.testing.assert_allclose(model.scores_[:scores.shape[0] - 2], scores[:-2], rtol=1e-9)
+    _, lo, hi = model.predict(X[:5], return_interval=True)
+    assert (hi - lo)[0] > 3 * before
+    with pytest.raises(ValueError, match="features"):
+        model.update(X_new[:, :1], y_new)

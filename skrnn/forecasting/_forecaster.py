@@ -96,7 +96,9 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
         alpha_{t+1} = alpha_t + gamma * (alpha - err_t)
 
     (err_t is 1 when step t's outcome fell outside its interval). Each
-    horizon has its own scores and level.
+    horizon has its own scores and level. ``update(X, y)`` goes on along the
+    series as new steps arrive: their outcomes are scored and the levels
+    move on, without refitting the model.
 
     Parameters
     ----------
@@ -214,9 +216,17 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
         fed = resolve_feedback(self.estimator_, self.feedback)
         del self.estimator_.feature_names_in_
         self._feedback = [int(c) if c >= 0 else None for c in fed]
-        origins = np.arange(n_fit, n + 1)
+        self._n_fit, self._n_seed = n_fit, max(1, (n - n_fit + 1) // 2)
+        self._calibrate(X, Y)
+        return self
+
+    def _calibrate(self, X, Y):
+        """Scores of the forecasts from every origin after the fitted head, and ACI's levels."""
+        n = X.shape[0]
+        origins = np.arange(self._n_fit, n + 1)
         # the rows past the series only feed forecasts whose outcome is past it too
         Xp = np.vstack([X, np.zeros((self.horizon, X.shape[1]), X.dtype)])
+        fed = np.array([-1 if c is None else c for c in self._feedback], dtype=np.intp)
         forecasts = forecasts_from_origins(self.estimator_, Xp, origins, self.horizon, fed)
         index = origins[:, None] + np.arange(self.horizon)[None, :] - 1
         truth = np.full(forecasts.shape, np.nan)
@@ -224,9 +234,36 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
         truth[inside] = Y[index[inside]]
         self.scores_ = np.abs(truth - forecasts)
         aci = AdaptiveConformal(self.coverage, self.gamma, self.window)
-        _, self.alphas_ = aci.run(self.scores_, origins, max(1, len(origins) // 2))
-        self._origins = origins
-        self._squeeze = np.ndim(y) == 1
+        _, self.alphas_ = aci.run(self.scores_, origins, self._n_seed)
+        self._series = (X, Y)
+
+    def update(self, X, y):
+        """Go on along the series: score the new outcomes and move ACI's levels.
+
+        The model is not refitted. ``X`` and ``y`` are the steps that follow
+        the series seen so far (by ``fit`` and earlier calls); the forecasts
+        from every origin since the calibration began are scored against
+        the outcomes now known, and adaptive conformal inference goes on
+        from where it stopped, so the intervals keep adapting as the
+        series goes on. Each call runs the model over the whole series
+        once (see :func:`backtest`) and keeps it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_new_steps, n_features)
+        y : array-like of shape (n_new_steps,) or (n_new_steps, n_outputs)
+
+        Returns
+        -------
+        self : object
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X, Y = _check_series(X, y, dtype=self._series[0].dtype)
+        if Y.shape[1] != self._series[1].shape[1]:
+            raise ValueError(f"y has {Y.shape[1]} outputs; the model was fitted with "
+                             f"{self._series[1].shape[1]}.")
+        self._calibrate(np.vstack([self._series[0], X]), np.vstack([self._series[1], Y]))
         return self
 
     def _half_widths(self, n_steps, coverage):
