@@ -39,7 +39,10 @@ def origin_states(estimator, X, origins, state=None, start=0):
         The state after the last origin, to go on from.
     """
     origins = np.asarray(origins)
-    if hasattr(estimator, "_state_path") and origins.size > 1 and origins[0] > start:
+    if origins[0] <= start:  # pragma: no cover - the callers' origins follow the start
+        raise ValueError(f"origins must come after the start of the run ({start}); the "
+                         f"first is {origins[0]}.")
+    if hasattr(estimator, "_state_path") and origins.size > 1:
         # a network that can return its state at every step runs the stretch
         # once, in blocks of _PATH_ELEMENTS states at most
         rows_per_block = max(1, _PATH_ELEMENTS // getattr(estimator, "n_reservoir", 1))
