@@ -29,7 +29,7 @@ def test_one_pass_equals_forecasting_from_the_start_at_every_origin(model):
     X, y = _controlled(200)
     result = backtest(model, X, y, start=150, horizon=4, stride=7, feedback=[0])
     np.testing.assert_array_equal(result.origins, np.arange(150, 198, 7))
-    fitted = clone(model).fit(X[:150], y[:150])
+    fitted = clone(model).fit(X[:149], y[:149])  # y[149]: first outcome
     for o, f, truth in zip(result.origins, result.forecasts, result.y_true):
         expected = fitted.forecast(X[:o], 4, covariates=X[o:o + 3, 1:], feedback=[0])
         np.testing.assert_allclose(f[:, 0], expected, rtol=1e-9, atol=1e-12)
@@ -42,8 +42,9 @@ def test_refits_and_error_table():
     model = EchoStateRegressor(20, random_state=0)
     result = backtest(model, X, y, start=100, horizon=3, refit_every=40, feedback=[0])
     assert not hasattr(model, "output_weights_")  # the estimator passed is left alone
-    assert result.estimator.n_steps_seen_ == 180  # the last refit: on X[:180]
-    refit = clone(model).fit(X[:140], y[:140])
+    # the last refit, at origin 180: on X[:179] (y[179] is its first outcome)
+    assert result.estimator.n_steps_seen_ == 179
+    refit = clone(model).fit(X[:139], y[:139])
     o = 150
     i = int(np.flatnonzero(result.origins == o)[0])
     np.testing.assert_allclose(
@@ -56,11 +57,29 @@ def test_refits_and_error_table():
     np.testing.assert_allclose(result.errors["mae"], np.mean(np.abs(err), axis=(0, 2)))
 
 
+@pytest.mark.parametrize("refit_every", [None, 20])
+def test_backtest_forecasts_do_not_see_their_own_outcomes(refit_every):
+    """No model is trained on the outcome it is scored against (the backtest leaked y[o - 1])."""
+    X, y = _controlled(160, noise=0.05)
+    model = EchoStateRegressor(20, random_state=0)
+    result = backtest(model, X, y, start=100, horizon=2, feedback=[0], refit_every=refit_every)
+    for o in (100, 120):
+        i = int(np.flatnonzero(result.origins == o)[0])
+        shifted = y.copy()
+        shifted[o - 1:] += 50.0  # every outcome from origin o on; the past is kept
+        other = backtest(model, X, shifted, start=100, horizon=2, feedback=[0],
+                         refit_every=refit_every)
+        np.testing.assert_allclose(other.forecasts[i], result.forecasts[i], rtol=1e-9)
+        assert other.y_true[i, 0, 0] == pytest.approx(result.y_true[i, 0, 0] + 50.0)
+
+
 def test_backtest_bad_input():
     X, y = _controlled(50)
     model = EchoStateRegressor(10, random_state=0)
     with pytest.raises(ValueError, match="start must be an integer"):
         backtest(model, X, y, start=50, feedback=[0])
+    with pytest.raises(ValueError, match="start must be an integer"):
+        backtest(model, X, y, start=1, feedback=[0])
     with pytest.raises(ValueError, match="No origin"):
         backtest(model, X, y, start=45, horizon=10, feedback=[0])
     with pytest.raises(ValueError, match="as many time steps"):

@@ -108,7 +108,9 @@ def _error_table(forecasts, truth):
 def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refit_every=None):
     """Evaluate a forecaster from many origins along one series, in one pass.
 
-    A clone of ``estimator`` is fitted on ``X[:start], y[:start]``; then the
+    A clone of ``estimator`` is fitted on ``X[:start - 1], y[:start - 1]``,
+    the steps whose targets are known at the first origin (``y[start - 1]``
+    is the outcome of its first forecast, so it is held out); then the
     network runs along the series once, and from every ``stride``-th origin
     ``o >= start`` forecasts ``horizon`` steps in closed loop (outputs fed
     back through ``feedback``, the other input columns read from the rows of
@@ -125,14 +127,15 @@ def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refi
     Parameters
     ----------
     estimator : sequence regressor
-        Fitted on the first ``start`` steps (a clone; ``estimator`` is left
-        untouched).
+        Fitted on the first ``start - 1`` steps (a clone; ``estimator`` is
+        left untouched).
     X : array-like of shape (n_timesteps, n_features)
         One series.
     y : array-like of shape (n_timesteps,) or (n_timesteps, n_outputs)
         Its per-step targets.
     start : int
-        The first origin, and the length of the first training stretch.
+        The first origin (at least 2): the history ``X[:start]``; the first
+        training stretch is one step shorter.
     horizon : int, default=1
         Steps forecast from each origin.
     stride : int, default=1
@@ -140,8 +143,9 @@ def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refi
     feedback : None, int, str or list, default=None
         Which input column each output feeds, as in ``forecast``.
     refit_every : int, default=None
-        Refit a fresh clone on all steps before the origin every
-        ``refit_every`` steps (its state is then run from the start once).
+        Refit a fresh clone every ``refit_every`` steps on all the steps
+        whose targets are known at the origin ``o`` (``X[:o - 1]``,
+        ``y[:o - 1]``; its state is then run from the start once).
         None fits once.
 
     Returns
@@ -170,9 +174,10 @@ def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refi
     n = X.shape[0]
     check_n_steps(horizon)
     check_n_steps(stride)
-    if not isinstance(start, Integral) or not 1 <= start < n:
-        raise ValueError(f"start must be an integer in [1, {n - 1}] (the length of the first "
-                         f"training stretch); got {start!r}.")
+    if not isinstance(start, Integral) or not 2 <= start < n:
+        raise ValueError(f"start must be an integer in [2, {n - 1}] (the first origin; the "
+                         "model is fitted on the steps whose targets are known there); "
+                         f"got {start!r}.")
     if refit_every is not None:
         check_n_steps(refit_every)
     origins = np.arange(start, n - horizon + 2, stride)
@@ -185,7 +190,8 @@ def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refi
         origins, np.flatnonzero(np.diff((origins - start) // refit_every)) + 1)
     parts = []
     for block in blocks:
-        model = clone(estimator).fit(X[:block[0]], target[:block[0]])
+        # y[o - 1] is the outcome of the first forecast from origin o: not known there
+        model = clone(estimator).fit(X[:block[0] - 1], target[:block[0] - 1])
         fed = resolve_feedback(model, feedback)
         parts.append(forecasts_from_origins(model, X, block, horizon, fed))
     forecasts = np.concatenate(parts)
