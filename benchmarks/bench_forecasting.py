@@ -31,7 +31,7 @@ empirical coverage of nominal 80 % and 90 % intervals for horizons 1 and
 
 Speed: the one-pass backtest against re-running the network from the start
 of the series at every origin (``forecast(X[:o], ...)``), and against
-refitting from scratch at every origin (``fit(X[:o])`` then forecast), the
+refitting from scratch at every origin (``fit(X[:o - 1])`` then forecast), the
 last two timed on 20 evenly spaced origins and scaled to all origins.
 
 Run::

@@ -243,7 +243,7 @@ def test_series_split_brings_the_warmup_and_the_scorer_leaves_it_out():
     scorer = cv.scorer(horizon=3, feedback=[0])
     train, test = folds[0]
     fitted = clone(model).fit(X[train], y[train])
-    result = backtest(model, X[test], y[test], start=50, horizon=3, feedback=[0])
+    result = backtest(model, X[test], y[test], start=51, horizon=3, feedback=[0])
     # the backtest refits on the fold's head; score its own fitted model instead
     score = scorer(result.estimator, X[test], y[test])
     err = result.forecasts - result.y_true
@@ -257,6 +257,24 @@ def test_series_split_brings_the_warmup_and_the_scorer_leaves_it_out():
             next(SeriesSplit(**bad).split(X))
     with pytest.raises(ValueError, match="leave no training steps"):
         next(SeriesSplit(n_splits=3, test_size=200).split(X))
+
+
+@pytest.mark.parametrize("warmup", [20, "all"])
+def test_multi_step_scorer_scores_the_test_block_only(warmup):
+    """No warm-up row's target enters the multi-step score (it scored row skip - 1)."""
+    from skrnn.forecasting import SeriesSplit
+
+    X, y = _controlled(300, noise=0.05)
+    cv = SeriesSplit(n_splits=2, test_size=100, warmup=warmup)
+    train, test = list(cv.split(X))[0]
+    fitted = EchoStateRegressor(20, random_state=0).fit(X[train], y[train])
+    scorer = cv.scorer(horizon=3, feedback=[0])
+    Xt, yt = X[test], y[test].copy()
+    score = scorer(fitted, Xt, yt)
+    yt[:len(test) - 100] += 100.0  # the warm-up's targets
+    assert scorer(fitted, Xt, yt) == pytest.approx(score, rel=1e-12)
+    yt[len(test) - 100] += 100.0  # the block's first target counts
+    assert scorer(fitted, Xt, yt) < score
 
 
 def test_one_pass_in_blocks_equals_one_block(monkeypatch):

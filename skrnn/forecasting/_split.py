@@ -150,7 +150,12 @@ class _BlockScorer:
             pred = np.asarray(estimator.predict(X)).reshape(Y.shape)
             return r2_score(Y[skip:], pred[skip:])
         fed = resolve_feedback(estimator, self.feedback)
-        origins = np.arange(max(skip, 1), X.shape[0] - self.horizon + 2)
+        # the first forecast from origin o is row o - 1's: from skip + 1 on, every
+        # scored row is in the test block (origin skip would score a warm-up row)
+        origins = np.arange(skip + 1, X.shape[0] - self.horizon + 2)
+        if origins.size == 0:
+            raise ValueError(f"The test block of {X.shape[0] - skip} steps is shorter than "
+                             f"horizon={self.horizon}: no forecast fits in it.")
         forecasts = forecasts_from_origins(estimator, X, origins, self.horizon, fed)
         index = origins[:, None] + np.arange(self.horizon)[None, :] - 1
         return -float(np.sqrt(np.mean((forecasts - Y[index]) ** 2)))
