@@ -151,7 +151,11 @@ def test_conformal_forecaster():
     model = ConformalForecaster(EchoStateRegressor(40, random_state=0), horizon=5,
                                 coverage=0.9, feedback=[0]).fit(X[:1200], y[:1200])
     assert model.estimator_.n_steps_seen_ == 900
-    assert model.scores_.shape == (301, 5, 1)
+    assert model.scores_.shape == (300, 5, 1)
+    # the scores are held-out residuals: the first is y[900]'s, not the fitted y[899]'s
+    first = model.estimator_.predict(X[:901])[-1]
+    assert model.scores_[0, 0, 0] == pytest.approx(abs(y[900] - first), rel=1e-9)
+    assert np.isfinite(model.scores_[:, 0]).sum() == 300
     f, lo, hi = model.forecast(X[:1200], 5, covariates=X[1200:1204, 1:], return_interval=True)
     inner = model.estimator_.forecast(X[:1200], 5, covariates=X[1200:1204, 1:], feedback=[0])
     np.testing.assert_allclose(f, inner)

@@ -216,14 +216,16 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
         fed = resolve_feedback(self.estimator_, self.feedback)
         del self.estimator_.feature_names_in_
         self._feedback = [int(c) if c >= 0 else None for c in fed]
-        self._n_fit, self._n_seed = n_fit, max(1, (n - n_fit + 1) // 2)
+        self._n_fit, self._n_seed = n_fit, max(1, (n - n_fit) // 2)
         self._calibrate(X, Y)
         return self
 
     def _calibrate(self, X, Y):
         """Scores of the forecasts from every origin after the fitted head, and ACI's levels."""
         n = X.shape[0]
-        origins = np.arange(self._n_fit, n + 1)
+        # the first forecast from origin o is scored against y[o - 1]: from n_fit + 1 on,
+        # no score is a residual of a step the model was fitted on
+        origins = np.arange(self._n_fit + 1, n + 1)
         # the rows past the series only feed forecasts whose outcome is past it too
         Xp = np.vstack([X, np.zeros((self.horizon, X.shape[1]), X.dtype)])
         fed = np.array([-1 if c is None else c for c in self._feedback], dtype=np.intp)
