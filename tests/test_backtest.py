@@ -293,6 +293,18 @@ def test_one_pass_in_blocks_equals_one_block(monkeypatch):
     np.testing.assert_allclose(cut.forecasts, whole.forecasts, rtol=1e-10, atol=1e-12)
 
 
+def test_conformal_forecaster_calibration_size_as_a_numpy_fraction():
+    """A fraction given as a NumPy float32 is a fraction (it was taken as a count)."""
+    X, y = _controlled(400, noise=0.1)
+    reference = ConformalForecaster(EchoStateRegressor(20, random_state=0), feedback=[0],
+                                    calibration_size=0.25).fit(X, y)
+    for size in (np.float32(0.25), np.float64(0.25)):
+        model = ConformalForecaster(EchoStateRegressor(20, random_state=0), feedback=[0],
+                                    calibration_size=size).fit(X, y)
+        assert model.estimator_.n_steps_seen_ == reference.estimator_.n_steps_seen_ == 300
+        np.testing.assert_allclose(model.scores_, reference.scores_)
+
+
 def test_conformal_forecaster_on_dataframes():
     pd = pytest.importorskip("pandas")
     X, y = _controlled(400, noise=0.1)

@@ -202,8 +202,9 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
                              y_numeric=True)
         X, Y = _check_series(X, y)
         n = X.shape[0]
-        n_cal = (int(round(self.calibration_size * n)) if isinstance(self.calibration_size, float)
-                 else self.calibration_size)
+        # any real in (0, 1) is a fraction (np.float32 too, which is not a float)
+        n_cal = (int(self.calibration_size) if isinstance(self.calibration_size, Integral)
+                 else int(round(float(self.calibration_size) * n)))
         if not 2 <= n_cal < n - 1:
             raise ValueError(f"calibration_size leaves {n_cal} of the series' {n} samples (time "
                              "steps) for calibration; it needs at least 2, and steps to fit "
