@@ -281,6 +281,30 @@ def test_multi_step_scorer_scores_the_test_block_only(warmup):
     assert scorer(fitted, Xt, yt) < score
 
 
+def test_multi_step_scorer_on_a_conformal_forecaster():
+    """The multi-step scorer scores the wrapped model (it raised, so GridSearchCV got NaN)."""
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+
+    from skrnn.forecasting import SeriesSplit
+
+    X, y = _controlled(400, noise=0.05)
+    cv = SeriesSplit(n_splits=2, warmup=20)
+    train, test = list(cv.split(X))[0]
+    wrapper = ConformalForecaster(EchoStateRegressor(20, random_state=0), horizon=3,
+                                  feedback=[0]).fit(X[train], y[train])
+    scorer = cv.scorer(horizon=3)
+    assert scorer(wrapper, X[test], y[test]) == pytest.approx(
+        cv.scorer(horizon=3, feedback=[0])(wrapper.estimator_, X[test], y[test]), rel=1e-12)
+    search = GridSearchCV(ConformalForecaster(EchoStateRegressor(20, random_state=0),
+                                              horizon=3, feedback=[0]),
+                          {"estimator__spectral_radius": [0.5, 0.9]}, cv=cv, scoring=scorer,
+                          error_score="raise").fit(X, y)
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    with pytest.raises(ValueError, match="sequence regressor"):
+        scorer(Ridge().fit(X, y), X[test], y[test])
+
+
 def test_one_pass_in_blocks_equals_one_block(monkeypatch):
     """The reservoir's state path is read in bounded blocks; the cut changes nothing."""
     from skrnn.forecasting import _backtest

@@ -121,7 +121,9 @@ class SeriesSplit(BaseCrossValidator):
             of the block by minus their root mean squared error, the
             covariates read from the fold's rows (as in :func:`backtest`).
         feedback : None, int, str or list, default=None
-            Which input column each output feeds (``horizon > 1``).
+            Which input column each output feeds (``horizon > 1``). A
+            :class:`ConformalForecaster` is scored by its fitted model, with
+            its own ``feedback`` when this is None.
 
         Returns
         -------
@@ -149,13 +151,32 @@ class _BlockScorer:
         if self.horizon == 1:
             pred = np.asarray(estimator.predict(X)).reshape(Y.shape)
             return r2_score(Y[skip:], pred[skip:])
-        fed = resolve_feedback(estimator, self.feedback)
+        model, fed = _sequence_model(estimator, self.feedback)
         # the first forecast from origin o is row o - 1's: from skip + 1 on, every
         # scored row is in the test block (origin skip would score a warm-up row)
         origins = np.arange(skip + 1, X.shape[0] - self.horizon + 2)
         if origins.size == 0:
             raise ValueError(f"The test block of {X.shape[0] - skip} steps is shorter than "
                              f"horizon={self.horizon}: no forecast fits in it.")
-        forecasts = forecasts_from_origins(estimator, X, origins, self.horizon, fed)
+        forecasts = forecasts_from_origins(model, X, origins, self.horizon, fed)
         index = origins[:, None] + np.arange(self.horizon)[None, :] - 1
         return -float(np.sqrt(np.mean((forecasts - Y[index]) ** 2)))
+
+
+def _sequence_model(estimator, feedback):
+    """The sequence regressor whose closed loop is scored, and its feedback columns.
+
+    A :class:`ConformalForecaster` is scored by its fitted model, with its
+    own mapping unless ``feedback`` is given.
+    """
+    if hasattr(estimator, "estimator_") and hasattr(estimator, "_feedback"):
+        model = estimator.estimator_
+        if feedback is None:
+            feedback = estimator._feedback
+    else:
+        model = estimator
+    if not hasattr(model, "_run"):
+        raise ValueError(f"scorer(horizon > 1) forecasts in closed loop, which needs a fitted "
+                         f"skrnn sequence regressor or ConformalForecaster; got "
+                         f"{type(estimator).__name__}.")
+    return model, resolve_feedback(model, feedback)
