@@ -144,6 +144,12 @@ def test_conformal_intervals_cover_a_noisy_system():
         conformal_intervals(result, 1.2, n_calibration=200)
     with pytest.raises(ValueError, match="n_calibration"):
         conformal_intervals(result, 0.9, n_calibration=0)
+    # a NaN or infinite step, or a boolean window, is refused up front
+    for gamma in (np.nan, np.inf, -0.1):
+        with pytest.raises(ValueError, match="gamma must be a finite non-negative number"):
+            conformal_intervals(result, 0.9, n_calibration=200, gamma=gamma)
+    with pytest.raises(ValueError, match="window must be a positive integer"):
+        conformal_intervals(result, 0.9, n_calibration=200, window=True)
 
 
 def test_conformal_forecaster():

@@ -69,9 +69,10 @@ class AdaptiveConformal:
 
     def __init__(self, coverage, gamma=0.005, window=None):
         self.coverage = check_coverage(coverage)
-        if not isinstance(gamma, Real) or gamma < 0:
-            raise ValueError(f"gamma must be a non-negative number; got {gamma!r}.")
-        if window is not None and (not isinstance(window, Integral) or window < 1):
+        if isinstance(gamma, bool) or not isinstance(gamma, Real) or not 0 <= gamma < np.inf:
+            raise ValueError(f"gamma must be a finite non-negative number; got {gamma!r}.")
+        if window is not None and (isinstance(window, bool) or not isinstance(window, Integral)
+                                   or window < 1):
             raise ValueError(f"window must be a positive integer or None; got {window!r}.")
         self.gamma, self.window = float(gamma), window
 
