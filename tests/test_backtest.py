@@ -287,6 +287,17 @@ def test_multi_step_scorer_scores_the_test_block_only(warmup):
     assert scorer(fitted, Xt, yt) < score
 
 
+def test_series_split_refuses_a_warmup_longer_than_the_first_training_stretch():
+    """The first fold got a shorter warm-up, and the scorer skipped part of its block."""
+    from skrnn.forecasting import SeriesSplit
+
+    X = np.zeros((200, 2))
+    with pytest.raises(ValueError, match="warmup=100 is longer than the 80 steps"):
+        list(SeriesSplit(n_splits=3, test_size=40, warmup=100).split(X))
+    folds = list(SeriesSplit(n_splits=3, test_size=40, warmup=80).split(X))
+    assert [len(test) for _, test in folds] == [120, 120, 120]
+
+
 def test_multi_step_scorer_on_a_conformal_forecaster():
     """The multi-step scorer scores the wrapped model (it raised, so GridSearchCV got NaN)."""
     from sklearn.linear_model import Ridge

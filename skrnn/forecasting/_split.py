@@ -33,7 +33,9 @@ class SeriesSplit(BaseCrossValidator):
         Steps per test block; None is ``n_timesteps // (n_splits + 1)``.
         Required with ``warmup='all'``.
     warmup : int or 'all', default=0
-        Steps before each test block that the test fold runs over first.
+        Steps before each test block that the test fold runs over first
+        (at most the steps before the first block, so that every fold has
+        the same warm-up and the scorer skips exactly it).
     gap : int, default=0
         Steps left out between the training steps and the test block.
 
@@ -101,9 +103,15 @@ class SeriesSplit(BaseCrossValidator):
         if test_size < 1 or first - self.gap < 1:
             raise ValueError(f"{self.n_splits} test blocks of {test_size} steps and a gap of "
                              f"{self.gap} leave no training steps in a series of {n}.")
+        if self.warmup != "all" and self.warmup > first:
+            # a shorter warm-up in the first fold would leave the scorer, which
+            # skips `warmup` steps of every fold, skipping part of that test block
+            raise ValueError(f"warmup={self.warmup} is longer than the {first} steps before "
+                             f"the first test block; lower it, or pass warmup='all' with "
+                             f"test_size.")
         for k in range(self.n_splits):
             start = first + k * test_size
-            lead = start if self.warmup == "all" else min(self.warmup, start)
+            lead = start if self.warmup == "all" else self.warmup
             yield (np.arange(start - self.gap), np.arange(start - lead, start + test_size))
 
     def _iter_test_indices(self, X=None, y=None, groups=None):  # pragma: no cover
