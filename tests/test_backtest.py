@@ -73,6 +73,20 @@ def test_backtest_forecasts_do_not_see_their_own_outcomes(refit_every):
         assert other.y_true[i, 0, 0] == pytest.approx(result.y_true[i, 0, 0] + 50.0)
 
 
+def test_backtest_on_a_dataframe_takes_feedback_by_name():
+    """A DataFrame's column names map the feedback (the model was fitted on its array)."""
+    pd = pytest.importorskip("pandas")
+    X, y = _controlled(200)
+    frame = pd.DataFrame(X, columns=["level", "plan"])
+    model = EchoStateRegressor(20, random_state=0)
+    by_name = backtest(model, frame, y, start=150, horizon=3, feedback=["level"])
+    by_position = backtest(model, X, y, start=150, horizon=3, feedback=[0])
+    np.testing.assert_allclose(by_name.forecasts, by_position.forecasts, rtol=1e-12)
+    assert list(by_name.estimator.feature_names_in_) == ["level", "plan"]
+    with pytest.raises(ValueError, match="'flow', which the model was not fitted with"):
+        backtest(model, frame, y, start=150, feedback=["flow"])
+
+
 def test_backtest_bad_input():
     X, y = _controlled(50)
     model = EchoStateRegressor(10, random_state=0)

@@ -141,7 +141,8 @@ def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refi
     stride : int, default=1
         Steps between origins.
     feedback : None, int, str or list, default=None
-        Which input column each output feeds, as in ``forecast``.
+        Which input column each output feeds, as in ``forecast``: by
+        position, or by name when ``X`` is a DataFrame.
     refit_every : int, default=None
         Refit a fresh clone every ``refit_every`` steps on all the steps
         whose targets are known at the origin ``o`` (``X[:o - 1]``,
@@ -170,6 +171,9 @@ def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refi
     >>> bool(result.errors["rmse"].max() < 0.05)
     True
     """
+    # a DataFrame's rows fit the model, so that it keeps the column names the
+    # feedback mapping may use; the network then runs on the array
+    frame = X if hasattr(X, "iloc") and hasattr(X, "columns") else None
     X, Y = _check_series(X, y)
     n = X.shape[0]
     check_n_steps(horizon)
@@ -191,7 +195,8 @@ def backtest(estimator, X, y, *, start, horizon=1, stride=1, feedback=None, refi
     parts = []
     for block in blocks:
         # y[o - 1] is the outcome of the first forecast from origin o: not known there
-        model = clone(estimator).fit(X[:block[0] - 1], target[:block[0] - 1])
+        head = X[:block[0] - 1] if frame is None else frame.iloc[:block[0] - 1]
+        model = clone(estimator).fit(head, target[:block[0] - 1])
         fed = resolve_feedback(model, feedback)
         parts.append(forecasts_from_origins(model, X, block, horizon, fed))
     forecasts = np.concatenate(parts)
