@@ -348,6 +348,24 @@ def test_one_pass_in_blocks_equals_one_block(monkeypatch):
     np.testing.assert_allclose(cut.forecasts, whole.forecasts, rtol=1e-10, atol=1e-12)
 
 
+def test_conformal_forecaster_refit_with_a_bad_mapping_leaves_the_model_whole():
+    """A refit that fails on its feedback mapping keeps the fitted model and its scores."""
+    X, y = _controlled(400, noise=0.1)
+    model = ConformalForecaster(EchoStateRegressor(20, random_state=0), horizon=2,
+                                feedback=[0]).fit(X, y)
+    inner, scores = model.estimator_, model.scores_.copy()
+    before = model.forecast(X, 2, covariates=X[:1, 1:], return_interval=True)
+    model.set_params(feedback=[5])
+    with pytest.raises(ValueError, match="feedback column 5 of output 0 does not exist"):
+        model.fit(X[::-1], y[::-1])
+    assert model.estimator_ is inner
+    assert not hasattr(inner, "feature_names_in_")
+    np.testing.assert_array_equal(model.scores_, scores)
+    after = model.forecast(X, 2, covariates=X[:1, 1:], return_interval=True)
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_conformal_forecaster_calibration_size_as_a_numpy_fraction():
     """A fraction given as a NumPy float32 is a fraction (it was taken as a count)."""
     X, y = _controlled(400, noise=0.1)

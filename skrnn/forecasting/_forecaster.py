@@ -211,11 +211,15 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
                              "on before them.")
         n_fit = n - n_cal
         target = Y[:, 0] if np.ndim(y) == 1 else Y
-        self.estimator_ = clone(self.estimator).fit(X[:n_fit], target[:n_fit])
+        model = clone(self.estimator).fit(X[:n_fit], target[:n_fit])
         # the inner model sees arrays: names in the mapping become positions
-        self.estimator_.feature_names_in_ = getattr(self, "feature_names_in_", None)
-        fed = resolve_feedback(self.estimator_, self.feedback)
-        del self.estimator_.feature_names_in_
+        model.feature_names_in_ = getattr(self, "feature_names_in_", None)
+        try:
+            fed = resolve_feedback(model, self.feedback)
+        finally:
+            del model.feature_names_in_
+        # only a valid mapping replaces the fitted model (a bad one leaves it whole)
+        self.estimator_ = model
         self._feedback = [int(c) if c >= 0 else None for c in fed]
         self._n_fit, self._n_seed = n_fit, max(1, (n - n_fit) // 2)
         self._calibrate(X, Y)
