@@ -82,6 +82,7 @@ sphinx_gallery_conf = {
         "../examples/hopfield",
         "../examples/rnn_elm",
         "../examples/echo_state",
+        "../examples/forecasting",
     ],
     "within_subsection_order": "FileNameSortKey",
     # "Examples using X" at the bottom of every API page

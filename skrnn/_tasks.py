@@ -2,8 +2,6 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
@@ -12,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ._sequences import warn_if_per_step_labels
+from .forecasting._closed_loop import check_n_steps, forecast_from, squeeze_forecast
 from .utils._compat import _fit_context
 
 
@@ -165,7 +164,7 @@ class SequenceRegressorMixin(RegressorMixin):
         """
         return self._fit(X, y, incremental=True)
 
-    def predict(self, X, *, initial_state=None, return_state=False):
+    def predict(self, X, *, initial_state=None, return_state=False, return_std=False):
         """Predict with every sequence starting from the initial state.
 
         Parameters
@@ -178,24 +177,49 @@ class SequenceRegressorMixin(RegressorMixin):
             sequence.
         return_state : bool, default=False
             Also return the state after each sequence's last step.
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive
+            distribution at every step: the Bayesian reading of a ridge
+            readout (:class:`~skrnn.EchoStateRegressor`, per-step targets),
+            see :ref:`forecasting`. Other models raise ``ValueError``; for
+            intervals on any model, use
+            :class:`~skrnn.forecasting.ConformalForecaster`.
 
         Returns
         -------
         y_pred : ndarray or list of ndarray
             A prediction per time step in the layout of ``X``, or one per
             sequence if the model was fitted with one target per sequence.
+        y_std : ndarray or list of ndarray
+            Only when ``return_std``, in the layout of ``y_pred``.
         state : ndarray of shape (n_sequences, state_size)
             Only when ``return_state``.
         """
-        seqs, Y, state = self._run(X, initial_state)
-        out = self._format_outputs(seqs, Y)
-        return (out, state) if return_state else out
+        if return_std:
+            if not hasattr(self, "_predict_std"):
+                raise ValueError(
+                    f"return_std is the Bayesian posterior of a ridge readout, which "
+                    f"{type(self).__name__} does not have; for intervals on any model, use "
+                    "skrnn.forecasting.ConformalForecaster.")
+            seqs, Y, std, state = self._predict_std(X, initial_state)
+            out = (self._format_outputs(seqs, Y), self._format_outputs(seqs, std))
+        else:
+            seqs, Y, state = self._run(X, initial_state)
+            out = (self._format_outputs(seqs, Y),)
+        out = out + (state,) if return_state else out
+        return out if len(out) > 1 else out[0]
 
-    def forecast(self, X, n_steps, *, initial_state=None):
-        """Free-running forecast: run over ``X``, then feed each output back as the next input.
+    def forecast(self, X, n_steps, *, covariates=None, feedback=None, strategy="recursive",
+                 initial_state=None):
+        """Forecast ``n_steps`` past the history ``X``, feeding the outputs back as inputs.
 
-        Needs a model whose outputs predict its next inputs (a per-step
-        target with as many outputs as input features, such as y[t] = X[t+1]).
+        The recursive strategy (the default) runs a closed loop: each
+        forecast output is written into the input column it stands for
+        (``feedback``), the other input columns take their known future
+        values (``covariates``: calendar, weather forecasts, control
+        signals), and the network steps on. The direct strategy reads every
+        horizon off the last step of a model fitted with one output per
+        horizon (:func:`skrnn.forecasting.direct_targets`).
 
         Parameters
         ----------
@@ -204,6 +228,22 @@ class SequenceRegressorMixin(RegressorMixin):
         n_steps : int
             Number of future steps to generate; the first is the model's
             prediction after the last observed step.
+        covariates : array-like of shape (n_steps - 1, n_covariates) or \
+                (n_steps - 1, n_features), default=None
+            The input rows that follow the history, which the steps after
+            the first read: the columns not fed back, in input order, or
+            whole rows whose fed-back columns are ignored (they may be NaN).
+            A DataFrame is matched by column name. For 3D or list ``X``, one
+            such block per sequence, shape (n_sequences, n_steps - 1, ...).
+            Required when some input column is not fed back and
+            ``n_steps > 1``.
+        feedback : None, int, str or list, default=None
+            Which input column each output feeds: entry j is the position
+            (or, for a model fitted on a DataFrame, the name) of output j's
+            column, or None for an output that is not fed back. None maps
+            output j to column j and needs as many outputs as inputs.
+        strategy : {'recursive', 'direct'}, default='recursive'
+            The closed loop, or one output per horizon step.
         initial_state : array-like, default=None
             State to start the history from, as in :meth:`predict`.
 
@@ -212,8 +252,7 @@ class SequenceRegressorMixin(RegressorMixin):
         y_forecast : ndarray of shape (n_steps,) or (n_steps, n_outputs) for a \
                 2D series, else (n_sequences, n_steps[, n_outputs])
         """
-        if not isinstance(n_steps, Integral) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+        check_n_steps(n_steps)
         if X is None:
             # only the echo state networks keep the end of their training series
             raise ValueError(
@@ -221,23 +260,21 @@ class SequenceRegressorMixin(RegressorMixin):
                 "forecasting (such as the last stretch of the series, or the training "
                 "series itself); X=None is not supported.")
         seqs, Y, state = self._run(X, initial_state)
-        if not self._per_step or self.n_outputs_ != self._n_inputs:
-            raise ValueError(
-                "forecast feeds each output back as the next input, so the model must have "
-                f"a target per step and as many outputs as input features; it has "
-                f"{self.n_outputs_} outputs {'per step' if self._per_step else 'per sequence'} "
-                f"and {self._n_inputs} input features."
-            )
+        series = seqs.layout == "series"
         y_last = Y[seqs.last_rows]
-        out = np.empty((seqs.n_sequences, n_steps, self.n_outputs_), dtype=Y.dtype)
-        out[:, 0] = y_last
-        if n_steps > 1:
-            generated = self._network.generate(self._views(self._theta), state, y_last,
-                                               n_steps - 1)
-            out[:, 1:] = generated.reshape(seqs.n_sequences, n_steps - 1, -1)
-        if self._squeeze:
-            out = out[..., 0]
-        return out[0] if seqs.layout == "series" else out
+        if (covariates is None and feedback is None and strategy == "recursive"
+                and self._per_step and self.n_outputs_ == self._n_inputs):
+            # every input fed back: the network's compiled generation loop
+            out = np.empty((seqs.n_sequences, n_steps, self.n_outputs_), dtype=Y.dtype)
+            out[:, 0] = y_last
+            if n_steps > 1:
+                generated = self._network.generate(self._views(self._theta), state, y_last,
+                                                   n_steps - 1)
+                out[:, 1:] = generated.reshape(seqs.n_sequences, n_steps - 1, -1)
+        else:
+            out = forecast_from(self, state, y_last, n_steps, covariates=covariates,
+                                feedback=feedback, strategy=strategy, series=series)
+        return squeeze_forecast(out, self._squeeze or strategy == "direct", series)
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 over every predicted step.

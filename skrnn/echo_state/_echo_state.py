@@ -14,11 +14,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._readout import ReadoutMixin
+from .._readout._posterior import predictive_std
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import (
     SequenceClassifierMixin,
     SequenceRegressorMixin,
     check_classes_on_first_call,
+)
+from ..forecasting._closed_loop import (
+    check_n_steps,
+    check_strategy,
+    forecast_from,
+    squeeze_forecast,
 )
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
@@ -347,10 +354,12 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
             raise ValueError("initial_state must be finite.")
         return np.array(state, order="C")
 
-    def _run(self, X, initial_state=None):
+    def _run(self, X, initial_state=None, features=None):
         """Outputs of every step from each sequence's initial state: (seqs, Y, final state).
 
         Per-sequence models write their output at each sequence's last row.
+        A list ``features`` receives ``(rows, readout features of those rows)``
+        of every piece run (per-step models).
         """
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
@@ -377,11 +386,15 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                     _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
                                                 W_fb=self.feedback_weights_, R=W_x, G=None)
                     y_prev[act] = y_act
+                    if features is not None:
+                        features.append((rows, np.array(self._step_features(Xc, U))))
                 else:
                     res.run(U, sub_offsets, order, x_act)
                     if self._per_step:
                         with limit_threads(self.n_jobs):
                             Y[rows] = self._readout_steps(Xc, U)
+                        if features is not None:
+                            features.append((rows, np.array(self._step_features(Xc, U))))
                     else:
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
                 x[act] = x_act
@@ -820,12 +833,53 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
             y_true, y_pred = y_true[:, 0], y_pred[:, 0]
         return r2_score(y_true, y_pred, sample_weight=sample_weight)
 
-    def forecast(self, X, n_steps, *, initial_state=None):
-        """Free-running forecast: run over ``X``, then feed each output back as the next input.
+    def _state_path(self, X, initial_state):
+        """Outputs and the state after every row of one 2D series, in one run.
 
-        Needs a model whose outputs predict its next inputs (a per-step
-        target with as many outputs as input features, such as
-        ``y[t] = X[t + 1]``).
+        The state is what ``_run`` carries: the reservoir state, then the
+        last output with ``output_feedback``. The backtests read it at every
+        origin instead of running the series origin by origin.
+        """
+        pieces = []
+        seqs, Y, _ = self._run(X, initial_state, features=pieces)
+        n = self.n_reservoir
+        S = np.empty((seqs.n_steps, n + (self.n_outputs_ if self._feedback else 0)),
+                     dtype=Y.dtype)
+        for rows, F in pieces:
+            S[rows, :n] = F[:, -n:]  # the features end with the reservoir state
+        if self._feedback:
+            S[:, n:] = Y
+        return Y, S
+
+    def _predict_std(self, X, initial_state):
+        """Outputs, the readout's Bayesian predictive standard deviations, and the state."""
+        sums = self._readout_sums
+        if not hasattr(sums, "total"):
+            raise ValueError("return_std needs the readout's sums, which slim() dropped; "
+                             "refit to get standard deviations.")
+        pieces = []
+        seqs, Y, state = self._run(X, initial_state, features=pieces)
+        if not self._per_step:
+            raise ValueError("return_std is available for per-step targets only.")
+        H = np.empty((seqs.n_steps, pieces[0][1].shape[1]))
+        for rows, F in pieces:
+            H[rows] = F
+        solution = self._readout_solution()
+        std = predictive_std(sums.total, solution.coef, self.alpha_,
+                             self._readout_params["fit_intercept"], H)
+        return seqs, Y, std.astype(Y.dtype), state
+
+    def forecast(self, X, n_steps, *, covariates=None, feedback=None, strategy="recursive",
+                 initial_state=None):
+        """Forecast ``n_steps`` past the history ``X``, feeding the outputs back as inputs.
+
+        The recursive strategy (the default) runs a closed loop: each
+        forecast output is written into the input column it stands for
+        (``feedback``), the other input columns take their known future
+        values (``covariates``: calendar, weather forecasts, control
+        signals), and the reservoir steps on. The direct strategy reads
+        every horizon off the last step of a model fitted with one output
+        per horizon (:func:`skrnn.forecasting.direct_targets`).
 
         Parameters
         ----------
@@ -837,6 +891,22 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         n_steps : int
             Number of future steps to generate; the first is the model's
             prediction after the last observed step.
+        covariates : array-like of shape (n_steps - 1, n_covariates) or \
+                (n_steps - 1, n_features), default=None
+            The input rows that follow the history, which the steps after
+            the first read: the columns not fed back, in input order, or
+            whole rows whose fed-back columns are ignored (they may be NaN).
+            A DataFrame is matched by column name. For 3D or list ``X``, one
+            such block per sequence, shape (n_sequences, n_steps - 1, ...).
+            Required when some input column is not fed back and
+            ``n_steps > 1``.
+        feedback : None, int, str or list, default=None
+            Which input column each output feeds: entry j is the position
+            (or, for a model fitted on a DataFrame, the name) of output j's
+            column, or None for an output that is not fed back. None maps
+            output j to column j and needs as many outputs as inputs.
+        strategy : {'recursive', 'direct'}, default='recursive'
+            The closed loop, or one output per horizon step.
         initial_state : array-like, default=None
             State to start the history from, as in :meth:`predict`.
 
@@ -846,14 +916,16 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
                 2D series, else (n_sequences, n_steps[, n_outputs])
         """
         check_is_fitted(self)
-        if not isinstance(n_steps, Integral) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
-        if not self._per_step or self.n_outputs_ != self._n_inputs:
+        check_n_steps(n_steps)
+        check_strategy(strategy)
+        simple = covariates is None and feedback is None and strategy == "recursive"
+        if simple and (not self._per_step or self.n_outputs_ != self._n_inputs):
             raise ValueError(
                 "forecast feeds each output back as the next input, so the model must have "
                 f"a target per step and as many outputs as input features; it has "
                 f"{self.n_outputs_} outputs {'per step' if self._per_step else 'per sequence'} "
-                f"and {self._n_inputs} input features."
+                f"and {self._n_inputs} input features (pass feedback= to map outputs to "
+                "input columns, and covariates= for the others)."
             )
         n = self.n_reservoir
         if X is None:
@@ -867,20 +939,24 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
             y_last = x @ W_x + self.output_bias_
             if W_u is not None:
                 y_last += self._stream["u"] @ W_u
+            # the state _run carries: the reservoir, then the output fed back next
+            state = np.hstack([x, y_last]) if self._feedback else x
             series = True
         else:
             seqs, Y, state = self._run(X, initial_state)
             x = np.ascontiguousarray(state[:, :n])
             y_last = Y[seqs.last_rows]
             series = seqs.layout == "series"
+        if not simple:
+            out = forecast_from(self, state, y_last, n_steps, covariates=covariates,
+                                feedback=feedback, strategy=strategy, series=series)
+            return squeeze_forecast(out, self._squeeze or strategy == "direct", series)
         n_seq = x.shape[0]
         out = np.empty((n_seq, n_steps, self.n_outputs_), dtype=self._dtype)
         out[:, 0] = y_last
         if n_steps > 1:
             out[:, 1:] = self._generate(x, y_last, n_steps - 1).reshape(n_seq, n_steps - 1, -1)
-        if self._squeeze:
-            out = out[..., 0]
-        return out[0] if series else out
+        return squeeze_forecast(out, self._squeeze, series)
 
     def _generate(self, x, y_last, m):
         """m steps of free-running generation from states ``x`` and outputs ``y_last``.

@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 )
 
 from .._readout import ReadoutMixin
+from .._readout._posterior import predictive_std
 from .._tasks import check_classes_on_first_call
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
@@ -430,7 +431,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             self.__dict__.pop("_stream_clock", None)
         return self
 
-    def _decision(self, X):
+    def _decision(self, X, features=None):
+        """Readout outputs of every row; a list ``features`` receives the readout rows."""
         if "_encoder_pass" in self.__dict__:
             network = self._network
             raise NotFittedError(
@@ -464,6 +466,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                 blocks = self._network.features(X[rows], args)
                 H = blocks[0] if len(blocks) == 1 else np.hstack(blocks)
                 out[rows] = H @ W + b
+                if features is not None:
+                    features.append(H)
         return out
 
     def __sklearn_is_fitted__(self):
@@ -882,19 +886,37 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         self._y_1d, self._n_outputs = y.ndim == 1, Y.shape[1]
         return np.ascontiguousarray(Y)
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predicted targets.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation of the predictive
+            distribution of each target: the Bayesian reading of the ridge
+            readout (see the forecasting user guide), from the sums it
+            keeps. Not available after ``slim()``.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        y_std : ndarray of the same shape
+            Only when ``return_std``.
         """
-        out = self._decision(X)
-        return out.ravel() if self._y_1d else out
+        if not return_std:
+            out = self._decision(X)
+            return out.ravel() if self._y_1d else out
+        sums = self._readout_sums
+        if not hasattr(sums, "total"):
+            raise ValueError("return_std needs the readout's sums, which slim() dropped; "
+                             "refit to get standard deviations.")
+        pieces = []
+        out = self._decision(X, features=pieces)
+        std = predictive_std(sums.total, self._readout_solution().coef, self.alpha_,
+                             self._readout_params["fit_intercept"], np.vstack(pieces))
+        std = std.astype(out.dtype)
+        return (out.ravel(), std.ravel()) if self._y_1d else (out, std)
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 over the rows that have a target.
