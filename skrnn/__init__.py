@@ -9,6 +9,7 @@ from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
 from .preprocessing import SequenceScaler
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
+from .rnnpb import RNNPBRegressor
 from .utils._public import publish
 from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
 
@@ -29,6 +30,7 @@ __all__ = [
     "RNNAutoencoder",
     "RNNELMClassifier",
     "RNNELMRegressor",
+    "RNNPBRegressor",
     "SequenceScaler",
     "SimulatedAnnealingOptimizer",
     "__version__",
