@@ -11,7 +11,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS, TRAINING_ATTRIBUTES
-from .._losses import LOSSES
 from .._sequences import SEQUENCE_LAYOUTS_DOC, Sequences, check_sequences
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._threads import limit_threads
@@ -284,9 +283,9 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         """Logits of the codes of ``seqs`` (code index column 0..K-1), weights frozen.
 
         Gradient descent (Adam) on the codes alone, from p = 0.5, minimising
-        the squared next-step prediction error. The codes of different
-        sequences do not interact: Adam scales each coordinate by its own
-        gradient history, so each code follows the path it would alone.
+        each sequence's mean squared next-step prediction error. The codes
+        of different sequences do not interact: each code follows the path
+        it would follow alone.
         """
         dtype = self._theta.dtype
         n_codes = seqs.n_sequences
@@ -300,11 +299,14 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         v = np.zeros_like(rho)
         beta_1, beta_2, eps = 0.9, 0.999, 1e-8
         lr = self.recognition_learning_rate
+        # each sequence's own mean squared error: its code's gradient does
+        # not depend on what else is recognised with it
+        scale = np.repeat(1.0 / seqs.lengths, seqs.lengths).astype(dtype)[:, None]
         workspace = Workspace()
         with np.errstate(over="ignore", invalid="ignore"):
             for t in range(1, self.recognition_max_iter + 1):
                 Y, cache, _ = net.forward(params, seqs, state0, workspace=workspace)
-                _, dO = LOSSES["squared_error"](Y, seqs.Y)
+                dO = (Y - seqs.Y) * scale
                 net.gradient(params, seqs, cache, dO, grads, state0, workspace=workspace)
                 g = grads[CODES]
                 if not np.all(np.isfinite(g)):
@@ -580,7 +582,9 @@ RNNPBRegressor.__doc__ = """Recurrent neural network with parametric bias (RNNPB
     Recognition is a non-convex search: two codes can explain a short
     window equally well. More PB units than needed give the codes room to
     spread; longer sequences and ``recognition_max_iter`` make them
-    sharper.
+    sharper. Each window of a series in :meth:`transform` starts from the
+    initial state, as the training sequences did: to recognise windows that
+    start at any phase of a pattern, train on windows at many phases.
 
     References
     ----------

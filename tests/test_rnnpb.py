@@ -1,0 +1,261 @@
+"""RNNPBRegressor: gradients, compiled passes against NumPy, recognition, generation."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from scipy.special import expit
+from sklearn.exceptions import NotFittedError
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+
+from skrnn import RNNPBRegressor
+from skrnn.rnnpb._network import CODES
+
+from ._reference import HIDDEN
+from .test_gradients import finite_difference
+
+# the fits below run a fixed number of epochs on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+RNG = np.random.RandomState(3)
+X_LIST = [RNG.uniform(-1, 1, (n, 2)) for n in (5, 3, 4)]
+X_BATCH = RNG.uniform(-1, 1, (3, 4, 2))
+X_SERIES = RNG.uniform(-1, 1, (6, 2))
+
+T = np.arange(60)
+PATTERNS = [np.sin(2 * np.pi * T / 12)[:, None],
+            np.sign(np.sin(2 * np.pi * T / 12) + 0.1)[:, None] * 0.8,
+            (2 * np.abs((T / 8) % 1 - 0.5) * 2 - 1)[:, None] * 0.9]
+
+
+def rnnpb_reference(est, theta, X, offsets, codes_of_sequence):
+    """The RNNPB's outputs, one step at a time, in float64, from ``theta``."""
+    net = est._network
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in est._views(theta).items()}
+    P = expit(p[CODES])
+    f = HIDDEN[net.core.activation]
+    Y = np.empty((X.shape[0], net.n_outputs))
+    for s in range(len(offsets) - 1):
+        state = np.full(net.state_size, net.core.initial_context)
+        pb = P[codes_of_sequence[s]] @ p["pb_weights_"]
+        for row in range(offsets[s], offsets[s + 1]):
+            k = net.core.bptt_steps
+            t = row - offsets[s]
+            if net.core.is_jordan:
+                h = f(X[row] @ p["input_weights_"] + pb + state @ p["context_weights_"]
+                      + p["hidden_bias_"])
+            else:
+                h = f(X[row] @ p["input_weights_"] + pb + state @ p["recurrent_weights_"]
+                      + p["hidden_bias_"])
+            y = h @ p["output_weights_"] + p["output_bias_"]
+            Y[row] = y
+            state = net.core.context_decay * state + y if net.core.is_jordan else h
+            del k, t
+    return Y
+
+
+def initialized(est, X):
+    est.set_params(random_state=1)
+    seqs = est._prepare(X, None, reset=True)
+    est._initialize(seqs)
+    est._theta += 0.3 * np.random.RandomState(1).standard_normal(est._theta.shape)
+    return seqs
+
+
+@pytest.mark.parametrize("X", [X_LIST, X_BATCH, X_SERIES], ids=["list", "batch", "series"])
+@pytest.mark.parametrize("recurrence", ["elman", "jordan"])
+@pytest.mark.parametrize("activation", ["tanh", "logistic"])
+def test_gradient_matches_finite_differences(X, recurrence, activation):
+    """Weights and codes alike: the compiled BPTT against the reference's slope."""
+    est = RNNPBRegressor(n_hidden=3, n_pb=2, recurrence=recurrence, activation=activation,
+                         context_decay=0.5, alpha=0.1)
+    seqs = initialized(est, X)
+    theta0 = est._theta.copy()
+    state0 = est._initial_state(seqs)
+    loss, grad, _ = est._objective(theta0, seqs, state0)
+    codes = np.arange(seqs.n_sequences)
+    inputs = seqs.X[:, :-1]
+
+    def reference_loss(theta):
+        Y = rnnpb_reference(est, theta, inputs, seqs.offsets, codes)
+        views = est._views(theta)
+        penalty = sum((W ** 2).sum() for W in est._network.penalised(views))
+        return (0.5 * ((Y - seqs.Y) ** 2).sum() / seqs.n_targets
+                + 0.5 * est.alpha / seqs.n_targets * penalty)
+
+    assert loss == pytest.approx(reference_loss(theta0), rel=1e-12)
+    expected = finite_difference(reference_loss, theta0)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
+    # the codes' own block is not zero: the test reaches it
+    assert np.abs(est._views(grad)[CODES]).max() > 1e-4
+
+
+def test_truncated_gradient_is_derivative_of_truncated_objective():
+    """bptt_steps reaches the codes too: their gradient changes with truncation."""
+    grads = []
+    for k in (None, 1):
+        est = RNNPBRegressor(n_hidden=3, bptt_steps=k)
+        seqs = initialized(est, X_LIST)
+        grads.append(est._views(est._objective(est._theta, seqs,
+                                               est._initial_state(seqs))[1])[CODES].copy())
+    assert not np.allclose(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("recurrence", ["elman", "jordan"])
+def test_compiled_forward_matches_numpy(dtype, recurrence):
+    X = [x.astype(dtype) for x in X_LIST]
+    est = RNNPBRegressor(n_hidden=4, n_pb=3, recurrence=recurrence)
+    seqs = initialized(est, X)
+    for need_cache in (True, False):  # the training and the prediction kernels
+        Y, _, _ = est._network.forward(est._views(est._theta), seqs, est._initial_state(seqs),
+                                       need_cache=need_cache)
+        assert Y.dtype == dtype
+        expected = rnnpb_reference(est, est._theta, seqs.X[:, :-1], seqs.offsets,
+                                   np.arange(3))
+        np.testing.assert_allclose(Y, expected, rtol=1e-4 if dtype == np.float32 else 1e-12,
+                                   atol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("recurrence", ["elman", "jordan"])
+def test_generate_matches_numpy_closed_loop(recurrence):
+    est = RNNPBRegressor(n_hidden=4, n_pb=2, recurrence=recurrence)
+    initialized(est, X_LIST)
+    codes = np.array([[0.2, 0.9], [0.6, 0.4]])
+    start = np.array([[0.1, -0.3], [0.5, 0.2]])
+    out = est.generate(codes, 6, start=start)
+    p = est._views(est._theta)
+    f = np.tanh
+    for c in range(2):
+        x, state = start[c], np.zeros(est._network.state_size)
+        for t in range(6):
+            ctx = p["context_weights_"] if recurrence == "jordan" else p["recurrent_weights_"]
+            h = f(x @ p["input_weights_"] + codes[c] @ p["pb_weights_"] + state @ ctx
+                  + p["hidden_bias_"])
+            y = h @ p["output_weights_"] + p["output_bias_"]
+            np.testing.assert_allclose(out[c, t], y, rtol=1e-10, atol=1e-12)
+            state = 0.3 * state + y if recurrence == "jordan" else h
+            x = y
+
+
+@pytest.fixture(scope="module")
+def patterns_model():
+    return RNNPBRegressor(n_hidden=16, n_pb=2, max_iter=500, tol=0,
+                          random_state=0).fit(PATTERNS)
+
+
+def test_learned_codes_tell_the_patterns_apart(patterns_model):
+    codes = patterns_model.codes_
+    assert codes.shape == (3, 2)
+    assert np.all((codes > 0) & (codes < 1))
+    gaps = np.linalg.norm(codes[:, None] - codes[None], axis=2)
+    assert gaps[np.triu_indices(3, 1)].min() > 0.05
+
+
+def test_recognition_finds_the_code_of_noisy_copies(patterns_model):
+    rng = np.random.RandomState(0)
+    noisy = [p + 0.05 * rng.standard_normal(p.shape) for p in PATTERNS for _ in range(3)]
+    found = patterns_model.transform(noisy)
+    nearest = np.linalg.norm(found[:, None] - patterns_model.codes_[None], axis=2).argmin(1)
+    np.testing.assert_array_equal(nearest, np.repeat(np.arange(3), 3))
+
+
+def test_generation_from_a_learned_code_replays_its_pattern(patterns_model):
+    out = patterns_model.generate(patterns_model.codes_,
+                                  20, start=np.array([p[0] for p in PATTERNS]))
+    for c, pattern in enumerate(PATTERNS):
+        err = np.mean((out[c] - pattern[1:21]) ** 2)
+        assert err < 0.05 * pattern.var()
+
+
+def test_pipeline_classifies_sequences_by_their_codes(patterns_model):
+    rng = np.random.RandomState(1)
+    X = [p + 0.05 * rng.standard_normal(p.shape) for p in PATTERNS for _ in range(4)]
+    y = np.repeat([0, 1, 2], 4)
+    pipe = make_pipeline(RNNPBRegressor(n_hidden=16, max_iter=500, tol=0, random_state=0),
+                         KNeighborsClassifier(1))
+    assert pipe.fit(X[::2], y[::2]).score(X[1::2], y[1::2]) == 1.0
+
+
+def test_partial_fit_adds_sequences():
+    est = RNNPBRegressor(n_hidden=6, max_iter=5, random_state=0).fit(X_LIST)
+    n_weights = est.get_flat_weights().shape[0]
+    before = est.codes_.copy()
+    est.partial_fit(X_BATCH)
+    assert est.codes_.shape == (6, 2)
+    assert est.get_flat_weights().shape[0] == n_weights + 3 * 2
+    # Adam's moments carry the old codes on (their state was kept, not reset)
+    assert not np.allclose(est.codes_[:3], before)
+    # the model still works on the sequences it holds
+    assert np.isfinite(est.evaluate_loss(X_LIST + list(X_BATCH), None))
+
+
+def test_partial_fit_from_scratch_then_grows():
+    est = RNNPBRegressor(n_hidden=4, random_state=0)
+    est.partial_fit(X_LIST)
+    est.partial_fit(X_SERIES)
+    assert est.codes_.shape == (4, 2)
+
+
+def test_predict_is_next_step_prediction(patterns_model):
+    pred = patterns_model.predict(PATTERNS)
+    assert len(pred) == 3 and pred[0].shape == PATTERNS[0].shape
+    for p, pattern in zip(pred, PATTERNS):
+        assert np.mean((p[:-1] - pattern[1:]) ** 2) < 0.1 * pattern.var()
+
+
+def test_series_transform_gives_a_code_per_step(patterns_model):
+    """Step t of a series gets the code of the window of 20 steps ending there."""
+    series = np.concatenate(PATTERNS[:2])
+    codes = patterns_model.transform(series)
+    assert codes.shape == (series.shape[0], 2)
+    for t in (1, 7, 19, 50, 119):
+        window = series[max(t - 19, 0):t + 1]
+        np.testing.assert_allclose(codes[t], patterns_model.transform([window])[0],
+                                   rtol=1e-10)
+    np.testing.assert_array_equal(codes[0], codes[1])
+
+
+def test_float32_is_preserved():
+    est = RNNPBRegressor(n_hidden=4, max_iter=3, random_state=0)
+    X = X_BATCH.astype(np.float32)
+    codes = est.fit(X).transform(X)
+    assert est._theta.dtype == np.float32 and codes.dtype == np.float32
+    assert est.generate(codes, 3).dtype == np.float32
+
+
+def test_population_loss_matches_evaluate_loss():
+    est = RNNPBRegressor(n_hidden=4, max_iter=3, random_state=0).fit(X_LIST)
+    thetas = est.get_flat_weights() + 0.1 * np.random.RandomState(0).standard_normal(
+        (3, est.get_flat_weights().shape[0]))
+    losses = est.population_loss(thetas, X_LIST, None)
+    for theta, loss in zip(thetas, losses):
+        assert loss == pytest.approx(est.evaluate_loss(X_LIST, None, weights=theta))
+
+
+def test_errors():
+    with pytest.raises(NotFittedError):  # a ValueError
+        RNNPBRegressor().transform(X_BATCH)
+    assert issubclass(NotFittedError, ValueError)
+    with pytest.raises(ValueError, match="n_pb"):
+        RNNPBRegressor(n_pb=0).fit(X_BATCH)
+    est = RNNPBRegressor(n_hidden=4, n_pb=2, max_iter=2).fit(X_BATCH)
+    with pytest.raises(ValueError, match=r"codes must have shape \(n_codes, 2\)"):
+        est.generate(np.zeros((2, 3)), 5)
+    with pytest.raises(ValueError, match="n_steps"):
+        est.generate(np.zeros((2, 2)), 0)
+    with pytest.raises(ValueError, match="at least 2 time steps"):
+        RNNPBRegressor().fit(X_BATCH[:, :1])
+    with pytest.raises(ValueError, match="holds 3 codes"):
+        est.evaluate_loss(X_LIST[:2], None)
+    with pytest.raises(ValueError, match="early_stopping"):
+        RNNPBRegressor(early_stopping=True).fit(X_BATCH)
+    with pytest.raises(ValueError, match="features per time step"):
+        est.transform(np.zeros((2, 4, 3)))
+    with pytest.raises(ValueError):
+        est.transform(np.full((2, 4, 2), np.nan))
+    theta = est.get_flat_weights()
+    with pytest.raises(ValueError, match="start"):
+        est.generate(np.zeros((2, 2)), 3, start=np.zeros((2, 5)))
+    np.testing.assert_array_equal(est.get_flat_weights(), theta)  # nothing corrupted
