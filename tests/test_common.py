@@ -15,6 +15,7 @@ from skrnn import (
     JordanRegressor,
     LSTMClassifier,
     LSTMRegressor,
+    RNNPBRegressor,
 )
 
 # small, quick networks that still learn the checks' toy problems
@@ -31,6 +32,7 @@ def _instances():
     yield HopfieldMemory(rule="hebbian", random_state=0)
     for cls in (EchoStateRegressor, EchoStateClassifier):
         yield cls(n_reservoir=20, random_state=0)
+    yield RNNPBRegressor(n_hidden=8, max_iter=20, recognition_max_iter=10, random_state=0)
 
 
 # A 2D X given to a sequence regressor is one time-ordered series: its rows
