@@ -10,6 +10,7 @@ from .lstm import LSTMClassifier, LSTMRegressor
 from .preprocessing import SequenceScaler
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 from .rnnpb import RNNPBRegressor
+from .second_order import SecondOrderClassifier, SecondOrderRegressor
 from .utils._public import publish
 from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
 
@@ -31,6 +32,8 @@ __all__ = [
     "RNNELMClassifier",
     "RNNELMRegressor",
     "RNNPBRegressor",
+    "SecondOrderClassifier",
+    "SecondOrderRegressor",
     "SequenceScaler",
     "SimulatedAnnealingOptimizer",
     "__version__",

@@ -16,6 +16,8 @@ from skrnn import (
     LSTMClassifier,
     LSTMRegressor,
     RNNPBRegressor,
+    SecondOrderClassifier,
+    SecondOrderRegressor,
 )
 
 # small, quick networks that still learn the checks' toy problems
@@ -24,7 +26,7 @@ _SETTINGS = dict(n_hidden=8, max_iter=50, random_state=0)
 
 def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
-                LSTMRegressor, LSTMClassifier):
+                LSTMRegressor, LSTMClassifier, SecondOrderRegressor, SecondOrderClassifier):
         yield cls(**_SETTINGS)
     # the modern rule takes the checks' real-valued data; a classical rule
     # shows which checks its binary-only input rules out
