@@ -48,6 +48,8 @@ LENGTH = 60
 CONFIGS = {  # name -> parameters of RNNPBRegressor
     "full BPTT": dict(n_hidden=16),
     "bptt_steps=1": dict(n_hidden=16, bptt_steps=1),
+    "input_noise=0.1": dict(n_hidden=16, input_noise=0.1),
+    "input_noise=0.2": dict(n_hidden=16, input_noise=0.2),
 }
 
 
@@ -136,7 +138,7 @@ def main():
           f"{args.epochs} epochs; 100 held-out instances per noise level; seeds 0-"
           f"{args.repeats - 1}\n")
     print("Recognition accuracy (nearest code), mean over seeds:")
-    print(f"{'':>22}" + "".join(f"{'sigma=' + str(s):>12}" for s in tests))
+    print(f"{'':>24}" + "".join(f"{'sigma=' + str(s):>12}" for s in tests))
     raw = KNeighborsClassifier(1).fit(X_train.reshape(len(X_train), -1), y_train)
     spec = KNeighborsClassifier(1).fit(spectrum(X_train), y_train)
     times, models = {}, {}
@@ -150,11 +152,11 @@ def main():
             accs.append([nearest_code_accuracy(model, codes_train, y_train, X, y)
                          for X, y in tests.values()])
         accs = np.array(accs)
-        print(f"{'RNNPB ' + name:>22}" + "".join(
+        print(f"{'RNNPB ' + name:>24}" + "".join(
             f"{m:>7.2f}+-{s:.2f}" for m, s in zip(accs.mean(0), accs.std(0))))
-    print(f"{'1-NN raw sequences':>22}" + "".join(
+    print(f"{'1-NN raw sequences':>24}" + "".join(
         f"{raw.score(X.reshape(len(X), -1), y):>12.2f}" for X, y in tests.values()))
-    print(f"{'1-NN spectra':>22}" + "".join(
+    print(f"{'1-NN spectra':>24}" + "".join(
         f"{spec.score(spectrum(X), y):>12.2f}" for X, y in tests.values()))
 
     print("\nGeneration from the learned codes (closed loop from each sequence's first "

@@ -234,6 +234,26 @@ def test_population_loss_matches_evaluate_loss():
         assert loss == pytest.approx(est.evaluate_loss(X_LIST, None, weights=theta))
 
 
+def test_input_noise_makes_the_codes_matter():
+    """Noisy inputs in training: the codes, not the inputs, must tell the patterns."""
+    rng = np.random.RandomState(2)
+    noisy = [p + 0.1 * rng.standard_normal(p.shape) for p in PATTERNS for _ in range(3)]
+    spreads = []
+    for noise in (0.0, 0.3):
+        model = RNNPBRegressor(n_hidden=16, max_iter=300, tol=0, input_noise=noise,
+                               random_state=0).fit(PATTERNS)
+        nearest = np.linalg.norm(model.transform(noisy)[:, None] - model.codes_[None],
+                                 axis=2).argmin(1)
+        np.testing.assert_array_equal(nearest, np.repeat(np.arange(3), 3))
+        codes = model.codes_
+        spreads.append(np.linalg.norm(codes[:, None] - codes[None], axis=2).max())
+        # evaluation stays deterministic: noise is for training gradients only
+        assert model.evaluate_loss(PATTERNS, None) == model.evaluate_loss(PATTERNS, None)
+    assert spreads[1] > spreads[0]
+    with pytest.raises(ValueError, match="input_noise"):
+        RNNPBRegressor(input_noise=0.1, solver="lbfgs").fit(PATTERNS)
+
+
 def test_errors():
     with pytest.raises(NotFittedError):  # a ValueError
         RNNPBRegressor().transform(X_BATCH)
