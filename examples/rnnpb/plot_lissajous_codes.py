@@ -1,7 +1,7 @@
 """
-=========================================================
+========================================================
 Storing, recognising and blending patterns with an RNNPB
-=========================================================
+========================================================
 
 A recurrent network with parametric bias (RNNPB) learns three Lissajous
 figures at once, each under a code of two parametric-bias units. With the
