@@ -205,6 +205,12 @@ def test_predict_is_next_step_prediction(patterns_model):
         assert np.mean((p[:-1] - pattern[1:]) ** 2) < 0.1 * pattern.var()
 
 
+def test_score_is_r2_of_next_step_predictions(patterns_model):
+    assert patterns_model.score(PATTERNS) > 0.9
+    shuffled = [np.random.RandomState(0).permutation(p) for p in PATTERNS]
+    assert patterns_model.score(shuffled) < 0.5
+
+
 def test_series_transform_gives_a_code_per_step(patterns_model):
     """Step t of a series gets the code of the window of 20 steps ending there."""
     series = np.concatenate(PATTERNS[:2])

@@ -454,6 +454,33 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
                                   need_cache=False)
         return seqs.format_steps(Y, False)
 
+    def score(self, X, y=None):
+        """R^2 of the one-step-ahead predictions, codes recognised from ``X``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences in any layout :meth:`fit` accepts (a 2D series is one
+            sequence).
+        y : None
+            Ignored: the targets are the sequences' own next steps.
+
+        Returns
+        -------
+        score : float
+            R^2 over every predicted step and feature (the last step of each
+            sequence has nothing to predict).
+        """
+        check_is_fitted(self)
+        seqs = check_sequences(self, X, reset=False, univariate_rows=False,
+                               dtype=self._theta.dtype)
+        pred = self.predict(X)
+        P = np.concatenate(pred) if isinstance(pred, list) else pred.reshape(seqs.n_steps, -1)
+        keep = np.ones(seqs.n_steps, dtype=bool)
+        keep[seqs.offsets[1:] - 1] = False
+        target = np.roll(seqs.X, -1, axis=0)
+        return r2_score(target[keep], P.reshape(seqs.n_steps, -1)[keep])
+
     def generate(self, codes, n_steps, *, start=None):
         """Run the network in closed loop from each code: its outputs become its inputs.
 
