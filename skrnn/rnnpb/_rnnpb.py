@@ -522,7 +522,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         self._first_step = first.mean(axis=0)
 
 
-RNNPBRegressor.__doc__ = """Recurrent neural network with parametric bias (RNNPB).
+_DOC = """Recurrent neural network with parametric bias (RNNPB).
 
     A recurrent network learns several sequences at once and gives each a
     code of its own: ``n_pb`` parametric-bias (PB) units whose values p_s,
@@ -666,5 +666,8 @@ RNNPBRegressor.__doc__ = """Recurrent neural network with parametric bias (RNNPB
     (2, 1)
     >>> model.generate(model.codes_, 5).shape
     (2, 5, 1)
-""".format(layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
-           training=SRN_TRAINING_PARAMETERS, fitted=TRAINING_ATTRIBUTES)
+"""
+
+RNNPBRegressor.__doc__ = _DOC.format(layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
+                                     training=SRN_TRAINING_PARAMETERS,
+                                     fitted=TRAINING_ATTRIBUTES)
