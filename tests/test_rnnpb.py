@@ -161,6 +161,26 @@ def test_recognition_finds_the_code_of_noisy_copies(patterns_model):
     np.testing.assert_array_equal(nearest, np.repeat(np.arange(3), 3))
 
 
+def test_recognition_ends_at_a_minimum_of_the_prediction_error(patterns_model):
+    """At the recognised code, the error's slope (finite differences) is flat."""
+    rng = np.random.RandomState(5)
+    seq = PATTERNS[1] + 0.05 * rng.standard_normal(PATTERNS[1].shape)
+    model = patterns_model
+    code = model.set_params(recognition_max_iter=400).transform([seq])[0]
+    model.set_params(recognition_max_iter=100)
+
+    def error(logits):
+        p = expit(logits)
+        pred = model.predict([seq], codes=p[None])[0]
+        return np.mean((pred[:-1] - seq[1:]) ** 2)
+
+    rho = np.log(code) - np.log1p(-code)
+    slope = finite_difference(error, rho, eps=1e-5)
+    slope_at_start = finite_difference(error, np.zeros(2), eps=1e-5)
+    assert np.linalg.norm(slope) < 0.01 * np.linalg.norm(slope_at_start)
+    assert error(rho) < error(np.zeros(2))
+
+
 def test_generation_from_a_learned_code_replays_its_pattern(patterns_model):
     out = patterns_model.generate(patterns_model.codes_,
                                   20, start=np.array([p[0] for p in PATTERNS]))
