@@ -591,9 +591,10 @@ _DOC = """Recurrent neural network with parametric bias (RNNPB).
         ('sgd' and 'adam' only). With clean inputs the network can predict
         the next step from the inputs alone and the codes carry little;
         noisy inputs make it rely on the code. On five Lissajous figures
-        (amplitude 0.8), 0.2 raised recognition of noisy instances from
-        0.4 to 1.0 and cut the closed-loop generation error fifteenfold.
-        In units of the data: scale the sequences first.
+        (amplitude 0.8, three seeds), 0.2 raised nearest-code recognition
+        of noisy instances from 0.41 to 0.89 and cut the closed-loop
+        generation error from 1.17 to 0.25 of the signal's variance. In
+        units of the data: scale the sequences first.
 
 {training}
     ``early_stopping=True`` is not supported (a ValueError): the codes of
