@@ -280,6 +280,21 @@ def test_input_noise_makes_the_codes_matter():
         RNNPBRegressor(input_noise=0.1, solver="lbfgs").fit(PATTERNS)
 
 
+def test_warm_start_and_pickle_keep_the_codes():
+    import pickle
+
+    est = RNNPBRegressor(n_hidden=4, max_iter=3, warm_start=True, random_state=0).fit(X_LIST)
+    codes = est.codes_.copy()
+    est.fit(X_LIST)  # three more epochs on the same sequences and codes
+    assert est.n_iter_ == 6 and not np.allclose(est.codes_, codes)
+    with pytest.raises(ValueError, match="holds 3 codes"):
+        est.fit(X_LIST[:2])
+    assert est.codes_.shape == (3, 2)
+    loaded = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(loaded.codes_, est.codes_)
+    np.testing.assert_array_equal(loaded.generate(est.codes_, 4), est.generate(est.codes_, 4))
+
+
 def test_errors():
     with pytest.raises(NotFittedError):  # a ValueError
         RNNPBRegressor().transform(X_BATCH)
