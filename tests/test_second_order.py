@@ -117,6 +117,25 @@ def test_compiled_forward_matches_numpy(dtype):
     np.testing.assert_allclose(state, final, **tol)
 
 
+def test_threads_give_the_same_results(monkeypatch):
+    """Blocks of sequences in parallel threads: the same loss and gradient."""
+    import skrnn.utils._threads as threads
+
+    X = [RNG.uniform(-1, 1, (n, 3)) for n in (7, 3, 5, 6, 2, 4)]
+    y = RNG.uniform(-1, 1, 6)
+    results = []
+    for n_jobs in (1, 2):
+        monkeypatch.setattr(threads, "MIN_WORK_PER_BLOCK", 1)  # split even this batch
+        est = SecondOrderRegressor(n_hidden=4, n_jobs=n_jobs)
+        seqs = initialized(est, X, y)
+        with threads.limit_threads(n_jobs, parallel_kernels=True):
+            assert threads.kernel_threads(10 ** 6) == n_jobs
+            results.append(est._objective(est._theta, seqs, est._initial_state(seqs)))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    np.testing.assert_array_equal(results[0][2], results[1][2])
+
+
 def test_truncation_changes_the_gradient():
     grads = []
     for k in (None, 1):

@@ -11,6 +11,8 @@ with x~ = [x, 1] and s~ = [s, 1] (the ones carry the biases). The inputs of
 the sequence tasks these networks serve are often one-hot, so a zero input
 skips its whole block of W. Each sequence runs on its own (its products are
 a few hundred multiply-adds a step: no BLAS call would pay for itself).
+Sequences never interact, so a batch can be cut into blocks of sequences
+(``order`` lists the block's) that run in parallel threads.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -25,6 +27,7 @@ from ._lockstep cimport intp_t
 def second_order_forward(const floating[:, ::1] X,
                          const floating[:, ::1] W,
                          const intp_t[::1] offsets,
+                         const intp_t[::1] order,
                          floating[:, ::1] s_state,
                          int activation,
                          floating[:, ::1] S):
@@ -39,6 +42,8 @@ def second_order_forward(const floating[:, ::1] X,
         state unit k (the last of each: the constant 1).
     offsets : ndarray of shape (n_sequences + 1,), intp
         Sequence s occupies rows offsets[s]:offsets[s + 1].
+    order : ndarray of shape (n_block,), intp
+        The sequences to run (the other rows of the outputs are left alone).
     s_state : ndarray of shape (n_sequences, n_state)
         In: s_{-1} of every sequence. Out: its last state.
     activation : int
@@ -47,8 +52,8 @@ def second_order_forward(const floating[:, ::1] X,
         Out: s_t.
     """
     cdef Py_ssize_t n_in = X.shape[1], n_state = S.shape[1]
-    cdef Py_ssize_t n_seq = offsets.shape[0] - 1
-    cdef Py_ssize_t q, row, i, k, j
+    cdef Py_ssize_t n_seq = order.shape[0]
+    cdef Py_ssize_t b, q, row, i, k, j
     cdef floating* sp
     cdef floating* z
     cdef const floating* w
@@ -59,7 +64,8 @@ def second_order_forward(const floating[:, ::1] X,
         if sp == NULL:
             failed = True
         else:
-            for q in range(n_seq):
+            for b in range(n_seq):
+                q = order[b]
                 memcpy(sp, &s_state[q, 0], n_state * sizeof(floating))
                 sp[n_state] = 1
                 for row in range(offsets[q], offsets[q + 1]):
@@ -87,6 +93,7 @@ def second_order_bptt(const floating[:, ::1] X,
                       const floating[:, ::1] dS,
                       const floating[:, ::1] W,
                       const intp_t[::1] offsets,
+                      const intp_t[::1] order,
                       int activation,
                       Py_ssize_t bptt_steps,
                       floating[:, ::1] dZ):
@@ -102,7 +109,7 @@ def second_order_bptt(const floating[:, ::1] X,
 
     Parameters
     ----------
-    X, W, offsets, activation
+    X, W, offsets, order, activation
         As in :func:`second_order_forward`.
     S : ndarray of shape (n_steps, n_state)
         States s_t from the forward pass.
@@ -114,8 +121,8 @@ def second_order_bptt(const floating[:, ::1] X,
         Out: gradient with respect to the pre-activations z_t.
     """
     cdef Py_ssize_t n_in = X.shape[1], n_state = S.shape[1]
-    cdef Py_ssize_t n_seq = offsets.shape[0] - 1
-    cdef Py_ssize_t q, row, t, i, k, j
+    cdef Py_ssize_t n_seq = order.shape[0]
+    cdef Py_ssize_t b, q, row, t, i, k, j
     cdef floating* carry
     cdef floating* d
     cdef const floating* w
@@ -126,7 +133,8 @@ def second_order_bptt(const floating[:, ::1] X,
         if carry == NULL:
             failed = True
         else:
-            for q in range(n_seq):
+            for b in range(n_seq):
+                q = order[b]
                 memset(carry, 0, n_state * sizeof(floating))
                 for row in range(offsets[q + 1] - 1, offsets[q] - 1, -1):
                     t = row - offsets[q]

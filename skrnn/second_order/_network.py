@@ -2,11 +2,15 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
+
 import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._second_order import second_order_bptt, second_order_forward
 from .._layers import apply_output, glorot_uniform
+from ..elman._network import _blocks
+from ..utils._threads import run_in_parallel
 from ..utils._workspace import NO_WORKSPACE
 
 
@@ -81,6 +85,10 @@ class SecondOrderNetwork:
     def initial_state(self, n_sequences, dtype):
         return np.full((n_sequences, self.n_hidden), self.initial_context, dtype=dtype)
 
+    def _work(self, n_steps):
+        """Multiply-adds of the time loop over ``n_steps`` steps."""
+        return n_steps * (self.n_inputs + 1) * (self.n_hidden + 1) * self.n_hidden
+
     def forward(self, params, seqs, state, forced=None, need_cache=True,
                 workspace=NO_WORKSPACE):
         """Run the network over ``seqs`` from ``state``: (Y, cache, final state)."""
@@ -88,8 +96,12 @@ class SecondOrderNetwork:
         dtype = X.dtype
         S = workspace.empty("S", (X.shape[0], self.n_hidden), dtype)
         final = np.array(state, dtype=dtype, order="C")
-        second_order_forward(X, params["second_order_weights_"], seqs.offsets, final,
-                             ACTIVATION_CODES[self.activation], S)
+        # blocks of sequences in parallel threads when n_jobs allows (the
+        # kernel calls no BLAS); each sequence is computed whole by one thread
+        run_in_parallel([
+            partial(second_order_forward, X, params["second_order_weights_"], seqs.offsets,
+                    block, final, ACTIVATION_CODES[self.activation], S)
+            for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps))])
         Y = S @ params["output_weights_"]
         Y += params["output_bias_"]
         apply_output(self.output_activation, Y)
@@ -104,8 +116,10 @@ class SecondOrderNetwork:
         V = params["second_order_weights_"]
         dS = dO @ params["output_weights_"].T
         dZ = workspace.empty("dZ", S.shape, dtype)
-        second_order_bptt(X, S, dS, V, seqs.offsets, ACTIVATION_CODES[self.activation],
-                          self.bptt_steps or 0, dZ)
+        run_in_parallel([
+            partial(second_order_bptt, X, S, dS, V, seqs.offsets, block,
+                    ACTIVATION_CODES[self.activation], self.bptt_steps or 0, dZ)
+            for block in _blocks(seqs.offsets, seqs.order, self._work(seqs.n_steps))])
         # dV[i, k, :] = sum over steps of x~_t[i] s~_{t-1}[k] dz_t: one product
         # per input (the steps' outer products are never stored whole)
         previous = np.empty((S.shape[0], self.n_hidden + 1), dtype=dtype)
