@@ -78,6 +78,7 @@ sphinx_gallery_conf = {
         "../examples/elman",
         "../examples/lstm",
         "../examples/rnnpb",
+        "../examples/second_order",
         "../examples/weight_search",
         "../examples/hopfield",
         "../examples/rnn_elm",
