@@ -320,3 +320,22 @@ def test_errors():
     with pytest.raises(ValueError, match="start"):
         est.generate(np.zeros((2, 2)), 3, start=np.zeros((2, 5)))
     np.testing.assert_array_equal(est.get_flat_weights(), theta)  # nothing corrupted
+
+
+def test_failing_fit_or_partial_fit_leaves_the_model_as_it_was():
+    """A call refused by a check leaves no added code and no attribute of its X."""
+    est = RNNPBRegressor(n_hidden=4, max_iter=2, random_state=0).fit(X_LIST)
+    theta, codes = est.get_flat_weights(), est.codes_.copy()
+    est.set_params(update_every="step")  # refuses a single 2D series
+    with pytest.raises(ValueError, match="update_every='step'"):
+        est.partial_fit(X_SERIES)
+    with pytest.raises(ValueError, match="update_every='step'"):
+        est.fit(np.zeros((6, 3)))
+    np.testing.assert_array_equal(est.get_flat_weights(), theta)
+    np.testing.assert_array_equal(est.codes_, codes)
+    assert est.n_features_in_ == 2
+    est.set_params(update_every="batch")
+    assert est.transform(X_LIST).shape == (3, 2)
+    # the optimizer state still matches the weights
+    est.partial_fit(X_SERIES)
+    assert est.codes_.shape == (4, 2)

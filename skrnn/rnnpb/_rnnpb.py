@@ -2,6 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -244,13 +245,22 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
                 "held-out sequences would never be learned. Hold out sequences yourself "
                 "and score them through transform.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
-        if incremental and not first_pass:
-            _, seqs = self._sequences(X, reset=False)
-            seqs = with_code_index(seqs, self._network.n_codes)
-            self._add_codes(seqs)
-        else:
-            seqs = self._prepare(X, y, reset=first_pass)
-        self._check_update_every(seqs)
+        # every check before the model changes: a call that fails leaves a
+        # fitted model as it was (no codes added, no attributes of the new X)
+        saved = self.__dict__.copy()
+        try:
+            if incremental and not first_pass:
+                _, seqs = self._sequences(X, reset=False)
+                self._check_update_every(seqs)
+                seqs = with_code_index(seqs, self._network.n_codes)
+                self._add_codes(seqs)
+            else:
+                seqs = self._prepare(X, y, reset=first_pass)
+                self._check_update_every(seqs)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
         if first_pass:
             self._initialize(seqs)
         # every call brings sequences of its own: no state carries over
@@ -287,12 +297,15 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         self._link_weights()
         n_new = logits.size
         optimizer = getattr(self, "_optimizer", None)
-        for name in ("velocity", "m", "v"):  # SGD's and Adam's state, zero for the new codes
-            if optimizer is not None and hasattr(optimizer, name):
-                setattr(optimizer, name, np.concatenate(
-                    [getattr(optimizer, name), np.zeros(n_new, dtype=self._theta.dtype)]))
         if optimizer is not None:
+            # a copy: the optimizer of the model as it was is left alone
+            optimizer = copy.copy(optimizer)
             optimizer.__dict__.pop("_scratch", None)
+            for name in ("velocity", "m", "v"):  # SGD's and Adam's state, zero for the new codes
+                if hasattr(optimizer, name):
+                    setattr(optimizer, name, np.concatenate(
+                        [getattr(optimizer, name), np.zeros(n_new, dtype=self._theta.dtype)]))
+            self._optimizer = optimizer
 
     def _score_outputs(self, P, Y):
         return r2_score(Y, P)
