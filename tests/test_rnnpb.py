@@ -205,8 +205,8 @@ def test_partial_fit_adds_sequences():
     est.partial_fit(X_BATCH)
     assert est.codes_.shape == (6, 2)
     assert est.get_flat_weights().shape[0] == n_weights + 3 * 2
-    # Adam's moments carry the old codes on (their state was kept, not reset)
-    assert not np.allclose(est.codes_[:3], before)
+    # the old codes' sequences are not in the new data: their codes stay put
+    np.testing.assert_array_equal(est.codes_[:3], before)
     # the model still works on the sequences it holds
     assert np.isfinite(est.evaluate_loss(X_LIST + list(X_BATCH), None))
 
@@ -339,3 +339,18 @@ def test_failing_fit_or_partial_fit_leaves_the_model_as_it_was():
     # the optimizer state still matches the weights
     est.partial_fit(X_SERIES)
     assert est.codes_.shape == (4, 2)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_partial_fit_does_not_move_the_codes_it_has_no_data_for(solver):
+    """Each call's sequences are new: a momentum left on the old codes must not drift them."""
+    est = RNNPBRegressor(n_hidden=6, max_iter=30, solver=solver, random_state=0).fit(X_LIST)
+    before = est.codes_.copy()
+    weights = est.get_flat_weights()[:-before.size]
+    for x in X_BATCH:
+        est.partial_fit([x])
+    np.testing.assert_array_equal(est.codes_[:3], before)
+    assert est.codes_.shape == (6, 2)
+    # the shared weights and the new codes did learn
+    assert not np.allclose(est.get_flat_weights()[:weights.size], weights)
+    assert not np.allclose(est.codes_[3], est.codes_[4])

@@ -209,8 +209,10 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         """Add the sequences of ``X`` with codes of their own, and train one epoch.
 
         The new codes start from what :meth:`transform` recognises with the
-        current weights; then one pass of the solver updates the weights and
-        all codes on the new sequences. Each call adds sequences: a 2D
+        current weights; then one pass of the solver on the new sequences
+        updates the shared weights and the new codes. The codes already held
+        stay as they are: their sequences are not in this call's data. Each
+        call adds sequences: a 2D
         ``X`` is one new sequence (its state does not carry over from the
         previous call).
 
@@ -303,8 +305,15 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             optimizer.__dict__.pop("_scratch", None)
             for name in ("velocity", "m", "v"):  # SGD's and Adam's state, zero for the new codes
                 if hasattr(optimizer, name):
+                    state = getattr(optimizer, name).copy()
+                    if name != "v":
+                        # the old codes' sequences are not in this call's data, so
+                        # their gradient is zero: a momentum left from earlier calls
+                        # would move them with nothing to support it. Adam's second
+                        # moment only scales steps and is kept.
+                        state[state.shape[0] - n_old * self.n_pb:] = 0
                     setattr(optimizer, name, np.concatenate(
-                        [getattr(optimizer, name), np.zeros(n_new, dtype=self._theta.dtype)]))
+                        [state, np.zeros(n_new, dtype=self._theta.dtype)]))
             self._optimizer = optimizer
 
     def _score_outputs(self, P, Y):
