@@ -354,3 +354,17 @@ def test_partial_fit_does_not_move_the_codes_it_has_no_data_for(solver):
     # the shared weights and the new codes did learn
     assert not np.allclose(est.get_flat_weights()[:weights.size], weights)
     assert not np.allclose(est.codes_[3], est.codes_[4])
+
+
+@pytest.mark.parametrize("code", [[0.3, 0.7], [1.5, -0.5]], ids=["inside", "outside"])
+def test_predict_and_generate_agree_on_any_code(code):
+    """Fed generate's own outputs, predict with the same code gives them back,
+    codes outside (0, 1) included (no silent clipping in one of the two)."""
+    est = RNNPBRegressor(n_hidden=4, n_pb=2)
+    initialized(est, X_LIST)
+    codes = np.array([code])
+    start = X_LIST[0][0]
+    generated = est.generate(codes, 5, start=start)[0]
+    inputs = np.vstack([start, generated[:-1]])
+    np.testing.assert_allclose(est.predict([inputs], codes=codes)[0], generated,
+                               rtol=1e-10, atol=1e-12)

@@ -128,10 +128,11 @@ class ParametricBiasNetwork:
             [params["input_weights_"], params["pb_weights_"]])
         return core
 
-    def _augmented(self, params, seqs):
+    def _augmented(self, params, seqs, codes=None):
         """The core network's Sequences: inputs ``[x_t, p_s]``; and the code of each row."""
         ids = seqs.X[:, -1].astype(np.intp)
-        P = sigmoid(params[CODES]).astype(seqs.X.dtype, copy=False)
+        P = sigmoid(params[CODES]) if codes is None else codes
+        P = P.astype(seqs.X.dtype, copy=False)
         X = np.empty((seqs.n_steps, self.n_inputs + self.n_pb), dtype=seqs.X.dtype)
         X[:, :self.n_inputs] = seqs.X[:, :-1]
         X[:, self.n_inputs:] = P[ids]
@@ -142,9 +143,13 @@ class ParametricBiasNetwork:
         return augmented, ids, P
 
     def forward(self, params, seqs, state, forced=None, need_cache=True,
-                workspace=NO_WORKSPACE):
-        """Run over ``seqs`` (last column: code index) from ``state``; see the core's."""
-        augmented, ids, P = self._augmented(params, seqs)
+                workspace=NO_WORKSPACE, codes=None):
+        """Run over ``seqs`` (last column: code index) from ``state``; see the core's.
+
+        ``codes`` (values p, any real numbers) replaces sigmoid of the
+        network's logits when given, as :meth:`generate` takes them.
+        """
+        augmented, ids, P = self._augmented(params, seqs, codes)
         Y, cache, state = self.core.forward(self._core_params(params), augmented, state,
                                             forced=forced, need_cache=need_cache,
                                             workspace=workspace)

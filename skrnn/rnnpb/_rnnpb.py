@@ -449,8 +449,9 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             Sequences in any layout :meth:`fit` accepts; a 2D series is one
             sequence here.
         codes : array-like of shape (n_sequences, n_pb), default=None
-            The code of each sequence; recognised from ``X`` when None
-            (the whole series, for 2D ``X``).
+            The code of each sequence, values p as :meth:`generate` takes
+            them (used as given, even outside (0, 1)); recognised from ``X``
+            when None (the whole series, for 2D ``X``).
 
         Returns
         -------
@@ -465,15 +466,14 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             codes = sigmoid(logits)
         codes = self._check_codes(codes, seqs.n_sequences)
         params = dict(self._views(self._theta))
-        # logit of p: the network takes logits; clipped so that p = 0 or 1 stays finite
-        p = np.clip(codes, 1e-12, 1 - 1e-12)
-        params[CODES] = np.log(p) - np.log1p(-p)
         net = self._network.with_codes(seqs.n_sequences)
         marked = with_code_index(seqs, 0)
+        # the values p themselves, as generate takes them (no round trip
+        # through logits, which would clip codes outside (0, 1))
         with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=True):
             Y, _, _ = net.forward(params, marked, net.initial_state(seqs.n_sequences,
                                                                     self._theta.dtype),
-                                  need_cache=False)
+                                  need_cache=False, codes=codes)
         return seqs.format_steps(Y, False)
 
     def score(self, X, y=None):
