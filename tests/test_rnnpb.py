@@ -368,3 +368,10 @@ def test_predict_and_generate_agree_on_any_code(code):
     inputs = np.vstack([start, generated[:-1]])
     np.testing.assert_allclose(est.predict([inputs], codes=codes)[0], generated,
                                rtol=1e-10, atol=1e-12)
+
+
+def test_feature_names_out_need_a_fitted_model():
+    with pytest.raises(NotFittedError):
+        RNNPBRegressor().get_feature_names_out()
+    est = RNNPBRegressor(n_hidden=4, n_pb=3, max_iter=2).fit(X_LIST)
+    assert list(est.get_feature_names_out()) == [f"rnnpbregressor{i}" for i in range(3)]

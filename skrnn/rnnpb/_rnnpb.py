@@ -147,6 +147,9 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
 
     @property
     def _n_features_out(self):
+        # absent until fitted, so that get_feature_names_out raises NotFittedError
+        if "_theta" not in self.__dict__:
+            raise AttributeError("_n_features_out exists once the RNNPB is fitted.")
         return self.n_pb
 
     # -- data ----------------------------------------------------------------
