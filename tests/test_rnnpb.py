@@ -375,3 +375,16 @@ def test_feature_names_out_need_a_fitted_model():
         RNNPBRegressor().get_feature_names_out()
     est = RNNPBRegressor(n_hidden=4, n_pb=3, max_iter=2).fit(X_LIST)
     assert list(est.get_feature_names_out()) == [f"rnnpbregressor{i}" for i in range(3)]
+
+
+def test_documented_semantics_of_predict_score_and_transform(patterns_model):
+    """A transformer (not a regressor); predict and score treat a 2D series as one
+    sequence under one recognised code, transform as windows, one code per step."""
+    from sklearn.base import is_regressor
+
+    assert not is_regressor(patterns_model)
+    series = PATTERNS[0]
+    np.testing.assert_array_equal(patterns_model.predict(series),
+                                  patterns_model.predict([series])[0])
+    assert patterns_model.score(series) == patterns_model.score([series])
+    assert patterns_model.transform(series).shape == (series.shape[0], 2)

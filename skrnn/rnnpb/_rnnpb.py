@@ -494,7 +494,9 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         -------
         score : float
             R^2 over every predicted step and feature (the last step of each
-            sequence has nothing to predict).
+            sequence has nothing to predict). Each code is recognised from
+            the sequence it scores: a measure of fit under the best code,
+            not of forecasting.
         """
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False, univariate_rows=False,
@@ -580,6 +582,24 @@ _DOC = """Recurrent neural network with parametric bias (RNNPB).
       the next input.
 
     ``y`` is never used: the targets are the sequences' own next steps.
+    Despite its name (it regresses each step on the steps before), the
+    estimator is a scikit-learn *transformer*, not a regressor
+    (``sklearn.base.is_regressor`` is False): its output in a pipeline is
+    :meth:`transform`'s codes. Its three outputs:
+
+    - :meth:`transform` ``(X)``: one code per sequence, shape
+      (n_sequences, n_pb); for a 2D series, one code per step, each
+      recognised from the window of ``recognition_window`` steps ending at
+      that step;
+    - :meth:`predict` ``(X, codes=None)``: the one-step-ahead predictions,
+      in the layout of ``X``, under the given codes or, when None, under
+      the code recognised from the whole of each sequence (a 2D series is
+      one sequence here, not windows);
+    - :meth:`score` ``(X)``: R^2 of those predictions. The codes are
+      recognised from the very steps being predicted, so the score says
+      how well the network explains a sequence under its best code, not
+      how well it forecasts unseen steps.
+
     The forward pass and backpropagation through time are the compiled
     kernels of :class:`ElmanRegressor` and :class:`JordanRegressor`.
 
@@ -607,8 +627,10 @@ _DOC = """Recurrent neural network with parametric bias (RNNPB).
         Step size of that descent, on the logits rho.
 
     recognition_window : int, default=20
-        For a 2D series in :meth:`transform`: the number of steps whose
-        prediction error defines the code of each step.
+        For a 2D series in :meth:`transform`: the length in steps of the
+        window, ending at each step, whose next-step prediction errors
+        (``recognition_window - 1`` of them; fewer in the first windows)
+        define that step's code.
 
     input_noise : float, default=0.0
         Standard deviation of Gaussian noise added to the inputs (not the
