@@ -388,3 +388,13 @@ def test_documented_semantics_of_predict_score_and_transform(patterns_model):
                                   patterns_model.predict([series])[0])
     assert patterns_model.score(series) == patterns_model.score([series])
     assert patterns_model.transform(series).shape == (series.shape[0], 2)
+
+
+def test_generate_starts_from_the_mean_first_step_of_all_sequences_held():
+    """start=None: the mean first step of the training sequences, those that
+    partial_fit added included."""
+    est = RNNPBRegressor(n_hidden=4, max_iter=2, random_state=0).fit(X_LIST)
+    est.partial_fit(X_BATCH)
+    mean_first = np.mean([x[0] for x in X_LIST + list(X_BATCH)], axis=0)
+    np.testing.assert_allclose(est.generate(est.codes_, 4),
+                               est.generate(est.codes_, 4, start=mean_first), rtol=1e-12)

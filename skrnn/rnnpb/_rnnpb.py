@@ -297,6 +297,10 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         shifted = with_code_index(seqs.__class__(seqs.X[:, :-1], seqs.offsets, seqs.layout,
                                                  seqs.Y, seqs.per_step), 0)
         logits = self._recognise(shifted)
+        # generate's default start, the mean first step of every sequence held
+        first = seqs.X[seqs.offsets[:-1], :-1]
+        self._first_step = ((n_old * self._first_step + first.sum(axis=0))
+                            / (n_old + seqs.n_sequences)).astype(self._first_step.dtype)
         self._network = self._network.with_codes(n_old + seqs.n_sequences)
         self._theta = np.concatenate([self._theta, logits.ravel().astype(self._theta.dtype)])
         self._link_weights()
