@@ -398,3 +398,18 @@ def test_generate_starts_from_the_mean_first_step_of_all_sequences_held():
     mean_first = np.mean([x[0] for x in X_LIST + list(X_BATCH)], axis=0)
     np.testing.assert_allclose(est.generate(est.codes_, 4),
                                est.generate(est.codes_, 4, start=mean_first), rtol=1e-12)
+
+
+def test_a_fitted_model_keeps_its_code_width_until_refit():
+    """set_params(n_pb=...) takes effect at the next fit, as n_hidden does: until
+    then transform, predict, generate and partial_fit use the fitted network."""
+    est = RNNPBRegressor(n_hidden=4, n_pb=2, max_iter=2, random_state=0).fit(X_LIST)
+    codes = est.transform(X_LIST)
+    est.set_params(n_pb=3)
+    np.testing.assert_array_equal(est.transform(X_LIST), codes)
+    assert est.generate(codes, 3).shape == (3, 3, 2)
+    assert len(est.predict(X_LIST)) == 3
+    assert len(est.get_feature_names_out()) == 2
+    est.partial_fit(X_SERIES)
+    assert est.codes_.shape == (4, 2)
+    assert est.fit(X_LIST).codes_.shape == (3, 3)

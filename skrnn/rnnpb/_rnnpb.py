@@ -150,7 +150,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         # absent until fitted, so that get_feature_names_out raises NotFittedError
         if "_theta" not in self.__dict__:
             raise AttributeError("_n_features_out exists once the RNNPB is fitted.")
-        return self.n_pb
+        return self._network.n_pb
 
     # -- data ----------------------------------------------------------------
     def _sequences(self, X, *, reset):
@@ -318,7 +318,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
                         # their gradient is zero: a momentum left from earlier calls
                         # would move them with nothing to support it. Adam's second
                         # moment only scales steps and is kept.
-                        state[state.shape[0] - n_old * self.n_pb:] = 0
+                        state[state.shape[0] - n_old * self._network.n_pb:] = 0
                     setattr(optimizer, name, np.concatenate(
                         [state, np.zeros(n_new, dtype=self._theta.dtype)]))
             self._optimizer = optimizer
@@ -339,7 +339,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         n_codes = seqs.n_sequences
         net = self._network.with_codes(n_codes)
         params = dict(self._views(self._theta))
-        rho = np.zeros((n_codes, self.n_pb), dtype=dtype)
+        rho = np.zeros((n_codes, net.n_pb), dtype=dtype)
         params[CODES] = rho
         grads = {name: np.empty(shape, dtype=dtype) for name, shape in net.layout()}
         state0 = net.initial_state(n_codes, dtype)
@@ -437,8 +437,9 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         codes = np.asarray(codes, dtype=self._theta.dtype)
         if codes.ndim == 1:
             codes = codes[None, :]
-        if codes.ndim != 2 or codes.shape[1] != self.n_pb:
-            raise ValueError(f"codes must have shape (n_codes, {self.n_pb}) (n_pb={self.n_pb}); "
+        n_pb = self._network.n_pb  # of the fitted network, whatever set_params did since
+        if codes.ndim != 2 or codes.shape[1] != n_pb:
+            raise ValueError(f"codes must have shape (n_codes, {n_pb}) (n_pb={n_pb}); "
                              f"got an array of shape {np.shape(codes)}.")
         if n_expected is not None and codes.shape[0] != n_expected:
             raise ValueError(f"codes has {codes.shape[0]} rows but X holds {n_expected} "
