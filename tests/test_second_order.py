@@ -179,3 +179,23 @@ def test_errors():
     with pytest.raises(ValueError):
         est.fit([np.full((3, 3), np.nan)], [np.zeros(3)])
     assert np.all(np.isfinite(est.get_flat_weights()))
+
+
+def test_init_takes_every_shared_training_parameter():
+    """The second-order __init__ sets its attributes itself (it has no
+    weight_init): it must keep up with BaseRecurrent's parameters, and store
+    each one as given."""
+    import inspect
+
+    from sklearn.base import clone
+
+    from skrnn._base import BaseRecurrent
+
+    shared = set(inspect.signature(BaseRecurrent.__init__).parameters) - {"self", "weight_init"}
+    for cls in (SecondOrderClassifier, SecondOrderRegressor):
+        params = cls().get_params()
+        assert shared <= set(params) and "weight_init" not in params
+        assert set(cls._parameter_constraints) == set(params)
+        given = {"n_hidden": 3, "bptt_steps": 4, "alpha": 0.5, "max_iter": 7, "tol": 0.01,
+                 "n_jobs": 2, "update_every": "step", "max_grad_norm": None}
+        assert clone(cls(**given)).get_params() == {**params, **given}
