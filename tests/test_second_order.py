@@ -199,3 +199,17 @@ def test_init_takes_every_shared_training_parameter():
         given = {"n_hidden": 3, "bptt_steps": 4, "alpha": 0.5, "max_iter": 7, "tol": 0.01,
                  "n_jobs": 2, "update_every": "step", "max_grad_norm": None}
         assert clone(cls(**given)).get_params() == {**params, **given}
+
+
+def test_a_refused_fit_leaves_the_fitted_model_as_it_was():
+    """update_every='step' refuses a 2D series after validation has read it: the
+    fitted model must not keep the refused data's n_features_in_."""
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(5, 4, 2)), rng.uniform(size=5)
+    est = SecondOrderRegressor(n_hidden=3, max_iter=2, random_state=0).fit(X, y)
+    pred = est.predict(X)
+    est.set_params(update_every="step")
+    with pytest.raises(ValueError, match="update_every='step'"):
+        est.fit(rng.uniform(size=(20, 3)), rng.uniform(size=20))
+    assert est.n_features_in_ == 2
+    np.testing.assert_array_equal(est.predict(X), pred)
