@@ -78,6 +78,8 @@ sphinx_gallery_conf = {
         "../examples/elman",
         "../examples/lstm",
         "../examples/backprop",
+        "../examples/rnnpb",
+        "../examples/second_order",
         "../examples/weight_search",
         "../examples/hopfield",
         "../examples/rnn_elm",

@@ -10,6 +10,8 @@ from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
 from .preprocessing import SequenceScaler
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
+from .rnnpb import RNNPBRegressor
+from .second_order import SecondOrderClassifier, SecondOrderRegressor
 from .utils._public import publish
 from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
 
@@ -32,6 +34,9 @@ __all__ = [
     "RNNAutoencoder",
     "RNNELMClassifier",
     "RNNELMRegressor",
+    "RNNPBRegressor",
+    "SecondOrderClassifier",
+    "SecondOrderRegressor",
     "SequenceScaler",
     "SimulatedAnnealingOptimizer",
     "__version__",

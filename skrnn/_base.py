@@ -438,8 +438,14 @@ class BaseRecurrent(BaseEstimator, ABC):
                 raise ValueError(f"callbacks[{i}] must be callable (called after each epoch as "
                                  f"callback(estimator, info)); got {callback!r}.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
+        saved = self.__dict__.copy()
         seqs = self._prepare(X, y, reset=first_pass, classes=classes)
-        self._check_update_every(seqs)
+        try:
+            self._check_update_every(seqs)
+        except ValueError:  # refused: the fitted model keeps the attributes of its own data
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
         if first_pass:
             self._initialize(seqs)
         # the arrays of a training step, reused from batch to batch

@@ -17,6 +17,9 @@ from skrnn import (
     JordanRegressor,
     LSTMClassifier,
     LSTMRegressor,
+    RNNPBRegressor,
+    SecondOrderClassifier,
+    SecondOrderRegressor,
 )
 from skrnn.forecasting import ConformalForecaster
 
@@ -26,7 +29,7 @@ _SETTINGS = dict(n_hidden=8, max_iter=50, random_state=0)
 
 def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
-                LSTMRegressor, LSTMClassifier):
+                LSTMRegressor, LSTMClassifier, SecondOrderRegressor, SecondOrderClassifier):
         yield cls(**_SETTINGS)
     # the modern rule takes the checks' real-valued data; a classical rule
     # shows which checks its binary-only input rules out
@@ -39,6 +42,7 @@ def _instances():
                   random_state=0)
     # the first input column stands for the next target; the others are covariates
     yield ConformalForecaster(EchoStateRegressor(n_reservoir=20, random_state=0), feedback=[0])
+    yield RNNPBRegressor(n_hidden=8, max_iter=20, recognition_max_iter=10, random_state=0)
 
 
 # A 2D X given to a sequence regressor is one time-ordered series: its rows

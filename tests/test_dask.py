@@ -43,6 +43,9 @@ from skrnn import (
     ParticleSwarmOptimizer,
     RNNELMClassifier,
     RNNELMRegressor,
+    RNNPBRegressor,
+    SecondOrderClassifier,
+    SecondOrderRegressor,
     SequenceScaler,
     SimulatedAnnealingOptimizer,
 )
@@ -132,6 +135,10 @@ _STREAMED = [
     (SequenceScaler(), "scaled"),
     (BackPropagationRegressor(4, (4,), random_state=0), "series"),
     (BackPropagationClassifier(hidden_layer_sizes=(4,), random_state=0), "rows"),
+    (SecondOrderRegressor(3, random_state=0), "series"),
+    (SecondOrderClassifier(3, random_state=0), "rows"),
+    # each block a sequence of its own, with its own code
+    (RNNPBRegressor(4, recognition_max_iter=5, random_state=0), "codes"),
 ]
 
 
@@ -142,6 +149,8 @@ def _streamed_data(kind):
         return _rows()
     if kind == "scaled":  # a transformer: X alone, its running statistics
         return _series()[0] * [1.0, 3.0] + [0.5, -2.0], None
+    if kind == "codes":  # sequences alone: each block a new sequence of the RNNPB
+        return _series()[0], None
     if kind == "table":
         rng = np.random.RandomState(1)
         X = rng.uniform(0, 1, (240, 3))
@@ -156,6 +165,8 @@ def _outputs(model, X, kind):
         return np.concatenate([model.weights_.ravel(), model.predict(noisy).ravel()])
     if kind == "scaled":
         return model.transform(X)
+    if kind == "codes":  # the code learned for every block, and the network's predictions
+        return np.concatenate([model.codes_.ravel(), model.predict(X[:40]).ravel()])
     return model.predict(X)
 
 
@@ -179,7 +190,7 @@ def test_incremental_streams_blocks_in_order(client, estimator, kind):
     Xd = da.from_array(X, chunks=(CHUNKS, X.shape[1]))
     yd = None if y is None else da.from_array(y, chunks=(CHUNKS,))
     # Incremental wants a scorer; a transformer has no score method of its own
-    scoring = (lambda est, X, y=None: 0.0) if kind == "scaled" else None
+    scoring = (lambda est, X, y=None: 0.0) if kind in ("scaled", "codes") else None
     streamed = Incremental(estimator, scoring=scoring, shuffle_blocks=False).fit(
         Xd, yd, **kwargs).estimator_
 
@@ -195,6 +206,8 @@ def test_incremental_streams_blocks_in_order(client, estimator, kind):
     # every block was learnt, not just the first
     if kind == "patterns":
         assert streamed.n_patterns_ == X.shape[0]
+    elif kind == "codes":
+        assert streamed.codes_.shape[0] == len(CHUNKS)
     elif hasattr(streamed, "best_estimator_"):  # a weight search: one iteration per block
         assert streamed.n_iter_ == local.n_iter_ == len(CHUNKS)
         assert_allclose(streamed.loss_curve_, local.loss_curve_, rtol=1e-9)
