@@ -29,6 +29,7 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
 from ._sequences import Sequences, check_sequences
+from ._rtrl import RTRL_SOLVERS, fit_rtrl
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
 from .utils._progress import Progress, warn_interrupted
@@ -40,6 +41,8 @@ POPULATION_LOSS_CODES = {"squared_error": 0, "log_loss": 1}
 
 # the two parameters of the simple recurrent networks (Elman, Jordan)
 SRN_PARAMETER_CONSTRAINTS = {
+    # real-time recurrent learning (skrnn._rtrl) as well as BPTT's solvers
+    "solver": [StrOptions({"sgd", "adam", "lbfgs", "rtrl", "rtrl_adam"})],
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     "initial_context": [Real],
 }
@@ -445,7 +448,9 @@ class BaseRecurrent(BaseEstimator, ABC):
         # the arrays of a training step, reused from batch to batch
         workspace = Workspace()
         with limit_threads(self.n_jobs, parallel_kernels=True):
-            if self.solver == "lbfgs":
+            if self.solver in RTRL_SOLVERS:
+                fit_rtrl(self, seqs, incremental, first_pass)
+            elif self.solver == "lbfgs":
                 self._fit_lbfgs(seqs, workspace)
             else:
                 self._fit_stochastic(seqs, incremental, workspace)
@@ -479,7 +484,7 @@ class BaseRecurrent(BaseEstimator, ABC):
 
     def _make_optimizer(self):
         n, dtype = self._theta.shape[0], self._theta.dtype
-        if self.solver == "sgd":
+        if self.solver in ("sgd", "rtrl"):
             return SGDOptimizer(n, self.learning_rate_init, self.learning_rate, self.momentum,
                                 self.nesterovs_momentum, self.power_t, dtype)
         return AdamOptimizer(n, self.learning_rate_init, self.beta_1, self.beta_2,
