@@ -25,6 +25,9 @@ def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
                 LSTMRegressor, LSTMClassifier):
         yield cls(**_SETTINGS)
+    # real-time recurrent learning: the online solver of the simple networks
+    for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier):
+        yield cls(solver="rtrl_adam", **_SETTINGS)
     # the modern rule takes the checks' real-valued data; a classical rule
     # shows which checks its binary-only input rules out
     yield HopfieldMemory(rule="modern", random_state=0)
