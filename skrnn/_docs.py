@@ -233,6 +233,34 @@ def training_parameters(default_init, init_choice):
 SRN_TRAINING_PARAMETERS = training_parameters(
     "orthogonal", "The default generalised best of the three for Elman's and Jordan's "
     "networks on a suite of sequence tasks.")
+# the simple networks also learn online by real-time recurrent learning
+_BPTT_SOLVER_END = """\
+        L-BFGS-B on the whole training set at once (no mini-batches, no
+        ``partial_fit``).
+"""
+_RTRL_SOLVER_END = """\
+        L-BFGS-B on the whole training set at once (no mini-batches, no
+        ``partial_fit``). 'rtrl' and 'rtrl_adam' are real-time recurrent
+        learning (Williams and Zipser, 1989): the sensitivity of the state to
+        every weight is carried forward in time, so the gradient of each
+        step's error runs through the whole past, however long the stream,
+        in memory that does not grow with it; the weights move after every
+        ``batch_size`` targets ('auto': after every target), by gradient
+        descent with ``momentum`` ('rtrl') or by Adam ('rtrl_adam'). State,
+        sensitivities and an unfinished update window carry across
+        ``partial_fit`` calls on a 2D series. ``fit`` runs the same online
+        algorithm over the data in order, every epoch; ``loss_curve_`` then
+        holds each epoch's online loss, every target's loss taken before its
+        update. A step costs O(n_hidden^4) (Elman) or
+        O(n_hidden^2 n_outputs (n_inputs + n_outputs)) (Jordan): practical up to
+        n_hidden=64, past which it warns. ``bptt_steps`` and
+        ``update_every='step'`` do not apply.
+"""
+SRN_TRAINING_PARAMETERS = SRN_TRAINING_PARAMETERS.replace(
+    "solver : {'sgd', 'adam', 'lbfgs'}",
+    "solver : {'sgd', 'adam', 'lbfgs', 'rtrl', 'rtrl_adam'}").replace(
+    _BPTT_SOLVER_END, _RTRL_SOLVER_END)
+assert "rtrl_adam" in SRN_TRAINING_PARAMETERS and "Williams" in SRN_TRAINING_PARAMETERS
 LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "
     "sequence tasks (remembering a symbol for ten steps most of all).")
