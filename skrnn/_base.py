@@ -43,6 +43,8 @@ POPULATION_LOSS_CODES = {"squared_error": 0, "log_loss": 1}
 SRN_PARAMETER_CONSTRAINTS = {
     # real-time recurrent learning (skrnn._rtrl) as well as BPTT's solvers
     "solver": [StrOptions({"sgd", "adam", "lbfgs", "rtrl", "rtrl_adam"})],
+    # WEKA's initialisation, for its recipe, beside the shared schemes
+    "weight_init": [StrOptions(set(WEIGHT_INITS) | {"small_uniform"})],
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     "initial_context": [Real],
 }

@@ -260,7 +260,18 @@ SRN_TRAINING_PARAMETERS = SRN_TRAINING_PARAMETERS.replace(
     "solver : {'sgd', 'adam', 'lbfgs'}",
     "solver : {'sgd', 'adam', 'lbfgs', 'rtrl', 'rtrl_adam'}").replace(
     _BPTT_SOLVER_END, _RTRL_SOLVER_END)
-assert "rtrl_adam" in SRN_TRAINING_PARAMETERS and "Williams" in SRN_TRAINING_PARAMETERS
+_SHARED_INITS = "weight_init : {'orthogonal', 'glorot', 'uniform'}"
+_SHARED_INITS_END = """\
+        output layer on +-1/sqrt(its inputs). An LSTM's forget gates get
+        ``forget_bias`` added whatever the scheme.
+"""
+SRN_TRAINING_PARAMETERS = SRN_TRAINING_PARAMETERS.replace(
+    _SHARED_INITS, "weight_init : {'orthogonal', 'glorot', 'uniform', 'small_uniform'}").replace(
+    _SHARED_INITS_END, """\
+        output layer on +-1/sqrt(its inputs). 'small_uniform': every weight
+        and bias on +-0.05, as WEKA's Elman network draws them.
+""")
+assert "rtrl_adam" in SRN_TRAINING_PARAMETERS and "Williams" in SRN_TRAINING_PARAMETERS and "+-0.05" in SRN_TRAINING_PARAMETERS
 LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "
     "sequence tasks (remembering a symbol for ten steps most of all).")

@@ -107,10 +107,15 @@ _ELMAN_DOC = """{summary}
     Notes
     -----
     Elman's original training treats the context as extra inputs and
-    backpropagates one step (``bptt_steps=1``), online; WEKA's Elman does the
+    backpropagates one step (``bptt_steps=1``), online. WEKA's Elman does the
     same with logistic units, a 0.5 initial context, learning rate 0.3 and
-    momentum 0.2 (``solver='sgd'``, ``batch_size=1``). Full backpropagation
-    through time is the default here.
+    plain momentum 0.2, and nothing else; on a 2D series its training is
+    reproduced by ``activation='logistic', initial_context=0.5,
+    solver='sgd', learning_rate_init=0.3, momentum=0.2,
+    nesterovs_momentum=False, batch_size=1, bptt_steps=1, alpha=0,
+    max_grad_norm=None, tol=0, weight_init='small_uniform', max_iter=500``
+    (WEKA's scaling of inputs and numeric targets to [-1, 1] is left to the
+    user). Full backpropagation through time is the default here.
 
     The state carried by ``predict(..., return_state=True)`` and by
     ``partial_fit`` on 2D chunks is the hidden state, of size ``n_hidden``.
