@@ -11,11 +11,11 @@ Three parts, in one process run:
 2. **Prequential error** on three streams: every chunk of ``--chunk`` steps is
    first predicted by the current model (its state carried from the previous
    chunk's prediction), then learnt from with ``partial_fit``. Compared:
-   RTRL ('rtrl_adam', an update per step), truncated BPTT through
-   ``partial_fit`` ('adam', updates every ``--bptt`` steps, the gradient
-   truncated there) and an echo state network's ``partial_fit`` (its ridge
-   readout re-solved after every chunk), each at three learning rates
-   (reservoir: three spectral radii). The streams: a delayed recall of 3
+   RTRL ('rtrl_adam', an update per step, and an update every ``--bptt``
+   steps), truncated BPTT through ``partial_fit`` ('adam', updates every
+   ``--bptt`` steps, the gradient truncated there) and an echo state
+   network's ``partial_fit`` (its ridge readout re-solved after every
+   chunk), each at three learning rates (reservoir: three spectral radii). The streams: a delayed recall of 3
    steps whose recalled input switches from one channel to the other
    halfway (drift: the same difficulty, other weights), a sine whose period drifts from
    15 to 45 steps (one-step-ahead prediction), and NARMA-10.
@@ -30,6 +30,7 @@ Run::
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import sys
 import time
 import tracemalloc
 import warnings
@@ -42,6 +43,7 @@ from skrnn.datasets import make_narma
 
 HIDDEN = 16
 LEARNING_RATES = (0.001, 0.003, 0.01)
+RTRL_STEP_RATES = (0.0003, 0.001, 0.003)
 SPECTRAL_RADII = (0.5, 0.9, 1.1)
 
 
@@ -163,10 +165,16 @@ def prequential(model, X, y, chunk):
     return errors
 
 
-def models():
-    for lr in LEARNING_RATES:
-        yield f"RTRL, rtrl_adam lr={lr}", ElmanRegressor(
+def models(bptt):
+    # an update per step, as Williams and Zipser; then every ``bptt`` steps,
+    # the update schedule of the truncated-BPTT baseline with the exact gradient
+    for lr in RTRL_STEP_RATES:
+        yield f"RTRL, rtrl_adam lr={lr}, every step", ElmanRegressor(
             n_hidden=HIDDEN, solver="rtrl_adam", learning_rate_init=lr, random_state=0)
+    for lr in LEARNING_RATES:
+        yield f"RTRL, rtrl_adam lr={lr}, every {bptt} steps", ElmanRegressor(
+            n_hidden=HIDDEN, solver="rtrl_adam", learning_rate_init=lr, batch_size=bptt,
+            random_state=0)
     for lr in LEARNING_RATES:
         yield f"truncated BPTT, adam lr={lr}", "bptt", lr
     for rho in SPECTRAL_RADII:
@@ -198,7 +206,7 @@ def prequential_table(n_steps, chunk, bptt):
             cols += " error before drift | steps to recover |"
         print(cols)
         print("|---" * (cols.count("|") - 1) + "|")
-        for label, model, *lr in models():
+        for label, model, *lr in models(bptt):
             if model == "bptt":
                 model = ElmanRegressor(n_hidden=HIDDEN, solver="adam",
                                        learning_rate_init=lr[0], batch_size=bptt,
@@ -220,10 +228,11 @@ def prequential_table(n_steps, chunk, bptt):
 # -- 3. memory -----------------------------------------------------------------------
 def memory():
     print("\n## Peak memory of streaming through partial_fit (tracemalloc), chunks of 1000")
-    print("| steps | rtrl, n_hidden=8 | rtrl, n_hidden=32 | per-step data seen |")
-    print("|---|---|---|---|")
+    print("| steps | rtrl, n_hidden=8 | rtrl, n_hidden=32 | loss_curve_ (n_hidden=8) | "
+          "data streamed |")
+    print("|---|---|---|---|---|")
     for n_steps in (10**4, 10**5, 10**6):
-        peaks = []
+        peaks, curve = [], 0
         for n in (8, 32):
             steps = n_steps if n == 8 else min(n_steps, 10**5)
             model = ElmanRegressor(n_hidden=n, solver="rtrl", random_state=0)
@@ -234,11 +243,14 @@ def memory():
                 model.partial_fit(X, np.roll(X[:, 0], 1))
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
+            if n == 8:  # one float per partial_fit call, as MLP's; the only growth
+                curve = sys.getsizeof(model.loss_curve_) + sum(
+                    sys.getsizeof(v) for v in model.loss_curve_)
             if steps < n_steps:
                 peaks[-1] = None
         cells = [f"{p / 1024:,.0f} KB" if p is not None else "(not run)" for p in peaks]
-        print(f"| {n_steps:,} | {cells[0]} | {cells[1]} | {n_steps * 16 / 1024:,.0f} KB |",
-              flush=True)
+        print(f"| {n_steps:,} | {cells[0]} | {cells[1]} | {curve / 1024:,.0f} KB | "
+              f"{n_steps * 16 / 1024:,.0f} KB |", flush=True)
 
 
 if __name__ == "__main__":
