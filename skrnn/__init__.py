@@ -7,7 +7,7 @@ from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
-from .preprocessing import SequenceScaler
+from .preprocessing import SequenceScaler, SequenceTransformedTargetRegressor
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 from .utils._public import publish
 from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
@@ -30,6 +30,7 @@ __all__ = [
     "RNNELMClassifier",
     "RNNELMRegressor",
     "SequenceScaler",
+    "SequenceTransformedTargetRegressor",
     "SimulatedAnnealingOptimizer",
     "__version__",
 ]

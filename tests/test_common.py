@@ -15,6 +15,7 @@ from skrnn import (
     JordanRegressor,
     LSTMClassifier,
     LSTMRegressor,
+    SequenceTransformedTargetRegressor,
 )
 
 # small, quick networks that still learn the checks' toy problems
@@ -28,6 +29,8 @@ def _instances():
     # real-time recurrent learning: the online solver of the simple networks
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier):
         yield cls(solver="rtrl_adam", **_SETTINGS)
+    # targets scaled around a sequence regressor
+    yield SequenceTransformedTargetRegressor(ElmanRegressor(**_SETTINGS))
     # the modern rule takes the checks' real-valued data; a classical rule
     # shows which checks its binary-only input rules out
     yield HopfieldMemory(rule="modern", random_state=0)
@@ -76,6 +79,8 @@ _CLASSICAL_XFAILS = {
 def _xfails(estimator):
     if isinstance(estimator, HopfieldMemory):
         return _HOPFIELD_XFAILS if estimator.rule == "modern" else _CLASSICAL_XFAILS
+    if isinstance(estimator, SequenceTransformedTargetRegressor):
+        return _SERIES_XFAILS
     if estimator._univariate_rows:  # classifiers: each row is its own sequence
         return {}
     return _SERIES_XFAILS

@@ -3,5 +3,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from ._scaler import SequenceScaler
+from ._target import SequenceTransformedTargetRegressor
 
-__all__ = ["SequenceScaler"]
+__all__ = ["SequenceScaler", "SequenceTransformedTargetRegressor"]
