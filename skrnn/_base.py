@@ -45,6 +45,8 @@ SRN_PARAMETER_CONSTRAINTS = {
     "solver": [StrOptions({"sgd", "adam", "lbfgs", "rtrl", "rtrl_adam"})],
     # WEKA's initialisation, for its recipe, beside the shared schemes
     "weight_init": [StrOptions(set(WEIGHT_INITS) | {"small_uniform"})],
+    # WEKA's resetAfterTraining=False
+    "keep_training_state": ["boolean"],
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     "initial_context": [Real],
 }
@@ -456,6 +458,12 @@ class BaseRecurrent(BaseEstimator, ABC):
                 self._fit_lbfgs(seqs, workspace)
             else:
                 self._fit_stochastic(seqs, incremental, workspace)
+            if (self.solver == "lbfgs" and getattr(self, "keep_training_state", False)
+                    and seqs.layout == "series"):
+                # L-BFGS keeps no state of its own: that of its final weights
+                _, _, self._stream_state = self._network.forward(
+                    self._views(self._theta), seqs, self._initial_state(seqs),
+                    need_cache=False)
         return self
 
     def _initialize(self, seqs):
@@ -779,6 +787,11 @@ class BaseRecurrent(BaseEstimator, ABC):
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype)
+        if (initial_state is None and getattr(self, "keep_training_state", False)
+                and seqs.layout == "series" and getattr(self, "_stream_state", None) is not None):
+            # the series continues from where training left it (WEKA's
+            # resetAfterTraining=False), as the parameter asks
+            initial_state = self._stream_state
         state = self._check_state(initial_state, seqs)
         # prediction's kernels (and products) call no BLAS
         with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=True):

@@ -271,6 +271,17 @@ SRN_TRAINING_PARAMETERS = SRN_TRAINING_PARAMETERS.replace(
         output layer on +-1/sqrt(its inputs). 'small_uniform': every weight
         and bias on +-0.05, as WEKA's Elman network draws them.
 """)
+SRN_TRAINING_PARAMETERS += """
+    keep_training_state : bool, default=False
+        Whether ``predict`` (and ``score``) on a 2D series start, when no
+        ``initial_state`` is given, from the state the network had after the
+        last step it trained on, rather than from the initial state: the new
+        series is read as the continuation of the training series (WEKA's
+        ``resetAfterTraining=False``). That state is the one ``partial_fit``
+        carries, left by the last epoch of ``fit`` (with early stopping, at
+        the end of the steps trained on, before the validation tail); 3D and
+        list input always start from the initial state.
+"""
 assert "rtrl_adam" in SRN_TRAINING_PARAMETERS and "Williams" in SRN_TRAINING_PARAMETERS and "+-0.05" in SRN_TRAINING_PARAMETERS
 LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "
