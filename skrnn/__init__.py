@@ -7,7 +7,11 @@ from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
-from .preprocessing import SequenceScaler, SequenceTransformedTargetRegressor
+from .preprocessing import (
+    SequenceOneHotEncoder,
+    SequenceScaler,
+    SequenceTransformedTargetRegressor,
+)
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 from .utils._public import publish
 from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAnnealingOptimizer
@@ -29,6 +33,7 @@ __all__ = [
     "RNNAutoencoder",
     "RNNELMClassifier",
     "RNNELMRegressor",
+    "SequenceOneHotEncoder",
     "SequenceScaler",
     "SequenceTransformedTargetRegressor",
     "SimulatedAnnealingOptimizer",
