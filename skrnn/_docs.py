@@ -253,7 +253,8 @@ _RTRL_SOLVER_END = """\
         holds each epoch's online loss, every target's loss taken before its
         update. A step costs O(n_hidden^4) (Elman) or
         O(n_hidden^2 n_outputs (n_inputs + n_outputs)) (Jordan): practical up to
-        n_hidden=64, past which it warns. ``bptt_steps`` and
+        n_hidden=64 for an Elman network with one input; a network whose step
+        costs more than that one's warns. ``bptt_steps`` and
         ``update_every='step'`` do not apply.
 """
 SRN_TRAINING_PARAMETERS = SRN_TRAINING_PARAMETERS.replace(

@@ -26,8 +26,9 @@ from .utils._progress import Progress, warn_interrupted
 #: solver name -> optimizer code of the kernel (0: momentum, 1: Adam)
 RTRL_SOLVERS = {"rtrl": 0, "rtrl_adam": 1}
 
-#: the largest hidden layer solver='rtrl' runs without a warning: past it a
-#: step costs more than about a millisecond (see BENCHMARKS.md)
+#: the largest hidden layer solver='rtrl' runs without a warning (an Elman
+#: network with one input and one output: about 400 steps per second on one
+#: core, see BENCHMARKS.md); a network whose step costs more warns
 RTRL_MAX_HIDDEN = 64
 
 
@@ -53,6 +54,10 @@ def rtrl_cost(n_inputs, n_hidden, n_outputs, jordan, itemsize=8):
     return floats * itemsize, ops
 
 
+#: the work of a step at that limit, in multiply-adds
+RTRL_MAX_WORK = rtrl_cost(1, RTRL_MAX_HIDDEN, 1, False)[1]
+
+
 def _format_bytes(n):
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -76,13 +81,14 @@ def check_rtrl(estimator, seqs, first_pass):
             f"solver={solver!r} updates the weights after every batch_size targets "
             "(batch_size='auto': after every target), inside its time loop; "
             "update_every='step' is for the BPTT solvers. Leave update_every='batch'.")
-    if first_pass and estimator.n_hidden > RTRL_MAX_HIDDEN:
-        net = estimator._network
-        memory, ops = rtrl_cost(net.n_inputs, net.n_hidden, net.n_outputs, net.is_jordan,
-                                seqs.X.dtype.itemsize)
+    net = estimator._network
+    memory, ops = rtrl_cost(net.n_inputs, net.n_hidden, net.n_outputs, net.is_jordan,
+                            seqs.X.dtype.itemsize)
+    if first_pass and ops > RTRL_MAX_WORK:
         warnings.warn(
             f"solver={solver!r} with n_hidden={estimator.n_hidden} is past its practical "
-            f"limit of n_hidden={RTRL_MAX_HIDDEN}: its sensitivities take "
+            f"limit (n_hidden={RTRL_MAX_HIDDEN} for an Elman network with one input): its "
+            "sensitivities take "
             f"{_format_bytes(memory)} and each time step costs {ops:.2g} multiply-adds "
             "(real-time recurrent learning grows as n_hidden**4). Use a smaller n_hidden, "
             "or solver='adam' (truncated backpropagation through time).",

@@ -201,6 +201,15 @@ def test_feature_count_change_is_refused_and_model_unchanged(cls):
     assert pickle.dumps(model) == before
 
 
+def test_jordan_past_64_hidden_units_is_cheap_and_does_not_warn():
+    X = np.zeros((3, 1))
+    model = JordanRegressor(n_hidden=RTRL_MAX_HIDDEN + 1, solver="rtrl", max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, X[:, 0])
+
+
 def test_hidden_size_past_the_limit_warns_with_memory():
     X = np.zeros((3, 1))
     model = ElmanRegressor(n_hidden=RTRL_MAX_HIDDEN + 1, solver="rtrl", max_iter=1)
