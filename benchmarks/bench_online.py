@@ -1,4 +1,4 @@
-"""Learning from a stream: real-time recurrent learning against truncated BPTT and an echo state network.
+"""Learning from a stream: RTRL against truncated BPTT and an echo state network.
 
 Three parts, in one process run:
 
@@ -15,10 +15,11 @@ Three parts, in one process run:
    steps), truncated BPTT through ``partial_fit`` ('adam', updates every
    ``--bptt`` steps, the gradient truncated there) and an echo state
    network's ``partial_fit`` (its ridge readout re-solved after every
-   chunk), each at three learning rates (reservoir: three spectral radii). The streams: a delayed recall of 3
-   steps whose recalled input switches from one channel to the other
-   halfway (drift: the same difficulty, other weights), a sine whose period drifts from
-   15 to 45 steps (one-step-ahead prediction), and NARMA-10.
+   chunk), each at three learning rates (reservoir: three spectral radii).
+   The streams: a delayed recall of 3 steps whose recalled input switches
+   from one channel to the other halfway (drift: the same difficulty, other
+   weights), a sine whose period drifts from 15 to 45 steps (one-step-ahead
+   prediction), and NARMA-10.
 3. **Memory**: peak memory (tracemalloc) of streaming 10^4, 10^5 and 10^6
    steps through ``partial_fit`` in chunks of 1000 generated on the fly.
 

@@ -28,8 +28,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._activations import HIDDEN_ACTIVATIONS
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
-from ._sequences import Sequences, check_sequences
 from ._rtrl import RTRL_SOLVERS, fit_rtrl
+from ._sequences import Sequences, check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
 from .utils._progress import Progress, warn_interrupted

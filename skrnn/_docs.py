@@ -283,7 +283,8 @@ SRN_TRAINING_PARAMETERS += """
         the end of the steps trained on, before the validation tail); 3D and
         list input always start from the initial state.
 """
-assert "rtrl_adam" in SRN_TRAINING_PARAMETERS and "Williams" in SRN_TRAINING_PARAMETERS and "+-0.05" in SRN_TRAINING_PARAMETERS
+# the replacements above found their text
+assert all(text in SRN_TRAINING_PARAMETERS for text in ("rtrl_adam", "Williams", "+-0.05"))
 LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "
     "sequence tasks (remembering a symbol for ten steps most of all).")

@@ -1,4 +1,7 @@
-"""keep_training_state=True: predict continues the training series (WEKA's resetAfterTraining=False)."""
+"""keep_training_state=True: predict continues the training series.
+
+WEKA's Elman network keeps its state after training (resetAfterTraining=False).
+"""
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
