@@ -42,7 +42,7 @@ POPULATION_LOSS_CODES = {"squared_error": 0, "log_loss": 1}
 # the two parameters of the simple recurrent networks (Elman, Jordan)
 SRN_PARAMETER_CONSTRAINTS = {
     # real-time recurrent learning (skrnn._rtrl) as well as BPTT's solvers
-    "solver": [StrOptions({"sgd", "adam", "lbfgs", "rtrl", "rtrl_adam"})],
+    "solver": [StrOptions({"sgd", "adam", "lbfgs", "rtrl", "rtrl_adam", "dekf"})],
     # WEKA's initialisation, for its recipe, beside the shared schemes
     "weight_init": [StrOptions(set(WEIGHT_INITS) | {"small_uniform"})],
     # WEKA's resetAfterTraining=False

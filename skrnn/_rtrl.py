@@ -23,8 +23,13 @@ from ._activations import ACTIVATION_CODES
 from ._kernels._rtrl import rtrl_run
 from .utils._progress import Progress, warn_interrupted
 
-#: solver name -> optimizer code of the kernel (0: momentum, 1: Adam)
-RTRL_SOLVERS = {"rtrl": 0, "rtrl_adam": 1}
+#: solver name -> optimizer code of the kernel (0: momentum, 1: Adam, 2: DEKF)
+RTRL_SOLVERS = {"rtrl": 0, "rtrl_adam": 1, "dekf": 2}
+
+#: DEKF's initial error covariance (times the identity) and process noise,
+#: in the range Puskorius and Feldkamp (1994) use
+DEKF_INITIAL_COVARIANCE = 100.0
+DEKF_PROCESS_NOISE = 1e-4
 
 #: the largest hidden layer solver='rtrl' runs without a warning (an Elman
 #: network with one input and one output: about 400 steps per second on one
@@ -95,6 +100,36 @@ def check_rtrl(estimator, seqs, first_pass):
             UserWarning, stacklevel=5)
 
 
+class DEKFState:
+    """The decoupled extended Kalman filter's error covariances, one block per unit.
+
+    Takes the place of an optimizer: the kernel updates ``covariances`` in
+    place. The blocks: n_hidden of (n_inputs + state_size + 1)^2 (the
+    weights into each hidden unit), then n_outputs of (n_hidden + 1)^2.
+    ``learning_rate`` is the filter's rate, the inverse of its measurement
+    noise.
+    """
+
+    def __init__(self, net, learning_rate, dtype):
+        n_v = net.n_inputs + (net.n_outputs if net.is_jordan else net.n_hidden) + 1
+        blocks = [n_v] * net.n_hidden + [net.n_hidden + 1] * net.n_outputs
+        self.covariances = np.concatenate(
+            [DEKF_INITIAL_COVARIANCE * np.eye(n, dtype=dtype).ravel() for n in blocks])
+        self.learning_rate = self.learning_rate_init = learning_rate
+
+    @property
+    def base_learning_rate(self):
+        return self.learning_rate
+
+    def iteration_ends(self, time_step):
+        pass
+
+    def trigger_stopping(self, msg, verbose):
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
 def _new_stream(estimator):
     """Stream state: the state, its sensitivities, the unfinished update window."""
     net = estimator._network
@@ -139,7 +174,10 @@ def rtrl_pass(estimator, seqs, stream, order, *, continue_stream, flush, outputs
     theta = estimator._theta
     dtype = theta.dtype
     stream["counters"][2] = 1 if continue_stream else 0
-    if RTRL_SOLVERS[estimator.solver] == 0:
+    if RTRL_SOLVERS[estimator.solver] == 2:
+        m1 = m2 = opt.covariances
+        counters_t = 0
+    elif RTRL_SOLVERS[estimator.solver] == 0:
         m1, m2 = opt.velocity, opt.velocity
         counters_t = 0
     else:
@@ -159,11 +197,12 @@ def rtrl_pass(estimator, seqs, stream, order, *, continue_stream, flush, outputs
         ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output_activation],
         RTRL_SOLVERS[estimator.solver],
         # Adam's bias correction is the kernel's: it takes the base rate
-        float(opt.learning_rate if RTRL_SOLVERS[estimator.solver] == 0
+        float(opt.learning_rate if RTRL_SOLVERS[estimator.solver] != 1
               else opt.learning_rate_init),
         float(estimator.momentum), bool(estimator.nesterovs_momentum),
         float(estimator.beta_1), float(estimator.beta_2), float(estimator.epsilon),
-        float(estimator.max_grad_norm or 0.0), _window(estimator, seqs), flush, m1, m2,
+        float(estimator.max_grad_norm or 0.0), DEKF_PROCESS_NOISE, _window(estimator, seqs),
+        flush, m1, m2,
         stream["counters"], stream["gradient"], Y)
     if RTRL_SOLVERS[estimator.solver] == 1:
         opt.t = int(stream["counters"][1])
@@ -186,7 +225,8 @@ def fit_rtrl(estimator, seqs, incremental, first_pass):
     if early_stopping:
         seqs, validation = est._split_validation(seqs)
     if not incremental or not hasattr(est, "_optimizer"):
-        est._optimizer = est._make_optimizer()
+        est._optimizer = (DEKFState(est._network, est.learning_rate_init, est._theta.dtype)
+                          if est.solver == "dekf" else est._make_optimizer())
     stream = getattr(est, "_rtrl_stream", None)
     if first_pass or stream is None or stream["gradient"].shape != est._theta.shape:
         stream = _new_stream(est)

@@ -22,9 +22,19 @@ def _output_jacobian(name, y):
     return np.diag(y) - np.outer(y, y)
 
 
+def dekf_groups(net):
+    """Indices into the flat weights of each DEKF group: the weights into one unit."""
+    n_in, n_h, n_o = net.n_inputs, net.n_hidden, net.n_outputs
+    n_v = n_in + (n_o if net.is_jordan else n_h) + 1
+    hidden = [np.arange(n_v) * n_h + j for j in range(n_h)]
+    output = [n_v * n_h + np.arange(n_h + 1) * n_o + k for k in range(n_o)]
+    return hidden + output
+
+
 def rtrl_reference(net, theta, X, offsets, Y_targets, target_of, *, lr=0.0, batch=1,
                    optimizer="sgd", momentum=0.0, nesterov=False, beta_1=0.9, beta_2=0.999,
-                   epsilon=1e-8, penalty=None, forced=None):
+                   epsilon=1e-8, penalty=None, forced=None, initial_covariance=100.0,
+                   process_noise=1e-4):
     """Real-time recurrent learning in float64, written with Jacobians.
 
     The sensitivities are kept the textbook way, P[k, w] = d state_k / d w
@@ -54,6 +64,8 @@ def rtrl_reference(net, theta, X, offsets, Y_targets, target_of, *, lr=0.0, batc
     f, g = HIDDEN[net.activation], OUTPUT[net.output_activation]
     acc = np.zeros(n_w)
     m1, m2, t_adam, count = np.zeros(n_w), np.zeros(n_w), 0, 0
+    groups = dekf_groups(net)
+    covariances = [initial_covariance * np.eye(len(idx)) for idx in groups]
     outputs = np.empty((X.shape[0], n_o))
     for s in range(len(offsets) - 1):
         r = np.full(n_r, net.initial_context, dtype=np.float64)
@@ -78,6 +90,19 @@ def rtrl_reference(net, theta, X, offsets, Y_targets, target_of, *, lr=0.0, batc
                 e = y - Y_targets[target_of[row]]
                 acc += e @ do
                 count += 1
+            if optimizer == "dekf" and target_of[row] >= 0:
+                # Puskorius and Feldkamp's decoupled extended Kalman filter
+                H = (_output_jacobian(net.output_activation, y) @ do).T   # (n_w, n_o)
+                A = np.linalg.inv(np.eye(n_o) / lr + sum(
+                    H[idx].T @ P_g @ H[idx] for idx, P_g in zip(groups, covariances)))
+                innovation = Y_targets[target_of[row]] - y
+                update = np.zeros(n_w)
+                for idx, P_g in zip(groups, covariances):
+                    K = P_g @ H[idx] @ A
+                    update[idx] = K @ innovation
+                    P_g -= K @ H[idx].T @ P_g
+                    P_g += process_noise * np.eye(len(idx))
+                theta_next = theta + update
             if jordan:
                 if forced is None:
                     P = net.context_decay * P + _output_jacobian(net.output_activation, y) @ do
@@ -87,6 +112,12 @@ def rtrl_reference(net, theta, X, offsets, Y_targets, target_of, *, lr=0.0, batc
                     r = net.context_decay * r + forced[row]
             else:
                 P, r = dh, h
+            if optimizer == "dekf":
+                if target_of[row] >= 0:
+                    theta = theta_next
+                acc[:] = 0
+                count = 0
+                continue
             if target_of[row] >= 0 and count >= batch:
                 grad = (acc + penalty * theta) / count
                 if optimizer == "sgd":

@@ -127,6 +127,37 @@ def test_rtrl_kernel_matches_numpy_reference(cls, solver, extra, dtype, rtol):
     assert not np.allclose(theta_ref, theta0)
 
 
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 1e-3)])
+@pytest.mark.parametrize("cls", REGRESSORS + CLASSIFIERS)
+def test_dekf_kernel_matches_numpy_reference(cls, dtype, rtol):
+    """Weights after a run of the decoupled extended Kalman filter."""
+    from skrnn._rtrl import DEKF_INITIAL_COVARIANCE, DEKF_PROCESS_NOISE, DEKFState, _new_stream
+
+    rng = np.random.RandomState(2)
+    X, y = _data(cls, rng)
+    est, seqs = _prepared(cls, X, y, dtype=dtype, solver="dekf", learning_rate_init=0.5)
+    theta0 = est._theta.astype(np.float64)
+    est._optimizer = DEKFState(est._network, 0.5, dtype)
+    _, diverged, Y = rtrl_pass(est, seqs, _new_stream(est), np.arange(seqs.n_sequences),
+                               continue_stream=False, flush=True, outputs=True)
+    assert diverged == -1
+    theta_ref, _, Y_ref = rtrl_reference(
+        est._network, theta0, seqs.X.astype(np.float64), seqs.offsets,
+        seqs.Y.astype(np.float64), _targets_of_steps(seqs), lr=0.5, optimizer="dekf",
+        initial_covariance=DEKF_INITIAL_COVARIANCE, process_noise=DEKF_PROCESS_NOISE)
+    np.testing.assert_allclose(Y, Y_ref, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(est._theta, theta_ref, rtol=rtol, atol=rtol)
+    assert not np.allclose(theta_ref, theta0)
+
+
+def test_dekf_learns_a_stream():
+    X, y = make_delayed_recall(3500, delay=3, random_state=0)
+    model = ElmanRegressor(n_hidden=8, solver="dekf", learning_rate_init=0.1, random_state=0)
+    for start in range(0, 3000, 100):
+        model.partial_fit(X[start:start + 100], y[start:start + 100])
+    assert model.score(X[3000:], y[3000:]) > 0.95
+
+
 def test_rtrl_one_sequence_of_length_one():
     X = np.array([[0.5]])
     y = np.array([1.0])

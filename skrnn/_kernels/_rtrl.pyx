@@ -33,6 +33,7 @@ from ._lockstep cimport intp_t
 cdef enum:
     SGD = 0
     ADAM = 1
+    DEKF = 2
 
 
 cdef struct Optim:
@@ -44,6 +45,7 @@ cdef struct Optim:
     double beta_2
     double epsilon
     double max_norm
+    double process_noise
 
 
 cdef bint _update(floating* theta, floating* acc, const floating* penalty, Py_ssize_t n,
@@ -85,6 +87,100 @@ cdef bint _update(floating* theta, floating* acc, const floating* penalty, Py_ss
             m2[i] = opt.beta_2 * m2[i] + (1 - opt.beta_2) * g * g
             theta[i] = theta[i] - lr_t * m1[i] / (sqrt(m2[i]) + opt.epsilon)
     memset(acc, 0, n * sizeof(floating))
+    return True
+
+
+cdef inline Py_ssize_t _group(Py_ssize_t g, Py_ssize_t i, Py_ssize_t n_h, Py_ssize_t n_o,
+                              Py_ssize_t n_hid) noexcept nogil:
+    """Row in the flat weights of the i-th weight of DEKF group g.
+
+    Groups 0..n_h-1 are the hidden units (the column g of W_hid), groups
+    n_h.. the output units (the column of W_o).
+    """
+    if g < n_h:
+        return i * n_h + g
+    return n_hid + i * n_o + (g - n_h)
+
+
+cdef bint _dekf_update(floating* theta, const floating* Jy, const floating* err,
+                       floating* P, Py_ssize_t n_v, Py_ssize_t n_h, Py_ssize_t n_o,
+                       double inv_rate, double q, floating* HP, floating* M,
+                       floating* A) noexcept nogil:
+    """One decoupled extended Kalman filter step (Puskorius and Feldkamp, 1994).
+
+    Per group g of weights (the weights into one unit), with H_g = dy/dw_g
+    (n_g, n_o) and its error covariance P_g::
+
+        A = ((1 / rate) I + sum_g H_g^T P_g H_g)^-1
+        K_g = P_g H_g A,  w_g += K_g (y* - y),  P_g -= K_g H_g^T P_g - q I
+
+    ``HP`` holds H_g^T P_g of every group, (n_o, n_g) each, one after the
+    other. Returns False (and changes nothing) if A cannot be formed.
+    """
+    cdef Py_ssize_t n_hid = n_v * n_h
+    cdef Py_ssize_t g, i, j, a, b, n_g, off_p, off_h
+    cdef floating acc_v, piv, f
+    for a in range(n_o * n_o):
+        M[a] = 0
+        A[a] = 0
+    for a in range(n_o):
+        M[a * n_o + a] = inv_rate
+        A[a * n_o + a] = 1
+    off_p = 0
+    off_h = 0
+    for g in range(n_h + n_o):
+        n_g = n_v if g < n_h else n_h + 1
+        for a in range(n_o):
+            for i in range(n_g):
+                acc_v = 0
+                for j in range(n_g):
+                    acc_v += Jy[_group(g, j, n_h, n_o, n_hid) * n_o + a] * P[off_p + j * n_g + i]
+                HP[off_h + a * n_g + i] = acc_v
+        for a in range(n_o):
+            for b in range(n_o):
+                acc_v = 0
+                for i in range(n_g):
+                    acc_v += HP[off_h + a * n_g + i] * Jy[_group(g, i, n_h, n_o, n_hid) * n_o + b]
+                M[a * n_o + b] += acc_v
+        off_p += n_g * n_g
+        off_h += n_g * n_o
+    # A = M^-1 by Gauss-Jordan (M is symmetric positive definite and small)
+    for a in range(n_o):
+        piv = M[a * n_o + a]
+        if not (piv > 0 and isfinite(piv)):
+            return False
+        for b in range(n_o):
+            M[a * n_o + b] /= piv
+            A[a * n_o + b] /= piv
+        for i in range(n_o):
+            if i != a:
+                f = M[i * n_o + a]
+                for b in range(n_o):
+                    M[i * n_o + b] -= f * M[a * n_o + b]
+                    A[i * n_o + b] -= f * A[a * n_o + b]
+    off_p = 0
+    off_h = 0
+    for g in range(n_h + n_o):
+        n_g = n_v if g < n_h else n_h + 1
+        for i in range(n_g):
+            # K[i, :] = HP[:, i]^T A, then the weight moves by K[i, :] @ err
+            for a in range(n_o):
+                acc_v = 0
+                for b in range(n_o):
+                    acc_v += HP[off_h + b * n_g + i] * A[b * n_o + a]
+                M[a] = acc_v  # M is free again: one row of K
+            acc_v = 0
+            for a in range(n_o):
+                acc_v += M[a] * err[a]
+            theta[_group(g, i, n_h, n_o, n_hid)] += acc_v
+            for j in range(n_g):
+                acc_v = 0
+                for a in range(n_o):
+                    acc_v += M[a] * HP[off_h + a * n_g + j]
+                P[off_p + i * n_g + j] -= acc_v
+            P[off_p + i * n_g + i] += q
+        off_p += n_g * n_g
+        off_h += n_g * n_o
     return True
 
 
@@ -158,6 +254,17 @@ cdef int _run(const floating[:, ::1] X,
     cdef floating* Dh = <floating*> calloc(n_sens * n_h, sizeof(floating))
     cdef floating* Do = <floating*> calloc((n_sens * n_o) if jordan else 1, sizeof(floating))
     cdef floating* Dy = <floating*> calloc((n_sens * n_o) if jordan else 1, sizeof(floating))
+    cdef bint dekf = opt.code == DEKF
+    # DEKF: dy/dw of every weight (Elman's own buffers; Jordan's is Dy), H_g^T P_g
+    # of every group, and the small matrices of the filter
+    cdef floating* Jy = <floating*> calloc((n_theta * n_o) if dekf and not jordan else 1,
+                                           sizeof(floating))
+    cdef floating* Jtmp = <floating*> calloc((n_theta * n_o) if dekf and not jordan else 1,
+                                             sizeof(floating))
+    cdef floating* HP = <floating*> calloc((n_theta * n_o) if dekf else 1, sizeof(floating))
+    cdef floating* Mb = <floating*> calloc(n_o * n_o, sizeof(floating))
+    cdef floating* Ab = <floating*> calloc(n_o * n_o, sizeof(floating))
+    cdef floating* Jp = NULL
     cdef floating* swap
     cdef floating* Sp = &S[0, 0]
     cdef floating* Sbuf = Sp
@@ -166,7 +273,8 @@ cdef int _run(const floating[:, ::1] X,
     cdef bint forcing = forced.shape[0] > 0
     cdef bint keep_y = Y.shape[0] > 0
     if (v == NULL or h == NULL or dh == NULL or o == NULL or e_o == NULL or e_h == NULL
-            or J == NULL or Dh == NULL or Do == NULL or Dy == NULL):
+            or J == NULL or Dh == NULL or Do == NULL or Dy == NULL or Jy == NULL
+            or Jtmp == NULL or HP == NULL or Mb == NULL or Ab == NULL):
         diverged = -2
     eps = 2.220446049250313e-16 if floating is double else 1.1920929e-07
     for seq in range(order.shape[0] if diverged == -1 else 0):
@@ -226,7 +334,7 @@ cdef int _run(const floating[:, ::1] X,
                 _add_direct(&Do[n_hid * n_o], h, n_h, n_o)
                 for k in range(n_o):
                     Do[(n_hid + n_h * n_o + k) * n_o + k] += 1
-                if tgt >= 0:
+                if tgt >= 0 and not dekf:
                     gemm_rm(False, n_theta, 1, n_o, <floating> 1, Do, n_o, e_o, 1,
                             <floating> 1, &acc[0], 1)
                 # Dy = Do @ g'(o) (a full Jacobian for softmax)
@@ -245,6 +353,7 @@ cdef int _run(const floating[:, ::1] X,
                             J[i * n_o + k] = o[i] * ((1 if i == k else 0) - o[k])
                     gemm_rm(False, n_sens, n_o, n_o, <floating> 1, Do, n_o, J, n_o,
                             <floating> 0, Dy, n_o)
+                Jp = Dy  # dy/dw, what DEKF needs
                 # c_{t+1} = mu c_t + y_t (or the forced target, which no weight moves)
                 for i in range(n_sens):
                     for k in range(n_o):
@@ -255,7 +364,30 @@ cdef int _run(const floating[:, ::1] X,
                 for k in range(n_o):
                     state[k] = mu * state[k] + (forced[row, k] if forcing else o[k])
             else:
-                if tgt >= 0:
+                if tgt >= 0 and dekf:
+                    # dy/dw: Dh @ W_out for the hidden layer, [h, 1] directly
+                    # for the output layer, then through the output link
+                    gemm_rm(False, n_hid, n_o, n_h, <floating> 1, Dh, n_h, W_out, n_o,
+                            <floating> 0, Jy, n_o)
+                    memset(&Jy[n_hid * n_o], 0, (n_theta - n_hid) * n_o * sizeof(floating))
+                    _add_direct(&Jy[n_hid * n_o], h, n_h, n_o)
+                    for k in range(n_o):
+                        Jy[(n_hid + n_h * n_o + k) * n_o + k] += 1
+                    if out_activation == LOGISTIC:
+                        for i in range(n_theta):
+                            for k in range(n_o):
+                                Jy[i * n_o + k] *= o[k] * (1 - o[k])
+                    elif out_activation == SOFTMAX:
+                        for i in range(n_o):
+                            for k in range(n_o):
+                                J[i * n_o + k] = o[i] * ((1 if i == k else 0) - o[k])
+                        gemm_rm(False, n_theta, n_o, n_o, <floating> 1, Jy, n_o, J, n_o,
+                                <floating> 0, Jtmp, n_o)
+                        swap = Jy
+                        Jy = Jtmp
+                        Jtmp = swap
+                    Jp = Jy
+                elif tgt >= 0:
                     # the output layer directly; e_h = e_o @ W_out^T, and the
                     # gradient of the hidden layer is Dh @ e_h
                     _add_outer(&acc[n_hid], h, e_o, n_h, n_o)
@@ -269,7 +401,15 @@ cdef int _run(const floating[:, ::1] X,
                 Sp = Dh
                 Dh = swap
                 memcpy(&state[0], h, n_h * sizeof(floating))
-            if tgt >= 0:
+            if tgt >= 0 and dekf:
+                for k in range(n_o):
+                    e_o[k] = T[tgt, k] - o[k]  # the innovation, target minus output
+                if not _dekf_update(&theta[0], Jp, e_o, &m1[0], n_v, n_h, n_o,
+                                    1.0 / opt.lr, opt.process_noise, HP, Mb, Ab) \
+                        or not isfinite(loss_sum[0]):
+                    diverged = row
+                    break
+            elif tgt >= 0:
                 counters[0] += 1
                 if counters[0] >= batch:
                     if not _update(&theta[0], &acc[0], &penalty[0], n_theta, counters[0],
@@ -279,7 +419,7 @@ cdef int _run(const floating[:, ::1] X,
                     counters[0] = 0
         if diverged != -1:
             break
-    if diverged == -1 and flush and counters[0] > 0:
+    if diverged == -1 and flush and counters[0] > 0 and not dekf:
         if not _update(&theta[0], &acc[0], &penalty[0], n_theta, counters[0],
                        opt, &m1[0], &m2[0], &counters[1]):
             diverged = X.shape[0]
@@ -298,6 +438,11 @@ cdef int _run(const floating[:, ::1] X,
     free(Dh)
     free(Do)
     free(Dy)
+    free(Jy)
+    free(Jtmp)
+    free(HP)
+    free(Mb)
+    free(Ab)
     return diverged
 
 
@@ -327,6 +472,7 @@ def rtrl_run(const floating[:, ::1] X,
              double beta_2,
              double epsilon,
              double max_grad_norm,
+             double process_noise,
              Py_ssize_t batch,
              bint flush,
              floating[::1] m1,
@@ -389,10 +535,19 @@ def rtrl_run(const floating[:, ::1] X,
     activation, out_activation : int
         Codes of f and g (skrnn._activations).
     optimizer : int
-        0: gradient descent with momentum; 1: Adam.
+        0: gradient descent with momentum; 1: Adam; 2: the decoupled
+        extended Kalman filter (Puskorius and Feldkamp, 1994), one update
+        per target whatever ``batch``: ``learning_rate`` is its rate (the
+        inverse of the measurement noise), ``m1`` holds the error covariance
+        of each group of weights (the weights into one hidden or output
+        unit: n_hidden blocks of (n_inputs + state_size + 1)^2, then
+        n_outputs blocks of (n_hidden + 1)^2), ``process_noise`` is added to
+        their diagonals after every update.
     learning_rate, momentum, nesterov, beta_1, beta_2, epsilon : optimizer settings
     max_grad_norm : float
         Clipping norm of each update's gradient; 0 for none.
+    process_noise : float
+        DEKF's process noise q (unused by the other optimizers).
     batch : int
         Targets per update.
     flush : bool
@@ -427,6 +582,7 @@ def rtrl_run(const floating[:, ::1] X,
     opt.beta_2 = beta_2
     opt.epsilon = epsilon
     opt.max_norm = max_grad_norm
+    opt.process_noise = process_noise
     with nogil:
         diverged = _run(X, offsets, order, initial, state, S, T, target_of, forced, theta,
                         penalty, n_inputs, n_hidden, n_outputs, jordan, mu, activation,
