@@ -12,7 +12,8 @@ Three parts, in one process run:
    first predicted by the current model (its state carried from the previous
    chunk's prediction), then learnt from with ``partial_fit``. Compared:
    RTRL ('rtrl_adam', an update per step, and an update every ``--bptt``
-   steps), truncated BPTT through ``partial_fit`` ('adam', updates every
+   steps), the decoupled extended Kalman filter on the same sensitivities
+   ('dekf', an update per step), truncated BPTT through ``partial_fit`` ('adam', updates every
    ``--bptt`` steps, the gradient truncated there) and an echo state
    network's ``partial_fit`` (its ridge readout re-solved after every
    chunk), each at three learning rates (reservoir: three spectral radii).
@@ -45,6 +46,7 @@ from skrnn.datasets import make_narma
 HIDDEN = 16
 LEARNING_RATES = (0.001, 0.003, 0.01)
 RTRL_STEP_RATES = (0.0003, 0.001, 0.003)
+DEKF_RATES = (0.01, 0.1, 1.0)
 SPECTRAL_RADII = (0.5, 0.9, 1.1)
 
 
@@ -176,6 +178,9 @@ def models(bptt):
         yield f"RTRL, rtrl_adam lr={lr}, every {bptt} steps", ElmanRegressor(
             n_hidden=HIDDEN, solver="rtrl_adam", learning_rate_init=lr, batch_size=bptt,
             random_state=0)
+    for lr in DEKF_RATES:
+        yield f"DEKF lr={lr}, every step", ElmanRegressor(
+            n_hidden=HIDDEN, solver="dekf", learning_rate_init=lr, random_state=0)
     for lr in LEARNING_RATES:
         yield f"truncated BPTT, adam lr={lr}", "bptt", lr
     for rho in SPECTRAL_RADII:

@@ -255,11 +255,17 @@ _RTRL_SOLVER_END = """\
         O(n_hidden^2 n_outputs (n_inputs + n_outputs)) (Jordan): practical up to
         n_hidden=64 for an Elman network with one input; a network whose step
         costs more than that one's warns. ``bptt_steps`` and
-        ``update_every='step'`` do not apply.
+        ``update_every='step'`` do not apply. 'dekf' is the decoupled
+        extended Kalman filter (Puskorius and Feldkamp, 1994) on the same
+        sensitivities: an update after every target, one error covariance
+        per unit's incoming weights (started at 100 times the identity,
+        process noise 1e-4), ``learning_rate_init`` its rate (the inverse of
+        the measurement noise; 0.1 to 1 is typical); ``batch_size``,
+        ``momentum``, ``alpha`` and ``max_grad_norm`` do not apply to it.
 """
 SRN_TRAINING_PARAMETERS = SRN_TRAINING_PARAMETERS.replace(
     "solver : {'sgd', 'adam', 'lbfgs'}",
-    "solver : {'sgd', 'adam', 'lbfgs', 'rtrl', 'rtrl_adam'}").replace(
+    "solver : {'sgd', 'adam', 'lbfgs', 'rtrl', 'rtrl_adam', 'dekf'}").replace(
     _BPTT_SOLVER_END, _RTRL_SOLVER_END)
 _SHARED_INITS = "weight_init : {'orthogonal', 'glorot', 'uniform'}"
 _SHARED_INITS_END = """\
@@ -284,7 +290,8 @@ SRN_TRAINING_PARAMETERS += """
         list input always start from the initial state.
 """
 # the replacements above found their text
-assert all(text in SRN_TRAINING_PARAMETERS for text in ("rtrl_adam", "Williams", "+-0.05"))
+assert all(text in SRN_TRAINING_PARAMETERS
+           for text in ("'dekf'}", "Williams", "Puskorius", "+-0.05"))
 LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "
     "sequence tasks (remembering a symbol for ten steps most of all).")

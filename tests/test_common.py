@@ -29,6 +29,7 @@ def _instances():
     # real-time recurrent learning: the online solver of the simple networks
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier):
         yield cls(solver="rtrl_adam", **_SETTINGS)
+        yield cls(solver="dekf", **_SETTINGS)
     # targets scaled around a sequence regressor
     yield SequenceTransformedTargetRegressor(ElmanRegressor(**_SETTINGS))
     # the modern rule takes the checks' real-valued data; a classical rule
