@@ -715,6 +715,10 @@ class BaseRecurrent(BaseEstimator, ABC):
                 self.best_validation_score_ = score
                 self._best_theta = self._theta.copy()
             return
+        if self.best_loss_ is None:
+            # partial_fit after a fit with early stopping (which tracks no
+            # training loss): the stream's own best starts here
+            self.best_loss_ = np.inf
         if self.loss_curve_[-1] > self.best_loss_ - self.tol:
             self._no_improvement_count += 1
         else:

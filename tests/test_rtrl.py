@@ -309,6 +309,18 @@ def test_classifier_learns_with_rtrl():
     assert model.score(X[150:], y[150:]) > 0.85
 
 
+@pytest.mark.parametrize("solver", ["adam", "rtrl"])
+def test_partial_fit_after_early_stopping(solver):
+    X, y = make_delayed_recall(300, delay=1, random_state=0)
+    model = ElmanRegressor(n_hidden=4, solver=solver, max_iter=2, early_stopping=True,
+                           random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    model.partial_fit(X[:50], y[:50])
+    assert model.best_loss_ == model.loss_curve_[-1]
+
+
 def test_grid_search_over_rtrl():
     X, y = make_delayed_recall(300, delay=1, random_state=0)
     search = GridSearchCV(ElmanRegressor(n_hidden=4, max_iter=2, random_state=0),
