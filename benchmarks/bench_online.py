@@ -26,7 +26,9 @@ Three parts, in one process run:
 
 Run::
 
-    python benchmarks/bench_online.py [--steps 100000] [--chunk 100]
+    python benchmarks/bench_online.py [--steps 100000] [--chunk 100] [--bptt 10]
+    python benchmarks/bench_online.py --parts prequential --steps 1000000 --chunk 1000 \
+        --streams "delayed recall" --only "lr=0.001, every step;DEKF lr=1.0;adam lr=0.003;rho=0.9"
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -201,9 +203,11 @@ def recovery(errors, half_chunk, chunk, window=10):
     return before, (int((back[0] + window) * chunk) if back.size else None)
 
 
-def prequential_table(n_steps, chunk, bptt):
+def prequential_table(n_steps, chunk, bptt, streams=None, only=None):
     rng = np.random.RandomState(0)
     for name, make in STREAMS.items():
+        if streams and not any(part in name for part in streams):
+            continue
         X, y, half = make(n_steps, rng)
         var = y.var()
         print(f"\n## {name}: {n_steps} steps; prequential MSE / var(y), chunks of {chunk}")
@@ -213,6 +217,8 @@ def prequential_table(n_steps, chunk, bptt):
         print(cols)
         print("|---" * (cols.count("|") - 1) + "|")
         for label, model, *lr in models(bptt):
+            if only and not any(part in label for part in only):
+                continue
             if model == "bptt":
                 model = ElmanRegressor(n_hidden=HIDDEN, solver="adam",
                                        learning_rate_init=lr[0], batch_size=bptt,
@@ -267,11 +273,17 @@ if __name__ == "__main__":
                         help="steps per update (and truncation) of the BPTT baseline")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--parts", default="speed,prequential,memory")
+    parser.add_argument("--streams", default=None,
+                        help="comma-separated parts of the names of the streams to run")
+    parser.add_argument("--only", default=None, help="semicolon-separated parts of the "
+                        "labels of the models to run")
     args = parser.parse_args()
     parts = args.parts.split(",")
     if "speed" in parts:
         speed(args.repeats)
     if "prequential" in parts:
-        prequential_table(args.steps, args.chunk, args.bptt)
+        prequential_table(args.steps, args.chunk, args.bptt,
+                          args.streams.split(",") if args.streams else None,
+                          args.only.split(";") if args.only else None)
     if "memory" in parts:
         memory()
