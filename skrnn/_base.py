@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._activations import HIDDEN_ACTIVATIONS
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
-from ._rtrl import RTRL_SOLVERS, fit_rtrl
+from ._rtrl import RTRL_SOLVERS, check_rtrl_settings, fit_rtrl
 from ._sequences import Sequences, check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
@@ -444,6 +444,9 @@ class BaseRecurrent(BaseEstimator, ABC):
             if not callable(callback):
                 raise ValueError(f"callbacks[{i}] must be callable (called after each epoch as "
                                  f"callback(estimator, info)); got {callback!r}.")
+        if self.solver in RTRL_SOLVERS:
+            # before anything is validated or built: a refused setting changes nothing
+            check_rtrl_settings(self)
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         seqs = self._prepare(X, y, reset=first_pass, classes=classes)
         self._check_update_every(seqs)

@@ -70,8 +70,12 @@ def _format_bytes(n):
         n /= 1024
 
 
-def check_rtrl(estimator, seqs, first_pass):
-    """The settings solver='rtrl' cannot run with, as ValueErrors; the size warning."""
+def check_rtrl_settings(estimator):
+    """The settings solver='rtrl' cannot run with, as ValueErrors.
+
+    Needs no data: the estimator calls it before it validates the data or
+    builds a network, so that a refused setting leaves a fitted model as it was.
+    """
     solver = estimator.solver
     if not isinstance(estimator.n_hidden, Integral):
         raise ValueError(f"solver={solver!r} trains one hidden layer; got "
@@ -86,6 +90,11 @@ def check_rtrl(estimator, seqs, first_pass):
             f"solver={solver!r} updates the weights after every batch_size targets "
             "(batch_size='auto': after every target), inside its time loop; "
             "update_every='step' is for the BPTT solvers. Leave update_every='batch'.")
+
+
+def warn_rtrl_size(estimator, seqs, first_pass):
+    """The warning of a network past RTRL's practical size."""
+    solver = estimator.solver
     net = estimator._network
     memory, ops = rtrl_cost(net.n_inputs, net.n_hidden, net.n_outputs, net.is_jordan,
                             seqs.X.dtype.itemsize)
@@ -219,7 +228,7 @@ def _window(estimator, seqs):
 def fit_rtrl(estimator, seqs, incremental, first_pass):
     """The epoch loop of solver='rtrl' (fit), or one pass of partial_fit."""
     est = estimator
-    check_rtrl(est, seqs, first_pass)
+    warn_rtrl_size(est, seqs, first_pass)
     early_stopping = est.early_stopping and not incremental
     validation = None
     if early_stopping:

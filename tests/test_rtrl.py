@@ -17,7 +17,13 @@ from skrnn import (
     JordanRegressor,
     LSTMRegressor,
 )
-from skrnn._rtrl import RTRL_MAX_HIDDEN, _penalties, _targets_of_steps, rtrl_pass
+from skrnn._rtrl import (
+    RTRL_MAX_HIDDEN,
+    _penalties,
+    _targets_of_steps,
+    check_rtrl_settings,
+    rtrl_pass,
+)
 from skrnn.datasets import make_delayed_recall
 
 from ._rtrl_reference import rtrl_reference
@@ -258,6 +264,33 @@ def test_settings_rtrl_cannot_run_with(params, match):
     X = np.zeros((5, 1))
     with pytest.raises(ValueError, match=match):
         ElmanRegressor(n_hidden=3, solver="rtrl", **params).fit(X, X[:, 0])
+
+
+@pytest.mark.parametrize("params", [
+    {"bptt_steps": 5},
+    {"update_every": "step"},  # 3D input: update_every's own checks let it through
+])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_refused_setting_leaves_a_fitted_model_unchanged(params, method):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(4, 6, 1)), rng.normal(size=(4, 6))
+    model = ElmanRegressor(n_hidden=3, solver="adam", max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    before = pickle.dumps(model)
+    model.set_params(solver="rtrl", **params)
+    with pytest.raises(ValueError, match=next(iter(params))):
+        getattr(model, method)(X, y)
+    model.set_params(solver="adam", bptt_steps=None, update_every="batch")
+    assert pickle.dumps(model) == before
+
+
+def test_stacked_hidden_layers_are_refused_without_data():
+    # checked before any data is validated or network built (a stacked
+    # network's layout is not the one the kernel reads)
+    with pytest.raises(ValueError, match="one hidden layer"):
+        check_rtrl_settings(ElmanRegressor(n_hidden=(3, 3), solver="rtrl"))
 
 
 def test_lstm_has_no_rtrl():
