@@ -457,10 +457,15 @@ class BaseRecurrent(BaseEstimator, ABC):
         with limit_threads(self.n_jobs, parallel_kernels=True):
             if self.solver in RTRL_SOLVERS:
                 fit_rtrl(self, seqs, incremental, first_pass)
-            elif self.solver == "lbfgs":
-                self._fit_lbfgs(seqs, workspace)
             else:
-                self._fit_stochastic(seqs, incremental, workspace)
+                # the RTRL stream (state, sensitivities) no longer follows the
+                # weights: after set_params(solver=...) back, RTRL continues
+                # from _stream_state, where this solver leaves the series
+                self.__dict__.pop("_rtrl_stream", None)
+                if self.solver == "lbfgs":
+                    self._fit_lbfgs(seqs, workspace)
+                else:
+                    self._fit_stochastic(seqs, incremental, workspace)
             if (self.solver == "lbfgs" and getattr(self, "keep_training_state", False)
                     and seqs.layout == "series"):
                 # L-BFGS keeps no state of its own: that of its final weights
@@ -579,7 +584,10 @@ class BaseRecurrent(BaseEstimator, ABC):
         validation = None
         if early_stopping:
             seqs, validation = self._split_validation(seqs)
-        if not incremental or not hasattr(self, "_optimizer"):
+        if (not incremental or not hasattr(self, "_optimizer")
+                or not hasattr(self._optimizer, "update")):
+            # (partial_fit after set_params(solver=...) from 'dekf', whose
+            # filter is no gradient step)
             self._optimizer = self._make_optimizer()
         theta = self._theta
         theta_before = theta.copy()

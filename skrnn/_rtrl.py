@@ -21,6 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._activations import ACTIVATION_CODES
 from ._kernels._rtrl import rtrl_run
+from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._progress import Progress, warn_interrupted
 
 #: solver name -> optimizer code of the kernel (0: momentum, 1: Adam, 2: DEKF)
@@ -139,6 +140,10 @@ class DEKFState:
         return True
 
 
+#: the optimizer each solver's kernel steps (see fit_rtrl)
+_OPTIMIZER_KINDS = {"rtrl": SGDOptimizer, "rtrl_adam": AdamOptimizer, "dekf": DEKFState}
+
+
 def _new_stream(estimator):
     """Stream state: the state, its sensitivities, the unfinished update window."""
     net = estimator._network
@@ -233,13 +238,24 @@ def fit_rtrl(estimator, seqs, incremental, first_pass):
     validation = None
     if early_stopping:
         seqs, validation = est._split_validation(seqs)
-    if not incremental or not hasattr(est, "_optimizer"):
+    if (not incremental or not hasattr(est, "_optimizer")
+            or type(est._optimizer) is not _OPTIMIZER_KINDS[est.solver]):
+        # partial_fit after set_params(solver=...) to a solver whose
+        # optimizer is of another kind (the kernel reads its moments) starts one
         est._optimizer = (DEKFState(est._network, est.learning_rate_init, est._theta.dtype)
                           if est.solver == "dekf" else est._make_optimizer())
+    is_series = seqs.layout == "series"
     stream = getattr(est, "_rtrl_stream", None)
     if first_pass or stream is None or stream["gradient"].shape != est._theta.shape:
         stream = _new_stream(est)
-    is_series = seqs.layout == "series"
+        carried = getattr(est, "_stream_state", None)
+        if incremental and not first_pass and carried is not None:
+            # a series another solver has been streaming continues from its
+            # state (the sensitivities to the weights start at zero there)
+            stream["state"][...] = carried[0]
+    # 3D and list input start every sequence afresh and must not leave their
+    # last sequence's state as the one a 2D series continues from
+    held = None if is_series else (stream["state"].copy(), stream["sensitivities"].copy())
     theta = est._theta
     finished = theta.copy()
     finished_optimizer = copy.deepcopy(est._optimizer)
@@ -260,6 +276,8 @@ def fit_rtrl(estimator, seqs, incremental, first_pass):
                 stream = _new_stream(est)
                 est._warn_divergence()
                 break
+            if held is not None:
+                stream["state"][...], stream["sensitivities"][...] = held
             finished[...] = theta
             finished_optimizer = copy.deepcopy(est._optimizer)
             finished_stream = copy.deepcopy(stream)

@@ -362,3 +362,60 @@ def test_grid_search_over_rtrl():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(X, y)
     assert search.best_params_["solver"] in ("rtrl", "rtrl_adam")
+
+
+def test_sequences_chunk_leaves_the_series_stream_where_it_was():
+    # a 3D chunk between two chunks of a 2D series: the series continues from
+    # the end of its own last chunk (as truncated BPTT's does), not from the
+    # end of the 3D batch's last sequence
+    rng = np.random.default_rng(0)
+    X, X3 = rng.normal(size=(30, 1)), rng.normal(size=(2, 10, 1))
+    model = ElmanRegressor(n_hidden=3, solver="rtrl", random_state=0)
+    model.partial_fit(X, X[:, 0])
+    state = model._rtrl_stream["state"].copy()
+    sensitivities = model._rtrl_stream["sensitivities"].copy()
+    model.partial_fit(X3, X3[..., 0])
+    np.testing.assert_array_equal(model._rtrl_stream["state"], state)
+    np.testing.assert_array_equal(model._rtrl_stream["sensitivities"], sensitivities)
+    np.testing.assert_array_equal(model._stream_state[0], state)
+    # fit on 3D, then a series: the series starts from the initial state
+    model = ElmanRegressor(n_hidden=3, solver="rtrl_adam", max_iter=2, initial_context=0.5,
+                           random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X3, X3[..., 0])
+    np.testing.assert_array_equal(model._rtrl_stream["state"], 0.5)
+    assert not model._rtrl_stream["sensitivities"].any()
+
+
+@pytest.mark.parametrize("first, second", [
+    ("adam", "rtrl"), ("sgd", "dekf"), ("dekf", "sgd"), ("dekf", "rtrl"),
+    ("rtrl_adam", "rtrl"), ("rtrl", "rtrl_adam"), ("rtrl", "dekf"),
+])
+def test_partial_fit_after_switching_solver(first, second):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 1))
+    model = ElmanRegressor(n_hidden=3, solver=first, random_state=0)
+    model.partial_fit(X[:20], X[:20, 0])
+    model.set_params(solver=second)
+    model.partial_fit(X[20:], X[20:, 0])
+    assert np.all(np.isfinite(model.predict(X)))
+    assert len(model.loss_curve_) == 2
+
+
+def test_rtrl_continues_the_series_another_solver_streamed():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(45, 1))
+    model = ElmanRegressor(n_hidden=3, solver="rtrl_adam", random_state=0)
+    model.partial_fit(X[:15], X[:15, 0])
+    model.set_params(solver="adam").partial_fit(X[15:30], X[15:30, 0])
+    state = model._stream_state.copy()
+    # on to RTRL with momentum (a new optimizer) at a negligible rate: the
+    # third chunk runs from the state the second left, not from where RTRL's
+    # own stream stopped
+    model.set_params(solver="rtrl", learning_rate_init=1e-14, momentum=0.0)
+    model.partial_fit(X[30:], X[30:, 0])
+    net = model._network
+    seqs = model._prepare(X[30:], X[30:, 0], reset=False)
+    _, _, expected = net.forward(model._views(model._theta), seqs, state, need_cache=False)
+    np.testing.assert_allclose(model._stream_state, expected, rtol=1e-9, atol=1e-12)
