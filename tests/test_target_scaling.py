@@ -94,3 +94,28 @@ def test_partial_fit_keeps_the_first_scale_pickle_and_grid_search():
 def test_no_partial_fit_without_the_regressors():
     model = SequenceTransformedTargetRegressor(ElmanRegressor(solver="lbfgs"))
     assert not hasattr(model, "partial_fit")
+
+
+def test_failing_fit_leaves_a_fitted_model_unchanged():
+    X, y = LAYOUTS["series 1D"]
+    model = SequenceTransformedTargetRegressor(
+        ElmanRegressor(n_hidden=3, max_iter=3, random_state=0))
+    _fit(model, X, y)
+    before = pickle.dumps(model)
+    bad = X.copy()
+    bad[3, 0] = np.nan  # refused by the regressor, after the targets were scaled
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(bad, 1000 * y)
+    assert pickle.dumps(model) == before
+
+
+def test_failing_first_partial_fit_fits_no_transformer():
+    X, y = LAYOUTS["series 1D"]
+    model = SequenceTransformedTargetRegressor(ElmanRegressor(n_hidden=3, random_state=0))
+    bad = X.copy()
+    bad[3, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        model.partial_fit(bad, 1000 * y)
+    assert not hasattr(model, "transformer_") and not hasattr(model, "regressor_")
+    model.partial_fit(X, y)
+    np.testing.assert_allclose(model.transformer_.mean_, [y.mean()])

@@ -122,13 +122,14 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
             return ElmanRegressor()
         return clone(self.regressor)
 
-    def _scaled(self, X, y, fit_transformer):
+    def _scaled(self, X, y, transformer):
+        """(y scaled by ``transformer``, fitted on it first if None; the transformer)."""
         stacked, rebuild = _stack_targets(X, y)
-        if fit_transformer:
-            self.transformer_ = clone(self.transformer if self.transformer is not None
-                                      else StandardScaler())
-            self.transformer_.fit(stacked)
-        return rebuild(self.transformer_.transform(stacked))
+        if transformer is None:
+            transformer = clone(self.transformer if self.transformer is not None
+                                else StandardScaler())
+            transformer.fit(stacked)
+        return rebuild(transformer.transform(stacked)), transformer
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -145,8 +146,11 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         -------
         self : object
         """
-        y_scaled = self._scaled(X, y, fit_transformer=True)
-        self.regressor_ = self._new_regressor().fit(X, y_scaled)
+        # the fitted attributes are set together, once both fits succeeded:
+        # a failing fit leaves a fitted model as it was
+        y_scaled, transformer = self._scaled(X, y, None)
+        regressor = self._new_regressor().fit(X, y_scaled)
+        self.transformer_, self.regressor_ = transformer, regressor
         self._set_n_features()
         return self
 
@@ -168,10 +172,11 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         first = not hasattr(self, "regressor_")
         if first:
             self._validate_params()
-        y_scaled = self._scaled(X, y, fit_transformer=first)
-        if first:
-            self.regressor_ = self._new_regressor()
-        self.regressor_.partial_fit(X, y_scaled)
+        y_scaled, transformer = self._scaled(X, y, None if first else self.transformer_)
+        # a first call that fails leaves no transformer fitted on its chunk
+        regressor = self._new_regressor() if first else self.regressor_
+        regressor.partial_fit(X, y_scaled)
+        self.transformer_, self.regressor_ = transformer, regressor
         self._set_n_features()
         return self
 
