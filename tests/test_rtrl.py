@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -16,6 +17,7 @@ from skrnn import (
     JordanClassifier,
     JordanRegressor,
     LSTMRegressor,
+    _docs,
 )
 from skrnn._rtrl import (
     RTRL_MAX_HIDDEN,
@@ -419,3 +421,27 @@ def test_rtrl_continues_the_series_another_solver_streamed():
     seqs = model._prepare(X[30:], X[30:, 0], reset=False)
     _, _, expected = net.forward(model._views(model._theta), seqs, state, need_cache=False)
     np.testing.assert_allclose(model._stream_state, expected, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("cls", REGRESSORS + CLASSIFIERS)
+@pytest.mark.parametrize("name", ["solver", "weight_init"])
+def test_docstring_lists_every_option(cls, name):
+    options = cls._parameter_constraints[name][0].options
+    line = next(line for line in cls.__doc__.splitlines()
+                if line.strip().startswith(f"{name} :"))
+    assert set(re.findall(r"'(\w+)'", line.split("}")[0])) == options
+
+
+def test_srn_docs_survive_a_change_of_the_shared_text(monkeypatch):
+    # the simple networks' entries are generated from the shared template,
+    # not patched into its text: a rewording of that text reaches them
+    changed = _docs._TRAINING_PARAMETERS.replace("on the whole training set",
+                                                 "over all the training data")
+    assert changed != _docs._TRAINING_PARAMETERS
+    monkeypatch.setattr(_docs, "_TRAINING_PARAMETERS", changed)
+    text = _docs.training_parameters(
+        "orthogonal", "Why.", solvers=("sgd", "rtrl"), solver_more="'rtrl' learns online.",
+        inits=("orthogonal", "small_uniform"), init_more="'small_uniform' is small.")
+    assert "solver : {'sgd', 'rtrl'}" in text
+    assert "over all the training data" in text
+    assert "'rtrl' learns online." in text and "'small_uniform' is small." in text
