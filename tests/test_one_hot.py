@@ -91,3 +91,19 @@ def test_unknown_categories_and_bad_input():
 @parametrize_with_checks([SequenceOneHotEncoder()])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("params, X_bad", [
+    ({"features": [2]}, np.array([[0, 1], [1, 2]])),  # index past the new width
+    ({"categories": [[0, 1]]}, np.array([[0, 1, 5.0], [1, 2, 6.0]])),  # one list, two features
+])
+def test_failing_fit_leaves_a_fitted_encoder_unchanged(params, X_bad):
+    X = np.array([[0, 1, 5.0], [1, 2, 6.0], [2, 1, 7.0]])
+    encoder = SequenceOneHotEncoder(features=[0, 1]).fit(X)
+    before = pickle.dumps(encoder)
+    encoder.set_params(**params)
+    with pytest.raises(ValueError):
+        encoder.fit(X_bad)
+    encoder.set_params(features=[0, 1], categories="auto")
+    assert pickle.dumps(encoder) == before
+    assert encoder.transform(X).shape == (3, 6)

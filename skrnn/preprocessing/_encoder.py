@@ -169,12 +169,15 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         _check_finite(rows)
         if rows.shape[0] == 0:
             raise ValueError("X holds no time step to encode.")
-        self.n_features_in_ = rows.shape[1]
         nominal = self._nominal(rows.shape[1])
-        self._encoder = OneHotEncoder(categories=self.categories, sparse_output=False,
-                                      handle_unknown=self.handle_unknown, dtype=np.float64)
-        self._encoder.fit(rows[:, nominal])
-        self.categories_ = self._encoder.categories_
+        encoder = OneHotEncoder(categories=self.categories, sparse_output=False,
+                                handle_unknown=self.handle_unknown, dtype=np.float64)
+        encoder.fit(rows[:, nominal])
+        # set together once everything succeeded: a failing fit leaves a
+        # fitted encoder as it was
+        self.n_features_in_ = rows.shape[1]
+        self._encoder = encoder
+        self.categories_ = encoder.categories_
         return self
 
     def transform(self, X):
