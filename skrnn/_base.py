@@ -469,9 +469,11 @@ class BaseRecurrent(BaseEstimator, ABC):
             if (self.solver == "lbfgs" and getattr(self, "keep_training_state", False)
                     and seqs.layout == "series"):
                 # L-BFGS keeps no state of its own: that of its final weights
+                # (Jordan's teacher forcing: the context the targets fed, as
+                # the stochastic solvers leave it)
                 _, _, self._stream_state = self._network.forward(
                     self._views(self._theta), seqs, self._initial_state(seqs),
-                    need_cache=False)
+                    forced=self._forced(seqs), need_cache=False)
         return self
 
     def _initialize(self, seqs):

@@ -84,3 +84,15 @@ def test_grid_search_with_time_series_split():
 def test_bad_value_is_refused():
     with pytest.raises(ValueError, match="keep_training_state"):
         ElmanRegressor(keep_training_state="yes").fit(X, Y)
+
+
+def test_lbfgs_keeps_the_context_teacher_forcing_fed():
+    # with teacher forcing, the context at the end of training is fed by the
+    # targets; L-BFGS keeps that state as the stochastic solvers do
+    model = _fit(JordanRegressor(n_hidden=3, solver="lbfgs", teacher_forcing=True,
+                                 context_decay=0.5, keep_training_state=True, max_iter=20,
+                                 random_state=0), X, Y)
+    state = model._initial_state(model._prepare(X, Y, reset=False))
+    for t in range(X.shape[0]):  # the context runs on the targets: c = mu c + y*
+        state = 0.5 * state + Y[t]
+    np.testing.assert_allclose(model._stream_state, state, rtol=1e-12)
