@@ -466,6 +466,9 @@ class BaseRecurrent(BaseEstimator, ABC):
                     self._fit_lbfgs(seqs, workspace)
                 else:
                     self._fit_stochastic(seqs, incremental, workspace)
+            if (self.early_stopping and not incremental and self.solver != "lbfgs"
+                    and seqs.layout == "series"):
+                self._state_after_validation_tail(seqs)
             if (self.solver == "lbfgs" and getattr(self, "keep_training_state", False)
                     and seqs.layout == "series"):
                 # L-BFGS keeps no state of its own: that of its final weights
@@ -475,6 +478,24 @@ class BaseRecurrent(BaseEstimator, ABC):
                     self._views(self._theta), seqs, self._initial_state(seqs),
                     forced=self._forced(seqs), need_cache=False)
         return self
+
+    def _state_after_validation_tail(self, seqs):
+        """The series' state after a fit with early stopping: past the tail held out.
+
+        The epochs ran over the series without its validation tail, and the
+        weights kept are the best epoch's, not the last's: the state a
+        continuation of the series (``partial_fit``, ``keep_training_state``)
+        starts from is that of the kept weights over the whole series.
+        """
+        _, _, state = self._network.forward(
+            self._views(self._theta), seqs, self._initial_state(seqs),
+            forced=self._forced(seqs), need_cache=False)
+        self._stream_state = state
+        stream = getattr(self, "_rtrl_stream", None)
+        if stream is not None:
+            # RTRL continues from there, its sensitivities started afresh
+            stream["state"][...] = state[0]
+            stream["sensitivities"][...] = 0
 
     def _initialize(self, seqs):
         self._random_state = check_random_state(self.random_state)

@@ -286,9 +286,10 @@ SRN_TRAINING_PARAMETERS += """
         last step it trained on, rather than from the initial state: the new
         series is read as the continuation of the training series (WEKA's
         ``resetAfterTraining=False``). That state is the one ``partial_fit``
-        carries, left by the last epoch of ``fit`` (with early stopping, at
-        the end of the steps trained on, before the validation tail); 3D and
-        list input always start from the initial state.
+        carries, left by the last epoch of ``fit`` (with early stopping, the
+        state after the whole series, its validation tail included, under
+        the weights kept); 3D and list input always start from the initial
+        state.
 """
 LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "

@@ -96,3 +96,17 @@ def test_lbfgs_keeps_the_context_teacher_forcing_fed():
     for t in range(X.shape[0]):  # the context runs on the targets: c = mu c + y*
         state = 0.5 * state + Y[t]
     np.testing.assert_allclose(model._stream_state, state, rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["adam", "rtrl_adam"])
+def test_early_stopping_continues_past_the_validation_tail(solver):
+    # the next series follows the whole series given to fit, validation tail
+    # included, and runs under the weights kept (the best epoch's)
+    model = _fit(ElmanRegressor(n_hidden=4, solver=solver, early_stopping=True,
+                                validation_fraction=0.25, n_iter_no_change=2, max_iter=15,
+                                keep_training_state=True, random_state=0), X[:60], Y[:60])
+    continued = model.predict(X[60:])
+    whole = model.set_params(keep_training_state=False).predict(X)
+    np.testing.assert_allclose(continued, whole[60:], rtol=1e-10, atol=1e-12)
+    if solver == "rtrl_adam":
+        np.testing.assert_array_equal(model._rtrl_stream["state"], model._stream_state[0])
