@@ -8,7 +8,11 @@ from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
 from .jordan import JordanClassifier, JordanRegressor
 from .lstm import LSTMClassifier, LSTMRegressor
-from .preprocessing import SequenceScaler
+from .preprocessing import (
+    SequenceOneHotEncoder,
+    SequenceScaler,
+    SequenceTransformedTargetRegressor,
+)
 from .rnn_elm import RNNAutoencoder, RNNELMClassifier, RNNELMRegressor
 from .rnnpb import RNNPBRegressor
 from .second_order import SecondOrderClassifier, SecondOrderRegressor
@@ -37,7 +41,9 @@ __all__ = [
     "RNNPBRegressor",
     "SecondOrderClassifier",
     "SecondOrderRegressor",
+    "SequenceOneHotEncoder",
     "SequenceScaler",
+    "SequenceTransformedTargetRegressor",
     "SimulatedAnnealingOptimizer",
     "__version__",
 ]

@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._activations import HIDDEN_ACTIVATIONS
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
+from ._rtrl import RTRL_SOLVERS, check_rtrl_settings, fit_rtrl
 from ._sequences import Sequences, check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
 from .utils._compat import Interval, StrOptions, _check_optimize_result
@@ -40,6 +41,12 @@ POPULATION_LOSS_CODES = {"squared_error": 0, "log_loss": 1}
 
 # the two parameters of the simple recurrent networks (Elman, Jordan)
 SRN_PARAMETER_CONSTRAINTS = {
+    # real-time recurrent learning (skrnn._rtrl) as well as BPTT's solvers
+    "solver": [StrOptions({"sgd", "adam", "lbfgs", "rtrl", "rtrl_adam", "dekf"})],
+    # WEKA's initialisation, for its recipe, beside the shared schemes
+    "weight_init": [StrOptions(set(WEIGHT_INITS) | {"small_uniform"})],
+    # WEKA's resetAfterTraining=False
+    "keep_training_state": ["boolean"],
     "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     "initial_context": [Real],
 }
@@ -437,6 +444,9 @@ class BaseRecurrent(BaseEstimator, ABC):
             if not callable(callback):
                 raise ValueError(f"callbacks[{i}] must be callable (called after each epoch as "
                                  f"callback(estimator, info)); got {callback!r}.")
+        if self.solver in RTRL_SOLVERS:
+            # before anything is validated or built: a refused setting changes nothing
+            check_rtrl_settings(self)
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         saved = self.__dict__.copy()
         seqs = self._prepare(X, y, reset=first_pass, classes=classes)
@@ -451,11 +461,47 @@ class BaseRecurrent(BaseEstimator, ABC):
         # the arrays of a training step, reused from batch to batch
         workspace = Workspace()
         with limit_threads(self.n_jobs, parallel_kernels=True):
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(seqs, workspace)
+            if self.solver in RTRL_SOLVERS:
+                fit_rtrl(self, seqs, incremental, first_pass)
             else:
-                self._fit_stochastic(seqs, incremental, workspace)
+                # the RTRL stream (state, sensitivities) no longer follows the
+                # weights: after set_params(solver=...) back, RTRL continues
+                # from _stream_state, where this solver leaves the series
+                self.__dict__.pop("_rtrl_stream", None)
+                if self.solver == "lbfgs":
+                    self._fit_lbfgs(seqs, workspace)
+                else:
+                    self._fit_stochastic(seqs, incremental, workspace)
+            if (self.early_stopping and not incremental and self.solver != "lbfgs"
+                    and seqs.layout == "series"):
+                self._state_after_validation_tail(seqs)
+            if (self.solver == "lbfgs" and getattr(self, "keep_training_state", False)
+                    and seqs.layout == "series"):
+                # L-BFGS keeps no state of its own: that of its final weights
+                # (Jordan's teacher forcing: the context the targets fed, as
+                # the stochastic solvers leave it)
+                _, _, self._stream_state = self._network.forward(
+                    self._views(self._theta), seqs, self._initial_state(seqs),
+                    forced=self._forced(seqs), need_cache=False)
         return self
+
+    def _state_after_validation_tail(self, seqs):
+        """The series' state after a fit with early stopping: past the tail held out.
+
+        The epochs ran over the series without its validation tail, and the
+        weights kept are the best epoch's, not the last's: the state a
+        continuation of the series (``partial_fit``, ``keep_training_state``)
+        starts from is that of the kept weights over the whole series.
+        """
+        _, _, state = self._network.forward(
+            self._views(self._theta), seqs, self._initial_state(seqs),
+            forced=self._forced(seqs), need_cache=False)
+        self._stream_state = state
+        stream = getattr(self, "_rtrl_stream", None)
+        if stream is not None:
+            # RTRL continues from there, its sensitivities started afresh
+            stream["state"][...] = state[0]
+            stream["sensitivities"][...] = 0
 
     def _initialize(self, seqs):
         self._random_state = check_random_state(self.random_state)
@@ -485,7 +531,7 @@ class BaseRecurrent(BaseEstimator, ABC):
 
     def _make_optimizer(self):
         n, dtype = self._theta.shape[0], self._theta.dtype
-        if self.solver == "sgd":
+        if self.solver in ("sgd", "rtrl"):
             return SGDOptimizer(n, self.learning_rate_init, self.learning_rate, self.momentum,
                                 self.nesterovs_momentum, self.power_t, dtype)
         return AdamOptimizer(n, self.learning_rate_init, self.beta_1, self.beta_2,
@@ -567,7 +613,10 @@ class BaseRecurrent(BaseEstimator, ABC):
         validation = None
         if early_stopping:
             seqs, validation = self._split_validation(seqs)
-        if not incremental or not hasattr(self, "_optimizer"):
+        if (not incremental or not hasattr(self, "_optimizer")
+                or not hasattr(self._optimizer, "update")):
+            # (partial_fit after set_params(solver=...) from 'dekf', whose
+            # filter is no gradient step)
             self._optimizer = self._make_optimizer()
         theta = self._theta
         theta_before = theta.copy()
@@ -706,6 +755,10 @@ class BaseRecurrent(BaseEstimator, ABC):
                 self.best_validation_score_ = score
                 self._best_theta = self._theta.copy()
             return
+        if self.best_loss_ is None:
+            # partial_fit after a fit with early stopping (which tracks no
+            # training loss): the stream's own best starts here
+            self.best_loss_ = np.inf
         if self.loss_curve_[-1] > self.best_loss_ - self.tol:
             self._no_improvement_count += 1
         else:
@@ -778,6 +831,11 @@ class BaseRecurrent(BaseEstimator, ABC):
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype)
+        if (initial_state is None and getattr(self, "keep_training_state", False)
+                and seqs.layout == "series" and getattr(self, "_stream_state", None) is not None):
+            # the series continues from where training left it (WEKA's
+            # resetAfterTraining=False), as the parameter asks
+            initial_state = self._stream_state
         state = self._check_state(initial_state, seqs)
         # prediction's kernels (and products) call no BLAS
         with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=True):

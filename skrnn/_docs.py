@@ -26,12 +26,12 @@ BPTT_STEPS = """\
 """
 
 _TRAINING_PARAMETERS = """\
-    solver : {'sgd', 'adam', 'lbfgs'}, default='adam'
+    solver : {%(solvers)s}, default='adam'
         Weight optimiser. 'sgd' is stochastic gradient descent with
         momentum; 'adam' is Kingma and Ba's method; 'lbfgs' is SciPy's
         L-BFGS-B on the whole training set at once (no mini-batches, no
         ``partial_fit``).
-
+%(solver_more)s
     alpha : float, default=1e-4
         Strength of the L2 penalty on the weight matrices (not the biases),
         ``alpha / (2 n) ||W||^2`` with n the number of targets in a batch.
@@ -140,14 +140,14 @@ _TRAINING_PARAMETERS = """\
         Results agree with ``n_jobs=1`` up to rounding. Pays off for large
         batches and hidden layers on an otherwise idle machine.
 
-    weight_init : {'orthogonal', 'glorot', 'uniform'}, default=%(default_init)r
+    weight_init : {%(inits)s}, default=%(default_init)r
         How the weights start. 'orthogonal': Glorot-uniform input and output
         weights and an orthogonal recurrent matrix (Saxe et al., 2014), zero
         biases. 'glorot': Glorot-uniform everywhere. 'uniform': PyTorch's,
         every weight and bias of the recurrent layers on +-1/sqrt(units), the
         output layer on +-1/sqrt(its inputs). An LSTM's forget gates get
         ``forget_bias`` added whatever the scheme.
-%(init_choice)s
+%(init_more)s%(init_choice)s
 
     update_every : {'batch', 'step'}, default='batch'
         When the weights move. 'batch': after every mini-batch. 'step':
@@ -222,17 +222,75 @@ TRAINING_ATTRIBUTES = """\
 
 
 
-def training_parameters(default_init, init_choice):
+def _paragraph(text):
+    """``text`` as docstring lines under a parameter, each ending in a newline."""
+    return textwrap.fill(text, width=80, initial_indent=" " * 8,
+                         subsequent_indent=" " * 8) + "\n"
+
+
+def training_parameters(default_init, init_choice, *, solvers=("sgd", "adam", "lbfgs"),
+                        solver_more="", inits=("orthogonal", "glorot", "uniform"),
+                        init_more=""):
     """The training parameters' docs, with a family's default ``weight_init``
-    and a sentence on why it is the default."""
-    choice = textwrap.fill(init_choice, width=80, initial_indent=" " * 8,
-                           subsequent_indent=" " * 8)
-    return _TRAINING_PARAMETERS % {"default_init": default_init, "init_choice": choice}
+    and a sentence on why it is the default.
+
+    A family with solvers or initialisations of its own names them in
+    ``solvers`` and ``inits`` and describes them in ``solver_more`` and
+    ``init_more`` (text to wrap under the entry): the entries are generated
+    from the same template, so a change to the shared text reaches every
+    family and cannot break the extension.
+    """
+    return _TRAINING_PARAMETERS % {
+        "default_init": default_init,
+        "init_choice": _paragraph(init_choice).rstrip("\n"),
+        "solvers": ", ".join(map(repr, solvers)),
+        "solver_more": _paragraph(solver_more) if solver_more else "",
+        "inits": ", ".join(map(repr, inits)),
+        "init_more": _paragraph(init_more) if init_more else "",
+    }
 
 
+# the simple networks also learn online by real-time recurrent learning, and
+# draw WEKA's small uniform weights
 SRN_TRAINING_PARAMETERS = training_parameters(
     "orthogonal", "The default generalised best of the three for Elman's and Jordan's "
-    "networks on a suite of sequence tasks.")
+    "networks on a suite of sequence tasks.",
+    solvers=("sgd", "adam", "lbfgs", "rtrl", "rtrl_adam", "dekf"),
+    solver_more=(
+        "'rtrl' and 'rtrl_adam' are real-time recurrent learning (Williams and Zipser, "
+        "1989): the sensitivity of the state to every weight is carried forward in time, "
+        "so the gradient of each step's error runs through the whole past, however long "
+        "the stream, in memory that does not grow with it; the weights move after every "
+        "``batch_size`` targets ('auto': after every target), by gradient descent with "
+        "``momentum`` ('rtrl') or by Adam ('rtrl_adam'). State, sensitivities and an "
+        "unfinished update window carry across ``partial_fit`` calls on a 2D series. "
+        "``fit`` runs the same online algorithm over the data in order, every epoch; "
+        "``loss_curve_`` then holds each epoch's online loss, every target's loss taken "
+        "before its update. A step costs O(n_hidden^4) (Elman) or "
+        "O(n_hidden^2 n_outputs (n_inputs + n_outputs)) (Jordan): practical up to "
+        "n_hidden=64 for an Elman network with one input; a network whose step costs "
+        "more than that one's warns. ``bptt_steps`` and ``update_every='step'`` do not "
+        "apply. 'dekf' is the decoupled extended Kalman filter (Puskorius and Feldkamp, "
+        "1994) on the same sensitivities: an update after every target, one error "
+        "covariance per unit's incoming weights (started at 100 times the identity, "
+        "process noise 1e-4), ``learning_rate_init`` its rate (the inverse of the "
+        "measurement noise; 0.1 to 1 is typical); ``batch_size``, ``momentum``, "
+        "``alpha`` and ``max_grad_norm`` do not apply to it."),
+    inits=("orthogonal", "glorot", "uniform", "small_uniform"),
+    init_more=("'small_uniform': every weight and bias on +-0.05, as WEKA's Elman "
+               "network draws them."))
+SRN_TRAINING_PARAMETERS += """
+    keep_training_state : bool, default=False
+        Whether ``predict`` (and ``score``) on a 2D series start, when no
+        ``initial_state`` is given, from the state the network had after the
+        last step it trained on, rather than from the initial state: the new
+        series is read as the continuation of the training series (WEKA's
+        ``resetAfterTraining=False``). That state is the one ``partial_fit``
+        carries, left by the last epoch of ``fit`` (with early stopping, the
+        state after the whole series, its validation tail included, under
+        the weights kept); 3D and list input always start from the initial
+        state.
+"""
 LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "
     "sequence tasks (remembering a symbol for ten steps most of all).")

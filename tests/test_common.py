@@ -20,6 +20,7 @@ from skrnn import (
     RNNPBRegressor,
     SecondOrderClassifier,
     SecondOrderRegressor,
+    SequenceTransformedTargetRegressor,
 )
 from skrnn.forecasting import ConformalForecaster
 
@@ -31,6 +32,12 @@ def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
                 LSTMRegressor, LSTMClassifier, SecondOrderRegressor, SecondOrderClassifier):
         yield cls(**_SETTINGS)
+    # real-time recurrent learning: the online solver of the simple networks
+    for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier):
+        yield cls(solver="rtrl_adam", **_SETTINGS)
+        yield cls(solver="dekf", **_SETTINGS)
+    # targets scaled around a sequence regressor
+    yield SequenceTransformedTargetRegressor(ElmanRegressor(**_SETTINGS))
     # the modern rule takes the checks' real-valued data; a classical rule
     # shows which checks its binary-only input rules out
     yield HopfieldMemory(rule="modern", random_state=0)
@@ -89,6 +96,8 @@ def _xfails(estimator):
         return {**_SERIES_XFAILS, "check_regressor_multioutput":
                 "feedback=[0] maps one output to an input column; the check's 5 outputs "
                 "need a mapping of 5 entries"}
+    if isinstance(estimator, SequenceTransformedTargetRegressor):
+        return _SERIES_XFAILS
     if estimator._univariate_rows:  # classifiers: each row is its own sequence
         return {}
     return _SERIES_XFAILS

@@ -34,7 +34,7 @@ def _steps(X):
 # No expected failures: a scaler acts on each time step alone, so even the
 # row-order checks hold for a 2D series.
 @parametrize_with_checks([SequenceScaler(), SequenceScaler(univariate_rows=True),
-                          SequenceScaler(with_mean=False)])
+                          SequenceScaler(with_mean=False), SequenceScaler(feature_range=(-1, 1))])
 def test_sklearn_compatible(estimator, check, monkeypatch):
     monkeypatch.setenv("SCIPY_ARRAY_API", "1")  # let the array-API input check run
     check(estimator)

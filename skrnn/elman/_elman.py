@@ -50,6 +50,7 @@ class _BaseElman(BaseRecurrent):
         callbacks=None,
         weight_init="orthogonal",
         update_every="batch",
+        keep_training_state=False,
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha,
@@ -63,6 +64,7 @@ class _BaseElman(BaseRecurrent):
             callbacks=callbacks, weight_init=weight_init, update_every=update_every)
         self.activation = activation
         self.initial_context = initial_context
+        self.keep_training_state = keep_training_state
 
     def _build_network(self, n_inputs, n_outputs):
         return SimpleRecurrentNetwork(
@@ -107,10 +109,19 @@ _ELMAN_DOC = """{summary}
     Notes
     -----
     Elman's original training treats the context as extra inputs and
-    backpropagates one step (``bptt_steps=1``), online; WEKA's Elman does the
+    backpropagates one step (``bptt_steps=1``), online. WEKA's Elman does the
     same with logistic units, a 0.5 initial context, learning rate 0.3 and
-    momentum 0.2 (``solver='sgd'``, ``batch_size=1``). Full backpropagation
-    through time is the default here.
+    plain momentum 0.2, and nothing else; on a 2D series its training is
+    reproduced by ``activation='logistic', initial_context=0.5,
+    solver='sgd', learning_rate_init=0.3, momentum=0.2,
+    nesterovs_momentum=False, batch_size=1, bptt_steps=1, alpha=0,
+    max_grad_norm=None, tol=0, weight_init='small_uniform', max_iter=500``
+    and ``keep_training_state=True`` (WEKA's ``resetAfterTraining=False``);
+    WEKA's scaling of inputs and numeric targets to [-1, 1] is
+    ``SequenceScaler(feature_range=(-1, 1))`` in a pipeline and
+    :class:`SequenceTransformedTargetRegressor` with
+    ``MinMaxScaler(feature_range=(-1, 1))``. Full backpropagation through
+    time is the default here.
 
     The state carried by ``predict(..., return_state=True)`` and by
     ``partial_fit`` on 2D chunks is the hidden state, of size ``n_hidden``.

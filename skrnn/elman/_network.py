@@ -94,9 +94,16 @@ class SimpleRecurrentNetwork:
         everywhere. 'uniform': PyTorch's, every weight and bias of the hidden
         layer on +-1/sqrt(n_hidden) (its bias the sum of two such draws, as
         ``nn.RNN``'s two biases), the output layer on +-1/sqrt(n_hidden).
+        'small_uniform': every weight and bias on +-0.05 (WEKA's).
         """
         dtype = params["input_weights_"].dtype
         scheme, n = self.weight_init, self.n_hidden
+        if scheme == "small_uniform":
+            # WEKA's multilayer perceptron and Elman network: every weight and
+            # bias on +-0.05, drawn in the order of the flat vector
+            for name, shape in self.layout():
+                params[name][...] = rng.uniform(-0.05, 0.05, shape)
+            return
         params["input_weights_"][...] = input_matrix(
             rng, scheme, self.n_inputs, n, self.activation, dtype)
         if self.is_jordan:

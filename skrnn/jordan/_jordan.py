@@ -57,6 +57,7 @@ class _BaseJordan(BaseRecurrent):
         callbacks=None,
         weight_init="orthogonal",
         update_every="batch",
+        keep_training_state=False,
     ):
         super().__init__(
             n_hidden, bptt_steps=bptt_steps, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -72,6 +73,7 @@ class _BaseJordan(BaseRecurrent):
         self.teacher_forcing = teacher_forcing
         self.activation = activation
         self.initial_context = initial_context
+        self.keep_training_state = keep_training_state
 
     def _build_network(self, n_inputs, n_outputs):
         return SimpleRecurrentNetwork(

@@ -51,11 +51,26 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         float32 or float64 array); a copy is still made otherwise, e.g. for
         a list of sequences or another dtype.
 
+    feature_range : tuple (min, max) or None, default=None
+        ``None``: standardise. A range such as ``(-1, 1)`` (what WEKA's
+        neural networks do to their inputs): map each feature's minimum and
+        maximum over every time step seen onto it instead, as
+        :class:`~sklearn.preprocessing.MinMaxScaler` does for tabular data
+        (a constant feature goes to the range's minimum). ``with_mean`` and
+        ``with_std`` are then ignored, and ``sample_weight`` only leaves out
+        the steps of zero weight.
+
     Attributes
     ----------
     mean_ : ndarray of shape (n_features,) or None
         Mean of each feature per time step (float64). ``None`` when both
-        ``with_mean`` and ``with_std`` are False.
+        ``with_mean`` and ``with_std`` are False. With ``feature_range``,
+        the value that maps to 0, so that the transform is still
+        ``(x - mean_) / scale_``.
+
+    data_min_, data_max_ : ndarray of shape (n_features,)
+        With ``feature_range`` only: each feature's minimum and maximum over
+        every time step seen (float64).
 
     var_ : ndarray of shape (n_features,) or None
         Variance of each feature per time step (float64, ``ddof=0``).
@@ -64,6 +79,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
     scale_ : ndarray of shape (n_features,) or None
         What each feature is divided by: ``sqrt(var_)``, or 1 for a feature
         that is constant up to rounding. ``None`` when ``with_std=False``.
+        With ``feature_range``, ``(data_max_ - data_min_) / (max - min)``
+        (1 for a constant feature).
 
     n_steps_seen_ : int
         Time steps seen, summed over every sequence and every
@@ -148,13 +165,20 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         "with_mean": ["boolean"],
         "with_std": ["boolean"],
         "copy": ["boolean"],
+        "feature_range": [None, tuple],
     }
 
-    def __init__(self, *, univariate_rows=False, with_mean=True, with_std=True, copy=True):
+    def __init__(self, *, univariate_rows=False, with_mean=True, with_std=True, copy=True,
+                 feature_range=None):
         self.univariate_rows = univariate_rows
         self.with_mean = with_mean
         self.with_std = with_std
         self.copy = copy
+        self.feature_range = feature_range
+
+    @property
+    def _min_max(self):
+        return self.feature_range is not None
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
@@ -210,15 +234,46 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         # a failed call (bad input) leaves an already fitted scaler as it was
         saved = self.__dict__.copy()
         try:
+            if self._min_max:
+                _range(self.feature_range)  # before anything is learnt
             seqs = check_sequences(self, X, reset=reset, univariate_rows=self.univariate_rows)
-            self._update(seqs.X, _step_weights(seqs, sample_weight), reset)
+            if self._min_max:
+                self._update_min_max(seqs.X, _step_weights(seqs, sample_weight), reset)
+            else:
+                self._update(seqs.X, _step_weights(seqs, sample_weight), reset)
         except Exception:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
         return self
 
+    def _update_min_max(self, X, w, reset):
+        """Running minimum and maximum, and the affine map onto ``feature_range``."""
+        low, high = _range(self.feature_range)
+        self.n_steps_seen_ = X.shape[0] + (0 if reset else self.n_steps_seen_)
+        if w is not None:
+            X = X[w > 0]
+        if X.shape[0] == 0:
+            if reset or getattr(self, "data_min_", None) is None:
+                raise ValueError("sample_weight is zero at every step: there is no minimum "
+                                 "or maximum to compute.")
+            return
+        data_min = X.min(axis=0).astype(np.float64)
+        data_max = X.max(axis=0).astype(np.float64)
+        if not reset and getattr(self, "data_min_", None) is not None:
+            data_min = np.minimum(data_min, self.data_min_)
+            data_max = np.maximum(data_max, self.data_max_)
+        self.data_min_, self.data_max_ = data_min, data_max
+        span = data_max - data_min
+        span[span == 0] = high - low  # a constant feature goes to ``low``
+        self.scale_ = span / (high - low)
+        self.mean_ = data_min - low * self.scale_
+        self.var_ = None
+
     def _update(self, X, w, reset):
+        if reset:  # a refit without feature_range standardises again
+            self.__dict__.pop("data_min_", None)
+            self.__dict__.pop("data_max_", None)
         self.n_steps_seen_ = X.shape[0] + (0 if reset else self.n_steps_seen_)
         if not (self.with_mean or self.with_std):
             self.mean_ = self.var_ = self.scale_ = None
@@ -274,9 +329,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         """
         check_is_fitted(self)
         seqs, Xt = self._parse(X, copy)
-        if self.with_mean:
+        min_max = getattr(self, "data_min_", None) is not None
+        if self.with_mean or min_max:
             Xt -= self.mean_.astype(Xt.dtype)
-        if self.with_std:
+        if self.with_std or min_max:
             Xt /= self.scale_.astype(Xt.dtype)
         return wrap_output(self, X, in_input_layout(X, seqs, Xt))
 
@@ -298,9 +354,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         """
         check_is_fitted(self)
         seqs, Xt = self._parse(X, copy)
-        if self.with_std:
+        min_max = getattr(self, "data_min_", None) is not None
+        if self.with_std or min_max:
             Xt *= self.scale_.astype(Xt.dtype)
-        if self.with_mean:
+        if self.with_mean or min_max:
             Xt += self.mean_.astype(Xt.dtype)
         return in_input_layout(X, seqs, Xt)
 
@@ -345,6 +402,19 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator,
         if transform is not None:
             self._sklearn_output_config = {"transform": transform}
         return self
+
+
+def _range(feature_range):
+    """(low, high) of a valid ``feature_range``, or a ValueError."""
+    try:
+        low, high = (float(v) for v in feature_range)
+    except (TypeError, ValueError):
+        raise ValueError(f"feature_range must be a pair (min, max) of numbers; got "
+                         f"{feature_range!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"feature_range must be finite with min < max; got "
+                         f"{feature_range!r}.")
+    return low, high
 
 
 def _step_weights(seqs, sample_weight):
