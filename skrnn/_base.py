@@ -39,16 +39,22 @@ from .utils._workspace import NO_WORKSPACE, Workspace
 # loss name -> its code in the compiled population kernels (skrnn/_kernels/_fitness.pxd)
 POPULATION_LOSS_CODES = {"squared_error": 0, "log_loss": 1}
 
-# the two parameters of the simple recurrent networks (Elman, Jordan)
+# the two parameters of the simple recurrent units (Elman, Jordan, and the
+# networks built on their kernels or their units: RNNPB, second order)
 SRN_PARAMETER_CONSTRAINTS = {
+    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+    "initial_context": [Real],
+}
+
+# Elman's and Jordan's own training options; the networks built on them do
+# not take these (the RTRL kernel knows only Elman's and Jordan's equations)
+SRN_TRAINING_CONSTRAINTS = {
     # real-time recurrent learning (skrnn._rtrl) as well as BPTT's solvers
     "solver": [StrOptions({"sgd", "adam", "lbfgs", "rtrl", "rtrl_adam", "dekf"})],
     # WEKA's initialisation, for its recipe, beside the shared schemes
     "weight_init": [StrOptions(set(WEIGHT_INITS) | {"small_uniform"})],
     # WEKA's resetAfterTraining=False
     "keep_training_state": ["boolean"],
-    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
-    "initial_context": [Real],
 }
 
 

@@ -2,7 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
+from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
@@ -15,6 +15,7 @@ class _BaseElman(BaseRecurrent):
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         **SRN_PARAMETER_CONSTRAINTS,
+        **SRN_TRAINING_CONSTRAINTS,
     }
 
     def __init__(

@@ -4,7 +4,7 @@
 
 from numbers import Real
 
-from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
+from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
@@ -18,6 +18,7 @@ class _BaseJordan(BaseRecurrent):
     _parameter_constraints: dict = {
         **BaseRecurrent._parameter_constraints,
         **SRN_PARAMETER_CONSTRAINTS,
+        **SRN_TRAINING_CONSTRAINTS,
         "context_decay": [Interval(Real, 0, 1, closed="both")],
         "teacher_forcing": ["boolean"],
     }
