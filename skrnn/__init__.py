@@ -2,6 +2,7 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from .ctrnn import CTRNNClassifier, CTRNNRegressor
 from .echo_state import EchoStateClassifier, EchoStateRegressor
 from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
@@ -15,6 +16,8 @@ from .weight_search import GeneticOptimizer, ParticleSwarmOptimizer, SimulatedAn
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CTRNNClassifier",
+    "CTRNNRegressor",
     "EchoStateClassifier",
     "EchoStateRegressor",
     "ElmanClassifier",

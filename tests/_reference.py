@@ -156,3 +156,65 @@ def esn_states(model, X):
             model.hidden_bias_ + u @ model.input_weights_ + x @ W)
         out.append(x)
     return np.array(out)
+
+
+def ctrnn_reference(net, params, X, offsets, state0, frozen=None):
+    """Continuous-time recurrent network, one step at a time, in float64.
+
+    Parameters
+    ----------
+    net : ContinuousTimeNetwork
+    params : dict of ndarray
+    X : ndarray of shape (n_steps, n_features)
+        The data, with its time column if the network has one.
+    offsets : ndarray of shape (n_sequences + 1,)
+    state0 : ndarray of shape (n_sequences, n_hidden)
+    frozen : ndarray of shape (n_steps, 2 * n_hidden), optional
+        With truncated BPTT, the states and rates entering each step that
+        starts a truncation window are taken from here (constants).
+
+    Returns
+    -------
+    Y : ndarray of shape (n_steps, n_outputs)
+    S : ndarray of shape (n_steps, n_hidden)
+        The states y_t.
+    entering : ndarray of shape (n_steps, 2 * n_hidden)
+        [y_{t-1}, f(y_{t-1} + theta)] entering every step.
+    """
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    masks = net.masks(np.float64)
+    if masks is not None:
+        for name, mask in masks.items():
+            p[name] = p[name] * mask
+    f, g = HIDDEN[net.activation], OUTPUT[net.output_activation]
+    X = np.asarray(X, dtype=np.float64)
+    if net.time_column is None:
+        inputs, elapsed = X, None
+    else:
+        inputs = np.delete(X, net.time_column, axis=1)
+        elapsed = X[:, net.time_column]
+    tau = np.exp(p["log_time_constants_"])
+    theta = p["hidden_bias_"]
+    k, n = net.bptt_steps, net.n_hidden
+    Y = np.empty((X.shape[0], net.n_outputs))
+    S = np.empty((X.shape[0], n))
+    entering = np.empty((X.shape[0], 2 * n))
+    for s in range(len(offsets) - 1):
+        y = np.asarray(state0[s], dtype=np.float64)
+        r = f(y + theta)
+        for t in range(offsets[s + 1] - offsets[s]):
+            row = offsets[s] + t
+            if frozen is not None and k and t > 0 and t % k == 0:
+                y, r = frozen[row, :n], frozen[row, n:]
+            entering[row] = np.concatenate([y, r])
+            if elapsed is None:
+                ratio = net.dt / tau
+                a = ratio if net.integration == "euler" else 1 - np.exp(-ratio)
+            else:
+                a = 1 - np.exp(-elapsed[row] / tau)
+            drive = r @ p["recurrent_weights_"] + inputs[row] @ p["input_weights_"]
+            y = y + a * (drive - y)
+            r = f(y + theta)
+            S[row] = y
+            Y[row] = g(r @ p["output_weights_"] + p["output_bias_"])
+    return Y, S, entering
