@@ -6,6 +6,8 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import (
+    CTRNNClassifier,
+    CTRNNRegressor,
     EchoStateClassifier,
     EchoStateRegressor,
     ElmanClassifier,
@@ -23,8 +25,10 @@ _SETTINGS = dict(n_hidden=8, max_iter=50, random_state=0)
 
 def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
-                LSTMRegressor, LSTMClassifier):
+                LSTMRegressor, LSTMClassifier, CTRNNRegressor, CTRNNClassifier):
         yield cls(**_SETTINGS)
+    # two groups of units with their own time constants (multiple timescales)
+    yield CTRNNRegressor(n_hidden=(6, 3), time_constant=(1.0, 8.0), max_iter=50, random_state=0)
     # the modern rule takes the checks' real-valued data; a classical rule
     # shows which checks its binary-only input rules out
     yield HopfieldMemory(rule="modern", random_state=0)
