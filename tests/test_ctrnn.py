@@ -122,6 +122,12 @@ def test_compiled_forward_matches_numpy(case, dtype):
     assert Y.dtype == dtype
     np.testing.assert_allclose(Y, expected, rtol=rtol, atol=rtol)
     np.testing.assert_allclose(final, S[seqs.offsets[1:] - 1], rtol=rtol, atol=rtol)
+    # prediction's path keeps no states and computes the outputs in the kernel
+    predicted, cache, final = est._network.forward(est._views(est._theta), seqs, state0,
+                                                   need_cache=False)
+    assert cache is None and predicted.dtype == dtype
+    np.testing.assert_allclose(predicted, expected, rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(final, S[seqs.offsets[1:] - 1], rtol=rtol, atol=rtol)
 
 
 def _linear_model(W, W_in, tau, n_steps, n_inputs, **params):

@@ -164,7 +164,9 @@ class _BaseCTRNN(BaseRecurrent):
                                dtype=self._theta.dtype)
         self._check_elapsed(seqs)
         state = self._check_state(initial_state, seqs)
-        with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=True):
+        # unlike Elman's prediction kernel, this one's per-step products are BLAS
+        # calls: BLAS is held to one thread (its spinning workers lose on shared cores)
+        with limit_threads(self.n_jobs, parallel_kernels=True):
             Y, _, state = self._network.forward(self._views(self._theta), seqs, state,
                                                 need_cache=False)
         return seqs, Y, state

@@ -222,8 +222,12 @@ class ContinuousTimeNetwork:
         W = np.ascontiguousarray(self._effective(params, "recurrent_weights_"))
         I = np.ascontiguousarray(X @ self._effective(params, "input_weights_"))
         A, C = self.step_factors(params, elapsed)
-        S = workspace.empty("S", (n_steps, self.n_hidden), dtype)
-        R = workspace.empty("R", (n_steps, self.n_hidden), dtype)
+        # prediction keeps no states: the kernel computes the outputs itself
+        kept = n_steps if need_cache else 0
+        S = workspace.empty("S", (kept, self.n_hidden), dtype)
+        R = workspace.empty("R", (kept, self.n_hidden), dtype)
+        Y = np.empty((n_steps - kept, self.n_outputs), dtype=dtype)
+        W_out = np.ascontiguousarray(self._effective(params, "output_weights_"))
         y_state = np.array(state, dtype=dtype, order="C")
         state0 = y_state.copy()
         code = ACTIVATION_CODES[self.activation]
@@ -231,11 +235,13 @@ class ContinuousTimeNetwork:
         with single_threaded_blas():
             run_in_parallel([
                 partial(ctrnn_forward, I, A, W, params["hidden_bias_"], seqs.offsets, block,
-                        y_state, code, S, R)
+                        y_state, code, W_out, params["output_bias_"],
+                        ACTIVATION_CODES[self.output_activation], S, R, Y)
                 for block in _blocks(seqs.offsets, seqs.order, work)])
+        if not need_cache:
+            return Y, None, y_state
         Y = self._outputs(params, R)
-        cache = (X, S, R, A, C, W, state0) if need_cache else None
-        return Y, cache, y_state
+        return Y, (X, S, R, A, C, W, state0), y_state
 
     def gradient(self, params, seqs, cache, dO, grads, state0, workspace=NO_WORKSPACE):
         """Backpropagate ``dO`` (loss gradient at the output pre-activations) into ``grads``."""
