@@ -1,6 +1,6 @@
 """Continuous-time recurrent networks: four tasks and training speed against PyTorch.
 
-* ``cpg``: a central pattern generator. A 3-unit CTRNN with no input must
+* ``cpg``: a central pattern generator. A 3-unit CTRNN (tanh) with no input must
   oscillate at a target period; found by GeneticOptimizer and by BPTT, then
   run freely for ten times the training length, where its period is
   measured from the output's upward zero crossings.
@@ -59,11 +59,10 @@ def cpg(seeds):
     print(f"{'method':>10} {'seed':>4} | {'R^2 train':>9} {'period':>7} {'error':>7} {'seconds':>7}")
     for seed in seeds:
         for name in ("bptt", "genetic"):
-            net = CTRNNRegressor(n_hidden=3, time_constant=2.0, activation="logistic",
-                                 random_state=seed)
+            net = CTRNNRegressor(n_hidden=3, time_constant=2.0, random_state=seed)
             start = time.perf_counter()
             if name == "bptt":
-                model = net.set_params(max_iter=1500, learning_rate_init=0.05,
+                model = net.set_params(max_iter=2000, tol=0.0, n_iter_no_change=2000,
                                        batch_size=n_train).fit(X, y)
             else:
                 model = GeneticOptimizer(net, population_size=60, max_iter=150,

@@ -77,6 +77,7 @@ sphinx_gallery_conf = {
         "../examples/sequences",
         "../examples/elman",
         "../examples/lstm",
+        "../examples/ctrnn",
         "../examples/weight_search",
         "../examples/hopfield",
         "../examples/rnn_elm",
