@@ -218,3 +218,61 @@ def ctrnn_reference(net, params, X, offsets, state0, frozen=None):
             S[row] = y
             Y[row] = g(r @ p["output_weights_"] + p["output_bias_"])
     return Y, S, entering
+
+
+def stacked_reference(net, params, X, offsets, state0, forced=None, frozen=None):
+    """Stacked simple recurrent layers, one step at a time, in float64.
+
+    Parameters
+    ----------
+    net : StackedRecurrentNetwork
+    params : dict of ndarray
+    X : ndarray of shape (n_steps, n_inputs)
+    offsets : ndarray of shape (n_sequences + 1,)
+    state0 : ndarray of shape (n_sequences, state_size)
+        The lower layers' hidden states, then the top layer's state.
+    forced : ndarray of shape (n_steps, n_outputs), optional
+        Teacher forcing of a Jordan top layer.
+    frozen : ndarray of shape (n_steps, state_size), optional
+        With truncated BPTT, the state entering each step that starts a
+        truncation window is taken from here (see srn_reference).
+
+    Returns
+    -------
+    Y : ndarray of shape (n_steps, n_outputs)
+    entering : ndarray of shape (n_steps, state_size)
+    """
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    f, g = HIDDEN[net.activation], OUTPUT[net.output_activation]
+    k, top = net.bptt_steps, net.n_lower
+    Y = np.empty((X.shape[0], net.n_outputs))
+    entering = np.empty((X.shape[0], net.state_size))
+    for s in range(len(offsets) - 1):
+        state = np.array(state0[s], dtype=np.float64)
+        for t in range(offsets[s + 1] - offsets[s]):
+            row = offsets[s] + t
+            if frozen is not None and k and t > 0 and t % k == 0:
+                state = frozen[row].copy()
+            entering[row] = state
+            x, start, new_state = X[row], 0, []
+            for layer in range(top):
+                n = net.sizes[layer]
+                x = f(x @ p[f"input_weights_[{layer}]"]
+                      + state[start:start + n] @ p[f"recurrent_weights_[{layer}]"]
+                      + p[f"hidden_bias_[{layer}]"])
+                new_state.append(x)
+                start += n
+            context = state[start:]
+            recurrent = (p["context_weights_"] if net.is_jordan
+                         else p[f"recurrent_weights_[{top}]"])
+            h = f(x @ p[f"input_weights_[{top}]"] + context @ recurrent
+                  + p[f"hidden_bias_[{top}]"])
+            y = g(h @ p["output_weights_"] + p["output_bias_"])
+            Y[row] = y
+            if net.is_jordan:
+                v = forced[row] if forced is not None else y
+                new_state.append(net.top.context_decay * context + v)
+            else:
+                new_state.append(h)
+            state = np.concatenate(new_state)
+    return Y, entering
