@@ -27,6 +27,9 @@ def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
                 LSTMRegressor, LSTMClassifier, CTRNNRegressor, CTRNNClassifier):
         yield cls(**_SETTINGS)
+    # stacked recurrent layers
+    yield ElmanRegressor(n_hidden=(6, 4), max_iter=50, random_state=0)
+    yield JordanClassifier(n_hidden=(6, 4), max_iter=50, random_state=0)
     # two groups of units with their own time constants (multiple timescales)
     yield CTRNNRegressor(n_hidden=(6, 3), time_constant=(1.0, 8.0), max_iter=50, random_state=0)
     # the modern rule takes the checks' real-valued data; a classical rule
