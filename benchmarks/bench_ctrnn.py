@@ -8,8 +8,8 @@
   random times (exponential gaps). The CTRNN takes the elapsed times as its
   time column; Elman and LSTM networks get the gap as an extra input. R^2 of
   the oscillator's position on held-out sequences.
-* ``timescales``: a fast oscillation whose pattern switches at random times
-  (every 30-70 steps), announced by a one-step cue. The multiple-timescale
+* ``timescales``: a fast task (the input of two steps ago) whose sign switches
+  at random times (every 30-70 steps), announced by a one-step cue. The multiple-timescale
   network against a single-timescale CTRNN and an LSTM of about the same
   number of trained weights. R^2 on held-out sequences.
 * ``speed``: sequences per second of training (Adam, 5 epochs) and
@@ -130,21 +130,24 @@ def irregular_at(seeds, mean_gap):
 
 # -- two timescales ---------------------------------------------------------------------
 def make_switching(n_sequences, n_steps, rng):
-    """Fast pattern (period 6 sine, or period 4 square wave), switched by a one-step cue."""
-    X = np.zeros((n_sequences, n_steps, 2))
-    Y = np.empty((n_sequences, n_steps))
-    t = np.arange(n_steps)
-    patterns = [np.sin(2 * np.pi * t / 6), np.where((t // 2) % 2, -0.8, 0.8)]
+    """y_t = m_t x_{t-2}: a fast delay whose sign m switches at random times.
+
+    Inputs: a random signal x, and two cue channels with a 1 at the step where
+    the mode becomes +1 (first channel) or -1 (second). The mode lasts 30 to
+    70 steps, so a model must hold it far longer than the two-step delay.
+    """
+    X = np.zeros((n_sequences, n_steps, 3))
+    Y = np.zeros((n_sequences, n_steps))
+    X[:, :, 0] = rng.uniform(-1, 1, (n_sequences, n_steps))
     for s in range(n_sequences):
         mode, k = rng.randint(2), 0
-        X[s, 0, mode] = 1
         while k < n_steps:
+            X[s, k, 1 + mode] = 1
             stop = min(n_steps, k + rng.randint(30, 71))
-            Y[s, k:stop] = patterns[mode][k:stop]
-            k = stop
-            if k < n_steps:
-                mode = 1 - mode
-                X[s, k, mode] = 1
+            sign = 1.0 if mode == 0 else -1.0
+            rows = np.arange(max(k, 2), stop)
+            Y[s, rows] = sign * X[s, rows - 2, 0]
+            k, mode = stop, 1 - mode
     return X, Y
 
 
@@ -161,8 +164,8 @@ def timescales(seeds):
     rng = np.random.RandomState(1)
     X, Y = make_switching(200, 200, rng)
     train, test = slice(0, 160), slice(160, 200)
-    print("fast pattern (period-6 sine or period-4 square) switched by a one-step cue every "
-          "30-70 steps; 160 training sequences of 200 steps, 40 held out")
+    print("y_t = m_t x_(t-2), the sign m switched by a one-step cue every 30-70 steps; "
+          "160 training sequences of 200 steps, 40 held out")
     models = {
         "MTRNN (24, 8), tau (2, 30)": lambda s: CTRNNRegressor(
             n_hidden=(24, 8), time_constant=(2.0, 30.0), random_state=s),
