@@ -9,7 +9,8 @@
   time column; Elman and LSTM networks get the gap as an extra input. R^2 of
   the oscillator's position on held-out sequences.
 * ``timescales``: a fast task (the input of two steps ago) whose sign switches
-  at random times (every 30-70 steps), announced by a one-step cue. The multiple-timescale
+  at random times (every 30-70 steps, then every 100-200 steps in longer
+  sequences), announced by a one-step cue. The multiple-timescale
   network against a single-timescale CTRNN and an LSTM of about the same
   number of trained weights. R^2 on held-out sequences.
 * ``speed``: sequences per second of training (Adam, 5 epochs) and
@@ -95,8 +96,8 @@ def make_irregular(n_sequences, n_obs, mean_gap, rng):
     return X, Y
 
 
-def irregular(seeds):
-    for mean_gap in (0.4, 0.1):
+def irregular(seeds, gaps=(0.4, 0.1)):
+    for mean_gap in gaps:
         irregular_at(seeds, mean_gap)
 
 
@@ -129,12 +130,13 @@ def irregular_at(seeds, mean_gap):
 
 
 # -- two timescales ---------------------------------------------------------------------
-def make_switching(n_sequences, n_steps, rng):
+def make_switching(n_sequences, n_steps, rng, durations=(30, 70)):
     """y_t = m_t x_{t-2}: a fast delay whose sign m switches at random times.
 
     Inputs: a random signal x, and two cue channels with a 1 at the step where
-    the mode becomes +1 (first channel) or -1 (second). The mode lasts 30 to
-    70 steps, so a model must hold it far longer than the two-step delay.
+    the mode becomes +1 (first channel) or -1 (second). The mode lasts
+    ``durations`` steps (30 to 70 by default), so a model must hold it far
+    longer than the two-step delay.
     """
     X = np.zeros((n_sequences, n_steps, 3))
     Y = np.zeros((n_sequences, n_steps))
@@ -143,7 +145,7 @@ def make_switching(n_sequences, n_steps, rng):
         mode, k = rng.randint(2), 0
         while k < n_steps:
             X[s, k, 1 + mode] = 1
-            stop = min(n_steps, k + rng.randint(30, 71))
+            stop = min(n_steps, k + rng.randint(durations[0], durations[1] + 1))
             sign = 1.0 if mode == 0 else -1.0
             rows = np.arange(max(k, 2), stop)
             Y[s, rows] = sign * X[s, rows - 2, 0]
@@ -161,17 +163,24 @@ def trained_weights(model):
 
 
 def timescales(seeds):
+    for durations, n_sequences, n_steps in (((30, 70), 200, 200), ((100, 200), 100, 500)):
+        timescales_at(seeds, durations, n_sequences, n_steps)
+
+
+def timescales_at(seeds, durations, n_sequences, n_steps):
     rng = np.random.RandomState(1)
-    X, Y = make_switching(200, 200, rng)
-    train, test = slice(0, 160), slice(160, 200)
-    print("y_t = m_t x_(t-2), the sign m switched by a one-step cue every 30-70 steps; "
-          "160 training sequences of 200 steps, 40 held out")
+    X, Y = make_switching(n_sequences, n_steps, rng, durations)
+    n_train = int(0.8 * n_sequences)
+    train, test = slice(0, n_train), slice(n_train, n_sequences)
+    print(f"\ny_t = m_t x_(t-2), the sign m switched by a one-step cue every "
+          f"{durations[0]}-{durations[1]} steps; {n_train} training sequences of {n_steps} "
+          f"steps, {n_sequences - n_train} held out")
     models = {
-        "MTRNN (24, 8), tau (2, 30)": lambda s: CTRNNRegressor(
-            n_hidden=(24, 8), time_constant=(2.0, 30.0), random_state=s),
+        "MTRNN (20, 8), tau (2, 30)": lambda s: CTRNNRegressor(
+            n_hidden=(20, 8), time_constant=(2.0, 30.0), random_state=s),
         "CTRNN 28, tau 2": lambda s: CTRNNRegressor(n_hidden=28, time_constant=2.0,
                                                     random_state=s),
-        "LSTM 12": lambda s: LSTMRegressor(n_hidden=12, random_state=s),
+        "LSTM 13": lambda s: LSTMRegressor(n_hidden=13, random_state=s),
     }
     print(f"{'model':>27} | {'weights':>7} {'R^2 (held out, per seed)':>30} {'seconds':>7}")
     for name, make in models.items():
@@ -246,8 +255,10 @@ if __name__ == "__main__":
                                                        "speed"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--gaps", type=float, nargs="+", default=[0.4, 0.1],
+                        help="mean gaps of the irregular task")
     args = parser.parse_args()
-    tasks = {"cpg": lambda: cpg(args.seeds), "irregular": lambda: irregular(args.seeds),
+    tasks = {"cpg": lambda: cpg(args.seeds), "irregular": lambda: irregular(args.seeds, args.gaps),
              "timescales": lambda: timescales(args.seeds), "speed": lambda: speed(args.repeats)}
     for task in args.tasks:
         print(f"\n== {task} ==")
