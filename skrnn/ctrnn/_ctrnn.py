@@ -250,7 +250,8 @@ _CTRNN_DOC = """{summary}
     sees the input and feeds the output; each group is connected to itself
     and to the groups next to it in the tuple, so that a slow group acts on
     the world only through the faster one beside it. Absent connections are
-    held at zero.
+    masked out of the forward pass (and stay at zero under gradient
+    solvers).
 
     {task}
 
