@@ -57,7 +57,8 @@ def cpg(seeds):
     X_long = np.zeros((10 * n_train, 1))
     print(f"target period {period:.0f} steps; trained on {n_train} steps, period measured "
           f"on a free run of {10 * n_train}")
-    print(f"{'method':>10} {'seed':>4} | {'R^2 train':>9} {'period':>7} {'error':>7} {'seconds':>7}")
+    print(f"{'method':>10} {'seed':>4} | {'R^2 train':>9} {'period':>7} {'error':>7} "
+          f"{'seconds':>7}")
     for seed in seeds:
         for name in ("bptt", "bptt, exp", "genetic"):
             net = CTRNNRegressor(n_hidden=3, time_constant=2.0, random_state=seed)

@@ -41,7 +41,8 @@ def main():
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(f"seeds {args.seeds}; n_hidden: {LAYERS}; one thread\n")
-    print("| task | model | weights (one / stack) | one layer | stack | diff | seconds (one / stack) |")
+    print("| task | model | weights (one / stack) | one layer | stack | diff | "
+          "seconds (one / stack) |")
     print("|---|---|---|---|---|---|---|")
     for key in args.tasks:
         task = TASKS[key](np.random.RandomState(0))

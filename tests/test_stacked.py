@@ -14,8 +14,18 @@ from skrnn.elman._network import SimpleRecurrentNetwork
 from skrnn.elman._stacked import StackedRecurrentNetwork
 
 from ._reference import stacked_reference
-from .test_gradients import (LABELS2, LABELS3, X_BATCH, X_LIST, X_ROWS, Y_BATCH, Y_SEQ,
-                             Y_STEPS, finite_difference, initialized)
+from .test_gradients import (
+    LABELS2,
+    LABELS3,
+    X_BATCH,
+    X_LIST,
+    X_ROWS,
+    Y_BATCH,
+    Y_SEQ,
+    Y_STEPS,
+    finite_difference,
+    initialized,
+)
 
 CASES = {
     "elman-reg-steps": (ElmanRegressor, {}, X_LIST, Y_STEPS),

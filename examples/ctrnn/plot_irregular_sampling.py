@@ -1,7 +1,7 @@
 """
-===========================================================
+==========================================================
 Continuous time: irregular samples and a pattern generator
-===========================================================
+==========================================================
 
 A :class:`~skrnn.CTRNNRegressor` integrates a differential equation between
 its steps, so the time that passed between two observations is part of the
@@ -19,11 +19,17 @@ three-unit central pattern generator with a genetic algorithm.
 # that changes at each observation and is observed after gaps drawn from an
 # exponential distribution. Each row of ``X`` holds the input and the time
 # since the previous observation; the target is the position.
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.linalg import expm
+from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import CTRNNRegressor, ElmanRegressor, GeneticOptimizer
+
+# the fits are kept short for the gallery: they stop at max_iter, and say so
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 rng = np.random.RandomState(0)
 w, zeta = 1.5, 0.1

@@ -1,7 +1,7 @@
 """
-==================================================
+==============================================
 Multiple timescales: fast units and slow units
-==================================================
+==============================================
 
 A multiple-timescale network (``n_hidden`` and ``time_constant`` as tuples)
 has a group of fast units, which see the input and drive the output, and a
@@ -19,10 +19,16 @@ step.
 # --------
 # Channel 0 is the signal; channels 1 and 2 carry a 1 at the step where the
 # sign becomes +1 or -1.
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import CTRNNRegressor
+
+# the fits are kept short for the gallery: they stop at max_iter, and say so
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 rng = np.random.RandomState(0)
 

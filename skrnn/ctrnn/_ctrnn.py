@@ -117,8 +117,9 @@ class _BaseCTRNN(BaseRecurrent):
             taus = taus * len(sizes)
         if len(taus) != len(sizes):
             raise ValueError(
-                f"time_constant must give one value per group of units: n_hidden={self.n_hidden!r} "
-                f"has {len(sizes)} groups, time_constant={self.time_constant!r} has {len(taus)}.")
+                "time_constant must give one value per group of units: "
+                f"n_hidden={self.n_hidden!r} has {len(sizes)} groups, "
+                f"time_constant={self.time_constant!r} has {len(taus)}.")
         return sizes, taus
 
     def _time_index(self):

@@ -8,8 +8,13 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._ctrnn import ctrnn_bptt, ctrnn_forward
-from .._layers import apply_output, glorot_uniform, input_matrix, previous_rows_product
-from .._layers import recurrent_matrix
+from .._layers import (
+    apply_output,
+    glorot_uniform,
+    input_matrix,
+    previous_rows_product,
+    recurrent_matrix,
+)
 from ..elman._network import _blocks
 from ..utils._threads import run_in_parallel, single_threaded_blas
 from ..utils._workspace import NO_WORKSPACE
@@ -199,10 +204,10 @@ class ContinuousTimeNetwork:
         return params[name] if masks is None else params[name] * masks[name]
 
     def _outputs(self, params, R):
-        O = R @ self._effective(params, "output_weights_")
-        O += params["output_bias_"]
-        apply_output(self.output_activation, O)
-        return O
+        out = R @ self._effective(params, "output_weights_")
+        out += params["output_bias_"]
+        apply_output(self.output_activation, out)
+        return out
 
     def forward(self, params, seqs, state, forced=None, need_cache=True,
                 workspace=NO_WORKSPACE):
@@ -220,7 +225,7 @@ class ContinuousTimeNetwork:
         dtype = seqs.X.dtype
         n_steps = X.shape[0]
         W = np.ascontiguousarray(self._effective(params, "recurrent_weights_"))
-        I = np.ascontiguousarray(X @ self._effective(params, "input_weights_"))
+        drive = np.ascontiguousarray(X @ self._effective(params, "input_weights_"))
         A, C = self.step_factors(params, elapsed)
         # prediction keeps no states: the kernel computes the outputs itself
         kept = n_steps if need_cache else 0
@@ -234,7 +239,7 @@ class ContinuousTimeNetwork:
         work = n_steps * self.n_hidden * self.n_hidden
         with single_threaded_blas():
             run_in_parallel([
-                partial(ctrnn_forward, I, A, W, params["hidden_bias_"], seqs.offsets, block,
+                partial(ctrnn_forward, drive, A, W, params["hidden_bias_"], seqs.offsets, block,
                         y_state, code, W_out, params["output_bias_"],
                         ACTIVATION_CODES[self.output_activation], S, R, Y)
                 for block in _blocks(seqs.offsets, seqs.order, work)])
