@@ -163,19 +163,20 @@ def trained_weights(model):
     return n
 
 
-def timescales(seeds):
-    for durations, n_sequences, n_steps in (((30, 70), 200, 200), ((100, 200), 100, 500)):
-        timescales_at(seeds, durations, n_sequences, n_steps)
+def timescales(seeds, batch_size="auto", lengths=("short", "long")):
+    settings = {"short": ((30, 70), 200, 200), "long": ((100, 200), 100, 500)}
+    for length in lengths:
+        timescales_at(seeds, *settings[length], batch_size)
 
 
-def timescales_at(seeds, durations, n_sequences, n_steps):
+def timescales_at(seeds, durations, n_sequences, n_steps, batch_size):
     rng = np.random.RandomState(1)
     X, Y = make_switching(n_sequences, n_steps, rng, durations)
     n_train = int(0.8 * n_sequences)
     train, test = slice(0, n_train), slice(n_train, n_sequences)
     print(f"\ny_t = m_t x_(t-2), the sign m switched by a one-step cue every "
           f"{durations[0]}-{durations[1]} steps; {n_train} training sequences of {n_steps} "
-          f"steps, {n_sequences - n_train} held out")
+          f"steps, {n_sequences - n_train} held out; batch_size={batch_size!r}")
     models = {
         "MTRNN (20, 8), tau (2, 30)": lambda s: CTRNNRegressor(
             n_hidden=(20, 8), time_constant=(2.0, 30.0), random_state=s),
@@ -188,7 +189,7 @@ def timescales_at(seeds, durations, n_sequences, n_steps):
         scores, seconds, n_weights = [], 0.0, 0
         for seed in seeds:
             start = time.perf_counter()
-            model = make(seed).fit(X[train], Y[train])
+            model = make(seed).set_params(batch_size=batch_size).fit(X[train], Y[train])
             seconds += time.perf_counter() - start
             scores.append(model.score(X[test], Y[test]))
             n_weights = trained_weights(model)
@@ -256,11 +257,16 @@ if __name__ == "__main__":
                                                        "speed"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--batch-size", default="auto",
+                        type=lambda v: v if v == "auto" else int(v),
+                        help="batch size of the timescales task's models")
+    parser.add_argument("--lengths", nargs="+", default=["short", "long"],
+                        choices=["short", "long"], help="mode lengths of the timescales task")
     parser.add_argument("--gaps", type=float, nargs="+", default=[0.4, 0.1],
                         help="mean gaps of the irregular task")
     args = parser.parse_args()
     tasks = {"cpg": lambda: cpg(args.seeds), "irregular": lambda: irregular(args.seeds, args.gaps),
-             "timescales": lambda: timescales(args.seeds), "speed": lambda: speed(args.repeats)}
+             "timescales": lambda: timescales(args.seeds, args.batch_size, args.lengths), "speed": lambda: speed(args.repeats)}
     for task in args.tasks:
         print(f"\n== {task} ==")
         tasks[task]()
