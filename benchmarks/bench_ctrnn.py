@@ -266,7 +266,8 @@ if __name__ == "__main__":
                         help="mean gaps of the irregular task")
     args = parser.parse_args()
     tasks = {"cpg": lambda: cpg(args.seeds), "irregular": lambda: irregular(args.seeds, args.gaps),
-             "timescales": lambda: timescales(args.seeds, args.batch_size, args.lengths), "speed": lambda: speed(args.repeats)}
+             "timescales": lambda: timescales(args.seeds, args.batch_size, args.lengths),
+             "speed": lambda: speed(args.repeats)}
     for task in args.tasks:
         print(f"\n== {task} ==")
         tasks[task]()
