@@ -10,7 +10,7 @@ seeds, and the stack's median minus the single layer's.
 Run::
 
     python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2]
-        [--models elman jordan]
+        [--models elman jordan] [--stack-alpha 0.01]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -38,9 +38,12 @@ def main():
     parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--stack-alpha", type=float, default=None,
+                        help="the stack's L2 penalty (the default's otherwise)")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"seeds {args.seeds}; n_hidden: {LAYERS}; one thread\n")
+    print(f"seeds {args.seeds}; n_hidden: {LAYERS}; stack alpha: "
+          f"{args.stack_alpha or 'default'}; one thread\n")
     print("| task | model | weights (one / stack) | one layer | stack | diff | "
           "seconds (one / stack) |")
     print("|---|---|---|---|---|---|---|")
@@ -54,7 +57,10 @@ def main():
                 scores[name], seconds[name] = [], 0.0
                 for seed in args.seeds:
                     start = time.perf_counter()
-                    est = cls(n_hidden=n_hidden, random_state=seed).fit(task.X_tr, task.y_tr)
+                    est = cls(n_hidden=n_hidden, random_state=seed)
+                    if name == "stack" and args.stack_alpha is not None:
+                        est.set_params(alpha=args.stack_alpha)
+                    est.fit(task.X_tr, task.y_tr)
                     scores[name].append(task.score(est.predict(task.X_te)))
                     seconds[name] += time.perf_counter() - start
                     weights[name] = est.get_flat_weights().shape[0]
