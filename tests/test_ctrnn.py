@@ -363,3 +363,23 @@ def test_genetic_search_on_flat_weights():
     losses = search.best_estimator_.population_loss(
         np.vstack([search.best_estimator_.get_flat_weights()] * 2), X, y)
     assert losses[0] == pytest.approx(search.best_estimator_.evaluate_loss(X, y))
+
+
+def test_large_batches_run_in_chunks():
+    """More sequences than one cache-sized chunk (64 at hidden 64): the same outputs
+    as the reference, and the gradient the sum of the two halves' gradients."""
+    rng = np.random.RandomState(3)
+    X = rng.uniform(-1, 1, (70, 3, 1))
+    y = rng.uniform(-1, 1, (70, 3))
+    est = CTRNNRegressor(n_hidden=64, alpha=0.0)
+    seqs = initialized(est, X, y)
+    state0 = est._initial_state(seqs)
+    Y, _, _ = est._network.forward(est._views(est._theta), seqs, state0)
+    expected, _, _ = ctrnn_reference(est._network, est._views(est._theta), seqs.X,
+                                     seqs.offsets, state0)
+    np.testing.assert_allclose(Y, expected, rtol=1e-12, atol=1e-12)
+    _, grad, _ = est._objective(est._theta, seqs, state0)
+    halves = [seqs.take(np.arange(0, 35)), seqs.take(np.arange(35, 70))]
+    summed = sum(est._objective(est._theta, half, est._initial_state(half))[1] * half.n_targets
+                 for half in halves)
+    np.testing.assert_allclose(grad * seqs.n_targets, summed, rtol=1e-10, atol=1e-12)
