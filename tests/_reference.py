@@ -207,14 +207,16 @@ def ctrnn_reference(net, params, X, offsets, state0, frozen=None):
             if frozen is not None and k and t > 0 and t % k == 0:
                 y, r = frozen[row, :n], frozen[row, n:]
             entering[row] = np.concatenate([y, r])
-            if elapsed is None:
-                ratio = net.dt / tau
-                a = ratio if net.integration == "euler" else 1 - np.exp(-ratio)
-            else:
-                a = 1 - np.exp(-elapsed[row] / tau)
-            drive = r @ p["recurrent_weights_"] + inputs[row] @ p["input_weights_"]
-            y = y + a * (drive - y)
-            r = f(y + theta)
+            step = net.dt if elapsed is None else elapsed[row]
+            # max_step: equal sub-steps of at most max_step, the input held
+            n_sub = 1 if net.max_step is None else max(1, int(np.ceil(step / net.max_step)))
+            ratio = step / n_sub / tau
+            euler = elapsed is None and net.integration == "euler"
+            a = ratio if euler else 1 - np.exp(-ratio)
+            for _ in range(n_sub):
+                drive = r @ p["recurrent_weights_"] + inputs[row] @ p["input_weights_"]
+                y = y + a * (drive - y)
+                r = f(y + theta)
             S[row] = y
             Y[row] = g(r @ p["output_weights_"] + p["output_bias_"])
     return Y, S, entering

@@ -383,3 +383,64 @@ def test_large_batches_run_in_chunks():
     summed = sum(est._objective(est._theta, half, est._initial_state(half))[1] * half.n_targets
                  for half in halves)
     np.testing.assert_allclose(grad * seqs.n_targets, summed, rtol=1e-10, atol=1e-12)
+
+
+SUBSTEP_CASES = {
+    "timed": (CTRNNRegressor, {"time_column": -1, "max_step": 0.7}, X_TIMED, Y_STEPS),
+    "regular": (CTRNNRegressor, {"dt": 1.0, "max_step": 0.3}, X_LIST, Y_SEQ),
+    "groups": (CTRNNClassifier, {"n_hidden": (3, 2), "max_step": 0.4,
+                                 "integration": "exponential"}, X_ROWS, LABELS3),
+}
+
+
+@pytest.mark.parametrize("case", list(SUBSTEP_CASES))
+def test_substep_gradient_matches_finite_differences(case):
+    cls, params, X, y = SUBSTEP_CASES[case]
+    est = cls(**{"n_hidden": 4, **params}, alpha=0.1)
+    seqs = initialized(est, X, y)
+    theta0 = est._theta.copy()
+    state0 = est._initial_state(seqs) + 0.2
+    loss, grad, _ = est._objective(theta0, seqs, state0)
+    reference = _reference_loss(est, seqs, state0, None)
+    assert loss == pytest.approx(reference(theta0), rel=1e-12)
+    np.testing.assert_allclose(grad, finite_difference(reference, theta0) * _mask_vector(est),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_substeps_are_the_steps_split_by_hand():
+    """max_step gives the outputs of the same model fed each step as k rows of 1/k."""
+    X, y = X_TIMED[0], Y_STEPS[0]
+    est = CTRNNRegressor(n_hidden=4, time_column=-1, max_step=0.5, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    counts = np.maximum(1, np.ceil(X[:, -1] / 0.5)).astype(int)
+    split = np.repeat(X, counts, axis=0)
+    split[:, -1] = np.repeat(X[:, -1] / counts, counts)
+    est_split = pickle.loads(pickle.dumps(est)).set_params(max_step=None)
+    est_split._network.max_step = None
+    ends = np.cumsum(counts) - 1
+    np.testing.assert_allclose(est.predict(X), est_split.predict(split)[ends], rtol=1e-12)
+
+
+def test_substeps_follow_the_ode_over_long_gaps():
+    """An input held over each gap (mean 0.4): one exponential step per gap holds the
+    coupling between the units too, and errs; sub-steps of 0.01 converge to the ODE."""
+    rng = np.random.RandomState(0)
+    gaps = rng.exponential(0.4, 25)
+    U = rng.uniform(-1, 1, (25, 2))
+    M = np.zeros((4, 4))
+    M[:2, :2] = ((W_LIN - np.eye(2)) / TAU_LIN[None, :]).T
+    M[:2, 2:] = (W_IN_LIN / TAU_LIN[None, :]).T
+    z, exact = np.zeros(4), []
+    for gap, u in zip(gaps, U):
+        z[2:] = u
+        z = expm(M * gap) @ z
+        exact.append(z[:2].copy())
+    X = np.column_stack([U, gaps])
+    errors = []
+    for max_step in (None, 0.01):
+        est = _linear_model(W_LIN, W_IN_LIN, TAU_LIN, len(gaps), 3, time_column=2,
+                            max_step=max_step)
+        errors.append(np.abs(est.predict(X) - np.array(exact)).max())
+    assert errors[1] < errors[0] / 10
+    assert errors[1] < 0.01

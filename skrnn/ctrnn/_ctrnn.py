@@ -53,6 +53,7 @@ class _BaseCTRNN(BaseRecurrent):
         "dt": [Interval(Real, 0, None, closed="neither")],
         "integration": [StrOptions({"euler", "exponential"})],
         "time_column": [None, Integral],
+        "max_step": [None, Interval(Real, 0, None, closed="neither")],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     }
 
@@ -64,6 +65,7 @@ class _BaseCTRNN(BaseRecurrent):
         dt=1.0,
         integration="euler",
         time_column=None,
+        max_step=None,
         activation="tanh",
         bptt_steps=None,
         solver="adam",
@@ -107,6 +109,7 @@ class _BaseCTRNN(BaseRecurrent):
         self.dt = dt
         self.integration = integration
         self.time_column = time_column
+        self.max_step = max_step
         self.activation = activation
 
     # -- hyperparameters that validation cannot express ----------------------
@@ -139,7 +142,7 @@ class _BaseCTRNN(BaseRecurrent):
             n_inputs - (column is not None), sizes, n_outputs, time_constants=taus,
             activation=self.activation, output_activation=self._output_activation(n_outputs),
             dt=self.dt, integration=self.integration, time_column=column,
-            bptt_steps=self.bptt_steps, weight_init=self.weight_init)
+            max_step=self.max_step, bptt_steps=self.bptt_steps, weight_init=self.weight_init)
 
     def _check_elapsed(self, seqs):
         """A ValueError unless the time column holds finite, non-negative elapsed times."""
@@ -221,6 +224,14 @@ _CTRNN_PARAMETERS = """\
         series sampled at irregular times. It is not an input to the
         network: the other columns are. Its values must be finite and
         non-negative (0 leaves the state where it is).
+
+    max_step : float, default=None
+        Longest time integrated in one step. A longer step (``dt``, or an
+        elapsed time of ``time_column``) is split into equal sub-steps of at
+        most ``max_step``, the step's input held over them, and the output is
+        read after the last: more accurate over long gaps, at the cost of the
+        extra steps. ``bptt_steps`` then counts sub-steps. None integrates
+        every step at once.
 
     activation : {'tanh', 'logistic', 'relu', 'identity'}, default='tanh'
         Activation f of the units' firing rates (Beer's networks use

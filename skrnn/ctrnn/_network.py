@@ -15,6 +15,7 @@ from .._layers import (
     previous_rows_product,
     recurrent_matrix,
 )
+from .._sequences import Sequences
 from ..elman._network import _blocks
 from ..utils._threads import run_in_parallel, single_threaded_blas
 from ..utils._workspace import NO_WORKSPACE
@@ -85,13 +86,16 @@ class ContinuousTimeNetwork:
     time_column : int or None
         Column of the data holding each step's elapsed time; those steps are
         integrated exponentially. The other columns are the inputs.
+    max_step : float or None
+        Longest time integrated in one step: a longer step (``dt`` or an
+        elapsed time) is split into equal sub-steps, the input held.
     bptt_steps : int or None
     weight_init : str
     """
 
     def __init__(self, n_inputs, sizes, n_outputs, *, time_constants, activation,
                  output_activation, dt=1.0, integration="euler", time_column=None,
-                 bptt_steps=None, weight_init="orthogonal"):
+                 max_step=None, bptt_steps=None, weight_init="orthogonal"):
         self.n_inputs = n_inputs
         self.sizes = tuple(sizes)
         self.n_hidden = sum(self.sizes)
@@ -102,6 +106,7 @@ class ContinuousTimeNetwork:
         self.dt = dt
         self.integration = integration
         self.time_column = time_column
+        self.max_step = max_step
         self.bptt_steps = bptt_steps
         self.weight_init = weight_init
         self._masks = {}
@@ -175,8 +180,11 @@ class ContinuousTimeNetwork:
             return X, None
         return np.delete(X, self.time_column, axis=1), X[:, self.time_column]
 
-    def step_factors(self, params, elapsed):
+    def step_factors(self, params, elapsed, exact):
         """The step factors a (and c = -(da/dlog tau) / a, for the gradient).
+
+        ``elapsed`` is the length of every step, or None for steps of ``dt``;
+        ``exact`` chooses ``1 - exp(-dt / tau)`` over Euler's ``dt / tau``.
 
         Returns
         -------
@@ -185,11 +193,9 @@ class ContinuousTimeNetwork:
         log_tau = params["log_time_constants_"]
         dtype = log_tau.dtype
         if elapsed is None:
-            ratio = (self.dt * np.exp(-log_tau))[None, :]
-            exact = self.integration == "exponential"
+            ratio = (self._regular_step() * np.exp(-log_tau))[None, :]
         else:
             ratio = elapsed[:, None] * np.exp(-log_tau)[None, :]
-            exact = True
         if not exact:
             return ratio.astype(dtype), np.ones_like(ratio, dtype=dtype)
         A = -np.expm1(-ratio)
@@ -198,6 +204,40 @@ class ContinuousTimeNetwork:
             C = np.where(ratio > 0, ratio / np.expm1(ratio), 1.0)
         C = np.where(np.isfinite(C), C, 0.0)  # r / expm1(r) -> 0 as r grows
         return A.astype(dtype), C.astype(dtype)
+
+    def _substeps(self):
+        """Sub-steps per regular step of ``dt`` (1 without ``max_step``)."""
+        if self.max_step is None:
+            return 1
+        return max(1, int(np.ceil(self.dt / self.max_step)))
+
+    def _regular_step(self):
+        return self.dt / self._substeps()
+
+    def _steps(self, seqs):
+        """What a pass integrates: (sequences of sub-steps, inputs, elapsed, exact, ends).
+
+        Without ``max_step`` these are the data's own steps (``ends`` None).
+        With it, every step longer than ``max_step`` becomes ``k`` equal
+        sub-steps with the step's input held; ``ends`` are the rows of the
+        sub-steps that close the data's steps, where the outputs are read.
+        """
+        X, elapsed = self.split(seqs.X)
+        exact = elapsed is not None or self.integration == "exponential"
+        if self.max_step is None:
+            return seqs, X, elapsed, exact, None
+        lengths = (elapsed if elapsed is not None
+                   else np.full(X.shape[0], self.dt, dtype=X.dtype))
+        counts = np.maximum(1, np.ceil(lengths / self.max_step)).astype(np.intp)
+        if counts.max() == 1:
+            return seqs, X, elapsed, exact, None
+        ends = np.cumsum(counts) - 1
+        bounds = np.concatenate([[0], ends + 1])[seqs.offsets]
+        X = np.repeat(X, counts, axis=0)
+        if elapsed is not None:
+            elapsed = np.repeat(elapsed / counts, counts).astype(X.dtype)
+        return (Sequences(X, bounds.astype(np.intp), seqs.layout), X, elapsed, exact,
+                ends)
 
     def _effective(self, params, name):
         masks = self.masks(params[name].dtype)
@@ -221,12 +261,12 @@ class ContinuousTimeNetwork:
         state : ndarray of shape (n_sequences, n_hidden)
             The states after each sequence's last step.
         """
-        X, elapsed = self.split(seqs.X)
-        dtype = seqs.X.dtype
+        seqs, X, elapsed, exact, ends = self._steps(seqs)
+        dtype = X.dtype
         n_steps = X.shape[0]
         W = np.ascontiguousarray(self._effective(params, "recurrent_weights_"))
         drive = np.ascontiguousarray(X @ self._effective(params, "input_weights_"))
-        A, C = self.step_factors(params, elapsed)
+        A, C = self.step_factors(params, elapsed, exact)
         # prediction keeps no states: the kernel computes the outputs itself
         kept = n_steps if need_cache else 0
         S = workspace.empty("S", (kept, self.n_hidden), dtype)
@@ -244,16 +284,19 @@ class ContinuousTimeNetwork:
                         ACTIVATION_CODES[self.output_activation], S, R, Y)
                 for block in _blocks(seqs.offsets, seqs.order, work)])
         if not need_cache:
-            return Y, None, y_state
-        Y = self._outputs(params, R)
-        return Y, (X, S, R, A, C, W, state0), y_state
+            return (Y if ends is None else Y[ends]), None, y_state
+        Y = self._outputs(params, R if ends is None else R[ends])
+        return Y, (X, S, R, A, C, W, state0, seqs, ends), y_state
 
     def gradient(self, params, seqs, cache, dO, grads, state0, workspace=NO_WORKSPACE):
         """Backpropagate ``dO`` (loss gradient at the output pre-activations) into ``grads``."""
-        X, S, R, A, C, W, y0 = cache
+        X, S, R, A, C, W, y0, seqs, ends = cache
         dtype = S.dtype
         W_out = self._effective(params, "output_weights_")
         dO = np.ascontiguousarray(dO, dtype=dtype)
+        if ends is not None:  # the outputs were read at the sub-steps closing each step
+            dO_steps, dO = dO, np.zeros((S.shape[0], dO.shape[1]), dtype=dtype)
+            dO[ends] = dO_steps
         dR = workspace.empty("dR", S.shape, dtype)
         np.dot(dO, W_out.T, out=dR)
         G = workspace.empty("G", S.shape, dtype)
@@ -302,7 +345,7 @@ class ContinuousTimeNetwork:
         n_seq = state.shape[0]
         W_in = self._effective(params, "input_weights_")
         W = self._effective(params, "recurrent_weights_")
-        A, _ = self.step_factors(params, None)
+        A, _ = self.step_factors(params, None, self.integration == "exponential")
         y = np.array(state, dtype=dtype)
         x = np.array(y_last, dtype=dtype)
         out = np.empty((n_seq, n_steps, self.n_outputs), dtype=dtype)
@@ -311,9 +354,11 @@ class ContinuousTimeNetwork:
         # one small product per step for a few sequences: a compiled loop
         # would not gain on NumPy here, whose per-call cost stays small
         for t in range(n_steps):
-            y += A[0] * (x @ W_in + r @ W - y)
-            r = y + params["hidden_bias_"]
-            apply_hidden(self.activation, r)
+            drive = x @ W_in
+            for _ in range(self._substeps()):
+                y += A[0] * (drive + r @ W - y)
+                r = y + params["hidden_bias_"]
+                apply_hidden(self.activation, r)
             x = self._outputs(params, r)
             out[:, t] = x
         return out.reshape(n_seq * n_steps, self.n_outputs)
