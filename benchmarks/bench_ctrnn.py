@@ -6,7 +6,8 @@
   measured from the output's upward zero crossings.
 * ``irregular``: a damped oscillator driven by a random input, observed at
   random times (exponential gaps). The CTRNN takes the elapsed times as its
-  time column; Elman and LSTM networks get the gap as an extra input. R^2 of
+  time column (also with ``max_step=0.1``: long gaps in sub-steps); Elman and
+  LSTM networks get the gap as an extra input. R^2 of
   the oscillator's position on held-out sequences.
 * ``timescales``: a fast task (the input of two steps ago) whose sign switches
   at random times (every 30-70 steps, then every 100-200 steps in longer
@@ -112,6 +113,9 @@ def irregular_at(seeds, mean_gap):
     models = {
         "CTRNN, elapsed times": lambda s: CTRNNRegressor(n_hidden=24, time_column=1,
                                                          time_constant=1.0, random_state=s),
+        "CTRNN, max_step 0.1": lambda s: CTRNNRegressor(n_hidden=24, time_column=1,
+                                                        time_constant=1.0, max_step=0.1,
+                                                        random_state=s),
         "CTRNN, gap as input": lambda s: CTRNNRegressor(n_hidden=24, time_constant=1.0,
                                                         random_state=s),
         "Elman, gap as input": lambda s: ElmanRegressor(n_hidden=24, random_state=s),
