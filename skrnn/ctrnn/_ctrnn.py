@@ -181,7 +181,7 @@ class _BaseCTRNN(BaseRecurrent):
         return np.exp(self.log_time_constants_)
 
 
-class CTRNNRegressorForecastMixin:
+class _RegularStepForecastMixin:
     """``forecast`` at the regular step only: generated steps have no elapsed time."""
 
     def forecast(self, X, n_steps, *, initial_state=None):
@@ -331,7 +331,7 @@ _CLASSIFIER_TASK = """The label of a sequence is read from its last firing rates
     logistic (two classes) or softmax output, trained on the log loss."""
 
 
-class CTRNNRegressor(CTRNNRegressorForecastMixin, SequenceRegressorMixin, _BaseCTRNN):
+class CTRNNRegressor(_RegularStepForecastMixin, SequenceRegressorMixin, _BaseCTRNN):
     __doc__ = _CTRNN_DOC.format(
         summary="Continuous-time recurrent network for sequence regression.",
         task=_REGRESSOR_TASK, layouts=SEQUENCE_LAYOUTS_DOC,
