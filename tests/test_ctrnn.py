@@ -444,3 +444,20 @@ def test_substeps_follow_the_ode_over_long_gaps():
         errors.append(np.abs(est.predict(X) - np.array(exact)).max())
     assert errors[1] < errors[0] / 10
     assert errors[1] < 0.01
+
+
+def test_time_column_by_name():
+    """A DataFrame's time column can be named; the model equals the one given its index."""
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(X_TIMED[0], columns=["a", "b", "gap"])
+    by_name = CTRNNRegressor(n_hidden=3, time_column="gap", max_iter=3, random_state=0)
+    by_index = CTRNNRegressor(n_hidden=3, time_column=2, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        by_name.fit(X, Y_STEPS[0])
+    with pytest.warns(ConvergenceWarning):
+        by_index.fit(X_TIMED[0], Y_STEPS[0])
+    np.testing.assert_array_equal(by_name.get_flat_weights(), by_index.get_flat_weights())
+    with pytest.raises(ValueError, match="names no column"):
+        CTRNNRegressor(time_column="elapsed").fit(X, Y_STEPS[0])
+    with pytest.raises(ValueError, match="no column names"):
+        CTRNNRegressor(time_column="gap").fit(X_TIMED[0], Y_STEPS[0])

@@ -52,7 +52,7 @@ class _BaseCTRNN(BaseRecurrent):
         "time_constant": [Interval(Real, 0, None, closed="neither"), "array-like"],
         "dt": [Interval(Real, 0, None, closed="neither")],
         "integration": [StrOptions({"euler", "exponential"})],
-        "time_column": [None, Integral],
+        "time_column": [None, Integral, str],
         "max_step": [None, Interval(Real, 0, None, closed="neither")],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     }
@@ -130,6 +130,14 @@ class _BaseCTRNN(BaseRecurrent):
         if self.time_column is None:
             return None
         n = self._n_inputs
+        if isinstance(self.time_column, str):
+            names = list(getattr(self, "feature_names_in_", ()))
+            if self.time_column not in names:
+                raise ValueError(
+                    f"time_column={self.time_column!r} names no column of X: "
+                    + (f"its columns are {names}." if names else
+                       "X has no column names (pass a DataFrame, or the column's index)."))
+            return names.index(self.time_column)
         if not -n <= self.time_column < n:
             raise ValueError(f"time_column={self.time_column} is not a column of X, which has "
                              f"{n} feature(s) per time step.")
@@ -218,9 +226,10 @@ _CTRNN_PARAMETERS = """\
         whose elapsed time comes from ``time_column`` are always taken the
         exponential way, since a gap in the data can be of any length.
 
-    time_column : int, default=None
-        Column of ``X`` that holds, at every step, the time elapsed since the
-        previous step (for the first step, since the initial state), for
+    time_column : int or str, default=None
+        Column of ``X`` (its index, or its name in a DataFrame) that holds, at
+        every step, the time elapsed since the previous step (for the first
+        step, since the initial state), for
         series sampled at irregular times. It is not an input to the
         network: the other columns are. Its values must be finite and
         non-negative (0 leaves the state where it is).
