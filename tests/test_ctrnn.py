@@ -276,11 +276,12 @@ def test_forecast_refuses_elapsed_times():
         est.forecast(X_TIMED[0], 3)
 
 
-def test_forecast_matches_predict_on_its_own_outputs():
+@pytest.mark.parametrize("params", [{}, {"max_step": 0.4, "integration": "exponential"}])
+def test_forecast_matches_predict_on_its_own_outputs(params):
     """Free-running generation is the network fed with its own outputs."""
     t = np.arange(120) * 0.2
     series = np.column_stack([np.sin(t), np.cos(t)])
-    est = CTRNNRegressor(n_hidden=8, max_iter=30, random_state=0)
+    est = CTRNNRegressor(n_hidden=8, max_iter=30, random_state=0, **params)
     with pytest.warns(ConvergenceWarning):
         est.fit(series[:-1], series[1:])
     history = series[:50]

@@ -200,7 +200,11 @@ class _RegularStepForecastMixin:
                 "steps. Fit without time_column to forecast.")
         return super().forecast(X, n_steps, initial_state=initial_state)
 
-    forecast.__doc__ = SequenceRegressorMixin.forecast.__doc__
+    forecast.__doc__ = SequenceRegressorMixin.forecast.__doc__.replace(
+        "target with as many outputs as input features, such as y[t] = X[t+1]).",
+        "target with as many outputs as input features, such as y[t] = X[t+1]).\n"
+        "        The generated steps are steps of ``dt`` (in ``max_step`` sub-steps\n"
+        "        if set); a model fitted with a ``time_column`` cannot forecast.", 1)
 
 
 _CTRNN_PARAMETERS = """\
