@@ -377,6 +377,7 @@ class CTRNNClassifier(SequenceClassifierMixin, _BaseCTRNN):
     >>> from skrnn import CTRNNClassifier
     >>> from skrnn.datasets import make_sine_sequences
     >>> X, y = make_sine_sequences(120, n_timesteps=30, random_state=0)
-    >>> model = CTRNNClassifier(n_hidden=16, random_state=0).fit(X[:80], y[:80])
+    >>> model = CTRNNClassifier(n_hidden=16, max_iter=500, random_state=0)
+    >>> model = model.fit(X[:80], y[:80])
     >>> model.score(X[80:], y[80:]) > 0.9
     True""")
