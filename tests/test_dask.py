@@ -28,6 +28,8 @@ from sklearn.preprocessing import StandardScaler
 
 import skrnn
 from skrnn import (
+    CTRNNClassifier,
+    CTRNNRegressor,
     EchoStateClassifier,
     EchoStateRegressor,
     ElmanClassifier,
@@ -115,10 +117,12 @@ _STREAMED = [
     (JordanRegressor(4, solver="sgd", random_state=0), "series"),
     (LSTMRegressor(3, solver="adam", random_state=0), "series"),
     (EchoStateRegressor(30, n_washout=10, random_state=0), "series"),
+    (CTRNNRegressor(4, solver="adam", random_state=0), "series"),
     (ElmanClassifier(4, solver="adam", random_state=0), "rows"),
     (JordanClassifier(4, solver="adam", random_state=0), "rows"),
     (LSTMClassifier(3, solver="adam", random_state=0), "rows"),
     (EchoStateClassifier(30, random_state=0), "rows"),
+    (CTRNNClassifier(4, solver="adam", random_state=0), "rows"),
     (RNNELMRegressor(40, random_state=0), "table"),
     (RNNELMClassifier(40, random_state=0), "rows"),
     (GeneticOptimizer(ElmanRegressor(3), population_size=6, random_state=0), "series"),
