@@ -423,6 +423,21 @@ def test_substeps_are_the_steps_split_by_hand():
     np.testing.assert_allclose(est.predict(X), est_split.predict(split)[ends], rtol=1e-12)
 
 
+def test_substeps_same_in_float32_and_float64():
+    """Regular steps of dt are split into the same sub-steps in float32 as in float64:
+    2.1 / 0.7 is just above 3 in float64 (4 sub-steps) but 3 in float32, and the
+    sub-step factor, computed for dt / 4, once went with 3 sub-steps of float32 data."""
+    X, y = X_LIST[0], Y_STEPS[0]
+    est64 = CTRNNRegressor(n_hidden=4, dt=2.1, max_step=0.7, max_iter=1, random_state=0)
+    est32 = CTRNNRegressor(n_hidden=4, dt=2.1, max_step=0.7, max_iter=1, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est64.fit(X, y)
+        est32.fit(X.astype(np.float32), y)
+    est32.set_flat_weights(est64.get_flat_weights().astype(np.float32))
+    np.testing.assert_allclose(est32.predict(X.astype(np.float32)), est64.predict(X),
+                               rtol=1e-4, atol=1e-5)
+
+
 def test_substeps_follow_the_ode_over_long_gaps():
     """An input held over each gap (mean 0.4): one exponential step per gap holds the
     coupling between the units too, and errs; sub-steps of 0.01 converge to the ODE."""

@@ -226,9 +226,12 @@ class ContinuousTimeNetwork:
         exact = elapsed is not None or self.integration == "exponential"
         if self.max_step is None:
             return seqs, X, elapsed, exact, None
-        lengths = (elapsed if elapsed is not None
-                   else np.full(X.shape[0], self.dt, dtype=X.dtype))
-        counts = np.maximum(1, np.ceil(lengths / self.max_step)).astype(np.intp)
+        if elapsed is None:
+            # the count the regular step factor (_regular_step) is computed with:
+            # dt / max_step in the data's float32 can round to another count
+            counts = np.full(X.shape[0], self._substeps(), dtype=np.intp)
+        else:  # each sub-step's elapsed time is computed from its own count below
+            counts = np.maximum(1, np.ceil(elapsed / self.max_step)).astype(np.intp)
         if counts.max() == 1:
             return seqs, X, elapsed, exact, None
         ends = np.cumsum(counts) - 1
