@@ -242,6 +242,7 @@ def test_elapsed_time_matters():
     ({"dt": -0.1}, "dt"),
     ({"n_hidden": (4, 0)}, "n_hidden"),
     ({"time_column": 5}, "time_column"),
+    ({"time_column": True}, "time_column"),
 ])
 def test_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):

@@ -130,6 +130,9 @@ class _BaseCTRNN(BaseRecurrent):
         if self.time_column is None:
             return None
         n = self._n_inputs
+        if isinstance(self.time_column, bool):  # an Integral, but surely not a column
+            raise ValueError(f"time_column must be a column's index or name; got "
+                             f"{self.time_column!r}.")
         if isinstance(self.time_column, str):
             names = list(getattr(self, "feature_names_in_", ()))
             if self.time_column not in names:
