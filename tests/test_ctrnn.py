@@ -269,6 +269,31 @@ def test_bad_elapsed_times(bad):
             est.predict(X)
 
 
+def test_fitted_time_column_checked_after_set_params():
+    """set_params does not rebuild a fitted network: prediction, partial_fit and
+    forecast still read the time column it was fitted with, so that column's
+    elapsed times are the ones checked (not the newly set column's)."""
+    est = CTRNNRegressor(n_hidden=3, time_column=-1, max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X_TIMED[0], X_TIMED[0][:, :2])
+    before = est.get_flat_weights()
+    X = X_TIMED[0].copy()
+    X[2, -1] = -1.0
+    est.set_params(time_column=None)
+    with pytest.raises(ValueError, match="non-negative"):
+        est.predict(X)
+    with pytest.raises(ValueError, match="non-negative"):
+        est.partial_fit(X, X[:, :2])
+    with pytest.raises(ValueError, match="time column"):
+        est.forecast(X_TIMED[0], 3)
+    np.testing.assert_array_equal(est.get_flat_weights(), before)
+    # the column set now is an input of the fitted network: negative values are fine
+    X = X_TIMED[0].copy()
+    X[:, 0] = -1.0
+    est.set_params(time_column=0)
+    assert np.all(np.isfinite(est.predict(X)))
+
+
 def test_forecast_refuses_elapsed_times():
     est = CTRNNRegressor(n_hidden=3, time_column=-1, max_iter=2, random_state=0)
     with pytest.warns(ConvergenceWarning):

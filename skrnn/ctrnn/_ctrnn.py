@@ -155,29 +155,42 @@ class _BaseCTRNN(BaseRecurrent):
             dt=self.dt, integration=self.integration, time_column=column,
             max_step=self.max_step, bptt_steps=self.bptt_steps, weight_init=self.weight_init)
 
-    def _check_elapsed(self, seqs):
-        """A ValueError unless the time column holds finite, non-negative elapsed times."""
-        column = self._time_index()
+    def _prepare(self, X, y, reset, classes=None):
+        # without reset the pass runs the fitted network, which keeps the time
+        # column it was built with even if time_column was set since: that
+        # column's elapsed times are the ones to check
+        self._fitted_column = not reset
+        try:
+            return super()._prepare(X, y, reset, classes=classes)
+        finally:
+            self.__dict__.pop("_fitted_column", None)
+
+    def _check_elapsed(self, seqs, fitted=False):
+        """A ValueError unless the time column holds finite, non-negative elapsed times.
+
+        The column is ``time_column``'s, or with ``fitted`` the fitted network's.
+        """
+        column = self._network.time_column if fitted else self._time_index()
         if column is None:
             return
         elapsed = seqs.X[:, column]
         if not np.all(np.isfinite(elapsed)) or np.any(elapsed < 0):
             bad = elapsed[~(np.isfinite(elapsed) & (elapsed >= 0))][0]
             raise ValueError(
-                f"The time column (time_column={self.time_column}) holds the time elapsed "
+                f"The time column (column {column} of X) holds the time elapsed "
                 f"since the previous step, which must be finite and non-negative; got {bad}.")
 
     def _check_targets(self, seqs):
         # bad group settings and elapsed times fail before anything is fitted
         self._sizes_and_taus()
-        self._check_elapsed(seqs)
+        self._check_elapsed(seqs, fitted=getattr(self, "_fitted_column", False))
 
     def _run(self, X, initial_state=None):
         # BaseRecurrent._run, with the elapsed times checked before the pass
         check_is_fitted(self)
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype)
-        self._check_elapsed(seqs)
+        self._check_elapsed(seqs, fitted=True)
         state = self._check_state(initial_state, seqs)
         # unlike Elman's prediction kernel, this one's per-step products are BLAS
         # calls: BLAS is held to one thread (its spinning workers lose on shared cores)
@@ -196,7 +209,9 @@ class _RegularStepForecastMixin:
     """``forecast`` at the regular step only: generated steps have no elapsed time."""
 
     def forecast(self, X, n_steps, *, initial_state=None):
-        if self.time_column is not None:
+        # the fitted network's column, whatever time_column was set to since
+        network = getattr(self, "_network", self)
+        if network.time_column is not None:
             raise ValueError(
                 "forecast feeds each output back as the next input at the regular step dt; "
                 "a model fitted with a time column has no elapsed time for the generated "
