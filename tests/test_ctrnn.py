@@ -243,6 +243,7 @@ def test_elapsed_time_matters():
     ({"n_hidden": (4, 0)}, "n_hidden"),
     ({"time_column": 5}, "time_column"),
     ({"time_column": True}, "time_column"),
+    ({"max_step": 1e-300}, "max_step"),
 ])
 def test_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
@@ -267,6 +268,15 @@ def test_bad_elapsed_times(bad):
     if bad < 0:
         with pytest.raises(ValueError, match="non-negative"):
             est.predict(X)
+
+
+def test_too_many_substeps():
+    """Elapsed times that max_step would split into more sub-steps than an integer
+    counts: a ValueError before anything is fitted, not an overflow."""
+    X = X_TIMED[0].copy()
+    X[1, -1] = 1e300
+    with pytest.raises(ValueError, match="max_step"):
+        CTRNNRegressor(n_hidden=3, time_column=-1, max_step=0.1).fit(X, Y_STEPS[0])
 
 
 def test_fitted_time_column_checked_after_set_params():

@@ -170,15 +170,26 @@ class _BaseCTRNN(BaseRecurrent):
 
         The column is ``time_column``'s, or with ``fitted`` the fitted network's.
         """
-        column = self._network.time_column if fitted else self._time_index()
+        network = self._network if fitted else self
+        column = network.time_column if fitted else self._time_index()
         if column is None:
-            return
-        elapsed = seqs.X[:, column]
-        if not np.all(np.isfinite(elapsed)) or np.any(elapsed < 0):
-            bad = elapsed[~(np.isfinite(elapsed) & (elapsed >= 0))][0]
-            raise ValueError(
-                f"The time column (column {column} of X) holds the time elapsed "
-                f"since the previous step, which must be finite and non-negative; got {bad}.")
+            lengths = np.array([network.dt])
+        else:
+            lengths = elapsed = seqs.X[:, column]
+            if not np.all(np.isfinite(elapsed)) or np.any(elapsed < 0):
+                bad = elapsed[~(np.isfinite(elapsed) & (elapsed >= 0))][0]
+                raise ValueError(
+                    f"The time column (column {column} of X) holds the time elapsed since "
+                    f"the previous step, which must be finite and non-negative; got {bad}.")
+        # max_step's sub-steps are counted in integers: a count beyond them would
+        # overflow into a meaningless error rather than run out of memory
+        if network.max_step is not None and lengths.size:
+            most = float(np.max(lengths)) / network.max_step
+            if not most * seqs.X.shape[0] < np.iinfo(np.intp).max:
+                raise ValueError(
+                    f"max_step={network.max_step} splits a step of length "
+                    f"{float(np.max(lengths))} into {most:.3g} sub-steps: far too many. "
+                    "Raise max_step.")
 
     def _check_targets(self, seqs):
         # bad group settings and elapsed times fail before anything is fitted
