@@ -80,6 +80,7 @@ sphinx_gallery_conf = {
         "../examples/backprop",
         "../examples/rnnpb",
         "../examples/second_order",
+        "../examples/ctrnn",
         "../examples/weight_search",
         "../examples/hopfield",
         "../examples/rnn_elm",

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from .backprop import BackPropagationClassifier, BackPropagationRegressor
+from .ctrnn import CTRNNClassifier, CTRNNRegressor
 from .echo_state import EchoStateClassifier, EchoStateRegressor
 from .elman import ElmanClassifier, ElmanRegressor
 from .hopfield import HopfieldMemory
@@ -24,6 +25,8 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BackPropagationClassifier",
     "BackPropagationRegressor",
+    "CTRNNClassifier",
+    "CTRNNRegressor",
     "EchoStateClassifier",
     "EchoStateRegressor",
     "ElmanClassifier",

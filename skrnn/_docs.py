@@ -5,8 +5,15 @@
 import textwrap
 
 _SRN_PARAMETERS = """\
-    n_hidden : int, default=32
-        Number of hidden (and, for Elman, context) units.
+    n_hidden : int or tuple of int, default=32
+        Number of hidden (and, for Elman, context) units. A tuple stacks
+        recurrent layers, from the input up (a recurrent multilayer
+        perceptron): each lower layer is an Elman layer, recurrent to itself
+        and feeding the next, and the top layer is the family's own (Elman's,
+        or Jordan's with the output context), with the output read from it.
+        The weights of layer l are then ``input_weights_[l]``,
+        ``recurrent_weights_[l]`` and ``hidden_bias_[l]`` (lists), and the
+        carried state holds every layer's.
 
     activation : {'tanh', 'logistic', 'relu', 'identity'}, default='tanh'
         Activation f of the hidden layer.

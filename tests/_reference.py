@@ -156,3 +156,125 @@ def esn_states(model, X):
             model.hidden_bias_ + u @ model.input_weights_ + x @ W)
         out.append(x)
     return np.array(out)
+
+
+def ctrnn_reference(net, params, X, offsets, state0, frozen=None):
+    """Continuous-time recurrent network, one step at a time, in float64.
+
+    Parameters
+    ----------
+    net : ContinuousTimeNetwork
+    params : dict of ndarray
+    X : ndarray of shape (n_steps, n_features)
+        The data, with its time column if the network has one.
+    offsets : ndarray of shape (n_sequences + 1,)
+    state0 : ndarray of shape (n_sequences, n_hidden)
+    frozen : ndarray of shape (n_steps, 2 * n_hidden), optional
+        With truncated BPTT, the states and rates entering each step that
+        starts a truncation window are taken from here (constants).
+
+    Returns
+    -------
+    Y : ndarray of shape (n_steps, n_outputs)
+    S : ndarray of shape (n_steps, n_hidden)
+        The states y_t.
+    entering : ndarray of shape (n_steps, 2 * n_hidden)
+        [y_{t-1}, f(y_{t-1} + theta)] entering every step.
+    """
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    masks = net.masks(np.float64)
+    if masks is not None:
+        for name, mask in masks.items():
+            p[name] = p[name] * mask
+    f, g = HIDDEN[net.activation], OUTPUT[net.output_activation]
+    X = np.asarray(X, dtype=np.float64)
+    if net.time_column is None:
+        inputs, elapsed = X, None
+    else:
+        inputs = np.delete(X, net.time_column, axis=1)
+        elapsed = X[:, net.time_column]
+    tau = np.exp(p["log_time_constants_"])
+    theta = p["hidden_bias_"]
+    k, n = net.bptt_steps, net.n_hidden
+    Y = np.empty((X.shape[0], net.n_outputs))
+    S = np.empty((X.shape[0], n))
+    entering = np.empty((X.shape[0], 2 * n))
+    for s in range(len(offsets) - 1):
+        y = np.asarray(state0[s], dtype=np.float64)
+        r = f(y + theta)
+        for t in range(offsets[s + 1] - offsets[s]):
+            row = offsets[s] + t
+            if frozen is not None and k and t > 0 and t % k == 0:
+                y, r = frozen[row, :n], frozen[row, n:]
+            entering[row] = np.concatenate([y, r])
+            step = net.dt if elapsed is None else elapsed[row]
+            # max_step: equal sub-steps of at most max_step, the input held
+            n_sub = 1 if net.max_step is None else max(1, int(np.ceil(step / net.max_step)))
+            ratio = step / n_sub / tau
+            euler = elapsed is None and net.integration == "euler"
+            a = ratio if euler else 1 - np.exp(-ratio)
+            for _ in range(n_sub):
+                drive = r @ p["recurrent_weights_"] + inputs[row] @ p["input_weights_"]
+                y = y + a * (drive - y)
+                r = f(y + theta)
+            S[row] = y
+            Y[row] = g(r @ p["output_weights_"] + p["output_bias_"])
+    return Y, S, entering
+
+
+def stacked_reference(net, params, X, offsets, state0, forced=None, frozen=None):
+    """Stacked simple recurrent layers, one step at a time, in float64.
+
+    Parameters
+    ----------
+    net : StackedRecurrentNetwork
+    params : dict of ndarray
+    X : ndarray of shape (n_steps, n_inputs)
+    offsets : ndarray of shape (n_sequences + 1,)
+    state0 : ndarray of shape (n_sequences, state_size)
+        The lower layers' hidden states, then the top layer's state.
+    forced : ndarray of shape (n_steps, n_outputs), optional
+        Teacher forcing of a Jordan top layer.
+    frozen : ndarray of shape (n_steps, state_size), optional
+        With truncated BPTT, the state entering each step that starts a
+        truncation window is taken from here (see srn_reference).
+
+    Returns
+    -------
+    Y : ndarray of shape (n_steps, n_outputs)
+    entering : ndarray of shape (n_steps, state_size)
+    """
+    p = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    f, g = HIDDEN[net.activation], OUTPUT[net.output_activation]
+    k, top = net.bptt_steps, net.n_lower
+    Y = np.empty((X.shape[0], net.n_outputs))
+    entering = np.empty((X.shape[0], net.state_size))
+    for s in range(len(offsets) - 1):
+        state = np.array(state0[s], dtype=np.float64)
+        for t in range(offsets[s + 1] - offsets[s]):
+            row = offsets[s] + t
+            if frozen is not None and k and t > 0 and t % k == 0:
+                state = frozen[row].copy()
+            entering[row] = state
+            x, start, new_state = X[row], 0, []
+            for layer in range(top):
+                n = net.sizes[layer]
+                x = f(x @ p[f"input_weights_[{layer}]"]
+                      + state[start:start + n] @ p[f"recurrent_weights_[{layer}]"]
+                      + p[f"hidden_bias_[{layer}]"])
+                new_state.append(x)
+                start += n
+            context = state[start:]
+            recurrent = (p["context_weights_"] if net.is_jordan
+                         else p[f"recurrent_weights_[{top}]"])
+            h = f(x @ p[f"input_weights_[{top}]"] + context @ recurrent
+                  + p[f"hidden_bias_[{top}]"])
+            y = g(h @ p["output_weights_"] + p["output_bias_"])
+            Y[row] = y
+            if net.is_jordan:
+                v = forced[row] if forced is not None else y
+                new_state.append(net.top.context_decay * context + v)
+            else:
+                new_state.append(h)
+            state = np.concatenate(new_state)
+    return Y, entering

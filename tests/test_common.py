@@ -8,6 +8,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skrnn import (
     BackPropagationClassifier,
     BackPropagationRegressor,
+    CTRNNClassifier,
+    CTRNNRegressor,
     EchoStateClassifier,
     EchoStateRegressor,
     ElmanClassifier,
@@ -38,6 +40,13 @@ def _instances():
         yield cls(solver="dekf", **_SETTINGS)
     # targets scaled around a sequence regressor
     yield SequenceTransformedTargetRegressor(ElmanRegressor(**_SETTINGS))
+                LSTMRegressor, LSTMClassifier, CTRNNRegressor, CTRNNClassifier):
+        yield cls(**_SETTINGS)
+    # stacked recurrent layers
+    yield ElmanRegressor(n_hidden=(6, 4), max_iter=50, random_state=0)
+    yield JordanClassifier(n_hidden=(6, 4), max_iter=50, random_state=0)
+    # two groups of units with their own time constants (multiple timescales)
+    yield CTRNNRegressor(n_hidden=(6, 3), time_constant=(1.0, 8.0), max_iter=50, random_state=0)
     # the modern rule takes the checks' real-valued data; a classical rule
     # shows which checks its binary-only input rules out
     yield HopfieldMemory(rule="modern", random_state=0)

@@ -2,11 +2,14 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Integral
+
 from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
-from ._network import SimpleRecurrentNetwork
+from ..utils._compat import Interval
+from ._stacked import hidden_sizes, stacked_or_single
 
 
 class _BaseElman(BaseRecurrent):
@@ -16,6 +19,8 @@ class _BaseElman(BaseRecurrent):
         **BaseRecurrent._parameter_constraints,
         **SRN_PARAMETER_CONSTRAINTS,
         **SRN_TRAINING_CONSTRAINTS,
+        # a tuple stacks recurrent layers
+        "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
     }
 
     def __init__(
@@ -68,11 +73,14 @@ class _BaseElman(BaseRecurrent):
         self.keep_training_state = keep_training_state
 
     def _build_network(self, n_inputs, n_outputs):
-        return SimpleRecurrentNetwork(
+        return stacked_or_single(
             n_inputs, self.n_hidden, n_outputs, recurrence="hidden",
             activation=self.activation, output_activation=self._output_activation(n_outputs),
             initial_context=self.initial_context, bptt_steps=self.bptt_steps,
             weight_init=self.weight_init)
+
+    def _check_targets(self, seqs):
+        hidden_sizes(self.n_hidden)  # a bad n_hidden fails before anything is fitted
 
 
 _ELMAN_DOC = """{summary}

@@ -2,13 +2,13 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Real
+from numbers import Integral, Real
 
 from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRecurrent
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
-from ..elman._network import SimpleRecurrentNetwork
+from ..elman._stacked import hidden_sizes, stacked_or_single
 from ..utils._compat import Interval
 
 
@@ -21,6 +21,8 @@ class _BaseJordan(BaseRecurrent):
         **SRN_TRAINING_CONSTRAINTS,
         "context_decay": [Interval(Real, 0, 1, closed="both")],
         "teacher_forcing": ["boolean"],
+        # a tuple stacks recurrent layers
+        "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
     }
 
     def __init__(
@@ -77,7 +79,7 @@ class _BaseJordan(BaseRecurrent):
         self.keep_training_state = keep_training_state
 
     def _build_network(self, n_inputs, n_outputs):
-        return SimpleRecurrentNetwork(
+        return stacked_or_single(
             n_inputs, self.n_hidden, n_outputs, recurrence="output",
             activation=self.activation, output_activation=self._output_activation(n_outputs),
             initial_context=self.initial_context, context_decay=self.context_decay,
@@ -85,6 +87,7 @@ class _BaseJordan(BaseRecurrent):
             weight_init=self.weight_init)
 
     def _check_targets(self, seqs):
+        hidden_sizes(self.n_hidden)  # a bad n_hidden fails before anything is fitted
         if self.teacher_forcing and not seqs.per_step:
             raise ValueError(
                 "teacher_forcing=True feeds the true previous target to the context, so it "

@@ -1,0 +1,77 @@
+"""Stacked Elman and Jordan layers against one layer of about the same weight count.
+
+The tasks of ``bench_generalisation.py`` (fixed data, numpy seed 0), each
+fitted with skrnn's defaults by one layer (16 units for Elman, 64 for
+Jordan, whose single layer has no hidden-to-hidden matrix) and by a stack of
+two layers of (11, 8) units, whose weights number about the same (printed
+per task). Held-out accuracy or R^2, median [min, max] over the
+seeds, and the stack's median minus the single layer's.
+
+Run::
+
+    python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2]
+        [--models elman jordan] [--stack-alpha 0.01]
+"""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+from bench_generalisation import TASKS
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
+
+import skrnn
+
+# Jordan's single layer has no hidden-to-hidden matrix: 64 units weigh about
+# what the (11, 8) stack does
+LAYERS = {"elman": {"one layer": 16, "stack": (11, 8)},
+          "jordan": {"one layer": 64, "stack": (11, 8)}}
+MODELS = {"elman": "Elman", "jordan": "Jordan"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
+    parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--stack-alpha", type=float, default=None,
+                        help="the stack's L2 penalty (the default's otherwise)")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    print(f"seeds {args.seeds}; n_hidden: {LAYERS}; stack alpha: "
+          f"{args.stack_alpha or 'default'}; one thread\n")
+    print("| task | model | weights (one / stack) | one layer | stack | diff | "
+          "seconds (one / stack) |")
+    print("|---|---|---|---|---|---|---|")
+    for key in args.tasks:
+        task = TASKS[key](np.random.RandomState(0))
+        kind = "Classifier" if task.classify else "Regressor"
+        for model in args.models:
+            cls = getattr(skrnn, MODELS[model] + kind)
+            scores, weights, seconds = {}, {}, {}
+            for name, n_hidden in LAYERS[model].items():
+                scores[name], seconds[name] = [], 0.0
+                for seed in args.seeds:
+                    start = time.perf_counter()
+                    est = cls(n_hidden=n_hidden, random_state=seed)
+                    if name == "stack" and args.stack_alpha is not None:
+                        est.set_params(alpha=args.stack_alpha)
+                    est.fit(task.X_tr, task.y_tr)
+                    scores[name].append(task.score(est.predict(task.X_te)))
+                    seconds[name] += time.perf_counter() - start
+                    weights[name] = est.get_flat_weights().shape[0]
+            med = {k: np.median(v) for k, v in scores.items()}
+            cells = {k: f"{med[k]:.3f} [{min(v):.3f}, {max(v):.3f}]" for k, v in scores.items()}
+            print(f"| {task.name} | {MODELS[model]} | {weights['one layer']} / {weights['stack']} "
+                  f"| {cells['one layer']} | {cells['stack']} | "
+                  f"{med['stack'] - med['one layer']:+.3f} | {seconds['one layer']:.1f} / "
+                  f"{seconds['stack']:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    with threadpool_limits(1):
+        main()

@@ -1,0 +1,252 @@
+"""Stacked simple recurrent layers (a recurrent multilayer perceptron) over the srn kernel."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from functools import partial
+from numbers import Integral
+
+import numpy as np
+
+from .._activations import ACTIVATION_CODES
+from .._kernels._srn import srn_bptt, srn_forward
+from .._layers import input_matrix, previous_rows_product, recurrent_matrix, torch_uniform
+from .._sequences import Sequences
+from ..utils._threads import run_in_parallel, single_threaded_blas
+from ..utils._workspace import NO_WORKSPACE
+from ._network import SimpleRecurrentNetwork, _blocks
+
+
+class _Named:
+    """A workspace whose arrays carry a prefix, and which remembers what it lent.
+
+    The top layer is a :class:`SimpleRecurrentNetwork` that takes its
+    arrays from a workspace; this keeps its names apart from the lower
+    layers' and lets the stack read the top layer's gradient dZ back.
+    """
+
+    def __init__(self, inner, prefix):
+        self.inner, self.prefix, self.lent = inner, prefix, {}
+
+    def empty(self, name, shape, dtype):
+        array = self.inner.empty(self.prefix + name, shape, dtype)
+        self.lent[name] = array
+        return array
+
+
+class StackedRecurrentNetwork:
+    """Simple recurrent layers stacked: each recurrent to itself and feeding the next.
+
+    The lower layers are Elman layers::
+
+        h^l_t = f(h^{l-1}_t @ W_in^l + h^l_{t-1} @ W_rec^l + b^l),   h^{-1}_t = x_t
+
+    and the top layer is Elman's or Jordan's (``recurrence``), fed by the
+    layer below it, with the output read from it. The weights of layer l are
+    ``input_weights_[l]``, ``recurrent_weights_[l]`` and ``hidden_bias_[l]``
+    (Jordan's top layer has ``context_weights_`` instead of recurrent
+    weights). The state is the lower layers' hidden states followed by the
+    top layer's state.
+
+    Parameters
+    ----------
+    n_inputs, n_outputs : int
+    sizes : tuple of int
+        Units per layer, from the input up (at least two layers).
+    recurrence, activation, output_activation, initial_context, context_decay,
+    bptt_steps, weight_init
+        As for :class:`SimpleRecurrentNetwork` (the top layer's recurrence).
+    """
+
+    def __init__(self, n_inputs, sizes, n_outputs, *, recurrence, activation,
+                 output_activation, initial_context=0.0, context_decay=0.0,
+                 bptt_steps=None, weight_init="orthogonal"):
+        self.n_inputs = n_inputs
+        self.sizes = tuple(sizes)
+        self.n_outputs = n_outputs
+        self.activation = activation
+        self.initial_context = initial_context
+        self.bptt_steps = bptt_steps
+        self.weight_init = weight_init
+        self.top = SimpleRecurrentNetwork(
+            self.sizes[-2], self.sizes[-1], n_outputs, recurrence=recurrence,
+            activation=activation, output_activation=output_activation,
+            initial_context=initial_context, context_decay=context_decay,
+            bptt_steps=bptt_steps, weight_init=weight_init)
+        self.output_activation = output_activation
+        self.recurrence = recurrence
+
+    @property
+    def is_jordan(self):
+        return self.top.is_jordan
+
+    @property
+    def n_lower(self):
+        return len(self.sizes) - 1
+
+    def _lower_inputs(self, layer):
+        return self.n_inputs if layer == 0 else self.sizes[layer - 1]
+
+    def layout(self):
+        """Names and shapes of the weights, in their order in the flat vector."""
+        names = []
+        for layer in range(self.n_lower):
+            n = self.sizes[layer]
+            names += [(f"input_weights_[{layer}]", (self._lower_inputs(layer), n)),
+                      (f"recurrent_weights_[{layer}]", (n, n)),
+                      (f"hidden_bias_[{layer}]", (n,))]
+        top = self.n_lower
+        for name, shape in self.top.layout():
+            if name in ("input_weights_", "recurrent_weights_", "hidden_bias_"):
+                name = f"{name}[{top}]"
+            names.append((name, shape))
+        return names
+
+    def _top_params(self, params):
+        """The top layer's weights under the names :class:`SimpleRecurrentNetwork` uses."""
+        top = self.n_lower
+        return {name: params[f"{name}[{top}]" if f"{name}[{top}]" in params else name]
+                for name, _ in self.top.layout()}
+
+    def penalised(self, params):
+        return [params[name] for name, shape in self.layout() if len(shape) == 2]
+
+    def initialize(self, params, rng):
+        """Every lower layer as an Elman layer, then the top layer as its own network."""
+        dtype = params["input_weights_[0]"].dtype
+        for layer in range(self.n_lower):
+            n = self.sizes[layer]
+            params[f"input_weights_[{layer}]"][...] = input_matrix(
+                rng, self.weight_init, self._lower_inputs(layer), n, self.activation, dtype)
+            params[f"recurrent_weights_[{layer}]"][...] = recurrent_matrix(
+                rng, self.weight_init, n, self.activation, dtype)
+            if self.weight_init == "uniform":
+                params[f"hidden_bias_[{layer}]"][...] = (torch_uniform(rng, n, n, dtype)
+                                                         + torch_uniform(rng, n, n, dtype))
+            else:
+                params[f"hidden_bias_[{layer}]"][...] = 0
+        self.top.initialize(self._top_params(params), rng)
+
+    # -- state ---------------------------------------------------------------
+    @property
+    def state_size(self):
+        return sum(self.sizes[:-1]) + self.top.state_size
+
+    def initial_state(self, n_sequences, dtype):
+        return np.full((n_sequences, self.state_size), self.initial_context, dtype=dtype)
+
+    def _lower_forward(self, layer, params, X, offsets, order, h_state, workspace):
+        """Run lower layer ``layer`` over its input rows ``X``: its hidden states."""
+        dtype = X.dtype
+        n = self.sizes[layer]
+        H = workspace.empty(f"stack_H{layer}", (X.shape[0], n), dtype)
+        np.dot(X, params[f"input_weights_[{layer}]"], out=H)
+        no_context = np.empty((h_state.shape[0], 0), dtype=dtype)
+        unused_out = np.zeros((n, 1), dtype=dtype)  # Elman mode reads no output weights
+        with single_threaded_blas():
+            run_in_parallel([
+                partial(srn_forward, H, params[f"hidden_bias_[{layer}]"],
+                        params[f"recurrent_weights_[{layer}]"], np.empty((0, n), dtype=dtype),
+                        unused_out, np.zeros(1, dtype=dtype), np.empty(0, dtype=dtype),
+                        offsets, block, h_state, no_context, np.empty((0, 1), dtype=dtype),
+                        ACTIVATION_CODES[self.activation], ACTIVATION_CODES["identity"], H,
+                        np.empty((X.shape[0], 0), dtype=dtype), np.empty((0, 1), dtype=dtype))
+                for block in _blocks(offsets, order, X.shape[0] * n * n)])
+        return H
+
+    def forward(self, params, seqs, state, forced=None, need_cache=True,
+                workspace=NO_WORKSPACE):
+        """Run the stack over ``seqs`` from ``state``: (Y, cache, final state)."""
+        dtype = seqs.X.dtype
+        X, start, lower, finals = seqs.X, 0, [], []
+        for layer in range(self.n_lower):
+            n = self.sizes[layer]
+            h0 = np.array(state[:, start:start + n], dtype=dtype, order="C")
+            h_state = h0.copy()
+            H = self._lower_forward(layer, params, X, seqs.offsets, seqs.order, h_state,
+                                    workspace)
+            lower.append((X, H, h0))
+            finals.append(h_state)
+            X, start = H, start + n
+        top_seqs = _with_inputs(seqs, X)
+        named = _Named(workspace, "stack_top_")
+        top_state0 = np.ascontiguousarray(state[:, start:], dtype=dtype)
+        Y, top_cache, top_state = self.top.forward(self._top_params(params), top_seqs,
+                                                   top_state0, forced=forced,
+                                                   need_cache=need_cache, workspace=named)
+        final = np.hstack(finals + [top_state])
+        if top_cache is None:
+            return Y, None, final
+        return Y, (lower, top_seqs, top_cache, top_state0), final
+
+    def gradient(self, params, seqs, cache, dO, grads, state0, workspace=NO_WORKSPACE):
+        """Backpropagate ``dO`` through the top layer, then down the stack."""
+        lower, top_seqs, top_cache, top_state0 = cache
+        named = _Named(workspace, "stack_top_")
+        self.top.gradient(self._top_params(params), top_seqs, top_cache, dO,
+                          self._top_params(grads), top_state0, workspace=named)
+        dZ_above = named.lent["dZ"]
+        W_above = params[f"input_weights_[{self.n_lower}]"]
+        for layer in reversed(range(self.n_lower)):
+            X, H, h0 = lower[layer]
+            dtype = H.dtype
+            n = self.sizes[layer]
+            dZ = workspace.empty(f"stack_dZ{layer}", H.shape, dtype)
+            # the gradient at h^l_t from above, dZ^{l+1}_t @ W_in^{l+1}^T, enters the
+            # kernel as an output gradient with W_in^{l+1} for output weights
+            with single_threaded_blas():
+                run_in_parallel([
+                    partial(srn_bptt, H, np.empty((0, W_above.shape[1]), dtype=dtype),
+                            np.ascontiguousarray(dZ_above), params[f"recurrent_weights_[{layer}]"],
+                            np.empty((0, n), dtype=dtype), np.ascontiguousarray(W_above),
+                            np.empty(0, dtype=dtype), seqs.offsets, block,
+                            ACTIVATION_CODES[self.activation], ACTIVATION_CODES["identity"],
+                            False, self.bptt_steps or 0, dZ,
+                            np.empty((0, W_above.shape[1]), dtype=dtype))
+                    for block in _blocks(seqs.offsets, seqs.order, H.shape[0] * n * n)])
+            grads[f"input_weights_[{layer}]"][...] = X.T @ dZ
+            grads[f"hidden_bias_[{layer}]"][...] = dZ.sum(axis=0)
+            grads[f"recurrent_weights_[{layer}]"][...] = previous_rows_product(
+                H, dZ, seqs.offsets, h0)
+            dZ_above, W_above = dZ, params[f"input_weights_[{layer}]"]
+
+    def generate(self, params, state, y_last, n_steps):
+        """Free-running generation, one step at a time (each output the next input)."""
+        dtype = params["input_weights_[0]"].dtype
+        n_seq = state.shape[0]
+        offsets = np.arange(n_seq + 1, dtype=np.intp)
+        out = np.empty((n_seq, n_steps, self.n_outputs), dtype=dtype)
+        x, state = np.array(y_last, dtype=dtype), np.array(state, dtype=dtype)
+        for t in range(n_steps):
+            step = Sequences(np.ascontiguousarray(x), offsets, "batch")
+            x, _, state = self.forward(params, step, state, need_cache=False)
+            out[:, t] = x
+        return out.reshape(n_seq * n_steps, self.n_outputs)
+
+
+def _with_inputs(seqs, X):
+    """``seqs`` with the rows ``X`` in place of its inputs (targets, order kept)."""
+    new = Sequences(X, seqs.offsets, seqs.layout, seqs.Y, seqs.per_step)
+    new.__dict__["order"] = seqs.order
+    new.__dict__["lengths"] = seqs.lengths
+    return new
+
+
+def hidden_sizes(n_hidden):
+    """``n_hidden`` as a tuple of layer sizes, or a ValueError."""
+    if isinstance(n_hidden, Integral) and not isinstance(n_hidden, bool):
+        sizes = (n_hidden,)
+    else:
+        sizes = tuple(np.ravel(np.asarray(n_hidden, dtype=object)))
+    if not sizes or not all(isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
+                            for n in sizes):
+        raise ValueError("n_hidden must be a positive integer or a non-empty sequence of "
+                         f"positive integers (one per layer); got {n_hidden!r}.")
+    return tuple(int(n) for n in sizes)
+
+
+def stacked_or_single(n_inputs, n_hidden, n_outputs, **params):
+    """One :class:`SimpleRecurrentNetwork` for one layer, a stack for a tuple of sizes."""
+    sizes = hidden_sizes(n_hidden)
+    if len(sizes) == 1:
+        return SimpleRecurrentNetwork(n_inputs, sizes[0], n_outputs, **params)
+    return StackedRecurrentNetwork(n_inputs, sizes, n_outputs, **params)

@@ -1,0 +1,129 @@
+"""Stacked Elman and Jordan layers: gradients, the compiled pass, what a stack keeps."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from skrnn import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from skrnn._losses import LOSSES
+from skrnn.elman._network import SimpleRecurrentNetwork
+from skrnn.elman._stacked import StackedRecurrentNetwork
+
+from ._reference import stacked_reference
+from .test_gradients import (
+    LABELS2,
+    LABELS3,
+    X_BATCH,
+    X_LIST,
+    X_ROWS,
+    Y_BATCH,
+    Y_SEQ,
+    Y_STEPS,
+    finite_difference,
+    initialized,
+)
+
+CASES = {
+    "elman-reg-steps": (ElmanRegressor, {}, X_LIST, Y_STEPS),
+    "elman-reg-sequence": (ElmanRegressor, {"n_hidden": (3, 4, 2)}, X_LIST, Y_SEQ),
+    "elman-reg-series": (ElmanRegressor, {"initial_context": 0.5}, X_LIST[0], Y_STEPS[0]),
+    "elman-reg-batch": (ElmanRegressor, {}, X_BATCH, Y_BATCH),
+    "elman-clf-multi": (ElmanClassifier, {}, X_ROWS, LABELS3),
+    "jordan-reg-steps": (JordanRegressor, {"context_decay": 0.6}, X_LIST, Y_STEPS),
+    "jordan-reg-batch": (JordanRegressor, {"n_hidden": (2, 3, 3)}, X_BATCH, Y_BATCH),
+    "jordan-reg-forced": (JordanRegressor, {"teacher_forcing": True}, X_LIST, Y_STEPS),
+    "jordan-clf-binary": (JordanClassifier, {"initial_context": 0.5}, X_ROWS, LABELS2),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("activation", ["tanh", "logistic"])
+@pytest.mark.parametrize("bptt_steps", [None, 2])
+def test_stacked_gradient_matches_finite_differences(case, activation, bptt_steps):
+    cls, params, X, y = CASES[case]
+    est = cls(**{"n_hidden": (4, 3), **params}, activation=activation,
+              bptt_steps=bptt_steps, alpha=0.1)
+    seqs = initialized(est, X, y)
+    net = est._network
+    assert isinstance(net, StackedRecurrentNetwork)
+    theta0 = est._theta.copy()
+    state0 = est._initial_state(seqs)
+    loss, grad, _ = est._objective(theta0, seqs, state0)
+    forced = seqs.Y if getattr(est, "teacher_forcing", False) else None
+    _, frozen = stacked_reference(net, est._views(theta0), seqs.X, seqs.offsets, state0,
+                                  forced=forced)
+
+    def reference_loss(theta):
+        views = est._views(theta)
+        Y, _ = stacked_reference(net, views, seqs.X, seqs.offsets, state0, forced=forced,
+                                 frozen=frozen)
+        value, _ = LOSSES[est._loss](Y[seqs.target_rows], seqs.Y)
+        return value + 0.5 * est.alpha / seqs.n_targets * sum(
+            (W ** 2).sum() for W in net.penalised(views))
+
+    assert loss == pytest.approx(reference_loss(theta0), rel=1e-12)
+    np.testing.assert_allclose(grad, finite_difference(reference_loss, theta0),
+                               rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_stacked_forward_matches_numpy(cls, dtype):
+    X = [x.astype(dtype) for x in X_LIST] + [X_LIST[0][:1].astype(dtype)]
+    y = Y_STEPS + [Y_STEPS[0][:1]]
+    est = cls(n_hidden=(5, 3, 4))
+    seqs = initialized(est, X, y)
+    state0 = est._initial_state(seqs)
+    expected, entering = stacked_reference(est._network, est._views(est._theta), seqs.X,
+                                           seqs.offsets, state0)
+    rtol = {np.float32: 2e-4, np.float64: 1e-12}[dtype]
+    for need_cache in (True, False):
+        Y, _, final = est._network.forward(est._views(est._theta), seqs, state0,
+                                           need_cache=need_cache)
+        assert Y.dtype == dtype
+        np.testing.assert_allclose(Y, expected, rtol=rtol, atol=rtol)
+    assert final.shape == (seqs.n_sequences, est._network.state_size)
+
+
+def test_one_layer_tuple_is_the_plain_network():
+    a = ElmanRegressor(n_hidden=(5,), max_iter=3, random_state=0)
+    b = ElmanRegressor(n_hidden=5, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        a.fit(X_LIST, Y_STEPS)
+    with pytest.warns(ConvergenceWarning):
+        b.fit(X_LIST, Y_STEPS)
+    assert isinstance(a._network, SimpleRecurrentNetwork)
+    np.testing.assert_array_equal(a.get_flat_weights(), b.get_flat_weights())
+
+
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_stack_attributes_pickle_forecast(cls):
+    t = np.arange(80) * 0.3
+    series = np.column_stack([np.sin(t), np.cos(t)])
+    est = cls(n_hidden=(6, 4), max_iter=5, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(series[:-1], series[1:])
+    assert [W.shape for W in est.input_weights_] == [(2, 6), (6, 4)]
+    assert est.output_weights_.shape == (4, 2)
+    if cls is JordanRegressor:
+        assert [W.shape for W in est.recurrent_weights_] == [(6, 6)]
+        assert est.context_weights_.shape == (2, 4)
+    clone = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(clone.predict(series), est.predict(series))
+    out = est.forecast(series[:30], 3)
+    # the forecast is the network fed with its own outputs
+    X = series[:30]
+    for k in range(3):
+        np.testing.assert_allclose(est.predict(X)[-1], out[k], rtol=1e-10)
+        X = np.vstack([X, out[k]])
+    clone.partial_fit(series[:-1], series[1:])
+
+
+@pytest.mark.parametrize("bad", [(4, 0), (), (2.5, 3)])
+def test_bad_layer_sizes(bad):
+    with pytest.raises(ValueError, match="n_hidden"):
+        ElmanRegressor(n_hidden=bad).fit(X_LIST[0], Y_STEPS[0])
