@@ -9,7 +9,9 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_blocks
-from .._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
+from .._kernels._lane_layout import srn_lane_layout
+from .._kernels._srn import (LANES, srn_bptt, srn_forward, srn_population_loss,
+                             srn_predict)
 from .._layers import (
     apply_output,
     glorot_uniform,
@@ -342,12 +344,13 @@ class SimpleRecurrentNetwork:
         :func:`skrnn._kernels._srn.srn_population_loss`.
         """
         starts = np.cumsum([0] + [math.prod(shape) for _, shape in self.layout()])
+        batch = srn_lane_layout(seqs.X, seqs.offsets, seqs.order, target_rows, targets,
+                                np.ascontiguousarray(state0, dtype=thetas.dtype), LANES)
         srn_population_loss(
             thetas, starts.astype(np.intp), self.is_jordan,
-            thetas.dtype.type(self.context_decay), seqs.X, seqs.offsets, seqs.order,
-            np.ascontiguousarray(state0, dtype=thetas.dtype), target_rows, targets,
-            ACTIVATION_CODES[self.activation], ACTIVATION_CODES[self.output_activation],
-            loss_code, lo, hi, out)
+            thetas.dtype.type(self.context_decay), batch.X, batch.state0, batch.T, batch.mask,
+            batch.any_target, batch.n_steps, batch.n_targets, ACTIVATION_CODES[self.activation],
+            ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
 
 
 def _blocks(offsets, order, work):

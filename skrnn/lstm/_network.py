@@ -9,7 +9,9 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_packed_blocks
-from .._kernels._lstm import lstm_backward, lstm_forward, lstm_generate, lstm_population_loss
+from .._kernels._lane_layout import packed_lane_layout
+from .._kernels._lstm import (LANES, lstm_backward, lstm_forward, lstm_generate,
+                              lstm_population_loss)
 from .._kernels._rowgemm import rowwise_matmul_add
 from .._layers import (
     apply_output,
@@ -351,11 +353,13 @@ class LSTMNetwork:
                                     for layer in range(n_layers)], dtype=np.intp)
         packed_row = np.empty(seqs.n_steps, dtype=np.intp)
         packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
+        batch = packed_lane_layout(packing.pack(seqs.X), packing.starts,
+                                   packed_row[target_rows], targets, LANES)
         lstm_population_loss(
             thetas, gate_starts, peephole_starts, np.array(self.hidden_sizes, dtype=np.intp),
-            position["output_weights_"], np.ascontiguousarray(packing.pack(seqs.X)),
-            packing.starts, np.ascontiguousarray(packed_row[target_rows]), targets,
-            ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
+            position["output_weights_"], batch.X, batch.T, batch.mask, batch.any_target,
+            batch.n_steps, batch.n_targets, ACTIVATION_CODES[self.output_activation],
+            loss_code, lo, hi, out)
 
 
 def _blocks(packing, work):
