@@ -6,7 +6,7 @@ from cython cimport floating
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport exp, log, log1p
 
-from ._activations cimport IDENTITY, LOGISTIC, SOFTMAX, activate
+from ._activations cimport IDENTITY, LOGISTIC, SOFTMAX, TANH, activate, vtanh
 from ._fitness cimport SQUARED_ERROR
 
 cdef extern from "_lanes.h" nogil:
@@ -15,6 +15,7 @@ cdef extern from "_lanes.h" nogil:
                            const double* A, double* Z)
     void skrnn_lane_gemm_f(Py_ssize_t n, Py_ssize_t k, const float* W, const float* b,
                            const float* A, float* Z)
+    void skrnn_lane_tanh_d(double* x, Py_ssize_t n)
 
 
 cdef inline void lane_gemm(Py_ssize_t n, Py_ssize_t k, const floating* W, const floating* b,
@@ -26,12 +27,36 @@ cdef inline void lane_gemm(Py_ssize_t n, Py_ssize_t k, const floating* W, const 
         skrnn_lane_gemm_f(n, k, W, b, A, Z)
 
 
+cdef inline void lane_tanh(floating* x, Py_ssize_t n) noexcept nogil:
+    """tanh in place; in float64 the lanes' own (_lanes.h), to a few 1e-16."""
+    if floating is double:
+        skrnn_lane_tanh_d(x, n)
+    else:
+        vtanh(x, n)
+
+
+cdef inline void lane_activate(int code, floating* x, Py_ssize_t n) noexcept nogil:
+    """An element-wise activation of ``n`` values in place (the logistic
+    function as (1 + tanh(z / 2)) / 2, as skrnn._activations has it)."""
+    cdef Py_ssize_t i
+    if code == TANH:
+        lane_tanh(x, n)
+    elif code == LOGISTIC:
+        for i in range(n):
+            x[i] = 0.5 * x[i]
+        lane_tanh(x, n)
+        for i in range(n):
+            x[i] = 0.5 + 0.5 * x[i]
+    else:
+        activate(code, x, 1, n)
+
+
 cdef inline void lane_outputs(int code, floating* Y, Py_ssize_t n_out) noexcept nogil:
     """The output activation of a (n_out, L) block: softmax runs down each lane."""
     cdef Py_ssize_t o, l
     cdef floating m, s
     if code != SOFTMAX:
-        activate(code, Y, 1, n_out * SKRNN_LANES)
+        lane_activate(code, Y, n_out * SKRNN_LANES)
         return
     for l in range(SKRNN_LANES):
         m = Y[l]

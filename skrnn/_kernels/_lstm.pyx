@@ -476,7 +476,42 @@ def lstm_backward(const floating[:, ::1] A,
 
 import numpy as np
 
-from ._lanes cimport SKRNN_LANES, lane_gemm, lane_loss, lane_outputs
+from ._lanes cimport SKRNN_LANES, lane_gemm, lane_loss, lane_outputs, lane_tanh
+
+
+cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating* tc,
+                      floating* h, const floating* p, Py_ssize_t m) noexcept nogil:
+    """The cells of a block of lanes: ``z`` holds the slabs [z_i z_f z_g z_o]
+    of ``m`` values each (m = units x lanes) and receives the gates; ``p``
+    is the peepholes spread over the lanes (3 slabs) or NULL. As
+    :func:`_cell_forward`, with the lanes' tanh."""
+    cdef Py_ssize_t j
+    cdef floating* zi = z
+    cdef floating* zf = z + m
+    cdef floating* zg = z + 2 * m
+    cdef floating* zo = z + 3 * m
+    if p != NULL:
+        for j in range(m):
+            zi[j] = zi[j] + p[j] * c_prev[j]
+        for j in range(m):
+            zf[j] = zf[j] + p[m + j] * c_prev[j]
+    for j in range(2 * m):
+        z[j] = 0.5 * z[j]
+    lane_tanh(z, 3 * m)
+    for j in range(2 * m):
+        z[j] = 0.5 + 0.5 * z[j]
+    for j in range(m):
+        c[j] = zf[j] * c_prev[j] + zi[j] * zg[j]
+    if p != NULL:
+        for j in range(m):
+            zo[j] = zo[j] + p[2 * m + j] * c[j]
+    for j in range(m):
+        zo[j] = 0.5 * zo[j]
+    memcpy(tc, c, m * sizeof(floating))
+    lane_tanh(zo, m)
+    lane_tanh(tc, m)
+    for j in range(m):
+        h[j] = (0.5 + 0.5 * zo[j]) * tc[j]
 
 LANES = SKRNN_LANES
 
@@ -505,8 +540,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     into scratch; then every block of sequences runs, step by step and layer
     by layer from zero states, the cell of :func:`lstm_forward` with one lane
     product (_lanes.h) [x_t, h_{t-1}] @ [W; R] + b for the four gates of the
-    whole block and one call of the fused cell, and the dense output layer
-    on the steps with a target. ``out[c]`` receives the loss of
+    whole block and the gates of the whole block at once (:func:`_lane_cells`),
+    and the dense output layer on the steps with a target. ``out[c]`` receives the loss of
     skrnn._losses averaged over the targets (without the L2 penalty, added
     by the caller). A lane's arithmetic does not depend on the other lanes,
     so the result does not depend on how candidates or sequences are grouped.
@@ -626,10 +661,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                             cn = buf + off[layer, 2 + (t + 1) % 2]
                             lane_gemm(4 * n, k, buf + off[layer, 0],
                                       src + gate_starts[layer] + k * 4 * n, Al, Z)
-                            if peephole_starts[layer] >= 0:
-                                _cell_forward(Z, cp, cn, TC, Hb, buf + off[layer, 4], n * L)
-                            else:
-                                _cells(Z, cp, cn, TC, Hb, 1, n * L, False)
+                            _lane_cells(Z, cp, cn, TC, Hb, buf + off[layer, 4]
+                                        if peephole_starts[layer] >= 0 else NULL, n * L)
                             memcpy(Al + n_in * L, Hb, n * L * sizeof(floating))
                             if layer + 1 < n_layers:
                                 memcpy(buf + off[layer + 1, 1], Hb, n * L * sizeof(floating))

@@ -611,7 +611,7 @@ def srn_bptt(const floating[:, ::1] H,
 
 # -- population loss (gradient-free weight search) ---------------------------------
 
-from ._lanes cimport SKRNN_LANES, lane_gemm, lane_loss, lane_outputs
+from ._lanes cimport SKRNN_LANES, lane_activate, lane_gemm, lane_loss, lane_outputs
 
 LANES = SKRNN_LANES
 
@@ -737,7 +737,7 @@ def srn_population_loss(const floating[:, ::1] thetas,
                         # Elman's h_t goes straight into the next step's rows
                         h = Hbuf if jordan else A_next + n_in * L
                         lane_gemm(n, k, Wh, b_h, A, h)
-                        activate(activation, h, 1, n * L)
+                        lane_activate(activation, h, n * L)
                         if jordan or any_target[bk, t]:
                             lane_gemm(n_out, n, Wo, b_o, h, Y)
                             lane_outputs(out_activation, Y, n_out)
