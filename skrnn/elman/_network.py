@@ -9,7 +9,7 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_blocks
-from .._kernels._lane_layout import srn_lane_layout
+from .._kernels._lane_layout import cached_layout, srn_lane_layout
 from .._kernels._srn import (LANES, srn_bptt, srn_forward, srn_population_loss,
                              srn_predict)
 from .._layers import (
@@ -344,8 +344,9 @@ class SimpleRecurrentNetwork:
         :func:`skrnn._kernels._srn.srn_population_loss`.
         """
         starts = np.cumsum([0] + [math.prod(shape) for _, shape in self.layout()])
-        batch = srn_lane_layout(seqs.X, seqs.offsets, seqs.order, target_rows, targets,
-                                np.ascontiguousarray(state0, dtype=thetas.dtype), LANES)
+        state0 = np.ascontiguousarray(state0, dtype=thetas.dtype)
+        batch = cached_layout("srn", seqs, state0, target_rows, targets, lambda: srn_lane_layout(
+            seqs.X, seqs.offsets, seqs.order, target_rows, targets, state0, LANES))
         srn_population_loss(
             thetas, starts.astype(np.intp), self.is_jordan,
             thetas.dtype.type(self.context_decay), batch.X, batch.state0, batch.T, batch.mask,

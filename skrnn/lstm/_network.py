@@ -9,7 +9,7 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_packed_blocks
-from .._kernels._lane_layout import packed_lane_layout
+from .._kernels._lane_layout import cached_layout, packed_lane_layout
 from .._kernels._lstm import (LANES, lstm_backward, lstm_forward, lstm_generate,
                               lstm_population_loss)
 from .._kernels._rowgemm import rowwise_matmul_add
@@ -340,7 +340,6 @@ class LSTMNetwork:
         initial state, zeros). See
         :func:`skrnn._kernels._lstm.lstm_population_loss`.
         """
-        packing = Packing.from_offsets(seqs.offsets, seqs.order)
         position = {}
         start = 0
         for name, shape in self.layout():
@@ -351,10 +350,15 @@ class LSTMNetwork:
                                 for layer in range(n_layers)], dtype=np.intp)
         peephole_starts = np.array([position.get(f"peephole_weights_[{layer}]", -1)
                                     for layer in range(n_layers)], dtype=np.intp)
-        packed_row = np.empty(seqs.n_steps, dtype=np.intp)
-        packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
-        batch = packed_lane_layout(packing.pack(seqs.X), packing.starts,
-                                   packed_row[target_rows], targets, LANES)
+
+        def build():
+            packing = Packing.from_offsets(seqs.offsets, seqs.order)
+            packed_row = np.empty(seqs.n_steps, dtype=np.intp)
+            packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
+            return packed_lane_layout(packing.pack(seqs.X), packing.starts,
+                                      packed_row[target_rows], targets, LANES)
+
+        batch = cached_layout("packed", seqs, state0, target_rows, targets, build)
         lstm_population_loss(
             thetas, gate_starts, peephole_starts, np.array(self.hidden_sizes, dtype=np.intp),
             position["output_weights_"], batch.X, batch.T, batch.mask, batch.any_target,
