@@ -133,7 +133,16 @@ def _cases():
     args_s = (z((2, int(starts[-1]))), starts, False, 0.0, *batch, 1, 0, 0, 0, 2, losses)
     cases.append(("srn_population_loss", lambda: srn_population_loss(*args_s),
                   n * (n + 1) * 8, [losses]))
-    n = N // 2
+    from skrnn._kernels._srn import srn_population_loss_candidates
+
+    n = N // 2  # weights of 16 candidates side by side: (n, 1 + n, 16)
+    starts_c = np.cumsum([0, n, n * n, n, n, 1]).astype(np.intp)
+    args_c = (z((2, int(starts_c[-1]))), starts_c, False, 0.0, z((1, 1)),
+              np.array([0, 1], np.intp), z((1, n)), np.zeros(1, np.intp), z((1, 1)), 1, 0, 0,
+              0, 2, losses)
+    cases.append(("srn_population_loss_candidates",
+                  lambda: srn_population_loss_candidates(*args_c), n * (n + 1) * lanes * 8,
+                  [losses]))
     k = 1 + n
     args_lp = (z((2, k * 4 * n + 4 * n + n + 1)), np.zeros(1, np.intp),
                np.full(1, -1, np.intp), np.array([n], np.intp), (k + 1) * 4 * n,
@@ -204,7 +213,8 @@ def _run(names):
         print(name, "ok", flush=True)
 
 
-KERNELS = ["srn_forward", "srn_predict", "srn_bptt", "srn_population_loss", "lstm_forward",
+KERNELS = ["srn_forward", "srn_predict", "srn_bptt", "srn_population_loss",
+           "srn_population_loss_candidates", "lstm_forward",
            "lstm_backward", "lstm_generate", "lstm_population_loss", "reservoir_states",
            "hopfield_recall"]
 

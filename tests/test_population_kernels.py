@@ -40,7 +40,9 @@ RTOL = {np.float64: 1e-10, np.float32: 2e-5}
 
 
 def _data(name, per_step, dtype, seed=0):
-    """37 sequences of 1 to 12 steps (three blocks of 16 lanes, the last partial)."""
+    """37 sequences of 1 to 12 steps (three blocks of 16 lanes, the last partial).
+
+    The first three include every class of the classifiers."""
     rng = np.random.RandomState(seed)
     lengths = rng.randint(1, 13, size=37)
     X = [rng.randn(n, 2).astype(dtype) for n in lengths]
@@ -53,12 +55,14 @@ def _data(name, per_step, dtype, seed=0):
     return X, rng.randn(len(lengths))
 
 
-def _check(name, make, per_step, dtype):
+def _check(name, make, per_step, dtype, n_seq=37, n_candidates=5):
     X, y = _data(name, per_step, dtype)
+    X, y = X[:n_seq], y[:n_seq]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est = make().set_params(max_iter=1, random_state=0).fit(X, y)
-    thetas = 0.6 * np.random.RandomState(1).randn(5, est.get_flat_weights().shape[0])
+    thetas = 0.6 * np.random.RandomState(1).randn(n_candidates,
+                                                  est.get_flat_weights().shape[0])
     expected = [est.evaluate_loss(X, y, weights=theta) for theta in thetas]
     np.testing.assert_allclose(est.population_loss(thetas, X, y), expected,
                                rtol=RTOL[dtype], err_msg=name)
@@ -74,6 +78,15 @@ CASES = [(name, make, per_step) for name, make in NETWORKS for per_step in (True
                          ids=[f"{n}-{'step' if p else 'seq'}" for n, _, p in CASES])
 def test_population_loss_many_ragged_sequences(name, make, per_step, dtype):
     _check(name, make, per_step, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name, make, per_step", CASES,
+                         ids=[f"{n}-{'step' if p else 'seq'}" for n, _, p in CASES])
+def test_population_loss_few_sequences(name, make, per_step, dtype):
+    """Three sequences: the lanes run across candidates (Elman, Jordan), in
+    groups of 16, the last one partial; the LSTM takes a candidate at a time."""
+    _check(name, make, per_step, dtype, n_seq=3, n_candidates=37)
 
 
 def test_lane_layout_places_every_row():
@@ -120,6 +133,7 @@ def test_population_loss_every_isa_level(isa_level):
 if __name__ == "__main__":
     for name, make in NETWORKS:
         _check(name, make, "classifier" not in name, np.float64)
+        _check(name, make, "classifier" not in name, np.float64, n_seq=3, n_candidates=37)
         print(name, "ok", flush=True)
     _check("elman", NETWORKS[0][1], False, np.float64)
     print("per-sequence ok", flush=True)

@@ -126,6 +126,78 @@ SKRNN_LANE_GEMM(SKRNN_TARGET_AVX2, skrnn_lane_gemm_d_avx2, skrnn_lane_tile_d256,
 SKRNN_LANE_GEMM(SKRNN_TARGET_AVX2, skrnn_lane_gemm_f_avx2, skrnn_lane_tile_f256, float, 4)
 #endif
 
+/* Z (n, L) = b (n, L) + W (n, k, L) @ A (k, L) lane by lane: each lane has its
+ * own weights, W[j, p, l] multiplying A[p, l]. For populations over few
+ * sequences, where the lanes run across candidates instead (16 networks on
+ * one sequence at once). Plain loops over the lanes, which the compiler
+ * vectorises for each target; rows of Z four at a time, so that each loaded
+ * row of A serves four of them. */
+#define SKRNN_LANE_EACH(TARGET, NAME, T)                                             \
+TARGET static void NAME(ptrdiff_t n, ptrdiff_t k, const T *W, const T *b, const T *A, \
+                        T *Z)                                                        \
+{                                                                                    \
+    ptrdiff_t j = 0;                                                                 \
+    for (; j + 4 <= n; j += 4) {                                                     \
+        T s[4][SKRNN_LANES];                                                         \
+        for (int q = 0; q < 4; q++)                                                  \
+            for (int l = 0; l < SKRNN_LANES; l++)                                    \
+                s[q][l] = b[(j + q) * SKRNN_LANES + l];                              \
+        for (ptrdiff_t p = 0; p < k; p++) {                                          \
+            const T *a = A + p * SKRNN_LANES;                                        \
+            for (int q = 0; q < 4; q++) {                                            \
+                const T *w = W + ((j + q) * k + p) * SKRNN_LANES;                    \
+                for (int l = 0; l < SKRNN_LANES; l++)                                \
+                    s[q][l] += w[l] * a[l];                                          \
+            }                                                                        \
+        }                                                                            \
+        for (int q = 0; q < 4; q++)                                                  \
+            for (int l = 0; l < SKRNN_LANES; l++)                                    \
+                Z[(j + q) * SKRNN_LANES + l] = s[q][l];                              \
+    }                                                                                \
+    for (; j < n; j++) {                                                             \
+        T s[SKRNN_LANES];                                                            \
+        for (int l = 0; l < SKRNN_LANES; l++)                                        \
+            s[l] = b[j * SKRNN_LANES + l];                                           \
+        for (ptrdiff_t p = 0; p < k; p++) {                                          \
+            const T *a = A + p * SKRNN_LANES, *w = W + (j * k + p) * SKRNN_LANES;    \
+            for (int l = 0; l < SKRNN_LANES; l++)                                    \
+                s[l] += w[l] * a[l];                                                 \
+        }                                                                            \
+        for (int l = 0; l < SKRNN_LANES; l++)                                        \
+            Z[j * SKRNN_LANES + l] = s[l];                                           \
+    }                                                                                \
+}
+#if defined(__GNUC__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+SKRNN_LANE_EACH(, skrnn_lane_each_d_base, double)
+SKRNN_LANE_EACH(, skrnn_lane_each_f_base, float)
+#if defined(__GNUC__)
+#pragma GCC pop_options
+#endif
+#ifdef SKRNN_X86_DISPATCH
+SKRNN_LANE_EACH(SKRNN_TARGET_LANES512, skrnn_lane_each_d_avx512, double)
+SKRNN_LANE_EACH(SKRNN_TARGET_LANES512, skrnn_lane_each_f_avx512, float)
+SKRNN_LANE_EACH(SKRNN_TARGET_AVX2, skrnn_lane_each_d_avx2, double)
+SKRNN_LANE_EACH(SKRNN_TARGET_AVX2, skrnn_lane_each_f_avx2, float)
+#define SKRNN_LANE_EACH_SIMD(S)                                                      \
+    int level = skrnn_isa_level();                                                   \
+    if (level == 2) { skrnn_lane_each_##S##_avx512(n, k, W, b, A, Z); return; }      \
+    if (level == 1) { skrnn_lane_each_##S##_avx2(n, k, W, b, A, Z); return; }
+#else
+#define SKRNN_LANE_EACH_SIMD(S)
+#endif
+#define SKRNN_LANE_EACH_ENTRY(S, T)                                                  \
+static inline void skrnn_lane_each_##S(ptrdiff_t n, ptrdiff_t k, const T *W,         \
+                                       const T *b, const T *A, T *Z)                 \
+{                                                                                    \
+    SKRNN_LANE_EACH_SIMD(S)                                                          \
+    skrnn_lane_each_##S##_base(n, k, W, b, A, Z);                                    \
+}
+SKRNN_LANE_EACH_ENTRY(d, double)
+SKRNN_LANE_EACH_ENTRY(f, float)
+
 /* tanh of doubles for the lane kernels, as (1 - q) / (1 + q) with
  * q = exp(-2|x|) and the sign of x: exp by 2^k exp(r), |r| <= ln(2) / 2, with
  * the Taylor polynomial of degree 13 (truncation below 1e-17) and a scaling
@@ -133,16 +205,16 @@ SKRNN_LANE_GEMM(SKRNN_TARGET_AVX2, skrnn_lane_gemm_f_avx2, skrnn_lane_tile_f256,
  * a few 1e-16 absolute (the cancellation in 1 - q makes the error relative
  * to 1, not to tanh(x), near zero: the population losses do not see it).
  * Beyond |x| = 20 tanh(x) is +-1 in double; the argument is clamped there. */
-#define SKRNN_EXP_POLY(FMA, SET1, r)                                                 \
+#define SKRNN_LANE_EXP_POLY(FMA, SET1, r)                                                 \
     FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(                              \
         SET1(1.0 / 6227020800.0), r, SET1(1.0 / 479001600.0)), r,                    \
         SET1(1.0 / 39916800.0)), r, SET1(1.0 / 3628800.0)), r, SET1(1.0 / 362880.0)), \
         r, SET1(1.0 / 40320.0)), r, SET1(1.0 / 5040.0)), r, SET1(1.0 / 720.0)), r,   \
         SET1(1.0 / 120.0)), r, SET1(1.0 / 24.0)), r, SET1(1.0 / 6.0)), r,             \
         SET1(0.5)), r, SET1(1.0)), r, SET1(1.0))
-#define SKRNN_LN2_HI 6.93147180369123816490e-01
-#define SKRNN_LN2_LO 1.90821492927058770002e-10
-#define SKRNN_LOG2E 1.44269504088896338700e+00
+#define SKRNN_LANE_LN2_HI 6.93147180369123816490e-01
+#define SKRNN_LANE_LN2_LO 1.90821492927058770002e-10
+#define SKRNN_LANE_LOG2E 1.44269504088896338700e+00
 #ifdef SKRNN_X86_DISPATCH
 SKRNN_TARGET_LANES512 static void skrnn_lane_tanh_d_avx512(double *x, ptrdiff_t n,
                                                            ptrdiff_t *i)
@@ -154,12 +226,12 @@ SKRNN_TARGET_LANES512 static void skrnn_lane_tanh_d_avx512(double *x, ptrdiff_t 
         const __m512d v = _mm512_loadu_pd(x + *i);
         const __m512d a = _mm512_min_pd(_mm512_abs_pd(v), _mm512_set1_pd(20.0));
         const __m512d y = _mm512_mul_pd(a, _mm512_set1_pd(-2.0));
-        const __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(y, _mm512_set1_pd(SKRNN_LOG2E)),
+        const __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(y, _mm512_set1_pd(SKRNN_LANE_LOG2E)),
                                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(SKRNN_LN2_HI), y);
-        r = _mm512_fnmadd_pd(k, _mm512_set1_pd(SKRNN_LN2_LO), r);
+        __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(SKRNN_LANE_LN2_HI), y);
+        r = _mm512_fnmadd_pd(k, _mm512_set1_pd(SKRNN_LANE_LN2_LO), r);
         const __m512d q = _mm512_scalef_pd(
-            SKRNN_EXP_POLY(_mm512_fmadd_pd, _mm512_set1_pd, r), k);
+            SKRNN_LANE_EXP_POLY(_mm512_fmadd_pd, _mm512_set1_pd, r), k);
         const __m512d t = _mm512_div_pd(_mm512_sub_pd(one, q), _mm512_add_pd(one, q));
         _mm512_storeu_pd(x + *i, _mm512_castsi512_pd(_mm512_or_si512(
             _mm512_castpd_si512(t), _mm512_and_si512(sign, _mm512_castpd_si512(v)))));
@@ -172,15 +244,15 @@ SKRNN_TARGET_AVX2 static void skrnn_lane_tanh_d_avx2(double *x, ptrdiff_t n, ptr
         const __m256d v = _mm256_loadu_pd(x + *i);
         const __m256d a = _mm256_min_pd(_mm256_andnot_pd(sign, v), _mm256_set1_pd(20.0));
         const __m256d y = _mm256_mul_pd(a, _mm256_set1_pd(-2.0));
-        const __m256d k = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(SKRNN_LOG2E)),
+        const __m256d k = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(SKRNN_LANE_LOG2E)),
                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        __m256d r = _mm256_fnmadd_pd(k, _mm256_set1_pd(SKRNN_LN2_HI), y);
-        r = _mm256_fnmadd_pd(k, _mm256_set1_pd(SKRNN_LN2_LO), r);
+        __m256d r = _mm256_fnmadd_pd(k, _mm256_set1_pd(SKRNN_LANE_LN2_HI), y);
+        r = _mm256_fnmadd_pd(k, _mm256_set1_pd(SKRNN_LANE_LN2_LO), r);
         /* 2^k from its exponent bits: k is in [-58, 0], a normal number */
         const __m256i bits = _mm256_slli_epi64(
             _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(k)),
                              _mm256_set1_epi64x(1023)), 52);
-        const __m256d q = _mm256_mul_pd(SKRNN_EXP_POLY(_mm256_fmadd_pd, _mm256_set1_pd, r),
+        const __m256d q = _mm256_mul_pd(SKRNN_LANE_EXP_POLY(_mm256_fmadd_pd, _mm256_set1_pd, r),
                                         _mm256_castsi256_pd(bits));
         const __m256d t = _mm256_div_pd(_mm256_sub_pd(one, q), _mm256_add_pd(one, q));
         _mm256_storeu_pd(x + *i, _mm256_or_pd(t, _mm256_and_pd(sign, v)));

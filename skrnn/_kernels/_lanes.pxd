@@ -16,6 +16,10 @@ cdef extern from "_lanes.h" nogil:
     void skrnn_lane_gemm_f(Py_ssize_t n, Py_ssize_t k, const float* W, const float* b,
                            const float* A, float* Z)
     void skrnn_lane_tanh_d(double* x, Py_ssize_t n)
+    void skrnn_lane_each_d(Py_ssize_t n, Py_ssize_t k, const double* W, const double* b,
+                           const double* A, double* Z)
+    void skrnn_lane_each_f(Py_ssize_t n, Py_ssize_t k, const float* W, const float* b,
+                           const float* A, float* Z)
 
 
 cdef inline void lane_gemm(Py_ssize_t n, Py_ssize_t k, const floating* W, const floating* b,
@@ -25,6 +29,15 @@ cdef inline void lane_gemm(Py_ssize_t n, Py_ssize_t k, const floating* W, const 
         skrnn_lane_gemm_d(n, k, W, b, A, Z)
     else:
         skrnn_lane_gemm_f(n, k, W, b, A, Z)
+
+
+cdef inline void lane_each(Py_ssize_t n, Py_ssize_t k, const floating* W, const floating* b,
+                           const floating* A, floating* Z) noexcept nogil:
+    """Z (n, L) = b (n, L) + W (n, k, L) @ A (k, L), each lane with its own weights."""
+    if floating is double:
+        skrnn_lane_each_d(n, k, W, b, A, Z)
+    else:
+        skrnn_lane_each_f(n, k, W, b, A, Z)
 
 
 cdef inline void lane_tanh(floating* x, Py_ssize_t n) noexcept nogil:
@@ -100,3 +113,30 @@ cdef inline double lane_loss(int kind, const floating* Y, const floating* T,
             else:
                 total -= d * log(p)
     return total
+
+
+cdef inline void lane_losses(int kind, const floating* Y, const floating* T,
+                             Py_ssize_t n_out, double* totals) noexcept nogil:
+    """Add to ``totals[l]`` the loss of lane l of a (n_out, L) block of outputs
+    against targets (every lane; as :func:`lane_loss`, before averaging)."""
+    cdef Py_ssize_t o, l
+    cdef double d, p
+    cdef double eps = DBL_EPSILON if floating is double else FLT_EPSILON
+    if kind == SQUARED_ERROR:
+        for o in range(n_out):
+            for l in range(SKRNN_LANES):
+                d = Y[o * SKRNN_LANES + l] - T[o * SKRNN_LANES + l]
+                totals[l] += 0.5 * d * d
+        return
+    for o in range(n_out):
+        for l in range(SKRNN_LANES):
+            p = Y[o * SKRNN_LANES + l]
+            if p < eps:
+                p = eps
+            elif p > 1 - eps:
+                p = 1 - eps
+            d = T[o * SKRNN_LANES + l]
+            if n_out == 1:
+                totals[l] -= d * log(p) + (1 - d) * log1p(-p)
+            else:
+                totals[l] -= d * log(p)

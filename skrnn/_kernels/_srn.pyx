@@ -611,7 +611,8 @@ def srn_bptt(const floating[:, ::1] H,
 
 # -- population loss (gradient-free weight search) ---------------------------------
 
-from ._lanes cimport SKRNN_LANES, lane_activate, lane_gemm, lane_loss, lane_outputs
+from ._lanes cimport (SKRNN_LANES, lane_activate, lane_each, lane_gemm, lane_loss, lane_losses,
+                      lane_outputs)
 
 LANES = SKRNN_LANES
 
@@ -761,3 +762,146 @@ def srn_population_loss(const floating[:, ::1] thetas,
         free(Hbuf)
         free(Y)
     check_taken(failed, "srn_population_loss")
+
+
+def srn_population_loss_candidates(const floating[:, ::1] thetas,
+                                   const intp_t[::1] blocks,
+                                   bint jordan,
+                                   floating context_decay,
+                                   const floating[:, ::1] X,
+                                   const intp_t[::1] offsets,
+                                   const floating[:, ::1] state0,
+                                   const intp_t[::1] target_of_row,
+                                   const floating[:, ::1] T,
+                                   int activation,
+                                   int out_activation,
+                                   int loss_kind,
+                                   Py_ssize_t lo,
+                                   Py_ssize_t hi,
+                                   double[::1] out):
+    """:func:`srn_population_loss` with the lanes across candidates, for few sequences.
+
+    Over a batch of fewer sequences than lanes (one long series, say), lanes
+    across sequences would mostly compute nothing. Here each group of
+    ``LANES`` candidates runs side by side, each lane with its own weights
+    (the lane product of _lanes.h that reads a weight per lane), through the
+    sequences one after the other; the equations, the loss and ``out`` are
+    those of :func:`srn_population_loss`.
+
+    Parameters
+    ----------
+    thetas, blocks, jordan, context_decay
+        As in :func:`srn_population_loss`.
+    X : ndarray of shape (n_steps, n_inputs)
+        Sequences stacked; sequence s at rows offsets[s]:offsets[s + 1].
+    offsets : ndarray of shape (n_sequences + 1,), intp
+    state0 : ndarray of shape (n_sequences, state_size)
+        The initial state (h for Elman, c for Jordan).
+    target_of_row : ndarray of shape (n_steps,), intp
+        The row of ``T`` each row of ``X`` has for target, or -1.
+    T : ndarray of shape (n_targets, n_outputs)
+    activation, out_activation, loss_kind, lo, hi, out
+        As in :func:`srn_population_loss`.
+    """
+    cdef Py_ssize_t L = SKRNN_LANES
+    cdef Py_ssize_t n_seq = offsets.shape[0] - 1, n_in = X.shape[1], n_out = T.shape[1]
+    cdef Py_ssize_t n_t = T.shape[0]
+    cdef Py_ssize_t n = blocks[3] - blocks[2]
+    cdef Py_ssize_t n_state = n_out if jordan else n
+    cdef Py_ssize_t k = n_in + n_state
+    cdef Py_ssize_t g0, m, c, l, s, t, i, j, o, r, row0
+    cdef size_t failed = 0
+    cdef floating* W
+    cdef floating* Wo
+    cdef floating* b_h
+    cdef floating* b_o
+    cdef floating* A
+    cdef floating* A_next
+    cdef floating* swap
+    cdef floating* Hbuf
+    cdef floating* Y
+    cdef floating* Tl
+    cdef floating* h
+    cdef double* totals
+    cdef const floating* src
+    if hi <= lo:
+        return
+    if state0.shape[1] != n_state or target_of_row.shape[0] != X.shape[0]:
+        raise ValueError("the batch does not match this kernel")
+    with nogil:
+        W = <floating*> take(n * k * L, sizeof(floating), &failed)
+        Wo = <floating*> take(n_out * n * L, sizeof(floating), &failed)
+        b_h = <floating*> take(n * L, sizeof(floating), &failed)
+        b_o = <floating*> take(n_out * L, sizeof(floating), &failed)
+        A = <floating*> take(k * L, sizeof(floating), &failed)
+        A_next = <floating*> take(k * L, sizeof(floating), &failed)
+        Hbuf = <floating*> take(n * L, sizeof(floating), &failed)
+        Y = <floating*> take(n_out * L, sizeof(floating), &failed)
+        Tl = <floating*> take(n_out * L, sizeof(floating), &failed)
+        totals = <double*> take(L, sizeof(double), &failed)
+        if not failed:
+            g0 = lo
+            while g0 < hi:
+                m = min(L, hi - g0)
+                # the weights of the group, lane l holding candidate g0 + l (the
+                # lanes past the last candidate repeat it; their losses are dropped)
+                for l in range(L):
+                    src = &thetas[g0 + min(l, m - 1), 0]
+                    for j in range(n):
+                        for i in range(n_in):
+                            W[(j * k + i) * L + l] = src[blocks[0] + i * n + j]
+                        for i in range(n_state):
+                            W[(j * k + n_in + i) * L + l] = src[blocks[1] + i * n + j]
+                        b_h[j * L + l] = src[blocks[2] + j]
+                    for o in range(n_out):
+                        for j in range(n):
+                            Wo[(o * n + j) * L + l] = src[blocks[3] + j * n_out + o]
+                        b_o[o * L + l] = src[blocks[4] + o]
+                    totals[l] = 0
+                for s in range(n_seq):
+                    row0 = offsets[s]
+                    for i in range(n_in):
+                        for l in range(L):
+                            A[i * L + l] = X[row0, i]
+                    for i in range(n_state):
+                        for l in range(L):
+                            A[(n_in + i) * L + l] = state0[s, i]
+                    for t in range(offsets[s + 1] - row0):
+                        h = Hbuf if jordan else A_next + n_in * L
+                        lane_each(n, k, W, b_h, A, h)
+                        lane_activate(activation, h, n * L)
+                        r = target_of_row[row0 + t]
+                        if jordan or r >= 0:
+                            lane_each(n_out, n, Wo, b_o, h, Y)
+                            lane_outputs(out_activation, Y, n_out)
+                            if r >= 0:
+                                for o in range(n_out):
+                                    for l in range(L):
+                                        Tl[o * L + l] = T[r, o]
+                                lane_losses(loss_kind, Y, Tl, n_out, totals)
+                        if jordan:
+                            for i in range(n_out * L):
+                                A_next[n_in * L + i] = (context_decay * A[n_in * L + i]
+                                                        + Y[i])
+                        if row0 + t + 1 < offsets[s + 1]:
+                            for i in range(n_in):
+                                for l in range(L):
+                                    A_next[i * L + l] = X[row0 + t + 1, i]
+                        swap = A
+                        A = A_next
+                        A_next = swap
+                for l in range(m):
+                    out[g0 + l] = totals[l] / n_t if n_t > 0 else 0
+                g0 += L
+        free(W)
+        free(Wo)
+        free(b_h)
+        free(b_o)
+        free(A)
+        free(A_next)
+        free(Hbuf)
+        free(Y)
+        free(Tl)
+        free(totals)
+    check_taken(failed, "srn_population_loss_candidates")
+

@@ -11,7 +11,7 @@ from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_packed_blocks
 from .._kernels._lane_layout import cached_layout, packed_lane_layout
 from .._kernels._lstm import (LANES, lstm_backward, lstm_forward, lstm_generate,
-                              lstm_population_loss)
+                              lstm_population_loss, lstm_population_loss_rows)
 from .._kernels._rowgemm import rowwise_matmul_add
 from .._layers import (
     apply_output,
@@ -332,6 +332,9 @@ class LSTMNetwork:
         return out.reshape(-1, self.n_outputs)
 
 
+    # the population kernel runs on the lane products of _lanes.h, not BLAS
+    population_blas_free = True
+
     def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,
                         out):
         """Data losses of candidates ``lo:hi`` of ``thetas`` (compiled, nogil).
@@ -350,6 +353,19 @@ class LSTMNetwork:
                                 for layer in range(n_layers)], dtype=np.intp)
         peephole_starts = np.array([position.get(f"peephole_weights_[{layer}]", -1)
                                     for layer in range(n_layers)], dtype=np.intp)
+
+        if seqs.n_sequences < LANES // 2:
+            # few sequences: the lanes would mostly compute nothing
+            packing = Packing.from_offsets(seqs.offsets, seqs.order)
+            packed_row = np.empty(seqs.n_steps, dtype=np.intp)
+            packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
+            lstm_population_loss_rows(
+                thetas, gate_starts, peephole_starts,
+                np.array(self.hidden_sizes, dtype=np.intp), position["output_weights_"],
+                np.ascontiguousarray(packing.pack(seqs.X)), packing.starts,
+                np.ascontiguousarray(packed_row[target_rows]), targets,
+                ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
+            return
 
         def build():
             packing = Packing.from_offsets(seqs.offsets, seqs.order)
