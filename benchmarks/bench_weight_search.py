@@ -1,7 +1,7 @@
 """Gradient-free weight search: skrnn against PyGAD and pyswarms, side by side in one run.
 
-Two comparisons. The default one: all search the 89 weights of the same Elman network (1 input, 8 tanh units,
-linear output) on the same series. PyGAD and pyswarms call a fitness
+Two comparisons. The default one: all search the 89 weights of the same
+Elman network (1 input, 8 tanh units, linear output) on the same series. PyGAD and pyswarms call a fitness
 function per candidate (PyGAD) or per swarm (pyswarms) that runs a NumPy
 forward pass over the series, the way their documentation trains networks;
 skrnn evaluates the whole population in one compiled call. Two tables:

@@ -32,9 +32,9 @@ def _address_space():
 def _fails(call, headroom):
     """The MemoryError of ``call`` under a cap of ``headroom`` bytes, and the
     growth of the address space across the failed call."""
-    import numpy as np  # noqa: F401  (loaded before the cap)
-
     import gc
+
+    import numpy as np  # noqa: F401  (loaded before the cap)
 
     gc.collect()  # earlier cases' garbage would be freed during this one
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -60,7 +60,6 @@ def _cases():
     from skrnn._kernels._srn import srn_bptt, srn_forward, srn_predict
 
     z = np.zeros
-    f8 = np.float64
     offsets = np.arange(S + 1, dtype=np.intp)  # S sequences of one step
     order = np.arange(S, dtype=np.intp)
     big = S * N * 8

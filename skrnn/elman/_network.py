@@ -10,8 +10,14 @@ import numpy as np
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_blocks
 from .._kernels._lane_layout import cached_layout, srn_lane_layout
-from .._kernels._srn import (LANES, srn_bptt, srn_forward, srn_population_loss,
-                             srn_population_loss_candidates, srn_predict)
+from .._kernels._srn import (
+    LANES,
+    srn_bptt,
+    srn_forward,
+    srn_population_loss,
+    srn_population_loss_candidates,
+    srn_predict,
+)
 from .._layers import (
     apply_output,
     glorot_uniform,

@@ -10,8 +10,14 @@ import numpy as np
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_packed_blocks
 from .._kernels._lane_layout import cached_layout, packed_lane_layout
-from .._kernels._lstm import (LANES, lstm_backward, lstm_forward, lstm_generate,
-                              lstm_population_loss, lstm_population_loss_rows)
+from .._kernels._lstm import (
+    LANES,
+    lstm_backward,
+    lstm_forward,
+    lstm_generate,
+    lstm_population_loss,
+    lstm_population_loss_rows,
+)
 from .._kernels._rowgemm import rowwise_matmul_add
 from .._layers import (
     apply_output,
