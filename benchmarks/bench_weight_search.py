@@ -1,13 +1,14 @@
 """Gradient-free weight search: skrnn against PyGAD and pyswarms, side by side in one run.
 
 Two comparisons. The default one: all search the 89 weights of the same
-Elman network (1 input, 8 tanh units, linear output) on the same series. PyGAD and pyswarms call a fitness
-function per candidate (PyGAD) or per swarm (pyswarms) that runs a NumPy
-forward pass over the series, the way their documentation trains networks;
-skrnn evaluates the whole population in one compiled call. Two tables:
-fitness evaluations per second (medians over repeats) with skrnn's ratio,
-and the best training loss each reaches within the same evaluation budget
-(medians over seeds). Everything on ``--threads`` threads (BLAS included).
+Elman network (1 input, 8 tanh units, linear output) on the same series.
+PyGAD and pyswarms call a fitness function per candidate (PyGAD) or per
+swarm (pyswarms) that runs a NumPy forward pass over the series, the way
+their documentation trains networks; skrnn evaluates the whole population in
+one compiled call. Two tables: fitness evaluations per second (medians over
+repeats) with skrnn's ratio, and the best training loss each reaches within
+the same evaluation budget (medians over seeds). Everything on
+``--threads`` threads (BLAS included).
 
 With ``--batch``: populations of small networks over a batch of 64
 sequences, Elman and LSTM at 4, 8, 16 and 32 hidden units, sequences of 20
