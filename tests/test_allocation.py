@@ -145,6 +145,17 @@ def _cases():
     cases.append(("srn_population_loss_candidates",
                   lambda: srn_population_loss_candidates(*args_c), n * (n + 1) * lanes * 8,
                   [losses]))
+    from skrnn._kernels._lstm import lstm_population_loss_candidates
+
+    n = N // 4  # gate weights of 16 candidates side by side: (4n, 1 + n, 16)
+    args_lc = (z((2, (n + 2) * 4 * n + n + 1)), np.zeros(1, np.intp), np.full(1, -1, np.intp),
+               np.array([n], np.intp), (n + 2) * 4 * n, z((1, 1)), np.array([0, 1], np.intp),
+               np.zeros(1, np.intp), z((1, 1)), 0, 0, 0, 2, losses)
+    k = 1 + n
+    size_lc = (4 * n * k * lanes + 4 * n * lanes + k * lanes + 2 * n * lanes) * 8
+    cases.append(("lstm_population_loss_candidates",
+                  lambda: lstm_population_loss_candidates(*args_lc), size_lc, [losses]))
+    n = N // 2
     k = 1 + n
     args_lp = (z((2, k * 4 * n + 4 * n + n + 1)), np.zeros(1, np.intp),
                np.full(1, -1, np.intp), np.array([n], np.intp), (k + 1) * 4 * n,
@@ -217,7 +228,8 @@ def _run(names):
 
 KERNELS = ["srn_forward", "srn_predict", "srn_bptt", "srn_population_loss",
            "srn_population_loss_candidates", "lstm_forward",
-           "lstm_backward", "lstm_generate", "lstm_population_loss", "reservoir_states",
+           "lstm_backward", "lstm_generate", "lstm_population_loss",
+           "lstm_population_loss_candidates", "reservoir_states",
            "hopfield_recall"]
 
 

@@ -84,8 +84,8 @@ def test_population_loss_many_ragged_sequences(name, make, per_step, dtype):
 @pytest.mark.parametrize("name, make, per_step", CASES,
                          ids=[f"{n}-{'step' if p else 'seq'}" for n, _, p in CASES])
 def test_population_loss_few_sequences(name, make, per_step, dtype):
-    """Three sequences: the lanes run across candidates (Elman, Jordan), in
-    groups of 16, the last one partial; the LSTM takes a candidate at a time."""
+    """Three sequences: the lanes run across candidates, in groups of 16, the
+    last one partial."""
     _check(name, make, per_step, dtype, n_seq=3, n_candidates=37)
 
 

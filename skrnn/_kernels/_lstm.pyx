@@ -476,7 +476,8 @@ def lstm_backward(const floating[:, ::1] A,
 
 import numpy as np
 
-from ._lanes cimport SKRNN_LANES, lane_gemm, lane_loss, lane_outputs, lane_tanh
+from ._lanes cimport (SKRNN_LANES, lane_each, lane_gemm, lane_loss, lane_losses, lane_outputs,
+                      lane_tanh)
 
 
 cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating* tc,
@@ -514,8 +515,6 @@ cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating
         h[j] = (0.5 + 0.5 * zo[j]) * tc[j]
 
 LANES = SKRNN_LANES
-
-from ._fitness cimport data_loss
 
 
 def lstm_population_loss(const floating[:, ::1] thetas,
@@ -685,139 +684,168 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     check_taken(failed, "lstm_population_loss")
 
 
-cdef void _copy_rows(floating* dst, const floating* src, Py_ssize_t n) noexcept nogil:
-    memcpy(dst, src, n * sizeof(floating))
+def lstm_population_loss_candidates(const floating[:, ::1] thetas,
+                                    const intp_t[::1] gate_starts,
+                                    const intp_t[::1] peephole_starts,
+                                    const intp_t[::1] hidden_sizes,
+                                    Py_ssize_t out_start,
+                                    const floating[:, ::1] X,
+                                    const intp_t[::1] offsets,
+                                    const intp_t[::1] target_of_row,
+                                    const floating[:, ::1] T,
+                                    int out_activation,
+                                    int loss_kind,
+                                    Py_ssize_t lo,
+                                    Py_ssize_t hi,
+                                    double[::1] out):
+    """:func:`lstm_population_loss` with the lanes across candidates, for few sequences.
 
-
-def lstm_population_loss_rows(const floating[:, ::1] thetas,
-                         const intp_t[::1] gate_starts,
-                         const intp_t[::1] peephole_starts,
-                         const intp_t[::1] hidden_sizes,
-                         Py_ssize_t out_start,
-                         const floating[:, ::1] X,
-                         const intp_t[::1] starts,
-                         const intp_t[::1] target_rows,
-                         const floating[:, ::1] T,
-                         int out_activation,
-                         int loss_kind,
-                         Py_ssize_t lo,
-                         Py_ssize_t hi,
-                         double[::1] out):
-    """:func:`lstm_population_loss` a candidate at a time, for few sequences.
-
-    Over fewer sequences than lanes, the lanes would mostly compute nothing;
-    here each candidate runs the layers of :func:`lstm_forward` over the
-    packed batch instead.
-
-    Every candidate runs the stacked layers of :func:`lstm_forward` in
-    prediction mode (nothing kept for a gradient) from zero states, then the
-    dense output on the target rows, and ``out[c]`` receives the loss of
-    skrnn._losses (without the L2 penalty, added by the caller). The work
-    of a candidate is nogil C; the candidates go layer by layer in groups
-    small enough for their hidden states to stay in memory, and each
-    candidate's loss is computed whole by this call, so the result does not
-    depend on how candidates are split into blocks or threads.
+    Each group of ``LANES`` candidates runs side by side, each lane with its
+    own weights (the lane product of _lanes.h that reads a weight per lane),
+    through the sequences one after the other, from zero states; the
+    equations, the loss and ``out`` are those of :func:`lstm_population_loss`.
 
     Parameters
     ----------
-    thetas : ndarray of shape (n_candidates, n_weights)
-        Flat weight vectors in the layout of LSTMNetwork.layout.
-    gate_starts : ndarray of shape (n_layers,), intp
-        Start of each layer's stacked gate weights [W; R; b] in a vector.
-    peephole_starts : ndarray of shape (n_layers,), intp
-        Start of each layer's peephole weights (3, n_l), or -1 without them.
-    hidden_sizes : ndarray of shape (n_layers,), intp
-    out_start : int
-        Start of the output weights (n_top, n_outputs), followed by the bias.
+    thetas, gate_starts, peephole_starts, hidden_sizes, out_start
+        As in :func:`lstm_population_loss`.
     X : ndarray of shape (n_steps, n_inputs)
-        The inputs, packed time-major (skrnn._packing).
-    starts : ndarray of shape (t_max + 1,), intp
-        The packing's step boundaries.
-    target_rows : ndarray of shape (n_targets,), intp
-        The packed rows whose outputs have targets, in the order of ``T``.
+        Sequences stacked; sequence s at rows offsets[s]:offsets[s + 1].
+    offsets : ndarray of shape (n_sequences + 1,), intp
+    target_of_row : ndarray of shape (n_steps,), intp
+        The row of ``T`` each row of ``X`` has for target, or -1.
     T : ndarray of shape (n_targets, n_outputs)
-    out_activation, loss_kind : int
-        Code of the output activation; 0 squared error, 1 log loss.
-    lo, hi : int
-        The candidates to evaluate.
-    out : ndarray of shape (n_candidates,), float64
-        Out: rows lo:hi receive the losses.
+    out_activation, loss_kind, lo, hi, out
+        As in :func:`lstm_population_loss`.
     """
+    cdef Py_ssize_t L = SKRNN_LANES
     cdef Py_ssize_t n_layers = hidden_sizes.shape[0]
-    cdef Py_ssize_t n_steps = X.shape[0], n_t = target_rows.shape[0], n_out = T.shape[1]
-    cdef Py_ssize_t n_seq = starts[1] - starts[0] if starts.shape[0] > 1 else 0
+    cdef Py_ssize_t n_seq = offsets.shape[0] - 1, n_out = T.shape[1], n_t = T.shape[0]
     cdef Py_ssize_t n_top = hidden_sizes[n_layers - 1]
-    cdef Py_ssize_t layer, c, g, i, n, k, n_in, n_group, first
-    cdef floating[:, ::1] H_c, H_in
-    cdef floating[:, ::1] G, P, h0, h_last, c_last, XH, A, C, W_out, Pout, Hg, no_W, no_Y
-    cdef floating[::1] b_out, no_b
-    cdef const floating* src
+    cdef Py_ssize_t g0, m, c, l, s, t, layer, i, j, g, n, k, n_in, r, row0, widest = 1
     cdef size_t failed = 0
-    if hi <= lo or n_seq == 0:
+    # per layer: the gate weights lane by lane (4n, k, L), their biases
+    # (4n, L), the rows [x_t; h_{t-1}] (k, L), the cell states c_{t-1} and c_t
+    # (n, L) and the peepholes (3n, L), at offsets into one buffer
+    offsets_l = np.zeros((n_layers, 6), dtype=np.intp)
+    cdef Py_ssize_t total = 0
+    n_in = X.shape[1]
+    for layer in range(n_layers):
+        n = hidden_sizes[layer]
+        k = n_in + n
+        widest = max(widest, n)
+        offsets_l[layer, 0] = total
+        offsets_l[layer, 1] = total + 4 * n * k * L
+        offsets_l[layer, 2] = offsets_l[layer, 1] + 4 * n * L
+        offsets_l[layer, 3] = offsets_l[layer, 2] + k * L
+        offsets_l[layer, 4] = offsets_l[layer, 3] + n * L
+        offsets_l[layer, 5] = offsets_l[layer, 4] + n * L
+        total = offsets_l[layer, 5] + (3 * n * L if peephole_starts[layer] >= 0 else 0)
+        n_in = n
+    cdef const intp_t[:, ::1] off = offsets_l
+    cdef floating* buf = NULL
+    cdef floating* Z = NULL
+    cdef floating* TC = NULL
+    cdef floating* Hb = NULL
+    cdef floating* Y = NULL
+    cdef floating* Tl = NULL
+    cdef floating* Wo = NULL
+    cdef floating* bo = NULL
+    cdef double* totals = NULL
+    cdef floating* Al
+    cdef floating* cp
+    cdef floating* cn
+    cdef const floating* src
+    cdef const floating* G
+    if hi <= lo:
         return
-    dtype = np.float64 if floating is double else np.float32
-    widest = max(int(s) for s in hidden_sizes)
-    # a group's hidden states stay under about 32 MB
-    n_group = max(1, min(hi - lo, (4_000_000 // max(1, n_steps * widest))))
-    W_out = np.zeros((n_top, n_out), dtype=dtype)
-    b_out = np.zeros(n_out, dtype=dtype)
-    # the kernel's own output layer is for prediction; here only targets count
-    no_W = no_Y = np.zeros((0, 0), dtype=dtype)
-    no_b = np.zeros(0, dtype=dtype)
-    Pout = np.zeros((n_t, n_out), dtype=dtype)
-    Hg = np.zeros((n_t, n_top), dtype=dtype)
-    h0 = np.zeros((n_seq, widest), dtype=dtype)
-    for first in range(lo, hi, n_group):
-        g = min(hi - first, n_group)
-        prev = None
-        n_in = X.shape[1]
-        for layer in range(n_layers):
-            n = hidden_sizes[layer]
-            k = n_in + n + 1
-            G = np.zeros((k, 4 * n), dtype=dtype)
-            P = np.zeros((3 if peephole_starts[layer] >= 0 else 0, n), dtype=dtype)
-            h0 = np.zeros((n_seq, n), dtype=dtype)
-            h_last = np.zeros((n_seq, n), dtype=dtype)
-            c_last = np.zeros((n_seq, n), dtype=dtype)
-            XH = np.zeros((0, k), dtype=dtype)
-            A = np.zeros((0, 4 * n), dtype=dtype)
-            C = np.zeros((0, n), dtype=dtype)
-            # one array of hidden states per candidate of the group
-            cur = [np.zeros((n_steps, n), dtype=dtype) for _ in range(g)]
-            for c in range(g):
-                H_c = cur[c]
-                if layer > 0:
-                    H_in = prev[c]
-                with nogil:
-                    src = &thetas[first + c, 0]
-                    _copy_rows(&G[0, 0], src + gate_starts[layer], k * 4 * n)
-                    if P.shape[0] > 0:
-                        _copy_rows(&P[0, 0], src + peephole_starts[layer], 3 * n)
-                    if layer == 0:
-                        failed = _forward_block(X, XH, G, P, starts, h0, h0, H_c, A, C, C,
-                                                h_last, c_last, no_W, no_b, no_Y, 0, n_seq)
-                    else:
-                        failed = _forward_block(H_in, XH, G, P, starts, h0, h0, H_c, A, C,
-                                                C, h_last, c_last, no_W, no_b, no_Y, 0, n_seq)
-                check_taken(failed, "lstm_population_loss_rows")
-            prev = cur
-            n_in = n
-        for c in range(g):
-            if n_t == 0:
-                out[first + c] = 0
-                continue
-            H_c = prev[c]
-            with nogil:
-                src = &thetas[first + c, 0]
-                _copy_rows(&W_out[0, 0], src + out_start, n_top * n_out)
-                _copy_rows(&b_out[0], src + out_start + n_top * n_out, n_out)
-                for i in range(n_t):
-                    _copy_rows(&Hg[i, 0], &H_c[target_rows[i], 0], n_top)
-                    _copy_rows(&Pout[i, 0], &b_out[0], n_out)
-                gemm_rm(False, n_t, n_out, n_top, <floating> 1, &Hg[0, 0], n_top,
-                        &W_out[0, 0], n_out, <floating> 1, &Pout[0, 0], n_out)
-                activate(out_activation, &Pout[0, 0], n_t, n_out)
-                out[first + c] = data_loss(loss_kind, &Pout[0, 0], &T[0, 0], n_t, n_out)
+    if target_of_row.shape[0] != X.shape[0]:
+        raise ValueError("the batch does not match this kernel")
+    with nogil:
+        buf = <floating*> take(total, sizeof(floating), &failed)
+        Z = <floating*> take(4 * widest * L, sizeof(floating), &failed)
+        TC = <floating*> take(widest * L, sizeof(floating), &failed)
+        Hb = <floating*> take(widest * L, sizeof(floating), &failed)
+        Y = <floating*> take(n_out * L, sizeof(floating), &failed)
+        Tl = <floating*> take(n_out * L, sizeof(floating), &failed)
+        Wo = <floating*> take(n_out * n_top * L, sizeof(floating), &failed)
+        bo = <floating*> take(n_out * L, sizeof(floating), &failed)
+        totals = <double*> take(L, sizeof(double), &failed)
+        if not failed:
+            g0 = lo
+            while g0 < hi:
+                m = min(L, hi - g0)
+                # lane l holds candidate g0 + l (the lanes past the last
+                # candidate repeat it; their losses are dropped)
+                for l in range(L):
+                    src = &thetas[g0 + min(l, m - 1), 0]
+                    n_in = X.shape[1]
+                    for layer in range(n_layers):
+                        n = hidden_sizes[layer]
+                        k = n_in + n
+                        G = src + gate_starts[layer]
+                        for j in range(4 * n):
+                            for i in range(k):
+                                buf[off[layer, 0] + (j * k + i) * L + l] = G[i * 4 * n + j]
+                            buf[off[layer, 1] + j * L + l] = G[k * 4 * n + j]
+                        if peephole_starts[layer] >= 0:
+                            for g in range(3 * n):
+                                buf[off[layer, 5] + g * L + l] = src[peephole_starts[layer] + g]
+                        n_in = n
+                    for g in range(n_out):
+                        for j in range(n_top):
+                            Wo[(g * n_top + j) * L + l] = src[out_start + j * n_out + g]
+                        bo[g * L + l] = src[out_start + n_top * n_out + g]
+                    totals[l] = 0
+                for s in range(n_seq):
+                    row0 = offsets[s]
+                    # zero states: h_{-1} in the rows of A, c_{-1}
+                    n_in = X.shape[1]
+                    for layer in range(n_layers):
+                        n = hidden_sizes[layer]
+                        memset(buf + off[layer, 2], 0, ((n_in + n) * L + n * L)
+                               * sizeof(floating))
+                        n_in = n
+                    for t in range(offsets[s + 1] - row0):
+                        n_in = X.shape[1]
+                        Al = buf + off[0, 2]
+                        for i in range(n_in):
+                            for l in range(L):
+                                Al[i * L + l] = X[row0 + t, i]
+                        for layer in range(n_layers):
+                            n = hidden_sizes[layer]
+                            k = n_in + n
+                            Al = buf + off[layer, 2]
+                            cp = buf + off[layer, 3 + t % 2]
+                            cn = buf + off[layer, 3 + (t + 1) % 2]
+                            lane_each(4 * n, k, buf + off[layer, 0], buf + off[layer, 1], Al, Z)
+                            _lane_cells(Z, cp, cn, TC, Hb, buf + off[layer, 5]
+                                        if peephole_starts[layer] >= 0 else NULL, n * L)
+                            memcpy(Al + n_in * L, Hb, n * L * sizeof(floating))
+                            if layer + 1 < n_layers:
+                                memcpy(buf + off[layer + 1, 2], Hb, n * L * sizeof(floating))
+                            n_in = n
+                        r = target_of_row[row0 + t]
+                        if r >= 0:
+                            lane_each(n_out, n_top, Wo, bo, Hb, Y)
+                            lane_outputs(out_activation, Y, n_out)
+                            for g in range(n_out):
+                                for l in range(L):
+                                    Tl[g * L + l] = T[r, g]
+                            lane_losses(loss_kind, Y, Tl, n_out, totals)
+                for l in range(m):
+                    out[g0 + l] = totals[l] / n_t if n_t > 0 else 0
+                g0 += L
+        free(buf)
+        free(Z)
+        free(TC)
+        free(Hb)
+        free(Y)
+        free(Tl)
+        free(Wo)
+        free(bo)
+        free(totals)
+    check_taken(failed, "lstm_population_loss_candidates")
 
 
 def lstm_generate(list gate_weights,

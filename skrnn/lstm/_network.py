@@ -16,7 +16,7 @@ from .._kernels._lstm import (
     lstm_forward,
     lstm_generate,
     lstm_population_loss,
-    lstm_population_loss_rows,
+    lstm_population_loss_candidates,
 )
 from .._kernels._rowgemm import rowwise_matmul_add
 from .._layers import (
@@ -361,15 +361,13 @@ class LSTMNetwork:
                                     for layer in range(n_layers)], dtype=np.intp)
 
         if seqs.n_sequences < LANES // 2:
-            # few sequences: the lanes would mostly compute nothing
-            packing = Packing.from_offsets(seqs.offsets, seqs.order)
-            packed_row = np.empty(seqs.n_steps, dtype=np.intp)
-            packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
-            lstm_population_loss_rows(
+            # few sequences: the lanes run across candidates instead
+            target_of_row = np.full(seqs.n_steps, -1, dtype=np.intp)
+            target_of_row[target_rows] = np.arange(target_rows.shape[0])
+            lstm_population_loss_candidates(
                 thetas, gate_starts, peephole_starts,
                 np.array(self.hidden_sizes, dtype=np.intp), position["output_weights_"],
-                np.ascontiguousarray(packing.pack(seqs.X)), packing.starts,
-                np.ascontiguousarray(packed_row[target_rows]), targets,
+                seqs.X, seqs.offsets, target_of_row, targets,
                 ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
             return
 
