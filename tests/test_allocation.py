@@ -129,9 +129,9 @@ def _cases():
     n, lanes = N, LANES
     losses = np.full(2, 9.0)
     starts = np.cumsum([0, n, n * n, n, n, 1]).astype(np.intp)
-    one = np.ones(1, dtype=np.intp)
-    batch = (z((1, 1, 1, lanes)), z((1, n, lanes)), z((1, 1, 1, lanes)),
-             np.ones((1, 1, lanes), np.uint8), np.ones((1, 1), np.uint8), one, lanes)
+    starts1 = np.array([0, 1], dtype=np.intp)  # one block of one step
+    batch = (starts1, z((1, 1, lanes)), z((1, n, lanes)), z((1, 1, lanes)),
+             np.ones((1, lanes), np.uint8), np.ones(1, np.uint8), lanes)
     args_s = (z((2, int(starts[-1]))), starts, False, 0.0, *batch, 1, 0, 0, 0, 2, losses)
     cases.append(("srn_population_loss", lambda: srn_population_loss(*args_s),
                   n * (n + 1) * 8, [losses]))
@@ -159,8 +159,8 @@ def _cases():
     k = 1 + n
     args_lp = (z((2, k * 4 * n + 4 * n + n + 1)), np.zeros(1, np.intp),
                np.full(1, -1, np.intp), np.array([n], np.intp), (k + 1) * 4 * n,
-               z((1, 1, 1, lanes)), z((1, 1, 1, lanes)), np.ones((1, 1, lanes), np.uint8),
-               np.ones((1, 1), np.uint8), one, lanes, 0, 0, 0, 2, losses)
+               starts1, z((1, 1, lanes)), z((1, 1, lanes)), np.ones((1, lanes), np.uint8),
+               np.ones(1, np.uint8), lanes, 0, 0, 0, 2, losses)
     cases.append(("lstm_population_loss", lambda: lstm_population_loss(*args_lp),
                   (4 * n * k + k * lanes + 2 * n * lanes) * 8, [losses]))
     return cases

@@ -90,9 +90,10 @@ def test_population_loss_few_sequences(name, make, per_step, dtype):
 
 
 def test_lane_layout_places_every_row():
-    """Each row of the batch lands in its sequence's lane, at its step."""
+    """Each row of the batch lands in its sequence's lane, at its step, and a
+    block of short sequences takes only its own steps."""
     rng = np.random.RandomState(0)
-    lengths = np.array([3, 1, 5, 2] * 5)
+    lengths = np.array([3, 1, 5, 2] * 5 + [40])
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.intp)
     X = rng.randn(offsets[-1], 2)
     order = np.argsort(-lengths, kind="stable").astype(np.intp)
@@ -100,19 +101,24 @@ def test_lane_layout_places_every_row():
     T = rng.randn(rows.shape[0], 1)
     state0 = rng.randn(lengths.shape[0], 4)
     layout = srn_lane_layout(X, offsets, order, rows, T, state0, LANES)
-    assert layout.X.shape == (2, 5, 2, LANES)
-    np.testing.assert_array_equal(layout.n_steps, [5, lengths[order[LANES:]].max()])
+    # the first block runs the longest sequence's 40 steps, the second its own
+    np.testing.assert_array_equal(np.diff(layout.starts),
+                                  [40, lengths[order[LANES:]].max()])
+    assert layout.X.shape == (layout.starts[-1], 2, LANES)
     for position, s in enumerate(order):
         block, lane = divmod(position, LANES)
         for t in range(lengths[s]):
-            np.testing.assert_array_equal(layout.X[block, t, :, lane], X[offsets[s] + t])
+            np.testing.assert_array_equal(layout.X[layout.starts[block] + t, :, lane],
+                                          X[offsets[s] + t])
         np.testing.assert_array_equal(layout.state0[block, :, lane], state0[s])
     assert layout.mask.sum() == rows.shape[0] == layout.n_targets
     for i, r in enumerate(rows):
         s = np.searchsorted(offsets, r, side="right") - 1
         block, lane = divmod(int(np.flatnonzero(order == s)[0]), LANES)
-        assert layout.mask[block, r - offsets[s], lane] == 1
-        assert layout.T[block, r - offsets[s], 0, lane] == T[i, 0]
+        slab = layout.starts[block] + r - offsets[s]
+        assert layout.mask[slab, lane] == 1
+        assert layout.T[slab, 0, lane] == T[i, 0]
+        assert layout.any_target[slab] == 1
 
 
 @pytest.mark.parametrize("isa_level", ["0", "1", "2"])

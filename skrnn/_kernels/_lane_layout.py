@@ -2,10 +2,10 @@
 
 The population kernels (gradient-free weight search) run a small network on
 blocks of ``lanes`` sequences at once, one sequence per vector lane (see
-_lanes.h). Their inputs are laid out once per call here, and read by every
-candidate: block b, step t holds the inputs of the block's sequences as a
-(n_inputs, lanes) row-major slab, the targets likewise, and a mask of the
-lanes whose output at step t has a target. Sequences go to lanes in order of
+_lanes.h). Their inputs are laid out here once per batch, and read by every
+candidate: step t of block b is a slab holding the inputs of the block's
+sequences as a (n_inputs, lanes) row-major array, the targets likewise, and
+a mask of the lanes whose output at that step has a target. Sequences go to lanes in order of
 decreasing length, so that a block runs as many steps as its first sequence
 and pads little.
 """
@@ -33,14 +33,17 @@ class LaneLayout:
 
     Attributes
     ----------
-    X : ndarray of shape (n_blocks, t_max, n_inputs, lanes)
-    T : ndarray of shape (n_blocks, t_max, n_outputs, lanes)
-    mask : ndarray of shape (n_blocks, t_max, lanes), uint8
+    starts : ndarray of shape (n_blocks + 1,), intp
+        Block b runs steps 0 .. starts[b + 1] - starts[b] - 1 (its longest
+        sequence); step t of block b is slab starts[b] + t of the arrays
+        below, so that a block of short sequences takes no room for the
+        steps of the longest one.
+    X : ndarray of shape (n_slabs, n_inputs, lanes)
+    T : ndarray of shape (n_slabs, n_outputs, lanes)
+    mask : ndarray of shape (n_slabs, lanes), uint8
         1 where the step's output has a target.
-    any_target : ndarray of shape (n_blocks, t_max), uint8
+    any_target : ndarray of shape (n_slabs,), uint8
         Whether any lane of the block has a target at the step.
-    n_steps : ndarray of shape (n_blocks,), intp
-        Steps each block runs (its longest sequence).
     state0 : ndarray of shape (n_blocks, state_size, lanes)
     n_targets : int
     """
@@ -49,18 +52,19 @@ class LaneLayout:
         dtype = X.dtype
         n_pos = int(positions.max()) + 1 if positions.size else 0
         n_blocks = -(-n_pos // lanes)
-        t_max = int(steps.max()) + 1 if steps.size else 0
         block, lane = np.divmod(positions, lanes)
-        self.X = np.zeros((n_blocks, t_max, X.shape[1], lanes), dtype=dtype)
-        self.X[block, steps, :, lane] = X
-        self.n_steps = np.zeros(n_blocks, dtype=np.intp)
-        np.maximum.at(self.n_steps, block, steps + 1)
-        self.T = np.zeros((n_blocks, t_max, T.shape[1], lanes), dtype=dtype)
-        self.mask = np.zeros((n_blocks, t_max, lanes), dtype=np.uint8)
-        tb, tl, ts = block[target_rows], lane[target_rows], steps[target_rows]
-        self.T[tb, ts, :, tl] = T
-        self.mask[tb, ts, tl] = 1
-        self.any_target = np.ascontiguousarray(self.mask.any(axis=2).astype(np.uint8))
+        n_steps = np.zeros(n_blocks, dtype=np.intp)
+        np.maximum.at(n_steps, block, steps + 1)
+        self.starts = np.concatenate([[0], np.cumsum(n_steps)]).astype(np.intp)
+        slab = self.starts[block] + steps
+        n_slabs = int(self.starts[-1])
+        self.X = np.zeros((n_slabs, X.shape[1], lanes), dtype=dtype)
+        self.X[slab, :, lane] = X
+        self.T = np.zeros((n_slabs, T.shape[1], lanes), dtype=dtype)
+        self.mask = np.zeros((n_slabs, lanes), dtype=np.uint8)
+        self.T[slab[target_rows], :, lane[target_rows]] = T
+        self.mask[slab[target_rows], lane[target_rows]] = 1
+        self.any_target = np.ascontiguousarray(self.mask.any(axis=1).astype(np.uint8))
         size = 0 if state0 is None else state0.shape[1]
         self.state0 = np.zeros((n_blocks, size, lanes), dtype=dtype)
         if state0 is not None and n_pos:

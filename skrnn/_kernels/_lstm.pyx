@@ -522,11 +522,11 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                          const intp_t[::1] peephole_starts,
                          const intp_t[::1] hidden_sizes,
                          Py_ssize_t out_start,
-                         const floating[:, :, :, ::1] X,
-                         const floating[:, :, :, ::1] T,
-                         const unsigned char[:, :, ::1] mask,
-                         const unsigned char[:, ::1] any_target,
-                         const intp_t[::1] n_steps,
+                         const intp_t[::1] starts,
+                         const floating[:, :, ::1] X,
+                         const floating[:, :, ::1] T,
+                         const unsigned char[:, ::1] mask,
+                         const unsigned char[::1] any_target,
                          Py_ssize_t n_targets,
                          int out_activation,
                          int loss_kind,
@@ -558,11 +558,11 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     hidden_sizes : ndarray of shape (n_layers,), intp
     out_start : int
         Start of the output weights (n_top, n_outputs), followed by the bias.
-    X : ndarray of shape (n_blocks, t_max, n_inputs, LANES)
-    T : ndarray of shape (n_blocks, t_max, n_outputs, LANES)
-    mask : ndarray of shape (n_blocks, t_max, LANES), uint8
-    any_target : ndarray of shape (n_blocks, t_max), uint8
-    n_steps : ndarray of shape (n_blocks,), intp
+    starts : ndarray of shape (n_blocks + 1,), intp
+    X : ndarray of shape (n_slabs, n_inputs, LANES)
+    T : ndarray of shape (n_slabs, n_outputs, LANES)
+    mask : ndarray of shape (n_slabs, LANES), uint8
+    any_target : ndarray of shape (n_slabs,), uint8
     n_targets : int
         As in skrnn._kernels._srn.srn_population_loss.
     out_activation, loss_kind : int
@@ -574,16 +574,16 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     """
     cdef Py_ssize_t L = SKRNN_LANES
     cdef Py_ssize_t n_layers = hidden_sizes.shape[0]
-    cdef Py_ssize_t n_blocks = X.shape[0], n_out = T.shape[2]
+    cdef Py_ssize_t n_blocks = starts.shape[0] - 1, n_out = T.shape[1]
     cdef Py_ssize_t n_top = hidden_sizes[n_layers - 1]
-    cdef Py_ssize_t c, bk, t, layer, i, j, g, n, k, n_in, widest = 1
+    cdef Py_ssize_t c, bk, t, layer, i, j, g, n, k, n_in, row, widest = 1
     cdef size_t failed = 0
     # per layer: the transposed gate weights (4n, k), the rows [x_t; h_{t-1}]
     # (k, L), the cell states c_{t-1} and c_t (n, L) and the peepholes
     # spread over the lanes (3 n, L), all at offsets into one buffer
     offsets = np.zeros((n_layers, 5), dtype=np.intp)
     cdef Py_ssize_t total = 0
-    n_in = X.shape[2]
+    n_in = X.shape[1]
     for layer in range(n_layers):
         n = hidden_sizes[layer]
         k = n_in + n
@@ -611,7 +611,7 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     cdef double loss
     if hi <= lo:
         return
-    if X.shape[3] != L or T.shape[3] != L:
+    if X.shape[2] != L or T.shape[2] != L:
         raise ValueError("the batch is not laid out for this kernel")
     with nogil:
         buf = <floating*> take(total, sizeof(floating), &failed)
@@ -623,7 +623,7 @@ def lstm_population_loss(const floating[:, ::1] thetas,
         if not failed:
             for c in range(lo, hi):
                 src = &thetas[c, 0]
-                n_in = X.shape[2]
+                n_in = X.shape[1]
                 for layer in range(n_layers):
                     n = hidden_sizes[layer]
                     k = n_in + n
@@ -644,15 +644,16 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                 loss = 0
                 for bk in range(n_blocks):
                     # zero states: h_{-1} in the rows of A, c_{-1}
-                    n_in = X.shape[2]
+                    n_in = X.shape[1]
                     for layer in range(n_layers):
                         n = hidden_sizes[layer]
                         memset(buf + off[layer, 1], 0, ((n_in + n) * L + n * L)
                                * sizeof(floating))
                         n_in = n
-                    for t in range(n_steps[bk]):
-                        n_in = X.shape[2]
-                        memcpy(buf + off[0, 1], &X[bk, t, 0, 0], n_in * L * sizeof(floating))
+                    for t in range(starts[bk + 1] - starts[bk]):
+                        row = starts[bk] + t
+                        n_in = X.shape[1]
+                        memcpy(buf + off[0, 1], &X[row, 0, 0], n_in * L * sizeof(floating))
                         for layer in range(n_layers):
                             n = hidden_sizes[layer]
                             k = n_in + n
@@ -668,11 +669,11 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                             if layer + 1 < n_layers:
                                 memcpy(buf + off[layer + 1, 1], Hb, n * L * sizeof(floating))
                             n_in = n
-                        if any_target[bk, t]:
+                        if any_target[row]:
                             lane_gemm(n_out, n_top, Wo, src + out_start + n_top * n_out,
                                       Hb, Y)
                             lane_outputs(out_activation, Y, n_out)
-                            loss += lane_loss(loss_kind, Y, &T[bk, t, 0, 0], &mask[bk, t, 0],
+                            loss += lane_loss(loss_kind, Y, &T[row, 0, 0], &mask[row, 0],
                                               n_out)
                 out[c] = loss / n_targets if n_targets > 0 else 0
         free(buf)

@@ -621,12 +621,12 @@ def srn_population_loss(const floating[:, ::1] thetas,
                         const intp_t[::1] blocks,
                         bint jordan,
                         floating context_decay,
-                        const floating[:, :, :, ::1] X,
+                        const intp_t[::1] starts,
+                        const floating[:, :, ::1] X,
                         const floating[:, :, ::1] state0,
-                        const floating[:, :, :, ::1] T,
-                        const unsigned char[:, :, ::1] mask,
-                        const unsigned char[:, ::1] any_target,
-                        const intp_t[::1] n_steps,
+                        const floating[:, :, ::1] T,
+                        const unsigned char[:, ::1] mask,
+                        const unsigned char[::1] any_target,
                         Py_ssize_t n_targets,
                         int activation,
                         int out_activation,
@@ -664,16 +664,17 @@ def srn_population_loss(const floating[:, ::1] thetas,
         Context from the outputs (Jordan) rather than the hidden state (Elman).
     context_decay : float
         Jordan's mu.
-    X : ndarray of shape (n_blocks, t_max, n_inputs, LANES)
+    starts : ndarray of shape (n_blocks + 1,), intp
+        Step t of block b is slab starts[b] + t of the arrays below; the
+        block runs starts[b + 1] - starts[b] steps.
+    X : ndarray of shape (n_slabs, n_inputs, LANES)
     state0 : ndarray of shape (n_blocks, state_size, LANES)
         The initial state (h for Elman, c for Jordan).
-    T : ndarray of shape (n_blocks, t_max, n_outputs, LANES)
+    T : ndarray of shape (n_slabs, n_outputs, LANES)
         Encoded targets.
-    mask : ndarray of shape (n_blocks, t_max, LANES), uint8
+    mask : ndarray of shape (n_slabs, LANES), uint8
         The lanes and steps with a target.
-    any_target : ndarray of shape (n_blocks, t_max), uint8
-    n_steps : ndarray of shape (n_blocks,), intp
-        The steps each block runs.
+    any_target : ndarray of shape (n_slabs,), uint8
     n_targets : int
         The number of targets the loss is averaged over.
     activation, out_activation : int
@@ -686,11 +687,11 @@ def srn_population_loss(const floating[:, ::1] thetas,
         Out: rows lo:hi receive the losses.
     """
     cdef Py_ssize_t L = SKRNN_LANES
-    cdef Py_ssize_t n_blocks = X.shape[0], n_in = X.shape[2], n_out = T.shape[2]
+    cdef Py_ssize_t n_blocks = starts.shape[0] - 1, n_in = X.shape[1], n_out = T.shape[1]
     cdef Py_ssize_t n = blocks[3] - blocks[2]
     cdef Py_ssize_t n_state = n_out if jordan else n
     cdef Py_ssize_t k = n_in + n_state
-    cdef Py_ssize_t c, bk, t, i, j, o, l
+    cdef Py_ssize_t c, bk, t, i, j, o, l, row
     cdef size_t failed = 0
     cdef floating* Wh
     cdef floating* Wo
@@ -706,7 +707,7 @@ def srn_population_loss(const floating[:, ::1] thetas,
     cdef double total
     if hi <= lo:
         return
-    if X.shape[3] != L or T.shape[3] != L or state0.shape[1] != n_state:
+    if X.shape[2] != L or T.shape[2] != L or state0.shape[1] != n_state:
         raise ValueError("the batch is not laid out for this kernel")
     with nogil:
         Wh = <floating*> take(n * k, sizeof(floating), &failed)
@@ -732,25 +733,26 @@ def srn_population_loss(const floating[:, ::1] thetas,
                 b_o = src + blocks[4]
                 total = 0
                 for bk in range(n_blocks):
-                    memcpy(A, &X[bk, 0, 0, 0], n_in * L * sizeof(floating))
+                    memcpy(A, &X[starts[bk], 0, 0], n_in * L * sizeof(floating))
                     memcpy(A + n_in * L, &state0[bk, 0, 0], n_state * L * sizeof(floating))
-                    for t in range(n_steps[bk]):
+                    for t in range(starts[bk + 1] - starts[bk]):
+                        row = starts[bk] + t
                         # Elman's h_t goes straight into the next step's rows
                         h = Hbuf if jordan else A_next + n_in * L
                         lane_gemm(n, k, Wh, b_h, A, h)
                         lane_activate(activation, h, n * L)
-                        if jordan or any_target[bk, t]:
+                        if jordan or any_target[row]:
                             lane_gemm(n_out, n, Wo, b_o, h, Y)
                             lane_outputs(out_activation, Y, n_out)
-                            if any_target[bk, t]:
-                                total += lane_loss(loss_kind, Y, &T[bk, t, 0, 0],
-                                                   &mask[bk, t, 0], n_out)
+                            if any_target[row]:
+                                total += lane_loss(loss_kind, Y, &T[row, 0, 0], &mask[row, 0],
+                                                   n_out)
                         if jordan:
                             for i in range(n_out * L):
                                 A_next[n_in * L + i] = (context_decay * A[n_in * L + i]
                                                         + Y[i])
-                        if t + 1 < n_steps[bk]:
-                            memcpy(A_next, &X[bk, t + 1, 0, 0], n_in * L * sizeof(floating))
+                        if row + 1 < starts[bk + 1]:
+                            memcpy(A_next, &X[row + 1, 0, 0], n_in * L * sizeof(floating))
                         swap = A
                         A = A_next
                         A_next = swap

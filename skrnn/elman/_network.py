@@ -368,8 +368,8 @@ class SimpleRecurrentNetwork:
             seqs.X, seqs.offsets, seqs.order, target_rows, targets, state0, LANES))
         srn_population_loss(
             thetas, starts.astype(np.intp), self.is_jordan,
-            thetas.dtype.type(self.context_decay), batch.X, batch.state0, batch.T, batch.mask,
-            batch.any_target, batch.n_steps, batch.n_targets, ACTIVATION_CODES[self.activation],
+            thetas.dtype.type(self.context_decay), batch.starts, batch.X, batch.state0, batch.T,
+            batch.mask, batch.any_target, batch.n_targets, ACTIVATION_CODES[self.activation],
             ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
 
 

@@ -381,8 +381,8 @@ class LSTMNetwork:
         batch = cached_layout("packed", seqs, state0, target_rows, targets, build)
         lstm_population_loss(
             thetas, gate_starts, peephole_starts, np.array(self.hidden_sizes, dtype=np.intp),
-            position["output_weights_"], batch.X, batch.T, batch.mask, batch.any_target,
-            batch.n_steps, batch.n_targets, ACTIVATION_CODES[self.output_activation],
+            position["output_weights_"], batch.starts, batch.X, batch.T, batch.mask,
+            batch.any_target, batch.n_targets, ACTIVATION_CODES[self.output_activation],
             loss_code, lo, hi, out)
 
 
