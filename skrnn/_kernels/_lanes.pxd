@@ -6,7 +6,7 @@ from cython cimport floating
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport exp, log, log1p
 
-from ._activations cimport IDENTITY, LOGISTIC, SOFTMAX, TANH, activate, vtanh
+from ._activations cimport LOGISTIC, SOFTMAX, TANH, activate, vtanh
 from ._fitness cimport SQUARED_ERROR
 
 cdef extern from "_lanes.h" nogil:
