@@ -13,13 +13,15 @@ on the other probes of the call.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
-from cython.parallel cimport parallel, prange
+from cython.parallel cimport parallel, prange, threadid
 from libc.stdint cimport int32_t, int8_t, uint32_t, uint64_t
 from libc.math cimport fabs
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport free
 from scipy.linalg.cython_blas cimport daxpy, saxpy
 
 import numpy as np
+
+from ._alloc cimport check_taken, take
 
 ctypedef Py_ssize_t intp_t
 
@@ -317,21 +319,36 @@ def hopfield_recall(const floating[:, ::1] W,
     # within a few hundred kB, in L2 next to the row of W being read
     cdef Py_ssize_t block = max(1, min(64, (256 * 1024) // (n * <Py_ssize_t> sizeof(floating) + 1)))
     cdef Py_ssize_t n_blocks = (n_probes + block - 1) // block, blk
+    cdef int n_team = n_threads if n_threads > 0 else 1
+    cdef Py_ssize_t n_flips = 2 * max(n, block)
+    cdef intp_t* all_flips = NULL
+    cdef Py_ssize_t* all_changed = NULL
+    cdef int32_t* all_extra = NULL
+    cdef size_t failed = 0
     if n_probes == 0 or n == 0 or max_iter <= 0:
         return
     with nogil:
+        # per-thread scratch, taken for the whole team before any probe
+        # changes: the sync flip lists (this step's and the last one's), or
+        # the async block's active probes and counts
+        all_flips = <intp_t*> take(n_team * n_flips, sizeof(intp_t), &failed)
+        all_changed = <Py_ssize_t*> take(n_team * block, sizeof(Py_ssize_t), &failed)
+        all_extra = <int32_t*> take(n_team * n, sizeof(int32_t), &failed)
         if not synchronous:
-            orders = <int32_t*> malloc(n_orders * n * sizeof(int32_t))
-            if orders == NULL:
-                with gil:
-                    raise MemoryError()
+            orders = <int32_t*> take(n_orders * n, sizeof(int32_t), &failed)
+        if failed:
+            free(all_flips)
+            free(all_changed)
+            free(all_extra)
+            free(orders)
+            with gil:
+                check_taken(failed, "hopfield_recall")
+        if not synchronous:
             _sweep_orders(orders, n_orders, n, &stream)
-        with parallel(num_threads=n_threads if n_threads > 0 else 1):
-            # per-thread scratch: the sync flip lists (this step's and the
-            # last one's), or the async block's active probes and counts
-            flips = <intp_t*> malloc(2 * max(n, block) * <Py_ssize_t> sizeof(intp_t))
-            changed = <Py_ssize_t*> malloc(block * sizeof(Py_ssize_t))
-            extra = <int32_t*> malloc(n * sizeof(int32_t))
+        with parallel(num_threads=n_team):
+            flips = all_flips + threadid() * n_flips
+            changed = all_changed + threadid() * block
+            extra = all_extra + threadid() * n
             if synchronous:
                 for p in prange(n_probes, schedule="dynamic"):
                     n_iter[p] = _sync_probe(W, &S[p, 0], &H[p, 0], flips, flips + n,
@@ -341,7 +358,7 @@ def hopfield_recall(const floating[:, ::1] W,
                     _async_block(W, S, H, blk * block, min((blk + 1) * block, n_probes),
                                  orders, n_orders, stream, extra, max_iter, tie_,
                                  flips, changed, n_iter, status)
-            free(flips)
-            free(changed)
-            free(extra)
+        free(all_flips)
+        free(all_changed)
+        free(all_extra)
         free(orders)

@@ -27,10 +27,11 @@ sequence positions (``lo``, ``hi``), so that blocks run in parallel threads.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport free
 from libc.string cimport memcpy, memset
 
-from ._activations cimport vtanh
+from ._activations cimport activate, vtanh
+from ._alloc cimport check_taken, take
 from ._blas cimport gemm_rm
 from ._rowgemm cimport row_gemm
 
@@ -151,7 +152,7 @@ cdef Py_ssize_t _tile_rows(Py_ssize_t n4, Py_ssize_t itemsize) noexcept nogil:
     return max(rows, 6)
 
 
-cdef void _forward_block(const floating[:, ::1] X,
+cdef size_t _forward_block(const floating[:, ::1] X,
                          floating[:, ::1] XH,
                          const floating[:, ::1] G,
                          const floating[:, ::1] P,
@@ -169,7 +170,9 @@ cdef void _forward_block(const floating[:, ::1] X,
                          floating[:, ::1] Y,
                          Py_ssize_t lo,
                          Py_ssize_t hi) noexcept nogil:
-    """:func:`lstm_forward` over the sequence positions lo .. hi - 1."""
+    """:func:`lstm_forward` over the sequence positions lo .. hi - 1; returns 0,
+    or the bytes of a scratch buffer it could not allocate (then it has
+    written nothing)."""
     cdef Py_ssize_t n = H.shape[1]
     cdef Py_ssize_t n4 = 4 * n
     cdef Py_ssize_t k = G.shape[0]
@@ -202,12 +205,20 @@ cdef void _forward_block(const floating[:, ::1] X,
     cdef floating* hbuf = NULL
     cdef floating* tcbuf = NULL
     cdef floating* xhbuf = NULL
+    cdef size_t failed = 0
     if not keep:
-        xhbuf = <floating*> malloc(tile * (k - 1) * sizeof(floating))
-        zbuf = <floating*> malloc(tile * n4 * sizeof(floating))
-        cbuf = <floating*> malloc(2 * width * n * sizeof(floating))
-        hbuf = <floating*> malloc(2 * width * n * sizeof(floating))
-        tcbuf = <floating*> malloc(tile * n * sizeof(floating))
+        xhbuf = <floating*> take(tile * (k - 1), sizeof(floating), &failed)
+        zbuf = <floating*> take(tile * n4, sizeof(floating), &failed)
+        cbuf = <floating*> take(2 * width * n, sizeof(floating), &failed)
+        hbuf = <floating*> take(2 * width * n, sizeof(floating), &failed)
+        tcbuf = <floating*> take(tile * n, sizeof(floating), &failed)
+        if failed:
+            free(xhbuf)
+            free(zbuf)
+            free(cbuf)
+            free(hbuf)
+            free(tcbuf)
+            return failed
     for t in range(t_max):
         n_t = starts[t + 1] - starts[t]
         if n_t <= lo:
@@ -273,6 +284,7 @@ cdef void _forward_block(const floating[:, ::1] X,
     free(cbuf)
     free(hbuf)
     free(tcbuf)
+    return 0
 
 
 def _logistic_float32(float[::1] x):
@@ -350,12 +362,14 @@ def lstm_forward(const floating[:, ::1] X,
         hi = starts[1] - starts[0]
     if A.shape[0] > 0 and (H.shape[0] == 0 or Y.shape[0] > 0):
         raise ValueError("Training keeps H and runs the output layer outside the kernel.")
+    cdef size_t failed
     with nogil:
-        _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last, W_out, b_out,
-                       Y, lo, hi)
+        failed = _forward_block(X, XH, G, P, starts, h0, c0, H, A, C, TC, h_last, c_last,
+                                W_out, b_out, Y, lo, hi)
+    check_taken(failed, "lstm_forward")
 
 
-cdef void _backward_block(const floating[:, ::1] A,
+cdef size_t _backward_block(const floating[:, ::1] A,
                           const floating[:, ::1] C,
                           const floating[:, ::1] TC,
                           const floating[:, ::1] c0,
@@ -367,7 +381,8 @@ cdef void _backward_block(const floating[:, ::1] A,
                           floating[:, ::1] dZ,
                           Py_ssize_t lo,
                           Py_ssize_t hi) noexcept nogil:
-    """:func:`lstm_backward` over the sequence positions lo .. hi - 1."""
+    """:func:`lstm_backward` over the sequence positions lo .. hi - 1; returns 0
+    or the bytes it could not allocate, as :func:`_forward_block`."""
     cdef Py_ssize_t n = C.shape[1]
     cdef Py_ssize_t n4 = 4 * n
     cdef bint peep = P.shape[0] > 0
@@ -376,9 +391,14 @@ cdef void _backward_block(const floating[:, ::1] A,
     cdef Py_ssize_t t, m, n_t, row
     cdef const floating* cp
     # the gradients carried from step t + 1 into h_t and c_t, by position;
-    # a sequence whose last step is t joins with zeros (calloc)
-    cdef floating* gh = <floating*> calloc((hi - lo) * n + 1, sizeof(floating))
-    cdef floating* gc = <floating*> calloc((hi - lo) * n + 1, sizeof(floating))
+    # a sequence whose last step is t joins with zeros (take zeroes)
+    cdef size_t failed = 0
+    cdef floating* gh = <floating*> take((hi - lo) * n + 1, sizeof(floating), &failed)
+    cdef floating* gc = <floating*> take((hi - lo) * n + 1, sizeof(floating), &failed)
+    if failed:
+        free(gh)
+        free(gc)
+        return failed
     for t in range(t_max - 1, -1, -1):
         n_t = starts[t + 1] - starts[t]
         if n_t <= lo:
@@ -398,6 +418,7 @@ cdef void _backward_block(const floating[:, ::1] A,
         row_gemm(m, n, n4, &dZ[row, 0], n4, &R_T[0, 0], n, gh, n)
     free(gh)
     free(gc)
+    return 0
 
 
 def lstm_backward(const floating[:, ::1] A,
@@ -445,20 +466,55 @@ def lstm_backward(const floating[:, ::1] A,
         hi = starts[1] - starts[0]
     if R_T.shape[0] != 4 * C.shape[1] or R_T.shape[1] != C.shape[1]:
         raise ValueError("R_T must have shape (4 * n_units, n_units).")
+    cdef size_t failed
     with nogil:
-        _backward_block(A, C, TC, c0, R_T, P, starts, dH, bptt_steps, dZ, lo, hi)
+        failed = _backward_block(A, C, TC, c0, R_T, P, starts, dH, bptt_steps, dZ, lo, hi)
+    check_taken(failed, "lstm_backward")
 
 
 # -- population loss (gradient-free weight search) ---------------------------------
 
 import numpy as np
 
-from ._activations cimport activate
-from ._fitness cimport data_loss
+from ._lanes cimport (SKRNN_LANES, lane_each, lane_gemm, lane_loss, lane_losses, lane_outputs,
+                      lane_tanh)
 
 
-cdef void _copy_rows(floating* dst, const floating* src, Py_ssize_t n) noexcept nogil:
-    memcpy(dst, src, n * sizeof(floating))
+cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating* tc,
+                      floating* h, const floating* p, Py_ssize_t m) noexcept nogil:
+    """The cells of a block of lanes: ``z`` holds the slabs [z_i z_f z_g z_o]
+    of ``m`` values each (m = units x lanes) and receives the gates; ``p``
+    is the peepholes spread over the lanes (3 slabs) or NULL. As
+    :func:`_cell_forward`, with the lanes' tanh."""
+    cdef Py_ssize_t j
+    cdef floating* zi = z
+    cdef floating* zf = z + m
+    cdef floating* zg = z + 2 * m
+    cdef floating* zo = z + 3 * m
+    if p != NULL:
+        for j in range(m):
+            zi[j] = zi[j] + p[j] * c_prev[j]
+        for j in range(m):
+            zf[j] = zf[j] + p[m + j] * c_prev[j]
+    for j in range(2 * m):
+        z[j] = 0.5 * z[j]
+    lane_tanh(z, 3 * m)
+    for j in range(2 * m):
+        z[j] = 0.5 + 0.5 * z[j]
+    for j in range(m):
+        c[j] = zf[j] * c_prev[j] + zi[j] * zg[j]
+    if p != NULL:
+        for j in range(m):
+            zo[j] = zo[j] + p[2 * m + j] * c[j]
+    for j in range(m):
+        zo[j] = 0.5 * zo[j]
+    memcpy(tc, c, m * sizeof(floating))
+    lane_tanh(zo, m)
+    lane_tanh(tc, m)
+    for j in range(m):
+        h[j] = (0.5 + 0.5 * zo[j]) * tc[j]
+
+LANES = SKRNN_LANES
 
 
 def lstm_population_loss(const floating[:, ::1] thetas,
@@ -466,10 +522,12 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                          const intp_t[::1] peephole_starts,
                          const intp_t[::1] hidden_sizes,
                          Py_ssize_t out_start,
-                         const floating[:, ::1] X,
                          const intp_t[::1] starts,
-                         const intp_t[::1] target_rows,
-                         const floating[:, ::1] T,
+                         const floating[:, :, ::1] X,
+                         const floating[:, :, ::1] T,
+                         const unsigned char[:, ::1] mask,
+                         const unsigned char[::1] any_target,
+                         Py_ssize_t n_targets,
                          int out_activation,
                          int loss_kind,
                          Py_ssize_t lo,
@@ -477,14 +535,17 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                          double[::1] out):
     """Data loss of candidates ``lo:hi`` of a population of flat LSTM weight vectors.
 
-    Every candidate runs the stacked layers of :func:`lstm_forward` in
-    prediction mode (nothing kept for a gradient) from zero states, then the
-    dense output on the target rows, and ``out[c]`` receives the loss of
-    skrnn._losses (without the L2 penalty, added by the caller). The work
-    of a candidate is nogil C; the candidates go layer by layer in groups
-    small enough for their hidden states to stay in memory, and each
-    candidate's loss is computed whole by this call, so the result does not
-    depend on how candidates are split into blocks or threads.
+    The batch comes blocked by lanes (skrnn._kernels._lane_layout): ``LANES``
+    sequences side by side, one per vector lane. For each candidate, in C
+    without the GIL, the gate weights of every layer are transposed once
+    into scratch; then every block of sequences runs, step by step and layer
+    by layer from zero states, the cell of :func:`lstm_forward` with one lane
+    product (_lanes.h) [x_t, h_{t-1}] @ [W; R] + b for the four gates of the
+    whole block and the gates of the whole block at once (:func:`_lane_cells`),
+    and the dense output layer on the steps with a target. ``out[c]`` receives the loss of
+    skrnn._losses averaged over the targets (without the L2 penalty, added
+    by the caller). A lane's arithmetic does not depend on the other lanes,
+    so the result does not depend on how candidates or sequences are grouped.
 
     Parameters
     ----------
@@ -497,13 +558,13 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     hidden_sizes : ndarray of shape (n_layers,), intp
     out_start : int
         Start of the output weights (n_top, n_outputs), followed by the bias.
-    X : ndarray of shape (n_steps, n_inputs)
-        The inputs, packed time-major (skrnn._packing).
-    starts : ndarray of shape (t_max + 1,), intp
-        The packing's step boundaries.
-    target_rows : ndarray of shape (n_targets,), intp
-        The packed rows whose outputs have targets, in the order of ``T``.
-    T : ndarray of shape (n_targets, n_outputs)
+    starts : ndarray of shape (n_blocks + 1,), intp
+    X : ndarray of shape (n_slabs, n_inputs, LANES)
+    T : ndarray of shape (n_slabs, n_outputs, LANES)
+    mask : ndarray of shape (n_slabs, LANES), uint8
+    any_target : ndarray of shape (n_slabs,), uint8
+    n_targets : int
+        As in skrnn._kernels._srn.srn_population_loss.
     out_activation, loss_kind : int
         Code of the output activation; 0 squared error, 1 log loss.
     lo, hi : int
@@ -511,79 +572,281 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     out : ndarray of shape (n_candidates,), float64
         Out: rows lo:hi receive the losses.
     """
+    cdef Py_ssize_t L = SKRNN_LANES
     cdef Py_ssize_t n_layers = hidden_sizes.shape[0]
-    cdef Py_ssize_t n_steps = X.shape[0], n_t = target_rows.shape[0], n_out = T.shape[1]
-    cdef Py_ssize_t n_seq = starts[1] - starts[0] if starts.shape[0] > 1 else 0
+    cdef Py_ssize_t n_blocks = starts.shape[0] - 1, n_out = T.shape[1]
     cdef Py_ssize_t n_top = hidden_sizes[n_layers - 1]
-    cdef Py_ssize_t layer, c, g, i, n, k, n_in, n_group, first
-    cdef floating[:, ::1] H_c, H_in
-    cdef floating[:, ::1] G, P, h0, h_last, c_last, XH, A, C, W_out, Pout, Hg, no_W, no_Y
-    cdef floating[::1] b_out, no_b
+    cdef Py_ssize_t c, bk, t, layer, i, j, g, n, k, n_in, row, widest = 1
+    cdef size_t failed = 0
+    # per layer: the transposed gate weights (4n, k), the rows [x_t; h_{t-1}]
+    # (k, L), the cell states c_{t-1} and c_t (n, L) and the peepholes
+    # spread over the lanes (3 n, L), all at offsets into one buffer
+    offsets = np.zeros((n_layers, 5), dtype=np.intp)
+    cdef Py_ssize_t total = 0
+    n_in = X.shape[1]
+    for layer in range(n_layers):
+        n = hidden_sizes[layer]
+        k = n_in + n
+        widest = max(widest, n)
+        offsets[layer] = (total, total + 4 * n * k, total + 4 * n * k + k * L,
+                          total + 4 * n * k + k * L + n * L,
+                          total + 4 * n * k + k * L + 2 * n * L)
+        total += 4 * n * k + k * L + (5 if peephole_starts[layer] >= 0 else 2) * n * L
+        n_in = n
+    cdef const intp_t[:, ::1] off = offsets
+    cdef floating* buf = NULL
+    cdef floating* Z = NULL
+    cdef floating* TC = NULL
+    cdef floating* Hb = NULL
+    cdef floating* Y = NULL
+    cdef floating* Wo = NULL
+    cdef floating* Wt
+    cdef floating* Al
+    cdef floating* cp
+    cdef floating* cn
+    cdef floating* swap
+    cdef floating* pl
     cdef const floating* src
-    if hi <= lo or n_seq == 0:
+    cdef const floating* pin
+    cdef double loss
+    if hi <= lo:
         return
-    dtype = np.float64 if floating is double else np.float32
-    widest = max(int(s) for s in hidden_sizes)
-    # a group's hidden states stay under about 32 MB
-    n_group = max(1, min(hi - lo, (4_000_000 // max(1, n_steps * widest))))
-    W_out = np.zeros((n_top, n_out), dtype=dtype)
-    b_out = np.zeros(n_out, dtype=dtype)
-    # the kernel's own output layer is for prediction; here only targets count
-    no_W = no_Y = np.zeros((0, 0), dtype=dtype)
-    no_b = np.zeros(0, dtype=dtype)
-    Pout = np.zeros((n_t, n_out), dtype=dtype)
-    Hg = np.zeros((n_t, n_top), dtype=dtype)
-    h0 = np.zeros((n_seq, widest), dtype=dtype)
-    for first in range(lo, hi, n_group):
-        g = min(hi - first, n_group)
-        prev = None
-        n_in = X.shape[1]
-        for layer in range(n_layers):
-            n = hidden_sizes[layer]
-            k = n_in + n + 1
-            G = np.zeros((k, 4 * n), dtype=dtype)
-            P = np.zeros((3 if peephole_starts[layer] >= 0 else 0, n), dtype=dtype)
-            h0 = np.zeros((n_seq, n), dtype=dtype)
-            h_last = np.zeros((n_seq, n), dtype=dtype)
-            c_last = np.zeros((n_seq, n), dtype=dtype)
-            XH = np.zeros((0, k), dtype=dtype)
-            A = np.zeros((0, 4 * n), dtype=dtype)
-            C = np.zeros((0, n), dtype=dtype)
-            # one array of hidden states per candidate of the group
-            cur = [np.zeros((n_steps, n), dtype=dtype) for _ in range(g)]
-            for c in range(g):
-                H_c = cur[c]
-                if layer > 0:
-                    H_in = prev[c]
-                with nogil:
-                    src = &thetas[first + c, 0]
-                    _copy_rows(&G[0, 0], src + gate_starts[layer], k * 4 * n)
-                    if P.shape[0] > 0:
-                        _copy_rows(&P[0, 0], src + peephole_starts[layer], 3 * n)
-                    if layer == 0:
-                        _forward_block(X, XH, G, P, starts, h0, h0, H_c, A, C, C,
-                                       h_last, c_last, no_W, no_b, no_Y, 0, n_seq)
-                    else:
-                        _forward_block(H_in, XH, G, P, starts, h0, h0, H_c, A, C, C,
-                                       h_last, c_last, no_W, no_b, no_Y, 0, n_seq)
-            prev = cur
-            n_in = n
-        for c in range(g):
-            if n_t == 0:
-                out[first + c] = 0
-                continue
-            H_c = prev[c]
-            with nogil:
-                src = &thetas[first + c, 0]
-                _copy_rows(&W_out[0, 0], src + out_start, n_top * n_out)
-                _copy_rows(&b_out[0], src + out_start + n_top * n_out, n_out)
-                for i in range(n_t):
-                    _copy_rows(&Hg[i, 0], &H_c[target_rows[i], 0], n_top)
-                    _copy_rows(&Pout[i, 0], &b_out[0], n_out)
-                gemm_rm(False, n_t, n_out, n_top, <floating> 1, &Hg[0, 0], n_top,
-                        &W_out[0, 0], n_out, <floating> 1, &Pout[0, 0], n_out)
-                activate(out_activation, &Pout[0, 0], n_t, n_out)
-                out[first + c] = data_loss(loss_kind, &Pout[0, 0], &T[0, 0], n_t, n_out)
+    if X.shape[2] != L or T.shape[2] != L:
+        raise ValueError("the batch is not laid out for this kernel")
+    with nogil:
+        buf = <floating*> take(total, sizeof(floating), &failed)
+        Z = <floating*> take(4 * widest * L, sizeof(floating), &failed)
+        TC = <floating*> take(widest * L, sizeof(floating), &failed)
+        Hb = <floating*> take(widest * L, sizeof(floating), &failed)
+        Y = <floating*> take(n_out * L, sizeof(floating), &failed)
+        Wo = <floating*> take(n_out * n_top, sizeof(floating), &failed)
+        if not failed:
+            for c in range(lo, hi):
+                src = &thetas[c, 0]
+                n_in = X.shape[1]
+                for layer in range(n_layers):
+                    n = hidden_sizes[layer]
+                    k = n_in + n
+                    Wt = buf + off[layer, 0]
+                    for j in range(4 * n):
+                        for i in range(k):
+                            Wt[j * k + i] = src[gate_starts[layer] + i * 4 * n + j]
+                    if peephole_starts[layer] >= 0:
+                        pl = buf + off[layer, 4]
+                        pin = src + peephole_starts[layer]
+                        for g in range(3 * n):
+                            for i in range(L):
+                                pl[g * L + i] = pin[g]
+                    n_in = n
+                for g in range(n_out):
+                    for j in range(n_top):
+                        Wo[g * n_top + j] = src[out_start + j * n_out + g]
+                loss = 0
+                for bk in range(n_blocks):
+                    # zero states: h_{-1} in the rows of A, c_{-1}
+                    n_in = X.shape[1]
+                    for layer in range(n_layers):
+                        n = hidden_sizes[layer]
+                        memset(buf + off[layer, 1], 0, ((n_in + n) * L + n * L)
+                               * sizeof(floating))
+                        n_in = n
+                    for t in range(starts[bk + 1] - starts[bk]):
+                        row = starts[bk] + t
+                        n_in = X.shape[1]
+                        memcpy(buf + off[0, 1], &X[row, 0, 0], n_in * L * sizeof(floating))
+                        for layer in range(n_layers):
+                            n = hidden_sizes[layer]
+                            k = n_in + n
+                            Al = buf + off[layer, 1]
+                            # c_{t-1} and c_t alternate between two slabs
+                            cp = buf + off[layer, 2 + t % 2]
+                            cn = buf + off[layer, 2 + (t + 1) % 2]
+                            lane_gemm(4 * n, k, buf + off[layer, 0],
+                                      src + gate_starts[layer] + k * 4 * n, Al, Z)
+                            _lane_cells(Z, cp, cn, TC, Hb, buf + off[layer, 4]
+                                        if peephole_starts[layer] >= 0 else NULL, n * L)
+                            memcpy(Al + n_in * L, Hb, n * L * sizeof(floating))
+                            if layer + 1 < n_layers:
+                                memcpy(buf + off[layer + 1, 1], Hb, n * L * sizeof(floating))
+                            n_in = n
+                        if any_target[row]:
+                            lane_gemm(n_out, n_top, Wo, src + out_start + n_top * n_out,
+                                      Hb, Y)
+                            lane_outputs(out_activation, Y, n_out)
+                            loss += lane_loss(loss_kind, Y, &T[row, 0, 0], &mask[row, 0],
+                                              n_out)
+                out[c] = loss / n_targets if n_targets > 0 else 0
+        free(buf)
+        free(Z)
+        free(TC)
+        free(Hb)
+        free(Y)
+        free(Wo)
+    check_taken(failed, "lstm_population_loss")
+
+
+def lstm_population_loss_candidates(const floating[:, ::1] thetas,
+                                    const intp_t[::1] gate_starts,
+                                    const intp_t[::1] peephole_starts,
+                                    const intp_t[::1] hidden_sizes,
+                                    Py_ssize_t out_start,
+                                    const floating[:, ::1] X,
+                                    const intp_t[::1] offsets,
+                                    const intp_t[::1] target_of_row,
+                                    const floating[:, ::1] T,
+                                    int out_activation,
+                                    int loss_kind,
+                                    Py_ssize_t lo,
+                                    Py_ssize_t hi,
+                                    double[::1] out):
+    """:func:`lstm_population_loss` with the lanes across candidates, for few sequences.
+
+    Each group of ``LANES`` candidates runs side by side, each lane with its
+    own weights (the lane product of _lanes.h that reads a weight per lane),
+    through the sequences one after the other, from zero states; the
+    equations, the loss and ``out`` are those of :func:`lstm_population_loss`.
+
+    Parameters
+    ----------
+    thetas, gate_starts, peephole_starts, hidden_sizes, out_start
+        As in :func:`lstm_population_loss`.
+    X : ndarray of shape (n_steps, n_inputs)
+        Sequences stacked; sequence s at rows offsets[s]:offsets[s + 1].
+    offsets : ndarray of shape (n_sequences + 1,), intp
+    target_of_row : ndarray of shape (n_steps,), intp
+        The row of ``T`` each row of ``X`` has for target, or -1.
+    T : ndarray of shape (n_targets, n_outputs)
+    out_activation, loss_kind, lo, hi, out
+        As in :func:`lstm_population_loss`.
+    """
+    cdef Py_ssize_t L = SKRNN_LANES
+    cdef Py_ssize_t n_layers = hidden_sizes.shape[0]
+    cdef Py_ssize_t n_seq = offsets.shape[0] - 1, n_out = T.shape[1], n_t = T.shape[0]
+    cdef Py_ssize_t n_top = hidden_sizes[n_layers - 1]
+    cdef Py_ssize_t g0, m, c, l, s, t, layer, i, j, g, n, k, n_in, r, row0, widest = 1
+    cdef size_t failed = 0
+    # per layer: the gate weights lane by lane (4n, k, L), their biases
+    # (4n, L), the rows [x_t; h_{t-1}] (k, L), the cell states c_{t-1} and c_t
+    # (n, L) and the peepholes (3n, L), at offsets into one buffer
+    offsets_l = np.zeros((n_layers, 6), dtype=np.intp)
+    cdef Py_ssize_t total = 0
+    n_in = X.shape[1]
+    for layer in range(n_layers):
+        n = hidden_sizes[layer]
+        k = n_in + n
+        widest = max(widest, n)
+        offsets_l[layer, 0] = total
+        offsets_l[layer, 1] = total + 4 * n * k * L
+        offsets_l[layer, 2] = offsets_l[layer, 1] + 4 * n * L
+        offsets_l[layer, 3] = offsets_l[layer, 2] + k * L
+        offsets_l[layer, 4] = offsets_l[layer, 3] + n * L
+        offsets_l[layer, 5] = offsets_l[layer, 4] + n * L
+        total = offsets_l[layer, 5] + (3 * n * L if peephole_starts[layer] >= 0 else 0)
+        n_in = n
+    cdef const intp_t[:, ::1] off = offsets_l
+    cdef floating* buf = NULL
+    cdef floating* Z = NULL
+    cdef floating* TC = NULL
+    cdef floating* Hb = NULL
+    cdef floating* Y = NULL
+    cdef floating* Tl = NULL
+    cdef floating* Wo = NULL
+    cdef floating* bo = NULL
+    cdef double* totals = NULL
+    cdef floating* Al
+    cdef floating* cp
+    cdef floating* cn
+    cdef const floating* src
+    cdef const floating* G
+    if hi <= lo:
+        return
+    if target_of_row.shape[0] != X.shape[0]:
+        raise ValueError("the batch does not match this kernel")
+    with nogil:
+        buf = <floating*> take(total, sizeof(floating), &failed)
+        Z = <floating*> take(4 * widest * L, sizeof(floating), &failed)
+        TC = <floating*> take(widest * L, sizeof(floating), &failed)
+        Hb = <floating*> take(widest * L, sizeof(floating), &failed)
+        Y = <floating*> take(n_out * L, sizeof(floating), &failed)
+        Tl = <floating*> take(n_out * L, sizeof(floating), &failed)
+        Wo = <floating*> take(n_out * n_top * L, sizeof(floating), &failed)
+        bo = <floating*> take(n_out * L, sizeof(floating), &failed)
+        totals = <double*> take(L, sizeof(double), &failed)
+        if not failed:
+            g0 = lo
+            while g0 < hi:
+                m = min(L, hi - g0)
+                # lane l holds candidate g0 + l (the lanes past the last
+                # candidate repeat it; their losses are dropped)
+                for l in range(L):
+                    src = &thetas[g0 + min(l, m - 1), 0]
+                    n_in = X.shape[1]
+                    for layer in range(n_layers):
+                        n = hidden_sizes[layer]
+                        k = n_in + n
+                        G = src + gate_starts[layer]
+                        for j in range(4 * n):
+                            for i in range(k):
+                                buf[off[layer, 0] + (j * k + i) * L + l] = G[i * 4 * n + j]
+                            buf[off[layer, 1] + j * L + l] = G[k * 4 * n + j]
+                        if peephole_starts[layer] >= 0:
+                            for g in range(3 * n):
+                                buf[off[layer, 5] + g * L + l] = src[peephole_starts[layer] + g]
+                        n_in = n
+                    for g in range(n_out):
+                        for j in range(n_top):
+                            Wo[(g * n_top + j) * L + l] = src[out_start + j * n_out + g]
+                        bo[g * L + l] = src[out_start + n_top * n_out + g]
+                    totals[l] = 0
+                for s in range(n_seq):
+                    row0 = offsets[s]
+                    # zero states: h_{-1} in the rows of A, c_{-1}
+                    n_in = X.shape[1]
+                    for layer in range(n_layers):
+                        n = hidden_sizes[layer]
+                        memset(buf + off[layer, 2], 0, ((n_in + n) * L + n * L)
+                               * sizeof(floating))
+                        n_in = n
+                    for t in range(offsets[s + 1] - row0):
+                        n_in = X.shape[1]
+                        Al = buf + off[0, 2]
+                        for i in range(n_in):
+                            for l in range(L):
+                                Al[i * L + l] = X[row0 + t, i]
+                        for layer in range(n_layers):
+                            n = hidden_sizes[layer]
+                            k = n_in + n
+                            Al = buf + off[layer, 2]
+                            cp = buf + off[layer, 3 + t % 2]
+                            cn = buf + off[layer, 3 + (t + 1) % 2]
+                            lane_each(4 * n, k, buf + off[layer, 0], buf + off[layer, 1], Al, Z)
+                            _lane_cells(Z, cp, cn, TC, Hb, buf + off[layer, 5]
+                                        if peephole_starts[layer] >= 0 else NULL, n * L)
+                            memcpy(Al + n_in * L, Hb, n * L * sizeof(floating))
+                            if layer + 1 < n_layers:
+                                memcpy(buf + off[layer + 1, 2], Hb, n * L * sizeof(floating))
+                            n_in = n
+                        r = target_of_row[row0 + t]
+                        if r >= 0:
+                            lane_each(n_out, n_top, Wo, bo, Hb, Y)
+                            lane_outputs(out_activation, Y, n_out)
+                            for g in range(n_out):
+                                for l in range(L):
+                                    Tl[g * L + l] = T[r, g]
+                            lane_losses(loss_kind, Y, Tl, n_out, totals)
+                for l in range(m):
+                    out[g0 + l] = totals[l] / n_t if n_t > 0 else 0
+                g0 += L
+        free(buf)
+        free(Z)
+        free(TC)
+        free(Hb)
+        free(Y)
+        free(Tl)
+        free(Wo)
+        free(bo)
+        free(totals)
+    check_taken(failed, "lstm_population_loss_candidates")
 
 
 def lstm_generate(list gate_weights,
@@ -623,17 +886,19 @@ def lstm_generate(list gate_weights,
     cdef Py_ssize_t layer, t, r, n, n_in, k, widest = 1
     cdef floating[:, ::1] view
     # raw pointers taken once: the lists keep the arrays alive
-    cdef floating** G = <floating**> malloc(n_layers * sizeof(floating*))
-    cdef floating** Pp = <floating**> malloc(n_layers * sizeof(floating*))
-    cdef floating** Hs = <floating**> malloc(n_layers * sizeof(floating*))
-    cdef floating** Cs = <floating**> malloc(n_layers * sizeof(floating*))
-    cdef Py_ssize_t* sizes = <Py_ssize_t*> malloc(n_layers * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* inputs = <Py_ssize_t*> malloc(n_layers * sizeof(Py_ssize_t))
+    cdef size_t failed = 0
+    cdef floating** G = <floating**> take(n_layers, sizeof(floating*), &failed)
+    cdef floating** Pp = <floating**> take(n_layers, sizeof(floating*), &failed)
+    cdef floating** Hs = <floating**> take(n_layers, sizeof(floating*), &failed)
+    cdef floating** Cs = <floating**> take(n_layers, sizeof(floating*), &failed)
+    cdef Py_ssize_t* sizes = <Py_ssize_t*> take(n_layers, sizeof(Py_ssize_t), &failed)
+    cdef Py_ssize_t* inputs = <Py_ssize_t*> take(n_layers, sizeof(Py_ssize_t), &failed)
     cdef floating* z = NULL
     cdef floating* c_new = NULL
     cdef floating* tc = NULL
     cdef const floating* xin
     try:
+        check_taken(failed, "lstm_generate")
         for layer in range(n_layers):
             view = h_states[layer]
             Hs[layer], sizes[layer] = &view[0, 0], view.shape[1]
@@ -645,9 +910,10 @@ def lstm_generate(list gate_weights,
             view = peepholes[layer]
             Pp[layer] = &view[0, 0] if view.shape[0] > 0 else NULL
             widest = max(widest, sizes[layer])
-        z = <floating*> malloc(m * 4 * widest * sizeof(floating))
-        c_new = <floating*> malloc(m * widest * sizeof(floating))
-        tc = <floating*> malloc(m * widest * sizeof(floating))
+        z = <floating*> take(m * 4 * widest, sizeof(floating), &failed)
+        c_new = <floating*> take(m * widest, sizeof(floating), &failed)
+        tc = <floating*> take(m * widest, sizeof(floating), &failed)
+        check_taken(failed, "lstm_generate")
         with nogil:
             for t in range(n_steps):
                 xin = &x[0, 0]
@@ -686,6 +952,6 @@ def lstm_generate(list gate_weights,
         free(Cs)
         free(sizes)
         free(inputs)
-    free(z)
-    free(c_new)
-    free(tc)
+        free(z)
+        free(c_new)
+        free(tc)

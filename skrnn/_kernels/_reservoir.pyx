@@ -12,10 +12,11 @@ generation where the output becomes the next input).
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
 from libc.stdint cimport uint64_t
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport free
 from libc.string cimport memcpy
 
 from ._activations cimport vtanh
+from ._alloc cimport check_taken, take
 from ._blas cimport gemm_rm
 
 ctypedef Py_ssize_t intp_t
@@ -282,6 +283,7 @@ def reservoir_states(floating[:, ::1] U,
     cdef floating* ynew
     cdef floating* xT = NULL
     cdef floating* zT = NULL
+    cdef size_t failed = 0
     cdef SparseW sw
     sw.narrow = w_idx16.shape[0] > 0 or w_idx32.shape[0] == 0
     sw.data = &w_data[0] if w_data.shape[0] > 0 else NULL
@@ -301,13 +303,23 @@ def reservoir_states(floating[:, ::1] U,
         return rng
     with nogil:
         t_max = offsets[order[0] + 1] - offsets[order[0]]
-        Z = <floating*> calloc(n_seq * n, sizeof(floating))
-        xbuf = <floating*> calloc(n_seq * n, sizeof(floating))
-        ybuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
-        ynew = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+        Z = <floating*> take(n_seq * n, sizeof(floating), &failed)
+        xbuf = <floating*> take(n_seq * n, sizeof(floating), &failed)
+        ybuf = <floating*> take(n_seq * n_out + 1, sizeof(floating), &failed)
+        ynew = <floating*> take(n_seq * n_out + 1, sizeof(floating), &failed)
         if sparse and n_seq >= _BATCH_SPARSE:
-            xT = <floating*> calloc(n_seq * n, sizeof(floating))
-            zT = <floating*> calloc(n_seq * n, sizeof(floating))
+            xT = <floating*> take(n_seq * n, sizeof(floating), &failed)
+            zT = <floating*> take(n_seq * n, sizeof(floating), &failed)
+        if failed:
+            # nothing written yet: the states and outputs are as they were
+            free(Z)
+            free(xbuf)
+            free(ybuf)
+            free(ynew)
+            free(xT)
+            free(zT)
+            with gil:
+                check_taken(failed, "reservoir_states")
         for b in range(n_seq):
             memcpy(&xbuf[b * n], &x_state[order[b], 0], n * sizeof(floating))
             if n_out:

@@ -12,9 +12,10 @@ sequences (``order`` lists the block's) that run in parallel threads.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport free
 from libc.string cimport memcpy, memset
 
+from ._alloc cimport check_taken, take
 from ._activations cimport LOGISTIC, SOFTMAX, activate, scale_by_derivative
 from ._blas cimport gemm_rm
 from ._rowgemm cimport row_gemm
@@ -42,7 +43,7 @@ cdef inline void _feed_context(floating* c, const floating* v, const floating[::
         c[k] = mu[k] * c[k] + v[k % n_out]
 
 
-cdef void _forward_block(const floating[:, ::1] U,
+cdef size_t _forward_block(const floating[:, ::1] U,
                          const floating[::1] b_h,
                          const floating[:, ::1] W_rec,
                          const floating[:, ::1] W_ctx,
@@ -60,7 +61,11 @@ cdef void _forward_block(const floating[:, ::1] U,
                          floating[:, ::1] H,
                          floating[:, ::1] C,
                          floating[:, ::1] Y) noexcept nogil:
-    """:func:`srn_forward` over the ``n_seq`` sequences listed in ``order``."""
+    """:func:`srn_forward` over the ``n_seq`` sequences listed in ``order``.
+
+    Returns 0, or the bytes of a scratch buffer it could not allocate (then
+    it has written nothing).
+    """
     cdef Py_ssize_t n_hidden = H.shape[1]
     cdef Py_ssize_t n_context = W_ctx.shape[0]
     cdef Py_ssize_t n_out = W_out.shape[1]
@@ -86,10 +91,17 @@ cdef void _forward_block(const floating[:, ::1] U,
     # instead of gathering rows into buffers.
     if _consecutive(offsets, order, n_seq):
         stride = <int> (t_max * n_hidden)
-    Z = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    hbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
-    obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+    cdef size_t failed = 0
+    Z = <floating*> take(n_seq * n_hidden, sizeof(floating), &failed)
+    hbuf = <floating*> take(n_seq * n_hidden, sizeof(floating), &failed)
+    cbuf = <floating*> take(n_seq * n_context + 1, sizeof(floating), &failed)
+    obuf = <floating*> take(n_seq * n_out + 1, sizeof(floating), &failed)
+    if failed:
+        free(Z)
+        free(hbuf)
+        free(cbuf)
+        free(obuf)
+        return failed
     _gather_states(order, n_seq, h_state, c_state, hbuf, cbuf)
     if stride and &H[0, 0] != &U[0, 0]:
         memcpy(&H[base, 0], &U[base, 0], n_seq * t_max * n_hidden * sizeof(floating))
@@ -155,6 +167,7 @@ cdef void _forward_block(const floating[:, ::1] U,
     free(hbuf)
     free(cbuf)
     free(obuf)
+    return 0
 
 
 
@@ -224,15 +237,17 @@ def srn_forward(const floating[:, ::1] U,
     Y : ndarray of shape (n_steps, n_outputs)
         Out: y_t; written only when W_ctx has rows.
     """
+    cdef size_t failed
     if order.shape[0] == 0:
         return
     with nogil:
-        _forward_block(U, b_h, W_rec, W_ctx, W_out, b_out, mu, offsets, &order[0],
-                       order.shape[0], h_state, c_state, forced, activation, out_activation,
-                       H, C, Y)
+        failed = _forward_block(U, b_h, W_rec, W_ctx, W_out, b_out, mu, offsets, &order[0],
+                                order.shape[0], h_state, c_state, forced, activation,
+                                out_activation, H, C, Y)
+    check_taken(failed, "srn_forward")
 
 
-cdef void _predict_block(const floating[:, ::1] X,
+cdef size_t _predict_block(const floating[:, ::1] X,
                          const floating[:, ::1] W_in,
                          const floating[::1] b_h,
                          const floating[:, ::1] W_rec,
@@ -248,7 +263,8 @@ cdef void _predict_block(const floating[:, ::1] X,
                          int activation,
                          int out_activation,
                          floating[:, ::1] Y) noexcept nogil:
-    """:func:`srn_predict` over the ``n_seq`` sequences listed in ``order``."""
+    """:func:`srn_predict` over the ``n_seq`` sequences listed in ``order``;
+    returns 0 or the bytes it could not allocate, as :func:`_forward_block`."""
     cdef Py_ssize_t n_features = X.shape[1]
     cdef Py_ssize_t n_hidden = W_in.shape[1]
     cdef Py_ssize_t n_context = W_ctx.shape[0]
@@ -274,11 +290,19 @@ cdef void _predict_block(const floating[:, ::1] X,
     # stride, so the input product reads X in place instead of gathering rows
     if _consecutive(offsets, order, n_seq):
         stride = t_max
-    h_prev = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    h_next = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    xbuf = <floating*> calloc(n_seq * n_features + 1, sizeof(floating))
-    cbuf = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
-    obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
+    cdef size_t failed = 0
+    h_prev = <floating*> take(n_seq * n_hidden, sizeof(floating), &failed)
+    h_next = <floating*> take(n_seq * n_hidden, sizeof(floating), &failed)
+    xbuf = <floating*> take(n_seq * n_features + 1, sizeof(floating), &failed)
+    cbuf = <floating*> take(n_seq * n_context + 1, sizeof(floating), &failed)
+    obuf = <floating*> take(n_seq * n_out + 1, sizeof(floating), &failed)
+    if failed:
+        free(h_prev)
+        free(h_next)
+        free(xbuf)
+        free(cbuf)
+        free(obuf)
+        return failed
     _gather_states(order, n_seq, h_state, c_state, h_prev, cbuf)
     n_active = n_seq
     for t in range(t_max):
@@ -335,6 +359,7 @@ cdef void _predict_block(const floating[:, ::1] X,
     free(xbuf)
     free(cbuf)
     free(obuf)
+    return 0
 
 
 def srn_predict(const floating[:, ::1] X,
@@ -374,14 +399,17 @@ activation, out_activation
     Y : ndarray of shape (n_steps, n_outputs)
         Out: y_t (rows of sequences outside ``order`` are left alone).
     """
+    cdef size_t failed
     if order.shape[0] == 0:
         return
     with nogil:
-        _predict_block(X, W_in, b_h, W_rec, W_ctx, W_out, b_out, mu, offsets, &order[0],
-                       order.shape[0], h_state, c_state, activation, out_activation, Y)
+        failed = _predict_block(X, W_in, b_h, W_rec, W_ctx, W_out, b_out, mu, offsets,
+                                &order[0], order.shape[0], h_state, c_state, activation,
+                                out_activation, Y)
+    check_taken(failed, "srn_predict")
 
 
-cdef void _bptt_block(const floating[:, ::1] H,
+cdef size_t _bptt_block(const floating[:, ::1] H,
                       const floating[:, ::1] Y,
                       const floating[:, ::1] dO,
                       const floating[:, ::1] W_rec,
@@ -397,7 +425,8 @@ cdef void _bptt_block(const floating[:, ::1] H,
                       Py_ssize_t bptt_steps,
                       floating[:, ::1] dZ,
                       floating[:, ::1] dO_total) noexcept nogil:
-    """:func:`srn_bptt` over the ``n_seq`` sequences listed in ``order``."""
+    """:func:`srn_bptt` over the ``n_seq`` sequences listed in ``order``;
+    returns 0 or the bytes it could not allocate, as :func:`_forward_block`."""
     cdef Py_ssize_t n_hidden = H.shape[1]
     cdef Py_ssize_t n_context = W_ctx.shape[0]
     cdef Py_ssize_t n_out = W_out.shape[1]
@@ -422,11 +451,19 @@ cdef void _bptt_block(const floating[:, ::1] H,
     # the carry dz_t @ W_rec^T is written straight into the rows of step t - 1.
     if _consecutive(offsets, order, n_seq):
         stride = <int> (t_max * n_hidden)
-    D = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    gh = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    gc = <floating*> calloc(n_seq * n_context + 1, sizeof(floating))
-    G = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
-    dy = <floating*> calloc(n_out + 1, sizeof(floating))
+    cdef size_t failed = 0
+    D = <floating*> take(n_seq * n_hidden, sizeof(floating), &failed)
+    gh = <floating*> take(n_seq * n_hidden, sizeof(floating), &failed)
+    gc = <floating*> take(n_seq * n_context + 1, sizeof(floating), &failed)
+    G = <floating*> take(n_seq * n_out + 1, sizeof(floating), &failed)
+    dy = <floating*> take(n_out + 1, sizeof(floating), &failed)
+    if failed:
+        free(D)
+        free(gh)
+        free(gc)
+        free(G)
+        free(dy)
+        return failed
     if stride:
         for b in range(n_seq):
             memset(&dZ[offsets[order[b]] + t_max - 1, 0], 0, n_hidden * sizeof(floating))
@@ -508,6 +545,7 @@ cdef void _bptt_block(const floating[:, ::1] H,
     free(gc)
     free(G)
     free(dy)
+    return 0
 
 
 def srn_bptt(const floating[:, ::1] H,
@@ -561,30 +599,35 @@ def srn_bptt(const floating[:, ::1] H,
         Out: do_t, including the path through the context (written only
         with ``feedback``; otherwise it equals ``dO``).
     """
+    cdef size_t failed
     if order.shape[0] == 0:
         return
     with nogil:
-        _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets, &order[0], order.shape[0],
-                    activation, out_activation, feedback, bptt_steps, dZ, dO_total)
+        failed = _bptt_block(H, Y, dO, W_rec, W_ctx, W_out, mu, offsets, &order[0],
+                             order.shape[0], activation, out_activation, feedback, bptt_steps,
+                             dZ, dO_total)
+    check_taken(failed, "srn_bptt")
 
 
 # -- population loss (gradient-free weight search) ---------------------------------
 
-import numpy as np
+from ._lanes cimport (SKRNN_LANES, lane_activate, lane_each, lane_gemm, lane_loss, lane_losses,
+                      lane_outputs)
 
-from ._fitness cimport data_loss
+LANES = SKRNN_LANES
 
 
 def srn_population_loss(const floating[:, ::1] thetas,
                         const intp_t[::1] blocks,
                         bint jordan,
                         floating context_decay,
-                        const floating[:, ::1] X,
-                        const intp_t[::1] offsets,
-                        const intp_t[::1] order,
-                        const floating[:, ::1] state0,
-                        const intp_t[::1] target_rows,
-                        const floating[:, ::1] T,
+                        const intp_t[::1] starts,
+                        const floating[:, :, ::1] X,
+                        const floating[:, :, ::1] state0,
+                        const floating[:, :, ::1] T,
+                        const unsigned char[:, ::1] mask,
+                        const unsigned char[::1] any_target,
+                        Py_ssize_t n_targets,
                         int activation,
                         int out_activation,
                         int loss_kind,
@@ -593,14 +636,22 @@ def srn_population_loss(const floating[:, ::1] thetas,
                         double[::1] out):
     """Data loss of candidates ``lo:hi`` of a population of flat weight vectors.
 
-    For each candidate c, in C without the GIL: its weights are copied out of
-    ``thetas[c]`` into scratch matrices, the input projection X @ W_in + b_h
-    is one product, the recurrence is :func:`srn_forward`'s time loop
-    (Jordan's context fed by the network's own outputs: no teacher forcing),
-    the outputs of the target rows another product, and ``out[c]`` receives
-    the loss of skrnn._losses (without the L2 penalty, added by the caller).
-    Each candidate is computed whole by one call, so the result does not
-    depend on how candidates are split into blocks or threads.
+    The batch comes blocked by lanes (skrnn._kernels._lane_layout): ``LANES``
+    sequences side by side, one per vector lane. For each candidate c, in C
+    without the GIL, its weights are transposed once into scratch, then every
+    block of sequences runs the recurrence of :func:`srn_forward` (Jordan's
+    context fed by the network's own outputs: no teacher forcing) with one
+    lane product (_lanes.h) per layer and step for the whole block:
+
+        z_t = b_h + [x_t, s_{t-1}] @ [W_in; W_rec or W_ctx],  h_t = f(z_t)
+        y_t = g(b_out + h_t @ W_out)
+
+    where s is h (Elman) or the context c (Jordan, c_{t+1} = mu c_t + y_t),
+    and the loss of skrnn._losses is summed over the lanes whose step has a
+    target. ``out[c]`` receives it averaged over the targets (without the L2
+    penalty, added by the caller). A candidate is computed whole by one call
+    and a lane's arithmetic does not depend on the other lanes, so the
+    result does not depend on how candidates or sequences are grouped.
 
     Parameters
     ----------
@@ -613,15 +664,19 @@ def srn_population_loss(const floating[:, ::1] thetas,
         Context from the outputs (Jordan) rather than the hidden state (Elman).
     context_decay : float
         Jordan's mu.
-    X : ndarray of shape (n_steps, n_inputs)
-    offsets, order
-        As in :func:`srn_forward` (``order``: every sequence, by decreasing length).
-    state0 : ndarray of shape (n_sequences, state_size)
-        The initial state of every sequence (h for Elman, c for Jordan).
-    target_rows : ndarray of shape (n_targets,), intp
-        The rows of X whose outputs have targets.
-    T : ndarray of shape (n_targets, n_outputs)
+    starts : ndarray of shape (n_blocks + 1,), intp
+        Step t of block b is slab starts[b] + t of the arrays below; the
+        block runs starts[b + 1] - starts[b] steps.
+    X : ndarray of shape (n_slabs, n_inputs, LANES)
+    state0 : ndarray of shape (n_blocks, state_size, LANES)
+        The initial state (h for Elman, c for Jordan).
+    T : ndarray of shape (n_slabs, n_outputs, LANES)
         Encoded targets.
+    mask : ndarray of shape (n_slabs, LANES), uint8
+        The lanes and steps with a target.
+    any_target : ndarray of shape (n_slabs,), uint8
+    n_targets : int
+        The number of targets the loss is averaged over.
     activation, out_activation : int
         Codes of f and g (skrnn._activations).
     loss_kind : int
@@ -631,78 +686,224 @@ def srn_population_loss(const floating[:, ::1] thetas,
     out : ndarray of shape (n_candidates,), float64
         Out: rows lo:hi receive the losses.
     """
-    cdef Py_ssize_t n_steps = X.shape[0], n_in = X.shape[1]
-    cdef Py_ssize_t n_seq = order.shape[0], n_t = target_rows.shape[0]
-    cdef Py_ssize_t n_out = T.shape[1]
-    cdef Py_ssize_t n_hidden = (blocks[3] - blocks[2])
-    cdef Py_ssize_t n_ctx = n_out if jordan else 0
-    cdef Py_ssize_t c, i, j, row
-    cdef bint all_rows = n_t == n_steps
-    dtype = np.float64 if floating is double else np.float32
-    W_in = np.zeros((n_in, n_hidden), dtype=dtype)
-    n_rec = 0 if jordan else n_hidden
-    W_rec = np.zeros((n_rec, n_rec), dtype=dtype)
-    W_ctx = np.zeros((n_ctx, n_hidden), dtype=dtype)
-    b_h = np.zeros(n_hidden, dtype=dtype)
-    W_out = np.zeros((n_hidden, n_out), dtype=dtype)
-    b_out = np.zeros(n_out, dtype=dtype)
-    mu = np.full(n_ctx, context_decay, dtype=dtype)
-    H = np.zeros((n_steps, n_hidden), dtype=dtype)
-    C = np.zeros((n_steps, n_ctx), dtype=dtype)
-    Y = np.zeros((n_steps if jordan else 0, n_out), dtype=dtype)
-    h_state = np.zeros((n_seq, n_hidden), dtype=dtype)
-    c_state = np.zeros((n_seq, n_ctx), dtype=dtype)
-    forced = np.zeros((0, n_out), dtype=dtype)
-    P = np.zeros((n_t, n_out), dtype=dtype)
-    Hg = np.zeros((0 if all_rows else n_t, n_hidden), dtype=dtype)
-    cdef floating[:, ::1] W_in_v = W_in, W_rec_v = W_rec, W_ctx_v = W_ctx
-    cdef floating[:, ::1] W_out_v = W_out, H_v = H, C_v = C, Y_v = Y
-    cdef floating[:, ::1] hs_v = h_state, cs_v = c_state, P_v = P, Hg_v = Hg
-    cdef floating[:, ::1] forced_v = forced
-    cdef floating[::1] b_h_v = b_h, b_out_v = b_out, mu_v = mu
-    cdef floating* W_ctx_or_rec
+    cdef Py_ssize_t L = SKRNN_LANES
+    cdef Py_ssize_t n_blocks = starts.shape[0] - 1, n_in = X.shape[1], n_out = T.shape[1]
+    cdef Py_ssize_t n = blocks[3] - blocks[2]
+    cdef Py_ssize_t n_state = n_out if jordan else n
+    cdef Py_ssize_t k = n_in + n_state
+    cdef Py_ssize_t c, bk, t, i, j, o, l, row
+    cdef size_t failed = 0
+    cdef floating* Wh
+    cdef floating* Wo
+    cdef floating* A
+    cdef floating* A_next
+    cdef floating* swap
+    cdef floating* Hbuf
+    cdef floating* Y
+    cdef floating* h
     cdef const floating* src
-    cdef floating* hsrc
-    if n_seq == 0 or hi <= lo:
+    cdef const floating* b_h
+    cdef const floating* b_o
+    cdef double total
+    if hi <= lo:
         return
-    W_ctx_or_rec = &W_ctx_v[0, 0] if jordan else &W_rec_v[0, 0]
+    if X.shape[2] != L or T.shape[2] != L or state0.shape[1] != n_state:
+        raise ValueError("the batch is not laid out for this kernel")
     with nogil:
-        for c in range(lo, hi):
-            src = &thetas[c, 0]
-            memcpy(&W_in_v[0, 0], src + blocks[0], n_in * n_hidden * sizeof(floating))
-            memcpy(W_ctx_or_rec, src + blocks[1], (blocks[2] - blocks[1]) * sizeof(floating))
-            memcpy(&b_h_v[0], src + blocks[2], n_hidden * sizeof(floating))
-            memcpy(&W_out_v[0, 0], src + blocks[3], n_hidden * n_out * sizeof(floating))
-            memcpy(&b_out_v[0], src + blocks[4], n_out * sizeof(floating))
-            # U = X @ W_in, written into H (the time loop adds b_h and
-            # overwrites it in place)
-            gemm_rm(False, n_steps, n_hidden, n_in, <floating> 1, &X[0, 0], n_in,
-                    &W_in_v[0, 0], n_hidden, <floating> 0, &H_v[0, 0], n_hidden)
-            if jordan:
-                memcpy(&cs_v[0, 0], &state0[0, 0], n_seq * n_ctx * sizeof(floating))
-                memset(&hs_v[0, 0], 0, n_seq * n_hidden * sizeof(floating))
-            else:
-                memcpy(&hs_v[0, 0], &state0[0, 0], n_seq * n_hidden * sizeof(floating))
-            _forward_block(H_v, b_h_v, W_rec_v, W_ctx_v, W_out_v, b_out_v, mu_v, offsets,
-                           &order[0], n_seq, hs_v, cs_v, forced_v, activation, out_activation,
-                           H_v, C_v, Y_v)
-            if n_t == 0:
-                out[c] = 0
-                continue
-            if jordan:  # the kernel computed the outputs already
-                for i in range(n_t):
-                    memcpy(&P_v[i, 0], &Y_v[target_rows[i], 0], n_out * sizeof(floating))
-            else:
-                for i in range(n_t):
-                    memcpy(&P_v[i, 0], &b_out_v[0], n_out * sizeof(floating))
-                if all_rows:
-                    hsrc = &H_v[0, 0]
-                else:
-                    for i in range(n_t):
-                        memcpy(&Hg_v[i, 0], &H_v[target_rows[i], 0],
-                               n_hidden * sizeof(floating))
-                    hsrc = &Hg_v[0, 0]
-                gemm_rm(False, n_t, n_out, n_hidden, <floating> 1, hsrc, n_hidden,
-                        &W_out_v[0, 0], n_out, <floating> 1, &P_v[0, 0], n_out)
-                activate(out_activation, &P_v[0, 0], n_t, n_out)
-            out[c] = data_loss(loss_kind, &P_v[0, 0], &T[0, 0], n_t, n_out)
+        Wh = <floating*> take(n * k, sizeof(floating), &failed)
+        Wo = <floating*> take(n_out * n, sizeof(floating), &failed)
+        A = <floating*> take(k * L, sizeof(floating), &failed)
+        A_next = <floating*> take(k * L, sizeof(floating), &failed)
+        Hbuf = <floating*> take(n * L, sizeof(floating), &failed)
+        Y = <floating*> take(n_out * L, sizeof(floating), &failed)
+        if not failed:
+            for c in range(lo, hi):
+                # the weights of the layers, transposed: row j of Wh holds
+                # what unit j reads ([W_in; W_rec or W_ctx] column j)
+                src = &thetas[c, 0]
+                for j in range(n):
+                    for i in range(n_in):
+                        Wh[j * k + i] = src[blocks[0] + i * n + j]
+                    for i in range(n_state):
+                        Wh[j * k + n_in + i] = src[blocks[1] + i * n + j]
+                for o in range(n_out):
+                    for j in range(n):
+                        Wo[o * n + j] = src[blocks[3] + j * n_out + o]
+                b_h = src + blocks[2]
+                b_o = src + blocks[4]
+                total = 0
+                for bk in range(n_blocks):
+                    memcpy(A, &X[starts[bk], 0, 0], n_in * L * sizeof(floating))
+                    memcpy(A + n_in * L, &state0[bk, 0, 0], n_state * L * sizeof(floating))
+                    for t in range(starts[bk + 1] - starts[bk]):
+                        row = starts[bk] + t
+                        # Elman's h_t goes straight into the next step's rows
+                        h = Hbuf if jordan else A_next + n_in * L
+                        lane_gemm(n, k, Wh, b_h, A, h)
+                        lane_activate(activation, h, n * L)
+                        if jordan or any_target[row]:
+                            lane_gemm(n_out, n, Wo, b_o, h, Y)
+                            lane_outputs(out_activation, Y, n_out)
+                            if any_target[row]:
+                                total += lane_loss(loss_kind, Y, &T[row, 0, 0], &mask[row, 0],
+                                                   n_out)
+                        if jordan:
+                            for i in range(n_out * L):
+                                A_next[n_in * L + i] = (context_decay * A[n_in * L + i]
+                                                        + Y[i])
+                        if row + 1 < starts[bk + 1]:
+                            memcpy(A_next, &X[row + 1, 0, 0], n_in * L * sizeof(floating))
+                        swap = A
+                        A = A_next
+                        A_next = swap
+                out[c] = total / n_targets if n_targets > 0 else 0
+        free(Wh)
+        free(Wo)
+        free(A)
+        free(A_next)
+        free(Hbuf)
+        free(Y)
+    check_taken(failed, "srn_population_loss")
+
+
+def srn_population_loss_candidates(const floating[:, ::1] thetas,
+                                   const intp_t[::1] blocks,
+                                   bint jordan,
+                                   floating context_decay,
+                                   const floating[:, ::1] X,
+                                   const intp_t[::1] offsets,
+                                   const floating[:, ::1] state0,
+                                   const intp_t[::1] target_of_row,
+                                   const floating[:, ::1] T,
+                                   int activation,
+                                   int out_activation,
+                                   int loss_kind,
+                                   Py_ssize_t lo,
+                                   Py_ssize_t hi,
+                                   double[::1] out):
+    """:func:`srn_population_loss` with the lanes across candidates, for few sequences.
+
+    Over a batch of fewer sequences than lanes (one long series, say), lanes
+    across sequences would mostly compute nothing. Here each group of
+    ``LANES`` candidates runs side by side, each lane with its own weights
+    (the lane product of _lanes.h that reads a weight per lane), through the
+    sequences one after the other; the equations, the loss and ``out`` are
+    those of :func:`srn_population_loss`.
+
+    Parameters
+    ----------
+    thetas, blocks, jordan, context_decay
+        As in :func:`srn_population_loss`.
+    X : ndarray of shape (n_steps, n_inputs)
+        Sequences stacked; sequence s at rows offsets[s]:offsets[s + 1].
+    offsets : ndarray of shape (n_sequences + 1,), intp
+    state0 : ndarray of shape (n_sequences, state_size)
+        The initial state (h for Elman, c for Jordan).
+    target_of_row : ndarray of shape (n_steps,), intp
+        The row of ``T`` each row of ``X`` has for target, or -1.
+    T : ndarray of shape (n_targets, n_outputs)
+    activation, out_activation, loss_kind, lo, hi, out
+        As in :func:`srn_population_loss`.
+    """
+    cdef Py_ssize_t L = SKRNN_LANES
+    cdef Py_ssize_t n_seq = offsets.shape[0] - 1, n_in = X.shape[1], n_out = T.shape[1]
+    cdef Py_ssize_t n_t = T.shape[0]
+    cdef Py_ssize_t n = blocks[3] - blocks[2]
+    cdef Py_ssize_t n_state = n_out if jordan else n
+    cdef Py_ssize_t k = n_in + n_state
+    cdef Py_ssize_t g0, m, c, l, s, t, i, j, o, r, row0
+    cdef size_t failed = 0
+    cdef floating* W
+    cdef floating* Wo
+    cdef floating* b_h
+    cdef floating* b_o
+    cdef floating* A
+    cdef floating* A_next
+    cdef floating* swap
+    cdef floating* Hbuf
+    cdef floating* Y
+    cdef floating* Tl
+    cdef floating* h
+    cdef double* totals
+    cdef const floating* src
+    if hi <= lo:
+        return
+    if state0.shape[1] != n_state or target_of_row.shape[0] != X.shape[0]:
+        raise ValueError("the batch does not match this kernel")
+    with nogil:
+        W = <floating*> take(n * k * L, sizeof(floating), &failed)
+        Wo = <floating*> take(n_out * n * L, sizeof(floating), &failed)
+        b_h = <floating*> take(n * L, sizeof(floating), &failed)
+        b_o = <floating*> take(n_out * L, sizeof(floating), &failed)
+        A = <floating*> take(k * L, sizeof(floating), &failed)
+        A_next = <floating*> take(k * L, sizeof(floating), &failed)
+        Hbuf = <floating*> take(n * L, sizeof(floating), &failed)
+        Y = <floating*> take(n_out * L, sizeof(floating), &failed)
+        Tl = <floating*> take(n_out * L, sizeof(floating), &failed)
+        totals = <double*> take(L, sizeof(double), &failed)
+        if not failed:
+            g0 = lo
+            while g0 < hi:
+                m = min(L, hi - g0)
+                # the weights of the group, lane l holding candidate g0 + l (the
+                # lanes past the last candidate repeat it; their losses are dropped)
+                for l in range(L):
+                    src = &thetas[g0 + min(l, m - 1), 0]
+                    for j in range(n):
+                        for i in range(n_in):
+                            W[(j * k + i) * L + l] = src[blocks[0] + i * n + j]
+                        for i in range(n_state):
+                            W[(j * k + n_in + i) * L + l] = src[blocks[1] + i * n + j]
+                        b_h[j * L + l] = src[blocks[2] + j]
+                    for o in range(n_out):
+                        for j in range(n):
+                            Wo[(o * n + j) * L + l] = src[blocks[3] + j * n_out + o]
+                        b_o[o * L + l] = src[blocks[4] + o]
+                    totals[l] = 0
+                for s in range(n_seq):
+                    row0 = offsets[s]
+                    for i in range(n_in):
+                        for l in range(L):
+                            A[i * L + l] = X[row0, i]
+                    for i in range(n_state):
+                        for l in range(L):
+                            A[(n_in + i) * L + l] = state0[s, i]
+                    for t in range(offsets[s + 1] - row0):
+                        h = Hbuf if jordan else A_next + n_in * L
+                        lane_each(n, k, W, b_h, A, h)
+                        lane_activate(activation, h, n * L)
+                        r = target_of_row[row0 + t]
+                        if jordan or r >= 0:
+                            lane_each(n_out, n, Wo, b_o, h, Y)
+                            lane_outputs(out_activation, Y, n_out)
+                            if r >= 0:
+                                for o in range(n_out):
+                                    for l in range(L):
+                                        Tl[o * L + l] = T[r, o]
+                                lane_losses(loss_kind, Y, Tl, n_out, totals)
+                        if jordan:
+                            for i in range(n_out * L):
+                                A_next[n_in * L + i] = (context_decay * A[n_in * L + i]
+                                                        + Y[i])
+                        if row0 + t + 1 < offsets[s + 1]:
+                            for i in range(n_in):
+                                for l in range(L):
+                                    A_next[i * L + l] = X[row0 + t + 1, i]
+                        swap = A
+                        A = A_next
+                        A_next = swap
+                for l in range(m):
+                    out[g0 + l] = totals[l] / n_t if n_t > 0 else 0
+                g0 += L
+        free(W)
+        free(Wo)
+        free(b_h)
+        free(b_o)
+        free(A)
+        free(A_next)
+        free(Hbuf)
+        free(Y)
+        free(Tl)
+        free(totals)
+    check_taken(failed, "srn_population_loss_candidates")
+

@@ -9,7 +9,15 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_blocks
-from .._kernels._srn import srn_bptt, srn_forward, srn_population_loss, srn_predict
+from .._kernels._lane_layout import cached_layout, srn_lane_layout
+from .._kernels._srn import (
+    LANES,
+    srn_bptt,
+    srn_forward,
+    srn_population_loss,
+    srn_population_loss_candidates,
+    srn_predict,
+)
 from .._layers import (
     apply_output,
     glorot_uniform,
@@ -340,6 +348,9 @@ class SimpleRecurrentNetwork:
                 for block in _blocks(offsets, order, self._work(n_rows))])
         return Y
 
+    # the population kernel runs on the lane products of _lanes.h, not BLAS
+    population_blas_free = True
+
     def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,
                         out):
         """Data losses of candidates ``lo:hi`` of ``thetas`` (compiled, nogil).
@@ -349,12 +360,24 @@ class SimpleRecurrentNetwork:
         :func:`skrnn._kernels._srn.srn_population_loss`.
         """
         starts = np.cumsum([0] + [math.prod(shape) for _, shape in self.layout()])
+        state0 = np.ascontiguousarray(state0, dtype=thetas.dtype)
+        if seqs.n_sequences < LANES // 2:
+            # few sequences: the lanes run across candidates instead
+            target_of_row = np.full(seqs.n_steps, -1, dtype=np.intp)
+            target_of_row[target_rows] = np.arange(target_rows.shape[0])
+            srn_population_loss_candidates(
+                thetas, starts.astype(np.intp), self.is_jordan,
+                thetas.dtype.type(self.context_decay), seqs.X, seqs.offsets, state0,
+                target_of_row, targets, ACTIVATION_CODES[self.activation],
+                ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
+            return
+        batch = cached_layout("srn", seqs, state0, target_rows, targets, lambda: srn_lane_layout(
+            seqs.X, seqs.offsets, seqs.order, target_rows, targets, state0, LANES))
         srn_population_loss(
             thetas, starts.astype(np.intp), self.is_jordan,
-            thetas.dtype.type(self.context_decay), seqs.X, seqs.offsets, seqs.order,
-            np.ascontiguousarray(state0, dtype=thetas.dtype), target_rows, targets,
-            ACTIVATION_CODES[self.activation], ACTIVATION_CODES[self.output_activation],
-            loss_code, lo, hi, out)
+            thetas.dtype.type(self.context_decay), batch.starts, batch.X, batch.state0, batch.T,
+            batch.mask, batch.any_target, batch.n_targets, ACTIVATION_CODES[self.activation],
+            ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
 
 
 def _blocks(offsets, order, work):

@@ -9,7 +9,15 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._blocks import plan_packed_blocks
-from .._kernels._lstm import lstm_backward, lstm_forward, lstm_generate, lstm_population_loss
+from .._kernels._lane_layout import cached_layout, packed_lane_layout
+from .._kernels._lstm import (
+    LANES,
+    lstm_backward,
+    lstm_forward,
+    lstm_generate,
+    lstm_population_loss,
+    lstm_population_loss_candidates,
+)
 from .._kernels._rowgemm import rowwise_matmul_add
 from .._layers import (
     apply_output,
@@ -330,6 +338,9 @@ class LSTMNetwork:
         return out.reshape(-1, self.n_outputs)
 
 
+    # the population kernel runs on the lane products of _lanes.h, not BLAS
+    population_blas_free = True
+
     def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,
                         out):
         """Data losses of candidates ``lo:hi`` of ``thetas`` (compiled, nogil).
@@ -338,7 +349,6 @@ class LSTMNetwork:
         initial state, zeros). See
         :func:`skrnn._kernels._lstm.lstm_population_loss`.
         """
-        packing = Packing.from_offsets(seqs.offsets, seqs.order)
         position = {}
         start = 0
         for name, shape in self.layout():
@@ -349,13 +359,31 @@ class LSTMNetwork:
                                 for layer in range(n_layers)], dtype=np.intp)
         peephole_starts = np.array([position.get(f"peephole_weights_[{layer}]", -1)
                                     for layer in range(n_layers)], dtype=np.intp)
-        packed_row = np.empty(seqs.n_steps, dtype=np.intp)
-        packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
+
+        if seqs.n_sequences < LANES // 2:
+            # few sequences: the lanes run across candidates instead
+            target_of_row = np.full(seqs.n_steps, -1, dtype=np.intp)
+            target_of_row[target_rows] = np.arange(target_rows.shape[0])
+            lstm_population_loss_candidates(
+                thetas, gate_starts, peephole_starts,
+                np.array(self.hidden_sizes, dtype=np.intp), position["output_weights_"],
+                seqs.X, seqs.offsets, target_of_row, targets,
+                ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
+            return
+
+        def build():
+            packing = Packing.from_offsets(seqs.offsets, seqs.order)
+            packed_row = np.empty(seqs.n_steps, dtype=np.intp)
+            packed_row[packing.rows] = np.arange(seqs.n_steps, dtype=np.intp)
+            return packed_lane_layout(packing.pack(seqs.X), packing.starts,
+                                      packed_row[target_rows], targets, LANES)
+
+        batch = cached_layout("packed", seqs, state0, target_rows, targets, build)
         lstm_population_loss(
             thetas, gate_starts, peephole_starts, np.array(self.hidden_sizes, dtype=np.intp),
-            position["output_weights_"], np.ascontiguousarray(packing.pack(seqs.X)),
-            packing.starts, np.ascontiguousarray(packed_row[target_rows]), targets,
-            ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
+            position["output_weights_"], batch.starts, batch.X, batch.T, batch.mask,
+            batch.any_target, batch.n_targets, ACTIVATION_CODES[self.output_activation],
+            loss_code, lo, hi, out)
 
 
 def _blocks(packing, work):
