@@ -32,7 +32,8 @@ _SETTINGS = dict(n_hidden=8, max_iter=50, random_state=0)
 
 def _instances():
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier,
-                LSTMRegressor, LSTMClassifier, SecondOrderRegressor, SecondOrderClassifier):
+                LSTMRegressor, LSTMClassifier, SecondOrderRegressor, SecondOrderClassifier,
+                CTRNNRegressor, CTRNNClassifier):
         yield cls(**_SETTINGS)
     # real-time recurrent learning: the online solver of the simple networks
     for cls in (ElmanRegressor, ElmanClassifier, JordanRegressor, JordanClassifier):
@@ -40,8 +41,6 @@ def _instances():
         yield cls(solver="dekf", **_SETTINGS)
     # targets scaled around a sequence regressor
     yield SequenceTransformedTargetRegressor(ElmanRegressor(**_SETTINGS))
-                LSTMRegressor, LSTMClassifier, CTRNNRegressor, CTRNNClassifier):
-        yield cls(**_SETTINGS)
     # stacked recurrent layers
     yield ElmanRegressor(n_hidden=(6, 4), max_iter=50, random_state=0)
     yield JordanClassifier(n_hidden=(6, 4), max_iter=50, random_state=0)

@@ -49,6 +49,7 @@ from skrnn import (
     SecondOrderClassifier,
     SecondOrderRegressor,
     SequenceScaler,
+    SequenceTransformedTargetRegressor,
     SimulatedAnnealingOptimizer,
 )
 from skrnn.dask import fit_distributed
@@ -137,6 +138,8 @@ _STREAMED = [
      "series"),
     (HopfieldMemory(rule="storkey", random_state=0), "patterns"),
     (SequenceScaler(), "scaled"),
+    (SequenceTransformedTargetRegressor(ElmanRegressor(4, solver="adam", random_state=0)),
+     "series"),
     (BackPropagationRegressor(4, (4,), random_state=0), "series"),
     (BackPropagationClassifier(hidden_layer_sizes=(4,), random_state=0), "rows"),
     (SecondOrderRegressor(3, random_state=0), "series"),
