@@ -676,28 +676,9 @@ class BaseRecurrent(BaseEstimator, ABC):
                 finished_optimizer = copy.deepcopy(self._optimizer)
                 if is_series:
                     self._stream_state = state
-                self.n_iter_ += 1
-                self.t_ += seqs.n_targets
-                self.loss_ = total_loss / max(seqs.n_targets, 1)
-                self.loss_curve_.append(self.loss_)
-                if incremental:  # counted for the verbose lines of partial_fit
-                    self._chunks_seen = getattr(self, "_chunks_seen", 0) + 1
-                    self._steps_seen = getattr(self, "_steps_seen", 0) + seqs.n_steps
-                self._optimizer.iteration_ends(self.t_)
-                self._update_no_improvement_count(early_stopping, validation)
-                self._print_epoch(progress, epoch, seqs, incremental, early_stopping)
-                if self._callbacks_stop(
-                        loss=self.loss_, learning_rate=self._optimizer.base_learning_rate,
-                        validation_score=(self.validation_scores_[-1] if early_stopping
-                                          else None)):
+                if self._end_epoch(total_loss, seqs, epoch, progress, incremental,
+                                   early_stopping, validation):
                     break
-                if self._no_improvement_count > self.n_iter_no_change:
-                    what = "Validation score" if early_stopping else "Training loss"
-                    msg = (f"{what} did not improve more than tol={self.tol} for "
-                           f"{self.n_iter_no_change} consecutive epochs.")
-                    if self._optimizer.trigger_stopping(msg, self.verbose):
-                        break
-                    self._no_improvement_count = 0
                 if incremental:
                     break
             else:
@@ -720,6 +701,39 @@ class BaseRecurrent(BaseEstimator, ABC):
             self._stream_clock = (progress.elapsed, progress.last_line)
         else:
             self.__dict__.pop("_stream_clock", None)
+
+    def _end_epoch(self, loss_sum, seqs, epoch, progress, incremental, early_stopping,
+                   validation):
+        """The bookkeeping after an epoch of any stochastic solver; whether to stop.
+
+        Counts the epoch and its targets, records the loss (``loss_sum`` over
+        the epoch's targets), updates the stopping counters, prints the
+        verbose line and calls the callbacks; True when a callback or the
+        plateau rule (``n_iter_no_change``, after the optimizer's own say)
+        stops the fit.
+        """
+        self.n_iter_ += 1
+        self.t_ += seqs.n_targets
+        self.loss_ = loss_sum / max(seqs.n_targets, 1)
+        self.loss_curve_.append(self.loss_)
+        if incremental:  # counted for the verbose lines of partial_fit
+            self._chunks_seen = getattr(self, "_chunks_seen", 0) + 1
+            self._steps_seen = getattr(self, "_steps_seen", 0) + seqs.n_steps
+        self._optimizer.iteration_ends(self.t_)
+        self._update_no_improvement_count(early_stopping, validation)
+        self._print_epoch(progress, epoch, seqs, incremental, early_stopping)
+        if self._callbacks_stop(
+                loss=self.loss_, learning_rate=self._optimizer.base_learning_rate,
+                validation_score=self.validation_scores_[-1] if early_stopping else None):
+            return True
+        if self._no_improvement_count > self.n_iter_no_change:
+            what = "Validation score" if early_stopping else "Training loss"
+            msg = (f"{what} did not improve more than tol={self.tol} for "
+                   f"{self.n_iter_no_change} consecutive epochs.")
+            if self._optimizer.trigger_stopping(msg, self.verbose):
+                return True
+            self._no_improvement_count = 0
+        return False
 
     def _callbacks_stop(self, *, loss, learning_rate, validation_score, epoch=None):
         """Call every callback after an epoch; whether one of them asked to stop.

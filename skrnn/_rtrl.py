@@ -283,27 +283,9 @@ def fit_rtrl(estimator, seqs, incremental, first_pass):
             finished_stream = copy.deepcopy(stream)
             if is_series:
                 est._stream_state = stream["state"][None].copy()
-            est.n_iter_ += 1
-            est.t_ += seqs.n_targets
-            est.loss_ = loss_sum / max(seqs.n_targets, 1)
-            est.loss_curve_.append(est.loss_)
-            if incremental:
-                est._chunks_seen = getattr(est, "_chunks_seen", 0) + 1
-                est._steps_seen = getattr(est, "_steps_seen", 0) + seqs.n_steps
-            est._optimizer.iteration_ends(est.t_)
-            est._update_no_improvement_count(early_stopping, validation)
-            est._print_epoch(progress, epoch, seqs, incremental, early_stopping)
-            if est._callbacks_stop(
-                    loss=est.loss_, learning_rate=est._optimizer.base_learning_rate,
-                    validation_score=(est.validation_scores_[-1] if early_stopping else None)):
+            if est._end_epoch(loss_sum, seqs, epoch, progress, incremental, early_stopping,
+                              validation):
                 break
-            if est._no_improvement_count > est.n_iter_no_change:
-                what = "Validation score" if early_stopping else "Training loss"
-                msg = (f"{what} did not improve more than tol={est.tol} for "
-                       f"{est.n_iter_no_change} consecutive epochs.")
-                if est._optimizer.trigger_stopping(msg, est.verbose):
-                    break
-                est._no_improvement_count = 0
             if incremental:
                 break
         else:
