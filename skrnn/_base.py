@@ -31,6 +31,7 @@ from ._losses import LOSSES
 from ._rtrl import RTRL_SOLVERS, check_rtrl_settings, fit_rtrl
 from ._sequences import Sequences, check_sequences
 from ._solvers import AdamOptimizer, SGDOptimizer
+from ._weights import target_weights
 from .utils._compat import Interval, StrOptions, _check_optimize_result
 from .utils._progress import Progress, warn_interrupted
 from .utils._threads import kernel_threads, limit_threads, run_in_parallel
@@ -387,8 +388,15 @@ class BaseRecurrent(BaseEstimator, ABC):
         params = self._views(theta)
         Y, cache, state = net.forward(params, seqs, state0, forced=self._forced(seqs),
                                       need_cache=need_grad, workspace=workspace)
-        loss, dP = self._loss_function()(Y[seqs.target_rows], seqs.Y)
-        n = max(seqs.n_targets, 1)
+        loss_fn = self._loss_function()
+        if seqs.W is None:
+            loss, dP = loss_fn(Y[seqs.target_rows], seqs.Y)
+            n = max(seqs.n_targets, 1)
+        else:
+            # the weighted average; the penalty over the weights' total, so
+            # that an integer weight is the sequence repeated
+            loss, dP = loss_fn(Y[seqs.target_rows], seqs.Y, sample_weight=seqs.W)
+            n = seqs.total_weight if seqs.total_weight > 0 else 1.0
         penalised = net.penalised(params) if self.alpha else []
         loss += 0.5 * self.alpha / n * sum(float(np.einsum("ij,ij->", W, W)) for W in penalised)
         if not need_grad:
@@ -406,8 +414,8 @@ class BaseRecurrent(BaseEstimator, ABC):
         return loss, grad, state
 
     # -- fitting -------------------------------------------------------------
-    def _prepare(self, X, y, reset, classes=None):
-        """Validate ``(X, y)`` into Sequences with encoded targets.
+    def _prepare(self, X, y, reset, classes=None, sample_weight=None):
+        """Validate ``(X, y)`` into Sequences with encoded targets (and weights).
 
         Validation records what it learns of the data (``n_features_in_``,
         ``classes_``...) as it goes; if it fails half-way, the attributes of
@@ -421,6 +429,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                                    univariate_rows=self._univariate_rows, dtype=dtype)
             self._encode_targets(seqs, y, reset=reset, classes=classes)
             self._check_targets(seqs)
+            seqs.W = self._target_weights(seqs, sample_weight)
         except Exception:
             self.__dict__.clear()
             self.__dict__.update(saved)
@@ -429,6 +438,10 @@ class BaseRecurrent(BaseEstimator, ABC):
 
     def _check_targets(self, seqs):
         """Family-specific checks of the encoded targets (none by default)."""
+
+    def _target_weights(self, seqs, sample_weight):
+        """One weight per target row, or None (the classifiers add class weights)."""
+        return target_weights(seqs, sample_weight)
 
     def _check_update_every(self, seqs):
         """The settings ``update_every='step'`` cannot run with, as ValueErrors."""
@@ -449,7 +462,7 @@ class BaseRecurrent(BaseEstimator, ABC):
             raise ValueError(f"update_every='step' takes the sequences one at a time; got "
                              f"batch_size={self.batch_size!r}. Leave batch_size='auto'.")
 
-    def _fit(self, X, y, incremental=False, classes=None):
+    def _fit(self, X, y, incremental=False, classes=None, sample_weight=None):
         for i, callback in enumerate(self.callbacks or ()):
             if not callable(callback):
                 raise ValueError(f"callbacks[{i}] must be callable (called after each epoch as "
@@ -457,9 +470,15 @@ class BaseRecurrent(BaseEstimator, ABC):
         if self.solver in RTRL_SOLVERS:
             # before anything is validated or built: a refused setting changes nothing
             check_rtrl_settings(self)
+            if sample_weight is not None or getattr(self, "class_weight", None) is not None:
+                raise ValueError(
+                    f"solver={self.solver!r} does not take sample_weight or class_weight: "
+                    "its updates follow the stream step by step, with no loss to weigh. "
+                    "Use solver='adam', 'sgd' or 'lbfgs'.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         saved = self.__dict__.copy()
-        seqs = self._prepare(X, y, reset=first_pass, classes=classes)
+        seqs = self._prepare(X, y, reset=first_pass, classes=classes,
+                             sample_weight=sample_weight)
         try:
             self._check_update_every(seqs)
         except ValueError:  # refused: the fitted model keeps the attributes of its own data
@@ -613,10 +632,11 @@ class BaseRecurrent(BaseEstimator, ABC):
             start, stop = int(seqs.offsets[s]), int(seqs.offsets[s + 1])
             ends = range(start, stop) if seqs.per_step else (stop - 1,)
             for end in ends:
-                target = seqs.Y[end if seqs.per_step else s][None]
+                row = end if seqs.per_step else s
                 yield Sequences(seqs.X[start:end + 1],
                                 np.array([0, end + 1 - start], dtype=np.intp), "list",
-                                target, per_step=False)
+                                seqs.Y[row][None], per_step=False,
+                                W=None if seqs.W is None else seqs.W[row:row + 1])
 
     def _fit_stochastic(self, seqs, incremental, workspace):
         early_stopping = self.early_stopping and not incremental
@@ -657,7 +677,7 @@ class BaseRecurrent(BaseEstimator, ABC):
                         theta[...] = theta_before
                         diverged = True
                         break
-                    total_loss += loss * batch.n_targets
+                    total_loss += loss * batch.total_weight
                     targets_done += batch.n_targets
                     progress.tick("targets", targets_done, seqs.n_targets,
                                   context=f"Epoch {epoch}: ",
@@ -714,7 +734,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         """
         self.n_iter_ += 1
         self.t_ += seqs.n_targets
-        self.loss_ = loss_sum / max(seqs.n_targets, 1)
+        self.loss_ = loss_sum / (seqs.total_weight or 1)
         self.loss_curve_.append(self.loss_)
         if incremental:  # counted for the verbose lines of partial_fit
             self._chunks_seen = getattr(self, "_chunks_seen", 0) + 1

@@ -5,38 +5,53 @@
 import numpy as np
 
 
-def squared_loss(P, T):
+def _row_weights(P, sample_weight):
+    """(weights as a column or 1, their total): averages over rows become weighted."""
+    if sample_weight is None:
+        return 1, max(P.shape[0], 1)
+    total = float(np.sum(sample_weight))
+    # all-zero weights in a mini-batch: nothing to fit there, a zero loss
+    return sample_weight.astype(P.dtype, copy=False)[:, None], total if total > 0 else 1.0
+
+
+def squared_loss(P, T, sample_weight=None):
     """Half the squared error, summed over outputs and averaged over rows.
 
     Returns the loss and its gradient with respect to the output
     pre-activations (identity output, so the same as with respect to P).
+    With ``sample_weight`` (one per row) the average is weighted.
     """
-    n = max(P.shape[0], 1)
+    w, n = _row_weights(P, sample_weight)
     diff = P - T
-    return 0.5 * float(np.einsum("ij,ij->", diff, diff)) / n, diff / n
+    if sample_weight is None:
+        return 0.5 * float(np.einsum("ij,ij->", diff, diff)) / n, diff / n
+    wdiff = w * diff
+    return 0.5 * float(np.einsum("ij,ij->", wdiff, diff)) / n, wdiff / n
 
 
-def log_loss(P, T):
+def log_loss(P, T, sample_weight=None):
     """Cross-entropy of probabilities ``P`` against one-hot ``T``.
 
     With one column, ``P`` is the probability of the positive class
     (logistic output); with several, a softmax. The gradient with respect to
     the output pre-activations is (P - T) / n for both canonical links.
+    With ``sample_weight`` (one per row) the average is weighted.
     """
-    n = max(P.shape[0], 1)
+    w, n = _row_weights(P, sample_weight)
     eps = np.finfo(P.dtype).eps
     Pc = np.clip(P, eps, 1 - eps)
     if P.shape[1] == 1:
-        loss = -(T * np.log(Pc) + (1 - T) * np.log1p(-Pc)).sum()
+        loss = -(w * (T * np.log(Pc) + (1 - T) * np.log1p(-Pc))).sum()
     else:
-        loss = -(T * np.log(Pc)).sum()
-    return float(loss) / n, (P - T) / n
+        loss = -(w * (T * np.log(Pc))).sum()
+    return float(loss) / n, w * (P - T) / n
 
 
 LOSSES = {"squared_error": squared_loss, "log_loss": log_loss}
 
 
-def error_entropy_loss(P, T, *, bandwidth, output_activation, mean_weight=0.0):
+def error_entropy_loss(P, T, sample_weight=None, *, bandwidth, output_activation,
+                       mean_weight=0.0):
     """Error Entropy Minimization (Alexandre & Marques de Sa, 2006), per row.
 
     At each row (time step) the errors e_k = t_k - y_k over the n output
@@ -63,6 +78,8 @@ def error_entropy_loss(P, T, *, bandwidth, output_activation, mean_weight=0.0):
         Parzen window width h (the paper uses 1.3 to 1.6).
     output_activation : {'identity', 'logistic', 'softmax'}
         The output link, to return the gradient at its pre-activations.
+    sample_weight : ndarray of shape (n_rows,), default=None
+        Weights of the rows: the average over rows is weighted.
     mean_weight : float, default=0.0
         Weight of the mean-error term; 0 is the entropy alone.
 
@@ -72,22 +89,23 @@ def error_entropy_loss(P, T, *, bandwidth, output_activation, mean_weight=0.0):
     dO : ndarray of shape (n_rows, n_outputs)
         Gradient of the loss with respect to the output pre-activations.
     """
-    n_rows = max(P.shape[0], 1)
+    w, n_rows = _row_weights(P, sample_weight)
     binary = P.shape[1] == 1 and output_activation == "logistic"
     E = (np.hstack([-T, T]) - np.hstack([-P, P])) if binary else T - P
     n, h = E.shape[1], bandwidth
     D = E[:, :, None] - E[:, None, :]  # e_i - e_u
     K = np.exp(-0.5 * (D / h) ** 2) / np.sqrt(2 * np.pi)
     V = K.sum(axis=(1, 2)) / (n * n * h)
-    loss = float(np.sum(-np.log(V)))
+    row_w = w if sample_weight is None else w[:, 0]
+    loss = float(np.sum(-np.log(V) * row_w))
     # dH/de_k = 2 / (V n^2 h^3) sum_u (e_k - e_u) K((e_k - e_u) / h)
     dE = (2 / (V * n * n * h ** 3))[:, None] * np.einsum("rku,rku->rk", D, K)
     if mean_weight:
         mean_error = E.mean(axis=1)
-        loss += mean_weight * 0.5 * float(np.sum(mean_error ** 2))
+        loss += mean_weight * 0.5 * float(np.sum(row_w * mean_error ** 2))
         dE += (mean_weight / n) * mean_error[:, None]
     loss /= n_rows
-    dP = -dE / n_rows  # e = t - y
+    dP = -w * dE / n_rows  # e = t - y
     if binary:  # the columns were (1 - p, p)
         dP = dP[:, 1:] - dP[:, :1]
     if output_activation == "logistic":

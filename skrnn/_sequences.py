@@ -43,6 +43,9 @@ class Sequences:
         Encoded targets: one per step (``per_step``) or one per sequence.
     per_step : bool, default=True
         Whether ``Y`` has a row per time step or per sequence.
+    W : ndarray of shape (n_targets,), default=None
+        Weight of each target row (sample and class weights); None when
+        every row weighs 1.
     """
 
     X: np.ndarray
@@ -50,6 +53,7 @@ class Sequences:
     layout: str
     Y: np.ndarray = None
     per_step: bool = True
+    W: np.ndarray = None
 
     @property
     def n_sequences(self):
@@ -77,6 +81,11 @@ class Sequences:
         return 0 if self.Y is None else self.Y.shape[0]
 
     @property
+    def total_weight(self):
+        """The weight of all targets: their number when unweighted."""
+        return self.n_targets if self.W is None else float(self.W.sum())
+
+    @property
     def target_rows(self):
         """Rows of ``X`` whose output is compared with ``Y``."""
         return slice(None) if self.per_step else self.last_rows
@@ -92,11 +101,13 @@ class Sequences:
         # row indices of the chosen sequences, built without a Python loop
         rows = np.repeat(self.offsets[seq_idx] - offsets[:-1], lengths)
         rows += np.arange(offsets[-1], dtype=np.intp)
-        Y = None
+        Y = W = None
         if self.Y is not None:
             Y = self.Y[rows] if self.per_step else self.Y[seq_idx]
+        if self.W is not None:
+            W = self.W[rows] if self.per_step else self.W[seq_idx]
         return Sequences(np.ascontiguousarray(self.X[rows]), offsets, self.layout,
-                         Y, self.per_step)
+                         Y, self.per_step, W)
 
     def _take_equal_lengths(self, seq_idx):
         """:meth:`take` for a 3D batch: whole blocks of T rows, and the
@@ -107,11 +118,13 @@ class Sequences:
         def blocks(V):
             return np.take(V.reshape(-1, T, V.shape[1]), seq_idx, axis=0).reshape(k * T, -1)
 
-        Y = None
+        Y = W = None
         if self.Y is not None:
             Y = blocks(self.Y) if self.per_step else self.Y[seq_idx]
+        if self.W is not None:
+            W = blocks(self.W[:, None])[:, 0] if self.per_step else self.W[seq_idx]
         taken = Sequences(blocks(self.X), np.arange(0, (k + 1) * T, T, dtype=np.intp),
-                          self.layout, Y, self.per_step)
+                          self.layout, Y, self.per_step, W)
         taken.__dict__["lengths"] = np.full(k, T, dtype=np.intp)
         taken.__dict__["order"] = np.arange(k, dtype=np.intp)
         return taken
@@ -119,8 +132,9 @@ class Sequences:
     def segment(self, start, stop):
         """Steps ``start:stop`` of a single series (a view, no copy)."""
         Y = None if self.Y is None else self.Y[start:stop]
+        W = None if self.W is None else self.W[start:stop]
         offsets = np.array([0, stop - start], dtype=np.intp)
-        return Sequences(self.X[start:stop], offsets, self.layout, Y, True)
+        return Sequences(self.X[start:stop], offsets, self.layout, Y, True, W)
 
     def format_steps(self, P, squeeze):
         """Per-step outputs ``P`` (n_steps, n_outputs) in the input's layout."""

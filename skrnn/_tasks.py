@@ -10,6 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ._sequences import warn_if_per_step_labels
+from ._weights import class_weights_of, target_weights
 from .forecasting._closed_loop import check_n_steps, forecast_from, squeeze_forecast
 from .utils._compat import _fit_context
 
@@ -111,6 +112,9 @@ class SequenceRegressorMixin(RegressorMixin):
     def _score_outputs(self, P, Y):
         return r2_score(Y, P)
 
+    def _target_weights(self, seqs, sample_weight):
+        return target_weights(seqs, sample_weight)
+
     def _format_outputs(self, seqs, Y):
         if self._per_step:
             return seqs.format_steps(Y, self._squeeze)
@@ -118,7 +122,7 @@ class SequenceRegressorMixin(RegressorMixin):
         return P[:, 0] if self._squeeze else P
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` and targets ``y``.
 
         Parameters
@@ -131,17 +135,24 @@ class SequenceRegressorMixin(RegressorMixin):
             A target per time step, in the layout of ``X`` (with an optional
             last axis of outputs), or one target per sequence for 3D or list
             ``X``.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the targets, in the layout of ``y``: one per sequence
+            for per-sequence targets; for per-step targets, one per step
+            (or one per sequence, carried by each of its steps). The loss
+            is the weighted average of the targets' losses, so an integer
+            weight counts a target that many times. None weighs every
+            target 1.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight=sample_weight)
 
     @available_if(_not_lbfgs)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One pass of the solver over ``(X, y)``.
 
         Consecutive 2D chunks are consecutive pieces of one long series: the
@@ -156,13 +167,15 @@ class SequenceRegressorMixin(RegressorMixin):
             As in :meth:`fit`.
         y : array-like or list of array-like
             As in :meth:`fit`.
+        sample_weight : array-like or list of array-like, default=None
+            As in :meth:`fit`.
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def predict(self, X, *, initial_state=None, return_state=False, return_std=False):
         """Predict with every sequence starting from the initial state.
@@ -364,6 +377,23 @@ class SequenceClassifierMixin(ClassifierMixin):
             Y[np.arange(y.shape[0]), idx] = 1
         seqs.Y, seqs.per_step = Y, False
 
+    def _target_weights(self, seqs, sample_weight):
+        """``sample_weight`` times the weight of each sequence's class."""
+        w = target_weights(seqs, sample_weight)
+        per_class = class_weights_of(self, self._class_indices(seqs.Y))
+        if per_class is None:
+            return w
+        w = per_class if w is None else w * per_class
+        if not np.any(w > 0):
+            raise ValueError("sample_weight times class_weight is zero for every sequence: "
+                             "there is nothing to fit.")
+        return w
+
+    @staticmethod
+    def _class_indices(Y):
+        """Class indices of one-hot (or one logistic column of) targets."""
+        return (Y[:, 0] > 0.5).astype(np.intp) if Y.shape[1] == 1 else Y.argmax(axis=1)
+
     def _stratify_labels(self, seqs):
         return seqs.Y[:, 0] if seqs.Y.shape[1] == 1 else seqs.Y.argmax(axis=1)
 
@@ -375,7 +405,7 @@ class SequenceClassifierMixin(ClassifierMixin):
         return accuracy_score(self._class_index(Y), self._class_index(P))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` with one label per sequence.
 
         Parameters
@@ -386,17 +416,21 @@ class SequenceClassifierMixin(ClassifierMixin):
             sequences, or a list of sequences of different lengths.
         y : array-like of shape (n_sequences,)
             Labels, of any type.
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence: the loss is the weighted average of
+            the sequences' losses, so an integer weight counts a sequence
+            that many times. Multiplied with ``class_weight``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight=sample_weight)
 
     @available_if(_not_lbfgs)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass of the solver over ``(X, y)``.
 
         Parameters
@@ -407,6 +441,8 @@ class SequenceClassifierMixin(ClassifierMixin):
             Labels.
         classes : array-like of shape (n_classes,), default=None
             All labels there will ever be; required on the first call.
+        sample_weight : array-like of shape (n_sequences,), default=None
+            As in :meth:`fit`.
 
         Returns
         -------
@@ -414,7 +450,8 @@ class SequenceClassifierMixin(ClassifierMixin):
             The updated estimator.
         """
         check_classes_on_first_call(not hasattr(self, "classes_"), classes)
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes,
+                         sample_weight=sample_weight)
 
     def predict_proba(self, X):
         """Probability of each class for every sequence.

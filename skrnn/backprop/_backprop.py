@@ -530,6 +530,28 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         self.output_activation = output_activation
 
     @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the network to the lag windows of ``(X, y)``.
+
+        Takes no ``sample_weight``: the compiled training loop updates the
+        weights window by window with Semeion's per-layer rates and
+        momentum, a rule with no weighted loss to weigh.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences in any layout the estimator accepts.
+        y : array-like or list of array-like
+            A target per time step, or one per sequence.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y):
         """One epoch over the windows of ``(X, y)``.
 
@@ -658,6 +680,28 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
             batch_size=batch_size, max_iter=max_iter, tol=tol,
             n_iter_no_change=n_iter_no_change, shuffle=shuffle, random_state=random_state,
             warm_start=warm_start, verbose=verbose)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Fit the network to sequences ``X`` with one label per sequence.
+
+        Takes no ``sample_weight``: the compiled training loop updates the
+        weights window by window with Semeion's per-layer rates and
+        momentum, a rule with no weighted loss to weigh.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences in any layout the estimator accepts.
+        y : array-like of shape (n_sequences,)
+            Labels.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None):

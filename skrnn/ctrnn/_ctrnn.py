@@ -12,6 +12,7 @@ from .._base import BaseRecurrent
 from .._docs import BPTT_STEPS, FITTED_ATTRIBUTES, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from .._weights import add_class_weight
 from ..utils._compat import Interval, StrOptions
 from ..utils._threads import limit_threads
 from ._network import ContinuousTimeNetwork
@@ -390,6 +391,7 @@ class CTRNNRegressor(_RegularStepForecastMixin, SequenceRegressorMixin, _BaseCTR
     0.9...""")
 
 
+@add_class_weight
 class CTRNNClassifier(SequenceClassifierMixin, _BaseCTRNN):
     __doc__ = _CTRNN_DOC.format(
         summary="Continuous-time recurrent network for sequence classification.",

@@ -8,6 +8,7 @@ from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRec
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from .._weights import add_class_weight
 from ..utils._compat import Interval
 from ._stacked import hidden_sizes, stacked_or_single
 
@@ -169,6 +170,7 @@ class ElmanRegressor(SequenceRegressorMixin, _BaseElman):
     0.9...""")
 
 
+@add_class_weight
 class ElmanClassifier(SequenceClassifierMixin, _BaseElman):
     __doc__ = _ELMAN_DOC.format(
         summary="Elman simple recurrent network for sequence classification.",

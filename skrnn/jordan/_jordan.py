@@ -8,6 +8,7 @@ from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRec
 from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from .._weights import add_class_weight
 from ..elman._stacked import hidden_sizes, stacked_or_single
 from ..utils._compat import Interval
 
@@ -178,6 +179,7 @@ class JordanRegressor(SequenceRegressorMixin, _BaseJordan):
     (5,)""")
 
 
+@add_class_weight
 class JordanClassifier(SequenceClassifierMixin, _BaseJordan):
     __doc__ = _JORDAN_DOC.format(
         summary="Jordan recurrent network for sequence classification.",

@@ -12,6 +12,7 @@ from .._docs import BPTT_STEPS, TRAINING_ATTRIBUTES, LSTM_TRAINING_PARAMETERS
 from .._losses import LOSSES, error_entropy_loss
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from .._weights import add_class_weight
 from ..utils._compat import Interval, StrOptions
 from ._network import LSTMNetwork
 
@@ -275,6 +276,7 @@ class LSTMRegressor(SequenceRegressorMixin, _BaseLSTM):
     }
 
 
+@add_class_weight
 class LSTMClassifier(SequenceClassifierMixin, _BaseLSTM):
     __doc__ = _LSTM_DOC.format(
         summary="Long short-term memory network for sequence classification.",

@@ -8,6 +8,7 @@ from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import BPTT_STEPS, SRN_TRAINING_PARAMETERS, TRAINING_ATTRIBUTES
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
+from .._weights import add_class_weight
 from ._network import SecondOrderNetwork
 
 # the training parameters of the other networks, less weight_init: V has one
@@ -177,6 +178,7 @@ _DOC = """{summary}
 """
 
 
+@add_class_weight
 class SecondOrderClassifier(SequenceClassifierMixin, _BaseSecondOrder):
     __doc__ = _DOC.format(
         summary="Second-order recurrent network (Pollack's) for sequence classification.",
