@@ -253,7 +253,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         self._theta[...] = weights
         return self
 
-    def evaluate_loss(self, X, y, weights=None):
+    def evaluate_loss(self, X, y, weights=None, sample_weight=None):
         """Training loss (data loss + L2 penalty) of ``weights`` on ``(X, y)``.
 
         Every sequence starts from the initial state. The fitted model is
@@ -267,13 +267,16 @@ class BaseRecurrent(BaseEstimator, ABC):
             Targets, as for :meth:`fit`.
         weights : array-like of shape (n_weights,), default=None
             Flat weight vector; the fitted weights when None.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the targets, as for :meth:`fit` (a classifier's
+            ``class_weight`` applies too).
 
         Returns
         -------
         loss : float
         """
         check_is_fitted(self)
-        seqs = self._prepare(X, y, reset=False)
+        seqs = self._prepare(X, y, reset=False, sample_weight=sample_weight)
         theta = self._theta if weights is None else np.asarray(weights, dtype=self._theta.dtype)
         if theta.shape != self._theta.shape:
             raise ValueError(f"weights must have shape {self._theta.shape}; got {theta.shape}.")
@@ -281,7 +284,7 @@ class BaseRecurrent(BaseEstimator, ABC):
             return self._objective(theta, seqs, self._initial_state(seqs), need_grad=False)[0]
 
     # -- population losses (gradient-free weight search) -----------------------
-    def population_loss(self, thetas, X, y):
+    def population_loss(self, thetas, X, y, sample_weight=None):
         """Training loss (data loss + L2 penalty) of many flat weight vectors at once.
 
         The loss of each row of ``thetas``, as :meth:`evaluate_loss` would
@@ -301,6 +304,10 @@ class BaseRecurrent(BaseEstimator, ABC):
             Sequences in any layout the estimator accepts.
         y : array-like or list of array-like
             Targets, as for :meth:`fit`.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the targets, as for :meth:`fit`. Weighted losses
+            (and a classifier's ``class_weight``) are computed candidate by
+            candidate in Python, not by the compiled population kernel.
 
         Returns
         -------
@@ -308,7 +315,7 @@ class BaseRecurrent(BaseEstimator, ABC):
             The losses, float64; ``inf`` where the forward pass overflowed.
         """
         check_is_fitted(self)
-        seqs = self._prepare(X, y, reset=False)
+        seqs = self._prepare(X, y, reset=False, sample_weight=sample_weight)
         thetas = np.asarray(thetas)
         if thetas.ndim != 2 or thetas.shape[1] != self._theta.shape[0]:
             raise ValueError(f"thetas must have shape (n_candidates, {self._theta.shape[0]}); "
@@ -331,7 +338,8 @@ class BaseRecurrent(BaseEstimator, ABC):
         blas_free = getattr(net, "population_blas_free", False)
         with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=blas_free), \
                 np.errstate(over="ignore", invalid="ignore"):
-            if hasattr(net, "population_loss") and loss_name in POPULATION_LOSS_CODES:
+            if (hasattr(net, "population_loss") and loss_name in POPULATION_LOSS_CODES
+                    and seqs.W is None):  # the compiled kernels weigh every target 1
                 if seqs.per_step:
                     target_rows = np.arange(seqs.n_steps, dtype=np.intp)
                 else:
@@ -349,13 +357,15 @@ class BaseRecurrent(BaseEstimator, ABC):
                 for c in range(n_cand):
                     params = self._views(thetas[c])
                     Y, _, _ = net.forward(params, seqs, state0, need_cache=False)
-                    out[c] = loss_fn(Y[seqs.target_rows], seqs.Y)[0]
+                    out[c] = (loss_fn(Y[seqs.target_rows], seqs.Y)[0] if seqs.W is None else
+                              loss_fn(Y[seqs.target_rows], seqs.Y, sample_weight=seqs.W)[0])
             # the L2 penalty, for all candidates at once: the positions the
             # network penalises are found by asking it about a vector of indices
             positions = np.arange(thetas.shape[1], dtype=np.float64)
             penalised = np.concatenate([W.ravel() for W in net.penalised(self._views(positions))])
             block = thetas[:, penalised.astype(np.intp)]
-            out += (0.5 * self.alpha / max(seqs.n_targets, 1)
+            n = max(seqs.n_targets, 1) if seqs.W is None else (seqs.total_weight or 1.0)
+            out += (0.5 * self.alpha / n
                     * np.einsum("ij,ij->i", block, block, dtype=np.float64))
         out[~np.isfinite(out)] = np.inf
         return out

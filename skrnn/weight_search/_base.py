@@ -181,7 +181,7 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
 
     # -- fitting -------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Search the weights of a fresh copy of ``estimator`` on ``(X, y)``.
 
         Parameters
@@ -190,6 +190,11 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
             Sequences in any layout the wrapped estimator accepts.
         y : array-like or list of array-like
             Targets, as for the wrapped estimator's ``fit``.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the targets, as for the wrapped estimator's ``fit``:
+            the population loss is their weighted average (computed
+            candidate by candidate, not by the compiled population kernel),
+            and ``refine`` fits with them.
 
         Returns
         -------
@@ -198,11 +203,11 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         saved = self.__dict__.copy()
         try:
             self._check_settings()
-            net, seqs = self._build(X, y)
+            net, seqs = self._build(X, y, sample_weight=sample_weight)
             interrupted = self._search(net, seqs, self._start_population(net, seqs),
                                        self.max_iter)
             if self.refine and not interrupted:  # Ctrl-C stops the whole fit
-                self._refine(X, y)
+                self._refine(X, y, sample_weight)
         # a failed fit, or one interrupted before it found anything, leaves a
         # fitted model as it was
         except BaseException:
@@ -211,7 +216,7 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
             raise
         return self
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One more iteration of the search, on ``(X, y)``.
 
         The population, swarm or temperature carry over from the previous
@@ -225,6 +230,8 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         y : array-like or list of array-like
         classes : array-like, default=None
             All class labels (classifiers, first call only).
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the targets, as in :meth:`fit`.
 
         Returns
         -------
@@ -232,22 +239,22 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         """
         saved = copy.deepcopy(self.__dict__)
         try:
-            self._partial_fit(X, y, classes)
+            self._partial_fit(X, y, classes, sample_weight)
         except BaseException:  # a failed (or interrupted) call leaves a fitted model as it was
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
         return self
 
-    def _partial_fit(self, X, y, classes):
+    def _partial_fit(self, X, y, classes, sample_weight=None):
         if not hasattr(self, "_state"):
             self._validate_params()
             self._check_settings()
-            net, seqs = self._build(X, y, classes=classes)
+            net, seqs = self._build(X, y, classes=classes, sample_weight=sample_weight)
             self._search(net, seqs, self._start_population(net, seqs), 1)
             return
         net = self.best_estimator_
-        seqs = net._prepare(X, y, reset=False, classes=classes)
+        seqs = net._prepare(X, y, reset=False, classes=classes, sample_weight=sample_weight)
         evaluate = self._evaluator(net, seqs)
         with self._threads(net):
             thetas, losses = self._reevaluate(self._state, evaluate)
@@ -257,13 +264,13 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         self._record(thetas, losses)
         self._search(net, seqs, None, 1)
 
-    def _build(self, X, y, classes=None):
+    def _build(self, X, y, classes=None, sample_weight=None):
         if not isinstance(self.estimator, BaseRecurrent):
             raise ValueError(
                 f"estimator must be an skrnn network trained by gradient (ElmanRegressor, "
                 f"JordanClassifier, LSTMRegressor...); got {type(self.estimator).__name__}.")
         net = clone(self.estimator)
-        seqs = net._prepare(X, y, reset=True, classes=classes)
+        seqs = net._prepare(X, y, reset=True, classes=classes, sample_weight=sample_weight)
         net._initialize(seqs)
         return net, seqs
 
@@ -375,16 +382,17 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         self.best_estimator_ = net
         return interrupted
 
-    def _refine(self, X, y):
+    def _refine(self, X, y, sample_weight=None):
         """The network's own solver, started from the best weights found."""
         net = self.best_estimator_
         warm = net.warm_start
         net.set_params(warm_start=True)
         try:
-            net.fit(X, y)
+            # (RNNPBRegressor, which learns no targets, takes no sample_weight)
+            net.fit(X, y, **({} if sample_weight is None else {"sample_weight": sample_weight}))
         finally:
             net.set_params(warm_start=warm)
-        self.refined_loss_ = float(net.evaluate_loss(X, y))
+        self.refined_loss_ = float(net.evaluate_loss(X, y, sample_weight=sample_weight))
 
 
 def _shared_doc(population):
