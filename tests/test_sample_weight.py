@@ -22,6 +22,9 @@ from skrnn import (
     SecondOrderRegressor,
 )
 
+# short fits on purpose: the comparisons need the same steps, not convergence
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 REGRESSORS = [ElmanRegressor, JordanRegressor, LSTMRegressor, CTRNNRegressor,
               SecondOrderRegressor]
 CLASSIFIERS = [ElmanClassifier, JordanClassifier, LSTMClassifier, CTRNNClassifier,
