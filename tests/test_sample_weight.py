@@ -233,3 +233,34 @@ def test_metadata_routing_through_grid_search_and_cross_validate():
         alone = ElmanRegressor(**LBFGS).fit(X[8:], y[8:])
         assert_allclose(result["estimator"][0].get_flat_weights(), alone.get_flat_weights(),
                         rtol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanClassifier])
+def test_weighted_population_loss_equals_repeated_sequences(cls):
+    # the weighted Python pass against the compiled kernel on repeated data
+    X, y_reg, y_clf = _data()
+    y = y_clf if cls in CLASSIFIERS else y_reg
+    w = np.array([1, 3, 0, 2, 1, 0, 1, 2, 1, 1, 0, 2])
+    model = cls(**LBFGS).fit(X, y)
+    rng = np.random.default_rng(0)
+    thetas = model.get_flat_weights() + 0.1 * rng.normal(size=(4, model._theta.shape[0]))
+    Xr, yr = _repeat(w, X, y)
+    assert_allclose(model.population_loss(thetas, X, y, sample_weight=w),
+                    model.population_loss(thetas, Xr, yr), rtol=1e-10)
+    assert model.evaluate_loss(X, y, sample_weight=w) == pytest.approx(
+        model.evaluate_loss(Xr, yr), rel=1e-10)
+
+
+def test_weight_search_passes_weights_to_the_population_loss():
+    from skrnn import GeneticOptimizer
+
+    X, y, _ = _data()
+    w = np.r_[np.full(6, 5.0), np.full(6, 0.2)]
+    search = GeneticOptimizer(ElmanRegressor(n_hidden=3), population_size=6, max_iter=3,
+                              refine=True, random_state=0)
+    search.fit(X, y, sample_weight=w)
+    net = search.best_estimator_
+    # the loss it reports is the weighted one, at the weights it found
+    assert search.refined_loss_ == pytest.approx(net.evaluate_loss(X, y, sample_weight=w))
+    assert search.refined_loss_ != pytest.approx(net.evaluate_loss(X, y))
+    search.partial_fit(X, y, sample_weight=w)
