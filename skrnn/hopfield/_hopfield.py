@@ -228,6 +228,12 @@ class HopfieldMemory(BaseEstimator):
     def fit(self, X, y=None):
         """Store the rows of X as patterns, forgetting anything stored before.
 
+        Takes no ``sample_weight``: the memory learns no targets and has no
+        loss to weigh; its storage rules (Hebbian outer products, the
+        pseudo-inverse, Storkey's, the modern rule's stored rows) treat every
+        pattern alike, and a pattern's weight in the Hebbian sum would only
+        deepen its basin while crowding the others.
+
         Parameters
         ----------
         X : array-like of shape (n_patterns, n_features)

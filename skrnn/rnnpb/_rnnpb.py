@@ -188,7 +188,9 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         """Learn the weights and one code per sequence of ``X``.
 
         At every step the network predicts the next step of the sequence,
-        from the steps before and the sequence's code.
+        from the steps before and the sequence's code. Takes no
+        ``sample_weight``: it learns no targets of a user's, only its own
+        sequences, each with its own code.
 
         Parameters
         ----------
