@@ -158,13 +158,18 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
                                dtype=None if reset else self._theta.dtype)
         return seqs, next_step_sequences(seqs)
 
-    def _prepare(self, X, y, reset, classes=None):
+    def _prepare(self, X, y, reset, classes=None, sample_weight=None):
         """The training sequences of ``X`` (y is ignored), each with its code.
+
+        ``sample_weight`` must be None: the network learns its own sequences.
 
         Used by :meth:`evaluate_loss` and :meth:`population_loss` too: there,
         ``X`` must be the training sequences, in their order, since the
         loss uses their codes.
         """
+        if sample_weight is not None:
+            raise ValueError("RNNPBRegressor takes no sample_weight: it learns no targets, "
+                             "only its own sequences, each with its own code.")
         saved = self.__dict__.copy()
         try:
             _, seqs = self._sequences(X, reset=reset)
