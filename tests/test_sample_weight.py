@@ -264,3 +264,19 @@ def test_weight_search_passes_weights_to_the_population_loss():
     assert search.refined_loss_ == pytest.approx(net.evaluate_loss(X, y, sample_weight=w))
     assert search.refined_loss_ != pytest.approx(net.evaluate_loss(X, y))
     search.partial_fit(X, y, sample_weight=w)
+
+
+def test_metadata_routing_through_a_pipeline():
+    from sklearn.pipeline import make_pipeline
+
+    from skrnn.preprocessing import SequenceScaler
+
+    X, y, _ = _data(n=10)
+    w = np.linspace(0.0, 2.0, 10)
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(SequenceScaler().set_fit_request(sample_weight=False),
+                             ElmanRegressor(**LBFGS).set_fit_request(sample_weight=True))
+        pipe.fit(X, y, sample_weight=w)
+    Xs = SequenceScaler().fit_transform(X)
+    direct = ElmanRegressor(**LBFGS).fit(Xs, y, sample_weight=w)
+    assert_allclose(pipe[-1].get_flat_weights(), direct.get_flat_weights(), rtol=1e-12)
