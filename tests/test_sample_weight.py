@@ -280,3 +280,19 @@ def test_metadata_routing_through_a_pipeline():
     Xs = SequenceScaler().fit_transform(X)
     direct = ElmanRegressor(**LBFGS).fit(Xs, y, sample_weight=w)
     assert_allclose(pipe[-1].get_flat_weights(), direct.get_flat_weights(), rtol=1e-12)
+
+
+def test_transformed_target_regressor_passes_the_weights_on():
+    from skrnn import EchoStateRegressor, SequenceTransformedTargetRegressor
+
+    X, y, _ = _data(n=10)
+    w = np.r_[np.zeros(3), np.ones(7)]
+    wrapped = SequenceTransformedTargetRegressor(ElmanRegressor(**LBFGS))
+    wrapped.fit(X, y, sample_weight=w)
+    unweighted = SequenceTransformedTargetRegressor(ElmanRegressor(**LBFGS)).fit(X, y)
+    assert not np.allclose(wrapped.regressor_.get_flat_weights(),
+                           unweighted.regressor_.get_flat_weights())
+    no_weights = SequenceTransformedTargetRegressor(EchoStateRegressor(n_reservoir=10))
+    with pytest.raises(ValueError, match="takes no sample_weight"):
+        no_weights.fit(X, y, sample_weight=w)
+    assert not hasattr(no_weights, "regressor_")

@@ -2,6 +2,8 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
+
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.metrics import r2_score
@@ -132,7 +134,7 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         return rebuild(transformer.transform(stacked)), transformer
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the transformer on the stacked targets, and the regressor on them scaled.
 
         Parameters
@@ -141,6 +143,9 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
             Sequences in any layout the regressor accepts.
         y : array-like or list of array-like
             Targets in any layout the regressor accepts.
+        sample_weight : array-like or list of array-like, default=None
+            Passed to the regressor's ``fit`` (the transformer is fitted
+            unweighted); a ``ValueError`` if the regressor takes none.
 
         Returns
         -------
@@ -148,14 +153,16 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         """
         # the fitted attributes are set together, once both fits succeeded:
         # a failing fit leaves a fitted model as it was
+        regressor = self._new_regressor()
+        weights = _weight_kwargs(regressor, "fit", sample_weight)
         y_scaled, transformer = self._scaled(X, y, None)
-        regressor = self._new_regressor().fit(X, y_scaled)
+        regressor.fit(X, y_scaled, **weights)
         self.transformer_, self.regressor_ = transformer, regressor
         self._set_n_features()
         return self
 
     @available_if(_has_partial_fit)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One step of the regressor's streaming on scaled targets.
 
         The transformer is fitted on the first call only (see Notes).
@@ -164,6 +171,8 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         ----------
         X : array-like or list of array-like
         y : array-like or list of array-like
+        sample_weight : array-like or list of array-like, default=None
+            Passed to the regressor's ``partial_fit``, as in :meth:`fit`.
 
         Returns
         -------
@@ -172,10 +181,11 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         first = not hasattr(self, "regressor_")
         if first:
             self._validate_params()
-        y_scaled, transformer = self._scaled(X, y, None if first else self.transformer_)
         # a first call that fails leaves no transformer fitted on its chunk
         regressor = self._new_regressor() if first else self.regressor_
-        regressor.partial_fit(X, y_scaled)
+        weights = _weight_kwargs(regressor, "partial_fit", sample_weight)
+        y_scaled, transformer = self._scaled(X, y, None if first else self.transformer_)
+        regressor.partial_fit(X, y_scaled, **weights)
         self.transformer_, self.regressor_ = transformer, regressor
         self._set_n_features()
         return self
@@ -240,3 +250,13 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         tags.target_tags.multi_output = True
         tags.non_deterministic = inner.non_deterministic
         return tags
+
+
+def _weight_kwargs(regressor, method, sample_weight):
+    """``{'sample_weight': ...}`` for the regressor's ``method``; ValueError if it takes none."""
+    if sample_weight is None:
+        return {}
+    if "sample_weight" not in inspect.signature(getattr(regressor, method)).parameters:
+        raise ValueError(f"sample_weight was given, but {type(regressor).__name__}.{method} "
+                         "takes no sample_weight.")
+    return {"sample_weight": sample_weight}
