@@ -128,6 +128,10 @@ def add_class_weight(cls):
     signature = inspect.signature(base_init)
 
     def __init__(self, *args, class_weight=None, **kwargs):
+        unknown = sorted(set(kwargs) - set(signature.parameters))
+        if unknown:  # named after the class the user called, as Python would
+            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword "
+                            f"argument {unknown[0]!r}")
         base_init(self, *args, **kwargs)
         self.class_weight = class_weight
 
@@ -136,6 +140,7 @@ def add_class_weight(cls):
                                     default=None))
     __init__.__signature__ = signature.replace(parameters=params)
     __init__.__doc__ = base_init.__doc__
+    __init__.__qualname__ = f"{cls.__name__}.__init__"
     cls.__init__ = __init__
     # the parameter's entry, last of the Parameters section
     marker = "\n    Attributes\n    ----------"
