@@ -15,6 +15,12 @@ Subcommands (each prints a markdown table):
     100 sequences advanced together (skrnn: one kernel call, the sparse
     product vectorised across sequences) against reservoirpy on the same 3D
     array.
+``bound``
+    The batch fit alone, split into its parts (reservoir states, input
+    product, the readout's Gram sums, construction, the rest), beside
+    reservoirpy's fit in the same repeats: the fit ratio, its Amdahl bound
+    (reservoirpy's fit / skrnn's Gram time) and the share of the bound
+    reached.
 ``stream``
     10 million steps through ``partial_fit`` in chunks: steps per second and
     the peak resident memory as the stream goes on.
@@ -35,6 +41,7 @@ Run::
     pip install "reservoirpy>=0.4,<0.5"     # or: pip install -e ".[benchmark]"
     python benchmarks/bench_esn.py speed --repeats 3
     python benchmarks/bench_esn.py batch --repeats 3
+    python benchmarks/bench_esn.py bound --repeats 3
     python benchmarks/bench_esn.py stream
     python benchmarks/bench_esn.py mackey-glass
     python benchmarks/bench_esn.py narma
@@ -170,6 +177,91 @@ def batch(args):
                       flush=True)
 
 
+class Breakdown:
+    """Wall time spent in the parts of skrnn's fit, while the context is open.
+
+    ``gram`` is the readout's sums (:class:`skrnn._readout._sums.Moments`'s
+    ``add``: shifting the rows, the rank-k update of the Gram matrix and the
+    cross-products with the targets), the same BLAS work reservoirpy does;
+    ``states`` the reservoir kernel, ``project`` the input product, ``build``
+    the reservoir's construction (spectral radius included). With
+    ``n_jobs=2`` the sums of one window overlap the next window's states, so
+    the parts can add up to more than the fit.
+    """
+
+    def __init__(self):
+        from skrnn._readout._sums import Moments
+        from skrnn.echo_state._echo_state import _BaseEchoState
+        from skrnn.echo_state._reservoir import Reservoir
+
+        self.targets = {"gram": (Moments, "add"), "states": (Reservoir, "run"),
+                        "project": (Reservoir, "project"),
+                        "build": (_BaseEchoState, "_build_reservoir")}
+        self.times = dict.fromkeys(self.targets, 0.0)
+
+    def _timed(self, name, method):
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.times[name] += time.perf_counter() - start
+        return timed
+
+    def __enter__(self):
+        self.saved = {}
+        for name, (owner, attr) in self.targets.items():
+            self.saved[name] = owner.__dict__[attr]
+            setattr(owner, attr, self._timed(name, self.saved[name]))
+        return self
+
+    def __exit__(self, *exc):
+        for name, (owner, attr) in self.targets.items():
+            setattr(owner, attr, self.saved[name])
+
+
+def bound(args):
+    """Where skrnn's batch fit goes, and the Amdahl bound of its ratio to reservoirpy.
+
+    The bound is reservoirpy's fit divided by skrnn's own Gram time (the
+    readout's sums), both from the same repeat: the ratio skrnn's fit would
+    reach if everything but the sums cost nothing. Target of issue #26: a
+    ratio of at least 85 % of that bound.
+    """
+    n_seq, length = args.sequences, args.lengths[0]
+    z = squashed_mackey_glass(n_seq * (length + 1) + 1)
+    windows = z[: n_seq * (length + 1)].reshape(n_seq, length + 1)
+    X, Y = windows[:, :-1, None], windows[:, 1:, None]
+    # float32 input: skrnn's reservoir runs in float32, its sums stay float64
+    X_s, Y_s = (X.astype(np.float32), Y.astype(np.float32)) if args.float32 else (X, Y)
+    print(f"Batch of {n_seq} sequences of {length} steps, fit only; medians of "
+          f"{args.repeats} interleaved repeats (s); skrnn on {X_s.dtype} input.\n")
+    print("| threads | units | fit skrnn | states | project | Gram (sums) | build | rest | "
+          "fit reservoirpy | fit ratio | bound | share of bound |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for n_units in args.units:
+        for threads in args.threads:
+            rows = []
+            with threadpool_limits(threads):
+                for _ in range(args.repeats):
+                    with Breakdown() as parts:
+                        start = time.perf_counter()
+                        skrnn_model(n_units, n_jobs=threads).fit(X_s, Y_s[..., 0])
+                        t_fit = time.perf_counter() - start
+                    start = time.perf_counter()
+                    reservoirpy_model(n_units).fit(X, Y, warmup=SETTINGS["n_washout"])
+                    t_rpy = time.perf_counter() - start
+                    p = parts.times
+                    rest = t_fit - p["states"] - p["project"] - p["gram"] - p["build"]
+                    rows.append((t_fit, p["states"], p["project"], p["gram"], p["build"],
+                                 rest, t_rpy, t_rpy / t_fit, t_rpy / p["gram"]))
+            m = np.median(rows, axis=0)
+            ratio, limit = m[7], m[8]
+            print(f"| {threads} | {n_units} | {m[0]:.2f} | {m[1]:.2f} | {m[2]:.2f} | "
+                  f"{m[3]:.2f} | {m[4]:.2f} | {m[5]:.2f} | {m[6]:.2f} | **{ratio:.1f}x** | "
+                  f"{limit:.1f}x | {100 * ratio / limit:.0f} % |", flush=True)
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -267,7 +359,8 @@ def narma(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["speed", "batch", "stream", "mackey-glass", "narma"])
+    parser.add_argument("what", choices=["speed", "batch", "bound", "stream", "mackey-glass",
+                                         "narma"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--units", type=int, nargs="+", default=[500, 1000, 2000])
     parser.add_argument("--steps", type=int, nargs="+", default=[10_000, 100_000])
@@ -276,6 +369,9 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2],
                         help="speed and batch: BLAS threads of both libraries, and skrnn's "
                              "n_jobs")
+    parser.add_argument("--float32", action="store_true",
+                        help="bound: give skrnn float32 input (its reservoir then runs in "
+                             "float32)")
     parser.add_argument("--total", type=int, default=10_000_000)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--stream-units", type=int, default=200)
@@ -286,8 +382,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
     with threadpool_limits(1):
-        {"speed": speed, "batch": batch, "stream": stream, "mackey-glass": mackey_glass,
-         "narma": narma}[args.what](args)
+        {"speed": speed, "batch": batch, "bound": bound, "stream": stream,
+         "mackey-glass": mackey_glass, "narma": narma}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,10 @@ def _fails(call, headroom):
 
 
 def _cases():
-    """(kernel name, call, bytes of the first large buffer, arrays it must not write)."""
+    """(kernel name, call, bytes of the first large buffer, arrays it must not write[,
+    options]): the options give the first cap's ``headroom`` (16 MB by default) and
+    the caps to try ``then`` (by default one above the first large buffer, which
+    must be given back when a later one fails)."""
     import numpy as np
 
     from skrnn._kernels._hopfield import hopfield_recall
@@ -163,6 +166,112 @@ def _cases():
                np.ones(1, np.uint8), lanes, 0, 0, 0, 2, losses)
     cases.append(("lstm_population_loss", lambda: lstm_population_loss(*args_lp),
                   (4 * n * k + k * lanes + 2 * n * lanes) * 8, [losses]))
+    return cases + _cases_since()
+
+
+def _cases_since():
+    """The kernels of real-time recurrent learning, the continuous-time and
+    second-order networks and the lag networks.
+
+    The scratch of the continuous-time network's backward pass and of the
+    second-order network is a few rows of the state; with thousands of units
+    (weights reserved, never touched) that is hundreds of kB, so those cases
+    cap the address space below that instead of 16 MB above it.
+    """
+    import numpy as np
+
+    from skrnn._kernels._ctrnn import ctrnn_bptt, ctrnn_forward
+    from skrnn._kernels._lagnet import lagnet_forward, lagnet_generate, lagnet_train
+    from skrnn._kernels._rtrl import rtrl_run
+    from skrnn._kernels._second_order import second_order_bptt, second_order_forward
+
+    z = np.zeros
+    one = np.array([0, 1], dtype=np.intp)  # one sequence of one step
+    first = np.zeros(1, dtype=np.intp)
+    cases = []
+
+    # Jordan network trained by RTRL: sensitivities of h, of the output
+    # pre-activations and of the outputs, (n_theta, n) each
+    n = 256
+    n_theta = (1 + n + 1) * n + n * n + n
+    state = z(n)
+    state[::16] = 2.0  # the kernel would reset it to ``initial``
+    theta = z(n_theta)
+    theta[::4096] = 0.5
+    m1, m2, acc = z(n_theta), z(n_theta), z(n_theta)
+    counters = np.zeros(3, dtype=np.int64)
+    args_rt = (z((1, 1)), one, first, z(n), state, z((n_theta, n)), z((0, n)),
+               np.full(1, -1, np.intp), z((0, n)), theta, z(n_theta), 1, n, n, True, 0.5, 1,
+               0, 0, 0.1, 0.0, False, 0.9, 0.999, 1e-8, 0.0, 0.0, 1, True, m1, m2, counters,
+               acc, z((1, n)))
+    cases.append(("rtrl_run", lambda: rtrl_run(*args_rt), n_theta * n * 8,
+                  [state, theta, counters]))
+
+    # continuous-time network, forward: the outputs of a chunk of 4096
+    # sequences (one unit) side by side
+    n_seq, n_out = 4096, 1024
+    offsets = np.arange(n_seq + 1, dtype=np.intp)
+    y_state = z((n_seq, 1))
+    y_state[::512] = 3.0
+    Y = z((n_seq, n_out))
+    Y[::512, 1] = 4.0
+    args_cf = (z((n_seq, 1)), np.full((1, 1), 0.5), z((1, 1)), z(1), offsets,
+               np.arange(n_seq, dtype=np.intp), y_state, 1, z((1, n_out)), z(n_out), 0,
+               z((0, 1)), z((0, 1)), Y)
+    cases.append(("ctrnn_forward", lambda: ctrnn_forward(*args_cf), (n_seq * n_out + 1) * 8,
+                  [y_state, Y], {"then": []}))
+    # backward: a chunk of 4 sequences of 16384 units (W reserved, not touched)
+    n = 16384
+    offsets4 = np.arange(5, dtype=np.intp)
+    G, Qz = z((4, n)), z((4, n))
+    G[:, ::512] = 5.0
+    Qz[:, ::512] = 6.0
+    args_cb = (z((4, n)), np.full((1, n), 0.5), z((4, n)), z((n, n)), offsets4,
+               np.arange(4, dtype=np.intp), 1, 0, G, Qz)
+    cases.append(("ctrnn_bptt", lambda: ctrnn_bptt(*args_cb), 4 * n * 8, [G, Qz],
+                  {"headroom": 2 * n * 8, "then": [6 * n * 8]}))
+
+    # second-order network: the state and a 1, of 32768 units (256 kB: more
+    # than glibc keeps free at the top of its heap)
+    n = 32768
+    W2 = z((n + 1, n))
+    s_state = z((1, n))
+    s_state[0, ::512] = 7.0
+    S2 = z((1, n))
+    S2[0, ::512] = 8.0
+    args_sf = (z((1, 0)), W2, one, first, s_state, 1, S2)
+    cases.append(("second_order_forward", lambda: second_order_forward(*args_sf),
+                  (n + 1) * 8, [s_state, S2], {"headroom": n * 8 // 4, "then": []}))
+    dZ2 = z((1, n))
+    dZ2[0, ::512] = 9.0
+    args_sb = (z((1, 0)), S2, z((1, n)), W2, one, first, 1, 0, dZ2)
+    cases.append(("second_order_bptt", lambda: second_order_bptt(*args_sb), (n + 1) * 8,
+                  [dZ2], {"headroom": n * 8 // 4, "then": []}))
+
+    # lag network with one hidden layer of 4M units: activations, deltas
+    # and momentum terms of every unit, and the gradient of every weight
+    m = 1 << 22
+    sizes = np.array([1, m], dtype=np.intp)
+    theta_l = z(2 * m)
+    theta_l[::4096] = 0.25
+    out = z((1, m))
+    out[0, ::4096] = 1.5
+    args_lf = (z((1, 1)), first, first, 1, theta_l, sizes, 1, 0, out)
+    cases.append(("lagnet_forward", lambda: lagnet_forward(*args_lf), m * 8, [out],
+                  {"then": []}))
+    sizes_g = np.array([1, m, 1], dtype=np.intp)
+    theta_g = z(3 * m + 1)
+    buffer = z((2, 1))
+    buffer[1, 0] = 2.5  # the row the generated output would go to
+    args_lg = (buffer, 1, theta_g, sizes_g, 1, 0)
+    cases.append(("lagnet_generate", lambda: lagnet_generate(*args_lg), (m + 1) * 8,
+                  [buffer], {"then": []}))
+    velocity = z(2 * m)
+    velocity[::4096] = -0.5
+    args_lt = (z((1, 1)), z((1, m)), first, first, 1, theta_l, velocity, sizes,
+               np.full(1, 0.1), 0.9, False, 0.0, 0.0, 1, 0, 1)
+    cases.append(("lagnet_train", lambda: lagnet_train(*args_lt), m * 8,
+                  [theta_l, velocity]))
     return cases
 
 
@@ -206,19 +315,22 @@ def _run(names):
     ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 128 * 1024)
     if "estimator" in names:
         _estimator_keeps_its_model()
-    for name, call, size, outputs in _cases():
+    for name, call, size, outputs, *opts in _cases():
         if name not in names:
             continue
+        opts = opts[0] if opts else {}
         before = [_fingerprint(o) for o in outputs]
         # the failing buffer is the first one asked for, then a later one
         # (after the first was taken and must be given back) where the
         # kernel has two large ones
-        for headroom in (16 * MB, size + 16 * MB)[:1 if "population" in name else 2]:
+        first = opts.get("headroom", 16 * MB)
+        then = opts.get("then", [] if "population" in name else [size + 16 * MB])
+        for headroom in [first, *then]:
             error, growth = _fails(call, headroom)
             assert error is not None, f"{name}: no MemoryError under a cap"
             message = str(error)
             assert name in message and "bytes" in message, message
-            if headroom == 16 * MB:
+            if headroom == first:
                 assert f"{size} bytes" in message, message
             assert growth < 8 * MB, f"{name}: address space grew by {growth} bytes"
             for o, b in zip(outputs, before):
@@ -230,7 +342,9 @@ KERNELS = ["srn_forward", "srn_predict", "srn_bptt", "srn_population_loss",
            "srn_population_loss_candidates", "lstm_forward",
            "lstm_backward", "lstm_generate", "lstm_population_loss",
            "lstm_population_loss_candidates", "reservoir_states",
-           "hopfield_recall"]
+           "hopfield_recall", "rtrl_run", "ctrnn_forward", "ctrnn_bptt",
+           "second_order_forward", "second_order_bptt", "lagnet_forward",
+           "lagnet_generate", "lagnet_train"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")

@@ -15,10 +15,11 @@ the whole batch.
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport free
 from libc.string cimport memcpy, memset
 
 from ._activations cimport activate, scale_by_derivative
+from ._alloc cimport check_taken, take
 from ._blas cimport gemm_rm
 from ._lockstep cimport _length, intp_t
 
@@ -41,46 +42,37 @@ cdef inline Py_ssize_t _chunk(Py_ssize_t n_hidden) noexcept nogil:
     return max(4, 4096 // n_hidden)
 
 
-cdef int _forward_block(const floating[:, ::1] I,
-                        const floating[:, ::1] A,
-                        const floating[:, ::1] W,
-                        const floating[::1] theta,
-                        const intp_t[::1] offsets,
-                        const intp_t* order,
-                        Py_ssize_t n_seq,
-                        floating[:, ::1] y_state,
-                        int activation,
-                        const floating[:, ::1] W_out,
-                        const floating[::1] b_out,
-                        int out_activation,
-                        floating[:, ::1] S,
-                        floating[:, ::1] R,
-                        floating[:, ::1] Y) noexcept nogil:
-    """:func:`ctrnn_forward` over the ``n_seq`` sequences of ``order``; -1 if out of memory."""
+cdef void _forward_block(const floating[:, ::1] I,
+                         const floating[:, ::1] A,
+                         const floating[:, ::1] W,
+                         const floating[::1] theta,
+                         const intp_t[::1] offsets,
+                         const intp_t* order,
+                         Py_ssize_t n_seq,
+                         floating[:, ::1] y_state,
+                         int activation,
+                         const floating[:, ::1] W_out,
+                         const floating[::1] b_out,
+                         int out_activation,
+                         floating[:, ::1] S,
+                         floating[:, ::1] R,
+                         floating[:, ::1] Y,
+                         floating* ybuf,
+                         floating* rbuf,
+                         floating* zbuf,
+                         floating* obuf) noexcept nogil:
+    """:func:`ctrnn_forward` over the ``n_seq`` sequences of ``order``, in the
+    caller's scratch (``n_seq`` rows of n_hidden each, ``obuf`` of n_outputs)."""
     cdef Py_ssize_t n_hidden = W.shape[0]
     cdef Py_ssize_t n_out = W_out.shape[1]
     cdef bint per_step = A.shape[0] > 1
     cdef bint keep = S.shape[0] > 0
     cdef bint outputs = Y.shape[0] > 0
-    cdef floating* obuf
     cdef Py_ssize_t t, b, k, row, t_max, n_active
-    cdef floating* ybuf
-    cdef floating* rbuf
-    cdef floating* zbuf
     cdef const floating* a
     cdef floating* y
     cdef floating* z
     t_max = _length(offsets, order[0])
-    ybuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    rbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    zbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    obuf = <floating*> calloc(n_seq * n_out + 1, sizeof(floating))
-    if ybuf == NULL or rbuf == NULL or zbuf == NULL or obuf == NULL:
-        free(ybuf)
-        free(rbuf)
-        free(zbuf)
-        free(obuf)
-        return -1
     for b in range(n_seq):
         memcpy(&ybuf[b * n_hidden], &y_state[order[b], 0], n_hidden * sizeof(floating))
     _rates(activation, ybuf, &theta[0], rbuf, n_seq, n_hidden)
@@ -119,11 +111,6 @@ cdef int _forward_block(const floating[:, ::1] I,
                 memcpy(&Y[row, 0], &obuf[b * n_out], n_out * sizeof(floating))
     for b in range(n_seq):
         memcpy(&y_state[order[b], 0], &ybuf[b * n_hidden], n_hidden * sizeof(floating))
-    free(ybuf)
-    free(rbuf)
-    free(zbuf)
-    free(obuf)
-    return 0
 
 
 def ctrnn_forward(const floating[:, ::1] I,
@@ -179,48 +166,61 @@ def ctrnn_forward(const floating[:, ::1] I,
         Out, with rows: the outputs g(r_t @ W_out + b_out), computed in the
         loop (prediction keeps no states).
     """
-    cdef int status = 0
     cdef Py_ssize_t start = 0, n = order.shape[0], chunk = _chunk(W.shape[0])
+    cdef Py_ssize_t m = min(chunk, n), n_hidden = W.shape[0]
+    cdef size_t failed = 0
+    cdef floating* ybuf
+    cdef floating* rbuf
+    cdef floating* zbuf
+    cdef floating* obuf
     with nogil:
-        while start < n and status == 0:
-            status = _forward_block(I, A, W, theta, offsets, &order[start],
-                                    min(chunk, n - start), y_state, activation, W_out, b_out,
-                                    out_activation, S, R, Y)
+        # scratch for the largest chunk, taken before any chunk writes
+        ybuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        rbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        zbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        obuf = <floating*> take(m * W_out.shape[1] + 1, sizeof(floating), &failed)
+        while start < n and not failed:
+            _forward_block(I, A, W, theta, offsets, &order[start], min(chunk, n - start),
+                           y_state, activation, W_out, b_out, out_activation, S, R, Y,
+                           ybuf, rbuf, zbuf, obuf)
             start += chunk
-    if status < 0:
-        raise MemoryError("ctrnn_forward could not allocate its state buffers.")
+        free(ybuf)
+        free(rbuf)
+        free(zbuf)
+        free(obuf)
+    check_taken(failed, "ctrnn_forward")
 
 
-cdef int _bptt_block(const floating[:, ::1] R,
-                     const floating[:, ::1] A,
-                     const floating[:, ::1] dR,
-                     const floating[:, ::1] W,
-                     const intp_t[::1] offsets,
-                     const intp_t* order,
-                     Py_ssize_t n_seq,
-                     int activation,
-                     Py_ssize_t bptt_steps,
-                     floating[:, ::1] G,
-                     floating[:, ::1] Qz) noexcept nogil:
-    """:func:`ctrnn_bptt` over the ``n_seq`` sequences of ``order``; -1 if out of memory."""
+cdef void _bptt_block(const floating[:, ::1] R,
+                      const floating[:, ::1] A,
+                      const floating[:, ::1] dR,
+                      const floating[:, ::1] W,
+                      const intp_t[::1] offsets,
+                      const intp_t* order,
+                      Py_ssize_t n_seq,
+                      int activation,
+                      Py_ssize_t bptt_steps,
+                      floating[:, ::1] G,
+                      floating[:, ::1] Qz,
+                      floating* ebuf,
+                      floating* cbuf,
+                      floating* qbuf) noexcept nogil:
+    """:func:`ctrnn_bptt` over the ``n_seq`` sequences of ``order``, in the
+    caller's scratch (``n_seq`` rows of n_hidden each).
+
+    ``ebuf`` holds e_{t+1} = g_{t+1} * a_{t+1}, the gradient at the drive
+    s_{t+1}; ``cbuf`` holds g_{t+1} * (1 - a_{t+1}), the leak's path to y_t.
+    """
     cdef Py_ssize_t n_hidden = W.shape[0]
     cdef bint per_step = A.shape[0] > 1
     cdef Py_ssize_t t, b, k, row, t_max, n_active
-    cdef floating* ebuf    # e_{t+1} = g_{t+1} * a_{t+1}: gradient at the drive s_{t+1}
-    cdef floating* cbuf    # g_{t+1} * (1 - a_{t+1}): the leak's path to y_t
-    cdef floating* qbuf
     cdef const floating* a
     cdef floating* q
     cdef floating g
     t_max = _length(offsets, order[0])
-    ebuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    cbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    qbuf = <floating*> calloc(n_seq * n_hidden, sizeof(floating))
-    if ebuf == NULL or cbuf == NULL or qbuf == NULL:
-        free(ebuf)
-        free(cbuf)
-        free(qbuf)
-        return -1
+    # a sequence joins with no gradient carried in
+    memset(ebuf, 0, n_seq * n_hidden * sizeof(floating))
+    memset(cbuf, 0, n_seq * n_hidden * sizeof(floating))
     n_active = 0
     for t in range(t_max - 1, -1, -1):
         # sequences whose last step is t join with no gradient carried in
@@ -246,10 +246,6 @@ cdef int _bptt_block(const floating[:, ::1] R,
                 G[row, k] = g
                 ebuf[b * n_hidden + k] = g * a[k]
                 cbuf[b * n_hidden + k] = g - g * a[k]
-    free(ebuf)
-    free(cbuf)
-    free(qbuf)
-    return 0
 
 
 def ctrnn_bptt(const floating[:, ::1] R,
@@ -292,12 +288,22 @@ def ctrnn_bptt(const floating[:, ::1] R,
     Qz : ndarray of shape (n_steps, n_hidden)
         Out: gradient qz_t with respect to y_t + theta.
     """
-    cdef int status = 0
     cdef Py_ssize_t start = 0, n = order.shape[0], chunk = _chunk(W.shape[0])
+    cdef Py_ssize_t m = min(chunk, n), n_hidden = W.shape[0]
+    cdef size_t failed = 0
+    cdef floating* ebuf
+    cdef floating* cbuf
+    cdef floating* qbuf
     with nogil:
-        while start < n and status == 0:
-            status = _bptt_block(R, A, dR, W, offsets, &order[start], min(chunk, n - start),
-                                 activation, bptt_steps, G, Qz)
+        # scratch for the largest chunk, taken before any chunk writes
+        ebuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        cbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        qbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        while start < n and not failed:
+            _bptt_block(R, A, dR, W, offsets, &order[start], min(chunk, n - start),
+                        activation, bptt_steps, G, Qz, ebuf, cbuf, qbuf)
             start += chunk
-    if status < 0:
-        raise MemoryError("ctrnn_bptt could not allocate its gradient buffers.")
+        free(ebuf)
+        free(cbuf)
+        free(qbuf)
+    check_taken(failed, "ctrnn_bptt")

@@ -39,9 +39,10 @@ j's net input (back-propagation), and
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
 from libc.math cimport fabs, isfinite, log
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport free
 
 from ._activations cimport IDENTITY, LOGISTIC, SOFTMAX, activate, scale_by_derivative
+from ._alloc cimport check_taken, take
 
 ctypedef Py_ssize_t intp_t
 
@@ -136,9 +137,9 @@ def lagnet_forward(const floating[:, ::1] X, const intp_t[::1] rows,
     cdef intp_t n_out = sizes[n_layers]
     for l in range(1, n_layers + 1):
         n_units += sizes[l]
-    cdef floating* acts = <floating*> calloc(n_units, sizeof(floating))
-    if acts == NULL:
-        raise MemoryError()
+    cdef size_t failed = 0
+    cdef floating* acts = <floating*> take(n_units, sizeof(floating), &failed)
+    check_taken(failed, "lagnet_forward")
     cdef floating* o = acts + n_units - n_out
     with nogil:
         for p in range(rows.shape[0]):
@@ -162,9 +163,9 @@ def lagnet_generate(floating[:, ::1] buffer, intp_t n_lags, const floating[::1] 
     cdef intp_t n_out = sizes[n_layers], n_steps = buffer.shape[0] - n_lags
     for l in range(1, n_layers + 1):
         n_units += sizes[l]
-    cdef floating* acts = <floating*> calloc(n_units, sizeof(floating))
-    if acts == NULL:
-        raise MemoryError()
+    cdef size_t failed = 0
+    cdef floating* acts = <floating*> take(n_units, sizeof(floating), &failed)
+    check_taken(failed, "lagnet_generate")
     cdef floating* o = acts + n_units - n_out
     with nogil:
         for s in range(n_steps):
@@ -234,16 +235,17 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
     cdef double loss = 0, lp
     for l in range(1, n_layers + 1):
         n_units += sizes[l]
-    cdef floating* acts = <floating*> calloc(n_units, sizeof(floating))
-    cdef floating* deltas = <floating*> calloc(n_units, sizeof(floating))
-    cdef floating* kappa = <floating*> calloc(n_units, sizeof(floating))
-    cdef floating* grad = <floating*> calloc(n_params, sizeof(floating))
-    if acts == NULL or deltas == NULL or kappa == NULL or grad == NULL:
+    cdef size_t failed = 0
+    cdef floating* acts = <floating*> take(n_units, sizeof(floating), &failed)
+    cdef floating* deltas = <floating*> take(n_units, sizeof(floating), &failed)
+    cdef floating* kappa = <floating*> take(n_units, sizeof(floating), &failed)
+    cdef floating* grad = <floating*> take(n_params, sizeof(floating), &failed)
+    if failed:
         free(acts)
         free(deltas)
         free(kappa)
         free(grad)
-        raise MemoryError()
+        check_taken(failed, "lagnet_train")
     cdef floating* W
     cdef floating* G
     cdef floating* V

@@ -22,10 +22,11 @@ one step is a single row-major product ``S @ W_rec``.
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
 from libc.math cimport isfinite, log, sqrt, pow
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport free
 from libc.string cimport memcpy, memset
 
 from ._activations cimport IDENTITY, LOGISTIC, SOFTMAX, activate, scale_by_derivative
+from ._alloc cimport check_taken, take
 from ._blas cimport gemm_rm
 from ._lockstep cimport intp_t
 
@@ -229,8 +230,13 @@ cdef int _run(const floating[:, ::1] X,
               bint jordan, floating mu, int activation, int out_activation,
               Optim* opt, Py_ssize_t batch, bint flush,
               floating[::1] m1, floating[::1] m2, long long* counters,
-              floating[::1] acc, floating[:, ::1] Y, double* loss_sum) noexcept nogil:
-    """:func:`rtrl_run` without the Python objects; returns -1, or the step it diverged at."""
+              floating[::1] acc, floating[:, ::1] Y, double* loss_sum,
+              size_t* failed) noexcept nogil:
+    """:func:`rtrl_run` without the Python objects; returns -1, or the step it diverged at.
+
+    All scratch is taken before anything is written; if any of it cannot be
+    had, ``failed`` gets the bytes asked for and nothing runs (-2).
+    """
     cdef Py_ssize_t n_r = n_o if jordan else n_h
     cdef Py_ssize_t n_v = n_in + n_r + 1
     cdef Py_ssize_t n_hid = n_v * n_h  # weights of the hidden layer (with its bias)
@@ -242,28 +248,28 @@ cdef int _run(const floating[:, ::1] X,
     cdef floating* W_out = &theta[n_hid]
     cdef floating* b_out = &theta[n_hid + n_h * n_o]
     cdef floating* W_r = &theta[n_in * n_h]
-    cdef floating* v = <floating*> calloc(n_v, sizeof(floating))
-    cdef floating* h = <floating*> calloc(n_h, sizeof(floating))
-    cdef floating* dh = <floating*> calloc(n_h, sizeof(floating))
-    cdef floating* o = <floating*> calloc(n_o, sizeof(floating))
-    cdef floating* e_o = <floating*> calloc(n_o, sizeof(floating))
-    cdef floating* e_h = <floating*> calloc(n_h, sizeof(floating))
-    cdef floating* J = <floating*> calloc(n_o * n_o, sizeof(floating))
+    cdef floating* v = <floating*> take(n_v, sizeof(floating), failed)
+    cdef floating* h = <floating*> take(n_h, sizeof(floating), failed)
+    cdef floating* dh = <floating*> take(n_h, sizeof(floating), failed)
+    cdef floating* o = <floating*> take(n_o, sizeof(floating), failed)
+    cdef floating* e_o = <floating*> take(n_o, sizeof(floating), failed)
+    cdef floating* e_h = <floating*> take(n_h, sizeof(floating), failed)
+    cdef floating* J = <floating*> take(n_o * n_o, sizeof(floating), failed)
     # Elman: the new sensitivities of h. Jordan: those of h, of the output
     # pre-activations, and of the outputs y.
-    cdef floating* Dh = <floating*> calloc(n_sens * n_h, sizeof(floating))
-    cdef floating* Do = <floating*> calloc((n_sens * n_o) if jordan else 1, sizeof(floating))
-    cdef floating* Dy = <floating*> calloc((n_sens * n_o) if jordan else 1, sizeof(floating))
+    cdef floating* Dh = <floating*> take(n_sens * n_h, sizeof(floating), failed)
+    cdef Py_ssize_t n_jordan = (n_sens * n_o) if jordan else 1
+    cdef floating* Do = <floating*> take(n_jordan, sizeof(floating), failed)
+    cdef floating* Dy = <floating*> take(n_jordan, sizeof(floating), failed)
     cdef bint dekf = opt.code == DEKF
     # DEKF: dy/dw of every weight (Elman's own buffers; Jordan's is Dy), H_g^T P_g
     # of every group, and the small matrices of the filter
-    cdef floating* Jy = <floating*> calloc((n_theta * n_o) if dekf and not jordan else 1,
-                                           sizeof(floating))
-    cdef floating* Jtmp = <floating*> calloc((n_theta * n_o) if dekf and not jordan else 1,
-                                             sizeof(floating))
-    cdef floating* HP = <floating*> calloc((n_theta * n_o) if dekf else 1, sizeof(floating))
-    cdef floating* Mb = <floating*> calloc(n_o * n_o, sizeof(floating))
-    cdef floating* Ab = <floating*> calloc(n_o * n_o, sizeof(floating))
+    cdef Py_ssize_t n_dekf = (n_theta * n_o) if dekf and not jordan else 1
+    cdef floating* Jy = <floating*> take(n_dekf, sizeof(floating), failed)
+    cdef floating* Jtmp = <floating*> take(n_dekf, sizeof(floating), failed)
+    cdef floating* HP = <floating*> take((n_theta * n_o) if dekf else 1, sizeof(floating), failed)
+    cdef floating* Mb = <floating*> take(n_o * n_o, sizeof(floating), failed)
+    cdef floating* Ab = <floating*> take(n_o * n_o, sizeof(floating), failed)
     cdef floating* Jp = NULL
     cdef floating* swap
     cdef floating* Sp = &S[0, 0]
@@ -272,9 +278,7 @@ cdef int _run(const floating[:, ::1] X,
     cdef int diverged = -1
     cdef bint forcing = forced.shape[0] > 0
     cdef bint keep_y = Y.shape[0] > 0
-    if (v == NULL or h == NULL or dh == NULL or o == NULL or e_o == NULL or e_h == NULL
-            or J == NULL or Dh == NULL or Do == NULL or Dy == NULL or Jy == NULL
-            or Jtmp == NULL or HP == NULL or Mb == NULL or Ab == NULL):
+    if failed[0]:
         diverged = -2
     eps = 2.220446049250313e-16 if floating is double else 1.1920929e-07
     for seq in range(order.shape[0] if diverged == -1 else 0):
@@ -571,6 +575,7 @@ def rtrl_run(const floating[:, ::1] X,
         weights are then those of the last finite update.
     """
     cdef Optim opt
+    cdef size_t failed = 0
     cdef double loss_sum = 0
     cdef int diverged
     cdef floating mu = <floating> context_decay
@@ -587,7 +592,6 @@ def rtrl_run(const floating[:, ::1] X,
         diverged = _run(X, offsets, order, initial, state, S, T, target_of, forced, theta,
                         penalty, n_inputs, n_hidden, n_outputs, jordan, mu, activation,
                         out_activation, &opt, batch, flush, m1, m2, &counters[0], acc, Y,
-                        &loss_sum)
-    if diverged == -2:
-        raise MemoryError("real-time recurrent learning could not allocate its buffers")
+                        &loss_sum, &failed)
+    check_taken(failed, "rtrl_run")
     return loss_sum, diverged

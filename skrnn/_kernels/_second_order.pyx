@@ -17,10 +17,11 @@ Sequences never interact, so a batch can be cut into blocks of sequences
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 from cython cimport floating
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport free
 from libc.string cimport memcpy, memset
 
 from ._activations cimport activate, scale_by_derivative
+from ._alloc cimport check_taken, take
 from ._lockstep cimport intp_t
 
 
@@ -58,12 +59,10 @@ def second_order_forward(const floating[:, ::1] X,
     cdef floating* z
     cdef const floating* w
     cdef floating xi, a
-    cdef bint failed = False
+    cdef size_t failed = 0
     with nogil:
-        sp = <floating*> calloc(n_state + 1, sizeof(floating))
-        if sp == NULL:
-            failed = True
-        else:
+        sp = <floating*> take(n_state + 1, sizeof(floating), &failed)
+        if not failed:
             for b in range(n_seq):
                 q = order[b]
                 memcpy(sp, &s_state[q, 0], n_state * sizeof(floating))
@@ -84,8 +83,7 @@ def second_order_forward(const floating[:, ::1] X,
                     memcpy(sp, z, n_state * sizeof(floating))
                 memcpy(&s_state[q, 0], sp, n_state * sizeof(floating))
             free(sp)
-    if failed:
-        raise MemoryError()
+    check_taken(failed, "second_order_forward")
 
 
 def second_order_bptt(const floating[:, ::1] X,
@@ -127,12 +125,10 @@ def second_order_bptt(const floating[:, ::1] X,
     cdef floating* d
     cdef const floating* w
     cdef floating xi, acc
-    cdef bint failed = False
+    cdef size_t failed = 0
     with nogil:
-        carry = <floating*> calloc(n_state + 1, sizeof(floating))
-        if carry == NULL:
-            failed = True
-        else:
+        carry = <floating*> take(n_state + 1, sizeof(floating), &failed)
+        if not failed:
             for b in range(n_seq):
                 q = order[b]
                 memset(carry, 0, n_state * sizeof(floating))
@@ -155,5 +151,4 @@ def second_order_bptt(const floating[:, ::1] X,
                                 acc = acc + xi * w[j] * d[j]
                         carry[k] = acc
             free(carry)
-    if failed:
-        raise MemoryError()
+    check_taken(failed, "second_order_bptt")
