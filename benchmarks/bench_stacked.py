@@ -9,8 +9,8 @@ seeds, and the stack's median minus the single layer's.
 
 Run::
 
-    python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2]
-        [--models elman jordan] [--stack-alpha 0.01]
+    python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2 3 4]
+        [--models elman jordan] [--stack-alpha 0.01] [--stack-lr 0.003]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -37,13 +37,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--stack-alpha", type=float, default=None,
                         help="the stack's L2 penalty (the default's otherwise)")
+    parser.add_argument("--stack-lr", type=float, default=None,
+                        help="the stack's learning_rate_init (the default's otherwise)")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(f"seeds {args.seeds}; n_hidden: {LAYERS}; stack alpha: "
-          f"{args.stack_alpha or 'default'}; one thread\n")
+          f"{args.stack_alpha or 'default'}; stack learning rate: "
+          f"{args.stack_lr or 'default'}; one thread\n")
     print("| task | model | weights (one / stack) | one layer | stack | diff | "
           "seconds (one / stack) |")
     print("|---|---|---|---|---|---|---|")
@@ -60,6 +63,8 @@ def main():
                     est = cls(n_hidden=n_hidden, random_state=seed)
                     if name == "stack" and args.stack_alpha is not None:
                         est.set_params(alpha=args.stack_alpha)
+                    if name == "stack" and args.stack_lr is not None:
+                        est.set_params(learning_rate_init=args.stack_lr)
                     est.fit(task.X_tr, task.y_tr)
                     scores[name].append(task.score(est.predict(task.X_te)))
                     seconds[name] += time.perf_counter() - start
