@@ -9,8 +9,9 @@ seeds, and the stack's median minus the single layer's.
 
 Run::
 
-    python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2]
-        [--models elman jordan] [--stack-alpha 0.01]
+    python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2 3 4]
+        [--models elman jordan] [--stack-alpha 0.01] [--stack-lr 0.003]
+        [--stack-max-grad-norm 1] [--stack-early-stopping]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -37,13 +38,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
     parser.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--stack-alpha", type=float, default=None,
                         help="the stack's L2 penalty (the default's otherwise)")
+    parser.add_argument("--stack-lr", type=float, default=None,
+                        help="the stack's learning_rate_init (the default's otherwise)")
+    parser.add_argument("--stack-max-grad-norm", type=float, default=None,
+                        help="the stack's max_grad_norm (the default's otherwise)")
+    parser.add_argument("--stack-early-stopping", action="store_true",
+                        help="the stack with early_stopping=True")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(f"seeds {args.seeds}; n_hidden: {LAYERS}; stack alpha: "
-          f"{args.stack_alpha or 'default'}; one thread\n")
+          f"{args.stack_alpha or 'default'}; stack learning rate: "
+          f"{args.stack_lr or 'default'}; stack max_grad_norm: "
+          f"{args.stack_max_grad_norm or 'default'}; stack early stopping: "
+          f"{args.stack_early_stopping}; one thread\n")
     print("| task | model | weights (one / stack) | one layer | stack | diff | "
           "seconds (one / stack) |")
     print("|---|---|---|---|---|---|---|")
@@ -60,6 +70,12 @@ def main():
                     est = cls(n_hidden=n_hidden, random_state=seed)
                     if name == "stack" and args.stack_alpha is not None:
                         est.set_params(alpha=args.stack_alpha)
+                    if name == "stack" and args.stack_lr is not None:
+                        est.set_params(learning_rate_init=args.stack_lr)
+                    if name == "stack" and args.stack_max_grad_norm is not None:
+                        est.set_params(max_grad_norm=args.stack_max_grad_norm)
+                    if name == "stack" and args.stack_early_stopping:
+                        est.set_params(early_stopping=True)
                     est.fit(task.X_tr, task.y_tr)
                     scores[name].append(task.score(est.predict(task.X_te)))
                     seconds[name] += time.perf_counter() - start
