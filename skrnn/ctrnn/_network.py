@@ -354,8 +354,8 @@ class ContinuousTimeNetwork:
         out = np.empty((n_seq, n_steps, self.n_outputs), dtype=dtype)
         r = y + params["hidden_bias_"]
         apply_hidden(self.activation, r)
-        # one small product per step for a few sequences: a compiled loop
-        # would not gain on NumPy here, whose per-call cost stays small
+        # step by step in NumPy: each step reads the output of the last; the
+        # compiled kernel covers training and prediction, not generation
         for t in range(n_steps):
             drive = x @ W_in
             for _ in range(self._substeps()):
