@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ._sequences import warn_if_per_step_labels
-from ._weights import class_weights_of, target_weights
+from ._weights import target_weights, with_class_weights
 from .forecasting._closed_loop import check_n_steps, forecast_from, squeeze_forecast
 from .utils._compat import _fit_context
 
@@ -379,15 +379,8 @@ class SequenceClassifierMixin(ClassifierMixin):
 
     def _target_weights(self, seqs, sample_weight):
         """``sample_weight`` times the weight of each sequence's class."""
-        w = target_weights(seqs, sample_weight)
-        per_class = class_weights_of(self, self._class_indices(seqs.Y))
-        if per_class is None:
-            return w
-        w = per_class if w is None else w * per_class
-        if not np.any(w > 0):
-            raise ValueError("sample_weight times class_weight is zero for every sequence: "
-                             "there is nothing to fit.")
-        return w
+        return with_class_weights(self, target_weights(seqs, sample_weight),
+                                  self._class_indices(seqs.Y))
 
     @staticmethod
     def _class_indices(Y):

@@ -75,8 +75,36 @@ def target_weights(seqs, sample_weight):
         elif w.shape != (n_seq,):
             raise ValueError(f"sample_weight must have shape ({n_seq},), one weight per "
                              f"sequence; got {w.shape}.")
+    return _some_positive(w)
+
+
+def row_weights(sample_weight, n_rows):
+    """One float64 weight per row of a 2D ``X`` (the static estimators), or None."""
+    if sample_weight is None:
+        return None
+    w = _as_weights(sample_weight, "sample_weight")
+    if w.shape != (n_rows,):
+        raise ValueError(f"sample_weight must have shape ({n_rows},), one weight per row "
+                         f"of X; got {w.shape}.")
+    return _some_positive(w)
+
+
+def _some_positive(w):
     if not np.any(w > 0):
         raise ValueError("sample_weight is zero everywhere: there is nothing to fit.")
+    return w
+
+
+def with_class_weights(estimator, w, y_indices):
+    """Weights ``w`` (or None) times the class weight of each label (indices into
+    ``estimator.classes_``), or ``w`` itself when ``class_weight`` is None."""
+    per_class = class_weights_of(estimator, y_indices)
+    if per_class is None:
+        return w
+    w = per_class if w is None else w * per_class
+    if not np.any(w > 0):
+        raise ValueError("sample_weight times class_weight is zero for every sequence "
+                         "(or row): there is nothing to fit.")
     return w
 
 

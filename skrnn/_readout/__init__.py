@@ -19,7 +19,7 @@ lives here:
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ._mixin import ReadoutMixin, copy_stream
+from ._mixin import WEIGHTS_NOTES, ReadoutMixin, copy_stream
 from ._solve import (
     GRID_RELATIVE,
     ReadoutSolution,
@@ -43,6 +43,7 @@ __all__ = [
     "ReadoutSolution",
     "ReadoutSums",
     "ReadoutWarning",
+    "WEIGHTS_NOTES",
     "alpha_grid",
     "check_alpha",
     "copy_stream",

@@ -10,6 +10,24 @@ from ._solve import ReadoutSolution, check_alpha, solve_readout
 from ._sums import ReadoutSums
 
 
+#: the Notes paragraph on sample weights of every readout family
+WEIGHTS_NOTES = """\
+    **Sample weights** are frequency weights, as in scikit-learn: a readout
+    row of weight w counts as the row w times. Its features and target are
+    scaled by sqrt(w) in the cross-products, its sums are w-weighted, and
+    the count n of the means, of the standardisation and of the penalty
+    choice becomes the weight total sum(w). So integer weights give the
+    readout of repeated rows (to rounding), zero weights that of the rows
+    dropped, and weighted ``partial_fit`` over chunks weighted ``fit``.
+    ``alpha='gcv'`` takes n = sum(w) in RSS/n and df/n; with ``alpha='cv'``
+    a row stays in the block of its position, counting w times there, and
+    each fold's error is a weighted mean; ``return_std`` estimates the noise
+    variance of a row of weight 1. Multiplying every weight by c multiplies
+    the sums by c, so a fixed ``alpha`` then weighs 1 / c as much, as in
+    scikit-learn's ``Ridge``.
+"""
+
+
 class ReadoutMixin:
     """The all-or-nothing ``fit`` / ``partial_fit`` of a readout family.
 
@@ -17,10 +35,11 @@ class ReadoutMixin:
     supplies one hook, made of these methods, and nothing else reaches inside
     it (``skrnn.dask`` drives the same hook):
 
-    ``_readout_prepare(X, y, *, reset, classes) -> batch``
-        Validate the input and encode the targets (on ``reset``, draw the
-        fixed layer and set what ``fit`` resets). Returns what
-        ``_readout_rows`` needs.
+    ``_readout_prepare(X, y, *, reset, classes, sample_weight=None) -> batch``
+        Validate the input, encode the targets and check ``sample_weight``
+        into one weight per target row, times the class weights of a
+        classifier (on ``reset``, draw the fixed layer and set what ``fit``
+        resets). Returns what ``_readout_rows`` needs.
     ``_readout_shape(batch) -> (n_features, n_outputs)``
         Width of the readout rows and of the targets.
     ``_readout_new_stream(position=0) -> dict``
@@ -29,8 +48,8 @@ class ReadoutMixin:
         :class:`ReadoutSums`) and ``"n_seen"`` (input rows seen).
     ``_readout_rows(batch, sums, stream)``
         Run the fixed layer over the batch and add its readout rows to
-        ``sums`` (``sums.reserve`` first, then ``sums.add`` with positions).
-        Updates ``stream``.
+        ``sums`` (``sums.reserve`` first, then ``sums.add`` with positions
+        and the rows' weights). Updates ``stream``.
     ``_readout_chained(X) -> bool``
         Whether consecutive blocks of ``X`` (split along the first axis)
         carry state from one to the next (a series), or are independent.
@@ -78,7 +97,7 @@ class ReadoutMixin:
             self._readout_sums = _DroppedSums(self._readout_sums)
         return self
 
-    def _readout_fit(self, X, y, *, incremental, classes=None):
+    def _readout_fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         """fit (reset) or partial_fit: the model changes only if everything succeeds."""
         reset = not incremental or not hasattr(self, "_readout_sums")
         if not reset and isinstance(self._readout_sums, _DroppedSums):
@@ -89,7 +108,8 @@ class ReadoutMixin:
         check_alpha(self.alpha, self.alphas)
         saved = self.__dict__.copy()
         try:
-            batch = self._readout_prepare(X, y, reset=reset, classes=classes)
+            batch = self._readout_prepare(X, y, reset=reset, classes=classes,
+                                          sample_weight=sample_weight)
             if reset:
                 sums = ReadoutSums(*self._readout_shape(batch), folds=isinstance(self.alpha, str),
                                    leaf_size=self._readout_leaf_size())
@@ -117,7 +137,7 @@ class ReadoutMixin:
             raise ValueError(
                 "No readout rows to train on: every row seen so far "
                 + (f"is inside the washout (n_washout={washout}) or " if washout else "")
-                + "has a NaN target. Pass more rows"
+                + "has a NaN target or zero weight. Pass more rows"
                 + (", lower n_washout" if washout else "") + ", or targets that are not NaN.")
         if self.alpha == "cv" and not sums.folds:
             raise ValueError("alpha='cv' needs the per-block sums, which are kept only when "
@@ -202,6 +222,7 @@ class _DroppedSums:
 
     def __init__(self, sums):
         self.n = sums.n
+        self.n_rows = sums.n_rows
         self.n_features = sums.n_features
         self.n_outputs = sums.n_outputs
         self.folds = sums.folds

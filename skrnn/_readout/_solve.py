@@ -59,7 +59,7 @@ class _Standardised:
     def __init__(self, moments, fit_intercept=True):
         self.moments = moments
         self.fit_intercept = fit_intercept
-        n = max(moments.n, 1)
+        n = moments.n if moments.n > 0 else 1   # a weight total may be below 1
         # the lower triangle holds the sums (the upper is zero): scaled in place,
         # it is what the factorisations read
         S = moments.s_hh.copy(order="F")

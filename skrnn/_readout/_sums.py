@@ -31,7 +31,7 @@ def _shifted_rows(H, m, shift=None):
 
 
 class Moments:
-    """Count, means and centred cross-products of the rows ``(H, Y)``, in float64.
+    """Weight total, means and centred cross-products of the rows ``(H, Y)``, in float64.
 
     Rows are summed about a fixed *shift* ``c``, the mean of the first rows
     added: ``T_hh = sum (h - c)(h - c)^T`` (lower triangle), ``T_hy``, the
@@ -43,13 +43,20 @@ class Moments:
     one pass to shift them and one rank-k update: nothing of size
     ``n_features^2`` but the update itself.
 
+    Rows may carry weights ``w`` (frequency weights: a row of weight 2 is
+    the row twice). The shifted rows are scaled by ``sqrt(w)`` before the
+    rank-k update, the column sums are ``w``-weighted, and :attr:`n`, the
+    count, becomes the weight total (a float); :attr:`n_rows` still counts
+    the rows. Weights of 1 give the same bits as no weights.
+
     Parameters
     ----------
     n_features, n_outputs : int
     """
 
     def __init__(self, n_features, n_outputs):
-        self.n = 0
+        self.n = 0          # weight total (the row count without weights)
+        self.n_rows = 0
         self.shift_h = np.zeros(n_features)
         self.shift_y = np.zeros(n_outputs)
         self.sum_h = np.zeros(n_features)
@@ -64,30 +71,40 @@ class Moments:
 
     def copy(self):
         new = Moments.__new__(Moments)
-        new.n = self.n
+        new.n, new.n_rows = self.n, self.n_rows
         for name in self._ARRAYS:
             setattr(new, name, getattr(self, name).copy())
         new.t_hh = self.t_hh.copy(order="F")
         new._centred = []
         return new
 
-    def add(self, H, Y):
-        """Add the rows ``H`` (m, p) and ``Y`` (m, k); ``H`` may be a list of column blocks."""
+    def add(self, H, Y, weights=None):
+        """Add the rows ``H`` (m, p) and ``Y`` (m, k), with positive ``weights`` (m,) or
+        None; ``H`` may be a list of column blocks."""
         m = Y.shape[0]
         if m == 0:
             return self
-        first = self.n == 0
+        first = self.n_rows == 0
         shift_h, Hs = _shifted_rows(H, m, None if first else self.shift_h)
         shift_y, Ys = _shifted_rows([Y], m, None if first else self.shift_y)
         if first:
             self.shift_h, self.shift_y = shift_h, shift_y
+        if weights is not None:
+            # sqrt(w) on both sides of every product; w itself on the column sums
+            root = np.sqrt(weights)[:, None]
+            Hs *= root
+            Ys *= root
+            sum_h, sum_y = (Hs * root).sum(axis=0), (Ys * root).sum(axis=0)
+        else:
+            sum_h, sum_y = Hs.sum(axis=0), Ys.sum(axis=0)
         # Hs.T is Fortran-ordered: BLAS reads it without a transposed copy
         blas.dsyrk(1.0, Hs.T, beta=1.0, c=self.t_hh, trans=0, lower=1, overwrite_c=1)
         self.t_hy += Hs.T @ Ys
         self.t_yy += np.einsum("ij,ij->j", Ys, Ys)
-        self.sum_h += Hs.sum(axis=0)
-        self.sum_y += Ys.sum(axis=0)
-        self.n += m
+        self.sum_h += sum_h
+        self.sum_y += sum_y
+        self.n += m if weights is None else float(weights.sum())
+        self.n_rows += m
         self._centred.clear()
         return self
 
@@ -98,9 +115,9 @@ class Moments:
         is ``T_other + d s^T + s d^T + n_other d d^T`` (``s`` their shifted
         sum): Chan, Golub and LeVeque's pairwise update, about a fixed shift.
         """
-        if other.n == 0:
+        if other.n_rows == 0:
             return self
-        if self.n == 0:
+        if self.n_rows == 0:
             self.__dict__.update(other.copy().__dict__)
             return self
         d_h, d_y = other.shift_h - self.shift_h, other.shift_y - self.shift_y
@@ -114,12 +131,13 @@ class Moments:
         self.sum_h += other.sum_h + other.n * d_h
         self.sum_y += other.sum_y + other.n * d_y
         self.n += other.n
+        self.n_rows += other.n_rows
         self._centred.clear()
         return self
 
     def _centred_moments(self):
         if not self._centred:
-            n = max(self.n, 1)
+            n = self.n if self.n > 0 else 1     # a weight total may be below 1
             a_h, a_y = self.sum_h / n, self.sum_y / n     # mean - shift
             s_hh = self.t_hh.copy(order="F")
             blas.dsyr(-float(self.n), a_h, a=s_hh, lower=1, overwrite_a=1)
@@ -206,7 +224,7 @@ class ReadoutSums:
 
     def __init__(self, n_features, n_outputs, folds=False, leaf_size=None):
         self._folded = Moments(n_features, n_outputs)   # complete leaves, in order
-        self._pending = None        # (leaf, [(blocks, Y), ...]): the incomplete leaf's rows
+        self._pending = None        # (leaf, [(blocks, Y, w), ...]): the incomplete leaf's rows
         self._cache = []            # the total with the pending rows, once computed
         self.leaf_size = int(leaf_size or leaf_size_for(n_features))
         self.folds = bool(folds)
@@ -225,8 +243,18 @@ class ReadoutSums:
 
     @property
     def n(self):
-        pending = 0 if self._pending is None else sum(Y.shape[0] for _, Y in self._pending[1])
-        return self._folded.n + pending
+        """The weight total of the rows added (their count, without weights)."""
+        if self._pending is None:
+            return self._folded.n
+        return self._folded.n + sum(Y.shape[0] if w is None else float(w.sum())
+                                    for _, Y, w in self._pending[1])
+
+    @property
+    def n_rows(self):
+        """The rows added (rows of zero weight or a NaN target are not added)."""
+        pending = (0 if self._pending is None
+                   else sum(Y.shape[0] for _, Y, _ in self._pending[1]))
+        return self._folded.n_rows + pending
 
     @property
     def n_features(self):
@@ -240,8 +268,9 @@ class ReadoutSums:
         new = ReadoutSums.__new__(ReadoutSums)
         new._folded = self._folded.copy()
         new._pending = (None if self._pending is None else
-                        (self._pending[0], [([B.copy() for B in blocks], Y.copy())
-                                            for blocks, Y in self._pending[1]]))
+                        (self._pending[0], [([B.copy() for B in blocks], Y.copy(),
+                                             None if w is None else w.copy())
+                                            for blocks, Y, w in self._pending[1]]))
         new._cache = []
         new.leaf_size = self.leaf_size
         new.folds = self.folds
@@ -271,11 +300,13 @@ class ReadoutSums:
                 merged[key] = self.blocks[b]
         self.blocks, self.block_size = merged, size
 
-    def add(self, H, Y, positions=None, ordered=True):
+    def add(self, H, Y, positions=None, ordered=True, weights=None):
         """Add readout rows ``H`` (m, p) with targets ``Y`` (m, k) at ``positions`` (m,).
 
         ``H`` may be a list of column blocks. Rows whose target has a NaN are
-        left out (no target at that step). With folds, call :meth:`reserve`
+        left out (no target at that step), and so are rows of zero weight
+        (``weights``, (m,) non-negative, or None for weights of 1): a row of
+        weight 0 is a row dropped. With folds, call :meth:`reserve`
         first with the positions that this chunk reaches. ``ordered=False``
         says that rows do not come one per position in position order (the
         per-step rows of a batch of sequences): they are summed at once,
@@ -286,41 +317,46 @@ class ReadoutSums:
             return self
         blocks = list(H) if isinstance(H, (list, tuple)) else [H]
         missing = np.isnan(Y).any(axis=1)
+        if weights is not None:
+            weights = np.asarray(weights, dtype=np.float64)
+            missing |= weights == 0
         if missing.any():
             keep = ~missing
             blocks, Y = [B[keep] for B in blocks], Y[keep]
             positions = None if positions is None else np.asarray(positions)[keep]
+            weights = None if weights is None else weights[keep]
         if Y.shape[0] == 0:
             return self
         self._cache.clear()
         if self.folds:
             if positions is None:
                 raise ValueError("readout sums with folds need the rows' positions")
-            self._add_to_blocks(blocks, Y, np.asarray(positions))
+            self._add_to_blocks(blocks, Y, weights, np.asarray(positions))
         if positions is None or not ordered:
             self._flush()
-            self._folded.add(blocks, Y)
+            self._folded.add(blocks, Y, weights)
         else:
-            self._add_to_leaves(blocks, Y, np.asarray(positions))
+            self._add_to_leaves(blocks, Y, weights, np.asarray(positions))
         return self
 
-    def _add_to_leaves(self, blocks, Y, positions):
+    def _add_to_leaves(self, blocks, Y, weights, positions):
         leaf = positions // self.leaf_size
         if np.any(np.diff(positions) <= 0) or (self._pending is not None
                                                and leaf[0] < self._pending[0]):
             # out of order (the per-step rows of a batch of sequences): exact to rounding
             self._flush()
-            self._folded.add(blocks, Y)
+            self._folded.add(blocks, Y, weights)
             return
         cuts = np.flatnonzero(np.diff(leaf)) + 1
         starts, stops = np.concatenate([[0], cuts]), np.concatenate([cuts, [leaf.size]])
         for i, (a, b) in enumerate(zip(starts, stops)):
-            part = [B[a:b] for B in blocks], Y[a:b]
+            part = ([B[a:b] for B in blocks], Y[a:b],
+                    None if weights is None else weights[a:b])
             # a leaf is complete once a later position arrives, or at its last position
             complete = i + 1 < starts.size or positions[b - 1] % self.leaf_size == \
                 self.leaf_size - 1
             if self._pending is not None and self._pending[0] == leaf[a]:
-                self._pending[1].append(([np.array(B) for B in part[0]], np.array(part[1])))
+                self._pending[1].append(_kept(part))
                 if complete:
                     self._flush()
                 continue
@@ -328,16 +364,19 @@ class ReadoutSums:
             if complete:
                 self._folded.add(*part)
             else:
-                self._pending = (int(leaf[a]),
-                                 [([np.array(B) for B in part[0]], np.array(part[1]))])
+                self._pending = (int(leaf[a]), [_kept(part)])
 
     def _pending_rows(self):
         pieces = self._pending[1]
         if len(pieces) == 1:
             return pieces[0]
         n_blocks = len(pieces[0][0])
-        return ([np.concatenate([blocks[j] for blocks, _ in pieces]) for j in range(n_blocks)],
-                np.concatenate([Y for _, Y in pieces]))
+        weighted = any(w is not None for _, _, w in pieces)
+        return ([np.concatenate([blocks[j] for blocks, _, _ in pieces])
+                 for j in range(n_blocks)],
+                np.concatenate([Y for _, Y, _ in pieces]),
+                np.concatenate([np.ones(Y.shape[0]) if w is None else w
+                                for _, Y, w in pieces]) if weighted else None)
 
     def _flush(self):
         """Fold the pending rows into the sums (their leaf is complete, or order is lost)."""
@@ -346,14 +385,15 @@ class ReadoutSums:
             self._pending = None
             self._cache.clear()
 
-    def _add_to_blocks(self, blocks, Y, positions):
+    def _add_to_blocks(self, blocks, Y, weights, positions):
         block = positions // self.block_size
         if block[0] == block[-1] and np.all(block == block[0]):
-            self._block(block[0]).add(blocks, Y)
+            self._block(block[0]).add(blocks, Y, weights)
         else:
             for b in np.unique(block):
                 rows = block == b
-                self._block(b).add([B[rows] for B in blocks], Y[rows])
+                self._block(b).add([B[rows] for B in blocks], Y[rows],
+                                   None if weights is None else weights[rows])
 
     def _block(self, b):
         b = int(b)
@@ -400,9 +440,15 @@ class ReadoutSums:
             held = [b for b in sorted(self.blocks) if b % N_FOLDS == k]
             train = [b for b in sorted(self.blocks) if b % N_FOLDS != k]
             held_m, train_m = self._merged(held), self._merged(train)
-            if held_m.n and train_m.n:
+            if held_m.n_rows and train_m.n_rows:
                 out.append((held_m, train_m))
         return out
+
+
+def _kept(part):
+    """A copy of a leaf's rows ``(blocks, Y, weights)``, to wait in the pending buffer."""
+    blocks, Y, w = part
+    return [np.array(B) for B in blocks], np.array(Y), None if w is None else np.array(w)
 
 
 # -- the solve -------------------------------------------------------------------------

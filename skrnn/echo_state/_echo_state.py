@@ -13,7 +13,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._readout import ReadoutMixin
+from .._readout import WEIGHTS_NOTES, ReadoutMixin
 from .._readout._posterior import predictive_std
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import (
@@ -21,6 +21,7 @@ from .._tasks import (
     SequenceRegressorMixin,
     check_classes_on_first_call,
 )
+from .._weights import CLASS_WEIGHT_DOC
 from ..forecasting._closed_loop import (
     check_n_steps,
     check_strategy,
@@ -151,10 +152,11 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         return t_in >= self.n_washout
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------------
-    def _readout_prepare(self, X, y, *, reset, classes=None):
+    def _readout_prepare(self, X, y, *, reset, classes=None, sample_weight=None):
         seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
                                dtype=None if reset else self._dtype)
         self._encode_targets(seqs, y, reset=reset, classes=classes)
+        seqs.W = self._target_weights(seqs, sample_weight)
         if self._feedback and np.isnan(seqs.Y).any():
             raise ValueError("y has NaN targets, but output_feedback=True feeds each target "
                              "back into the reservoir (teacher forcing); fill them in, or set "
@@ -219,7 +221,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         # other's states are summed
         align = (sums.leaf_size, first) if series else None
         buffers = [state_buffer(seqs, n, chunk, align) for _ in range(2 if chunk else 1)]
-        pending = []  # the window summed next: (blocks, Y, positions, ordered)
+        pending = []  # the window summed next: (blocks, Y, positions, ordered, weights)
         n_windows = 0  # across groups too: a pending window keeps its buffer
         steps_done = 0
 
@@ -260,8 +262,10 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                             positions = first + ids[act[seq[keep]]]
                         else:
                             positions = None
+                        # washed-out steps are dropped here, whatever their weight
                         pending.append(([B[keep] for B in self._step_blocks(Xc, U)],
-                                        seqs.Y[rows[keep]], positions, series))
+                                        seqs.Y[rows[keep]], positions, series,
+                                        None if seqs.W is None else seqs.W[rows[keep]]))
                         if not chunk:
                             add_pending()
                     else:
@@ -270,10 +274,12 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                         steps_done += rows.size
                         progress.tick("Steps", steps_done, seqs.n_steps, context="reservoir: ")
                 if not per_step:
-                    sums.add([pooled.features()], seqs.Y[ids], first + ids)
+                    sums.add([pooled.features()], seqs.Y[ids], first + ids,
+                             weights=None if seqs.W is None else seqs.W[ids])
                 if progress is not None and progress.detailed:
                     progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
-                                  readout_rows=sums.n + sum(p[1].shape[0] for p in pending))
+                                  readout_rows=sums.n_rows + sum(p[1].shape[0]
+                                                                 for p in pending))
             add_pending()
         if series:
             stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
@@ -293,13 +299,13 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
     @property
     def n_readout_rows_(self):
         check_is_fitted(self, "_readout_sums")
-        return self._readout_sums.n
+        return self._readout_sums.n_rows
 
     @property
     def _stream(self):
         return self._readout_stream
 
-    def _fit(self, X, y, incremental=False, classes=None):
+    def _fit(self, X, y, incremental=False, classes=None, sample_weight=None):
         """fit (reset) or partial_fit, through the readout engine; prints what it did."""
         # partial_fit's lines count the time of the whole stream, not of this call
         offset, last_line = (getattr(self, "_stream_clock", (0.0, None)) if incremental
@@ -307,7 +313,8 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         self._progress = progress = Progress(self.verbose, offset=offset, last_line=last_line)
         before = getattr(self, "_readout_stream", {"n_seen": 0})["n_seen"] if incremental else 0
         try:
-            self._readout_fit(X, y, incremental=incremental, classes=classes)
+            self._readout_fit(X, y, incremental=incremental, classes=classes,
+                              sample_weight=sample_weight)
         finally:
             del self._progress
         if incremental:
@@ -540,7 +547,7 @@ _ATTRIBUTES = """\
 
     n_readout_rows_ : int
         Rows accumulated in the readout's sums (steps after the washout, or
-        sequences; those with a NaN target are left out).
+        sequences; those with a NaN target or a zero weight are left out).
 
     n_features_in_ : int
         Features of a row of the layout seen in ``fit``: the columns of 2D
@@ -595,6 +602,11 @@ _NOTES = """\
     step" (or sequence): the row is left out of the readout's sums (a NaN
     in any output leaves the whole row out), while the reservoir state
     still advances.
+
+""" + WEIGHTS_NOTES + """\
+    The washout's steps are not readout rows: they carry no weight
+    whatever ``sample_weight`` gives them. A per-sequence row (the
+    classifier's, or a per-sequence target's) takes its sequence's weight.
 """
 
 _REFERENCES = """\
@@ -747,7 +759,7 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         return bool(self.output_feedback)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Run the reservoir over ``X`` and solve the readout for ``y``.
 
         Parameters
@@ -760,16 +772,23 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
             A target per time step, in the layout of ``X`` (with an optional
             last axis of outputs), or one target per sequence for 3D or list
             ``X``.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the readout rows (see Notes). With a target per step,
+            one weight per step in the layout of ``y`` (``(n_timesteps,)``
+            for a series, ``(n_sequences, n_timesteps)`` for 3D ``X``, a
+            list of per-step arrays for list ``X``) or one per sequence;
+            with a target per sequence, one per sequence. The washout's
+            steps carry no weight whatever is passed.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Add ``(X, y)`` to the readout's sums and solve again.
 
         Consecutive 2D chunks are consecutive pieces of one series: the
@@ -786,13 +805,16 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
             As in :meth:`fit`.
         y : array-like or list of array-like
             As in :meth:`fit`.
+        sample_weight : array-like or list of array-like, default=None
+            As in :meth:`fit`: weighted chunks give the readout weighted
+            ``fit`` gives.
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 over the predicted steps after the washout.
@@ -1007,7 +1029,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         lies; the last state is what a reservoir with a long memory
         summarises best.
 
-{_COMMON_END.format(fb="")}
+{_COMMON_END.format(fb="")}{CLASS_WEIGHT_DOC}
     Attributes
     ----------
 {_ATTRIBUTES.format(pooled=" (twice, last then mean, with pooling='both')")}
@@ -1039,6 +1061,15 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
 
     _univariate_rows = True
 
+    _parameter_constraints: ClassVar[dict] = {
+        **_BaseEchoState._parameter_constraints,
+        "class_weight": [None, dict, StrOptions({"balanced"})],
+    }
+
+    # sample_weight times class_weight, as in the other sequence classifiers
+    _target_weights = SequenceClassifierMixin._target_weights
+    _class_indices = staticmethod(SequenceClassifierMixin._class_indices)
+
     def __init__(
         self,
         n_reservoir=100,
@@ -1058,6 +1089,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         random_state=None,
         n_jobs=None,
         verbose=False,
+        class_weight=None,
     ):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
@@ -1075,6 +1107,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.class_weight = class_weight
 
     def _encode_targets(self, seqs, y, *, reset, classes=None):
         # labels as in the other sequence classifiers, then coded +1 / -1
@@ -1084,7 +1117,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
             self._per_step = False
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Run the reservoir over every sequence and solve the readout.
 
         Parameters
@@ -1095,16 +1128,19 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
             sequences, or a list of sequences of different lengths.
         y : array-like of shape (n_sequences,)
             Labels, of any type.
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence's readout row (see Notes), multiplied
+            with ``class_weight``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Add the sequences ``(X, y)`` to the readout's sums and solve again.
 
         Parameters
@@ -1115,6 +1151,9 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
             Labels.
         classes : array-like of shape (n_classes,), default=None
             All labels there will ever be; required on the first call.
+        sample_weight : array-like of shape (n_sequences,), default=None
+            As in :meth:`fit`. ``class_weight='balanced'`` weighs the
+            labels of each call by their counts in that call.
 
         Returns
         -------
@@ -1122,7 +1161,7 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
             The updated estimator.
         """
         check_classes_on_first_call(not hasattr(self, "classes_"), classes)
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
 
     def decision_function(self, X):
         """Readout outputs of every sequence.

@@ -253,9 +253,13 @@ class Network:
                 "maxima": [np.zeros(self.block_width(b, k)) for b in range(self.n_blocks)],
                 "position": 0}
 
-    def add_rows(self, X, state, args):
+    def add_rows(self, X, state, args, weights=None):
         """Add rows X to the sums of the next depth's problems: for each stack, the
-        random layer's clusters H = zeta(Z W) against the layer's input Z."""
+        random layer's clusters H = zeta(Z W) against the layer's input Z.
+
+        Row weights (``weights``, or None) weigh the least-squares problems as
+        they weigh the readout's: a row of weight 2 counts as the row twice,
+        one of weight 0 as no row (it sets no input maximum either)."""
         k = self.depth
         first = state["position"]
         positions = first + np.arange(X.shape[0])
@@ -264,9 +268,10 @@ class Network:
             H = cluster_layer(Z, W, args)
             sums = state["sums"][b]
             sums.reserve(first + X.shape[0])
-            sums.add([H], Z, positions)
-            if Z.shape[0]:
-                np.maximum(state["maxima"][b], Z.max(axis=0), out=state["maxima"][b])
+            sums.add([H], Z, positions, weights=weights)
+            seen = Z if weights is None else Z[weights > 0]
+            if seen.shape[0]:
+                np.maximum(state["maxima"][b], seen.max(axis=0), out=state["maxima"][b])
         state["position"] = first + X.shape[0]
 
     def solve_depth(self, state, params, input_scaling):

@@ -19,9 +19,10 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from .._readout import ReadoutMixin
+from .._readout import WEIGHTS_NOTES, ReadoutMixin
 from .._readout._posterior import predictive_std
 from .._tasks import check_classes_on_first_call
+from .._weights import add_class_weight, row_weights, with_class_weights
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
@@ -161,14 +162,16 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                              f"{self._network.dtype}: keep the dtype of the first chunk "
                              "(or of fit's X) in every partial_fit call.")
 
-    def _train_encoders(self, network, X, progress=None):
-        """Train every autoencoder depth of ``network`` on X, one pass over X per depth,
-        ``batch_size`` rows at a time: exactly what the passes of partial_fit do."""
+    def _train_encoders(self, network, X, weights=None, progress=None):
+        """Train every autoencoder depth of ``network`` on X (rows weighted by
+        ``weights``), one pass over X per depth, ``batch_size`` rows at a time:
+        exactly what the passes of partial_fit do."""
         args = self._cluster_args()
         while not network.trained:
             state = network.new_depth_sums()
             for rows in gen_batches(X.shape[0], self.batch_size):
-                network.add_rows(X[rows], state, args)
+                network.add_rows(X[rows], state, args,
+                                 None if weights is None else weights[rows])
             network.solve_depth(state, self._encoder_params_for(network),
                                 network.encoder_settings["input_scaling"])
             if progress is not None:
@@ -213,7 +216,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                                       else [network.random_weights])]
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------
-    def _readout_prepare(self, X, y, *, reset, classes=None):
+    def _readout_prepare(self, X, y, *, reset, classes=None, sample_weight=None):
         # the readout pass of a partial_fit stream keeps the layers its passes trained
         streamed = reset and self.__dict__.get("_readout_after_passes", False)
         if reset and not streamed:
@@ -230,13 +233,18 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         self._check_inputs(X, fitting=True)
         # (the targets were checked against the first chunk of the stream's first pass)
         Y = self._encode_targets(X, y, first=reset and not streamed, classes=classes)
+        w = self._row_weights(Y, sample_weight)
         if reset and not streamed:
             network = self._new_network(X)
             with limit_threads(self.n_jobs):
-                self._train_encoders(network, X, getattr(self, "_progress", None))
+                self._train_encoders(network, X, w, getattr(self, "_progress", None))
             self._network = network
         self.__dict__.pop("_readout_after_passes", None)
-        return X, Y
+        return X, Y, w
+
+    def _row_weights(self, Y, sample_weight):
+        """One weight per row (None: all 1); the classifier multiplies in class weights."""
+        return row_weights(sample_weight, Y.shape[0])
 
     def _readout_shape(self, batch):
         return self._network.n_features_out, batch[1].shape[1]
@@ -260,7 +268,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
 
     def _readout_rows(self, batch, sums, stream):
         """The readout features of every chunk of ``batch_size`` rows, added to ``sums``."""
-        X, Y = batch
+        X, Y, w = batch
         first = stream["position"]
         sums.reserve(first + X.shape[0])
         args, progress = self._cluster_args(), getattr(self, "_progress", None)
@@ -275,9 +283,10 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         with limit_threads(self.n_jobs):
             for rows in batches:
                 sums.add(self._network.features(X[rows], args), Y[rows],
-                         first + np.arange(rows.start, rows.stop))
+                         first + np.arange(rows.start, rows.stop),
+                         weights=None if w is None else w[rows])
                 if progress is not None and progress.detailed:
-                    progress.step("Rows", rows.stop, X.shape[0], rows_seen=sums.n)
+                    progress.step("Rows", rows.stop, X.shape[0], rows_seen=sums.n_rows)
         stream["position"] = first + X.shape[0]
         stream["n_seen"] += X.shape[0]
 
@@ -298,7 +307,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         return self._readout_stream["n_seen"]
 
     # -- the passes of partial_fit over the autoencoder layers --------------
-    def _encoder_pass_fit(self, X, y, classes):
+    def _encoder_pass_fit(self, X, y, classes, sample_weight=None):
         """Add a chunk to the sums of the autoencoder depth being trained."""
         first = "_network" not in self.__dict__
         saved = self.__dict__.copy()
@@ -308,7 +317,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             X = validate_data(self, X, dtype=(np.float64, np.float32), reset=first)
             y = _check_targets(self, X, y)
             self._check_inputs(X, fitting=True)
-            self._encode_targets(X, y, first=first, classes=classes)
+            w = self._row_weights(self._encode_targets(X, y, first=first, classes=classes),
+                                  sample_weight)
             if first:
                 self._network = self._new_network(X)
                 state = self._network.new_depth_sums()
@@ -320,7 +330,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                          "position": old["position"]}
             with limit_threads(self.n_jobs):
                 for rows in gen_batches(X.shape[0], self.batch_size):
-                    self._network.add_rows(X[rows], state, args)
+                    self._network.add_rows(X[rows], state, args,
+                                           None if w is None else w[rows])
             self._encoder_pass = state
         except BaseException:
             self.__dict__.clear()
@@ -394,12 +405,12 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             self._encoder_pass = network.new_depth_sums()
         return self
 
-    def _fit(self, X, y, *, incremental, classes=None):
+    def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         """fit or partial_fit through the readout engine; prints what it did."""
         if incremental and "_readout_sums" not in self.__dict__:
             passes_open = "_encoder_pass" in self.__dict__
             if passes_open or ("_network" not in self.__dict__ and self._n_encoder_layers()):
-                return self._encoder_pass_fit(X, y, classes)
+                return self._encoder_pass_fit(X, y, classes, sample_weight)
             if "_network" in self.__dict__:
                 # the first chunk of the readout pass, after the autoencoder passes
                 self._readout_after_passes = True
@@ -409,7 +420,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         self._progress = progress = Progress(self.verbose, offset=offset, last_line=last_line)
         before = self.n_samples_seen_ if incremental and hasattr(self, "_readout_sums") else 0
         try:
-            self._readout_fit(X, y, incremental=incremental, classes=classes)
+            self._readout_fit(X, y, incremental=incremental, classes=classes,
+                              sample_weight=sample_weight)
         finally:
             del self._progress
             self.__dict__.pop("_readout_after_passes", None)
@@ -422,7 +434,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
             self.__dict__.pop("_chunks_seen", None)
             progress.step("Chunk", 1, rows=self.n_samples_seen_, rows_seen=self.n_samples_seen_)
             progress.note(f"Readout of {self.output_weights_.shape[0]} clusters solved from "
-                          f"{self._readout_sums.n} rows, alpha={self.alpha_:.3g}")
+                          f"{self._readout_sums.n_rows} rows, alpha={self.alpha_:.3g}")
         # a partial_fit stream's seconds so far, and when its last line was printed
         # (fit starts no stream: it leaves only what fit_distributed's model has)
         if incremental:
@@ -711,6 +723,12 @@ _RNN_ELM_DOC = """{summary}
     reading ``output_weights_``), so a stream of many small chunks does not
     pay it per chunk.
 
+{weights_notes}
+    Row weights (``sample_weight``) weigh the autoencoder layers' sums as
+    they weigh the readout's, so a row of weight 2 is the row twice in every
+    layer; a row of weight 0 also sets no input maximum of the layers'
+    rescaling. A stream passes each row the same weight in every pass.
+
     References
     ----------
     Gelenbe, E. and Yin, Y. (2016). Deep learning with random neural
@@ -724,11 +742,13 @@ _RNN_ELM_DOC = """{summary}
 """
 
 
+@add_class_weight
 class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
     __doc__ = _RNN_ELM_DOC.format(
         summary="Random neural network extreme learning machine classifier.",
         task="""Classes are one-hot targets; the predicted class is the largest output.""",
         input_params=INPUT_PARAMETERS_DOC, cluster_params=CLUSTER_PARAMETERS_DOC,
+        weights_notes=WEIGHTS_NOTES,
         extra_attributes="""
     classes_ : ndarray of shape (n_classes,)
         Class labels.
@@ -742,22 +762,25 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
     0.9...""")
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the layers and the readout on all of X.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the readout's sums and in the autoencoder
+            layers' (see Notes), multiplied with ``class_weight``.
 
         Returns
         -------
         self : object
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Add a chunk of rows to the sums of the pass under way.
 
         Without autoencoder layers, or once they are trained, the pass is
@@ -772,6 +795,10 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         y : array-like of shape (n_samples,)
         classes : array-like of shape (n_classes,), default=None
             All the classes; required on the first call, ignored after.
+        sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit` (pass each row the same weight in every pass).
+            ``class_weight='balanced'`` weighs the labels of each call by
+            their counts in that call.
 
         Returns
         -------
@@ -779,7 +806,11 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
         """
         check_classes_on_first_call(
             not hasattr(self, "_readout_sums") and not hasattr(self, "_network"), classes)
-        return self._fit(X, y, incremental=True, classes=classes)
+        return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
+
+    def _row_weights(self, Y, sample_weight):
+        return with_class_weights(self, row_weights(sample_weight, Y.shape[0]),
+                                  Y.argmax(axis=1))
 
     def _encode_targets(self, X, y, *, first, classes):
         check_classification_targets(y)
@@ -830,6 +861,7 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         summary="Random neural network extreme learning machine regressor.",
         task="""The outputs are linear in the last layer; y may have several columns.""",
         input_params=INPUT_PARAMETERS_DOC, cluster_params=CLUSTER_PARAMETERS_DOC,
+        weights_notes=WEIGHTS_NOTES,
         extra_attributes="",
         example="""\
     >>> import numpy as np
@@ -842,22 +874,25 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
     0.9...""")
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the layers and the readout on all of X.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the readout's sums and in the autoencoder
+            layers' (see Notes).
 
         Returns
         -------
         self : object
         """
-        return self._fit(X, y, incremental=False)
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """Add a chunk of rows to the sums of the pass under way.
 
         Without autoencoder layers, or once they are trained, the pass is
@@ -870,12 +905,14 @@ class RNNELMRegressor(RegressorMixin, _BaseRNNELM):
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit` (pass each row the same weight in every pass).
 
         Returns
         -------
         self : object
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def _encode_targets(self, X, y, *, first, classes=None):
         Y = y.reshape(y.shape[0], -1).astype(X.dtype)
