@@ -102,7 +102,7 @@ def test_weighted_leaves_are_the_same_bits_however_chunked():
 
 
 # -- echo state networks ---------------------------------------------------------------
-def _sequences(n=40, T=12, seed=0):
+def _sequences(n=100, T=12, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n, T, 2))
     y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
@@ -112,7 +112,7 @@ def _sequences(n=40, T=12, seed=0):
 @pytest.mark.parametrize("alpha", ALPHAS)
 def test_esn_classifier_integer_weights_repeat_sequences(alpha):
     X, y, w = _sequences()
-    params = dict(n_reservoir=30, alpha=alpha, random_state=0)
+    params = dict(n_reservoir=20, alpha=alpha, random_state=0)
     weighted = EchoStateClassifier(**params).fit(X, y, sample_weight=w)
     repeated = EchoStateClassifier(**params).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
     assert weighted.alpha_ == repeated.alpha_
@@ -193,11 +193,11 @@ def test_esn_weighted_partial_fit_is_weighted_fit_bit_for_bit(alpha):
 def test_esn_return_std_reads_weights_as_repeats():
     rng = np.random.RandomState(4)
     X = rng.normal(size=(30, 10, 1))
-    y = X[:, :, 0].sum(axis=1) + 0.1 * rng.normal(size=30)
+    y = np.cumsum(X[:, :, 0], axis=1) + 0.1 * rng.normal(size=(30, 10))
     w = rng.randint(1, 4, 30)
     params = dict(n_reservoir=15, alpha=1e-2, random_state=0)
     weighted = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
-    repeated = EchoStateRegressor(**params).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    repeated = EchoStateRegressor(**params).fit(np.repeat(X, w, axis=0), np.repeat(y, w, axis=0))
     assert_allclose(weighted.predict(X, return_std=True)[1],
                     repeated.predict(X, return_std=True)[1], rtol=1e-6)
 
@@ -210,16 +210,16 @@ def test_esn_class_weight_is_a_sample_weight_per_label():
     assert_allclose(by_dict.output_weights_, by_hand.output_weights_, rtol=1e-12)
     balanced = EchoStateClassifier(class_weight="balanced", **params).fit(X, y)
     counts = np.bincount(y)
-    by_hand = EchoStateClassifier(**params).fit(X, y, sample_weight=(40 / (2 * counts))[y])
+    by_hand = EchoStateClassifier(**params).fit(X, y, sample_weight=(100 / (2 * counts))[y])
     assert_allclose(balanced.output_weights_, by_hand.output_weights_, rtol=1e-12)
 
 
 # -- RNN-ELMs --------------------------------------------------------------------------
-def _table(n=120, seed=0):
+def _table(n=300, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.uniform(0, 1, (n, 4))
-    y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2
-    return X, y, rng.randint(0, 4, n)
+    y = np.sin(3 * X[:, 0]) + X[:, 1] ** 2 + 0.3 * rng.normal(size=n)
+    return X, y, rng.randint(0, 3, n)
 
 
 @pytest.mark.parametrize("alpha", ALPHAS)
@@ -235,14 +235,15 @@ def test_rnn_elm_integer_weights_repeat_rows(alpha, sizes):
         assert_allclose(weighted.stack_weights_[0][0], repeated.stack_weights_[0][0],
                         rtol=1e-7, atol=1e-10)
     assert weighted.alpha_ == repeated.alpha_
-    assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-7, atol=1e-9)
+    # GCV takes a small penalty here (1e-5): the solve amplifies rounding a little
+    assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-7, atol=1e-7)
     assert_allclose(weighted.predict(X, return_std=True)[1],
                     repeated.predict(X, return_std=True)[1], rtol=1e-6)
 
 
 def test_rnn_elm_autoencoder_layers_are_weighted():
     X, y, _ = _table()
-    w = np.where(np.arange(120) < 60, 1.0, 5.0)
+    w = np.where(np.arange(300) < 150, 1.0, 5.0)
     params = dict(hidden_layer_sizes=(6, 40), alpha=1e-2, random_state=0)
     weighted = RNNELMRegressor(**params).fit(X, y, sample_weight=w)
     plain = RNNELMRegressor(**params).fit(X, y)
@@ -256,7 +257,7 @@ def test_rnn_elm_weighted_passes_equal_weighted_fit():
     whole = RNNELMClassifier(**params).fit(X, labels, sample_weight=w)
     stream = RNNELMClassifier(**params)
     for _ in range(2):  # the autoencoder layer's pass, then the readout's
-        for a, b in ((0, 50), (50, 120)):
+        for a, b in ((0, 50), (50, 300)):
             stream.partial_fit(X[a:b], labels[a:b], classes=[0, 1], sample_weight=w[a:b])
         if "_encoder_pass" in stream.__dict__:
             stream.end_pass()
@@ -272,7 +273,7 @@ def test_rnn_elm_class_weight():
                                                                       sample_weight=w)
     counts = np.bincount(labels)
     by_hand = RNNELMClassifier(**params).fit(
-        X, labels, sample_weight=w * (120 / (3 * counts))[labels])
+        X, labels, sample_weight=w * (300 / (3 * counts))[labels])
     assert_allclose(balanced.output_weights_, by_hand.output_weights_, rtol=1e-12)
     with pytest.raises(ValueError, match="not among the classes"):
         RNNELMClassifier(class_weight={7: 2.0}, **params).fit(X, labels)
@@ -306,7 +307,7 @@ def test_grid_search_routes_weights_to_the_readouts():
     X, y, w = _sequences()
     with sklearn.config_context(enable_metadata_routing=True):
         est = EchoStateClassifier(n_reservoir=20, random_state=0).set_fit_request(
-            sample_weight=True)
+            sample_weight=True).set_score_request(sample_weight=False)
         search = GridSearchCV(est, {"alpha": [1e-2, 1.0]}, cv=2).fit(X, y, sample_weight=w)
         refit = EchoStateClassifier(n_reservoir=20, alpha=search.best_params_["alpha"],
                                     random_state=0).fit(X, y, sample_weight=w)
