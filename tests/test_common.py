@@ -54,6 +54,9 @@ def _instances():
     yield HopfieldMemory(rule="hebbian", random_state=0)
     for cls in (EchoStateRegressor, EchoStateClassifier):
         yield cls(n_reservoir=20, random_state=0)
+    # a fixed penalty: the classifier's default alpha='cv' cannot run the weight
+    # equivalence check (see _CV_WEIGHT_XFAILS)
+    yield EchoStateClassifier(n_reservoir=20, alpha=1e-2, random_state=0)
     for cls in (BackPropagationRegressor, BackPropagationClassifier):
         yield cls(hidden_layer_sizes=(8,), max_iter=50, learning_rate_init=0.05,
                   random_state=0)
@@ -106,6 +109,16 @@ _SERIES_WEIGHT_XFAILS = {
     "check_sample_weight_equivalence_on_dense_data":
         "rows of a 2D X are time steps of one series; repeating a row changes the series",
 }
+# a readout's alpha='cv' holds out contiguous blocks of the rows' positions: a row
+# of weight w counts w times in its own block, but the check's repeated rows push
+# every row after them into later blocks, so the folds (and the penalty chosen)
+# differ (integer weights equal repeated rows at their positions:
+# tests/test_readout_weights.py)
+_CV_WEIGHT_XFAILS = {
+    "check_sample_weight_equivalence_on_dense_data":
+        "alpha='cv' folds are blocks of row positions; repeating rows moves the rows after "
+        "them to other folds",
+}
 _NO_WEIGHTS = ("the real-time solvers update step by step with no loss to weigh; they "
                "refuse sample_weight and class_weight with a ValueError")
 _REAL_TIME_XFAILS = dict.fromkeys([
@@ -124,6 +137,8 @@ def _xfails(estimator):
     if xfails is _SERIES_XFAILS and "sample_weight" in inspect.signature(
             estimator.fit).parameters:
         xfails = {**xfails, **_SERIES_WEIGHT_XFAILS}
+    if getattr(estimator, "alpha", None) == "cv":
+        xfails = {**xfails, **_CV_WEIGHT_XFAILS}
     return xfails
 
 
