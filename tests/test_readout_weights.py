@@ -312,3 +312,35 @@ def test_grid_search_routes_weights_to_the_readouts():
         refit = EchoStateClassifier(n_reservoir=20, alpha=search.best_params_["alpha"],
                                     random_state=0).fit(X, y, sample_weight=w)
     assert_allclose(search.best_estimator_.output_weights_, refit.output_weights_)
+
+
+# -- skrnn.dask ------------------------------------------------------------------------
+def test_fit_distributed_takes_weights():
+    da = pytest.importorskip("dask.array")
+    from skrnn.dask import fit_distributed
+
+    # one series: the blocks run in order, the same bits as weighted fit
+    rng = np.random.RandomState(5)
+    X = rng.normal(size=(300, 1))
+    y = np.roll(X[:, 0], 1)
+    w = rng.uniform(0, 2, 300)
+    params = dict(n_reservoir=20, n_washout=10, alpha=1e-3, random_state=0)
+    local = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
+    dist = fit_distributed(EchoStateRegressor(**params), da.from_array(X, chunks=(70, 1)),
+                           da.from_array(y, chunks=70), sample_weight=da.from_array(w, 70))
+    assert_array_equal(dist.output_weights_, local.output_weights_)
+    # independent blocks, class weights as a dict: to rounding
+    X, y, w = _sequences()
+    params = dict(n_reservoir=20, alpha="cv", class_weight={0: 2.0}, random_state=0)
+    local = EchoStateClassifier(**params).fit(X, y, sample_weight=w)
+    dist = fit_distributed(EchoStateClassifier(**params), da.from_array(X, chunks=(30, 12, 2)),
+                           y, sample_weight=w)
+    assert_allclose(dist.decision_function(X), local.decision_function(X), rtol=1e-7,
+                    atol=1e-9)
+    with pytest.raises(ValueError, match="balanced"):
+        fit_distributed(EchoStateClassifier(class_weight="balanced"),
+                        da.from_array(X, chunks=(30, 12, 2)), y)
+    w[:30] = 0
+    with pytest.raises(ValueError, match="block 0"):
+        fit_distributed(EchoStateClassifier(), da.from_array(X, chunks=(30, 12, 2)), y,
+                        sample_weight=w)

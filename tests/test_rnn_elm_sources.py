@@ -368,8 +368,8 @@ def test_encoder_sums_wait_on_at_most_a_leaf_of_values():
     model.partial_fit(X, y, classes=[0, 1])
     for sums in model._encoder_pass["sums"]:
         pending = [] if sums._pending is None else sums._pending[1]
-        held = sum(B.size for blocks, Z in pending for B in blocks) + sum(
-            Z.size for _, Z in pending)
+        held = sum(B.size for blocks, _, _ in pending for B in blocks) + sum(
+            Z.size for _, Z, _ in pending)
         assert 0 < sums.n and held <= LEAF_ELEMENTS
 
 

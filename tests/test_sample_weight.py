@@ -283,7 +283,7 @@ def test_metadata_routing_through_a_pipeline():
 
 
 def test_transformed_target_regressor_passes_the_weights_on():
-    from skrnn import EchoStateRegressor, SequenceTransformedTargetRegressor
+    from skrnn import RNNPBRegressor, SequenceTransformedTargetRegressor
 
     X, y, _ = _data(n=10)
     w = np.r_[np.zeros(3), np.ones(7)]
@@ -292,7 +292,7 @@ def test_transformed_target_regressor_passes_the_weights_on():
     unweighted = SequenceTransformedTargetRegressor(ElmanRegressor(**LBFGS)).fit(X, y)
     assert not np.allclose(wrapped.regressor_.get_flat_weights(),
                            unweighted.regressor_.get_flat_weights())
-    no_weights = SequenceTransformedTargetRegressor(EchoStateRegressor(n_reservoir=10))
+    no_weights = SequenceTransformedTargetRegressor(RNNPBRegressor(n_hidden=4))
     with pytest.raises(ValueError, match="takes no sample_weight"):
         no_weights.fit(X, y, sample_weight=w)
     assert not hasattr(no_weights, "regressor_")

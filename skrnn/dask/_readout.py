@@ -35,7 +35,7 @@ def _import_dask():
     return dask, da
 
 
-def fit_distributed(estimator, X, y, *, classes=None):
+def fit_distributed(estimator, X, y, *, classes=None, sample_weight=None):
     """Fit the readout of an echo state network or RNN-ELM from dask arrays, in parallel.
 
     Each block of ``X`` is sent through the fixed random layer on the
@@ -91,6 +91,14 @@ def fit_distributed(estimator, X, y, *, classes=None):
     classes : array-like, default=None
         Classifiers: all the class labels. By default the distinct values of
         ``y`` (one extra pass over ``y``).
+    sample_weight : dask.array.Array or array-like, default=None
+        Weights as ``fit`` takes them, with as many rows as ``X`` (one
+        weight per sequence, per row, or per step of the series, or
+        ``(n_sequences, n_timesteps)`` for per-step targets of 3D ``X``).
+        They are brought to the client (one number per row) and cut into
+        the blocks of ``X``; every block must hold a positive weight. A
+        classifier's ``class_weight='balanced'`` is refused (it would be
+        computed block by block): pass the class weights as a dict.
 
     Returns
     -------
@@ -135,9 +143,10 @@ def fit_distributed(estimator, X, y, *, classes=None):
     template = _worker_template(estimator)
     template._check_distributed(X)
     X_blocks, y_blocks = _row_blocks(da, X, y)
+    w_blocks = _weight_blocks(da, X, sample_weight, getattr(estimator, "class_weight", None))
     if classes is None and is_classifier(estimator):
         classes = _distinct(da, y)
-    fitted = _fit_blocks(dask, template, X, X_blocks, y_blocks, classes)
+    fitted = _fit_blocks(dask, template, X, X_blocks, y_blocks, w_blocks, classes)
     # adopt the fitted state in place of any earlier fit's (as fit would: no
     # stale feature_names_in_ and the like), keeping the caller's parameters
     # (random_state may have been replaced by a drawn seed for the workers)
@@ -168,6 +177,31 @@ def _row_blocks(da, X, y):
     X = X.rechunk((rows,) + (-1,) * (X.ndim - 1))
     y = y.rechunk((rows,) + (-1,) * (y.ndim - 1))
     return list(X.to_delayed().ravel()), list(y.to_delayed().ravel())
+
+
+def _weight_blocks(da, X, sample_weight, class_weight):
+    """The weights of each block of X (in memory: one number per row), or Nones."""
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        raise ValueError("fit_distributed would compute class_weight='balanced' block by "
+                         "block, not over all the labels as fit does; pass the class "
+                         "weights as a dict (sklearn.utils.class_weight."
+                         "compute_class_weight gives them).")
+    if sample_weight is None:
+        return [None] * len(X.chunks[0])
+    w = sample_weight.compute() if isinstance(sample_weight, da.Array) else sample_weight
+    w = np.asarray(w, dtype=np.float64)
+    if w.ndim == 0 or w.shape[0] != X.shape[0]:
+        raise ValueError(f"sample_weight must have as many rows as X ({X.shape[0]}); got "
+                         f"shape {w.shape}.")
+    edges = np.cumsum((0,) + X.chunks[0])
+    blocks = [w[a:b] for a, b in zip(edges[:-1], edges[1:])]
+    # a block is fitted as fit fits its data, which refuses weights that are all zero
+    empty = [i for i, b in enumerate(blocks) if not np.any(b > 0)]
+    if empty:
+        raise ValueError(f"sample_weight is zero everywhere in block {empty[0]} of X (rows "
+                         f"{edges[empty[0]]} to {edges[empty[0] + 1]}): every block must "
+                         "hold a positive weight; rechunk X, or drop those rows.")
+    return blocks
 
 
 def _distinct(da, y):
@@ -206,7 +240,7 @@ _FIXED_LAYERS = OrderedDict()
 _FIXED_LAYERS_KEPT = 4
 
 
-def _prepared(template, X, y, classes):
+def _prepared(template, X, y, classes, sample_weight):
     """A fresh copy with its fixed layer drawn from random_state, and the block validated.
 
     The first block of a fit on a worker is prepared as ``fit`` prepares its
@@ -220,7 +254,8 @@ def _prepared(template, X, y, classes):
     built = _FIXED_LAYERS.get(key)
     if built is None:
         before = dict(vars(est))
-        batch = est._readout_prepare(X, y, reset=True, classes=classes)
+        batch = est._readout_prepare(X, y, reset=True, classes=classes,
+                                     sample_weight=sample_weight)
         _FIXED_LAYERS[key] = {k: v for k, v in vars(est).items()
                               if k not in before or v is not before[k]}
         while len(_FIXED_LAYERS) > _FIXED_LAYERS_KEPT:
@@ -228,18 +263,19 @@ def _prepared(template, X, y, classes):
     else:
         _FIXED_LAYERS.move_to_end(key)
         est.__dict__.update(built)  # read only from here on: shared safely
-        batch = est._readout_prepare(X, y, reset=False, classes=classes)
+        batch = est._readout_prepare(X, y, reset=False, classes=classes,
+                                     sample_weight=sample_weight)
     return est, batch
 
 
-def _chained_block(template, X, y, classes, carried):
+def _chained_block(template, X, y, w, classes, carried):
     """A block of a series, added to the sums and stream that the block before handed on.
 
     The first block (``carried`` None) starts them. This is ``partial_fit``
     on the worker that holds the block: the same operations in the same
     order as a local ``fit``, so the same bits.
     """
-    est, batch = _prepared(template, X, y, classes)
+    est, batch = _prepared(template, X, y, classes, w)
     if carried is None:
         sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str),
                            leaf_size=est._readout_leaf_size())
@@ -250,9 +286,9 @@ def _chained_block(template, X, y, classes, carried):
     return est, (sums, stream)
 
 
-def _block_sums(template, X, y, classes, start, n_positions):
+def _block_sums(template, X, y, w, classes, start, n_positions):
     """The readout sums of a block of independent rows or sequences, from position ``start``."""
-    est, batch = _prepared(template, X, y, classes)
+    est, batch = _prepared(template, X, y, classes, w)
     sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str),
                        leaf_size=est._readout_leaf_size())
     # the block size of a stream that ends after the last block
@@ -263,21 +299,21 @@ def _block_sums(template, X, y, classes, start, n_positions):
     return est, sums, stream, stream["n_seen"] - seen
 
 
-def _fit_blocks(dask, template, X, X_blocks, y_blocks, classes):
+def _fit_blocks(dask, template, X, X_blocks, y_blocks, w_blocks, classes):
     if template._readout_chained(X):
         # a series: its state runs through the blocks in order, and the sums with
         # it, block to block (summing them apart, in parallel, would run the
         # state twice for at most twice the speed, and lose the bits of fit)
         carried = None
         block = dask.delayed(_chained_block, nout=2)
-        for Xb, yb in zip(X_blocks, y_blocks):
-            est, carried = block(template, Xb, yb, classes, carried)
+        for Xb, yb, wb in zip(X_blocks, y_blocks, w_blocks):
+            est, carried = block(template, Xb, yb, wb, classes, carried)
         est, (sums, stream) = dask.compute(est, carried)
     else:  # independent blocks, each from its first row's position, summed in a tree
         starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(int).tolist()
         block = dask.delayed(_block_sums, nout=4)
-        parts = [block(template, Xb, yb, classes, start, X.shape[0])
-                 for Xb, yb, start in zip(X_blocks, y_blocks, starts)]
+        parts = [block(template, Xb, yb, wb, classes, start, X.shape[0])
+                 for Xb, yb, wb, start in zip(X_blocks, y_blocks, w_blocks, starts)]
         est, sums, stream, *seen = dask.compute(
             parts[0][0], _tree_sum(dask, [p[1] for p in parts]), parts[-1][2],
             *[p[3] for p in parts])
