@@ -2,15 +2,18 @@
 
 Noisy sine sequences told apart by their frequency band, the minority class
 kept at one sequence in 21 for training; the test set is balanced. Three
-ways of fitting the same ElmanClassifier: unweighted, ``class_weight=
-'balanced'``, and random oversampling of the minority class to parity (what
-a user does without weights). Medians over seeds; run with::
+ways of fitting the same classifier (an ElmanClassifier trained by
+backpropagation through time, an EchoStateClassifier whose ridge readout
+weighs its sums): unweighted, ``class_weight='balanced'``, and random
+oversampling of the minority class to parity (what a user does without
+weights). Medians over seeds; run with::
 
-    PYTHONPATH=. python benchmarks/bench_class_weight.py
+    PYTHONPATH=. python benchmarks/bench_class_weight.py [--model elman|esn|all]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import argparse
 import time
 import warnings
 
@@ -18,11 +21,15 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import balanced_accuracy_score
 
-from skrnn import ElmanClassifier
+from skrnn import EchoStateClassifier, ElmanClassifier
 from skrnn.datasets import make_sine_sequences
 
 N_MAJORITY, RATIO, N_TEST, SEEDS = 1000, 20, 400, (0, 1, 2, 3, 4)
-PARAMS = dict(n_hidden=16, max_iter=150, n_iter_no_change=150)
+MODELS = {
+    "elman": (ElmanClassifier, dict(n_hidden=16, max_iter=150, n_iter_no_change=150)),
+    # the default alpha='cv' chooses the readout's penalty on each fit
+    "esn": (EchoStateClassifier, dict(n_reservoir=100)),
+}
 
 
 def imbalanced(seed):
@@ -35,7 +42,8 @@ def imbalanced(seed):
     return X[train], y[train], X[test], y[test]
 
 
-def main():
+def compare(model):
+    cls, params = MODELS[model]
     scores = {"unweighted": [], "class_weight='balanced'": [], "random oversampling": []}
     seconds = {name: [] for name in scores}
     for seed in SEEDS:
@@ -45,11 +53,11 @@ def main():
         extra = rng.choice(minor, size=(y == 0).sum() - minor.size, replace=True)
         over = np.r_[np.arange(y.size), extra]
         fits = {
-            "unweighted": lambda: ElmanClassifier(**PARAMS, random_state=seed).fit(X, y),
-            "class_weight='balanced'": lambda: ElmanClassifier(
-                **PARAMS, class_weight="balanced", random_state=seed).fit(X, y),
-            "random oversampling": lambda: ElmanClassifier(
-                **PARAMS, random_state=seed).fit(X[over], y[over]),
+            "unweighted": lambda: cls(**params, random_state=seed).fit(X, y),
+            "class_weight='balanced'": lambda: cls(
+                **params, class_weight="balanced", random_state=seed).fit(X, y),
+            "random oversampling": lambda: cls(
+                **params, random_state=seed).fit(X[over], y[over]),
         }
         for name, fit in fits.items():
             start = time.perf_counter()
@@ -58,13 +66,21 @@ def main():
                 model = fit()
             seconds[name].append(time.perf_counter() - start)
             scores[name].append(balanced_accuracy_score(y_test, model.predict(X_test)))
-    print(f"imbalance 1:{RATIO} ({N_MAJORITY} vs {N_MAJORITY // RATIO} training sequences), "
-          f"balanced test set of {N_TEST}; medians over seeds {SEEDS}")
+    print(f"{cls.__name__}: imbalance 1:{RATIO} ({N_MAJORITY} vs {N_MAJORITY // RATIO} "
+          f"training sequences), balanced test set of {N_TEST}; medians over seeds {SEEDS}")
     print(f"{'fit':<26}{'balanced accuracy':>18}{'per seed':>32}{'fit seconds':>13}")
     for name in scores:
         per_seed = " ".join(f"{s:.3f}" for s in scores[name])
         print(f"{name:<26}{np.median(scores[name]):>18.3f}{per_seed:>32}"
               f"{np.median(seconds[name]):>13.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=[*MODELS, "all"], default="all")
+    chosen = parser.parse_args().model
+    for model in MODELS if chosen == "all" else [chosen]:
+        compare(model)
 
 
 if __name__ == "__main__":
