@@ -161,14 +161,18 @@ def test_esn_per_step_weights(alpha):
     assert_allclose(zeroed.output_weights_, dropped.output_weights_, rtol=1e-9, atol=1e-12)
 
 
+def _series(n, seed):
+    """One series, its next value as the target, and a weight per step."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 1))
+    return X, np.roll(X[:, 0], 1), rng.uniform(0, 2, n)
+
+
 def test_esn_washout_steps_carry_no_weight():
-    rng = np.random.RandomState(2)
-    X = rng.normal(size=(300, 1))
-    y = np.roll(X[:, 0], 2)
-    w = rng.uniform(0, 2, 300)
+    X, y, w = _series(300, seed=2)
     params = dict(n_reservoir=20, n_washout=30, alpha=1e-3, random_state=0)
     a = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
-    w[:30] = rng.uniform(0, 5, 30)          # other weights inside the washout
+    w[:30] = np.linspace(0, 5, 30)          # other weights inside the washout
     b = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
     assert_array_equal(a.output_weights_, b.output_weights_)
     plain = EchoStateRegressor(**params).fit(X, y)
@@ -177,10 +181,7 @@ def test_esn_washout_steps_carry_no_weight():
 
 @pytest.mark.parametrize("alpha", [1e-3, "gcv", "cv"])
 def test_esn_weighted_partial_fit_is_weighted_fit_bit_for_bit(alpha):
-    rng = np.random.RandomState(3)
-    X = rng.normal(size=(500, 1))
-    y = np.roll(X[:, 0], 1)
-    w = rng.uniform(0, 2, 500)
+    X, y, w = _series(500, seed=3)
     params = dict(n_reservoir=20, n_washout=10, alpha=alpha, random_state=0)
     whole = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
     stream = EchoStateRegressor(**params)
@@ -316,14 +317,12 @@ def test_grid_search_routes_weights_to_the_readouts():
 
 # -- skrnn.dask ------------------------------------------------------------------------
 def test_fit_distributed_takes_weights():
-    da = pytest.importorskip("dask.array")
+    import dask.array as da
+
     from skrnn.dask import fit_distributed
 
     # one series: the blocks run in order, the same bits as weighted fit
-    rng = np.random.RandomState(5)
-    X = rng.normal(size=(300, 1))
-    y = np.roll(X[:, 0], 1)
-    w = rng.uniform(0, 2, 300)
+    X, y, w = _series(300, seed=5)
     params = dict(n_reservoir=20, n_washout=10, alpha=1e-3, random_state=0)
     local = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
     dist = fit_distributed(EchoStateRegressor(**params), da.from_array(X, chunks=(70, 1)),

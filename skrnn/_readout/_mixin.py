@@ -9,7 +9,6 @@ from ..utils._threads import limit_threads
 from ._solve import ReadoutSolution, check_alpha, solve_readout
 from ._sums import ReadoutSums
 
-
 #: the Notes paragraph on sample weights of every readout family
 WEIGHTS_NOTES = """\
     **Sample weights** are frequency weights, as in scikit-learn: a readout
