@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 
 from skrnn import (
     EchoStateClassifier,
@@ -313,6 +313,19 @@ def test_grid_search_routes_weights_to_the_readouts():
         refit = EchoStateClassifier(n_reservoir=20, alpha=search.best_params_["alpha"],
                                     random_state=0).fit(X, y, sample_weight=w)
     assert_allclose(search.best_estimator_.output_weights_, refit.output_weights_)
+
+
+def test_cross_validate_routes_each_fold_its_rows_weights():
+    X, y, w = _table()
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = RNNELMRegressor(30, alpha=1e-2, random_state=0).set_fit_request(
+            sample_weight=True).set_score_request(sample_weight=False)
+        folds = cross_validate(est, X, y, cv=KFold(3), params={"sample_weight": w},
+                               return_estimator=True, return_indices=True)
+    for model, train in zip(folds["estimator"], folds["indices"]["train"]):
+        by_hand = RNNELMRegressor(30, alpha=1e-2, random_state=0).fit(
+            X[train], y[train], sample_weight=w[train])
+        assert_allclose(model.output_weights_, by_hand.output_weights_)
 
 
 # -- skrnn.dask ------------------------------------------------------------------------
