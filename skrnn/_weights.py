@@ -140,8 +140,9 @@ CLASS_WEIGHT_DOC = """
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn: ``{label: weight}``
         (classes left out weigh 1), or ``'balanced'``, which weighs class c
-        by ``n_sequences / (n_classes * n_c)`` over the labels of each
-        ``fit`` (or ``partial_fit`` call). Multiplied with ``sample_weight``.
+        by ``n_samples / (n_classes * n_c)`` over the labels of each ``fit``
+        (or ``partial_fit`` call), a sample being a sequence (a row for the
+        RNN-ELM). Multiplied with ``sample_weight``.
 """
 
 
