@@ -26,7 +26,7 @@ def _as_weights(values, what):
     return w
 
 
-def target_weights(seqs, sample_weight):
+def target_weights(seqs, sample_weight, allow_zero=False):
     """One float64 weight per target row of ``seqs``, or None for equal weights.
 
     Per-sequence targets take one weight per sequence. Per-step targets take
@@ -39,7 +39,8 @@ def target_weights(seqs, sample_weight):
     ------
     ValueError
         Weights of the wrong shape, negative or non-finite weights, or
-        weights that are all zero.
+        weights that are all zero (unless ``allow_zero``: a chunk of a
+        series stream, which the state still runs through).
     """
     if sample_weight is None:
         return None
@@ -75,7 +76,7 @@ def target_weights(seqs, sample_weight):
         elif w.shape != (n_seq,):
             raise ValueError(f"sample_weight must have shape ({n_seq},), one weight per "
                              f"sequence; got {w.shape}.")
-    return _some_positive(w)
+    return w if allow_zero else _some_positive(w)
 
 
 def row_weights(sample_weight, n_rows):
@@ -112,8 +113,9 @@ def class_weights_of(estimator, y_indices):
     """The weight of each label (indices into ``estimator.classes_``) from ``class_weight``.
 
     Returns None when ``class_weight`` is None. ``'balanced'`` weighs class
-    c by ``n_samples / (n_classes * n_c)`` over the labels of this call, as
-    scikit-learn does.
+    c by ``n_samples / (n_classes * n_c)`` over the labels of this fit, as
+    scikit-learn does (``partial_fit`` refuses it first, see
+    :func:`check_partial_fit_class_weight`).
     """
     class_weight = getattr(estimator, "class_weight", None)
     if class_weight is None:
@@ -136,13 +138,32 @@ def class_weights_of(estimator, y_indices):
     return per_class[y_indices]
 
 
+def check_partial_fit_class_weight(estimator):
+    """Refuse ``class_weight='balanced'`` in ``partial_fit``, as scikit-learn's SGD does.
+
+    Balancing over the labels of one call would weigh each chunk by its own
+    class counts, not by those of the stream: a chunk holding one sequence of
+    a rare class would give it as much weight as all the others.
+    """
+    if getattr(estimator, "class_weight", None) == "balanced":
+        raise ValueError(
+            "class_weight='balanced' is not supported by partial_fit: it would be "
+            "computed from the labels of each call alone. Compute the weights once "
+            "from the labels of the whole stream (or a large enough sample of them), "
+            "weights = compute_class_weight('balanced', classes=classes, y=y) from "
+            "sklearn.utils.class_weight, and pass "
+            "class_weight=dict(zip(classes, weights)).")
+
+
 CLASS_WEIGHT_DOC = """
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn: ``{label: weight}``
         (classes left out weigh 1), or ``'balanced'``, which weighs class c
-        by ``n_samples / (n_classes * n_c)`` over the labels of each ``fit``
-        (or ``partial_fit`` call), a sample being a sequence (a row for the
-        RNN-ELM). Multiplied with ``sample_weight``.
+        by ``n_samples / (n_classes * n_c)`` over the labels of each ``fit``,
+        a sample being a sequence (a row for the RNN-ELM). Multiplied with
+        ``sample_weight``. ``partial_fit`` refuses ``'balanced'`` (one call's
+        labels are not the stream's): pass the dict of
+        :func:`~sklearn.utils.class_weight.compute_class_weight`.
 """
 
 

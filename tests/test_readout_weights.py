@@ -280,6 +280,25 @@ def test_rnn_elm_class_weight():
         RNNELMClassifier(class_weight={7: 2.0}, **params).fit(X, labels)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: (RNNELMClassifier(20, random_state=0), _table()[0], np.arange(300) % 2),
+    lambda: (RNNELMClassifier((4, 20), random_state=0), _table()[0], np.arange(300) % 2),
+    lambda: (EchoStateClassifier(n_reservoir=10, random_state=0), *_sequences()[:2]),
+])
+def test_partial_fit_refuses_balanced_class_weight(make):
+    # one chunk's label counts are not the stream's: the user passes the dict instead
+    model, X, y = make()
+    model.set_params(class_weight="balanced")
+    with pytest.raises(ValueError, match="compute_class_weight"):
+        model.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(model, "classes_")
+    model.fit(X, y)   # fit keeps 'balanced'
+    before = model.decision_function(X)
+    with pytest.raises(ValueError, match="compute_class_weight"):
+        model.partial_fit(X, y)
+    assert_array_equal(model.decision_function(X), before)
+
+
 # -- bad weights and routing -----------------------------------------------------------
 @pytest.mark.parametrize("make", [
     lambda: (RNNELMRegressor(20, random_state=0), *_table()[:2]),

@@ -21,7 +21,7 @@ from .._tasks import (
     SequenceRegressorMixin,
     check_classes_on_first_call,
 )
-from .._weights import CLASS_WEIGHT_DOC
+from .._weights import CLASS_WEIGHT_DOC, check_partial_fit_class_weight
 from ..forecasting._closed_loop import (
     check_n_steps,
     check_strategy,
@@ -1152,15 +1152,22 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
         classes : array-like of shape (n_classes,), default=None
             All labels there will ever be; required on the first call.
         sample_weight : array-like of shape (n_sequences,), default=None
-            As in :meth:`fit`. ``class_weight='balanced'`` weighs the
-            labels of each call by their counts in that call.
+            As in :meth:`fit`.
 
         Returns
         -------
         self : object
             The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            With ``class_weight='balanced'``, which would be computed from
+            each call's labels alone: pass the dict of
+            :func:`~sklearn.utils.class_weight.compute_class_weight` instead.
         """
         check_classes_on_first_call(not hasattr(self, "classes_"), classes)
+        check_partial_fit_class_weight(self)
         return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
 
     def decision_function(self, X):

@@ -22,7 +22,12 @@ from sklearn.utils.validation import (
 from .._readout import WEIGHTS_NOTES, ReadoutMixin
 from .._readout._posterior import predictive_std
 from .._tasks import check_classes_on_first_call
-from .._weights import add_class_weight, row_weights, with_class_weights
+from .._weights import (
+    add_class_weight,
+    check_partial_fit_class_weight,
+    row_weights,
+    with_class_weights,
+)
 from ..utils._compat import Interval, StrOptions, _fit_context, validate_data
 from ..utils._progress import Progress
 from ..utils._threads import limit_threads
@@ -797,15 +802,21 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
             All the classes; required on the first call, ignored after.
         sample_weight : array-like of shape (n_samples,), default=None
             As in :meth:`fit` (pass each row the same weight in every pass).
-            ``class_weight='balanced'`` weighs the labels of each call by
-            their counts in that call.
 
         Returns
         -------
         self : object
+
+        Raises
+        ------
+        ValueError
+            With ``class_weight='balanced'``, which would be computed from
+            each call's labels alone: pass the dict of
+            :func:`~sklearn.utils.class_weight.compute_class_weight` instead.
         """
         check_classes_on_first_call(
             not hasattr(self, "_readout_sums") and not hasattr(self, "_network"), classes)
+        check_partial_fit_class_weight(self)
         return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
 
     def _row_weights(self, Y, sample_weight):
