@@ -168,6 +168,39 @@ def _series(n, seed):
     return X, np.roll(X[:, 0], 1), rng.uniform(0, 2, n)
 
 
+@pytest.mark.parametrize("alpha", [1e-3, "gcv", "cv"])
+def test_esn_series_stream_takes_chunks_of_zero_weight(alpha):
+    # the state runs through a chunk of zero weights, which teaches the readout nothing:
+    # the stream gives the bits of fit with those weights, even from a zero first chunk
+    X, y, w = _series(300, seed=6)
+    w[:60], w[150:200] = 0, 0
+    params = dict(n_reservoir=20, n_washout=10, alpha=alpha, random_state=0)
+    stream = EchoStateRegressor(**params)
+    stream.partial_fit(X[:60], y[:60], sample_weight=w[:60])
+    assert stream.n_readout_rows_ == 0
+    assert_array_equal(stream.predict(X[:5]), 0)   # no readout yet, as inside the washout
+    with pytest.raises(ValueError, match="return_std needs readout rows"):
+        stream.predict(X[:5], return_std=True)
+    for a, b in ((60, 150), (150, 200), (200, 300)):
+        stream.partial_fit(X[a:b], y[a:b], sample_weight=w[a:b])
+    whole = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
+    assert_array_equal(stream.output_weights_, whole.output_weights_)
+    assert stream.n_readout_rows_ == whole.n_readout_rows_ == 300 - 60 - 50
+
+
+def test_esn_zero_weights_refused_outside_a_series_stream():
+    X, y, w = _series(100, seed=6)
+    with pytest.raises(ValueError, match="zero everywhere"):
+        EchoStateRegressor(n_reservoir=10).fit(X, y, sample_weight=np.zeros(100))
+    rng = np.random.RandomState(0)
+    X3, y3 = rng.normal(size=(8, 10, 1)), rng.normal(size=(8, 10))
+    model = EchoStateRegressor(n_reservoir=10, random_state=0).partial_fit(X3, y3)
+    before = model.output_weights_.copy()
+    with pytest.raises(ValueError, match="zero everywhere"):
+        model.partial_fit(X3, y3, sample_weight=np.zeros(8))
+    assert_array_equal(model.output_weights_, before)
+
+
 def test_esn_washout_steps_carry_no_weight():
     X, y, w = _series(300, seed=2)
     params = dict(n_reservoir=20, n_washout=30, alpha=1e-3, random_state=0)
@@ -360,6 +393,15 @@ def test_fit_distributed_takes_weights():
     dist = fit_distributed(EchoStateRegressor(**params), da.from_array(X, chunks=(70, 1)),
                            da.from_array(y, chunks=70), sample_weight=da.from_array(w, 70))
     assert_array_equal(dist.output_weights_, local.output_weights_)
+    # a block of zero weights is a chunk of the stream that teaches nothing
+    w[70:140] = 0
+    local = EchoStateRegressor(**params).fit(X, y, sample_weight=w)
+    dist = fit_distributed(EchoStateRegressor(**params), da.from_array(X, chunks=(70, 1)),
+                           da.from_array(y, chunks=70), sample_weight=w)
+    assert_array_equal(dist.output_weights_, local.output_weights_)
+    with pytest.raises(ValueError, match="zero everywhere"):
+        fit_distributed(EchoStateRegressor(**params), da.from_array(X, chunks=(70, 1)), y,
+                        sample_weight=np.zeros(300))
     # independent blocks, class weights as a dict: to rounding
     X, y, w = _sequences()
     params = dict(n_reservoir=20, alpha="cv", class_weight={0: 2.0}, random_state=0)

@@ -34,11 +34,14 @@ class ReadoutMixin:
     supplies one hook, made of these methods, and nothing else reaches inside
     it (``skrnn.dask`` drives the same hook):
 
-    ``_readout_prepare(X, y, *, reset, classes, sample_weight=None) -> batch``
+    ``_readout_prepare(X, y, *, reset, classes, sample_weight=None, chunk=False) -> batch``
         Validate the input, encode the targets and check ``sample_weight``
         into one weight per target row, times the class weights of a
         classifier (on ``reset``, draw the fixed layer and set what ``fit``
-        resets). Returns what ``_readout_rows`` needs.
+        resets). ``chunk`` says that X is one chunk of a stream
+        (``partial_fit``, or a block of ``skrnn.dask``): a chunk of a series
+        may then have weights that are all zero, since the state still runs
+        through it. Returns what ``_readout_rows`` needs.
     ``_readout_shape(batch) -> (n_features, n_outputs)``
         Width of the readout rows and of the targets.
     ``_readout_new_stream(position=0) -> dict``
@@ -108,7 +111,7 @@ class ReadoutMixin:
         saved = self.__dict__.copy()
         try:
             batch = self._readout_prepare(X, y, reset=reset, classes=classes,
-                                          sample_weight=sample_weight)
+                                          sample_weight=sample_weight, chunk=incremental)
             if reset:
                 sums = ReadoutSums(*self._readout_shape(batch), folds=isinstance(self.alpha, str),
                                    leaf_size=self._readout_leaf_size())

@@ -96,7 +96,9 @@ def fit_distributed(estimator, X, y, *, classes=None, sample_weight=None):
         weight per sequence, per row, or per step of the series, or
         ``(n_sequences, n_timesteps)`` for per-step targets of 3D ``X``).
         They are brought to the client (one number per row) and cut into
-        the blocks of ``X``; every block must hold a positive weight. A
+        the blocks of ``X``. A block of one series may have weights that
+        are all zero (the state runs through it); a block of independent
+        sequences or rows must hold a positive weight. A
         classifier's ``class_weight='balanced'`` is refused (it would be
         computed block by block): pass the class weights as a dict.
 
@@ -143,7 +145,8 @@ def fit_distributed(estimator, X, y, *, classes=None, sample_weight=None):
     template = _worker_template(estimator)
     template._check_distributed(X)
     X_blocks, y_blocks = _row_blocks(da, X, y)
-    w_blocks = _weight_blocks(da, X, sample_weight, getattr(estimator, "class_weight", None))
+    w_blocks = _weight_blocks(da, X, sample_weight, getattr(estimator, "class_weight", None),
+                              template._readout_chained(X))
     if classes is None and is_classifier(estimator):
         classes = _distinct(da, y)
     fitted = _fit_blocks(dask, template, X, X_blocks, y_blocks, w_blocks, classes)
@@ -179,7 +182,7 @@ def _row_blocks(da, X, y):
     return list(X.to_delayed().ravel()), list(y.to_delayed().ravel())
 
 
-def _weight_blocks(da, X, sample_weight, class_weight):
+def _weight_blocks(da, X, sample_weight, class_weight, chained):
     """The weights of each block of X (in memory: one number per row), or Nones."""
     if isinstance(class_weight, str) and class_weight == "balanced":
         raise ValueError("fit_distributed would compute class_weight='balanced' block by "
@@ -195,8 +198,12 @@ def _weight_blocks(da, X, sample_weight, class_weight):
                          f"shape {w.shape}.")
     edges = np.cumsum((0,) + X.chunks[0])
     blocks = [w[a:b] for a, b in zip(edges[:-1], edges[1:])]
-    # a block is fitted as fit fits its data, which refuses weights that are all zero
-    empty = [i for i, b in enumerate(blocks) if not np.any(b > 0)]
+    if not np.any(w > 0):
+        raise ValueError("sample_weight is zero everywhere: there is nothing to fit.")
+    # a block of a series is a chunk of its stream, which the state runs through
+    # whatever its weights; an independent block is fitted as fit fits its data,
+    # which refuses weights that are all zero
+    empty = [] if chained else [i for i, b in enumerate(blocks) if not np.any(b > 0)]
     if empty:
         raise ValueError(f"sample_weight is zero everywhere in block {empty[0]} of X (rows "
                          f"{edges[empty[0]]} to {edges[empty[0] + 1]}): every block must "
@@ -240,7 +247,7 @@ _FIXED_LAYERS = OrderedDict()
 _FIXED_LAYERS_KEPT = 4
 
 
-def _prepared(template, X, y, classes, sample_weight):
+def _prepared(template, X, y, classes, sample_weight, chunk=False):
     """A fresh copy with its fixed layer drawn from random_state, and the block validated.
 
     The first block of a fit on a worker is prepared as ``fit`` prepares its
@@ -255,7 +262,7 @@ def _prepared(template, X, y, classes, sample_weight):
     if built is None:
         before = dict(vars(est))
         batch = est._readout_prepare(X, y, reset=True, classes=classes,
-                                     sample_weight=sample_weight)
+                                     sample_weight=sample_weight, chunk=chunk)
         _FIXED_LAYERS[key] = {k: v for k, v in vars(est).items()
                               if k not in before or v is not before[k]}
         while len(_FIXED_LAYERS) > _FIXED_LAYERS_KEPT:
@@ -264,7 +271,7 @@ def _prepared(template, X, y, classes, sample_weight):
         _FIXED_LAYERS.move_to_end(key)
         est.__dict__.update(built)  # read only from here on: shared safely
         batch = est._readout_prepare(X, y, reset=False, classes=classes,
-                                     sample_weight=sample_weight)
+                                     sample_weight=sample_weight, chunk=chunk)
     return est, batch
 
 
@@ -275,7 +282,7 @@ def _chained_block(template, X, y, w, classes, carried):
     on the worker that holds the block: the same operations in the same
     order as a local ``fit``, so the same bits.
     """
-    est, batch = _prepared(template, X, y, classes, w)
+    est, batch = _prepared(template, X, y, classes, w, chunk=True)
     if carried is None:
         sums = ReadoutSums(*est._readout_shape(batch), folds=isinstance(est.alpha, str),
                            leaf_size=est._readout_leaf_size())

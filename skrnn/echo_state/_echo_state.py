@@ -21,7 +21,7 @@ from .._tasks import (
     SequenceRegressorMixin,
     check_classes_on_first_call,
 )
-from .._weights import CLASS_WEIGHT_DOC, check_partial_fit_class_weight
+from .._weights import CLASS_WEIGHT_DOC, check_partial_fit_class_weight, target_weights
 from ..forecasting._closed_loop import (
     check_n_steps,
     check_strategy,
@@ -152,11 +152,16 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         return t_in >= self.n_washout
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------------
-    def _readout_prepare(self, X, y, *, reset, classes=None, sample_weight=None):
+    def _readout_prepare(self, X, y, *, reset, classes=None, sample_weight=None, chunk=False):
         seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
                                dtype=None if reset else self._dtype)
         self._encode_targets(seqs, y, reset=reset, classes=classes)
-        seqs.W = self._target_weights(seqs, sample_weight)
+        if chunk and seqs.layout == "series" and sample_weight is not None:
+            # a stretch of the stream that teaches nothing: the state still runs
+            # through it, so that the next chunk starts where the series is
+            seqs.W = target_weights(seqs, sample_weight, allow_zero=True)
+        else:
+            seqs.W = self._target_weights(seqs, sample_weight)
         if self._feedback and np.isnan(seqs.Y).any():
             raise ValueError("y has NaN targets, but output_feedback=True feeds each target "
                              "back into the reservoir (teacher forcing); fill them in, or set "
@@ -807,7 +812,11 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
             As in :meth:`fit`.
         sample_weight : array-like or list of array-like, default=None
             As in :meth:`fit`: weighted chunks give the readout weighted
-            ``fit`` gives.
+            ``fit`` gives. A chunk of the series (2D ``X``) may have weights
+            that are all zero: the state runs through it and the readout
+            learns nothing from it. Until the stream has a readout row of
+            positive weight after the washout, the readout is zero and
+            :meth:`predict` returns zeros (``return_std`` raises).
 
         Returns
         -------
@@ -879,6 +888,11 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         if not hasattr(sums, "total"):
             raise ValueError("return_std needs the readout's sums, which slim() dropped; "
                              "refit to get standard deviations.")
+        if sums.n == 0:
+            # a stream that has seen no readout row yet predicts 0: no deviation to give
+            raise ValueError("return_std needs readout rows, and every step seen so far is "
+                             "inside the washout or has a NaN target or zero weight; "
+                             "partial_fit more steps first.")
         pieces = []
         seqs, Y, state = self._run(X, initial_state, features=pieces)
         if not self._per_step:

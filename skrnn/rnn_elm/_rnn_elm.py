@@ -221,7 +221,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
                                       else [network.random_weights])]
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------
-    def _readout_prepare(self, X, y, *, reset, classes=None, sample_weight=None):
+    def _readout_prepare(self, X, y, *, reset, classes=None, sample_weight=None, chunk=False):
+        # (rows are independent: a chunk of zero weights is refused, as in fit)
         # the readout pass of a partial_fit stream keeps the layers its passes trained
         streamed = reset and self.__dict__.get("_readout_after_passes", False)
         if reset and not streamed:
