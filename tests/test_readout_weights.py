@@ -2,6 +2,8 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
@@ -87,6 +89,21 @@ def test_every_alpha_mode_reads_weights_as_repeated_rows_at_their_positions():
         assert a.alpha == b.alpha
         assert_allclose(a.coef, b.coef, rtol=1e-8)
         assert_allclose(a.intercept, b.intercept, rtol=1e-8)
+
+
+def test_gcv_warns_when_the_weight_total_is_below_the_readouts_degrees_of_freedom():
+    # weights normalised to sum to 1 are one row's worth of frequency: GCV can score
+    # only the penalties that shrink nearly everything, and must say so
+    from skrnn._readout import ReadoutWarning
+
+    X, y, _ = _table(400)
+    w = np.random.RandomState(1).uniform(0.5, 1.5, 400)
+    with pytest.warns(ReadoutWarning, match="weight total"):
+        RNNELMRegressor(40, alpha="gcv", random_state=0).fit(X, y, sample_weight=w / w.sum())
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*weight total", category=ReadoutWarning)
+        RNNELMRegressor(40, alpha="gcv", random_state=0).fit(X, y,
+                                                             sample_weight=w * 400 / w.sum())
 
 
 def test_weighted_leaves_are_the_same_bits_however_chunked():

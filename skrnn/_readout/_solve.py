@@ -382,6 +382,18 @@ def solve_readout(sums, alpha, alphas=None, fit_intercept=True):
     finite = np.isfinite(scores)
     best = _most_penalised_minimum(scores) if finite.any() else grid.size - 1
     chosen = float(grid[best])
+    if method == "gcv" and not finite.all() and moments.n != moments.n_rows:
+        # rows alone always leave GCV degrees of freedom; a weight total below the
+        # readout's rank (weights normalised to sum to 1, say) does not
+        warnings.warn(
+            f"alpha={alpha!r}: GCV counts the weight total sum(sample_weight)="
+            f"{moments.n:.3g} as the number of rows (weights are frequencies), and it is "
+            "below the readout's degrees of freedom, so GCV could score "
+            + (f"only penalties of {float(grid[finite][0]):.3g} and above" if finite.any()
+               else f"no penalty, and {chosen:.3g}, the largest, was taken")
+            + ". Scale the weights to sum to the number of rows "
+            f"({moments.n_rows}), or use alpha='cv'.",
+            ReadoutWarning, stacklevel=3)
     # the low edge is the dangerous one (a penalty below float64's resolution, or
     # GCV misled by correlated rows); at the top of the default grid every
     # direction is shrunk away already: the readout predicts about the mean, and
