@@ -419,6 +419,9 @@ def test_fit_distributed_takes_weights():
     with pytest.raises(ValueError, match="zero everywhere"):
         fit_distributed(EchoStateRegressor(**params), da.from_array(X, chunks=(70, 1)), y,
                         sample_weight=np.zeros(300))
+    with pytest.raises(ValueError, match="non-negative"):
+        fit_distributed(EchoStateRegressor(**params), da.from_array(X, chunks=(70, 1)), y,
+                        sample_weight=-np.ones(300))
     # independent blocks, class weights as a dict: to rounding
     X, y, w = _sequences()
     params = dict(n_reservoir=20, alpha="cv", class_weight={0: 2.0}, random_state=0)

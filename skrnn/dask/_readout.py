@@ -23,6 +23,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.utils import check_random_state
 
 from .._readout import ReadoutMixin, ReadoutSums, check_alpha, copy_stream
+from .._weights import _as_weights
 
 
 def _import_dask():
@@ -192,7 +193,7 @@ def _weight_blocks(da, X, sample_weight, class_weight, chained):
     if sample_weight is None:
         return [None] * len(X.chunks[0])
     w = sample_weight.compute() if isinstance(sample_weight, da.Array) else sample_weight
-    w = np.asarray(w, dtype=np.float64)
+    w = _as_weights(w, "sample_weight")
     if w.ndim == 0 or w.shape[0] != X.shape[0]:
         raise ValueError(f"sample_weight must have as many rows as X ({X.shape[0]}); got "
                          f"shape {w.shape}.")
