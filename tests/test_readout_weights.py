@@ -196,6 +196,7 @@ def test_esn_series_stream_takes_chunks_of_zero_weight(alpha):
     stream.partial_fit(X[:60], y[:60], sample_weight=w[:60])
     assert stream.n_readout_rows_ == 0
     assert_array_equal(stream.predict(X[:5]), 0)   # no readout yet, as inside the washout
+    assert np.isnan(stream.alpha_) == isinstance(alpha, str)
     with pytest.raises(ValueError, match="return_std needs readout rows"):
         stream.predict(X[:5], return_std=True)
     for a, b in ((60, 150), (150, 200), (200, 300)):

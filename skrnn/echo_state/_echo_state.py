@@ -815,8 +815,9 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
             ``fit`` gives. A chunk of the series (2D ``X``) may have weights
             that are all zero: the state runs through it and the readout
             learns nothing from it. Until the stream has a readout row of
-            positive weight after the washout, the readout is zero and
-            :meth:`predict` returns zeros (``return_std`` raises).
+            positive weight after the washout, the readout is zero,
+            :meth:`predict` returns zeros (``return_std`` raises) and
+            ``alpha_`` is NaN for ``alpha='gcv'`` or ``'cv'``.
 
         Returns
         -------
