@@ -305,9 +305,8 @@ class BaseRecurrent(BaseEstimator, ABC):
         y : array-like or list of array-like
             Targets, as for :meth:`fit`.
         sample_weight : array-like or list of array-like, default=None
-            Weights of the targets, as for :meth:`fit`. Weighted losses
-            (and a classifier's ``class_weight``) are computed candidate by
-            candidate in Python, not by the compiled population kernel.
+            Weights of the targets, as for :meth:`fit` (a classifier's
+            ``class_weight`` applies too): the loss is the weighted mean.
 
         Returns
         -------
@@ -338,19 +337,20 @@ class BaseRecurrent(BaseEstimator, ABC):
         blas_free = getattr(net, "population_blas_free", False)
         with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=blas_free), \
                 np.errstate(over="ignore", invalid="ignore"):
-            if (hasattr(net, "population_loss") and loss_name in POPULATION_LOSS_CODES
-                    and seqs.W is None):  # the compiled kernels weigh every target 1
+            if hasattr(net, "population_loss") and loss_name in POPULATION_LOSS_CODES:
                 if seqs.per_step:
                     target_rows = np.arange(seqs.n_steps, dtype=np.intp)
                 else:
                     target_rows = np.ascontiguousarray(seqs.last_rows, dtype=np.intp)
                 targets = np.ascontiguousarray(seqs.Y, dtype=thetas.dtype)
+                weights = (None if seqs.W is None
+                           else np.ascontiguousarray(seqs.W, dtype=np.float64))
                 # blocks of candidates, one per thread: a candidate never spans two
                 n_blocks = max(1, min(kernel_threads(), n_cand))
                 bounds = [n_cand * i // n_blocks for i in range(n_blocks + 1)]
                 run_in_parallel([
                     partial(net.population_loss, thetas, seqs, state0, targets, target_rows,
-                            POPULATION_LOSS_CODES[loss_name], lo, hi, out)
+                            POPULATION_LOSS_CODES[loss_name], lo, hi, out, weights)
                     for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo])
             else:
                 loss_fn = self._loss_function()
@@ -480,11 +480,6 @@ class BaseRecurrent(BaseEstimator, ABC):
         if self.solver in RTRL_SOLVERS:
             # before anything is validated or built: a refused setting changes nothing
             check_rtrl_settings(self)
-            if sample_weight is not None or getattr(self, "class_weight", None) is not None:
-                raise ValueError(
-                    f"solver={self.solver!r} does not take sample_weight or class_weight: "
-                    "its updates follow the stream step by step, with no loss to weigh. "
-                    "Use solver='adam', 'sgd' or 'lbfgs'.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         saved = self.__dict__.copy()
         seqs = self._prepare(X, y, reset=first_pass, classes=classes,
@@ -586,19 +581,30 @@ class BaseRecurrent(BaseEstimator, ABC):
                     f"validation_fraction={self.validation_fraction} leaves no validation "
                     f"or no training steps out of {seqs.n_steps}."
                 )
-            return seqs.segment(0, seqs.n_steps - n_val), (seqs, seqs.n_steps - n_val)
-        stratify = self._stratify_labels(seqs) if self._univariate_rows else None
-        train_idx, val_idx = train_test_split(
-            np.arange(seqs.n_sequences), test_size=self.validation_fraction,
-            random_state=rng, stratify=stratify)
-        return seqs.take(train_idx), (seqs.take(val_idx), 0)
+            train, validation = seqs.segment(0, seqs.n_steps - n_val), (seqs, seqs.n_steps - n_val)
+        else:
+            stratify = self._stratify_labels(seqs) if self._univariate_rows else None
+            train_idx, val_idx = train_test_split(
+                np.arange(seqs.n_sequences), test_size=self.validation_fraction,
+                random_state=rng, stratify=stratify)
+            train, validation = seqs.take(train_idx), (seqs.take(val_idx), 0)
+        held, start = validation
+        if held.W is not None and not np.any(held.W[start:] > 0):
+            raise ValueError(
+                "The validation set that early_stopping holds out has weight 0 everywhere, "
+                "so it cannot score an epoch. Change validation_fraction or random_state, "
+                "or give those samples weight.")
+        return train, validation
 
     def _validation_score(self, validation):
+        """The score of the held-out targets, weighted by their weights."""
         seqs, start = validation
         Y, _, _ = self._network.forward(self._views(self._theta), seqs, self._initial_state(seqs),
                                         need_cache=False)
         rows = np.arange(seqs.n_steps)[seqs.target_rows][start:]
-        return self._score_outputs(Y[rows], seqs.Y[start:])
+        if seqs.W is None:
+            return self._score_outputs(Y[rows], seqs.Y[start:])
+        return self._score_outputs(Y[rows], seqs.Y[start:], sample_weight=seqs.W[start:])
 
     def _batches(self, seqs):
         """Mini-batches of one epoch.

@@ -84,8 +84,9 @@ def class_weights_of(estimator, y_indices):
     """The weight of each label (indices into ``estimator.classes_``) from ``class_weight``.
 
     Returns None when ``class_weight`` is None. ``'balanced'`` weighs class
-    c by ``n_samples / (n_classes * n_c)`` over the labels of this call, as
-    scikit-learn does.
+    c by ``n_samples / (n_classes * n_c)`` over the labels of this fit, as
+    scikit-learn does (``partial_fit`` refuses it first, see
+    :func:`check_partial_fit_class_weight`).
     """
     class_weight = getattr(estimator, "class_weight", None)
     if class_weight is None:
@@ -108,12 +109,31 @@ def class_weights_of(estimator, y_indices):
     return per_class[y_indices]
 
 
+def check_partial_fit_class_weight(estimator):
+    """Refuse ``class_weight='balanced'`` in ``partial_fit``, as scikit-learn's SGD does.
+
+    Balancing over the labels of one call would weigh each chunk by its own
+    class counts, not by those of the stream: a chunk holding one sequence of
+    a rare class would give it as much weight as all the others.
+    """
+    if getattr(estimator, "class_weight", None) == "balanced":
+        raise ValueError(
+            "class_weight='balanced' is not supported by partial_fit: it would be "
+            "computed from the labels of each call alone. Compute the weights once "
+            "from the labels of the whole stream (or a large enough sample of them), "
+            "weights = compute_class_weight('balanced', classes=classes, y=y) from "
+            "sklearn.utils.class_weight, and pass "
+            "class_weight=dict(zip(classes, weights)).")
+
+
 CLASS_WEIGHT_DOC = """
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn: ``{label: weight}``
         (classes left out weigh 1), or ``'balanced'``, which weighs class c
         by ``n_sequences / (n_classes * n_c)`` over the labels of each
-        ``fit`` (or ``partial_fit`` call). Multiplied with ``sample_weight``.
+        ``fit``. Multiplied with ``sample_weight``. ``partial_fit`` refuses
+        ``'balanced'`` (one call's labels are not the stream's): pass the
+        dict of :func:`~sklearn.utils.class_weight.compute_class_weight`.
 """
 
 
@@ -149,3 +169,13 @@ def add_class_weight(cls):
     cls._parameter_constraints = {**cls._parameter_constraints,
                                   "class_weight": [None, dict, StrOptions({"balanced"})]}
     return cls
+
+
+def weight_kwargs(estimator, method, sample_weight):
+    """``{'sample_weight': ...}`` for the estimator's ``method``; ValueError if it takes none."""
+    if sample_weight is None:
+        return {}
+    if "sample_weight" not in inspect.signature(getattr(estimator, method)).parameters:
+        raise ValueError(f"sample_weight was given, but {type(estimator).__name__}.{method} "
+                         "takes no sample_weight.")
+    return {"sample_weight": sample_weight}

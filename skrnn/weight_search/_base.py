@@ -23,6 +23,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import BaseRecurrent
+from .._weights import check_partial_fit_class_weight
 from ..utils._compat import HasMethods, Interval, _fit_context
 from ..utils._progress import Progress, warn_interrupted
 
@@ -237,6 +238,8 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         -------
         self : object
         """
+        # balanced over one call, the searched network's class weights are not the stream's
+        check_partial_fit_class_weight(self.estimator)
         saved = copy.deepcopy(self.__dict__)
         try:
             self._partial_fit(X, y, classes, sample_weight)
