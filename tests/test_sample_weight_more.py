@@ -82,7 +82,7 @@ def test_backprop_zero_weight_is_the_pattern_dropped():
 def test_backprop_weight_is_a_learning_rate_for_one_pattern(weight):
     """Per-pattern learning: one pattern of weight w at rate eta moves as weight 1 at w eta."""
     X = np.random.RandomState(1).normal(size=(1, 6, 2))
-    y = np.array([[0.7]])
+    y = np.array([0.7])
     params = dict(n_lags=4, hidden_layer_sizes=(5,), random_state=0)
     weighted = BackPropagationRegressor(learning_rate_init=0.02, **params)
     weighted.partial_fit(X, y, sample_weight=[weight])
@@ -112,8 +112,8 @@ def test_backprop_streamed_weighted_series_equals_one_epoch():
     rng = np.random.RandomState(2)
     s = np.sin(np.arange(60) * 0.3) + 0.1 * rng.normal(size=60)
     X, y = s[:-1, None], s[1:]
-    w = rng.uniform(0, 2, size=y.size)
-    w[:10] = 0
+    w = rng.uniform(0.1, 2, size=y.size)
+    w[5:10] = 0
     params = dict(n_lags=4, hidden_layer_sizes=(6,), shuffle=False, random_state=0)
     whole = BackPropagationRegressor(**params).partial_fit(X, y, sample_weight=w)
     chunks = BackPropagationRegressor(**params)

@@ -193,9 +193,9 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
             Targets, as for the wrapped estimator's ``fit``.
         sample_weight : array-like or list of array-like, default=None
             Weights of the targets, as for the wrapped estimator's ``fit``:
-            the population loss is their weighted average (computed
-            candidate by candidate, not by the compiled population kernel),
-            and ``refine`` fits with them.
+            the population loss is their weighted average (the compiled
+            population kernels weigh the targets themselves), and
+            ``refine`` fits with them.
 
         Returns
         -------
