@@ -116,14 +116,30 @@ _ONLINE_WEIGHT_XFAILS = {
 }
 
 
+# a meta-estimator passes sample_weight on, and raises if what it wraps takes none
+_UNWEIGHTED_INNER = ("the wrapped estimator takes no sample_weight; the meta-estimator "
+                     "raises a ValueError saying so")
+_WEIGHT_CHECKS = [
+    "check_sample_weights_pandas_series", "check_sample_weights_not_an_array",
+    "check_sample_weights_list", "check_all_zero_sample_weights_error",
+    "check_sample_weights_shape", "check_sample_weights_not_overwritten",
+    "check_sample_weight_equivalence_on_dense_data"]
+
+
+def _takes_weights(estimator):
+    return "sample_weight" in inspect.signature(estimator.fit).parameters
+
+
 def _xfails(estimator):
     xfails = _xfails_of_layout(estimator)
+    series = xfails is _SERIES_XFAILS or isinstance(estimator, ConformalForecaster)
     if (getattr(estimator, "solver", None) in ("rtrl", "rtrl_adam", "dekf")
             or isinstance(estimator, (BackPropagationRegressor, BackPropagationClassifier))):
         xfails = {**xfails, **_ONLINE_WEIGHT_XFAILS}
-    if xfails is _SERIES_XFAILS and "sample_weight" in inspect.signature(
-            estimator.fit).parameters:
+    if series and _takes_weights(estimator):
         xfails = {**xfails, **_SERIES_WEIGHT_XFAILS}
+    if isinstance(estimator, ConformalForecaster) and not _takes_weights(estimator.estimator):
+        xfails = {**xfails, **dict.fromkeys(_WEIGHT_CHECKS, _UNWEIGHTED_INNER)}
     return xfails
 
 
