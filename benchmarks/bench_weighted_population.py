@@ -63,15 +63,21 @@ def main(repeats):
         seqs = model._prepare(X, y, reset=False, sample_weight=w)
         plain = model._prepare(X, y, reset=False)
 
-        def loop():
+        def loop(model=model, X=X, y=y, w=w, thetas=thetas):
             return np.array([model.evaluate_loss(X, y, weights=t, sample_weight=w)
                              for t in thetas])
 
-        kernel = model._population_loss(thetas, seqs)
-        diff = float(np.max(np.abs(kernel - loop()) / np.abs(loop())))
+        def kernel(model=model, thetas=thetas, seqs=seqs):
+            return model._population_loss(thetas, seqs)
+
+        def unweighted(model=model, thetas=thetas, plain=plain):
+            return model._population_loss(thetas, plain)
+
+        numpy = loop()
+        diff = float(np.max(np.abs(kernel() - numpy) / np.abs(numpy)))
         t_loop = _median_ms(loop, repeats)
-        t_kernel = _median_ms(lambda: model._population_loss(thetas, seqs), repeats)
-        t_plain = _median_ms(lambda: model._population_loss(thetas, plain), repeats)
+        t_kernel = _median_ms(kernel, repeats)
+        t_plain = _median_ms(unweighted, repeats)
         print(f"{name:<42} {t_loop:8.1f} {t_kernel:9.2f} {t_loop / t_kernel:7.1f}x "
               f"{t_kernel / t_plain:11.2f}x {diff:12.1e}")
 

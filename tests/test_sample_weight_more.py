@@ -13,6 +13,7 @@ from skrnn import (
     BackPropagationRegressor,
     ElmanClassifier,
     ElmanRegressor,
+    GeneticOptimizer,
     JordanClassifier,
     JordanRegressor,
     LSTMClassifier,
@@ -152,6 +153,15 @@ def test_balanced_class_weight_refused_by_partial_fit(Estimator):
     with pytest.raises(ValueError, match="not supported by partial_fit"):
         model.partial_fit(X, y)
     assert_array_equal(model._theta, theta)
+
+
+def test_weight_search_partial_fit_refuses_a_balanced_network():
+    X, y = _labelled(10)
+    search = GeneticOptimizer(ElmanClassifier(n_hidden=3, class_weight="balanced"),
+                              population_size=4)
+    with pytest.raises(ValueError, match="compute_class_weight"):
+        search.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(search, "best_estimator_")
 
 
 # -- real-time recurrent learning and DEKF ------------------------------------

@@ -546,8 +546,9 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     whole block and the gates of the whole block at once (:func:`_lane_cells`),
     and the dense output layer on the steps with a target. ``out[c]`` receives the loss of
     skrnn._losses averaged over the targets, or weighted by their weights
-    (without the L2 penalty, added by the caller). A lane's arithmetic does not depend on the other lanes,
-    so the result does not depend on how candidates or sequences are grouped.
+    (without the L2 penalty, added by the caller). A lane's arithmetic does
+    not depend on the other lanes, so the result does not depend on how
+    candidates or sequences are grouped.
 
     Parameters
     ----------
