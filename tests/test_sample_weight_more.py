@@ -141,6 +141,17 @@ def test_backprop_class_weight_equals_sample_weight_and_bad_weights_keep_the_mod
     assert_array_equal(by_class._theta, theta)
 
 
+def test_backprop_weights_on_no_whole_window_raise():
+    X = np.arange(20.0)[:, None]
+    w = np.r_[np.ones(3), np.zeros(17)]  # the first 3 steps end no window of 4
+    model = BackPropagationRegressor(n_lags=4, max_iter=2).fit(X, X[:, 0])
+    theta = model._theta.copy()
+    with pytest.raises(ValueError, match="nothing to fit"):
+        model.fit(X, X[:, 0], sample_weight=w)
+    assert_array_equal(model._theta, theta)
+    assert model.n_iter_ == 2
+
+
 @pytest.mark.parametrize("Estimator", [BackPropagationClassifier, ElmanClassifier])
 def test_balanced_class_weight_refused_by_partial_fit(Estimator):
     X, y = _labelled(10)
