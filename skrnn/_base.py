@@ -424,8 +424,11 @@ class BaseRecurrent(BaseEstimator, ABC):
         return loss, grad, state
 
     # -- fitting -------------------------------------------------------------
-    def _prepare(self, X, y, reset, classes=None, sample_weight=None):
+    def _prepare(self, X, y, reset, classes=None, sample_weight=None, incremental=False):
         """Validate ``(X, y)`` into Sequences with encoded targets (and weights).
+
+        A chunk of a streamed series (``incremental``, 2D) may weigh all its
+        targets 0: it then only advances the stream.
 
         Validation records what it learns of the data (``n_features_in_``,
         ``classes_``...) as it goes; if it fails half-way, the attributes of
@@ -439,7 +442,8 @@ class BaseRecurrent(BaseEstimator, ABC):
                                    univariate_rows=self._univariate_rows, dtype=dtype)
             self._encode_targets(seqs, y, reset=reset, classes=classes)
             self._check_targets(seqs)
-            seqs.W = self._target_weights(seqs, sample_weight)
+            seqs.W = self._target_weights(
+                seqs, sample_weight, allow_all_zero=incremental and seqs.layout == "series")
         except Exception:
             self.__dict__.clear()
             self.__dict__.update(saved)
@@ -449,9 +453,9 @@ class BaseRecurrent(BaseEstimator, ABC):
     def _check_targets(self, seqs):
         """Family-specific checks of the encoded targets (none by default)."""
 
-    def _target_weights(self, seqs, sample_weight):
+    def _target_weights(self, seqs, sample_weight, allow_all_zero=False):
         """One weight per target row, or None (the classifiers add class weights)."""
-        return target_weights(seqs, sample_weight)
+        return target_weights(seqs, sample_weight, allow_all_zero)
 
     def _check_update_every(self, seqs):
         """The settings ``update_every='step'`` cannot run with, as ValueErrors."""
@@ -483,7 +487,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         saved = self.__dict__.copy()
         seqs = self._prepare(X, y, reset=first_pass, classes=classes,
-                             sample_weight=sample_weight)
+                             sample_weight=sample_weight, incremental=incremental)
         try:
             self._check_update_every(seqs)
         except ValueError:  # refused: the fitted model keeps the attributes of its own data
@@ -695,6 +699,10 @@ class BaseRecurrent(BaseEstimator, ABC):
                         break
                     total_loss += loss * batch.total_weight
                     targets_done += batch.n_targets
+                    if batch.W is not None and batch.total_weight == 0:
+                        # nothing to learn: the L2 penalty alone would pull the
+                        # weights (a step of Adam's full size); the state moved on
+                        continue
                     progress.tick("targets", targets_done, seqs.n_targets,
                                   context=f"Epoch {epoch}: ",
                                   whole=(epoch - 1 + targets_done / seqs.n_targets)
@@ -748,6 +756,11 @@ class BaseRecurrent(BaseEstimator, ABC):
         plateau rule (``n_iter_no_change``, after the optimizer's own say)
         stops the fit.
         """
+        if seqs.W is not None and seqs.total_weight == 0:
+            # a chunk of a streamed series weighted 0 everywhere (partial_fit):
+            # it moved the stream on and learned nothing, so it is no epoch,
+            # has no loss and must not look like one that stopped improving
+            return False
         self.n_iter_ += 1
         self.t_ += seqs.n_targets
         self.loss_ = loss_sum / (seqs.total_weight or 1)

@@ -112,8 +112,8 @@ class SequenceRegressorMixin(RegressorMixin):
     def _score_outputs(self, P, Y, sample_weight=None):
         return r2_score(Y, P, sample_weight=sample_weight)
 
-    def _target_weights(self, seqs, sample_weight):
-        return target_weights(seqs, sample_weight)
+    def _target_weights(self, seqs, sample_weight, allow_all_zero=False):
+        return target_weights(seqs, sample_weight, allow_all_zero)
 
     def _format_outputs(self, seqs, Y):
         if self._per_step:
@@ -168,7 +168,9 @@ class SequenceRegressorMixin(RegressorMixin):
         y : array-like or list of array-like
             As in :meth:`fit`.
         sample_weight : array-like or list of array-like, default=None
-            As in :meth:`fit`.
+            As in :meth:`fit`, except that a 2D chunk may weigh all its
+            steps 0: the state moves on through it and nothing is learned
+            or counted (see :ref:`weights`).
 
         Returns
         -------
@@ -377,8 +379,12 @@ class SequenceClassifierMixin(ClassifierMixin):
             Y[np.arange(y.shape[0]), idx] = 1
         seqs.Y, seqs.per_step = Y, False
 
-    def _target_weights(self, seqs, sample_weight):
-        """``sample_weight`` times the weight of each sequence's class."""
+    def _target_weights(self, seqs, sample_weight, allow_all_zero=False):
+        """``sample_weight`` times the weight of each sequence's class.
+
+        Labels are per sequence, never a streamed series: all-zero weights
+        are refused whatever ``allow_all_zero`` says.
+        """
         w = target_weights(seqs, sample_weight)
         per_class = class_weights_of(self, self._class_indices(seqs.Y))
         if per_class is None:

@@ -26,7 +26,7 @@ def _as_weights(values, what):
     return w
 
 
-def target_weights(seqs, sample_weight):
+def target_weights(seqs, sample_weight, allow_all_zero=False):
     """One float64 weight per target row of ``seqs``, or None for equal weights.
 
     Per-sequence targets take one weight per sequence. Per-step targets take
@@ -35,11 +35,14 @@ def target_weights(seqs, sample_weight):
     for a list ``X``), or one weight per sequence that every step of the
     sequence then carries.
 
+    ``allow_all_zero`` accepts weights that are all zero: a chunk of a
+    streamed series (``partial_fit``) still advances the stream.
+
     Raises
     ------
     ValueError
         Weights of the wrong shape, negative or non-finite weights, or
-        weights that are all zero.
+        weights that are all zero (unless ``allow_all_zero``).
     """
     if sample_weight is None:
         return None
@@ -75,7 +78,7 @@ def target_weights(seqs, sample_weight):
         elif w.shape != (n_seq,):
             raise ValueError(f"sample_weight must have shape ({n_seq},), one weight per "
                              f"sequence; got {w.shape}.")
-    if not np.any(w > 0):
+    if not allow_all_zero and not np.any(w > 0):
         raise ValueError("sample_weight is zero everywhere: there is nothing to fit.")
     return w
 

@@ -378,3 +378,56 @@ def test_conformal_forecaster_refuses_weights_its_estimator_cannot_take():
     with pytest.raises(ValueError, match="takes no sample_weight"):
         ConformalForecaster(_NoWeights(n_hidden=3), calibration_size=10, feedback=0).fit(
             X, X[:, 0], sample_weight=np.ones(60))
+
+
+# -- an all-zero chunk of a streamed series -------------------------------------
+_STREAMERS = [
+    (ElmanRegressor, dict(n_hidden=4, solver="adam", batch_size=15)),
+    (ElmanRegressor, dict(n_hidden=4, solver="sgd", batch_size=15)),
+    (JordanRegressor, dict(n_hidden=4, solver="rtrl")),
+    (ElmanRegressor, dict(n_hidden=4, solver="rtrl_adam", batch_size=2)),
+    (ElmanRegressor, dict(n_hidden=4, solver="dekf")),
+    (BackPropagationRegressor, dict(n_lags=3, hidden_layer_sizes=(4,), shuffle=False)),
+]
+
+
+@pytest.mark.parametrize("cls, params", _STREAMERS)
+def test_partial_fit_all_zero_chunk_of_a_series_advances_the_stream_and_learns_nothing(
+        cls, params):
+    rng = np.random.RandomState(5)
+    X = rng.normal(size=(60, 2))
+    y = np.tanh(X @ [0.5, -0.3])
+    ones = np.ones(60)
+    params = dict(params, learning_rate_init=0.02, random_state=0)
+    streamed = cls(**params).partial_fit(X[:30], y[:30], sample_weight=ones[:30])
+    before = {k: getattr(streamed, k) for k in ("n_iter_", "t_", "loss_")}
+    curve, theta = list(streamed.loss_curve_), streamed._theta.copy()
+    streamed.partial_fit(X[30:45], y[30:45], sample_weight=np.zeros(15))
+    # nothing learned, nothing counted (not even the L2 penalty's pull)
+    assert_array_equal(streamed._theta, theta)
+    assert {k: getattr(streamed, k) for k in before} == before
+    assert streamed.loss_curve_ == curve
+    streamed.partial_fit(X[45:], y[45:], sample_weight=ones[45:])
+    # the chunk's steps still moved the stream (state, sensitivities, lag
+    # history) as zero-weight steps inside one call do
+    whole = cls(**params).partial_fit(X[:45], y[:45], sample_weight=np.r_[ones[:30],
+                                                                          np.zeros(15)])
+    whole.partial_fit(X[45:], y[45:], sample_weight=ones[45:])
+    assert_allclose(streamed._theta, whole._theta, rtol=1e-10, atol=1e-12)
+    skipped = cls(**params).partial_fit(X[:30], y[:30], sample_weight=ones[:30])
+    skipped.partial_fit(X[45:], y[45:], sample_weight=ones[45:])
+    assert not np.allclose(streamed._theta, skipped._theta, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("cls, params", _STREAMERS[:1] + _STREAMERS[-1:])
+def test_all_zero_weights_still_refused_by_fit_and_by_sequences(cls, params):
+    rng = np.random.RandomState(6)
+    X = rng.normal(size=(40, 2))
+    y = X[:, 0]
+    with pytest.raises(ValueError, match="zero"):
+        cls(**params).fit(X, y, sample_weight=np.zeros(40))
+    model = cls(**params).partial_fit(X.reshape(4, 10, 2), y.reshape(4, 10))
+    theta = model._theta.copy()
+    with pytest.raises(ValueError, match="zero"):
+        model.partial_fit(X.reshape(4, 10, 2), y.reshape(4, 10), sample_weight=np.zeros(4))
+    assert_array_equal(model._theta, theta)

@@ -231,7 +231,11 @@ class _BaseBackPropagation(BaseEstimator):
         seqs = check_sequences(self, X, reset=not keep, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype if keep else None)
         self._encode_targets(seqs, y, reset=not keep, classes=classes)
-        seqs.W = self._target_weights(seqs, sample_weight)
+        # a chunk of a streamed series may weigh everything 0: it only
+        # carries the lag history on
+        seqs.W = self._target_weights(
+            seqs, sample_weight,
+            allow_all_zero=incremental and seqs.layout == "series" and self._per_step)
         if keep:
             self._check_same_network()
         rng = check_random_state(self.random_state)
@@ -602,7 +606,9 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         y : array-like or list of array-like
             As in :meth:`fit`.
         sample_weight : array-like or list of array-like, default=None
-            As in :meth:`fit`, for the targets of this chunk.
+            As in :meth:`fit`, for the targets of this chunk. A 2D chunk may
+            weigh all its steps 0: it then only carries the lag history on
+            (nothing is learned or counted, see :ref:`weights`).
 
         Returns
         -------
