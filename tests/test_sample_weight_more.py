@@ -150,6 +150,9 @@ def test_backprop_weights_on_no_whole_window_raise():
         model.fit(X, X[:, 0], sample_weight=w)
     assert_array_equal(model._theta, theta)
     assert model.n_iter_ == 2
+    # a first fit says the same (it once failed on the n_lags_ it had just undone)
+    with pytest.raises(ValueError, match="nothing to fit"):
+        BackPropagationRegressor(n_lags=4).fit(X, X[:, 0], sample_weight=w)
 
 
 @pytest.mark.parametrize("Estimator", [BackPropagationClassifier, ElmanClassifier])

@@ -187,11 +187,12 @@ class _BaseBackPropagation(BaseEstimator):
         # a window's pattern takes the weight of the target it learns
         weights = None if seqs.W is None else seqs.W[target_rows]
         if weights is not None and not incremental and not np.any(weights > 0):
+            n_lags = self.n_lags_  # (a first fit's, gone once the model is put back)
             self.__dict__.clear()
             self.__dict__.update(before)
             raise ValueError(
                 f"sample_weight is zero at every step that ends a whole window of "
-                f"n_lags={self.n_lags_} steps (the first n_lags - 1 steps of a sequence "
+                f"n_lags={n_lags} steps (the first n_lags - 1 steps of a sequence "
                 "end none): there is nothing to fit.")
         if series:
             self._history = Xrun[max(Xrun.shape[0] - self.n_lags_ + 1, 0):].copy()
