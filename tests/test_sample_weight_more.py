@@ -153,6 +153,17 @@ def test_backprop_weights_on_no_whole_window_raise():
     # a first fit says the same (it once failed on the n_lags_ it had just undone)
     with pytest.raises(ValueError, match="nothing to fit"):
         BackPropagationRegressor(n_lags=4).fit(X, X[:, 0], sample_weight=w)
+    # so does partial_fit on sequences, which start afresh (only a chunk of a
+    # streamed series may learn nothing, its steps waiting in the lag history)
+    X3 = X.reshape(2, 10, 1)
+    w3 = np.zeros((2, 10))
+    w3[:, :3] = 1
+    model = BackPropagationRegressor(n_lags=4, max_iter=2).fit(X3, X3[..., 0])
+    theta, t = model._theta.copy(), model.t_
+    with pytest.raises(ValueError, match="nothing to fit"):
+        model.partial_fit(X3, X3[..., 0], sample_weight=w3)
+    assert_array_equal(model._theta, theta)
+    assert (model.n_iter_, model.t_) == (2, t)
 
 
 @pytest.mark.parametrize("Estimator", [BackPropagationClassifier, ElmanClassifier])

@@ -186,7 +186,8 @@ class _BaseBackPropagation(BaseEstimator):
         rows, target_rows = training_windows(offsets, self.n_lags_, seqs.per_step, n_history)
         # a window's pattern takes the weight of the target it learns
         weights = None if seqs.W is None else seqs.W[target_rows]
-        if weights is not None and not incremental and not np.any(weights > 0):
+        # (a chunk of a streamed series may have none: its steps wait in the history)
+        if weights is not None and not (incremental and series) and not np.any(weights > 0):
             n_lags = self.n_lags_  # (a first fit's, gone once the model is put back)
             self.__dict__.clear()
             self.__dict__.update(before)
