@@ -70,6 +70,10 @@ def auto_batch_size(n, series=False):
     return min(AUTO_SERIES_STEPS if series else AUTO_SEQUENCES, n)
 
 
+class _SplitRefused(ValueError):
+    """Early stopping's validation split is refused (before any training)."""
+
+
 class BaseRecurrent(BaseEstimator, ABC):
     """Base class of the networks trained by backpropagation through time.
 
@@ -496,6 +500,18 @@ class BaseRecurrent(BaseEstimator, ABC):
             raise
         if first_pass:
             self._initialize(seqs)
+        try:
+            self._train(seqs, incremental, first_pass)
+        except _SplitRefused:
+            # refused before any step, but after a refit drew new weights: the
+            # fitted model is put back whole
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        return self
+
+    def _train(self, seqs, incremental, first_pass):
+        """The solver's training over validated ``seqs`` (the body of :meth:`_fit`)."""
         # the arrays of a training step, reused from batch to batch
         workspace = Workspace()
         with limit_threads(self.n_jobs, parallel_kernels=True):
@@ -521,7 +537,6 @@ class BaseRecurrent(BaseEstimator, ABC):
                 _, _, self._stream_state = self._network.forward(
                     self._views(self._theta), seqs, self._initial_state(seqs),
                     forced=self._forced(seqs), need_cache=False)
-        return self
 
     def _state_after_validation_tail(self, seqs):
         """The series' state after a fit with early stopping: past the tail held out.
@@ -581,20 +596,23 @@ class BaseRecurrent(BaseEstimator, ABC):
         if seqs.layout == "series":
             n_val = int(round(self.validation_fraction * seqs.n_steps))
             if n_val < 1 or n_val >= seqs.n_steps:
-                raise ValueError(
+                raise _SplitRefused(
                     f"validation_fraction={self.validation_fraction} leaves no validation "
                     f"or no training steps out of {seqs.n_steps}."
                 )
             train, validation = seqs.segment(0, seqs.n_steps - n_val), (seqs, seqs.n_steps - n_val)
         else:
             stratify = self._stratify_labels(seqs) if self._univariate_rows else None
-            train_idx, val_idx = train_test_split(
-                np.arange(seqs.n_sequences), test_size=self.validation_fraction,
-                random_state=rng, stratify=stratify)
+            try:
+                train_idx, val_idx = train_test_split(
+                    np.arange(seqs.n_sequences), test_size=self.validation_fraction,
+                    random_state=rng, stratify=stratify)
+            except ValueError as error:  # (too few sequences, or of a class, to split)
+                raise _SplitRefused(str(error)) from error
             train, validation = seqs.take(train_idx), (seqs.take(val_idx), 0)
         held, start = validation
         if held.W is not None and not np.any(held.W[start:] > 0):
-            raise ValueError(
+            raise _SplitRefused(
                 "The validation set that early_stopping holds out has weight 0 everywhere, "
                 "so it cannot score an epoch. Change validation_fraction or random_state, "
                 "or give those samples weight.")

@@ -337,6 +337,21 @@ def test_early_stopping_refuses_a_weightless_validation_set():
         model.fit(X, X[:, 0], sample_weight=w)
 
 
+@pytest.mark.parametrize("solver", ["adam", "rtrl"])
+def test_a_refused_validation_split_leaves_the_fitted_model_whole(solver):
+    # the split is refused after the refit has drawn new weights: they must not stay
+    X = np.random.RandomState(0).normal(size=(100, 1))
+    model = ElmanRegressor(n_hidden=3, solver=solver, max_iter=3, random_state=0)
+    model.fit(X, X[:, 0])
+    theta, n_iter, pred = model._theta.copy(), model.n_iter_, model.predict(X)
+    model.set_params(early_stopping=True, validation_fraction=0.2)
+    with pytest.raises(ValueError, match="weight 0 everywhere"):
+        model.fit(X, X[:, 0], sample_weight=np.r_[np.ones(80), np.zeros(20)])
+    assert_array_equal(model._theta, theta)
+    assert model.n_iter_ == n_iter
+    assert_array_equal(model.predict(X), pred)
+
+
 # -- the compiled population kernels -----------------------------------------------
 
 def _population_case(cls, n_seq, rng):
