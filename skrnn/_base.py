@@ -70,6 +70,10 @@ def auto_batch_size(n, series=False):
     return min(AUTO_SERIES_STEPS if series else AUTO_SEQUENCES, n)
 
 
+class _SplitRefused(ValueError):
+    """Early stopping's validation split is refused (before any training)."""
+
+
 class BaseRecurrent(BaseEstimator, ABC):
     """Base class of the networks trained by backpropagation through time.
 
@@ -305,9 +309,8 @@ class BaseRecurrent(BaseEstimator, ABC):
         y : array-like or list of array-like
             Targets, as for :meth:`fit`.
         sample_weight : array-like or list of array-like, default=None
-            Weights of the targets, as for :meth:`fit`. Weighted losses
-            (and a classifier's ``class_weight``) are computed candidate by
-            candidate in Python, not by the compiled population kernel.
+            Weights of the targets, as for :meth:`fit` (a classifier's
+            ``class_weight`` applies too): the loss is the weighted mean.
 
         Returns
         -------
@@ -338,19 +341,20 @@ class BaseRecurrent(BaseEstimator, ABC):
         blas_free = getattr(net, "population_blas_free", False)
         with limit_threads(self.n_jobs, parallel_kernels=True, blas_free=blas_free), \
                 np.errstate(over="ignore", invalid="ignore"):
-            if (hasattr(net, "population_loss") and loss_name in POPULATION_LOSS_CODES
-                    and seqs.W is None):  # the compiled kernels weigh every target 1
+            if hasattr(net, "population_loss") and loss_name in POPULATION_LOSS_CODES:
                 if seqs.per_step:
                     target_rows = np.arange(seqs.n_steps, dtype=np.intp)
                 else:
                     target_rows = np.ascontiguousarray(seqs.last_rows, dtype=np.intp)
                 targets = np.ascontiguousarray(seqs.Y, dtype=thetas.dtype)
+                weights = (None if seqs.W is None
+                           else np.ascontiguousarray(seqs.W, dtype=np.float64))
                 # blocks of candidates, one per thread: a candidate never spans two
                 n_blocks = max(1, min(kernel_threads(), n_cand))
                 bounds = [n_cand * i // n_blocks for i in range(n_blocks + 1)]
                 run_in_parallel([
                     partial(net.population_loss, thetas, seqs, state0, targets, target_rows,
-                            POPULATION_LOSS_CODES[loss_name], lo, hi, out)
+                            POPULATION_LOSS_CODES[loss_name], lo, hi, out, weights)
                     for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo])
             else:
                 loss_fn = self._loss_function()
@@ -424,8 +428,11 @@ class BaseRecurrent(BaseEstimator, ABC):
         return loss, grad, state
 
     # -- fitting -------------------------------------------------------------
-    def _prepare(self, X, y, reset, classes=None, sample_weight=None):
+    def _prepare(self, X, y, reset, classes=None, sample_weight=None, incremental=False):
         """Validate ``(X, y)`` into Sequences with encoded targets (and weights).
+
+        A chunk of a streamed series (``incremental``, 2D) may weigh all its
+        targets 0: it then only advances the stream.
 
         Validation records what it learns of the data (``n_features_in_``,
         ``classes_``...) as it goes; if it fails half-way, the attributes of
@@ -439,7 +446,8 @@ class BaseRecurrent(BaseEstimator, ABC):
                                    univariate_rows=self._univariate_rows, dtype=dtype)
             self._encode_targets(seqs, y, reset=reset, classes=classes)
             self._check_targets(seqs)
-            seqs.W = self._target_weights(seqs, sample_weight)
+            seqs.W = self._target_weights(
+                seqs, sample_weight, allow_all_zero=incremental and seqs.layout == "series")
         except Exception:
             self.__dict__.clear()
             self.__dict__.update(saved)
@@ -449,9 +457,9 @@ class BaseRecurrent(BaseEstimator, ABC):
     def _check_targets(self, seqs):
         """Family-specific checks of the encoded targets (none by default)."""
 
-    def _target_weights(self, seqs, sample_weight):
+    def _target_weights(self, seqs, sample_weight, allow_all_zero=False):
         """One weight per target row, or None (the classifiers add class weights)."""
-        return target_weights(seqs, sample_weight)
+        return target_weights(seqs, sample_weight, allow_all_zero)
 
     def _check_update_every(self, seqs):
         """The settings ``update_every='step'`` cannot run with, as ValueErrors."""
@@ -480,15 +488,10 @@ class BaseRecurrent(BaseEstimator, ABC):
         if self.solver in RTRL_SOLVERS:
             # before anything is validated or built: a refused setting changes nothing
             check_rtrl_settings(self)
-            if sample_weight is not None or getattr(self, "class_weight", None) is not None:
-                raise ValueError(
-                    f"solver={self.solver!r} does not take sample_weight or class_weight: "
-                    "its updates follow the stream step by step, with no loss to weigh. "
-                    "Use solver='adam', 'sgd' or 'lbfgs'.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         saved = self.__dict__.copy()
         seqs = self._prepare(X, y, reset=first_pass, classes=classes,
-                             sample_weight=sample_weight)
+                             sample_weight=sample_weight, incremental=incremental)
         try:
             self._check_update_every(seqs)
         except ValueError:  # refused: the fitted model keeps the attributes of its own data
@@ -497,6 +500,18 @@ class BaseRecurrent(BaseEstimator, ABC):
             raise
         if first_pass:
             self._initialize(seqs)
+        try:
+            self._train(seqs, incremental, first_pass)
+        except _SplitRefused:
+            # refused before any step, but after a refit drew new weights: the
+            # fitted model is put back whole
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        return self
+
+    def _train(self, seqs, incremental, first_pass):
+        """The solver's training over validated ``seqs`` (the body of :meth:`_fit`)."""
         # the arrays of a training step, reused from batch to batch
         workspace = Workspace()
         with limit_threads(self.n_jobs, parallel_kernels=True):
@@ -522,7 +537,6 @@ class BaseRecurrent(BaseEstimator, ABC):
                 _, _, self._stream_state = self._network.forward(
                     self._views(self._theta), seqs, self._initial_state(seqs),
                     forced=self._forced(seqs), need_cache=False)
-        return self
 
     def _state_after_validation_tail(self, seqs):
         """The series' state after a fit with early stopping: past the tail held out.
@@ -582,23 +596,37 @@ class BaseRecurrent(BaseEstimator, ABC):
         if seqs.layout == "series":
             n_val = int(round(self.validation_fraction * seqs.n_steps))
             if n_val < 1 or n_val >= seqs.n_steps:
-                raise ValueError(
+                raise _SplitRefused(
                     f"validation_fraction={self.validation_fraction} leaves no validation "
                     f"or no training steps out of {seqs.n_steps}."
                 )
-            return seqs.segment(0, seqs.n_steps - n_val), (seqs, seqs.n_steps - n_val)
-        stratify = self._stratify_labels(seqs) if self._univariate_rows else None
-        train_idx, val_idx = train_test_split(
-            np.arange(seqs.n_sequences), test_size=self.validation_fraction,
-            random_state=rng, stratify=stratify)
-        return seqs.take(train_idx), (seqs.take(val_idx), 0)
+            train, validation = seqs.segment(0, seqs.n_steps - n_val), (seqs, seqs.n_steps - n_val)
+        else:
+            stratify = self._stratify_labels(seqs) if self._univariate_rows else None
+            try:
+                train_idx, val_idx = train_test_split(
+                    np.arange(seqs.n_sequences), test_size=self.validation_fraction,
+                    random_state=rng, stratify=stratify)
+            except ValueError as error:  # (too few sequences, or of a class, to split)
+                raise _SplitRefused(str(error)) from error
+            train, validation = seqs.take(train_idx), (seqs.take(val_idx), 0)
+        held, start = validation
+        if held.W is not None and not np.any(held.W[start:] > 0):
+            raise _SplitRefused(
+                "The validation set that early_stopping holds out has weight 0 everywhere, "
+                "so it cannot score an epoch. Change validation_fraction or random_state, "
+                "or give those samples weight.")
+        return train, validation
 
     def _validation_score(self, validation):
+        """The score of the held-out targets, weighted by their weights."""
         seqs, start = validation
         Y, _, _ = self._network.forward(self._views(self._theta), seqs, self._initial_state(seqs),
                                         need_cache=False)
         rows = np.arange(seqs.n_steps)[seqs.target_rows][start:]
-        return self._score_outputs(Y[rows], seqs.Y[start:])
+        if seqs.W is None:
+            return self._score_outputs(Y[rows], seqs.Y[start:])
+        return self._score_outputs(Y[rows], seqs.Y[start:], sample_weight=seqs.W[start:])
 
     def _batches(self, seqs):
         """Mini-batches of one epoch.
@@ -689,6 +717,10 @@ class BaseRecurrent(BaseEstimator, ABC):
                         break
                     total_loss += loss * batch.total_weight
                     targets_done += batch.n_targets
+                    if batch.W is not None and batch.total_weight == 0:
+                        # nothing to learn: the L2 penalty alone would pull the
+                        # weights (a step of Adam's full size); the state moved on
+                        continue
                     progress.tick("targets", targets_done, seqs.n_targets,
                                   context=f"Epoch {epoch}: ",
                                   whole=(epoch - 1 + targets_done / seqs.n_targets)
@@ -742,6 +774,11 @@ class BaseRecurrent(BaseEstimator, ABC):
         plateau rule (``n_iter_no_change``, after the optimizer's own say)
         stops the fit.
         """
+        if seqs.W is not None and seqs.total_weight == 0:
+            # a chunk of a streamed series weighted 0 everywhere (partial_fit):
+            # it moved the stream on and learned nothing, so it is no epoch,
+            # has no loss and must not look like one that stopped improving
+            return False
         self.n_iter_ += 1
         self.t_ += seqs.n_targets
         self.loss_ = loss_sum / (seqs.total_weight or 1)

@@ -170,11 +170,20 @@ def _penalties(estimator):
 
 
 def _targets_of_steps(seqs):
-    """Row of the targets for every step, -1 where a step has none."""
+    """Row of the targets for every step, -1 where a step has none.
+
+    A target of weight 0 is no target: it adds no loss, no gradient and no
+    count to its update window, while its step still runs and carries the
+    state and sensitivities on.
+    """
     if seqs.per_step:
-        return np.arange(seqs.n_steps, dtype=np.intp)
-    target_of = np.full(seqs.n_steps, -1, dtype=np.intp)
-    target_of[seqs.last_rows] = np.arange(seqs.n_sequences, dtype=np.intp)
+        target_of = np.arange(seqs.n_steps, dtype=np.intp)
+    else:
+        target_of = np.full(seqs.n_steps, -1, dtype=np.intp)
+        target_of[seqs.last_rows] = np.arange(seqs.n_sequences, dtype=np.intp)
+    if seqs.W is not None:
+        has = target_of >= 0
+        target_of[has] = np.where(seqs.W[target_of[has]] > 0, target_of[has], -1)
     return target_of
 
 
@@ -206,7 +215,9 @@ def rtrl_pass(estimator, seqs, stream, order, *, continue_stream, flush, outputs
     loss_sum, diverged = rtrl_run(
         seqs.X, seqs.offsets, np.ascontiguousarray(order, dtype=np.intp), initial,
         stream["state"], stream["sensitivities"], np.ascontiguousarray(seqs.Y, dtype=dtype),
-        _targets_of_steps(seqs), forced, theta, _penalties(estimator), net.n_inputs,
+        _targets_of_steps(seqs),
+        np.empty(0) if seqs.W is None else np.ascontiguousarray(seqs.W, dtype=np.float64),
+        forced, theta, _penalties(estimator), net.n_inputs,
         net.n_hidden, net.n_outputs, net.is_jordan, float(net.context_decay),
         ACTIVATION_CODES[net.activation], ACTIVATION_CODES[net.output_activation],
         RTRL_SOLVERS[estimator.solver],

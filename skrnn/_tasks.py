@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from ._sequences import warn_if_per_step_labels
-from ._weights import target_weights, with_class_weights
+from ._weights import check_partial_fit_class_weight, target_weights, with_class_weights
 from .forecasting._closed_loop import check_n_steps, forecast_from, squeeze_forecast
 from .utils._compat import _fit_context
 
@@ -109,11 +109,11 @@ class SequenceRegressorMixin(RegressorMixin):
             f"an array with one row per sequence; got shape {y.shape}."
         )
 
-    def _score_outputs(self, P, Y):
-        return r2_score(Y, P)
+    def _score_outputs(self, P, Y, sample_weight=None):
+        return r2_score(Y, P, sample_weight=sample_weight)
 
-    def _target_weights(self, seqs, sample_weight):
-        return target_weights(seqs, sample_weight)
+    def _target_weights(self, seqs, sample_weight, allow_all_zero=False):
+        return target_weights(seqs, sample_weight, allow_all_zero)
 
     def _format_outputs(self, seqs, Y):
         if self._per_step:
@@ -168,7 +168,9 @@ class SequenceRegressorMixin(RegressorMixin):
         y : array-like or list of array-like
             As in :meth:`fit`.
         sample_weight : array-like or list of array-like, default=None
-            As in :meth:`fit`.
+            As in :meth:`fit`, except that a 2D chunk may weigh all its
+            steps 0: the state moves on through it and nothing is learned
+            or counted (see :ref:`weights`).
 
         Returns
         -------
@@ -377,8 +379,12 @@ class SequenceClassifierMixin(ClassifierMixin):
             Y[np.arange(y.shape[0]), idx] = 1
         seqs.Y, seqs.per_step = Y, False
 
-    def _target_weights(self, seqs, sample_weight):
-        """``sample_weight`` times the weight of each sequence's class."""
+    def _target_weights(self, seqs, sample_weight, allow_all_zero=False):
+        """``sample_weight`` times the weight of each sequence's class.
+
+        Labels are per sequence, never a streamed series: all-zero weights
+        are refused whatever ``allow_all_zero`` says.
+        """
         return with_class_weights(self, target_weights(seqs, sample_weight),
                                   self._class_indices(seqs.Y))
 
@@ -394,8 +400,9 @@ class SequenceClassifierMixin(ClassifierMixin):
     def _class_index(P):
         return (P[:, 0] > 0.5).astype(np.intp) if P.shape[1] == 1 else P.argmax(axis=1)
 
-    def _score_outputs(self, P, Y):
-        return accuracy_score(self._class_index(Y), self._class_index(P))
+    def _score_outputs(self, P, Y, sample_weight=None):
+        return accuracy_score(self._class_index(Y), self._class_index(P),
+                              sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -441,8 +448,16 @@ class SequenceClassifierMixin(ClassifierMixin):
         -------
         self : object
             The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            With ``class_weight='balanced'``, which would be computed from
+            each call's labels alone: pass the dict of
+            :func:`~sklearn.utils.class_weight.compute_class_weight` instead.
         """
         check_classes_on_first_call(not hasattr(self, "classes_"), classes)
+        check_partial_fit_class_weight(self)
         return self._fit(X, y, incremental=True, classes=classes,
                          sample_weight=sample_weight)
 

@@ -26,7 +26,7 @@ def _as_weights(values, what):
     return w
 
 
-def target_weights(seqs, sample_weight, allow_zero=False):
+def target_weights(seqs, sample_weight, allow_all_zero=False):
     """One float64 weight per target row of ``seqs``, or None for equal weights.
 
     Per-sequence targets take one weight per sequence. Per-step targets take
@@ -35,11 +35,14 @@ def target_weights(seqs, sample_weight, allow_zero=False):
     for a list ``X``), or one weight per sequence that every step of the
     sequence then carries.
 
+    ``allow_all_zero`` accepts weights that are all zero: a chunk of a
+    streamed series (``partial_fit``) still advances the stream.
+
     Raises
     ------
     ValueError
         Weights of the wrong shape, negative or non-finite weights, or
-        weights that are all zero (unless ``allow_zero``: a chunk of a
+        weights that are all zero (unless ``allow_all_zero``: a chunk of a
         series stream, which the state still runs through).
     """
     if sample_weight is None:
@@ -76,7 +79,7 @@ def target_weights(seqs, sample_weight, allow_zero=False):
         elif w.shape != (n_seq,):
             raise ValueError(f"sample_weight must have shape ({n_seq},), one weight per "
                              f"sequence; got {w.shape}.")
-    return w if allow_zero else _some_positive(w)
+    return w if allow_all_zero else _some_positive(w)
 
 
 def row_weights(sample_weight, n_rows):
@@ -199,3 +202,13 @@ def add_class_weight(cls):
     cls._parameter_constraints = {**cls._parameter_constraints,
                                   "class_weight": [None, dict, StrOptions({"balanced"})]}
     return cls
+
+
+def weight_kwargs(estimator, method, sample_weight):
+    """``{'sample_weight': ...}`` for the estimator's ``method``; ValueError if it takes none."""
+    if sample_weight is None:
+        return {}
+    if "sample_weight" not in inspect.signature(getattr(estimator, method)).parameters:
+        raise ValueError(f"sample_weight was given, but {type(estimator).__name__}.{method} "
+                         "takes no sample_weight.")
+    return {"sample_weight": sample_weight}

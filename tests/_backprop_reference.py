@@ -39,9 +39,10 @@ def forward(X, t, n_lags, Ws, bs, activation, output="identity", first=0):
 
 def train(X, Y, rows, target_rows, n_lags, Ws, bs, *, rates, activation, momentum=0.0,
           self_momentum=False, jung=0.0, freud=0.0, batch_size=1, output="identity",
-          squared_error=False):
+          squared_error=False, weights=None):
     """Back-propagation with the rules, over the windows ending at ``rows``, in order.
 
+    ``weights`` (one per pattern, in order) multiply each pattern's output delta.
     Returns the updated weights and biases (copies).
     """
     Ws = [W.astype(np.float64) for W in Ws]
@@ -60,6 +61,8 @@ def train(X, Y, rows, target_rows, n_lags, Ws, bs, *, rates, activation, momentu
         deltas[-1] = acts[-1] - Y[r]
         if squared_error and output == "logistic":
             deltas[-1] = deltas[-1] * _dact("logistic", acts[-1])
+        if weights is not None:
+            deltas[-1] = weights[p] * deltas[-1]
         for layer in range(len(Ws) - 2, -1, -1):
             back = Ws[layer + 1] @ deltas[layer + 1]
             deltas[layer] = back * _dact(activation, acts[layer + 1])

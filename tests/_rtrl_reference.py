@@ -34,7 +34,7 @@ def dekf_groups(net):
 def rtrl_reference(net, theta, X, offsets, Y_targets, target_of, *, lr=0.0, batch=1,
                    optimizer="sgd", momentum=0.0, nesterov=False, beta_1=0.9, beta_2=0.999,
                    epsilon=1e-8, penalty=None, forced=None, initial_covariance=100.0,
-                   process_noise=1e-4):
+                   process_noise=1e-4, weights=None):
     """Real-time recurrent learning in float64, written with Jacobians.
 
     The sensitivities are kept the textbook way, P[k, w] = d state_k / d w
@@ -42,6 +42,8 @@ def rtrl_reference(net, theta, X, offsets, Y_targets, target_of, *, lr=0.0, batc
     ``batch`` targets by plain gradient steps with momentum or by Adam, on
     the mean gradient of the window (plus ``penalty * theta``, divided by
     the window's size), and the window left at the end is not applied.
+    ``weights`` (one per target, positive) multiply each target's error;
+    DEKF divides its measurement noise by them.
 
     Returns
     -------
@@ -86,14 +88,15 @@ def rtrl_reference(net, theta, X, offsets, Y_targets, target_of, *, lr=0.0, batc
             outputs[row] = y
             do = W_o[:n_h].T @ dh
             do[:, n_hid:] += np.kron(u, np.eye(n_o))
+            w = 1.0 if weights is None or target_of[row] < 0 else weights[target_of[row]]
             if target_of[row] >= 0:
-                e = y - Y_targets[target_of[row]]
+                e = w * (y - Y_targets[target_of[row]])
                 acc += e @ do
                 count += 1
             if optimizer == "dekf" and target_of[row] >= 0:
                 # Puskorius and Feldkamp's decoupled extended Kalman filter
                 H = (_output_jacobian(net.output_activation, y) @ do).T   # (n_w, n_o)
-                A = np.linalg.inv(np.eye(n_o) / lr + sum(
+                A = np.linalg.inv(np.eye(n_o) / (lr * w) + sum(
                     H[idx].T @ P_g @ H[idx] for idx, P_g in zip(groups, covariances)))
                 innovation = Y_targets[target_of[row]] - y
                 update = np.zeros(n_w)

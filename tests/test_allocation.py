@@ -134,7 +134,7 @@ def _cases():
     starts = np.cumsum([0, n, n * n, n, n, 1]).astype(np.intp)
     starts1 = np.array([0, 1], dtype=np.intp)  # one block of one step
     batch = (starts1, z((1, 1, lanes)), z((1, n, lanes)), z((1, 1, lanes)),
-             np.ones((1, lanes), np.uint8), np.ones(1, np.uint8), lanes)
+             np.ones((1, lanes), np.uint8), np.ones(1, np.uint8), np.zeros((0, lanes)), lanes)
     args_s = (z((2, int(starts[-1]))), starts, False, 0.0, *batch, 1, 0, 0, 0, 2, losses)
     cases.append(("srn_population_loss", lambda: srn_population_loss(*args_s),
                   n * (n + 1) * 8, [losses]))
@@ -143,8 +143,8 @@ def _cases():
     n = N // 2  # weights of 16 candidates side by side: (n, 1 + n, 16)
     starts_c = np.cumsum([0, n, n * n, n, n, 1]).astype(np.intp)
     args_c = (z((2, int(starts_c[-1]))), starts_c, False, 0.0, z((1, 1)),
-              np.array([0, 1], np.intp), z((1, n)), np.zeros(1, np.intp), z((1, 1)), 1, 0, 0,
-              0, 2, losses)
+              np.array([0, 1], np.intp), z((1, n)), np.zeros(1, np.intp), z((1, 1)), np.empty(0),
+              1, 0, 0, 0, 2, losses)
     cases.append(("srn_population_loss_candidates",
                   lambda: srn_population_loss_candidates(*args_c), n * (n + 1) * lanes * 8,
                   [losses]))
@@ -153,7 +153,7 @@ def _cases():
     n = N // 4  # gate weights of 16 candidates side by side: (4n, 1 + n, 16)
     args_lc = (z((2, (n + 2) * 4 * n + n + 1)), np.zeros(1, np.intp), np.full(1, -1, np.intp),
                np.array([n], np.intp), (n + 2) * 4 * n, z((1, 1)), np.array([0, 1], np.intp),
-               np.zeros(1, np.intp), z((1, 1)), 0, 0, 0, 2, losses)
+               np.zeros(1, np.intp), z((1, 1)), np.empty(0), 0, 0, 0, 2, losses)
     k = 1 + n
     size_lc = (4 * n * k * lanes + 4 * n * lanes + k * lanes + 2 * n * lanes) * 8
     cases.append(("lstm_population_loss_candidates",
@@ -163,7 +163,7 @@ def _cases():
     args_lp = (z((2, k * 4 * n + 4 * n + n + 1)), np.zeros(1, np.intp),
                np.full(1, -1, np.intp), np.array([n], np.intp), (k + 1) * 4 * n,
                starts1, z((1, 1, lanes)), z((1, 1, lanes)), np.ones((1, lanes), np.uint8),
-               np.ones(1, np.uint8), lanes, 0, 0, 0, 2, losses)
+               np.ones(1, np.uint8), np.zeros((0, lanes)), lanes, 0, 0, 0, 2, losses)
     cases.append(("lstm_population_loss", lambda: lstm_population_loss(*args_lp),
                   (4 * n * k + k * lanes + 2 * n * lanes) * 8, [losses]))
     return cases + _cases_since()
@@ -201,9 +201,9 @@ def _cases_since():
     m1, m2, acc = z(n_theta), z(n_theta), z(n_theta)
     counters = np.zeros(3, dtype=np.int64)
     args_rt = (z((1, 1)), one, first, z(n), state, z((n_theta, n)), z((0, n)),
-               np.full(1, -1, np.intp), z((0, n)), theta, z(n_theta), 1, n, n, True, 0.5, 1,
-               0, 0, 0.1, 0.0, False, 0.9, 0.999, 1e-8, 0.0, 0.0, 1, True, m1, m2, counters,
-               acc, z((1, n)))
+               np.full(1, -1, np.intp), np.empty(0), z((0, n)), theta, z(n_theta), 1, n, n, True,
+               0.5, 1, 0, 0, 0.1, 0.0, False, 0.9, 0.999, 1e-8, 0.0, 0.0, 1, True, m1, m2,
+               counters, acc, z((1, n)))
     cases.append(("rtrl_run", lambda: rtrl_run(*args_rt), n_theta * n * 8,
                   [state, theta, counters]))
 

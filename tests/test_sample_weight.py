@@ -208,14 +208,6 @@ def test_per_step_weight_shapes_are_checked():
     model.fit(X, y, sample_weight=np.ones(4))  # per sequence
 
 
-def test_rtrl_solvers_refuse_weights():
-    X, _, y = _data()
-    model = ElmanClassifier(n_hidden=4, solver="rtrl_adam", max_iter=2)
-    with pytest.raises(ValueError, match="does not take sample_weight"):
-        model.fit(X, y, sample_weight=np.ones(12))
-    assert not hasattr(model, "_theta")
-
-
 def test_metadata_routing_through_grid_search_and_cross_validate():
     X, y, _ = _data(n=16)
     w = np.r_[np.zeros(4), np.ones(12)]

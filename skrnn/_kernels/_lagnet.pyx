@@ -25,7 +25,8 @@ to unit j of layer l + 1) by::
     w_ij <- w_ij + v_ij
 
 where delta_j is the derivative of the pattern's loss with respect to unit
-j's net input (back-propagation), and
+j's net input (back-propagation), times the pattern's weight when weights are
+given (a weight scales the pattern's output error, hence all its deltas), and
 
 - ``rate_ij = rates[l]`` for l > 0; on the input layer (l = 0),
   ``rate_ij = rates[0] * J_ij * F_i`` with the Jung factor
@@ -181,7 +182,7 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
                  floating[::1] theta, floating[::1] velocity, const intp_t[::1] sizes,
                  const double[::1] rates, double momentum, bint self_momentum,
                  double jung, double freud, int activation, int output, intp_t batch_size,
-                 bint squared_error=False):
+                 bint squared_error=False, const double[::1] weights=None):
     """One pass of back-propagation over the windows ending at ``rows``, in that order.
 
     Updates ``theta`` and ``velocity`` (the last change of every weight) in
@@ -222,17 +223,24 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
         With a logistic output, train on half the squared error instead of
         the log loss: the output's delta is then (output - target) times
         output (1 - output).
+    weights : ndarray of shape (n_patterns,), float64, default=None
+        Weight of each pattern, in training order: its output delta (so its
+        share of the update) and its loss are multiplied by it. None weighs
+        every pattern 1.
 
     Returns
     -------
     loss : float
-        Sum of the patterns' losses, each computed before its own update
+        Sum of the patterns' (weighted) losses, each computed before its own update
         (NaN or infinity if training diverged; the caller restores weights).
     """
     cdef intp_t n_layers = sizes.shape[0] - 1, n_units = 0, n_params = theta.shape[0]
     cdef intp_t n_features = X.shape[1], n_inputs = sizes[0], n_out = sizes[n_layers]
     cdef intp_t l, i, j, k, f, r, p, t, n_in, n_o, count = 0, n_patterns = rows.shape[0]
     cdef double loss = 0, lp
+    cdef bint weighted = weights is not None
+    if weighted and weights.shape[0] != n_patterns:
+        raise ValueError("weights must have one weight per pattern")
     for l in range(1, n_layers + 1):
         n_units += sizes[l]
     cdef size_t failed = 0
@@ -256,7 +264,7 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
     cdef const floating* row
     cdef const floating* y
     cdef floating v, s, rate, dj, fct, kj
-    cdef floating scale
+    cdef floating scale, wp = 1
     with nogil:
         for p in range(n_patterns):
             t = rows[p]
@@ -266,14 +274,19 @@ def lagnet_train(const floating[:, ::1] X, const floating[:, ::1] Y,
             y = &Y[target_rows[p], 0]
             a_out = acts + n_units - n_out
             d_out = deltas + n_units - n_out
+            if weighted:
+                wp = <floating> weights[p]
             lp = _loss(a_out, y, n_out, output, squared_error)
-            loss += lp
+            loss += wp * lp
             if not isfinite(lp):
                 break
             for j in range(n_out):
                 d_out[j] = a_out[j] - y[j]
             if squared_error and output == LOGISTIC:
                 scale_by_derivative(LOGISTIC, d_out, a_out, n_out)
+            if weighted:
+                for j in range(n_out):
+                    d_out[j] = wp * d_out[j]
             # back-propagate: delta_l = (W_l delta_{l+1}) * f'(a_l), top down
             d_in = d_out
             a_in = a_out

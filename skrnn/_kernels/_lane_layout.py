@@ -64,6 +64,7 @@ class LaneLayout:
         self.mask = np.zeros((n_slabs, lanes), dtype=np.uint8)
         self.T[slab[target_rows], :, lane[target_rows]] = T
         self.mask[slab[target_rows], lane[target_rows]] = 1
+        self._target_cells = (slab[target_rows], lane[target_rows])
         self.any_target = np.ascontiguousarray(self.mask.any(axis=1).astype(np.uint8))
         size = 0 if state0 is None else state0.shape[1]
         self.state0 = np.zeros((n_blocks, size, lanes), dtype=dtype)
@@ -71,6 +72,16 @@ class LaneLayout:
             pos = np.arange(n_pos)
             self.state0[pos // lanes, :, pos % lanes] = state0[:n_pos]
         self.n_targets = int(target_rows.shape[0])
+
+    def lane_weights(self, weights):
+        """The weight of every target at its slab and lane, 0 where none:
+        (n_slabs, lanes) float64 for the population kernels; none (0 rows)
+        for equal weights."""
+        if weights is None:
+            return np.zeros((0, self.mask.shape[1]))
+        out = np.zeros(self.mask.shape)
+        out[self._target_cells] = weights
+        return out
 
 
 def srn_lane_layout(X, offsets, order, target_rows, T, state0, lanes):

@@ -140,3 +140,20 @@ cdef inline void lane_losses(int kind, const floating* Y, const floating* T,
                 totals[l] -= d * log(p) + (1 - d) * log1p(-p)
             else:
                 totals[l] -= d * log(p)
+
+
+cdef inline void lane_losses_weighted(int kind, const floating* Y, const floating* T,
+                                      Py_ssize_t n_out, const double* w, double* scratch,
+                                      double* totals) noexcept nogil:
+    """Add to ``totals[l]`` the loss of lane l (as :func:`lane_losses`) times ``w[l]``.
+
+    A lane of weight 0 adds nothing, even where its outputs overflowed (the
+    padding lanes and the targets of weight 0). ``scratch`` holds L doubles.
+    """
+    cdef Py_ssize_t l
+    for l in range(SKRNN_LANES):
+        scratch[l] = 0
+    lane_losses(kind, Y, T, n_out, scratch)
+    for l in range(SKRNN_LANES):
+        if w[l] != 0:
+            totals[l] += w[l] * scratch[l]

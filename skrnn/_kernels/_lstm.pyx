@@ -476,7 +476,8 @@ def lstm_backward(const floating[:, ::1] A,
 
 import numpy as np
 
-from ._lanes cimport (SKRNN_LANES, lane_each, lane_gemm, lane_loss, lane_losses, lane_outputs,
+from ._lanes cimport (SKRNN_LANES, lane_each, lane_gemm, lane_loss, lane_losses,
+                      lane_losses_weighted, lane_outputs,
                       lane_tanh)
 
 
@@ -527,7 +528,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                          const floating[:, :, ::1] T,
                          const unsigned char[:, ::1] mask,
                          const unsigned char[::1] any_target,
-                         Py_ssize_t n_targets,
+                         const double[:, ::1] weights,
+                         double n_targets,
                          int out_activation,
                          int loss_kind,
                          Py_ssize_t lo,
@@ -543,9 +545,10 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     product (_lanes.h) [x_t, h_{t-1}] @ [W; R] + b for the four gates of the
     whole block and the gates of the whole block at once (:func:`_lane_cells`),
     and the dense output layer on the steps with a target. ``out[c]`` receives the loss of
-    skrnn._losses averaged over the targets (without the L2 penalty, added
-    by the caller). A lane's arithmetic does not depend on the other lanes,
-    so the result does not depend on how candidates or sequences are grouped.
+    skrnn._losses averaged over the targets, or weighted by their weights
+    (without the L2 penalty, added by the caller). A lane's arithmetic does
+    not depend on the other lanes, so the result does not depend on how
+    candidates or sequences are grouped.
 
     Parameters
     ----------
@@ -563,7 +566,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     T : ndarray of shape (n_slabs, n_outputs, LANES)
     mask : ndarray of shape (n_slabs, LANES), uint8
     any_target : ndarray of shape (n_slabs,), uint8
-    n_targets : int
+    weights : ndarray of shape (n_slabs, LANES) or (0, LANES), float64
+    n_targets : float
         As in skrnn._kernels._srn.srn_population_loss.
     out_activation, loss_kind : int
         Code of the output activation; 0 squared error, 1 log loss.
@@ -609,9 +613,12 @@ def lstm_population_loss(const floating[:, ::1] thetas,
     cdef const floating* src
     cdef const floating* pin
     cdef double loss
+    cdef double* lane_totals = NULL
+    cdef double* scratch = NULL
+    cdef bint weighted = weights.shape[0] > 0
     if hi <= lo:
         return
-    if X.shape[2] != L or T.shape[2] != L:
+    if X.shape[2] != L or T.shape[2] != L or (weighted and weights.shape[0] != X.shape[0]):
         raise ValueError("the batch is not laid out for this kernel")
     with nogil:
         buf = <floating*> take(total, sizeof(floating), &failed)
@@ -620,6 +627,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
         Hb = <floating*> take(widest * L, sizeof(floating), &failed)
         Y = <floating*> take(n_out * L, sizeof(floating), &failed)
         Wo = <floating*> take(n_out * n_top, sizeof(floating), &failed)
+        lane_totals = <double*> take(L, sizeof(double), &failed)
+        scratch = <double*> take(L, sizeof(double), &failed)
         if not failed:
             for c in range(lo, hi):
                 src = &thetas[c, 0]
@@ -642,6 +651,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                     for j in range(n_top):
                         Wo[g * n_top + j] = src[out_start + j * n_out + g]
                 loss = 0
+                for i in range(L):
+                    lane_totals[i] = 0
                 for bk in range(n_blocks):
                     # zero states: h_{-1} in the rows of A, c_{-1}
                     n_in = X.shape[1]
@@ -673,8 +684,14 @@ def lstm_population_loss(const floating[:, ::1] thetas,
                             lane_gemm(n_out, n_top, Wo, src + out_start + n_top * n_out,
                                       Hb, Y)
                             lane_outputs(out_activation, Y, n_out)
-                            loss += lane_loss(loss_kind, Y, &T[row, 0, 0], &mask[row, 0],
-                                              n_out)
+                            if weighted:
+                                lane_losses_weighted(loss_kind, Y, &T[row, 0, 0], n_out,
+                                                     &weights[row, 0], scratch, lane_totals)
+                            else:
+                                loss += lane_loss(loss_kind, Y, &T[row, 0, 0], &mask[row, 0],
+                                                  n_out)
+                for i in range(L):
+                    loss += lane_totals[i]
                 out[c] = loss / n_targets if n_targets > 0 else 0
         free(buf)
         free(Z)
@@ -682,6 +699,8 @@ def lstm_population_loss(const floating[:, ::1] thetas,
         free(Hb)
         free(Y)
         free(Wo)
+        free(lane_totals)
+        free(scratch)
     check_taken(failed, "lstm_population_loss")
 
 
@@ -694,6 +713,7 @@ def lstm_population_loss_candidates(const floating[:, ::1] thetas,
                                     const intp_t[::1] offsets,
                                     const intp_t[::1] target_of_row,
                                     const floating[:, ::1] T,
+                                    const double[::1] weights,
                                     int out_activation,
                                     int loss_kind,
                                     Py_ssize_t lo,
@@ -716,6 +736,8 @@ def lstm_population_loss_candidates(const floating[:, ::1] thetas,
     target_of_row : ndarray of shape (n_steps,), intp
         The row of ``T`` each row of ``X`` has for target, or -1.
     T : ndarray of shape (n_targets, n_outputs)
+    weights : ndarray of shape (n_targets,) or (0,), float64
+        The weight of each target; none for equal weights.
     out_activation, loss_kind, lo, hi, out
         As in :func:`lstm_population_loss`.
     """
@@ -753,15 +775,23 @@ def lstm_population_loss_candidates(const floating[:, ::1] thetas,
     cdef floating* Wo = NULL
     cdef floating* bo = NULL
     cdef double* totals = NULL
+    cdef double* scratch = NULL
+    cdef double* w_lanes = NULL
     cdef floating* Al
     cdef floating* cp
     cdef floating* cn
     cdef const floating* src
     cdef const floating* G
+    cdef bint weighted = weights.shape[0] > 0
+    cdef double norm = n_t
     if hi <= lo:
         return
-    if target_of_row.shape[0] != X.shape[0]:
+    if target_of_row.shape[0] != X.shape[0] or (weighted and weights.shape[0] != n_t):
         raise ValueError("the batch does not match this kernel")
+    if weighted:
+        norm = 0
+        for r in range(n_t):
+            norm += weights[r]
     with nogil:
         buf = <floating*> take(total, sizeof(floating), &failed)
         Z = <floating*> take(4 * widest * L, sizeof(floating), &failed)
@@ -772,6 +802,8 @@ def lstm_population_loss_candidates(const floating[:, ::1] thetas,
         Wo = <floating*> take(n_out * n_top * L, sizeof(floating), &failed)
         bo = <floating*> take(n_out * L, sizeof(floating), &failed)
         totals = <double*> take(L, sizeof(double), &failed)
+        scratch = <double*> take(L, sizeof(double), &failed)
+        w_lanes = <double*> take(L, sizeof(double), &failed)
         if not failed:
             g0 = lo
             while g0 < hi:
@@ -833,9 +865,15 @@ def lstm_population_loss_candidates(const floating[:, ::1] thetas,
                             for g in range(n_out):
                                 for l in range(L):
                                     Tl[g * L + l] = T[r, g]
-                            lane_losses(loss_kind, Y, Tl, n_out, totals)
+                            if weighted:
+                                for l in range(L):
+                                    w_lanes[l] = weights[r]
+                                lane_losses_weighted(loss_kind, Y, Tl, n_out, w_lanes, scratch,
+                                                     totals)
+                            else:
+                                lane_losses(loss_kind, Y, Tl, n_out, totals)
                 for l in range(m):
-                    out[g0 + l] = totals[l] / n_t if n_t > 0 else 0
+                    out[g0 + l] = totals[l] / norm if norm > 0 else 0
                 g0 += L
         free(buf)
         free(Z)
@@ -846,6 +884,8 @@ def lstm_population_loss_candidates(const floating[:, ::1] thetas,
         free(Wo)
         free(bo)
         free(totals)
+        free(scratch)
+        free(w_lanes)
     check_taken(failed, "lstm_population_loss_candidates")
 
 

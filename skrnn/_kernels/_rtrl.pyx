@@ -223,6 +223,7 @@ cdef int _run(const floating[:, ::1] X,
               floating[:, ::1] S,
               const floating[:, ::1] T,
               const intp_t[::1] target_of,
+              const double[::1] weights,
               const floating[:, ::1] forced,
               floating[::1] theta,
               const floating[::1] penalty,
@@ -274,7 +275,8 @@ cdef int _run(const floating[:, ::1] X,
     cdef floating* swap
     cdef floating* Sp = &S[0, 0]
     cdef floating* Sbuf = Sp
-    cdef floating y_k, p, diff, eps
+    cdef floating y_k, p, diff, eps, w_t = 1
+    cdef bint weighted = weights.shape[0] > 0
     cdef int diverged = -1
     cdef bint forcing = forced.shape[0] > 0
     cdef bint keep_y = Y.shape[0] > 0
@@ -320,17 +322,22 @@ cdef int _run(const floating[:, ::1] X,
                     Y[row, k] = o[k]
             tgt = target_of[row]
             if tgt >= 0:
-                # dL/d(output pre-activation) = y - target for both canonical links
+                if weighted:
+                    w_t = <floating> weights[tgt]
+                # dL/d(output pre-activation) = y - target for both canonical
+                # links, times the target's weight (as is its loss)
                 for k in range(n_o):
                     e_o[k] = o[k] - T[tgt, k]
                     if out_activation == IDENTITY:
-                        loss_sum[0] += 0.5 * e_o[k] * e_o[k]
+                        loss_sum[0] += w_t * 0.5 * e_o[k] * e_o[k]
                     elif n_o == 1:
                         p = min(max(o[k], eps), 1 - eps)
-                        loss_sum[0] -= T[tgt, k] * log(p) + (1 - T[tgt, k]) * log(1 - p)
+                        loss_sum[0] -= w_t * (T[tgt, k] * log(p)
+                                              + (1 - T[tgt, k]) * log(1 - p))
                     else:
                         p = min(max(o[k], eps), 1 - eps)
-                        loss_sum[0] -= T[tgt, k] * log(p)
+                        loss_sum[0] -= w_t * T[tgt, k] * log(p)
+                    e_o[k] = w_t * e_o[k]
             if jordan:
                 # Do = Dh @ W_out + direct; the gradient is Do @ e_o
                 gemm_rm(False, n_sens, n_o, n_h, <floating> 1, Dh, n_h, W_out, n_o,
@@ -408,8 +415,9 @@ cdef int _run(const floating[:, ::1] X,
             if tgt >= 0 and dekf:
                 for k in range(n_o):
                     e_o[k] = T[tgt, k] - o[k]  # the innovation, target minus output
+                # a weight divides the measurement noise 1 / rate
                 if not _dekf_update(&theta[0], Jp, e_o, &m1[0], n_v, n_h, n_o,
-                                    1.0 / opt.lr, opt.process_noise, HP, Mb, Ab) \
+                                    1.0 / (opt.lr * w_t), opt.process_noise, HP, Mb, Ab) \
                         or not isfinite(loss_sum[0]):
                     diverged = row
                     break
@@ -458,6 +466,7 @@ def rtrl_run(const floating[:, ::1] X,
              floating[:, ::1] S,
              const floating[:, ::1] T,
              const intp_t[::1] target_of,
+             const double[::1] weights,
              const floating[:, ::1] forced,
              floating[::1] theta,
              const floating[::1] penalty,
@@ -527,6 +536,11 @@ def rtrl_run(const floating[:, ::1] X,
     T : ndarray of shape (n_targets, n_outputs)
     target_of : ndarray of shape (n_steps,), intp
         The row of ``T`` that is step t's target, or -1 for none.
+    weights : ndarray of shape (n_targets,) or (0,), float64
+        Positive weight of each target (none: every target weighs 1). It
+        multiplies the target's loss and its error, hence its gradient; the
+        update still averages over the window's number of targets. DEKF
+        divides its measurement noise (``1 / learning_rate``) by it.
     forced : ndarray of shape (n_steps, n_outputs) or (0, n_outputs)
         Jordan's teacher forcing: the values fed to the context.
     theta : ndarray of shape (n_weights,)
@@ -589,8 +603,8 @@ def rtrl_run(const floating[:, ::1] X,
     opt.max_norm = max_grad_norm
     opt.process_noise = process_noise
     with nogil:
-        diverged = _run(X, offsets, order, initial, state, S, T, target_of, forced, theta,
-                        penalty, n_inputs, n_hidden, n_outputs, jordan, mu, activation,
+        diverged = _run(X, offsets, order, initial, state, S, T, target_of, weights, forced,
+                        theta, penalty, n_inputs, n_hidden, n_outputs, jordan, mu, activation,
                         out_activation, &opt, batch, flush, m1, m2, &counters[0], acc, Y,
                         &loss_sum, &failed)
     check_taken(failed, "rtrl_run")

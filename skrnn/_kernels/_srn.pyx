@@ -612,7 +612,7 @@ def srn_bptt(const floating[:, ::1] H,
 # -- population loss (gradient-free weight search) ---------------------------------
 
 from ._lanes cimport (SKRNN_LANES, lane_activate, lane_each, lane_gemm, lane_loss, lane_losses,
-                      lane_outputs)
+                      lane_losses_weighted, lane_outputs)
 
 LANES = SKRNN_LANES
 
@@ -627,7 +627,8 @@ def srn_population_loss(const floating[:, ::1] thetas,
                         const floating[:, :, ::1] T,
                         const unsigned char[:, ::1] mask,
                         const unsigned char[::1] any_target,
-                        Py_ssize_t n_targets,
+                        const double[:, ::1] weights,
+                        double n_targets,
                         int activation,
                         int out_activation,
                         int loss_kind,
@@ -648,8 +649,9 @@ def srn_population_loss(const floating[:, ::1] thetas,
 
     where s is h (Elman) or the context c (Jordan, c_{t+1} = mu c_t + y_t),
     and the loss of skrnn._losses is summed over the lanes whose step has a
-    target. ``out[c]`` receives it averaged over the targets (without the L2
-    penalty, added by the caller). A candidate is computed whole by one call
+    target (each times its weight, if weights are given). ``out[c]``
+    receives it averaged over the targets (or divided by their total weight;
+    without the L2 penalty, added by the caller). A candidate is computed whole by one call
     and a lane's arithmetic does not depend on the other lanes, so the
     result does not depend on how candidates or sequences are grouped.
 
@@ -675,8 +677,11 @@ def srn_population_loss(const floating[:, ::1] thetas,
     mask : ndarray of shape (n_slabs, LANES), uint8
         The lanes and steps with a target.
     any_target : ndarray of shape (n_slabs,), uint8
-    n_targets : int
-        The number of targets the loss is averaged over.
+    weights : ndarray of shape (n_slabs, LANES) or (0, LANES), float64
+        The weight of the target of each lane and step (0 where none); no
+        rows for equal weights (``mask`` then says which lanes count).
+    n_targets : float
+        The number of targets, or their total weight, the loss is divided by.
     activation, out_activation : int
         Codes of f and g (skrnn._activations).
     loss_kind : int
@@ -705,9 +710,13 @@ def srn_population_loss(const floating[:, ::1] thetas,
     cdef const floating* b_h
     cdef const floating* b_o
     cdef double total
+    cdef double* lane_totals
+    cdef double* scratch
+    cdef bint weighted = weights.shape[0] > 0
     if hi <= lo:
         return
-    if X.shape[2] != L or T.shape[2] != L or state0.shape[1] != n_state:
+    if X.shape[2] != L or T.shape[2] != L or state0.shape[1] != n_state or (
+            weighted and weights.shape[0] != X.shape[0]):
         raise ValueError("the batch is not laid out for this kernel")
     with nogil:
         Wh = <floating*> take(n * k, sizeof(floating), &failed)
@@ -716,6 +725,8 @@ def srn_population_loss(const floating[:, ::1] thetas,
         A_next = <floating*> take(k * L, sizeof(floating), &failed)
         Hbuf = <floating*> take(n * L, sizeof(floating), &failed)
         Y = <floating*> take(n_out * L, sizeof(floating), &failed)
+        lane_totals = <double*> take(L, sizeof(double), &failed)
+        scratch = <double*> take(L, sizeof(double), &failed)
         if not failed:
             for c in range(lo, hi):
                 # the weights of the layers, transposed: row j of Wh holds
@@ -732,6 +743,8 @@ def srn_population_loss(const floating[:, ::1] thetas,
                 b_h = src + blocks[2]
                 b_o = src + blocks[4]
                 total = 0
+                for l in range(L):
+                    lane_totals[l] = 0
                 for bk in range(n_blocks):
                     memcpy(A, &X[starts[bk], 0, 0], n_in * L * sizeof(floating))
                     memcpy(A + n_in * L, &state0[bk, 0, 0], n_state * L * sizeof(floating))
@@ -744,7 +757,10 @@ def srn_population_loss(const floating[:, ::1] thetas,
                         if jordan or any_target[row]:
                             lane_gemm(n_out, n, Wo, b_o, h, Y)
                             lane_outputs(out_activation, Y, n_out)
-                            if any_target[row]:
+                            if any_target[row] and weighted:
+                                lane_losses_weighted(loss_kind, Y, &T[row, 0, 0], n_out,
+                                                     &weights[row, 0], scratch, lane_totals)
+                            elif any_target[row]:
                                 total += lane_loss(loss_kind, Y, &T[row, 0, 0], &mask[row, 0],
                                                    n_out)
                         if jordan:
@@ -756,6 +772,8 @@ def srn_population_loss(const floating[:, ::1] thetas,
                         swap = A
                         A = A_next
                         A_next = swap
+                for l in range(L):
+                    total += lane_totals[l]
                 out[c] = total / n_targets if n_targets > 0 else 0
         free(Wh)
         free(Wo)
@@ -763,6 +781,8 @@ def srn_population_loss(const floating[:, ::1] thetas,
         free(A_next)
         free(Hbuf)
         free(Y)
+        free(lane_totals)
+        free(scratch)
     check_taken(failed, "srn_population_loss")
 
 
@@ -775,6 +795,7 @@ def srn_population_loss_candidates(const floating[:, ::1] thetas,
                                    const floating[:, ::1] state0,
                                    const intp_t[::1] target_of_row,
                                    const floating[:, ::1] T,
+                                   const double[::1] weights,
                                    int activation,
                                    int out_activation,
                                    int loss_kind,
@@ -802,6 +823,8 @@ def srn_population_loss_candidates(const floating[:, ::1] thetas,
     target_of_row : ndarray of shape (n_steps,), intp
         The row of ``T`` each row of ``X`` has for target, or -1.
     T : ndarray of shape (n_targets, n_outputs)
+    weights : ndarray of shape (n_targets,) or (0,), float64
+        The weight of each target; none for equal weights.
     activation, out_activation, loss_kind, lo, hi, out
         As in :func:`srn_population_loss`.
     """
@@ -825,11 +848,20 @@ def srn_population_loss_candidates(const floating[:, ::1] thetas,
     cdef floating* Tl
     cdef floating* h
     cdef double* totals
+    cdef double* scratch
+    cdef double* w_lanes
     cdef const floating* src
+    cdef bint weighted = weights.shape[0] > 0
+    cdef double norm = n_t
     if hi <= lo:
         return
-    if state0.shape[1] != n_state or target_of_row.shape[0] != X.shape[0]:
+    if state0.shape[1] != n_state or target_of_row.shape[0] != X.shape[0] or (
+            weighted and weights.shape[0] != n_t):
         raise ValueError("the batch does not match this kernel")
+    if weighted:
+        norm = 0
+        for r in range(n_t):
+            norm += weights[r]
     with nogil:
         W = <floating*> take(n * k * L, sizeof(floating), &failed)
         Wo = <floating*> take(n_out * n * L, sizeof(floating), &failed)
@@ -841,6 +873,8 @@ def srn_population_loss_candidates(const floating[:, ::1] thetas,
         Y = <floating*> take(n_out * L, sizeof(floating), &failed)
         Tl = <floating*> take(n_out * L, sizeof(floating), &failed)
         totals = <double*> take(L, sizeof(double), &failed)
+        scratch = <double*> take(L, sizeof(double), &failed)
+        w_lanes = <double*> take(L, sizeof(double), &failed)
         if not failed:
             g0 = lo
             while g0 < hi:
@@ -880,7 +914,13 @@ def srn_population_loss_candidates(const floating[:, ::1] thetas,
                                 for o in range(n_out):
                                     for l in range(L):
                                         Tl[o * L + l] = T[r, o]
-                                lane_losses(loss_kind, Y, Tl, n_out, totals)
+                                if weighted:
+                                    for l in range(L):
+                                        w_lanes[l] = weights[r]
+                                    lane_losses_weighted(loss_kind, Y, Tl, n_out, w_lanes,
+                                                         scratch, totals)
+                                else:
+                                    lane_losses(loss_kind, Y, Tl, n_out, totals)
                         if jordan:
                             for i in range(n_out * L):
                                 A_next[n_in * L + i] = (context_decay * A[n_in * L + i]
@@ -893,7 +933,7 @@ def srn_population_loss_candidates(const floating[:, ::1] thetas,
                         A = A_next
                         A_next = swap
                 for l in range(m):
-                    out[g0 + l] = totals[l] / n_t if n_t > 0 else 0
+                    out[g0 + l] = totals[l] / norm if norm > 0 else 0
                 g0 += L
         free(W)
         free(Wo)
@@ -905,5 +945,7 @@ def srn_population_loss_candidates(const floating[:, ::1] thetas,
         free(Y)
         free(Tl)
         free(totals)
+        free(scratch)
+        free(w_lanes)
     check_taken(failed, "srn_population_loss_candidates")
 

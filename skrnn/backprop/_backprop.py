@@ -15,6 +15,7 @@ from .._activations import ACTIVATION_CODES
 from .._kernels._lagnet import lagnet_forward, lagnet_generate, lagnet_train
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin, check_classes_on_first_call
+from .._weights import CLASS_WEIGHT_DOC, check_partial_fit_class_weight
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ._windows import training_windows, window_firsts
 
@@ -160,13 +161,14 @@ class _BaseBackPropagation(BaseEstimator):
         self._link_weights()
 
     # -- training -----------------------------------------------------------
-    def _fit(self, X, y, incremental=False, classes=None):
+    def _fit(self, X, y, incremental=False, classes=None, sample_weight=None):
         # a refit resets n_features_in_, the targets' encoding and the weights
         # before all of its checks have passed: a failing call puts them back,
         # so that the fitted model is never left half replaced
         before = dict(self.__dict__)
         try:
-            seqs, rng = self._validate_and_initialize(X, y, incremental, classes)
+            seqs, rng = self._validate_and_initialize(X, y, incremental, classes,
+                                                      sample_weight)
             rates = self._layer_rates(len(self._sizes) - 1)
             # a series streamed in chunks: the last rows of the previous chunk
             # complete the first windows of this one
@@ -182,6 +184,17 @@ class _BaseBackPropagation(BaseEstimator):
         Xrun = np.concatenate([self._history, seqs.X]) if n_history else seqs.X
         offsets = seqs.offsets + np.intp(n_history) * (np.arange(seqs.offsets.shape[0]) > 0)
         rows, target_rows = training_windows(offsets, self.n_lags_, seqs.per_step, n_history)
+        # a window's pattern takes the weight of the target it learns
+        weights = None if seqs.W is None else seqs.W[target_rows]
+        # (a chunk of a streamed series may have none: its steps wait in the history)
+        if weights is not None and not (incremental and series) and not np.any(weights > 0):
+            n_lags = self.n_lags_  # (a first fit's, gone once the model is put back)
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise ValueError(
+                f"sample_weight is zero at every step that ends a whole window of "
+                f"n_lags={n_lags} steps (the first n_lags - 1 steps of a sequence "
+                "end none): there is nothing to fit.")
         if series:
             self._history = Xrun[max(Xrun.shape[0] - self.n_lags_ + 1, 0):].copy()
         if rows.shape[0] == 0:
@@ -195,8 +208,15 @@ class _BaseBackPropagation(BaseEstimator):
                                                            axis=1))), 1.0)
         n_epochs = 1 if incremental else self.max_iter
         for _ in range(n_epochs):
-            order = rng.permutation(rows.shape[0]) if self.shuffle else slice(None)
-            if not self._epoch(Xrun, seqs.Y, rows[order], target_rows[order], rates, bound):
+            order = rng.permutation(rows.shape[0]) if self.shuffle else np.arange(rows.shape[0])
+            if weights is not None:
+                # a pattern of weight 0 is left out: it would still count in
+                # its batch's mean and in self-momentum
+                order = order[weights[order] > 0]
+                if order.shape[0] == 0:  # (this call's weighted steps have no window)
+                    return self
+            if not self._epoch(Xrun, seqs.Y, rows[order], target_rows[order],
+                               None if weights is None else weights[order], rates, bound):
                 break
             if not incremental and self._converged():
                 break
@@ -208,11 +228,16 @@ class _BaseBackPropagation(BaseEstimator):
                     stacklevel=3)
         return self
 
-    def _validate_and_initialize(self, X, y, incremental, classes):
+    def _validate_and_initialize(self, X, y, incremental, classes, sample_weight):
         keep = hasattr(self, "_theta") and (incremental or self.warm_start)
         seqs = check_sequences(self, X, reset=not keep, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype if keep else None)
         self._encode_targets(seqs, y, reset=not keep, classes=classes)
+        # a chunk of a streamed series may weigh everything 0: it only
+        # carries the lag history on
+        seqs.W = self._target_weights(
+            seqs, sample_weight,
+            allow_all_zero=incremental and seqs.layout == "series" and self._per_step)
         if keep:
             self._check_same_network()
         rng = check_random_state(self.random_state)
@@ -245,8 +270,11 @@ class _BaseBackPropagation(BaseEstimator):
             f"than the {what}: it has {T} time step(s) ({T} sample(s)), and a window "
             "needs n_lags steps. Pass a longer series or a smaller n_lags.")
 
-    def _epoch(self, X, Y, rows, target_rows, rates, bound):
-        """One pass over the windows; False (weights restored) if training diverged."""
+    def _epoch(self, X, Y, rows, target_rows, weights, rates, bound):
+        """One pass over the windows; False (weights restored) if training diverged.
+
+        ``weights`` (one per window, or None) scale each window's error.
+        """
         theta, velocity = self._theta.copy(), self._velocity.copy()
         momentum = 0.0 if self.momentum == "self" else float(self.momentum)
         loss = lagnet_train(
@@ -254,8 +282,8 @@ class _BaseBackPropagation(BaseEstimator):
             self._theta, self._velocity, self._sizes, rates, momentum,
             self.momentum == "self", float(self.jung), float(self.freud),
             ACTIVATION_CODES[self.activation], self._output_code(), self.batch_size,
-            self._loss == "squared_error")
-        mean_loss = loss / max(rows.shape[0], 1)
+            self._loss == "squared_error", weights)
+        mean_loss = loss / (max(rows.shape[0], 1) if weights is None else weights.sum())
         if not mean_loss <= bound or not np.all(np.isfinite(self._theta)):
             self._theta[:] = theta
             self._velocity[:] = velocity
@@ -414,10 +442,11 @@ _ATTRIBUTES = """\
     n_iter_ : int
         Epochs run.
     t_ : int
-        Windows seen in training (updates, for ``batch_size=1``).
+        Windows seen in training (updates, for ``batch_size=1``); windows of
+        weight 0 are not seen.
     loss_ : float
         Mean loss of the windows of the last epoch, each taken before its own
-        update.
+        update (the weighted mean, with ``sample_weight``).
     loss_curve_ : list of shape (`n_iter_`,)
         ``loss_`` after every epoch."""
 
@@ -530,12 +559,8 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         self.output_activation = output_activation
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to the lag windows of ``(X, y)``.
-
-        Takes no ``sample_weight``: the compiled training loop updates the
-        weights window by window with Semeion's per-layer rates and
-        momentum, a rule with no weighted loss to weigh.
 
         Parameters
         ----------
@@ -543,16 +568,27 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
             Sequences in any layout the estimator accepts.
         y : array-like or list of array-like
             A target per time step, or one per sequence.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the targets, in the layout of ``y``: one per step
+            (or one per sequence, spread over its steps) for a target per
+            step, one per sequence for a target per sequence. The window
+            ending at a step takes that step's weight, which multiplies the
+            window's output error: its share of the update and of ``loss_``
+            scale by it, and a window of weight 0 is left out. In
+            per-pattern learning an integer weight k is one update k times
+            as large, not k updates (each would start from the weights the
+            one before left), so it equals repeating the window only to
+            first order in the learning rate.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, sample_weight=None):
         """One epoch over the windows of ``(X, y)``.
 
         Consecutive 2D chunks are consecutive pieces of one series: the last
@@ -571,13 +607,17 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
             As in :meth:`fit`.
         y : array-like or list of array-like
             As in :meth:`fit`.
+        sample_weight : array-like or list of array-like, default=None
+            As in :meth:`fit`, for the targets of this chunk. A 2D chunk may
+            weigh all its steps 0: it then only carries the lag history on
+            (nothing is learned or counted, see :ref:`weights`).
 
         Returns
         -------
         self : object
             The updated estimator.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def _output_code(self):
         return ACTIVATION_CODES[self.output_activation]
@@ -635,7 +675,7 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
         parameters=_PARAMETERS.format(
             lags_type=" or None", lags_default="None",
             lags_extra="\n        None takes the length of the shortest training sequence.",
-            output_doc=""),
+            output_doc="") + CLASS_WEIGHT_DOC.lstrip("\n"),
         attributes=_ATTRIBUTES, extra_attributes="""
     classes_ : ndarray of shape (n_classes,)
         Class labels.""",
@@ -653,6 +693,7 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
     _parameter_constraints: dict = {
         **_BaseBackPropagation._parameter_constraints,
         "n_lags": [None, Interval(Integral, 1, None, closed="left")],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
     }
 
     def __init__(
@@ -673,6 +714,7 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
         random_state=None,
         warm_start=False,
         verbose=False,
+        class_weight=None,
     ):
         super().__init__(
             n_lags, hidden_layer_sizes, activation=activation,
@@ -680,14 +722,11 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
             batch_size=batch_size, max_iter=max_iter, tol=tol,
             n_iter_no_change=n_iter_no_change, shuffle=shuffle, random_state=random_state,
             warm_start=warm_start, verbose=verbose)
+        self.class_weight = class_weight
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the network to sequences ``X`` with one label per sequence.
-
-        Takes no ``sample_weight``: the compiled training loop updates the
-        weights window by window with Semeion's per-layer rates and
-        momentum, a rule with no weighted loss to weigh.
 
         Parameters
         ----------
@@ -695,16 +734,24 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
             Sequences in any layout the estimator accepts.
         y : array-like of shape (n_sequences,)
             Labels.
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence, multiplied with ``class_weight``: it
+            multiplies the output error of the sequence's window, so its
+            share of the update and of ``loss_`` scale by it, and a
+            sequence of weight 0 is left out. In per-pattern learning an
+            integer weight k is one update k times as large, not k updates,
+            so it equals repeating the sequence only to first order in the
+            learning rate.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over the sequences ``(X, y)``.
 
         Parameters
@@ -715,14 +762,23 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
             Labels.
         classes : array-like of shape (n_classes,), default=None
             All labels there will ever be; required on the first call.
+        sample_weight : array-like of shape (n_sequences,), default=None
+            As in :meth:`fit`.
 
         Returns
         -------
         self : object
             The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            With ``class_weight='balanced'``, which would be computed from
+            each call's labels alone (see :ref:`weights`).
         """
         check_classes_on_first_call(not hasattr(self, "classes_"), classes)
-        return self._fit(X, y, incremental=True, classes=classes)
+        check_partial_fit_class_weight(self)
+        return self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
 
     def _output_code(self):
         return ACTIVATION_CODES["logistic" if self.n_outputs_ == 1 else "softmax"]

@@ -156,13 +156,14 @@ class _BaseCTRNN(BaseRecurrent):
             dt=self.dt, integration=self.integration, time_column=column,
             max_step=self.max_step, bptt_steps=self.bptt_steps, weight_init=self.weight_init)
 
-    def _prepare(self, X, y, reset, classes=None, sample_weight=None):
+    def _prepare(self, X, y, reset, classes=None, sample_weight=None, incremental=False):
         # without reset the pass runs the fitted network, which keeps the time
         # column it was built with even if time_column was set since: that
         # column's elapsed times are the ones to check
         self._fitted_column = not reset
         try:
-            return super()._prepare(X, y, reset, classes=classes, sample_weight=sample_weight)
+            return super()._prepare(X, y, reset, classes=classes, sample_weight=sample_weight,
+                                    incremental=incremental)
         finally:
             self.__dict__.pop("_fitted_column", None)
 

@@ -159,7 +159,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         if chunk and seqs.layout == "series" and sample_weight is not None:
             # a stretch of the stream that teaches nothing: the state still runs
             # through it, so that the next chunk starts where the series is
-            seqs.W = target_weights(seqs, sample_weight, allow_zero=True)
+            seqs.W = target_weights(seqs, sample_weight, allow_all_zero=True)
         else:
             seqs.W = self._target_weights(seqs, sample_weight)
         if self._feedback and np.isnan(seqs.Y).any():

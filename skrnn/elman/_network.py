@@ -352,8 +352,11 @@ class SimpleRecurrentNetwork:
     population_blas_free = True
 
     def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,
-                        out):
+                        out, weights=None):
         """Data losses of candidates ``lo:hi`` of ``thetas`` (compiled, nogil).
+
+        ``weights`` (one per target, or None) make the loss the targets'
+        weighted mean.
 
         Jordan's context is fed by the network's own outputs (no teacher
         forcing): the loss is that of the network as it predicts. See
@@ -368,15 +371,18 @@ class SimpleRecurrentNetwork:
             srn_population_loss_candidates(
                 thetas, starts.astype(np.intp), self.is_jordan,
                 thetas.dtype.type(self.context_decay), seqs.X, seqs.offsets, state0,
-                target_of_row, targets, ACTIVATION_CODES[self.activation],
-                ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
+                target_of_row, targets, np.empty(0) if weights is None else weights,
+                ACTIVATION_CODES[self.activation], ACTIVATION_CODES[self.output_activation],
+                loss_code, lo, hi, out)
             return
         batch = cached_layout("srn", seqs, state0, target_rows, targets, lambda: srn_lane_layout(
             seqs.X, seqs.offsets, seqs.order, target_rows, targets, state0, LANES))
         srn_population_loss(
             thetas, starts.astype(np.intp), self.is_jordan,
             thetas.dtype.type(self.context_decay), batch.starts, batch.X, batch.state0, batch.T,
-            batch.mask, batch.any_target, batch.n_targets, ACTIVATION_CODES[self.activation],
+            batch.mask, batch.any_target, batch.lane_weights(weights),
+            batch.n_targets if weights is None else float(weights.sum()),
+            ACTIVATION_CODES[self.activation],
             ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
 
 

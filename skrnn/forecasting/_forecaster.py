@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
+from .._weights import weight_kwargs
 from ..utils._compat import HasMethods, Interval, _fit_context, validate_data
 from ._backtest import _check_series, forecasts_from_origins
 from ._closed_loop import check_n_steps
@@ -184,7 +185,7 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
         self.window = window
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit on the head of the series, calibrate on its tail.
 
         Parameters
@@ -193,6 +194,11 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
             One series.
         y : array-like of shape (n_timesteps,) or (n_timesteps, n_outputs)
             Its per-step targets.
+        sample_weight : array-like of shape (n_timesteps,), default=None
+            Weight of each step's target. The weights of the head are passed
+            to the estimator's ``fit`` (a ``ValueError`` if it takes none);
+            the calibration scores every step of the tail alike, so the
+            intervals' coverage is over time steps, as without weights.
 
         Returns
         -------
@@ -210,8 +216,14 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
                              "steps) for calibration; it needs at least 2, and steps to fit "
                              "on before them.")
         n_fit = n - n_cal
+        if sample_weight is not None and np.shape(sample_weight) != (n,):
+            raise ValueError(f"sample_weight must have shape ({n},), one weight per time step "
+                             f"of the series; got {np.shape(sample_weight)}.")
+        model = clone(self.estimator)
+        weights = weight_kwargs(model, "fit", None if sample_weight is None
+                                else np.asarray(sample_weight)[:n_fit])
         target = Y[:, 0] if np.ndim(y) == 1 else Y
-        model = clone(self.estimator).fit(X[:n_fit], target[:n_fit])
+        model.fit(X[:n_fit], target[:n_fit], **weights)
         # the inner model sees arrays: names in the mapping become positions
         model.feature_names_in_ = getattr(self, "feature_names_in_", None)
         try:

@@ -342,8 +342,11 @@ class LSTMNetwork:
     population_blas_free = True
 
     def population_loss(self, thetas, seqs, state0, targets, target_rows, loss_code, lo, hi,
-                        out):
+                        out, weights=None):
         """Data losses of candidates ``lo:hi`` of ``thetas`` (compiled, nogil).
+
+        ``weights`` (one per target, or None) make the loss the targets'
+        weighted mean.
 
         The sequences start from zero states (``state0`` is the network's
         initial state, zeros). See
@@ -368,6 +371,7 @@ class LSTMNetwork:
                 thetas, gate_starts, peephole_starts,
                 np.array(self.hidden_sizes, dtype=np.intp), position["output_weights_"],
                 seqs.X, seqs.offsets, target_of_row, targets,
+                np.empty(0) if weights is None else weights,
                 ACTIVATION_CODES[self.output_activation], loss_code, lo, hi, out)
             return
 
@@ -382,7 +386,9 @@ class LSTMNetwork:
         lstm_population_loss(
             thetas, gate_starts, peephole_starts, np.array(self.hidden_sizes, dtype=np.intp),
             position["output_weights_"], batch.starts, batch.X, batch.T, batch.mask,
-            batch.any_target, batch.n_targets, ACTIVATION_CODES[self.output_activation],
+            batch.any_target, batch.lane_weights(weights),
+            batch.n_targets if weights is None else float(weights.sum()),
+            ACTIVATION_CODES[self.output_activation],
             loss_code, lo, hi, out)
 
 

@@ -2,7 +2,6 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import inspect
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
@@ -11,6 +10,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .._weights import weight_kwargs
 from ..utils._compat import HasMethods, _fit_context
 
 
@@ -154,7 +154,7 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         # the fitted attributes are set together, once both fits succeeded:
         # a failing fit leaves a fitted model as it was
         regressor = self._new_regressor()
-        weights = _weight_kwargs(regressor, "fit", sample_weight)
+        weights = weight_kwargs(regressor, "fit", sample_weight)
         y_scaled, transformer = self._scaled(X, y, None)
         regressor.fit(X, y_scaled, **weights)
         self.transformer_, self.regressor_ = transformer, regressor
@@ -183,7 +183,7 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
             self._validate_params()
         # a first call that fails leaves no transformer fitted on its chunk
         regressor = self._new_regressor() if first else self.regressor_
-        weights = _weight_kwargs(regressor, "partial_fit", sample_weight)
+        weights = weight_kwargs(regressor, "partial_fit", sample_weight)
         y_scaled, transformer = self._scaled(X, y, None if first else self.transformer_)
         regressor.partial_fit(X, y_scaled, **weights)
         self.transformer_, self.regressor_ = transformer, regressor
@@ -250,13 +250,3 @@ class SequenceTransformedTargetRegressor(MetaEstimatorMixin, RegressorMixin, Bas
         tags.target_tags.multi_output = True
         tags.non_deterministic = inner.non_deterministic
         return tags
-
-
-def _weight_kwargs(regressor, method, sample_weight):
-    """``{'sample_weight': ...}`` for the regressor's ``method``; ValueError if it takes none."""
-    if sample_weight is None:
-        return {}
-    if "sample_weight" not in inspect.signature(getattr(regressor, method)).parameters:
-        raise ValueError(f"sample_weight was given, but {type(regressor).__name__}.{method} "
-                         "takes no sample_weight.")
-    return {"sample_weight": sample_weight}

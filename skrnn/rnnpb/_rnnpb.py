@@ -158,7 +158,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
                                dtype=None if reset else self._theta.dtype)
         return seqs, next_step_sequences(seqs)
 
-    def _prepare(self, X, y, reset, classes=None, sample_weight=None):
+    def _prepare(self, X, y, reset, classes=None, sample_weight=None, incremental=False):
         """The training sequences of ``X`` (y is ignored), each with its code.
 
         ``sample_weight`` must be None: the network learns its own sequences.

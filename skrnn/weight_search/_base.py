@@ -23,6 +23,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import BaseRecurrent
+from .._weights import check_partial_fit_class_weight
 from ..utils._compat import HasMethods, Interval, _fit_context
 from ..utils._progress import Progress, warn_interrupted
 
@@ -192,9 +193,9 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
             Targets, as for the wrapped estimator's ``fit``.
         sample_weight : array-like or list of array-like, default=None
             Weights of the targets, as for the wrapped estimator's ``fit``:
-            the population loss is their weighted average (computed
-            candidate by candidate, not by the compiled population kernel),
-            and ``refine`` fits with them.
+            the population loss is their weighted average (the compiled
+            population kernels weigh the targets themselves), and
+            ``refine`` fits with them.
 
         Returns
         -------
@@ -237,6 +238,8 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         -------
         self : object
         """
+        # balanced over one call, the searched network's class weights are not the stream's
+        check_partial_fit_class_weight(self.estimator)
         saved = copy.deepcopy(self.__dict__)
         try:
             self._partial_fit(X, y, classes, sample_weight)
