@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skrnn import CTRNNClassifier, CTRNNRegressor, GeneticOptimizer
 from skrnn._losses import LOSSES
 
-from ._reference import ctrnn_reference
+from ._reference import ctrnn_generate_numpy, ctrnn_reference, generate_step_by_step
 from .test_gradients import finite_difference
 
 RNG = np.random.RandomState(7)
@@ -513,3 +513,26 @@ def test_time_column_by_name():
         CTRNNRegressor(time_column="elapsed").fit(X, Y_STEPS[0])
     with pytest.raises(ValueError, match="no column names"):
         CTRNNRegressor(time_column="gap").fit(X_TIMED[0], Y_STEPS[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("params", [
+    {},
+    {"activation": "logistic", "max_step": 0.3, "integration": "exponential"},
+    {"n_hidden": (3, 2), "time_constant": (1.0, 8.0), "activation": "relu"},
+])
+def test_compiled_generate_matches_the_loops(params, dtype):
+    """The kernel's generation equals the step-by-step forward pass and the NumPy loop."""
+    X = [x[:, :2].astype(dtype) for x in X_LIST]
+    est = CTRNNRegressor(**params)
+    initialized(est, X, [np.asarray(y, dtype=dtype) for y in Y_STEPS])
+    net, weights = est._network, est._views(est._theta)
+    rng = np.random.RandomState(0)
+    state = rng.uniform(-1, 1, (4, net.state_size)).astype(dtype)
+    y_last = rng.uniform(-1, 1, (4, 2)).astype(dtype)
+    out = net.generate(weights, state, y_last, 6)
+    assert out.dtype == dtype and out.shape == (24, 2)
+    tol = {np.float32: 1e-4, np.float64: 1e-12}[dtype]
+    for reference in (generate_step_by_step, ctrnn_generate_numpy):
+        np.testing.assert_allclose(out, reference(net, weights, state, y_last, 6),
+                                   rtol=tol, atol=tol)
