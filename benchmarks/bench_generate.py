@@ -22,6 +22,7 @@ import argparse
 import pathlib
 import sys
 import time
+from functools import partial
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -70,14 +71,12 @@ def main():
             for n_seq in (1, 32):
                 state = rng.uniform(-0.5, 0.5, (n_seq, net.state_size))
                 y_last = rng.uniform(-1, 1, (n_seq, 2))
-                steps = args.steps
-                loops = {"kernel": lambda: net.generate(params, state, y_last, steps),
-                         "forward": lambda: generate_step_by_step(net, params, state, y_last,
-                                                                  steps)}
+                run = (params, state, y_last, args.steps)
+                loops = {"kernel": partial(net.generate, *run),
+                         "forward": partial(generate_step_by_step, net, *run)}
                 if name == "CTRNN":
-                    loops["numpy"] = lambda: ctrnn_generate_numpy(net, params, state, y_last,
-                                                                  steps)
-                ms = {key: 1e3 * median_seconds(run, args.repeats) for key, run in loops.items()}
+                    loops["numpy"] = partial(ctrnn_generate_numpy, net, *run)
+                ms = {key: 1e3 * median_seconds(f, args.repeats) for key, f in loops.items()}
                 numpy = (f"{ms['numpy']:.1f} | {ms['numpy'] / ms['kernel']:.1f}x"
                          if "numpy" in ms else "- | -")
                 print(f"| {name} | {n_hidden} | {n_seq} | {ms['kernel']:.2f} | "

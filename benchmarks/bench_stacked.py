@@ -50,6 +50,18 @@ def one_layer_size(model, stack, n_weights):
     return min(counts, key=lambda h: abs(counts[h] - n_weights))
 
 
+def fit_seeds(cls, n_hidden, params, seeds, task):
+    """Held-out scores and total seconds over the seeds, and the last model fitted."""
+    scores, seconds = [], 0.0
+    for seed in seeds:
+        start = time.perf_counter()
+        est = cls(n_hidden=n_hidden, random_state=seed, **params)
+        est.fit(task.X_tr, task.y_tr)
+        scores.append(task.score(est.predict(task.X_te)))
+        seconds += time.perf_counter() - start
+    return scores, seconds, est
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
@@ -84,30 +96,22 @@ def main():
         kind = "Classifier" if task.classify else "Regressor"
         for model in args.models:
             cls = getattr(skrnn, MODELS[model] + kind)
+            stack_params = {param: value for param, value in (
+                ("alpha", args.stack_alpha), ("learning_rate_init", args.stack_lr),
+                ("max_grad_norm", args.stack_max_grad_norm),
+                ("early_stopping", args.stack_early_stopping or None),
+                ("skip_connections", args.stack_skip_connections or None)) if value is not None}
             scores, weights, seconds = {}, {}, {}
             # the stack first: with --match-weights its count sizes the single layer
-            for name in ("stack", "one layer"):
-                n_hidden = LAYERS[model][name]
-                if name == "one layer" and args.match_weights:
-                    n_hidden = one_layer_size(model, est, weights["stack"])
-                scores[name], seconds[name] = [], 0.0
-                for seed in args.seeds:
-                    start = time.perf_counter()
-                    est = cls(n_hidden=n_hidden, random_state=seed)
-                    if name == "stack" and args.stack_alpha is not None:
-                        est.set_params(alpha=args.stack_alpha)
-                    if name == "stack" and args.stack_lr is not None:
-                        est.set_params(learning_rate_init=args.stack_lr)
-                    if name == "stack" and args.stack_max_grad_norm is not None:
-                        est.set_params(max_grad_norm=args.stack_max_grad_norm)
-                    if name == "stack" and args.stack_early_stopping:
-                        est.set_params(early_stopping=True)
-                    if name == "stack" and args.stack_skip_connections:
-                        est.set_params(skip_connections=True)
-                    est.fit(task.X_tr, task.y_tr)
-                    scores[name].append(task.score(est.predict(task.X_te)))
-                    seconds[name] += time.perf_counter() - start
-                    weights[name] = est.get_flat_weights().shape[0]
+            scores["stack"], seconds["stack"], stack = fit_seeds(
+                cls, LAYERS[model]["stack"], stack_params, args.seeds, task)
+            weights["stack"] = stack.get_flat_weights().shape[0]
+            n_hidden = LAYERS[model]["one layer"]
+            if args.match_weights:
+                n_hidden = one_layer_size(model, stack, weights["stack"])
+            scores["one layer"], seconds["one layer"], one = fit_seeds(
+                cls, n_hidden, {}, args.seeds, task)
+            weights["one layer"] = one.get_flat_weights().shape[0]
             med = {k: np.median(v) for k, v in scores.items()}
             cells = {k: f"{med[k]:.3f} [{min(v):.3f}, {max(v):.3f}]" for k, v in scores.items()}
             print(f"| {task.name} | {MODELS[model]} | {weights['one layer']} ({n_hidden}) / "

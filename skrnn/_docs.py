@@ -15,7 +15,7 @@ _SRN_PARAMETERS = """\
         ``recurrent_weights_[l]`` and ``hidden_bias_[l]`` (lists), and the
         carried state holds every layer's.
 
-{skip}    activation : {'tanh', 'logistic', 'relu', 'identity'}, default='tanh'
+@SKIP@    activation : {'tanh', 'logistic', 'relu', 'identity'}, default='tanh'
         Activation f of the hidden layer.
 
     initial_context : float, default=0.0
@@ -313,7 +313,7 @@ SKIP_CONNECTIONS = """\
 
 """
 
-NETWORK_PARAMETERS = _SRN_PARAMETERS.format(skip="") + BPTT_STEPS
+NETWORK_PARAMETERS = _SRN_PARAMETERS.replace("@SKIP@", "") + BPTT_STEPS
 #: the same, for the networks whose ``n_hidden`` may stack Elman layers
-STACKED_NETWORK_PARAMETERS = _SRN_PARAMETERS.format(skip=SKIP_CONNECTIONS) + BPTT_STEPS
+STACKED_NETWORK_PARAMETERS = _SRN_PARAMETERS.replace("@SKIP@", SKIP_CONNECTIONS) + BPTT_STEPS
 FITTED_ATTRIBUTES = _SRN_WEIGHTS + TRAINING_ATTRIBUTES

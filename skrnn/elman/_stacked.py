@@ -79,7 +79,8 @@ class StackedRecurrentNetwork:
         self.bptt_steps = bptt_steps
         self.weight_init = weight_init
         self.top = SimpleRecurrentNetwork(
-            self._lower_inputs(len(self.sizes) - 1), self.sizes[-1], n_outputs, recurrence=recurrence,
+            self._lower_inputs(len(self.sizes) - 1), self.sizes[-1], n_outputs,
+            recurrence=recurrence,
             activation=activation, output_activation=output_activation,
             initial_context=initial_context, context_decay=context_decay,
             bptt_steps=bptt_steps, weight_init=weight_init)
