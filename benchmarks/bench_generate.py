@@ -13,7 +13,7 @@ values), one thread, median of the repeats:
 
 Run::
 
-    python benchmarks/bench_generate.py [--steps 500] [--repeats 5]
+    python benchmarks/bench_generate.py [--steps 500] [--repeats 9]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -42,19 +42,22 @@ MODELS = {
 }
 
 
-def median_seconds(fun, repeats):
-    times = []
+def median_ms(loops, repeats):
+    """Median milliseconds of each callable, the repeats interleaved (a shared
+    machine's slow spells then fall on every side alike)."""
+    times = {key: [] for key in loops}
     for _ in range(repeats):
-        start = time.perf_counter()
-        fun()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        for key, fun in loops.items():
+            start = time.perf_counter()
+            fun()
+            times[key].append(1e3 * (time.perf_counter() - start))
+    return {key: float(np.median(t)) for key, t in times.items()}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=500)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=9)
     args = parser.parse_args()
     rng = np.random.RandomState(0)
     print(f"{args.steps} generated steps, two inputs fed back, float64, one thread, "
@@ -76,7 +79,7 @@ def main():
                          "forward": partial(generate_step_by_step, net, *run)}
                 if name == "CTRNN":
                     loops["numpy"] = partial(ctrnn_generate_numpy, net, *run)
-                ms = {key: 1e3 * median_seconds(f, args.repeats) for key, f in loops.items()}
+                ms = median_ms(loops, args.repeats)
                 numpy = (f"{ms['numpy']:.1f} | {ms['numpy'] / ms['kernel']:.1f}x"
                          if "numpy" in ms else "- | -")
                 print(f"| {name} | {n_hidden} | {n_seq} | {ms['kernel']:.2f} | "
