@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from skrnn import (
+    ElmanClassifier,
+    ElmanRegressor,
+    GeneticOptimizer,
+    JordanClassifier,
+    JordanRegressor,
+)
 from skrnn._losses import LOSSES
 from skrnn.elman._network import SimpleRecurrentNetwork
 from skrnn.elman._stacked import StackedRecurrentNetwork
@@ -164,6 +170,14 @@ def test_skip_connections_feed_the_input_to_every_layer(cls):
     before = est.predict(series)
     est.input_weights_[2][-2:] += 1.0
     assert not np.allclose(est.predict(series), before)
+    # the flat vector holds the extra rows, so a weight search sees them
+    losses = est.population_loss(np.vstack([est.get_flat_weights()] * 2),
+                                 series[:-1], series[1:])
+    assert losses[0] == pytest.approx(est.evaluate_loss(series[:-1], series[1:]))
+    search = GeneticOptimizer(estimator=cls(n_hidden=(6, 5, 4), skip_connections=True),
+                              population_size=8, max_iter=2, random_state=0)
+    search.fit(series[:-1], series[1:])
+    assert search.best_estimator_.input_weights_[2].shape == (7, 4)
     one = cls(n_hidden=5, skip_connections=True, max_iter=3, random_state=0)
     plain = cls(n_hidden=5, max_iter=3, random_state=0)
     with pytest.warns(ConvergenceWarning):
