@@ -43,11 +43,17 @@ MODELS = {
 
 
 def median_ms(loops, repeats):
-    """Median milliseconds of each callable, the repeats interleaved (a shared
-    machine's slow spells then fall on every side alike)."""
-    times = {key: [] for key in loops}
-    for _ in range(repeats):
-        for key, fun in loops.items():
+    """Median milliseconds of each callable, after one warm-up call.
+
+    Each side's repeats run as a block: a compiled call timed right after
+    the step-by-step loop ran 2-3x slower (the loop's worker threads and
+    cache traffic still about), which would flatter the loop.
+    """
+    times = {}
+    for key, fun in loops.items():
+        fun()
+        times[key] = []
+        for _ in range(repeats):
             start = time.perf_counter()
             fun()
             times[key].append(1e3 * (time.perf_counter() - start))
