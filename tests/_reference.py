@@ -334,3 +334,18 @@ def ctrnn_generate_numpy(net, params, state, y_last, n_steps):
         x = net._outputs(params, r)
         out[:, t] = x
     return out.reshape(-1, net.n_outputs)
+
+
+def assert_generate_matches(net, params, references, n_sequences=3, n_steps=6):
+    """``net.generate`` from a random state equals each of ``references`` (functions
+    with :func:`generate_step_by_step`'s signature), in the weights' dtype."""
+    dtype = params["output_bias_"].dtype
+    rng = np.random.RandomState(0)
+    state = rng.uniform(-0.5, 0.5, (n_sequences, net.state_size)).astype(dtype)
+    y_last = rng.uniform(-1, 1, (n_sequences, net.n_outputs)).astype(dtype)
+    out = net.generate(params, state, y_last, n_steps)
+    assert out.dtype == dtype and out.shape == (n_sequences * n_steps, net.n_outputs)
+    tol = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-12}[dtype]
+    for reference in references:
+        np.testing.assert_allclose(out, reference(net, params, state, y_last, n_steps),
+                                   rtol=tol, atol=tol)

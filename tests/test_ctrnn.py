@@ -12,7 +12,12 @@ from sklearn.exceptions import ConvergenceWarning
 from skrnn import CTRNNClassifier, CTRNNRegressor, GeneticOptimizer
 from skrnn._losses import LOSSES
 
-from ._reference import ctrnn_generate_numpy, ctrnn_reference, generate_step_by_step
+from ._reference import (
+    assert_generate_matches,
+    ctrnn_generate_numpy,
+    ctrnn_reference,
+    generate_step_by_step,
+)
 from .test_gradients import finite_difference
 
 RNG = np.random.RandomState(7)
@@ -526,13 +531,13 @@ def test_compiled_generate_matches_the_loops(params, dtype):
     X = [x[:, :2].astype(dtype) for x in X_LIST]
     est = CTRNNRegressor(**params)
     initialized(est, X, [np.asarray(y, dtype=dtype) for y in Y_STEPS])
-    net, weights = est._network, est._views(est._theta)
-    rng = np.random.RandomState(0)
-    state = rng.uniform(-1, 1, (4, net.state_size)).astype(dtype)
-    y_last = rng.uniform(-1, 1, (4, 2)).astype(dtype)
-    out = net.generate(weights, state, y_last, 6)
-    assert out.dtype == dtype and out.shape == (24, 2)
-    tol = {np.float32: 1e-4, np.float64: 1e-12}[dtype]
-    for reference in (generate_step_by_step, ctrnn_generate_numpy):
-        np.testing.assert_allclose(out, reference(net, weights, state, y_last, 6),
-                                   rtol=tol, atol=tol)
+    assert_generate_matches(est._network, est._views(est._theta),
+                            [generate_step_by_step, ctrnn_generate_numpy], n_sequences=4)
+
+
+def test_compiled_generate_runs_in_chunks():
+    """More sequences than one cache-sized chunk (3 at 1100 units): the same generation."""
+    est = CTRNNRegressor(n_hidden=1100)
+    initialized(est, [x[:, :2] for x in X_LIST], Y_STEPS)
+    assert_generate_matches(est._network, est._views(est._theta), [ctrnn_generate_numpy],
+                            n_sequences=7, n_steps=3)

@@ -19,7 +19,7 @@ from skrnn._losses import LOSSES
 from skrnn.elman._network import SimpleRecurrentNetwork
 from skrnn.elman._stacked import StackedRecurrentNetwork
 
-from ._reference import generate_step_by_step, stacked_reference
+from ._reference import assert_generate_matches, generate_step_by_step, stacked_reference
 from .test_gradients import (
     LABELS2,
     LABELS3,
@@ -198,12 +198,5 @@ def test_compiled_generate_matches_step_by_step(cls, skip_connections, dtype):
     if cls is JordanRegressor:
         est.set_params(context_decay=0.4)
     initialized(est, X, Y)
-    net, params = est._network, est._views(est._theta)
-    rng = np.random.RandomState(0)
-    state = rng.uniform(-0.5, 0.5, (3, net.state_size)).astype(dtype)
-    y_last = rng.uniform(-1, 1, (3, 2)).astype(dtype)
-    out = net.generate(params, state, y_last, 7)
-    assert out.dtype == dtype and out.shape == (21, 2)
-    tol = {np.float32: 1e-4, np.float64: 1e-12}[dtype]
-    np.testing.assert_allclose(out, generate_step_by_step(net, params, state, y_last, 7),
-                               rtol=tol, atol=tol)
+    assert_generate_matches(est._network, est._views(est._theta), [generate_step_by_step],
+                            n_steps=7)

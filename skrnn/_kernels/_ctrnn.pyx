@@ -309,61 +309,6 @@ def ctrnn_bptt(const floating[:, ::1] R,
     check_taken(failed, "ctrnn_bptt")
 
 
-cdef void _generate_block(const floating[:, ::1] W_in,
-                          const floating[::1] a,
-                          const floating[:, ::1] W,
-                          const floating[::1] theta,
-                          const floating[:, ::1] W_out,
-                          const floating[::1] b_out,
-                          int activation,
-                          int out_activation,
-                          Py_ssize_t substeps,
-                          Py_ssize_t first,
-                          Py_ssize_t n_seq,
-                          floating[:, ::1] y_state,
-                          const floating[:, ::1] x_last,
-                          floating[:, :, ::1] out,
-                          floating* ybuf,
-                          floating* rbuf,
-                          floating* zbuf,
-                          floating* dbuf,
-                          floating* obuf) noexcept nogil:
-    """:func:`ctrnn_generate` over sequences ``first:first + n_seq``, in the
-    caller's scratch (``n_seq`` rows of n_hidden each, ``obuf`` of n_outputs)."""
-    cdef Py_ssize_t n_hidden = W.shape[0], n_out = W_out.shape[1]
-    cdef Py_ssize_t n_steps = out.shape[1], t, s, b, k
-    cdef floating* y
-    cdef floating* z
-    for b in range(n_seq):
-        memcpy(&ybuf[b * n_hidden], &y_state[first + b, 0], n_hidden * sizeof(floating))
-        memcpy(&obuf[b * n_out], &x_last[first + b, 0], n_out * sizeof(floating))
-    _rates(activation, ybuf, &theta[0], rbuf, n_seq, n_hidden)
-    for t in range(n_steps):
-        # the last output is this step's input, its drive held over the sub-steps
-        gemm_rm(False, <int> n_seq, <int> n_hidden, <int> n_out, <floating> 1, obuf,
-                <int> n_out, &W_in[0, 0], <int> n_hidden, <floating> 0, dbuf, <int> n_hidden)
-        for s in range(substeps):
-            memcpy(zbuf, dbuf, n_seq * n_hidden * sizeof(floating))
-            gemm_rm(False, <int> n_seq, <int> n_hidden, <int> n_hidden, <floating> 1, rbuf,
-                    <int> n_hidden, &W[0, 0], <int> n_hidden, <floating> 1, zbuf,
-                    <int> n_hidden)
-            for b in range(n_seq):
-                y = &ybuf[b * n_hidden]
-                z = &zbuf[b * n_hidden]
-                for k in range(n_hidden):
-                    y[k] = y[k] + a[k] * (z[k] - y[k])
-            _rates(activation, ybuf, &theta[0], rbuf, n_seq, n_hidden)
-        for b in range(n_seq):
-            memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
-        gemm_rm(False, <int> n_seq, <int> n_out, <int> n_hidden, <floating> 1, rbuf,
-                <int> n_hidden, &W_out[0, 0], <int> n_out, <floating> 1, obuf, <int> n_out)
-        activate(out_activation, obuf, n_seq, n_out)
-        for b in range(n_seq):
-            memcpy(&out[first + b, t, 0], &obuf[b * n_out], n_out * sizeof(floating))
-    for b in range(n_seq):
-        memcpy(&y_state[first + b, 0], &ybuf[b * n_hidden], n_hidden * sizeof(floating))
-
-
 def ctrnn_generate(const floating[:, ::1] W_in,
                    const floating[::1] a,
                    const floating[:, ::1] W,
@@ -403,25 +348,58 @@ def ctrnn_generate(const floating[:, ::1] W_in,
         Out: the generated outputs.
     """
     cdef Py_ssize_t n = y_state.shape[0], n_hidden = W.shape[0], n_out = W_out.shape[1]
-    cdef Py_ssize_t start = 0, chunk = _chunk(n_hidden)
-    cdef Py_ssize_t m = min(chunk, n)
+    cdef Py_ssize_t n_steps = out.shape[1], chunk = _chunk(n_hidden)
+    cdef Py_ssize_t m = min(chunk, n), first = 0, n_seq, t, s, b, k
     cdef size_t failed = 0
     cdef floating* ybuf
     cdef floating* rbuf
     cdef floating* zbuf
     cdef floating* dbuf
     cdef floating* obuf
+    cdef floating* y
+    cdef floating* z
     with nogil:
         ybuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
         rbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
         zbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
         dbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
         obuf = <floating*> take(m * n_out + 1, sizeof(floating), &failed)
-        while start < n and not failed:
-            _generate_block(W_in, a, W, theta, W_out, b_out, activation, out_activation,
-                            substeps, start, min(chunk, n - start), y_state, x_last, out,
-                            ybuf, rbuf, zbuf, dbuf, obuf)
-            start += chunk
+        # sequences first:first + n_seq at a time, their buffers kept in cache
+        while first < n and not failed:
+            n_seq = min(chunk, n - first)
+            for b in range(n_seq):
+                memcpy(&ybuf[b * n_hidden], &y_state[first + b, 0],
+                       n_hidden * sizeof(floating))
+                memcpy(&obuf[b * n_out], &x_last[first + b, 0], n_out * sizeof(floating))
+            _rates(activation, ybuf, &theta[0], rbuf, n_seq, n_hidden)
+            for t in range(n_steps):
+                # the last output is this step's input, its drive held over the sub-steps
+                gemm_rm(False, <int> n_seq, <int> n_hidden, <int> n_out, <floating> 1, obuf,
+                        <int> n_out, &W_in[0, 0], <int> n_hidden, <floating> 0, dbuf,
+                        <int> n_hidden)
+                for s in range(substeps):
+                    memcpy(zbuf, dbuf, n_seq * n_hidden * sizeof(floating))
+                    gemm_rm(False, <int> n_seq, <int> n_hidden, <int> n_hidden, <floating> 1,
+                            rbuf, <int> n_hidden, &W[0, 0], <int> n_hidden, <floating> 1,
+                            zbuf, <int> n_hidden)
+                    for b in range(n_seq):
+                        y = &ybuf[b * n_hidden]
+                        z = &zbuf[b * n_hidden]
+                        for k in range(n_hidden):
+                            y[k] = y[k] + a[k] * (z[k] - y[k])
+                    _rates(activation, ybuf, &theta[0], rbuf, n_seq, n_hidden)
+                for b in range(n_seq):
+                    memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
+                gemm_rm(False, <int> n_seq, <int> n_out, <int> n_hidden, <floating> 1, rbuf,
+                        <int> n_hidden, &W_out[0, 0], <int> n_out, <floating> 1, obuf,
+                        <int> n_out)
+                activate(out_activation, obuf, n_seq, n_out)
+                for b in range(n_seq):
+                    memcpy(&out[first + b, t, 0], &obuf[b * n_out], n_out * sizeof(floating))
+            for b in range(n_seq):
+                memcpy(&y_state[first + b, 0], &ybuf[b * n_hidden],
+                       n_hidden * sizeof(floating))
+            first += chunk
         free(ybuf)
         free(rbuf)
         free(zbuf)
