@@ -53,7 +53,8 @@ def stacked_generate(const floating[::1] theta,
 
     the top layer's recurrence being Jordan's ``c @ W_ctx`` when ``jordan``,
     with ``c <- context_decay * c + y`` after the output; then
-    ``y = g(h^L @ W_out + b_out)`` becomes the next step's x.
+    ``y = g(h^L @ W_out + b_out)`` becomes the next step's x (so the network
+    has as many inputs as outputs).
 
     Parameters
     ----------

@@ -49,11 +49,11 @@ class StackedRecurrentNetwork:
 
     so an input can reach the output through the top layer's recurrence
     alone, without crossing every layer's; the first ``sizes[l-1]`` rows of
-    ``W_in^l`` read the layer below, the last ``n_inputs`` the input. The weights of layer l are
-    ``input_weights_[l]``, ``recurrent_weights_[l]`` and ``hidden_bias_[l]``
-    (Jordan's top layer has ``context_weights_`` instead of recurrent
-    weights). The state is the lower layers' hidden states followed by the
-    top layer's state.
+    ``W_in^l`` read the layer below, the last ``n_inputs`` the input. The
+    weights of layer l are ``input_weights_[l]``, ``recurrent_weights_[l]``
+    and ``hidden_bias_[l]`` (Jordan's top layer has ``context_weights_``
+    instead of recurrent weights). The state is the lower layers' hidden
+    states followed by the top layer's state.
 
     Parameters
     ----------
@@ -80,8 +80,7 @@ class StackedRecurrentNetwork:
         self.weight_init = weight_init
         self.top = SimpleRecurrentNetwork(
             self._lower_inputs(len(self.sizes) - 1), self.sizes[-1], n_outputs,
-            recurrence=recurrence,
-            activation=activation, output_activation=output_activation,
+            recurrence=recurrence, activation=activation, output_activation=output_activation,
             initial_context=initial_context, context_decay=context_decay,
             bptt_steps=bptt_steps, weight_init=weight_init)
         self.output_activation = output_activation
