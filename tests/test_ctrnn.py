@@ -536,7 +536,7 @@ def test_compiled_generate_matches_the_loops(params, dtype):
 
 
 def test_compiled_generate_runs_in_chunks():
-    """More sequences than one cache-sized chunk (3 at 1100 units): the same generation."""
+    """More sequences than one cache-sized chunk (4 at 1100 units): the same generation."""
     est = CTRNNRegressor(n_hidden=1100)
     initialized(est, [x[:, :2] for x in X_LIST], Y_STEPS)
     assert_generate_matches(est._network, est._views(est._theta), [ctrnn_generate_numpy],
