@@ -7,11 +7,18 @@ two layers of (11, 8) units, whose weights number about the same (printed
 per task). Held-out accuracy or R^2, median [min, max] over the
 seeds, and the stack's median minus the single layer's.
 
+``--stack-skip-connections`` fits the stack with ``skip_connections=True``
+(the input fed to every layer). ``--match-weights`` sizes the single layer
+per task so that its weight count is the closest to the stack's (the stack
+is fitted first): with the input fed to the top layer, and with many inputs
+or outputs, the fixed sizes above drift apart.
+
 Run::
 
     python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2 3 4]
         [--models elman jordan] [--stack-alpha 0.01] [--stack-lr 0.003]
         [--stack-max-grad-norm 1] [--stack-early-stopping]
+        [--stack-skip-connections] [--match-weights]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -34,6 +41,27 @@ LAYERS = {"elman": {"one layer": 16, "stack": (11, 8)},
 MODELS = {"elman": "Elman", "jordan": "Jordan"}
 
 
+def one_layer_size(model, stack, n_weights):
+    """The single layer's size whose weight count is the closest to ``n_weights``,
+    for the inputs and outputs of the fitted ``stack``."""
+    n_in, n_out = stack.input_weights_[0].shape[0], stack.output_weights_.shape[1]
+    context = (lambda h: n_out * h) if model == "jordan" else (lambda h: h * h)
+    counts = {h: n_in * h + context(h) + h + h * n_out + n_out for h in range(1, 513)}
+    return min(counts, key=lambda h: abs(counts[h] - n_weights))
+
+
+def fit_seeds(cls, n_hidden, params, seeds, task):
+    """Held-out scores and total seconds over the seeds, and the last model fitted."""
+    scores, seconds = [], 0.0
+    for seed in seeds:
+        start = time.perf_counter()
+        est = cls(n_hidden=n_hidden, random_state=seed, **params)
+        est.fit(task.X_tr, task.y_tr)
+        scores.append(task.score(est.predict(task.X_te)))
+        seconds += time.perf_counter() - start
+    return scores, seconds, est
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", nargs="+", choices=list(TASKS), default=list(TASKS))
@@ -47,14 +75,20 @@ def main():
                         help="the stack's max_grad_norm (the default's otherwise)")
     parser.add_argument("--stack-early-stopping", action="store_true",
                         help="the stack with early_stopping=True")
+    parser.add_argument("--stack-skip-connections", action="store_true",
+                        help="the stack with skip_connections=True")
+    parser.add_argument("--match-weights", action="store_true",
+                        help="size the single layer to the stack's weight count, per task")
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(f"seeds {args.seeds}; n_hidden: {LAYERS}; stack alpha: "
           f"{args.stack_alpha or 'default'}; stack learning rate: "
           f"{args.stack_lr or 'default'}; stack max_grad_norm: "
           f"{args.stack_max_grad_norm or 'default'}; stack early stopping: "
-          f"{args.stack_early_stopping}; one thread\n")
-    print("| task | model | weights (one / stack) | one layer | stack | diff | "
+          f"{args.stack_early_stopping}; stack skip connections: "
+          f"{args.stack_skip_connections}; weights matched: {args.match_weights}; "
+          "one thread\n")
+    print("| task | model | weights (one (size) / stack) | one layer | stack | diff | "
           "seconds (one / stack) |")
     print("|---|---|---|---|---|---|---|")
     for key in args.tasks:
@@ -62,27 +96,26 @@ def main():
         kind = "Classifier" if task.classify else "Regressor"
         for model in args.models:
             cls = getattr(skrnn, MODELS[model] + kind)
+            stack_params = {param: value for param, value in (
+                ("alpha", args.stack_alpha), ("learning_rate_init", args.stack_lr),
+                ("max_grad_norm", args.stack_max_grad_norm),
+                ("early_stopping", args.stack_early_stopping or None),
+                ("skip_connections", args.stack_skip_connections or None)) if value is not None}
             scores, weights, seconds = {}, {}, {}
-            for name, n_hidden in LAYERS[model].items():
-                scores[name], seconds[name] = [], 0.0
-                for seed in args.seeds:
-                    start = time.perf_counter()
-                    est = cls(n_hidden=n_hidden, random_state=seed)
-                    if name == "stack" and args.stack_alpha is not None:
-                        est.set_params(alpha=args.stack_alpha)
-                    if name == "stack" and args.stack_lr is not None:
-                        est.set_params(learning_rate_init=args.stack_lr)
-                    if name == "stack" and args.stack_max_grad_norm is not None:
-                        est.set_params(max_grad_norm=args.stack_max_grad_norm)
-                    if name == "stack" and args.stack_early_stopping:
-                        est.set_params(early_stopping=True)
-                    est.fit(task.X_tr, task.y_tr)
-                    scores[name].append(task.score(est.predict(task.X_te)))
-                    seconds[name] += time.perf_counter() - start
-                    weights[name] = est.get_flat_weights().shape[0]
+            # the stack first: with --match-weights its count sizes the single layer
+            scores["stack"], seconds["stack"], stack = fit_seeds(
+                cls, LAYERS[model]["stack"], stack_params, args.seeds, task)
+            weights["stack"] = stack.get_flat_weights().shape[0]
+            n_hidden = LAYERS[model]["one layer"]
+            if args.match_weights:
+                n_hidden = one_layer_size(model, stack, weights["stack"])
+            scores["one layer"], seconds["one layer"], one = fit_seeds(
+                cls, n_hidden, {}, args.seeds, task)
+            weights["one layer"] = one.get_flat_weights().shape[0]
             med = {k: np.median(v) for k, v in scores.items()}
             cells = {k: f"{med[k]:.3f} [{min(v):.3f}, {max(v):.3f}]" for k, v in scores.items()}
-            print(f"| {task.name} | {MODELS[model]} | {weights['one layer']} / {weights['stack']} "
+            print(f"| {task.name} | {MODELS[model]} | {weights['one layer']} ({n_hidden}) / "
+                  f"{weights['stack']} "
                   f"| {cells['one layer']} | {cells['stack']} | "
                   f"{med['stack'] - med['one layer']:+.3f} | {seconds['one layer']:.1f} / "
                   f"{seconds['stack']:.1f} |", flush=True)

@@ -15,7 +15,7 @@ _SRN_PARAMETERS = """\
         ``recurrent_weights_[l]`` and ``hidden_bias_[l]`` (lists), and the
         carried state holds every layer's.
 
-    activation : {'tanh', 'logistic', 'relu', 'identity'}, default='tanh'
+@SKIP@    activation : {'tanh', 'logistic', 'relu', 'identity'}, default='tanh'
         Activation f of the hidden layer.
 
     initial_context : float, default=0.0
@@ -302,5 +302,18 @@ LSTM_TRAINING_PARAMETERS = training_parameters(
     "uniform", "The default generalised best of the three for the LSTM on a suite of "
     "sequence tasks (remembering a symbol for ten steps most of all).")
 
-NETWORK_PARAMETERS = _SRN_PARAMETERS + BPTT_STEPS
+SKIP_CONNECTIONS = """\
+    skip_connections : bool, default=False
+        With a tuple ``n_hidden``, whether the input also feeds every layer
+        above the first (Graves, 2013): layer l then reads ``[h^{l-1}_t,
+        x_t]``, the first rows of ``input_weights_[l]`` the layer below and
+        the last ``n_features`` rows the input. It gives an early input a
+        path to the output through the top layer's recurrence alone. Ignored
+        for one layer.
+
+"""
+
+NETWORK_PARAMETERS = _SRN_PARAMETERS.replace("@SKIP@", "") + BPTT_STEPS
+#: the same, for the networks whose ``n_hidden`` may stack Elman layers
+STACKED_NETWORK_PARAMETERS = _SRN_PARAMETERS.replace("@SKIP@", SKIP_CONNECTIONS) + BPTT_STEPS
 FITTED_ATTRIBUTES = _SRN_WEIGHTS + TRAINING_ATTRIBUTES

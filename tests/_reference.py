@@ -259,12 +259,16 @@ def stacked_reference(net, params, X, offsets, state0, forced=None, frozen=None)
             x, start, new_state = X[row], 0, []
             for layer in range(top):
                 n = net.sizes[layer]
+                if layer and net.skip_connections:
+                    x = np.concatenate([x, X[row]])
                 x = f(x @ p[f"input_weights_[{layer}]"]
                       + state[start:start + n] @ p[f"recurrent_weights_[{layer}]"]
                       + p[f"hidden_bias_[{layer}]"])
                 new_state.append(x)
                 start += n
             context = state[start:]
+            if net.skip_connections:
+                x = np.concatenate([x, X[row]])
             recurrent = (p["context_weights_"] if net.is_jordan
                          else p[f"recurrent_weights_[{top}]"])
             h = f(x @ p[f"input_weights_[{top}]"] + context @ recurrent
@@ -278,3 +282,70 @@ def stacked_reference(net, params, X, offsets, state0, forced=None, frozen=None)
                 new_state.append(h)
             state = np.concatenate(new_state)
     return Y, entering
+
+
+def generate_step_by_step(net, params, state, y_last, n_steps):
+    """Free-running generation through the network's own forward pass, one
+    call per step (each output the next input): what a compiled ``generate``
+    must equal.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_sequences * n_steps, n_outputs)
+    """
+    from skrnn._sequences import Sequences
+
+    dtype = np.asarray(y_last).dtype
+    n_seq = state.shape[0]
+    offsets = np.arange(n_seq + 1, dtype=np.intp)
+    out = np.empty((n_seq, n_steps, net.n_outputs), dtype=dtype)
+    x, state = np.array(y_last, dtype=dtype), np.array(state, dtype=dtype)
+    for t in range(n_steps):
+        step = Sequences(np.ascontiguousarray(x), offsets, "batch")
+        x, _, state = net.forward(params, step, state, need_cache=False)
+        out[:, t] = x
+    return out.reshape(n_seq * n_steps, net.n_outputs)
+
+
+def ctrnn_generate_numpy(net, params, state, y_last, n_steps):
+    """A CTRNN's free-running generation as a NumPy loop over the steps (the
+    library's before its compiled kernel), in the weights' dtype.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_sequences * n_steps, n_outputs)
+    """
+    from skrnn.ctrnn._network import apply_hidden
+
+    W_in = net._effective(params, "input_weights_")
+    W = net._effective(params, "recurrent_weights_")
+    A, _ = net.step_factors(params, None, net.integration == "exponential")
+    y = np.array(state, dtype=W.dtype)
+    x = np.array(y_last, dtype=W.dtype)
+    out = np.empty((y.shape[0], n_steps, net.n_outputs), dtype=W.dtype)
+    r = y + params["hidden_bias_"]
+    apply_hidden(net.activation, r)
+    for t in range(n_steps):
+        drive = x @ W_in
+        for _ in range(net._substeps()):
+            y += A[0] * (drive + r @ W - y)
+            r = y + params["hidden_bias_"]
+            apply_hidden(net.activation, r)
+        x = net._outputs(params, r)
+        out[:, t] = x
+    return out.reshape(-1, net.n_outputs)
+
+
+def assert_generate_matches(net, params, references, n_sequences=3, n_steps=6):
+    """``net.generate`` from a random state equals each of ``references`` (functions
+    with :func:`generate_step_by_step`'s signature), in the weights' dtype."""
+    dtype = params["output_bias_"].dtype
+    rng = np.random.RandomState(0)
+    state = rng.uniform(-0.5, 0.5, (n_sequences, net.state_size)).astype(dtype)
+    y_last = rng.uniform(-1, 1, (n_sequences, net.n_outputs)).astype(dtype)
+    out = net.generate(params, state, y_last, n_steps)
+    assert out.dtype == dtype and out.shape == (n_sequences * n_steps, net.n_outputs)
+    tol = {np.dtype(np.float32): 1e-4, np.dtype(np.float64): 1e-12}[dtype]
+    for reference in references:
+        np.testing.assert_allclose(out, reference(net, params, state, y_last, n_steps),
+                                   rtol=tol, atol=tol)

@@ -180,10 +180,11 @@ def _cases_since():
     """
     import numpy as np
 
-    from skrnn._kernels._ctrnn import ctrnn_bptt, ctrnn_forward
+    from skrnn._kernels._ctrnn import ctrnn_bptt, ctrnn_forward, ctrnn_generate
     from skrnn._kernels._lagnet import lagnet_forward, lagnet_generate, lagnet_train
     from skrnn._kernels._rtrl import rtrl_run
     from skrnn._kernels._second_order import second_order_bptt, second_order_forward
+    from skrnn._kernels._stacked import stacked_generate
 
     z = np.zeros
     one = np.array([0, 1], dtype=np.intp)  # one sequence of one step
@@ -272,6 +273,32 @@ def _cases_since():
                np.full(1, 0.1), 0.9, False, 0.0, 0.0, 1, 0, 1)
     cases.append(("lagnet_train", lambda: lagnet_train(*args_lt), m * 8,
                   [theta_l, velocity]))
+
+    # continuous-time generation: a chunk of 4 sequences of 16384 units, as
+    # for the backward pass (the state, rates, drive and sums, (4, n) each)
+    n = 16384
+    y_gen = z((4, n))
+    y_gen[:, ::512] = 2.0
+    out_c = z((4, 2, 1))
+    out_c[:, 1] = 3.0
+    args_cg = (z((1, n)), np.full(n, 0.5), z((n, n)), z(n), z((n, 1)), z(1), 0, 0, 1,
+               y_gen, z((4, 1)), out_c)
+    cases.append(("ctrnn_generate", lambda: ctrnn_generate(*args_cg), 4 * n * 8,
+                  [y_gen, out_c], {"headroom": 2 * n * 8, "then": [6 * n * 8]}))
+    # stacked generation: the pre-activations of 4096 sequences in a lower
+    # layer of 2048 units (64 MB), taken after the small fed-back input
+    n_seq, n = 4096, 2048
+    sizes_s = np.array([n, 1], dtype=np.intp)
+    shapes = [(1, n), (n, n), (n,), (n, 1), (1, 1), (1,), (1, 1), (1,)]
+    starts_s = np.cumsum([0] + [int(np.prod(s)) for s in shapes[:-1]]).astype(np.intp)
+    s_gen = z((n_seq, n + 1))
+    s_gen[::512, 0] = 4.0
+    out_s = z((n_seq, 2, 1))
+    out_s[::512, 1] = 5.0
+    args_sg = (z(int(starts_s[-1]) + 1), sizes_s, starts_s, False, False, 0.0, 0, 0, s_gen,
+               z((n_seq, 1)), out_s)
+    cases.append(("stacked_generate", lambda: stacked_generate(*args_sg),
+                  (n_seq * n + 1) * 8, [s_gen, out_s], {"then": []}))
     return cases
 
 
@@ -344,7 +371,7 @@ KERNELS = ["srn_forward", "srn_predict", "srn_bptt", "srn_population_loss",
            "lstm_population_loss_candidates", "reservoir_states",
            "hopfield_recall", "rtrl_run", "ctrnn_forward", "ctrnn_bptt",
            "second_order_forward", "second_order_bptt", "lagnet_forward",
-           "lagnet_generate", "lagnet_train"]
+           "lagnet_generate", "lagnet_train", "ctrnn_generate", "stacked_generate"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")

@@ -12,7 +12,12 @@ from sklearn.exceptions import ConvergenceWarning
 from skrnn import CTRNNClassifier, CTRNNRegressor, GeneticOptimizer
 from skrnn._losses import LOSSES
 
-from ._reference import ctrnn_reference
+from ._reference import (
+    assert_generate_matches,
+    ctrnn_generate_numpy,
+    ctrnn_reference,
+    generate_step_by_step,
+)
 from .test_gradients import finite_difference
 
 RNG = np.random.RandomState(7)
@@ -513,3 +518,26 @@ def test_time_column_by_name():
         CTRNNRegressor(time_column="elapsed").fit(X, Y_STEPS[0])
     with pytest.raises(ValueError, match="no column names"):
         CTRNNRegressor(time_column="gap").fit(X_TIMED[0], Y_STEPS[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("params", [
+    {},
+    {"activation": "logistic", "max_step": 0.3, "integration": "exponential"},
+    {"n_hidden": (3, 2), "time_constant": (1.0, 8.0), "activation": "relu"},
+])
+def test_compiled_generate_matches_the_loops(params, dtype):
+    """The kernel's generation equals the step-by-step forward pass and the NumPy loop."""
+    X = [x[:, :2].astype(dtype) for x in X_LIST]
+    est = CTRNNRegressor(**params)
+    initialized(est, X, [np.asarray(y, dtype=dtype) for y in Y_STEPS])
+    assert_generate_matches(est._network, est._views(est._theta),
+                            [generate_step_by_step, ctrnn_generate_numpy], n_sequences=4)
+
+
+def test_compiled_generate_runs_in_chunks():
+    """More sequences than one cache-sized chunk (4 at 1100 units): the same generation."""
+    est = CTRNNRegressor(n_hidden=1100)
+    initialized(est, [x[:, :2] for x in X_LIST], Y_STEPS)
+    assert_generate_matches(est._network, est._views(est._theta), [ctrnn_generate_numpy],
+                            n_sequences=7, n_steps=3)

@@ -8,12 +8,18 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from skrnn import ElmanClassifier, ElmanRegressor, JordanClassifier, JordanRegressor
+from skrnn import (
+    ElmanClassifier,
+    ElmanRegressor,
+    GeneticOptimizer,
+    JordanClassifier,
+    JordanRegressor,
+)
 from skrnn._losses import LOSSES
 from skrnn.elman._network import SimpleRecurrentNetwork
 from skrnn.elman._stacked import StackedRecurrentNetwork
 
-from ._reference import stacked_reference
+from ._reference import assert_generate_matches, generate_step_by_step, stacked_reference
 from .test_gradients import (
     LABELS2,
     LABELS3,
@@ -37,6 +43,14 @@ CASES = {
     "jordan-reg-batch": (JordanRegressor, {"n_hidden": (2, 3, 3)}, X_BATCH, Y_BATCH),
     "jordan-reg-forced": (JordanRegressor, {"teacher_forcing": True}, X_LIST, Y_STEPS),
     "jordan-clf-binary": (JordanClassifier, {"initial_context": 0.5}, X_ROWS, LABELS2),
+    # the input fed to every layer (an input of two features: both blocks of rows)
+    "elman-skip-steps": (ElmanRegressor, {"skip_connections": True, "n_hidden": (3, 4, 2)},
+                         X_LIST, Y_STEPS),
+    "elman-skip-clf": (ElmanClassifier, {"skip_connections": True}, X_ROWS, LABELS3),
+    "jordan-skip-forced": (JordanRegressor, {"skip_connections": True, "teacher_forcing": True},
+                           X_LIST, Y_STEPS),
+    "jordan-skip-batch": (JordanRegressor, {"skip_connections": True, "n_hidden": (2, 3, 3)},
+                          X_BATCH, Y_BATCH),
 }
 
 
@@ -70,12 +84,13 @@ def test_stacked_gradient_matches_finite_differences(case, activation, bptt_step
                                rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("skip_connections", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
-def test_stacked_forward_matches_numpy(cls, dtype):
+def test_stacked_forward_matches_numpy(cls, dtype, skip_connections):
     X = [x.astype(dtype) for x in X_LIST] + [X_LIST[0][:1].astype(dtype)]
     y = Y_STEPS + [Y_STEPS[0][:1]]
-    est = cls(n_hidden=(5, 3, 4))
+    est = cls(n_hidden=(5, 3, 4), skip_connections=skip_connections)
     seqs = initialized(est, X, y)
     state0 = est._initial_state(seqs)
     expected, entering = stacked_reference(est._network, est._views(est._theta), seqs.X,
@@ -127,3 +142,61 @@ def test_stack_attributes_pickle_forecast(cls):
 def test_bad_layer_sizes(bad):
     with pytest.raises(ValueError, match="n_hidden"):
         ElmanRegressor(n_hidden=bad).fit(X_LIST[0], Y_STEPS[0])
+
+
+@pytest.mark.parametrize("skip_connections", [False, True])
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_small_uniform_reaches_every_layer(cls, skip_connections):
+    # WEKA's initialisation: every weight and bias of every layer on +-0.05,
+    # drawn in the order of the flat vector, as for one layer (the lower
+    # layers used to get Glorot's and an orthogonal matrix)
+    est = cls(n_hidden=(6, 5, 4), weight_init="small_uniform", random_state=0,
+              skip_connections=skip_connections)
+    est._initialize(est._prepare(X_LIST, Y_STEPS, reset=True))
+    expected = np.random.RandomState(0).uniform(-0.05, 0.05, est._theta.shape[0])
+    np.testing.assert_array_equal(est._theta, expected)
+
+
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_skip_connections_feed_the_input_to_every_layer(cls):
+    t = np.arange(60) * 0.3
+    series = np.column_stack([np.sin(t), np.cos(t)])
+    est = cls(n_hidden=(6, 5, 4), skip_connections=True, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(series[:-1], series[1:])
+    # the first rows read the layer below, the last two the input
+    assert [W.shape for W in est.input_weights_] == [(2, 6), (8, 5), (7, 4)]
+    # the top layer's input rows change what it predicts: the input reaches it
+    before = est.predict(series)
+    est.input_weights_[2][-2:] += 1.0
+    assert not np.allclose(est.predict(series), before)
+    # the flat vector holds the extra rows, so a weight search sees them
+    losses = est.population_loss(np.vstack([est.get_flat_weights()] * 2),
+                                 series[:-1], series[1:])
+    assert losses[0] == pytest.approx(est.evaluate_loss(series[:-1], series[1:]))
+    search = GeneticOptimizer(estimator=cls(n_hidden=(6, 5, 4), skip_connections=True),
+                              population_size=8, max_iter=2, random_state=0)
+    search.fit(series[:-1], series[1:])
+    assert search.best_estimator_.input_weights_[2].shape == (7, 4)
+    one = cls(n_hidden=5, skip_connections=True, max_iter=3, random_state=0)
+    plain = cls(n_hidden=5, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        one.fit(series[:-1], series[1:])
+    with pytest.warns(ConvergenceWarning):
+        plain.fit(series[:-1], series[1:])
+    np.testing.assert_array_equal(one.get_flat_weights(), plain.get_flat_weights())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("skip_connections", [False, True])
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_compiled_generate_matches_step_by_step(cls, skip_connections, dtype):
+    # two inputs, two outputs: the output is fed back as the next input
+    X = [x[:, :2].astype(dtype) for x in X_LIST]
+    Y = [np.tanh(x[:, ::-1]) for x in X]
+    est = cls(n_hidden=(5, 3, 4), skip_connections=skip_connections)
+    if cls is JordanRegressor:
+        est.set_params(context_decay=0.4)
+    initialized(est, X, Y)
+    assert_generate_matches(est._network, est._views(est._theta), [generate_step_by_step],
+                            n_steps=7)

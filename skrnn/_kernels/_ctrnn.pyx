@@ -307,3 +307,102 @@ def ctrnn_bptt(const floating[:, ::1] R,
         free(cbuf)
         free(qbuf)
     check_taken(failed, "ctrnn_bptt")
+
+
+def ctrnn_generate(const floating[:, ::1] W_in,
+                   const floating[::1] a,
+                   const floating[:, ::1] W,
+                   const floating[::1] theta,
+                   const floating[:, ::1] W_out,
+                   const floating[::1] b_out,
+                   int activation,
+                   int out_activation,
+                   Py_ssize_t substeps,
+                   floating[:, ::1] y_state,
+                   const floating[:, ::1] x_last,
+                   floating[:, :, ::1] out):
+    """Run a continuous-time recurrent network free, each output the next input.
+
+    Every generated step integrates ``substeps`` steps of :func:`ctrnn_forward`
+    with the input x held (its drive ``x @ W_in`` computed once), then reads
+    the output, which is the next step's x::
+
+        s = f(y + theta) @ W + x @ W_in,   y <- y + a * (s - y)   (substeps times)
+        x <- g(f(y + theta) @ W_out + b_out)
+
+    Parameters
+    ----------
+    W_in : ndarray of shape (n_outputs, n_hidden)
+        Input weights (the input is the fed-back output).
+    a : ndarray of shape (n_hidden,)
+        Step factors of a regular (sub-)step.
+    W, theta, activation, W_out, b_out, out_activation
+        As in :func:`ctrnn_forward`.
+    substeps : int
+        Integration steps per generated step (at least 1).
+    y_state : ndarray of shape (n_sequences, n_hidden)
+        In: the states after the observed history. Out: after generation.
+    x_last : ndarray of shape (n_sequences, n_outputs)
+        The last observed output, the first generated step's input.
+    out : ndarray of shape (n_sequences, n_steps, n_outputs)
+        Out: the generated outputs.
+    """
+    cdef Py_ssize_t n = y_state.shape[0], n_hidden = W.shape[0], n_out = W_out.shape[1]
+    cdef Py_ssize_t n_steps = out.shape[1], chunk = _chunk(n_hidden)
+    cdef Py_ssize_t m = min(chunk, n), first = 0, n_seq, t, s, b, k
+    cdef size_t failed = 0
+    cdef floating* ybuf
+    cdef floating* rbuf
+    cdef floating* zbuf
+    cdef floating* dbuf
+    cdef floating* obuf
+    cdef floating* y
+    cdef floating* z
+    with nogil:
+        ybuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        rbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        zbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        dbuf = <floating*> take(m * n_hidden, sizeof(floating), &failed)
+        obuf = <floating*> take(m * n_out + 1, sizeof(floating), &failed)
+        # sequences first:first + n_seq at a time, their buffers kept in cache
+        while first < n and not failed:
+            n_seq = min(chunk, n - first)
+            for b in range(n_seq):
+                memcpy(&ybuf[b * n_hidden], &y_state[first + b, 0],
+                       n_hidden * sizeof(floating))
+                memcpy(&obuf[b * n_out], &x_last[first + b, 0], n_out * sizeof(floating))
+            _rates(activation, ybuf, &theta[0], rbuf, n_seq, n_hidden)
+            for t in range(n_steps):
+                # the last output is this step's input, its drive held over the sub-steps
+                gemm_rm(False, <int> n_seq, <int> n_hidden, <int> n_out, <floating> 1, obuf,
+                        <int> n_out, &W_in[0, 0], <int> n_hidden, <floating> 0, dbuf,
+                        <int> n_hidden)
+                for s in range(substeps):
+                    memcpy(zbuf, dbuf, n_seq * n_hidden * sizeof(floating))
+                    gemm_rm(False, <int> n_seq, <int> n_hidden, <int> n_hidden, <floating> 1,
+                            rbuf, <int> n_hidden, &W[0, 0], <int> n_hidden, <floating> 1,
+                            zbuf, <int> n_hidden)
+                    for b in range(n_seq):
+                        y = &ybuf[b * n_hidden]
+                        z = &zbuf[b * n_hidden]
+                        for k in range(n_hidden):
+                            y[k] = y[k] + a[k] * (z[k] - y[k])
+                    _rates(activation, ybuf, &theta[0], rbuf, n_seq, n_hidden)
+                for b in range(n_seq):
+                    memcpy(&obuf[b * n_out], &b_out[0], n_out * sizeof(floating))
+                gemm_rm(False, <int> n_seq, <int> n_out, <int> n_hidden, <floating> 1, rbuf,
+                        <int> n_hidden, &W_out[0, 0], <int> n_out, <floating> 1, obuf,
+                        <int> n_out)
+                activate(out_activation, obuf, n_seq, n_out)
+                for b in range(n_seq):
+                    memcpy(&out[first + b, t, 0], &obuf[b * n_out], n_out * sizeof(floating))
+            for b in range(n_seq):
+                memcpy(&y_state[first + b, 0], &ybuf[b * n_hidden],
+                       n_hidden * sizeof(floating))
+            first += chunk
+        free(ybuf)
+        free(rbuf)
+        free(zbuf)
+        free(dbuf)
+        free(obuf)
+    check_taken(failed, "ctrnn_generate")

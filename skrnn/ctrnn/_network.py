@@ -7,7 +7,7 @@ from functools import partial
 import numpy as np
 
 from .._activations import ACTIVATION_CODES
-from .._kernels._ctrnn import ctrnn_bptt, ctrnn_forward
+from .._kernels._ctrnn import ctrnn_bptt, ctrnn_forward, ctrnn_generate
 from .._layers import (
     apply_output,
     glorot_uniform,
@@ -345,26 +345,20 @@ class ContinuousTimeNetwork:
         Y : ndarray of shape (n_sequences * n_steps, n_outputs)
         """
         dtype = params["input_weights_"].dtype
-        n_seq = state.shape[0]
-        W_in = self._effective(params, "input_weights_")
-        W = self._effective(params, "recurrent_weights_")
         A, _ = self.step_factors(params, None, self.integration == "exponential")
-        y = np.array(state, dtype=dtype)
-        x = np.array(y_last, dtype=dtype)
-        out = np.empty((n_seq, n_steps, self.n_outputs), dtype=dtype)
-        r = y + params["hidden_bias_"]
-        apply_hidden(self.activation, r)
-        # step by step in NumPy: each step reads the output of the last; the
-        # compiled kernel covers training and prediction, not generation
-        for t in range(n_steps):
-            drive = x @ W_in
-            for _ in range(self._substeps()):
-                y += A[0] * (drive + r @ W - y)
-                r = y + params["hidden_bias_"]
-                apply_hidden(self.activation, r)
-            x = self._outputs(params, r)
-            out[:, t] = x
-        return out.reshape(n_seq * n_steps, self.n_outputs)
+        y_state = np.array(state, dtype=dtype, order="C")
+        out = np.empty((state.shape[0], n_steps, self.n_outputs), dtype=dtype)
+        # one compiled call: each step reads the output of the last, so the
+        # steps run in the kernel's own loop, not through ctrnn_forward
+        ctrnn_generate(np.ascontiguousarray(self._effective(params, "input_weights_")),
+                       np.ascontiguousarray(A[0]),
+                       np.ascontiguousarray(self._effective(params, "recurrent_weights_")),
+                       params["hidden_bias_"],
+                       np.ascontiguousarray(self._effective(params, "output_weights_")),
+                       params["output_bias_"], ACTIVATION_CODES[self.activation],
+                       ACTIVATION_CODES[self.output_activation], self._substeps(), y_state,
+                       np.ascontiguousarray(y_last, dtype=dtype), out)
+        return out.reshape(-1, self.n_outputs)
 
 
 def apply_hidden(name, Z):

@@ -5,7 +5,7 @@
 from numbers import Integral
 
 from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRecurrent
-from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
+from .._docs import FITTED_ATTRIBUTES, SRN_TRAINING_PARAMETERS, STACKED_NETWORK_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from .._weights import add_class_weight
@@ -22,12 +22,14 @@ class _BaseElman(BaseRecurrent):
         **SRN_TRAINING_CONSTRAINTS,
         # a tuple stacks recurrent layers
         "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "skip_connections": ["boolean"],
     }
 
     def __init__(
         self,
         n_hidden=32,
         *,
+        skip_connections=False,
         activation="tanh",
         initial_context=0.0,
         bptt_steps=None,
@@ -69,6 +71,7 @@ class _BaseElman(BaseRecurrent):
             beta_1=beta_1, beta_2=beta_2, epsilon=epsilon, n_iter_no_change=n_iter_no_change,
             max_fun=max_fun, max_grad_norm=max_grad_norm, n_jobs=n_jobs,
             callbacks=callbacks, weight_init=weight_init, update_every=update_every)
+        self.skip_connections = skip_connections
         self.activation = activation
         self.initial_context = initial_context
         self.keep_training_state = keep_training_state
@@ -78,7 +81,7 @@ class _BaseElman(BaseRecurrent):
             n_inputs, self.n_hidden, n_outputs, recurrence="hidden",
             activation=self.activation, output_activation=self._output_activation(n_outputs),
             initial_context=self.initial_context, bptt_steps=self.bptt_steps,
-            weight_init=self.weight_init)
+            weight_init=self.weight_init, skip_connections=self.skip_connections)
 
     def _check_targets(self, seqs):
         hidden_sizes(self.n_hidden)  # a bad n_hidden fails before anything is fitted
@@ -157,7 +160,7 @@ _CLASSIFIER_TASK = """The label of a sequence is read from its last hidden state
 class ElmanRegressor(SequenceRegressorMixin, _BaseElman):
     __doc__ = _ELMAN_DOC.format(
         summary="Elman simple recurrent network for sequence regression.",
-        task=_REGRESSOR_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
+        task=_REGRESSOR_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=STACKED_NETWORK_PARAMETERS,
         training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES, extra_attributes="",
         example="""\
     Remember the input of three steps ago:
@@ -174,7 +177,7 @@ class ElmanRegressor(SequenceRegressorMixin, _BaseElman):
 class ElmanClassifier(SequenceClassifierMixin, _BaseElman):
     __doc__ = _ELMAN_DOC.format(
         summary="Elman simple recurrent network for sequence classification.",
-        task=_CLASSIFIER_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
+        task=_CLASSIFIER_TASK, layouts=SEQUENCE_LAYOUTS_DOC, network=STACKED_NETWORK_PARAMETERS,
         training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES,
         extra_attributes="""
     classes_ : ndarray of shape (n_classes,)

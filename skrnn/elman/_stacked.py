@@ -9,6 +9,7 @@ import numpy as np
 
 from .._activations import ACTIVATION_CODES
 from .._kernels._srn import srn_bptt, srn_forward
+from .._kernels._stacked import stacked_generate
 from .._layers import input_matrix, previous_rows_product, recurrent_matrix, torch_uniform
 from .._sequences import Sequences
 from ..utils._threads import run_in_parallel, single_threaded_blas
@@ -41,11 +42,18 @@ class StackedRecurrentNetwork:
         h^l_t = f(h^{l-1}_t @ W_in^l + h^l_{t-1} @ W_rec^l + b^l),   h^{-1}_t = x_t
 
     and the top layer is Elman's or Jordan's (``recurrence``), fed by the
-    layer below it, with the output read from it. The weights of layer l are
-    ``input_weights_[l]``, ``recurrent_weights_[l]`` and ``hidden_bias_[l]``
-    (Jordan's top layer has ``context_weights_`` instead of recurrent
-    weights). The state is the lower layers' hidden states followed by the
-    top layer's state.
+    layer below it, with the output read from it. With ``skip_connections``
+    every layer above the first also sees the input (Graves, 2013)::
+
+        h^l_t = f([h^{l-1}_t, x_t] @ W_in^l + h^l_{t-1} @ W_rec^l + b^l)
+
+    so an input can reach the output through the top layer's recurrence
+    alone, without crossing every layer's; the first ``sizes[l-1]`` rows of
+    ``W_in^l`` read the layer below, the last ``n_inputs`` the input. The
+    weights of layer l are ``input_weights_[l]``, ``recurrent_weights_[l]``
+    and ``hidden_bias_[l]`` (Jordan's top layer has ``context_weights_``
+    instead of recurrent weights). The state is the lower layers' hidden
+    states followed by the top layer's state.
 
     Parameters
     ----------
@@ -55,12 +63,15 @@ class StackedRecurrentNetwork:
     recurrence, activation, output_activation, initial_context, context_decay,
     bptt_steps, weight_init
         As for :class:`SimpleRecurrentNetwork` (the top layer's recurrence).
+    skip_connections : bool, default=False
+        Whether the input also feeds every layer above the first.
     """
 
     def __init__(self, n_inputs, sizes, n_outputs, *, recurrence, activation,
                  output_activation, initial_context=0.0, context_decay=0.0,
-                 bptt_steps=None, weight_init="orthogonal"):
+                 bptt_steps=None, weight_init="orthogonal", skip_connections=False):
         self.n_inputs = n_inputs
+        self.skip_connections = skip_connections
         self.sizes = tuple(sizes)
         self.n_outputs = n_outputs
         self.activation = activation
@@ -68,8 +79,8 @@ class StackedRecurrentNetwork:
         self.bptt_steps = bptt_steps
         self.weight_init = weight_init
         self.top = SimpleRecurrentNetwork(
-            self.sizes[-2], self.sizes[-1], n_outputs, recurrence=recurrence,
-            activation=activation, output_activation=output_activation,
+            self._lower_inputs(len(self.sizes) - 1), self.sizes[-1], n_outputs,
+            recurrence=recurrence, activation=activation, output_activation=output_activation,
             initial_context=initial_context, context_decay=context_decay,
             bptt_steps=bptt_steps, weight_init=weight_init)
         self.output_activation = output_activation
@@ -84,7 +95,14 @@ class StackedRecurrentNetwork:
         return len(self.sizes) - 1
 
     def _lower_inputs(self, layer):
-        return self.n_inputs if layer == 0 else self.sizes[layer - 1]
+        """Inputs of layer ``layer``: the input, or the layer below (and the input)."""
+        if layer == 0:
+            return self.n_inputs
+        return self.sizes[layer - 1] + (self.n_inputs if self.skip_connections else 0)
+
+    def _layer_rows(self, H, seqs):
+        """The rows a layer above the first reads: ``H`` below, then the input if skipped."""
+        return np.hstack([H, seqs.X]) if self.skip_connections else H
 
     def layout(self):
         """Names and shapes of the weights, in their order in the flat vector."""
@@ -113,6 +131,12 @@ class StackedRecurrentNetwork:
     def initialize(self, params, rng):
         """Every lower layer as an Elman layer, then the top layer as its own network."""
         dtype = params["input_weights_[0]"].dtype
+        if self.weight_init == "small_uniform":
+            # WEKA's: every weight and bias of every layer on +-0.05, drawn in
+            # the order of the flat vector, as SimpleRecurrentNetwork does
+            for name, shape in self.layout():
+                params[name][...] = rng.uniform(-0.05, 0.05, shape)
+            return
         for layer in range(self.n_lower):
             n = self.sizes[layer]
             params[f"input_weights_[{layer}]"][...] = input_matrix(
@@ -166,7 +190,7 @@ class StackedRecurrentNetwork:
                                     workspace)
             lower.append((X, H, h0))
             finals.append(h_state)
-            X, start = H, start + n
+            X, start = self._layer_rows(H, seqs), start + n
         top_seqs = _with_inputs(seqs, X)
         named = _Named(workspace, "stack_top_")
         top_state0 = np.ascontiguousarray(state[:, start:], dtype=dtype)
@@ -185,7 +209,8 @@ class StackedRecurrentNetwork:
         self.top.gradient(self._top_params(params), top_seqs, top_cache, dO,
                           self._top_params(grads), top_state0, workspace=named)
         dZ_above = named.lent["dZ"]
-        W_above = params[f"input_weights_[{self.n_lower}]"]
+        # only the rows of W_in^{l+1} that read layer l carry its gradient back
+        W_above = params[f"input_weights_[{self.n_lower}]"][:self.sizes[-2]]
         for layer in reversed(range(self.n_lower)):
             X, H, h0 = lower[layer]
             dtype = H.dtype
@@ -207,20 +232,31 @@ class StackedRecurrentNetwork:
             grads[f"hidden_bias_[{layer}]"][...] = dZ.sum(axis=0)
             grads[f"recurrent_weights_[{layer}]"][...] = previous_rows_product(
                 H, dZ, seqs.offsets, h0)
-            dZ_above, W_above = dZ, params[f"input_weights_[{layer}]"]
+            if layer:
+                below = self.sizes[layer - 1]
+                dZ_above, W_above = dZ, params[f"input_weights_[{layer}]"][:below]
 
     def generate(self, params, state, y_last, n_steps):
-        """Free-running generation, one step at a time (each output the next input)."""
+        """Free-running generation (each output the next input), in one compiled call.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_sequences * n_steps, n_outputs)
+        """
         dtype = params["input_weights_[0]"].dtype
-        n_seq = state.shape[0]
-        offsets = np.arange(n_seq + 1, dtype=np.intp)
-        out = np.empty((n_seq, n_steps, self.n_outputs), dtype=dtype)
-        x, state = np.array(y_last, dtype=dtype), np.array(state, dtype=dtype)
-        for t in range(n_steps):
-            step = Sequences(np.ascontiguousarray(x), offsets, "batch")
-            x, _, state = self.forward(params, step, state, need_cache=False)
-            out[:, t] = x
-        return out.reshape(n_seq * n_steps, self.n_outputs)
+        layout = self.layout()
+        theta = np.concatenate([params[name].ravel() for name, _ in layout]).astype(dtype)
+        ends = np.cumsum([0] + [int(np.prod(shape)) for _, shape in layout])
+        # the layout's order: (W_in, W_rec or W_ctx, b) per layer, then W_out, b_out
+        starts = np.asarray(ends[:-1], dtype=np.intp)
+        state = np.array(state, dtype=dtype, order="C")
+        out = np.empty((state.shape[0], n_steps, self.n_outputs), dtype=dtype)
+        stacked_generate(theta, np.asarray(self.sizes, dtype=np.intp), starts,
+                         self.skip_connections, self.is_jordan,
+                         dtype.type(self.top.context_decay), ACTIVATION_CODES[self.activation],
+                         ACTIVATION_CODES[self.output_activation], state,
+                         np.ascontiguousarray(y_last, dtype=dtype), out)
+        return out.reshape(-1, self.n_outputs)
 
 
 def _with_inputs(seqs, X):
@@ -248,5 +284,6 @@ def stacked_or_single(n_inputs, n_hidden, n_outputs, **params):
     """One :class:`SimpleRecurrentNetwork` for one layer, a stack for a tuple of sizes."""
     sizes = hidden_sizes(n_hidden)
     if len(sizes) == 1:
+        params.pop("skip_connections", None)  # one layer has nothing to skip
         return SimpleRecurrentNetwork(n_inputs, sizes[0], n_outputs, **params)
     return StackedRecurrentNetwork(n_inputs, sizes, n_outputs, **params)

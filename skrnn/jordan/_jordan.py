@@ -5,7 +5,7 @@
 from numbers import Integral, Real
 
 from .._base import SRN_PARAMETER_CONSTRAINTS, SRN_TRAINING_CONSTRAINTS, BaseRecurrent
-from .._docs import FITTED_ATTRIBUTES, NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS
+from .._docs import FITTED_ATTRIBUTES, SRN_TRAINING_PARAMETERS, STACKED_NETWORK_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from .._weights import add_class_weight
@@ -24,12 +24,14 @@ class _BaseJordan(BaseRecurrent):
         "teacher_forcing": ["boolean"],
         # a tuple stacks recurrent layers
         "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "skip_connections": ["boolean"],
     }
 
     def __init__(
         self,
         n_hidden=32,
         *,
+        skip_connections=False,
         context_decay=0.3,
         teacher_forcing=False,
         activation="tanh",
@@ -75,6 +77,7 @@ class _BaseJordan(BaseRecurrent):
             callbacks=callbacks, weight_init=weight_init, update_every=update_every)
         self.context_decay = context_decay
         self.teacher_forcing = teacher_forcing
+        self.skip_connections = skip_connections
         self.activation = activation
         self.initial_context = initial_context
         self.keep_training_state = keep_training_state
@@ -85,7 +88,7 @@ class _BaseJordan(BaseRecurrent):
             activation=self.activation, output_activation=self._output_activation(n_outputs),
             initial_context=self.initial_context, context_decay=self.context_decay,
             bptt_steps=self.bptt_steps,
-            weight_init=self.weight_init)
+            weight_init=self.weight_init, skip_connections=self.skip_connections)
 
     def _check_targets(self, seqs):
         hidden_sizes(self.n_hidden)  # a bad n_hidden fails before anything is fitted
@@ -164,7 +167,7 @@ class JordanRegressor(SequenceRegressorMixin, _BaseJordan):
         summary="Jordan recurrent network for sequence regression.",
         task="""A linear output gives a value at every time step (or one per sequence
     for 3D or list ``X`` with 1D ``y``), trained on the squared error.""",
-        layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
+        layouts=SEQUENCE_LAYOUTS_DOC, network=STACKED_NETWORK_PARAMETERS,
         training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES, extra_attributes="",
         example="""\
     Forecast a sine wave one step ahead, then let the network run free:
@@ -185,7 +188,7 @@ class JordanClassifier(SequenceClassifierMixin, _BaseJordan):
         summary="Jordan recurrent network for sequence classification.",
         task="""The label of a sequence is the output at its last step, a logistic (two
     classes) or softmax output trained on the log loss.""",
-        layouts=SEQUENCE_LAYOUTS_DOC, network=NETWORK_PARAMETERS,
+        layouts=SEQUENCE_LAYOUTS_DOC, network=STACKED_NETWORK_PARAMETERS,
         training=SRN_TRAINING_PARAMETERS, fitted=FITTED_ATTRIBUTES,
         extra_attributes="""
     classes_ : ndarray of shape (n_classes,)
