@@ -365,10 +365,18 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         seqs = check_sequences(self, X, reset=False, univariate_rows=self._univariate_rows,
                                dtype=self._dtype)
         state = self._check_state(initial_state, seqs)
+        Y = np.zeros((seqs.n_steps, self.n_outputs_), dtype=self._dtype)
+        buffer = state_buffer(seqs, self.n_reservoir)
+        # n_jobs >= 2: the reservoir runs blocks of sequences in parallel
+        # (Reservoir.run), with BLAS on one thread beside them
+        with limit_threads(self.n_jobs, parallel_kernels=True):
+            self._run_pieces(seqs, state, Y, buffer, features)
+        return seqs, Y, state
+
+    def _run_pieces(self, seqs, state, Y, buffer, features):
+        """The body of :meth:`_run`: every window of every group of sequences."""
         res, n = self._reservoir, self.n_reservoir
         W_u, W_x = self._coef_parts()
-        Y = np.zeros((seqs.n_steps, self.n_outputs_), dtype=self._dtype)
-        buffer = state_buffer(seqs, n)
         for ids, pieces in sweep(seqs, n):
             x = state[ids, :n]
             y_prev = state[ids, n:]
@@ -403,7 +411,6 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                 Y[seqs.last_rows[ids]] = P @ self.output_weights_ + self.output_bias_
             state[ids, :n] = x
             state[ids, n:] = y_prev
-        return seqs, Y, state
 
 
 _PARAMETERS = """\
