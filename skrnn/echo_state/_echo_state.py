@@ -29,7 +29,7 @@ from ..forecasting._closed_loop import (
 )
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
-from ..utils._threads import limit_threads
+from ..utils._threads import kernel_threads, limit_threads, run_in_parallel
 from ._reservoir import (
     Reservoir,
     float32_exact,
@@ -373,6 +373,22 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
             self._run_pieces(seqs, state, Y, buffer, features)
         return seqs, Y, state
 
+    def _readout_in_parallel(self, X, states, Y, rows):
+        """``Y[rows]`` = the per-step outputs, in blocks of rows on the kernel threads.
+
+        BLAS stays on one thread: a multi-threaded BLAS call leaves its
+        workers spinning, and on two cores they took the core the
+        reservoir's second block of sequences needed next.
+        """
+        n_blocks = kernel_threads(rows.size * states.shape[1])
+        bounds = np.linspace(0, rows.size, n_blocks + 1).astype(np.intp)
+
+        def block(start, stop):
+            Y[rows[start:stop]] = self._readout_steps(X[start:stop], states[start:stop])
+
+        run_in_parallel([partial(block, start, stop)
+                         for start, stop in zip(bounds[:-1], bounds[1:])])
+
     def _run_pieces(self, seqs, state, Y, buffer, features):
         """The body of :meth:`_run`: every window of every group of sequences."""
         res, n = self._reservoir, self.n_reservoir
@@ -399,8 +415,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                 else:
                     res.run(U, sub_offsets, order, x_act)
                     if self._per_step:
-                        with limit_threads(self.n_jobs):
-                            Y[rows] = self._readout_steps(Xc, U)
+                        self._readout_in_parallel(Xc, U, Y, rows)
                         if features is not None:
                             features.append((rows, np.array(self._step_features(Xc, U))))
                     else:
