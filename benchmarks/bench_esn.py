@@ -50,6 +50,7 @@ Run::
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import os
 import resource
 import time
 
@@ -81,6 +82,11 @@ def reservoirpy_model(n_units, seed=0):
         rc_connectivity=SETTINGS["connectivity"], W=uniform(low=-1, high=1),
         Win=uniform(low=-1, high=1), bias=0.0, seed=seed)
     return reservoir >> Ridge(ridge=SETTINGS["alpha"])
+
+
+def load():
+    """The machine's load average over the last minute (others' jobs included)."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def nrmse(pred, truth):
@@ -116,8 +122,8 @@ def run_reservoirpy(n_units, X_tr, y_tr, X_te):
 def speed(args):
     print("| threads | units | steps | fit skrnn (s) | fit reservoirpy (s) | fit ratio | "
           "predict skrnn (s) | predict reservoirpy (s) | predict ratio | "
-          "NRMSE skrnn | NRMSE reservoirpy |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "NRMSE skrnn | NRMSE reservoirpy | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n_steps in args.steps:
         z = squashed_mackey_glass(2 * n_steps + 1)
         X, y = z[:-1, None], z[1:, None]
@@ -140,7 +146,8 @@ def speed(args):
                 r = np.median(times["rpy"], axis=0)
                 print(f"| {threads} | {n_units} | {n_steps} | {s[0]:.2f} | {r[0]:.2f} | "
                       f"**{r[0] / s[0]:.1f}x** | {s[1]:.2f} | {r[1]:.2f} | "
-                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} |",
+                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} | "
+                      f"{load()} |",
                       flush=True)
 
 
@@ -150,8 +157,8 @@ def batch(args):
           f"{args.repeats}).\n")
     print("| threads | units | steps per sequence | fit skrnn | fit reservoirpy | fit ratio | "
           "predict skrnn | predict reservoirpy | predict ratio | NRMSE skrnn | "
-          "NRMSE reservoirpy |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "NRMSE reservoirpy | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for length in args.lengths:
         z = squashed_mackey_glass(n_seq * (length + 1) * 2 + 1)
         windows = z[: 2 * n_seq * (length + 1)].reshape(2 * n_seq, length + 1)
@@ -173,7 +180,8 @@ def batch(args):
                 r = np.median(times["rpy"], axis=0)
                 print(f"| {threads} | {n_units} | {length} | {s[0]:.2f} | {r[0]:.2f} | "
                       f"**{r[0] / s[0]:.1f}x** | {s[1]:.2f} | {r[1]:.2f} | "
-                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} |",
+                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} | "
+                      f"{load()} |",
                       flush=True)
 
 
@@ -237,8 +245,8 @@ def bound(args):
     print(f"Batch of {n_seq} sequences of {length} steps, fit only; medians of "
           f"{args.repeats} interleaved repeats (s); skrnn on {X_s.dtype} input.\n")
     print("| threads | units | fit skrnn | states | project | Gram (sums) | build | rest | "
-          "fit reservoirpy | fit ratio | bound | share of bound |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "fit reservoirpy | fit ratio | bound | share of bound | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n_units in args.units:
         for threads in args.threads:
             rows = []
@@ -259,7 +267,7 @@ def bound(args):
             ratio, limit = m[7], m[8]
             print(f"| {threads} | {n_units} | {m[0]:.2f} | {m[1]:.2f} | {m[2]:.2f} | "
                   f"{m[3]:.2f} | {m[4]:.2f} | {m[5]:.2f} | {m[6]:.2f} | **{ratio:.1f}x** | "
-                  f"{limit:.1f}x | {100 * ratio / limit:.0f} % |", flush=True)
+                  f"{limit:.1f}x | {100 * ratio / limit:.0f} % | {load()} |", flush=True)
 
 
 def peak_rss_mb():
