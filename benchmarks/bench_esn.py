@@ -21,6 +21,10 @@ Subcommands (each prints a markdown table):
     reservoirpy's fit in the same repeats: the fit ratio, its Amdahl bound
     (reservoirpy's fit / skrnn's Gram time) and the share of the bound
     reached.
+``split``
+    skrnn's prediction of the batch with ``n_jobs=1`` against ``n_jobs=2``
+    (the batch in two blocks of sequences run in parallel), wall and
+    processor time.
 ``stream``
     10 million steps through ``partial_fit`` in chunks: steps per second and
     the peak resident memory as the stream goes on.
@@ -45,6 +49,7 @@ Run::
     python benchmarks/bench_esn.py speed --repeats 3
     python benchmarks/bench_esn.py batch --repeats 3
     python benchmarks/bench_esn.py bound --repeats 3
+    python benchmarks/bench_esn.py split --repeats 3
     python benchmarks/bench_esn.py stream
     python benchmarks/bench_esn.py mackey-glass
     python benchmarks/bench_esn.py narma
@@ -192,6 +197,33 @@ def batch(args):
                       f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} | "
                       f"{load()} |",
                       flush=True)
+
+
+def split(args):
+    """skrnn's batch prediction on one thread against ``n_jobs=2`` (blocks of sequences)."""
+    n_seq, length = args.sequences, args.lengths[0]
+    z = squashed_mackey_glass(2 * n_seq * (length + 1) + 1)
+    windows = z[: 2 * n_seq * (length + 1)].reshape(2 * n_seq, length + 1)
+    X, Y = windows[:, :-1, None], windows[:, 1:, None]
+    print(f"Predicting a batch of {n_seq} sequences of {length} steps, n_jobs=1 against 2 "
+          f"(s, medians of {args.repeats} interleaved repeats; wall and processor time).\n")
+    print("| units | predict, n_jobs=1 | processor time | predict, n_jobs=2 | processor time | "
+          "speed-up | load |")
+    print("|---|---|---|---|---|---|---|")
+    for n_units in args.units:
+        model = skrnn_model(n_units).fit(X[:n_seq], Y[:n_seq, :, 0])
+        times = {1: [], 2: []}
+        for _ in range(args.repeats):
+            for n_jobs in (1, 2):
+                model.set_params(n_jobs=n_jobs)
+                with threadpool_limits(n_jobs):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    model.predict(X[n_seq:])
+                    times[n_jobs].append((time.perf_counter() - wall,
+                                          time.process_time() - cpu))
+        one, two = np.median(times[1], axis=0), np.median(times[2], axis=0)
+        print(f"| {n_units} | {one[0]:.2f} | {one[1]:.2f} | {two[0]:.2f} | {two[1]:.2f} | "
+              f"{one[0] / two[0]:.2f}x | {load()} |", flush=True)
 
 
 class Breakdown:
@@ -377,8 +409,8 @@ def narma(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["speed", "batch", "bound", "stream", "mackey-glass",
-                                         "narma"])
+    parser.add_argument("what", choices=["speed", "batch", "bound", "split", "stream",
+                                         "mackey-glass", "narma"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--units", type=int, nargs="+", default=[500, 1000, 2000])
     parser.add_argument("--steps", type=int, nargs="+", default=[10_000, 100_000])
@@ -406,7 +438,7 @@ def main():
         global clock
         clock = time.process_time
     with threadpool_limits(1):
-        {"speed": speed, "batch": batch, "bound": bound, "stream": stream,
+        {"speed": speed, "batch": batch, "bound": bound, "split": split, "stream": stream,
          "mackey-glass": mackey_glass, "narma": narma}[args.what](args)
 
 
