@@ -29,7 +29,7 @@ from ..forecasting._closed_loop import (
 )
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._progress import Progress
-from ..utils._threads import kernel_threads, limit_threads, run_in_parallel
+from ..utils._threads import limit_threads, run_in_parallel
 from ._reservoir import (
     Reservoir,
     float32_exact,
@@ -366,66 +366,60 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                                dtype=self._dtype)
         state = self._check_state(initial_state, seqs)
         Y = np.zeros((seqs.n_steps, self.n_outputs_), dtype=self._dtype)
-        buffer = state_buffer(seqs, self.n_reservoir)
-        # n_jobs >= 2: the reservoir runs blocks of sequences in parallel
-        # (Reservoir.run), with BLAS on one thread beside them
+        # n_jobs >= 2: blocks of sequences swept on parallel threads, each
+        # with its own buffer, joined once at the end (joining at every
+        # window made both wait for whichever the other jobs of a shared
+        # machine had descheduled); BLAS on one thread, since a
+        # multi-threaded call leaves its workers spinning on the cores
         with limit_threads(self.n_jobs, parallel_kernels=True):
-            self._run_pieces(seqs, state, Y, buffer, features)
+            blocks = self._reservoir.blocks(seqs.offsets, seqs.order)
+            run_in_parallel([partial(self._run_block, seqs, np.sort(members), state, Y,
+                                     features) for members in blocks])
         return seqs, Y, state
 
-    def _readout_in_parallel(self, X, states, Y, rows):
-        """``Y[rows]`` = the per-step outputs, in blocks of rows on the kernel threads.
+    def _run_block(self, seqs, members, state, Y, features):
+        """:meth:`_run` for the sequences ``members`` (all, or a block), on one thread.
 
-        BLAS stays on one thread: a multi-threaded BLAS call leaves its
-        workers spinning, and on two cores they took the core the
-        reservoir's second block of sequences needed next.
+        Blocks write disjoint rows of ``Y`` and ``state``.
         """
-        n_blocks = kernel_threads(rows.size * states.shape[1])
-        bounds = np.linspace(0, rows.size, n_blocks + 1).astype(np.intp)
-
-        def block(start, stop):
-            Y[rows[start:stop]] = self._readout_steps(X[start:stop], states[start:stop])
-
-        run_in_parallel([partial(block, start, stop)
-                         for start, stop in zip(bounds[:-1], bounds[1:])])
-
-    def _run_pieces(self, seqs, state, Y, buffer, features):
-        """The body of :meth:`_run`: every window of every group of sequences."""
         res, n = self._reservoir, self.n_reservoir
         W_u, W_x = self._coef_parts()
-        for ids, pieces in sweep(seqs, n):
-            x = state[ids, :n]
-            y_prev = state[ids, n:]
-            if not self._per_step:
-                pooled = Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
-            for act, sub_offsets, rows, t_in in pieces:
-                Xc = seqs.X[rows]
-                U = res.project(Xc, out=buffer[:rows.size])
-                order = np.arange(act.size, dtype=np.intp)
-                x_act = np.ascontiguousarray(x[act])
-                if self._feedback:  # closed loop: the model's own outputs feed back
-                    y_act = np.ascontiguousarray(y_prev[act])
-                    V = (Xc @ W_u if W_u is not None else np.zeros_like(Y[rows]))
-                    V += self.output_bias_
-                    _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
-                                                W_fb=self.feedback_weights_, R=W_x, G=None)
-                    y_prev[act] = y_act
-                    if features is not None:
-                        features.append((rows, np.array(self._step_features(Xc, U))))
-                else:
-                    res.run(U, sub_offsets, order, x_act)
-                    if self._per_step:
-                        self._readout_in_parallel(Xc, U, Y, rows)
+        buffer = state_buffer(seqs, n)
+        # one kernel thread here; BLAS stays on the one thread _run set
+        with limit_threads(1, blas_free=True):
+            for ids, pieces in sweep(seqs, n, members=members):
+                x = state[ids, :n]
+                y_prev = state[ids, n:]
+                if not self._per_step:
+                    pooled = Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+                for act, sub_offsets, rows, t_in in pieces:
+                    Xc = seqs.X[rows]
+                    U = res.project(Xc, out=buffer[:rows.size])
+                    order = np.arange(act.size, dtype=np.intp)
+                    x_act = np.ascontiguousarray(x[act])
+                    if self._feedback:  # closed loop: the model's own outputs feed back
+                        y_act = np.ascontiguousarray(y_prev[act])
+                        V = (Xc @ W_u if W_u is not None else np.zeros_like(Y[rows]))
+                        V += self.output_bias_
+                        _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
+                                                    W_fb=self.feedback_weights_, R=W_x, G=None)
+                        y_prev[act] = y_act
                         if features is not None:
                             features.append((rows, np.array(self._step_features(Xc, U))))
                     else:
-                        pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
-                x[act] = x_act
-            if not self._per_step:
-                P = pooled.features()
-                Y[seqs.last_rows[ids]] = P @ self.output_weights_ + self.output_bias_
-            state[ids, :n] = x
-            state[ids, n:] = y_prev
+                        res.run(U, sub_offsets, order, x_act)
+                        if self._per_step:
+                            Y[rows] = self._readout_steps(Xc, U)
+                            if features is not None:
+                                features.append((rows, np.array(self._step_features(Xc, U))))
+                        else:
+                            pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
+                    x[act] = x_act
+                if not self._per_step:
+                    P = pooled.features()
+                    Y[seqs.last_rows[ids]] = P @ self.output_weights_ + self.output_bias_
+                state[ids, :n] = x
+                state[ids, n:] = y_prev
 
 
 _PARAMETERS = """\

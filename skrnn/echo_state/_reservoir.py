@@ -2,15 +2,13 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from functools import partial
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
 from .._kernels._blocks import plan_blocks
 from .._kernels._reservoir import project_inputs, reservoir_states
-from ..utils._threads import kernel_threads, limit_threads, run_in_parallel, single_threaded_blas
+from ..utils._threads import kernel_threads, limit_threads, single_threaded_blas
 
 # Below this size the dense eigenvalue solver is cheap and ARPACK is not
 # applicable (it needs k < n - 1) or not worth it.
@@ -201,27 +199,23 @@ class Reservoir:
         U += self.bias
         return U
 
-    def _blocks(self, offsets, order, noise):
+    def blocks(self, offsets, order):
         """The sequences in blocks of equal work, one per allowed kernel thread.
 
-        Independent sequences run in parallel when the enclosing
-        :func:`~skrnn.utils._threads.limit_threads` allows parallel kernels
-        (prediction with ``n_jobs`` >= 2); each sequence's arithmetic is the
-        same in any block. Not with state noise, which is drawn from one
-        stream across the whole batch, step by step.
+        Independent sequences can run on parallel threads when the
+        enclosing :func:`~skrnn.utils._threads.limit_threads` allows
+        parallel kernels (prediction with ``n_jobs`` >= 2): each sequence's
+        arithmetic is the same in any block. ``order`` lists the sequences
+        by decreasing length; each block is at least
+        ``_MIN_BLOCK_SEQUENCES`` wide.
         """
-        n_seq = order.shape[0]
-        per_step = self._weights_per_step + self.n_units
-        n_threads = kernel_threads((offsets[-1] - offsets[0]) * per_step)
-        n_threads = min(n_threads, n_seq // _MIN_BLOCK_SEQUENCES)
-        if n_threads <= 1 or noise != 0:
+        weights = self._dense.size or self._csr[0].size
+        n_threads = kernel_threads((offsets[-1] - offsets[0]) * (weights + self.n_units))
+        n_threads = min(n_threads, order.shape[0] // _MIN_BLOCK_SEQUENCES)
+        if n_threads <= 1:
             return [order]
         members, bounds = plan_blocks(offsets, order, n_threads)
         return [members[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
-
-    @property
-    def _weights_per_step(self):
-        return self._dense.size or self._csr[0].size
 
     def run(self, U, offsets, order, x_state, *, feedback=None, noise=0.0, seed=1):
         """Open loop: states of every step, written into ``U`` (see :meth:`project`).
@@ -237,24 +231,16 @@ class Reservoir:
         n_seq = offsets.shape[0] - 1
         no_fb = np.zeros((0, self.n_units), dtype=dtype)
         no_out = np.zeros((n_seq, 0), dtype=dtype)
-        no_R = np.zeros((self.n_units, 0), dtype=dtype)
-        no_y = np.zeros((U.shape[0], 0), dtype=dtype)
-        seeds = []
-
-        def block(members):
-            # blocks write disjoint rows of U and x_state
-            with single_threaded_blas():
-                seeds.append(reservoir_states(
-                    U, *self._csr, *self._ell, self._dense, no_fb, no_R, empty, no_y, no_y,
-                    offsets, members, self.leaking_rate, noise, np.uint64(seed), x_state,
-                    no_out))
-
         # per-step products are small: one thread (and no thread-count change
         # at all when the caller has BLAS on one thread already, as the
         # overlapped accumulation does while another thread runs BLAS)
-        blocks = self._blocks(offsets, order, noise)
-        run_in_parallel([partial(block, members) for members in blocks])
-        return seeds[0]  # one block whenever there is noise to carry on
+        with single_threaded_blas():
+            return reservoir_states(U, *self._csr, *self._ell, self._dense, no_fb,
+                                    np.zeros((self.n_units, 0), dtype=dtype), empty,
+                                    np.zeros((U.shape[0], 0), dtype=dtype),
+                                    np.zeros((U.shape[0], 0), dtype=dtype),
+                                    offsets, order, self.leaking_rate, noise,
+                                    np.uint64(seed), x_state, no_out)
 
     def run_closed(self, U, V, offsets, order, x_state, y_state, *, W_fb, R, G):
         """Closed loop: the readout runs at every step and its output feeds back.
@@ -265,16 +251,10 @@ class Reservoir:
         dtype = self.dtype
         Y = np.empty(V.shape, dtype=dtype)
         G = np.zeros((0, 0), dtype=dtype) if G is None else np.ascontiguousarray(G, dtype=dtype)
-        W_fb = np.ascontiguousarray(W_fb, dtype=dtype)
-        R = np.ascontiguousarray(R, dtype=dtype)
-        V = np.ascontiguousarray(V, dtype=dtype)
-
-        def block(members):
-            with single_threaded_blas():
-                reservoir_states(U, *self._csr, *self._ell, self._dense, W_fb, R, G, V, Y,
-                                 offsets, members, self.leaking_rate, 0.0, np.uint64(1),
-                                 x_state, y_state)
-
-        run_in_parallel([partial(block, members)
-                         for members in self._blocks(offsets, order, 0.0)])
+        with single_threaded_blas():
+            reservoir_states(U, *self._csr, *self._ell, self._dense,
+                             np.ascontiguousarray(W_fb, dtype=dtype),
+                             np.ascontiguousarray(R, dtype=dtype), G,
+                             np.ascontiguousarray(V, dtype=dtype), Y, offsets, order,
+                             self.leaking_rate, 0.0, np.uint64(1), x_state, y_state)
         return U, Y
