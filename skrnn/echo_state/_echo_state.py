@@ -382,44 +382,47 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
 
         Blocks write disjoint rows of ``Y`` and ``state``.
         """
+        # one kernel thread here; BLAS stays on the one thread _run set
+        with limit_threads(1, blas_free=True):
+            self._sweep_block(seqs, members, state, Y, features)
+
+    def _sweep_block(self, seqs, members, state, Y, features):
         res, n = self._reservoir, self.n_reservoir
         W_u, W_x = self._coef_parts()
         buffer = state_buffer(seqs, n)
-        # one kernel thread here; BLAS stays on the one thread _run set
-        with limit_threads(1, blas_free=True):
-            for ids, pieces in sweep(seqs, n, members=members):
-                x = state[ids, :n]
-                y_prev = state[ids, n:]
-                if not self._per_step:
-                    pooled = Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
-                for act, sub_offsets, rows, t_in in pieces:
-                    Xc = seqs.X[rows]
-                    U = res.project(Xc, out=buffer[:rows.size])
-                    order = np.arange(act.size, dtype=np.intp)
-                    x_act = np.ascontiguousarray(x[act])
-                    if self._feedback:  # closed loop: the model's own outputs feed back
-                        y_act = np.ascontiguousarray(y_prev[act])
-                        V = (Xc @ W_u if W_u is not None else np.zeros_like(Y[rows]))
-                        V += self.output_bias_
-                        _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
-                                                    W_fb=self.feedback_weights_, R=W_x, G=None)
-                        y_prev[act] = y_act
+        for ids, pieces in sweep(seqs, n, members=members):
+            x = state[ids, :n]
+            y_prev = state[ids, n:]
+            if not self._per_step:
+                pooled = Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
+            for act, sub_offsets, rows, t_in in pieces:
+                Xc = seqs.X[rows]
+                U = res.project(Xc, out=buffer[:rows.size])
+                order = np.arange(act.size, dtype=np.intp)
+                x_act = np.ascontiguousarray(x[act])
+                if self._feedback:  # closed loop: the model's own outputs feed back
+                    y_act = np.ascontiguousarray(y_prev[act])
+                    V = (Xc @ W_u if W_u is not None else np.zeros_like(Y[rows]))
+                    V += self.output_bias_
+                    _, Y[rows] = res.run_closed(U, V, sub_offsets, order, x_act, y_act,
+                                                W_fb=self.feedback_weights_, R=W_x, G=None)
+                    y_prev[act] = y_act
+                    if features is not None:
+                        features.append((rows, np.array(self._step_features(Xc, U))))
+                else:
+                    res.run(U, sub_offsets, order, x_act)
+                    if self._per_step:
+                        Y[rows] = self._readout_steps(Xc, U)
                         if features is not None:
                             features.append((rows, np.array(self._step_features(Xc, U))))
                     else:
-                        res.run(U, sub_offsets, order, x_act)
-                        if self._per_step:
-                            Y[rows] = self._readout_steps(Xc, U)
-                            if features is not None:
-                                features.append((rows, np.array(self._step_features(Xc, U))))
-                        else:
-                            pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
-                    x[act] = x_act
-                if not self._per_step:
-                    P = pooled.features()
-                    Y[seqs.last_rows[ids]] = P @ self.output_weights_ + self.output_bias_
-                state[ids, :n] = x
-                state[ids, n:] = y_prev
+                        pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
+                x[act] = x_act
+            if not self._per_step:
+                P = pooled.features()
+                Y[seqs.last_rows[ids]] = P @ self.output_weights_ + self.output_bias_
+            state[ids, :n] = x
+            state[ids, n:] = y_prev
 
 
 _PARAMETERS = """\
