@@ -21,6 +21,10 @@ Subcommands (each prints a markdown table):
     reservoirpy's fit in the same repeats: the fit ratio, its Amdahl bound
     (reservoirpy's fit / skrnn's Gram time) and the share of the bound
     reached.
+``split``
+    skrnn's prediction of the batch with ``n_jobs=1`` against ``n_jobs=2``
+    (the batch in two blocks of sequences run in parallel), wall and
+    processor time.
 ``stream``
     10 million steps through ``partial_fit`` in chunks: steps per second and
     the peak resident memory as the stream goes on.
@@ -34,7 +38,10 @@ libraries' BLAS limited to that many threads (threadpoolctl), and skrnn's
 ``n_jobs`` set to it. With ``n_jobs=2`` skrnn sums the readout rows of one
 window of steps on a second thread while the reservoir runs over the next
 (BLAS on one thread each); reservoirpy's BLAS may use both threads. The
-other subcommands run on one thread.
+other subcommands run on one thread. ``--clock cpu`` times ``speed``,
+``batch`` and ``bound`` by this process's processor time instead of the wall
+clock: on a machine shared with other jobs, what the work itself cost (on
+one thread only, since processor time adds up the threads).
 
 Run::
 
@@ -42,6 +49,7 @@ Run::
     python benchmarks/bench_esn.py speed --repeats 3
     python benchmarks/bench_esn.py batch --repeats 3
     python benchmarks/bench_esn.py bound --repeats 3
+    python benchmarks/bench_esn.py split --repeats 3
     python benchmarks/bench_esn.py stream
     python benchmarks/bench_esn.py mackey-glass
     python benchmarks/bench_esn.py narma
@@ -50,6 +58,7 @@ Run::
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import os
 import resource
 import time
 
@@ -58,6 +67,11 @@ from threadpoolctl import threadpool_limits
 
 from skrnn import EchoStateRegressor
 from skrnn.datasets import make_mackey_glass, make_narma
+
+#: what the timings read: wall time, or with ``--clock cpu`` this process's
+#: processor time (on a machine shared with other jobs, the time the work
+#: itself took; one thread only, since it adds up the threads)
+clock = time.perf_counter
 
 SETTINGS = {"spectral_radius": 0.9, "leaking_rate": 0.3, "input_scaling": 0.5,
             "connectivity": 0.1, "alpha": 1e-8, "n_washout": 100}
@@ -83,6 +97,11 @@ def reservoirpy_model(n_units, seed=0):
     return reservoir >> Ridge(ridge=SETTINGS["alpha"])
 
 
+def load():
+    """The machine's load average over the last minute (others' jobs included)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def nrmse(pred, truth):
     pred, truth = np.ravel(pred), np.ravel(truth)
     return float(np.sqrt(np.mean((pred - truth) ** 2)) / np.std(truth))
@@ -94,30 +113,31 @@ def squashed_mackey_glass(n, seed=0):
 
 def run_skrnn(n_units, X_tr, y_tr, X_te, n_jobs=None):
     """(fit time, predict time, predictions) of skrnn; per-step targets."""
-    start = time.perf_counter()
+    start = clock()
     model = skrnn_model(n_units, n_jobs=n_jobs).fit(X_tr, y_tr[..., 0])
-    t_fit = time.perf_counter() - start
-    start = time.perf_counter()
+    t_fit = clock() - start
+    start = clock()
     pred = model.predict(X_te)
-    return t_fit, time.perf_counter() - start, pred
+    return t_fit, clock() - start, pred
 
 
 def run_reservoirpy(n_units, X_tr, y_tr, X_te):
     """The same for reservoirpy; its test run starts afresh, as skrnn's does."""
-    start = time.perf_counter()
+    start = clock()
     model = reservoirpy_model(n_units).fit(X_tr, y_tr, warmup=SETTINGS["n_washout"])
-    t_fit = time.perf_counter() - start
-    start = time.perf_counter()
+    t_fit = clock() - start
+    start = clock()
     model.reset()
     pred = np.asarray(model.run(X_te))
-    return t_fit, time.perf_counter() - start, pred
+    return t_fit, clock() - start, pred
 
 
 def speed(args):
+    print(f"One series (times in s, {args.clock} clock, medians of {args.repeats}).\n")
     print("| threads | units | steps | fit skrnn (s) | fit reservoirpy (s) | fit ratio | "
           "predict skrnn (s) | predict reservoirpy (s) | predict ratio | "
-          "NRMSE skrnn | NRMSE reservoirpy |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "NRMSE skrnn | NRMSE reservoirpy | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n_steps in args.steps:
         z = squashed_mackey_glass(2 * n_steps + 1)
         X, y = z[:-1, None], z[1:, None]
@@ -140,18 +160,19 @@ def speed(args):
                 r = np.median(times["rpy"], axis=0)
                 print(f"| {threads} | {n_units} | {n_steps} | {s[0]:.2f} | {r[0]:.2f} | "
                       f"**{r[0] / s[0]:.1f}x** | {s[1]:.2f} | {r[1]:.2f} | "
-                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} |",
+                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} | "
+                      f"{load()} |",
                       flush=True)
 
 
 def batch(args):
     n_seq = args.sequences
-    print(f"Batch of {n_seq} sequences advanced together (times in s, medians of "
-          f"{args.repeats}).\n")
+    print(f"Batch of {n_seq} sequences advanced together (times in s, {args.clock} clock, "
+          f"medians of {args.repeats}).\n")
     print("| threads | units | steps per sequence | fit skrnn | fit reservoirpy | fit ratio | "
           "predict skrnn | predict reservoirpy | predict ratio | NRMSE skrnn | "
-          "NRMSE reservoirpy |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "NRMSE reservoirpy | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for length in args.lengths:
         z = squashed_mackey_glass(n_seq * (length + 1) * 2 + 1)
         windows = z[: 2 * n_seq * (length + 1)].reshape(2 * n_seq, length + 1)
@@ -173,8 +194,36 @@ def batch(args):
                 r = np.median(times["rpy"], axis=0)
                 print(f"| {threads} | {n_units} | {length} | {s[0]:.2f} | {r[0]:.2f} | "
                       f"**{r[0] / s[0]:.1f}x** | {s[1]:.2f} | {r[1]:.2f} | "
-                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} |",
+                      f"**{r[1] / s[1]:.1f}x** | {errors['skrnn']:.2e} | {errors['rpy']:.2e} | "
+                      f"{load()} |",
                       flush=True)
+
+
+def split(args):
+    """skrnn's batch prediction on one thread against ``n_jobs=2`` (blocks of sequences)."""
+    n_seq, length = args.sequences, args.lengths[0]
+    z = squashed_mackey_glass(2 * n_seq * (length + 1) + 1)
+    windows = z[: 2 * n_seq * (length + 1)].reshape(2 * n_seq, length + 1)
+    X, Y = windows[:, :-1, None], windows[:, 1:, None]
+    print(f"Predicting a batch of {n_seq} sequences of {length} steps, n_jobs=1 against 2 "
+          f"(s, medians of {args.repeats} interleaved repeats; wall and processor time).\n")
+    print("| units | predict, n_jobs=1 | processor time | predict, n_jobs=2 | processor time | "
+          "speed-up | load |")
+    print("|---|---|---|---|---|---|---|")
+    for n_units in args.units:
+        model = skrnn_model(n_units).fit(X[:n_seq], Y[:n_seq, :, 0])
+        times = {1: [], 2: []}
+        for _ in range(args.repeats):
+            for n_jobs in (1, 2):
+                model.set_params(n_jobs=n_jobs)
+                with threadpool_limits(n_jobs):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    model.predict(X[n_seq:])
+                    times[n_jobs].append((time.perf_counter() - wall,
+                                          time.process_time() - cpu))
+        one, two = np.median(times[1], axis=0), np.median(times[2], axis=0)
+        print(f"| {n_units} | {one[0]:.2f} | {one[1]:.2f} | {two[0]:.2f} | {two[1]:.2f} | "
+              f"{one[0] / two[0]:.2f}x | {load()} |", flush=True)
 
 
 class Breakdown:
@@ -201,11 +250,11 @@ class Breakdown:
 
     def _timed(self, name, method):
         def timed(*args, **kwargs):
-            start = time.perf_counter()
+            start = clock()
             try:
                 return method(*args, **kwargs)
             finally:
-                self.times[name] += time.perf_counter() - start
+                self.times[name] += clock() - start
         return timed
 
     def __enter__(self):
@@ -235,22 +284,23 @@ def bound(args):
     # float32 input: skrnn's reservoir runs in float32, its sums stay float64
     X_s, Y_s = (X.astype(np.float32), Y.astype(np.float32)) if args.float32 else (X, Y)
     print(f"Batch of {n_seq} sequences of {length} steps, fit only; medians of "
-          f"{args.repeats} interleaved repeats (s); skrnn on {X_s.dtype} input.\n")
+          f"{args.repeats} interleaved repeats (s, {args.clock} clock); skrnn on {X_s.dtype} "
+          "input.\n")
     print("| threads | units | fit skrnn | states | project | Gram (sums) | build | rest | "
-          "fit reservoirpy | fit ratio | bound | share of bound |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "fit reservoirpy | fit ratio | bound | share of bound | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n_units in args.units:
         for threads in args.threads:
             rows = []
             with threadpool_limits(threads):
                 for _ in range(args.repeats):
                     with Breakdown() as parts:
-                        start = time.perf_counter()
+                        start = clock()
                         skrnn_model(n_units, n_jobs=threads).fit(X_s, Y_s[..., 0])
-                        t_fit = time.perf_counter() - start
-                    start = time.perf_counter()
+                        t_fit = clock() - start
+                    start = clock()
                     reservoirpy_model(n_units).fit(X, Y, warmup=SETTINGS["n_washout"])
-                    t_rpy = time.perf_counter() - start
+                    t_rpy = clock() - start
                     p = parts.times
                     rest = t_fit - p["states"] - p["project"] - p["gram"] - p["build"]
                     rows.append((t_fit, p["states"], p["project"], p["gram"], p["build"],
@@ -259,7 +309,7 @@ def bound(args):
             ratio, limit = m[7], m[8]
             print(f"| {threads} | {n_units} | {m[0]:.2f} | {m[1]:.2f} | {m[2]:.2f} | "
                   f"{m[3]:.2f} | {m[4]:.2f} | {m[5]:.2f} | {m[6]:.2f} | **{ratio:.1f}x** | "
-                  f"{limit:.1f}x | {100 * ratio / limit:.0f} % |", flush=True)
+                  f"{limit:.1f}x | {100 * ratio / limit:.0f} % | {load()} |", flush=True)
 
 
 def peak_rss_mb():
@@ -359,8 +409,8 @@ def narma(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["speed", "batch", "bound", "stream", "mackey-glass",
-                                         "narma"])
+    parser.add_argument("what", choices=["speed", "batch", "bound", "split", "stream",
+                                         "mackey-glass", "narma"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--units", type=int, nargs="+", default=[500, 1000, 2000])
     parser.add_argument("--steps", type=int, nargs="+", default=[10_000, 100_000])
@@ -372,6 +422,9 @@ def main():
     parser.add_argument("--float32", action="store_true",
                         help="bound: give skrnn float32 input (its reservoir then runs in "
                              "float32)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="time by the wall clock, or by processor time (a shared "
+                             "machine; meaningful on one thread only)")
     parser.add_argument("--total", type=int, default=10_000_000)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--stream-units", type=int, default=200)
@@ -381,8 +434,11 @@ def main():
     parser.add_argument("--n-train", type=int, default=21000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
+    if args.clock == "cpu":
+        global clock
+        clock = time.process_time
     with threadpool_limits(1):
-        {"speed": speed, "batch": batch, "bound": bound, "stream": stream,
+        {"speed": speed, "batch": batch, "bound": bound, "split": split, "stream": stream,
          "mackey-glass": mackey_glass, "narma": narma}[args.what](args)
 
 

@@ -119,6 +119,42 @@ def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
 
 
 @pytest.mark.parametrize("options", [
+    {},
+    {"output_feedback": True},
+    {"pooling": "mean"},
+], ids=["per-step", "feedback", "per-sequence"])
+def test_prediction_in_parallel_blocks(monkeypatch, options):
+    """n_jobs=2 runs blocks of sequences on two threads: the same outputs and states."""
+    from skrnn.echo_state import _reservoir
+    from skrnn.utils import _threads
+
+    monkeypatch.setattr(_threads, "MIN_WORK_PER_BLOCK", 1)  # split however small
+    rng = np.random.RandomState(0)
+    lengths = rng.randint(5, 40, 37)  # ragged, 37: blocks of unequal width
+    X = [rng.uniform(-1, 1, (m, 2)) for m in lengths]
+    y = ([np.sin(3 * x) for x in X] if "pooling" not in options
+         else rng.uniform(-1, 1, (len(X), 2)))
+    model = EchoStateRegressor(**SMALL, **options, n_washout=2, alpha=1e-4).fit(X, y)
+    state0 = rng.uniform(-0.5, 0.5, (len(X), 30 + (2 if "output_feedback" in options else 0)))
+    one, one_state = model.predict(X, initial_state=state0, return_state=True)
+    blocks = []
+    real = _reservoir.reservoir_states
+    monkeypatch.setattr(_reservoir, "reservoir_states",
+                        lambda *a: (blocks.append(len(a[16])), real(*a))[1])
+    two, two_state = model.set_params(n_jobs=2).predict(X, initial_state=state0,
+                                                        return_state=True)
+    assert sorted(blocks) == [18, 19]  # two blocks of sequences, every sequence in one
+    for a, b in zip(two, one):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(two_state, one_state, rtol=1e-12, atol=1e-14)
+    if not options:  # and both are the network's equations, run in NumPy
+        W, x, a = model.recurrent_weights_.toarray(), state0[5, :30], model.leaking_rate
+        for u in X[5]:
+            x = (1 - a) * x + a * np.tanh(model.hidden_bias_ + u @ model.input_weights_ + x @ W)
+        np.testing.assert_allclose(two_state[5], x, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("options", [
     {"output_feedback": True, "n_washout": 3, "alpha": 1e-2},
     {"n_washout": 2, "include_inputs": False, "alpha": 1e-2},
 ], ids=["feedback", "washout"])

@@ -6,8 +6,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
+from .._kernels._blocks import plan_blocks
 from .._kernels._reservoir import project_inputs, reservoir_states
-from ..utils._threads import limit_threads, single_threaded_blas
+from ..utils._threads import kernel_threads, limit_threads, single_threaded_blas
 
 # Below this size the dense eigenvalue solver is cheap and ARPACK is not
 # applicable (it needs k < n - 1) or not worth it.
@@ -23,6 +24,10 @@ _ARNOLDI_BASIS = 120
 _FUSED_PROJECTION_MAX = 8
 # Density above which one dense GEMM per step beats the sparse gather.
 _DENSE_ABOVE = 0.3
+# Least sequences per parallel block: below it a block leaves the vectorised
+# batch product (which runs 4-16 sequences per instruction) for the
+# one-sequence gather, and would gain little from its thread.
+_MIN_BLOCK_SEQUENCES = 8
 # Elements of a state buffer per kernel call (32 MB in float64): long series
 # are run in chunks of time steps so that memory stays O(n_units) per step
 # of a chunk, not O(n_steps).
@@ -193,6 +198,24 @@ class Reservoir:
         U = np.matmul(X, self.W_in, out=out)
         U += self.bias
         return U
+
+    def blocks(self, offsets, order):
+        """The sequences in blocks of equal work, one per allowed kernel thread.
+
+        Independent sequences can run on parallel threads when the
+        enclosing :func:`~skrnn.utils._threads.limit_threads` allows
+        parallel kernels (prediction with ``n_jobs`` >= 2): each sequence's
+        arithmetic is the same in any block. ``order`` lists the sequences
+        by decreasing length; each block is at least
+        ``_MIN_BLOCK_SEQUENCES`` wide.
+        """
+        weights = self._dense.size or self._csr[0].size
+        n_threads = kernel_threads((offsets[-1] - offsets[0]) * (weights + self.n_units))
+        n_threads = min(n_threads, order.shape[0] // _MIN_BLOCK_SEQUENCES)
+        if n_threads <= 1:
+            return [order]
+        members, bounds = plan_blocks(offsets, order, n_threads)
+        return [members[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
 
     def run(self, U, offsets, order, x_state, *, feedback=None, noise=0.0, seed=1):
         """Open loop: states of every step, written into ``U`` (see :meth:`project`).

@@ -28,7 +28,7 @@ _OVERLAP_WINDOWS = 8
 _MIN_WINDOW_ELEMENTS = 1 << 18
 
 
-def sweep(seqs, n_units, chunk_elements=None, align=None):
+def sweep(seqs, n_units, chunk_elements=None, align=None, members=None):
     """Cut the sequences into pieces the kernel runs in one call each.
 
     Yields, for every group of at most ``GROUP`` consecutive sequences,
@@ -44,11 +44,16 @@ def sweep(seqs, n_units, chunk_elements=None, align=None):
     readout's sums (positions ``[k leaf, (k + 1) leaf)``, counted from
     ``offset``, the position of its first step in the stream; as many as fit
     the budget, at least one), which then read its states in place.
+
+    ``members`` (indices of sequences, default all) sweeps only those, in
+    groups of consecutive members.
     """
     budget = max(1, (chunk_elements or CHUNK_ELEMENTS) // n_units)
     lengths, offsets = seqs.lengths, seqs.offsets
-    for g0 in range(0, seqs.n_sequences, GROUP):
-        ids = np.arange(g0, min(g0 + GROUP, seqs.n_sequences))
+    if members is None:
+        members = np.arange(seqs.n_sequences)
+    for g0 in range(0, members.size, GROUP):
+        ids = members[g0:g0 + GROUP]
         yield ids, _windows(offsets[ids], lengths[ids], budget,
                             align if seqs.n_sequences == 1 else None)
 
