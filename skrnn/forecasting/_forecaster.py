@@ -216,12 +216,16 @@ class ConformalForecaster(RegressorMixin, BaseEstimator):
                              "steps) for calibration; it needs at least 2, and steps to fit "
                              "on before them.")
         n_fit = n - n_cal
-        if sample_weight is not None and np.shape(sample_weight) != (n,):
-            raise ValueError(f"sample_weight must have shape ({n},), one weight per time step "
-                             f"of the series; got {np.shape(sample_weight)}.")
+        if sample_weight is not None:
+            # an array first: array-likes (lists, pandas, objects with __array__) may
+            # not answer numpy's functions
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (n,):
+                raise ValueError(f"sample_weight must have shape ({n},), one weight per time "
+                                 f"step of the series; got {sample_weight.shape}.")
         model = clone(self.estimator)
         weights = weight_kwargs(model, "fit", None if sample_weight is None
-                                else np.asarray(sample_weight)[:n_fit])
+                                else sample_weight[:n_fit])
         target = Y[:, 0] if np.ndim(y) == 1 else Y
         model.fit(X[:n_fit], target[:n_fit], **weights)
         # the inner model sees arrays: names in the mapping become positions
