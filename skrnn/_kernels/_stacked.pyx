@@ -38,6 +38,7 @@ def stacked_generate(const floating[::1] theta,
                      const intp_t[::1] sizes,
                      const intp_t[::1] starts,
                      bint skip_connections,
+                     bint deep_output,
                      bint jordan,
                      floating context_decay,
                      int activation,
@@ -54,7 +55,8 @@ def stacked_generate(const floating[::1] theta,
     the top layer's recurrence being Jordan's ``c @ W_ctx`` when ``jordan``,
     with ``c <- context_decay * c + y`` after the output; then
     ``y = g(h^L @ W_out + b_out)`` becomes the next step's x (so the network
-    has as many inputs as outputs).
+    has as many inputs as outputs). With ``deep_output`` (Elman layers only)
+    the output reads every layer, ``y = g([h^0, ..., h^L] @ W_out + b_out)``.
 
     Parameters
     ----------
@@ -68,6 +70,9 @@ def stacked_generate(const floating[::1] theta,
     skip_connections : bool
         Whether the input also feeds every layer above the first (the last
         n_inputs rows of its W_in).
+    deep_output : bool
+        Whether W_out reads every layer's units (its rows bottom up, as the
+        state's columns) rather than the top layer's; not with ``jordan``.
     jordan : bool
         Whether the top layer's context is its decaying past outputs.
     context_decay : float
@@ -125,10 +130,15 @@ def stacked_generate(const floating[::1] theta,
                             memcpy(&state[i, offset], &zbuf[i * n], n * sizeof(floating))
                         offset += n
                     below = n
-                # the output, from the top layer's units (left in zbuf)
+                # the output, from the top layer's units (left in zbuf), or from
+                # every layer's, all in the state by now
                 _fill_rows(xbuf, w + starts[3 * n_layers + 1], n_seq, n_out)
-                _add_product(n_seq, n_out, n_top, zbuf, n_top, w + starts[3 * n_layers],
-                             xbuf)
+                if deep_output:
+                    _add_product(n_seq, n_out, ld, &state[0, 0], ld,
+                                 w + starts[3 * n_layers], xbuf)
+                else:
+                    _add_product(n_seq, n_out, n_top, zbuf, n_top, w + starts[3 * n_layers],
+                                 xbuf)
                 activate(out_activation, xbuf, n_seq, n_out)
                 for i in range(n_seq):
                     memcpy(&out[i, t, 0], &xbuf[i * n_out], n_out * sizeof(floating))
