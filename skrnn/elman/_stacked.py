@@ -56,7 +56,14 @@ class StackedRecurrentNetwork:
 
     so an input can reach the output through the top layer's recurrence
     alone, without crossing every layer's; the first ``sizes[l-1]`` rows of
-    ``W_in^l`` read the layer below, the last ``n_inputs`` the input. The
+    ``W_in^l`` read the layer below, the last ``n_inputs`` the input. With a
+    deep output (Pascanu et al., 2014; an Elman top layer only) the output
+    reads every layer::
+
+        y_t = g([h^0_t, ..., h^L_t] @ W_out + b_out)
+
+    so a lower layer's memory reaches it without crossing the layers above;
+    the rows of ``W_out`` read the layers bottom up. The
     weights of layer l are ``input_weights_[l]``, ``recurrent_weights_[l]``
     and ``hidden_bias_[l]`` (Jordan's top layer has ``context_weights_``
     instead of recurrent weights). The state is the lower layers' hidden
@@ -70,8 +77,10 @@ class StackedRecurrentNetwork:
     recurrence, activation, output_activation, initial_context, context_decay,
     bptt_steps, weight_init
         As for :class:`SimpleRecurrentNetwork` (the top layer's recurrence).
-    skip_connections : bool, default=False
-        Whether the input also feeds every layer above the first.
+    skip_connections : {False, True, 'input', 'output', 'both'}, default=False
+        True or 'input': the input also feeds every layer above the first.
+        'output': the output reads every layer (an Elman top layer only).
+        'both': the two.
     """
 
     def __init__(self, n_inputs, sizes, n_outputs, *, recurrence, activation,
