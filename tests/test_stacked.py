@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import (
@@ -165,70 +166,68 @@ def test_small_uniform_reaches_every_layer(cls, skip_connections):
     np.testing.assert_array_equal(est._theta, expected)
 
 
-@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
-def test_skip_connections_feed_the_input_to_every_layer(cls):
+def _fitted_on_a_series(cls, skip_connections, n_hidden=(6, 5, 4)):
+    """(estimator fitted for 3 epochs on two sine features, the series)."""
     t = np.arange(60) * 0.3
     series = np.column_stack([np.sin(t), np.cos(t)])
-    est = cls(n_hidden=(6, 5, 4), skip_connections=True, max_iter=3, random_state=0)
+    est = cls(n_hidden=n_hidden, skip_connections=skip_connections, max_iter=3,
+              random_state=0)
     with pytest.warns(ConvergenceWarning):
         est.fit(series[:-1], series[1:])
+    return est, series
+
+
+def _searched(est, series):
+    """The flat vector holds every shortcut's weights: a weight search sees them."""
+    losses = est.population_loss(np.vstack([est.get_flat_weights()] * 2),
+                                 series[:-1], series[1:])
+    assert losses[0] == pytest.approx(est.evaluate_loss(series[:-1], series[1:]))
+    search = GeneticOptimizer(estimator=clone(est), population_size=8, max_iter=2,
+                              random_state=0)
+    return search.fit(series[:-1], series[1:]).best_estimator_
+
+
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_skip_connections_feed_the_input_to_every_layer(cls):
+    est, series = _fitted_on_a_series(cls, True)
     # the first rows read the layer below, the last two the input
     assert [W.shape for W in est.input_weights_] == [(2, 6), (8, 5), (7, 4)]
     # the top layer's input rows change what it predicts: the input reaches it
     before = est.predict(series)
     est.input_weights_[2][-2:] += 1.0
     assert not np.allclose(est.predict(series), before)
-    # the flat vector holds the extra rows, so a weight search sees them
-    losses = est.population_loss(np.vstack([est.get_flat_weights()] * 2),
-                                 series[:-1], series[1:])
-    assert losses[0] == pytest.approx(est.evaluate_loss(series[:-1], series[1:]))
-    search = GeneticOptimizer(estimator=cls(n_hidden=(6, 5, 4), skip_connections=True),
-                              population_size=8, max_iter=2, random_state=0)
-    search.fit(series[:-1], series[1:])
-    assert search.best_estimator_.input_weights_[2].shape == (7, 4)
-    one = cls(n_hidden=5, skip_connections=True, max_iter=3, random_state=0)
-    plain = cls(n_hidden=5, max_iter=3, random_state=0)
-    with pytest.warns(ConvergenceWarning):
-        one.fit(series[:-1], series[1:])
-    with pytest.warns(ConvergenceWarning):
-        plain.fit(series[:-1], series[1:])
-    np.testing.assert_array_equal(one.get_flat_weights(), plain.get_flat_weights())
+    assert _searched(est, series).input_weights_[2].shape == (7, 4)
 
 
 @pytest.mark.parametrize("skip_connections", ["output", "both"])
 def test_deep_output_reads_every_layer(skip_connections):
-    t = np.arange(60) * 0.3
-    series = np.column_stack([np.sin(t), np.cos(t)])
-    est = ElmanRegressor(n_hidden=(6, 5, 4), skip_connections=skip_connections, max_iter=3,
-                         random_state=0)
-    with pytest.warns(ConvergenceWarning):
-        est.fit(series[:-1], series[1:])
+    est, series = _fitted_on_a_series(ElmanRegressor, skip_connections)
     # the output weights' rows read the layers bottom up: 6 + 5 + 4 units
     assert est.output_weights_.shape == (15, 2)
-    inputs = [(2, 6), (8, 5), (7, 4)] if skip_connections == "both" else [(2, 6), (6, 5),
-                                                                          (5, 4)]
-    assert [W.shape for W in est.input_weights_] == inputs
+    below = [8, 7] if skip_connections == "both" else [6, 5]  # the input, with 'both'
+    assert [W.shape for W in est.input_weights_] == [(2, 6), (below[0], 5), (below[1], 4)]
     # the lowest layer's rows change what it predicts: it reaches the output
     before = est.predict(series)
     est.output_weights_[:6] += 1.0
     assert not np.allclose(est.predict(series), before)
-    losses = est.population_loss(np.vstack([est.get_flat_weights()] * 2),
-                                 series[:-1], series[1:])
-    assert losses[0] == pytest.approx(est.evaluate_loss(series[:-1], series[1:]))
-    search = GeneticOptimizer(estimator=ElmanRegressor(n_hidden=(6, 5, 4),
-                                                       skip_connections=skip_connections),
-                              population_size=8, max_iter=2, random_state=0)
-    search.fit(series[:-1], series[1:])
-    assert search.best_estimator_.output_weights_.shape == (15, 2)
-    # one layer has nothing to skip
-    one = ElmanRegressor(n_hidden=5, skip_connections=skip_connections, max_iter=3,
-                         random_state=0)
-    plain = ElmanRegressor(n_hidden=5, max_iter=3, random_state=0)
-    with pytest.warns(ConvergenceWarning):
-        one.fit(series[:-1], series[1:])
-    with pytest.warns(ConvergenceWarning):
-        plain.fit(series[:-1], series[1:])
+    assert _searched(est, series).output_weights_.shape == (15, 2)
+
+
+@pytest.mark.parametrize("skip_connections", [True, "input", "output", "both"])
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_one_layer_has_nothing_to_skip(cls, skip_connections):
+    one, _ = _fitted_on_a_series(cls, skip_connections, n_hidden=5)
+    plain, _ = _fitted_on_a_series(cls, False, n_hidden=5)
     np.testing.assert_array_equal(one.get_flat_weights(), plain.get_flat_weights())
+
+
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_true_is_the_input_shortcut(cls):
+    # True kept its meaning when 'output' and 'both' came
+    named, _ = _fitted_on_a_series(cls, "input", n_hidden=(4, 3))
+    true, _ = _fitted_on_a_series(cls, True, n_hidden=(4, 3))
+    np.testing.assert_array_equal(named.get_flat_weights(), true.get_flat_weights())
+    assert named._network.layout() == true._network.layout()
 
 
 @pytest.mark.parametrize("skip_connections", ["output", "both"])
@@ -236,10 +235,6 @@ def test_deep_output_refuses_a_jordan_stack(skip_connections):
     est = JordanRegressor(n_hidden=(4, 3), skip_connections=skip_connections)
     with pytest.raises(ValueError, match="needs Elman layers"):
         est.fit(X_LIST, Y_STEPS)
-    # a single Jordan layer has nothing to skip, as with True
-    with pytest.warns(ConvergenceWarning):
-        JordanRegressor(n_hidden=4, skip_connections=skip_connections, max_iter=2).fit(
-            X_LIST, Y_STEPS)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
