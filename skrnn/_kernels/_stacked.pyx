@@ -38,14 +38,14 @@ def stacked_generate(const floating[::1] theta,
                      const intp_t[::1] sizes,
                      const intp_t[::1] starts,
                      bint skip_connections,
-                     bint deep_output,
                      bint jordan,
                      floating context_decay,
                      int activation,
                      int out_activation,
                      floating[:, ::1] state,
                      const floating[:, ::1] x_last,
-                     floating[:, :, ::1] out):
+                     floating[:, :, ::1] out,
+                     bint deep_output=False):
     """Run a stack free for ``out.shape[1]`` steps, each output the next input.
 
     Layer l (of L) at each step, from the input up, with h^{-1} = x::
@@ -70,9 +70,6 @@ def stacked_generate(const floating[::1] theta,
     skip_connections : bool
         Whether the input also feeds every layer above the first (the last
         n_inputs rows of its W_in).
-    deep_output : bool
-        Whether W_out reads every layer's units (its rows bottom up, as the
-        state's columns) rather than the top layer's; not with ``jordan``.
     jordan : bool
         Whether the top layer's context is its decaying past outputs.
     context_decay : float
@@ -87,6 +84,9 @@ def stacked_generate(const floating[::1] theta,
         The last output, the first generated step's input.
     out : ndarray of shape (n_sequences, n_steps, n_outputs)
         Out: the generated outputs.
+    deep_output : bool, default=False
+        Whether W_out reads every layer's units (its rows bottom up, as the
+        state's columns) rather than the top layer's; not with ``jordan``.
     """
     cdef Py_ssize_t n_seq = state.shape[0], n_steps = out.shape[1]
     cdef Py_ssize_t n_out = x_last.shape[1], n_layers = sizes.shape[0]

@@ -309,10 +309,10 @@ class StackedRecurrentNetwork:
         state = np.array(state, dtype=dtype, order="C")
         out = np.empty((state.shape[0], n_steps, self.n_outputs), dtype=dtype)
         stacked_generate(theta, np.asarray(self.sizes, dtype=np.intp), starts,
-                         self.skip_input, self.deep_output, self.is_jordan,
+                         self.skip_input, self.is_jordan,
                          dtype.type(self.top.context_decay), ACTIVATION_CODES[self.activation],
                          ACTIVATION_CODES[self.output_activation], state,
-                         np.ascontiguousarray(y_last, dtype=dtype), out)
+                         np.ascontiguousarray(y_last, dtype=dtype), out, self.deep_output)
         return out.reshape(-1, self.n_outputs)
 
 
