@@ -9,10 +9,10 @@ seeds, and the stack's median minus the single layer's.
 
 ``--stack-skip-connections`` fits the stack with ``skip_connections=True``
 (the input fed to every layer), or with the value given (``input``,
-``output``: the output reads every layer, ``both``). ``--match-weights`` sizes the single layer
-per task so that its weight count is the closest to the stack's (the stack
-is fitted first): with the input fed to the top layer, and with many inputs
-or outputs, the fixed sizes above drift apart.
+``output``: the output reads every layer, ``both``). ``--match-weights``
+sizes the single layer per task so that its weight count is the closest to
+the stack's (the stack is fitted first): with the shortcuts' extra weights,
+and with many inputs or outputs, the fixed sizes above drift apart.
 
 Run::
 
