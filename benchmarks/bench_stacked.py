@@ -8,17 +8,18 @@ per task). Held-out accuracy or R^2, median [min, max] over the
 seeds, and the stack's median minus the single layer's.
 
 ``--stack-skip-connections`` fits the stack with ``skip_connections=True``
-(the input fed to every layer). ``--match-weights`` sizes the single layer
-per task so that its weight count is the closest to the stack's (the stack
-is fitted first): with the input fed to the top layer, and with many inputs
-or outputs, the fixed sizes above drift apart.
+(the input fed to every layer), or with the value given (``input``,
+``output``: the output reads every layer, ``both``). ``--match-weights``
+sizes the single layer per task so that its weight count is the closest to
+the stack's (the stack is fitted first): with the shortcuts' extra weights,
+and with many inputs or outputs, the fixed sizes above drift apart.
 
 Run::
 
     python benchmarks/bench_stacked.py [--tasks early parity ...] [--seeds 0 1 2 3 4]
         [--models elman jordan] [--stack-alpha 0.01] [--stack-lr 0.003]
         [--stack-max-grad-norm 1] [--stack-early-stopping]
-        [--stack-skip-connections] [--match-weights]
+        [--stack-skip-connections [{input,output,both}]] [--match-weights]
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -75,8 +76,9 @@ def main():
                         help="the stack's max_grad_norm (the default's otherwise)")
     parser.add_argument("--stack-early-stopping", action="store_true",
                         help="the stack with early_stopping=True")
-    parser.add_argument("--stack-skip-connections", action="store_true",
-                        help="the stack with skip_connections=True")
+    parser.add_argument("--stack-skip-connections", nargs="?", const=True, default=None,
+                        choices=[True, "input", "output", "both"],
+                        help="the stack's skip_connections (True without a value)")
     parser.add_argument("--match-weights", action="store_true",
                         help="size the single layer to the stack's weight count, per task")
     args = parser.parse_args()
@@ -100,7 +102,7 @@ def main():
                 ("alpha", args.stack_alpha), ("learning_rate_init", args.stack_lr),
                 ("max_grad_norm", args.stack_max_grad_norm),
                 ("early_stopping", args.stack_early_stopping or None),
-                ("skip_connections", args.stack_skip_connections or None)) if value is not None}
+                ("skip_connections", args.stack_skip_connections)) if value is not None}
             scores, weights, seconds = {}, {}, {}
             # the stack first: with --match-weights its count sizes the single layer
             scores["stack"], seconds["stack"], stack = fit_seeds(

@@ -303,13 +303,20 @@ LSTM_TRAINING_PARAMETERS = training_parameters(
     "sequence tasks (remembering a symbol for ten steps most of all).")
 
 SKIP_CONNECTIONS = """\
-    skip_connections : bool, default=False
-        With a tuple ``n_hidden``, whether the input also feeds every layer
-        above the first (Graves, 2013): layer l then reads ``[h^{l-1}_t,
-        x_t]``, the first rows of ``input_weights_[l]`` the layer below and
-        the last ``n_features`` rows the input. It gives an early input a
-        path to the output through the top layer's recurrence alone. Ignored
-        for one layer.
+    skip_connections : {False, True, 'input', 'output', 'both'}, default=False
+        With a tuple ``n_hidden``, the shortcuts of the stack. True or
+        'input': the input also feeds every layer above the first (Graves,
+        2013): layer l then reads ``[h^{l-1}_t, x_t]``, the first rows of
+        ``input_weights_[l]`` the layer below and the last ``n_features``
+        rows the input; an early input reaches the output through the top
+        layer's recurrence alone. 'output' (Elman's stack only): the output
+        reads every layer, ``y_t = g([h^0_t, ..., h^L_t] @ output_weights_
+        + output_bias_)`` (Pascanu et al., 2014), so a lower layer's memory
+        reaches the output without crossing the layers above;
+        ``output_weights_`` has a row per unit of every layer, lowest layer
+        first. 'both': the two. A Jordan top layer feeds its output back, so
+        a Jordan stack takes 'output' and 'both' as a ValueError. Ignored for
+        one layer.
 
 """
 

@@ -259,7 +259,7 @@ def stacked_reference(net, params, X, offsets, state0, forced=None, frozen=None)
             x, start, new_state = X[row], 0, []
             for layer in range(top):
                 n = net.sizes[layer]
-                if layer and net.skip_connections:
+                if layer and net.skip_input:
                     x = np.concatenate([x, X[row]])
                 x = f(x @ p[f"input_weights_[{layer}]"]
                       + state[start:start + n] @ p[f"recurrent_weights_[{layer}]"]
@@ -267,13 +267,15 @@ def stacked_reference(net, params, X, offsets, state0, forced=None, frozen=None)
                 new_state.append(x)
                 start += n
             context = state[start:]
-            if net.skip_connections:
+            if net.skip_input:
                 x = np.concatenate([x, X[row]])
             recurrent = (p["context_weights_"] if net.is_jordan
                          else p[f"recurrent_weights_[{top}]"])
             h = f(x @ p[f"input_weights_[{top}]"] + context @ recurrent
                   + p[f"hidden_bias_[{top}]"])
-            y = g(h @ p["output_weights_"] + p["output_bias_"])
+            # a deep output reads every layer's new state, bottom up
+            read = np.concatenate(new_state + [h]) if net.deep_output else h
+            y = g(read @ p["output_weights_"] + p["output_bias_"])
             Y[row] = y
             if net.is_jordan:
                 v = forced[row] if forced is not None else y

@@ -47,6 +47,7 @@ def _instances():
     yield ElmanRegressor(n_hidden=(6, 4), max_iter=50, random_state=0)
     yield JordanClassifier(n_hidden=(6, 4), max_iter=50, random_state=0)
     yield JordanRegressor(n_hidden=(6, 4), skip_connections=True, max_iter=50, random_state=0)
+    yield ElmanClassifier(n_hidden=(6, 4), skip_connections="both", max_iter=50, random_state=0)
     # two groups of units with their own time constants (multiple timescales)
     yield CTRNNRegressor(n_hidden=(6, 3), time_constant=(1.0, 8.0), max_iter=50, random_state=0)
     # the modern rule takes the checks' real-valued data; a classical rule

@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import (
@@ -51,7 +52,17 @@ CASES = {
                            X_LIST, Y_STEPS),
     "jordan-skip-batch": (JordanRegressor, {"skip_connections": True, "n_hidden": (2, 3, 3)},
                           X_BATCH, Y_BATCH),
+    # the output reads every layer (an Elman stack only)
+    "elman-deep-steps": (ElmanRegressor, {"skip_connections": "output", "n_hidden": (3, 4, 2)},
+                         X_LIST, Y_STEPS),
+    "elman-deep-batch": (ElmanRegressor, {"skip_connections": "output"}, X_BATCH, Y_BATCH),
+    "elman-both-clf": (ElmanClassifier, {"skip_connections": "both"}, X_ROWS, LABELS3),
+    "elman-both-sequence": (ElmanRegressor, {"skip_connections": "both"}, X_LIST, Y_SEQ),
 }
+
+# every shortcut setting a stack takes: the deep output needs an Elman top layer
+SHORTCUTS = [(ElmanRegressor, False), (ElmanRegressor, True), (ElmanRegressor, "output"),
+             (ElmanRegressor, "both"), (JordanRegressor, False), (JordanRegressor, True)]
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -84,9 +95,8 @@ def test_stacked_gradient_matches_finite_differences(case, activation, bptt_step
                                rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.parametrize("skip_connections", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+@pytest.mark.parametrize("cls, skip_connections", SHORTCUTS)
 def test_stacked_forward_matches_numpy(cls, dtype, skip_connections):
     X = [x.astype(dtype) for x in X_LIST] + [X_LIST[0][:1].astype(dtype)]
     y = Y_STEPS + [Y_STEPS[0][:1]]
@@ -144,8 +154,7 @@ def test_bad_layer_sizes(bad):
         ElmanRegressor(n_hidden=bad).fit(X_LIST[0], Y_STEPS[0])
 
 
-@pytest.mark.parametrize("skip_connections", [False, True])
-@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+@pytest.mark.parametrize("cls, skip_connections", SHORTCUTS)
 def test_small_uniform_reaches_every_layer(cls, skip_connections):
     # WEKA's initialisation: every weight and bias of every layer on +-0.05,
     # drawn in the order of the flat vector, as for one layer (the lower
@@ -157,39 +166,79 @@ def test_small_uniform_reaches_every_layer(cls, skip_connections):
     np.testing.assert_array_equal(est._theta, expected)
 
 
-@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
-def test_skip_connections_feed_the_input_to_every_layer(cls):
+def _fitted_on_a_series(cls, skip_connections, n_hidden=(6, 5, 4)):
+    """(estimator fitted for 3 epochs on two sine features, the series)."""
     t = np.arange(60) * 0.3
     series = np.column_stack([np.sin(t), np.cos(t)])
-    est = cls(n_hidden=(6, 5, 4), skip_connections=True, max_iter=3, random_state=0)
+    est = cls(n_hidden=n_hidden, skip_connections=skip_connections, max_iter=3,
+              random_state=0)
     with pytest.warns(ConvergenceWarning):
         est.fit(series[:-1], series[1:])
+    return est, series
+
+
+def _searched(est, series):
+    """The flat vector holds every shortcut's weights: a weight search sees them."""
+    losses = est.population_loss(np.vstack([est.get_flat_weights()] * 2),
+                                 series[:-1], series[1:])
+    assert losses[0] == pytest.approx(est.evaluate_loss(series[:-1], series[1:]))
+    search = GeneticOptimizer(estimator=clone(est), population_size=8, max_iter=2,
+                              random_state=0)
+    return search.fit(series[:-1], series[1:]).best_estimator_
+
+
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_skip_connections_feed_the_input_to_every_layer(cls):
+    est, series = _fitted_on_a_series(cls, True)
     # the first rows read the layer below, the last two the input
     assert [W.shape for W in est.input_weights_] == [(2, 6), (8, 5), (7, 4)]
     # the top layer's input rows change what it predicts: the input reaches it
     before = est.predict(series)
     est.input_weights_[2][-2:] += 1.0
     assert not np.allclose(est.predict(series), before)
-    # the flat vector holds the extra rows, so a weight search sees them
-    losses = est.population_loss(np.vstack([est.get_flat_weights()] * 2),
-                                 series[:-1], series[1:])
-    assert losses[0] == pytest.approx(est.evaluate_loss(series[:-1], series[1:]))
-    search = GeneticOptimizer(estimator=cls(n_hidden=(6, 5, 4), skip_connections=True),
-                              population_size=8, max_iter=2, random_state=0)
-    search.fit(series[:-1], series[1:])
-    assert search.best_estimator_.input_weights_[2].shape == (7, 4)
-    one = cls(n_hidden=5, skip_connections=True, max_iter=3, random_state=0)
-    plain = cls(n_hidden=5, max_iter=3, random_state=0)
-    with pytest.warns(ConvergenceWarning):
-        one.fit(series[:-1], series[1:])
-    with pytest.warns(ConvergenceWarning):
-        plain.fit(series[:-1], series[1:])
+    assert _searched(est, series).input_weights_[2].shape == (7, 4)
+
+
+@pytest.mark.parametrize("skip_connections", ["output", "both"])
+def test_deep_output_reads_every_layer(skip_connections):
+    est, series = _fitted_on_a_series(ElmanRegressor, skip_connections)
+    # the output weights' rows read the layers bottom up: 6 + 5 + 4 units
+    assert est.output_weights_.shape == (15, 2)
+    below = [8, 7] if skip_connections == "both" else [6, 5]  # the input, with 'both'
+    assert [W.shape for W in est.input_weights_] == [(2, 6), (below[0], 5), (below[1], 4)]
+    # the lowest layer's rows change what it predicts: it reaches the output
+    before = est.predict(series)
+    est.output_weights_[:6] += 1.0
+    assert not np.allclose(est.predict(series), before)
+    assert _searched(est, series).output_weights_.shape == (15, 2)
+
+
+@pytest.mark.parametrize("skip_connections", [True, "input", "output", "both"])
+@pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_one_layer_has_nothing_to_skip(cls, skip_connections):
+    one, _ = _fitted_on_a_series(cls, skip_connections, n_hidden=5)
+    plain, _ = _fitted_on_a_series(cls, False, n_hidden=5)
     np.testing.assert_array_equal(one.get_flat_weights(), plain.get_flat_weights())
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("skip_connections", [False, True])
 @pytest.mark.parametrize("cls", [ElmanRegressor, JordanRegressor])
+def test_true_is_the_input_shortcut(cls):
+    # True kept its meaning when 'output' and 'both' came
+    named, _ = _fitted_on_a_series(cls, "input", n_hidden=(4, 3))
+    true, _ = _fitted_on_a_series(cls, True, n_hidden=(4, 3))
+    np.testing.assert_array_equal(named.get_flat_weights(), true.get_flat_weights())
+    assert named._network.layout() == true._network.layout()
+
+
+@pytest.mark.parametrize("skip_connections", ["output", "both"])
+def test_deep_output_refuses_a_jordan_stack(skip_connections):
+    est = JordanRegressor(n_hidden=(4, 3), skip_connections=skip_connections)
+    with pytest.raises(ValueError, match="needs Elman layers"):
+        est.fit(X_LIST, Y_STEPS)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("cls, skip_connections", SHORTCUTS)
 def test_compiled_generate_matches_step_by_step(cls, skip_connections, dtype):
     # two inputs, two outputs: the output is fed back as the next input
     X = [x[:, :2].astype(dtype) for x in X_LIST]

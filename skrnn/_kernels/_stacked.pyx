@@ -44,7 +44,8 @@ def stacked_generate(const floating[::1] theta,
                      int out_activation,
                      floating[:, ::1] state,
                      const floating[:, ::1] x_last,
-                     floating[:, :, ::1] out):
+                     floating[:, :, ::1] out,
+                     bint deep_output=False):
     """Run a stack free for ``out.shape[1]`` steps, each output the next input.
 
     Layer l (of L) at each step, from the input up, with h^{-1} = x::
@@ -54,7 +55,8 @@ def stacked_generate(const floating[::1] theta,
     the top layer's recurrence being Jordan's ``c @ W_ctx`` when ``jordan``,
     with ``c <- context_decay * c + y`` after the output; then
     ``y = g(h^L @ W_out + b_out)`` becomes the next step's x (so the network
-    has as many inputs as outputs).
+    has as many inputs as outputs). With ``deep_output`` (Elman layers only)
+    the output reads every layer, ``y = g([h^0, ..., h^L] @ W_out + b_out)``.
 
     Parameters
     ----------
@@ -82,6 +84,9 @@ def stacked_generate(const floating[::1] theta,
         The last output, the first generated step's input.
     out : ndarray of shape (n_sequences, n_steps, n_outputs)
         Out: the generated outputs.
+    deep_output : bool, default=False
+        Whether W_out reads every layer's units (its rows bottom up, as the
+        state's columns) rather than the top layer's; not with ``jordan``.
     """
     cdef Py_ssize_t n_seq = state.shape[0], n_steps = out.shape[1]
     cdef Py_ssize_t n_out = x_last.shape[1], n_layers = sizes.shape[0]
@@ -125,10 +130,15 @@ def stacked_generate(const floating[::1] theta,
                             memcpy(&state[i, offset], &zbuf[i * n], n * sizeof(floating))
                         offset += n
                     below = n
-                # the output, from the top layer's units (left in zbuf)
+                # the output, from the top layer's units (left in zbuf), or from
+                # every layer's, all in the state by now
                 _fill_rows(xbuf, w + starts[3 * n_layers + 1], n_seq, n_out)
-                _add_product(n_seq, n_out, n_top, zbuf, n_top, w + starts[3 * n_layers],
-                             xbuf)
+                if deep_output:
+                    _add_product(n_seq, n_out, ld, &state[0, 0], ld,
+                                 w + starts[3 * n_layers], xbuf)
+                else:
+                    _add_product(n_seq, n_out, n_top, zbuf, n_top, w + starts[3 * n_layers],
+                                 xbuf)
                 activate(out_activation, xbuf, n_seq, n_out)
                 for i in range(n_seq):
                     memcpy(&out[i, t, 0], &xbuf[i * n_out], n_out * sizeof(floating))

@@ -9,7 +9,7 @@ from .._docs import FITTED_ATTRIBUTES, SRN_TRAINING_PARAMETERS, STACKED_NETWORK_
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from .._weights import add_class_weight
-from ..utils._compat import Interval
+from ..utils._compat import Interval, StrOptions
 from ._stacked import hidden_sizes, stacked_or_single
 
 
@@ -22,7 +22,7 @@ class _BaseElman(BaseRecurrent):
         **SRN_TRAINING_CONSTRAINTS,
         # a tuple stacks recurrent layers
         "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "skip_connections": ["boolean"],
+        "skip_connections": ["boolean", StrOptions({"input", "output", "both"})],
     }
 
     def __init__(

@@ -10,7 +10,14 @@ import numpy as np
 from .._activations import ACTIVATION_CODES
 from .._kernels._srn import srn_bptt, srn_forward
 from .._kernels._stacked import stacked_generate
-from .._layers import input_matrix, previous_rows_product, recurrent_matrix, torch_uniform
+from .._layers import (
+    apply_output,
+    glorot_uniform,
+    input_matrix,
+    previous_rows_product,
+    recurrent_matrix,
+    torch_uniform,
+)
 from .._sequences import Sequences
 from ..utils._threads import run_in_parallel, single_threaded_blas
 from ..utils._workspace import NO_WORKSPACE
@@ -49,7 +56,14 @@ class StackedRecurrentNetwork:
 
     so an input can reach the output through the top layer's recurrence
     alone, without crossing every layer's; the first ``sizes[l-1]`` rows of
-    ``W_in^l`` read the layer below, the last ``n_inputs`` the input. The
+    ``W_in^l`` read the layer below, the last ``n_inputs`` the input. With a
+    deep output (Pascanu et al., 2014; an Elman top layer only) the output
+    reads every layer::
+
+        y_t = g([h^0_t, ..., h^L_t] @ W_out + b_out)
+
+    so a lower layer's memory reaches it without crossing the layers above;
+    the rows of ``W_out`` read the layers bottom up. The
     weights of layer l are ``input_weights_[l]``, ``recurrent_weights_[l]``
     and ``hidden_bias_[l]`` (Jordan's top layer has ``context_weights_``
     instead of recurrent weights). The state is the lower layers' hidden
@@ -63,8 +77,10 @@ class StackedRecurrentNetwork:
     recurrence, activation, output_activation, initial_context, context_decay,
     bptt_steps, weight_init
         As for :class:`SimpleRecurrentNetwork` (the top layer's recurrence).
-    skip_connections : bool, default=False
-        Whether the input also feeds every layer above the first.
+    skip_connections : {False, True, 'input', 'output', 'both'}, default=False
+        True or 'input': the input also feeds every layer above the first.
+        'output': the output reads every layer (an Elman top layer only).
+        'both': the two.
     """
 
     def __init__(self, n_inputs, sizes, n_outputs, *, recurrence, activation,
@@ -72,6 +88,13 @@ class StackedRecurrentNetwork:
                  bptt_steps=None, weight_init="orthogonal", skip_connections=False):
         self.n_inputs = n_inputs
         self.skip_connections = skip_connections
+        # True keeps its meaning from before 'output' existed: the input shortcut
+        self.skip_input = skip_connections in (True, "input", "both")
+        self.deep_output = skip_connections in ("output", "both")
+        if self.deep_output and recurrence == "output":
+            raise ValueError("skip_connections='output' or 'both' needs Elman layers: a "
+                             "Jordan top layer feeds its output back, so its output reads "
+                             "the top layer alone; use skip_connections=True or 'input'.")
         self.sizes = tuple(sizes)
         self.n_outputs = n_outputs
         self.activation = activation
@@ -98,11 +121,16 @@ class StackedRecurrentNetwork:
         """Inputs of layer ``layer``: the input, or the layer below (and the input)."""
         if layer == 0:
             return self.n_inputs
-        return self.sizes[layer - 1] + (self.n_inputs if self.skip_connections else 0)
+        return self.sizes[layer - 1] + (self.n_inputs if self.skip_input else 0)
 
     def _layer_rows(self, H, seqs):
         """The rows a layer above the first reads: ``H`` below, then the input if skipped."""
-        return np.hstack([H, seqs.X]) if self.skip_connections else H
+        return np.hstack([H, seqs.X]) if self.skip_input else H
+
+    def _output_rows(self, layer):
+        """The rows of the deep output's ``output_weights_`` that read layer ``layer``."""
+        start = sum(self.sizes[:layer])
+        return slice(start, start + self.sizes[layer])
 
     def layout(self):
         """Names and shapes of the weights, in their order in the flat vector."""
@@ -116,14 +144,19 @@ class StackedRecurrentNetwork:
         for name, shape in self.top.layout():
             if name in ("input_weights_", "recurrent_weights_", "hidden_bias_"):
                 name = f"{name}[{top}]"
+            elif name == "output_weights_" and self.deep_output:
+                shape = (sum(self.sizes), self.n_outputs)  # every layer's state, bottom up
             names.append((name, shape))
         return names
 
     def _top_params(self, params):
         """The top layer's weights under the names :class:`SimpleRecurrentNetwork` uses."""
         top = self.n_lower
-        return {name: params[f"{name}[{top}]" if f"{name}[{top}]" in params else name]
-                for name, _ in self.top.layout()}
+        named = {name: params[f"{name}[{top}]" if f"{name}[{top}]" in params else name]
+                 for name, _ in self.top.layout()}
+        if self.deep_output:  # the top layer's rows, the last: a contiguous view
+            named["output_weights_"] = named["output_weights_"][self._output_rows(top)]
+        return named
 
     def penalised(self, params):
         return [params[name] for name, shape in self.layout() if len(shape) == 2]
@@ -149,6 +182,13 @@ class StackedRecurrentNetwork:
             else:
                 params[f"hidden_bias_[{layer}]"][...] = 0
         self.top.initialize(self._top_params(params), rng)
+        if self.deep_output:
+            # the output's fan-in is every layer's units, not the top layer's
+            n = sum(self.sizes)
+            params["output_weights_"][...] = (
+                torch_uniform(rng, n, (n, self.n_outputs), dtype)
+                if self.weight_init == "uniform"
+                else glorot_uniform(rng, n, self.n_outputs, self.output_activation, dtype))
 
     # -- state ---------------------------------------------------------------
     @property
@@ -194,9 +234,20 @@ class StackedRecurrentNetwork:
         top_seqs = _with_inputs(seqs, X)
         named = _Named(workspace, "stack_top_")
         top_state0 = np.ascontiguousarray(state[:, start:], dtype=dtype)
-        Y, top_cache, top_state = self.top.forward(self._top_params(params), top_seqs,
-                                                   top_state0, forced=forced,
-                                                   need_cache=need_cache, workspace=named)
+        top_params = self._top_params(params)
+        Y, top_cache, top_state = self.top.forward(top_params, top_seqs, top_state0,
+                                                   forced=forced,
+                                                   need_cache=need_cache or self.deep_output,
+                                                   workspace=named)
+        if self.deep_output:
+            # y_t = g([h^0_t, ..., h^L_t] @ W_out + b_out): the top layer's H is in its cache
+            H_top, C, _, feedback = top_cache
+            Y = H_top @ top_params["output_weights_"]
+            Y += params["output_bias_"]
+            for layer, (_, H, _) in enumerate(lower):
+                Y += H @ params["output_weights_"][self._output_rows(layer)]
+            apply_output(self.output_activation, Y)
+            top_cache = (H_top, C, Y, feedback) if need_cache else None
         final = np.hstack(finals + [top_state])
         if top_cache is None:
             return Y, None, final
@@ -215,6 +266,12 @@ class StackedRecurrentNetwork:
             X, H, h0 = lower[layer]
             dtype = H.dtype
             n = self.sizes[layer]
+            if self.deep_output:
+                # the output reads h^l too: dO @ W_out^l^T joins the gradient from above,
+                # as more output columns of the same kernel call
+                W_out = params["output_weights_"][self._output_rows(layer)]
+                grads["output_weights_"][self._output_rows(layer)] = H.T @ dO
+                dZ_above, W_above = np.hstack([dZ_above, dO]), np.hstack([W_above, W_out])
             dZ = workspace.empty(f"stack_dZ{layer}", H.shape, dtype)
             # the gradient at h^l_t from above, dZ^{l+1}_t @ W_in^{l+1}^T, enters the
             # kernel as an output gradient with W_in^{l+1} for output weights
@@ -252,10 +309,10 @@ class StackedRecurrentNetwork:
         state = np.array(state, dtype=dtype, order="C")
         out = np.empty((state.shape[0], n_steps, self.n_outputs), dtype=dtype)
         stacked_generate(theta, np.asarray(self.sizes, dtype=np.intp), starts,
-                         self.skip_connections, self.is_jordan,
+                         self.skip_input, self.is_jordan,
                          dtype.type(self.top.context_decay), ACTIVATION_CODES[self.activation],
                          ACTIVATION_CODES[self.output_activation], state,
-                         np.ascontiguousarray(y_last, dtype=dtype), out)
+                         np.ascontiguousarray(y_last, dtype=dtype), out, self.deep_output)
         return out.reshape(-1, self.n_outputs)
 
 

@@ -10,7 +10,7 @@ from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from .._weights import add_class_weight
 from ..elman._stacked import hidden_sizes, stacked_or_single
-from ..utils._compat import Interval
+from ..utils._compat import Interval, StrOptions
 
 
 class _BaseJordan(BaseRecurrent):
@@ -24,7 +24,7 @@ class _BaseJordan(BaseRecurrent):
         "teacher_forcing": ["boolean"],
         # a tuple stacks recurrent layers
         "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "skip_connections": ["boolean"],
+        "skip_connections": ["boolean", StrOptions({"input", "output", "both"})],
     }
 
     def __init__(
