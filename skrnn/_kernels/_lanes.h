@@ -26,6 +26,7 @@
 #define SKRNN_LANES_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "_isa.h"
 #include "_vmath.h"
@@ -226,8 +227,7 @@ SKRNN_LANE_EACH_ENTRY(f, float)
  * relative (tests/kernels/test_lanes.py). The arguments are clamped (tanh
  * at |x| = 20, where it is +-1 in double; s at 700, where exp(-700) is
  * still normal), inf gives the limits, NaN stays NaN. The baseline level
- * (and a buffer's tail, which the lane kernels, padded to 16 lanes, do not
- * have) use libmvec's or libm's tanh. */
+ * uses libmvec's or libm's tanh. */
 #define SKRNN_LANE_LN2_HI 6.93147180369123816490e-01
 #define SKRNN_LANE_LN2_LO 1.90821492927058770002e-10
 #define SKRNN_LANE_SHIFT 0x1.8p52
@@ -288,79 +288,83 @@ SKRNN_LANE_EXP(SKRNN_TARGET_AVX2, skrnn_lane_exp_d256, __m256d, __m256i,
                _mm256_srli_epi64, _mm256_castsi256_pd, _mm256_castpd_si256, ,
                SKRNN_LANE_TABLE256)
 
-SKRNN_TARGET_LANES512 static void skrnn_lane_act_d_avx512(double *x, ptrdiff_t n,
-                                                          ptrdiff_t *i, int logistic)
+/* tanh (logistic = 0) or the logistic function (1) of one vector; logistic
+ * is a literal wherever this is inlined. */
+SKRNN_TARGET_LANES512 static inline __attribute__((always_inline)) __m512d
+skrnn_lane_act_d512(__m512d v, const int logistic, __m512d lo, __m512d hi)
 {
-    /* the bitwise operations on doubles are AVX-512 DQ: done on integers */
-    const __m512i sign = _mm512_set1_epi64((long long) 0x8000000000000000ULL);
     const __m512d one = _mm512_set1_pd(1.0);
-    const __m512d lo = _mm512_load_pd(skrnn_lane_exp_table);
-    const __m512d hi = _mm512_load_pd(skrnn_lane_exp_table + 8);
+    /* min(bound, NaN) is NaN: the second operand when one is NaN */
+    const __m512d a = _mm512_min_pd(_mm512_set1_pd(logistic ? 700.0 : 20.0),
+                                    _mm512_abs_pd(v));
+    const __m512d q = skrnn_lane_exp_d512(a, logistic ? 1.0 : 2.0, lo, hi);
     if (logistic) {
-        for (; *i + 8 <= n; *i += 8) {
-            const __m512d v = _mm512_loadu_pd(x + *i);
-            /* min(bound, NaN) is NaN: the second operand when one is NaN */
-            const __m512d q = skrnn_lane_exp_d512(
-                _mm512_min_pd(_mm512_set1_pd(700.0), _mm512_abs_pd(v)), 1.0, lo, hi);
-            const __mmask8 negative = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ);
-            _mm512_storeu_pd(x + *i, _mm512_div_pd(_mm512_mask_blend_pd(negative, one, q),
-                                                   _mm512_add_pd(one, q)));
-        }
-        return;
+        const __mmask8 negative = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ);
+        return _mm512_div_pd(_mm512_mask_blend_pd(negative, one, q), _mm512_add_pd(one, q));
     }
-    for (; *i + 8 <= n; *i += 8) {
-        const __m512d v = _mm512_loadu_pd(x + *i);
-        const __m512d q = skrnn_lane_exp_d512(
-            _mm512_min_pd(_mm512_set1_pd(20.0), _mm512_abs_pd(v)), 2.0, lo, hi);
-        const __m512d t = _mm512_div_pd(_mm512_sub_pd(one, q), _mm512_add_pd(one, q));
-        _mm512_storeu_pd(x + *i, _mm512_castsi512_pd(_mm512_or_si512(
-            _mm512_castpd_si512(t), _mm512_and_si512(sign, _mm512_castpd_si512(v)))));
-    }
+    /* the bitwise operations on doubles are AVX-512 DQ: done on integers */
+    const __m512d t = _mm512_div_pd(_mm512_sub_pd(one, q), _mm512_add_pd(one, q));
+    return _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(t), _mm512_and_si512(
+        _mm512_set1_epi64((long long) 0x8000000000000000ULL), _mm512_castpd_si512(v))));
 }
-SKRNN_TARGET_AVX2 static void skrnn_lane_act_d_avx2(double *x, ptrdiff_t n, ptrdiff_t *i,
-                                                    int logistic)
+SKRNN_TARGET_AVX2 static inline __attribute__((always_inline)) __m256d
+skrnn_lane_act_d256(__m256d v, const int logistic)
 {
     const __m256d sign = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
+    const __m256d a = _mm256_min_pd(_mm256_set1_pd(logistic ? 700.0 : 20.0),
+                                    _mm256_andnot_pd(sign, v));
+    const __m256d q = skrnn_lane_exp_d256(a, logistic ? 1.0 : 2.0);
     if (logistic) {
-        for (; *i + 4 <= n; *i += 4) {
-            const __m256d v = _mm256_loadu_pd(x + *i);
-            const __m256d q = skrnn_lane_exp_d256(
-                _mm256_min_pd(_mm256_set1_pd(700.0), _mm256_andnot_pd(sign, v)), 1.0);
-            const __m256d negative = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LT_OQ);
-            _mm256_storeu_pd(x + *i, _mm256_div_pd(_mm256_blendv_pd(one, q, negative),
-                                                   _mm256_add_pd(one, q)));
-        }
-        return;
+        const __m256d negative = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LT_OQ);
+        return _mm256_div_pd(_mm256_blendv_pd(one, q, negative), _mm256_add_pd(one, q));
     }
-    for (; *i + 4 <= n; *i += 4) {
-        const __m256d v = _mm256_loadu_pd(x + *i);
-        const __m256d q = skrnn_lane_exp_d256(
-            _mm256_min_pd(_mm256_set1_pd(20.0), _mm256_andnot_pd(sign, v)), 2.0);
-        const __m256d t = _mm256_div_pd(_mm256_sub_pd(one, q), _mm256_add_pd(one, q));
-        _mm256_storeu_pd(x + *i, _mm256_or_pd(t, _mm256_and_pd(sign, v)));
-    }
+    const __m256d t = _mm256_div_pd(_mm256_sub_pd(one, q), _mm256_add_pd(one, q));
+    return _mm256_or_pd(t, _mm256_and_pd(sign, v));
 }
+
+/* A buffer's last elements go through the same code, padded, so that an
+ * element's value does not depend on where it sits. */
+#define SKRNN_LANE_ACT_LOOP(TARGET, NAME, W, LOAD, STORE, ACT, ...)              \
+TARGET static void NAME(double *x, ptrdiff_t n, int logistic)                        \
+{                                                                                    \
+    ptrdiff_t i = 0;                                                                 \
+    double pad[W] = {0};                                                             \
+    if (logistic)                                                                    \
+        for (; i + W <= n; i += W)                                                   \
+            STORE(x + i, ACT(LOAD(x + i), 1, ##__VA_ARGS__));                        \
+    else                                                                             \
+        for (; i + W <= n; i += W)                                                   \
+            STORE(x + i, ACT(LOAD(x + i), 0, ##__VA_ARGS__));                        \
+    if (i < n) {                                                                     \
+        memcpy(pad, x + i, (size_t) (n - i) * sizeof(double));                       \
+        STORE(pad, ACT(LOAD(pad), logistic, ##__VA_ARGS__));                         \
+        memcpy(x + i, pad, (size_t) (n - i) * sizeof(double));                       \
+    }                                                                                \
+}
+SKRNN_LANE_ACT_LOOP(SKRNN_TARGET_LANES512, skrnn_lane_act_d_avx512, 8,
+                    _mm512_loadu_pd, _mm512_storeu_pd, skrnn_lane_act_d512,
+                    _mm512_load_pd(skrnn_lane_exp_table),
+                    _mm512_load_pd(skrnn_lane_exp_table + 8))
+SKRNN_LANE_ACT_LOOP(SKRNN_TARGET_AVX2, skrnn_lane_act_d_avx2, 4,
+                    _mm256_loadu_pd, _mm256_storeu_pd, skrnn_lane_act_d256)
 #endif
 
 /* tanh (logistic = 0) or the logistic function (1) of n doubles in place. */
 static inline void skrnn_lane_act_d(double *x, ptrdiff_t n, int logistic)
 {
-    ptrdiff_t i = 0;
 #ifdef SKRNN_X86_DISPATCH
     int level = skrnn_isa_level();
-    if (level == 2) skrnn_lane_act_d_avx512(x, n, &i, logistic);
-    else if (level == 1) skrnn_lane_act_d_avx2(x, n, &i, logistic);
+    if (level == 2) { skrnn_lane_act_d_avx512(x, n, logistic); return; }
+    if (level == 1) { skrnn_lane_act_d_avx2(x, n, logistic); return; }
 #endif
-    if (i == n)
-        return;
-    /* the baseline level, or a tail: libmvec's or libm's tanh */
+    /* the baseline level: libmvec's or libm's tanh */
     if (logistic)
-        for (ptrdiff_t j = i; j < n; j++)
-            x[j] = 0.5 * x[j];
-    skrnn_vtanh_d(x + i, n - i);
+        for (ptrdiff_t i = 0; i < n; i++)
+            x[i] = 0.5 * x[i];
+    skrnn_vtanh_d(x, n);
     if (logistic)
-        for (ptrdiff_t j = i; j < n; j++)
-            x[j] = 0.5 + 0.5 * x[j];
+        for (ptrdiff_t i = 0; i < n; i++)
+            x[i] = 0.5 + 0.5 * x[i];
 }
 static inline void skrnn_lane_tanh_d(double *x, ptrdiff_t n) { skrnn_lane_act_d(x, n, 0); }
 static inline void skrnn_lane_logistic_d(double *x, ptrdiff_t n) { skrnn_lane_act_d(x, n, 1); }

@@ -1,0 +1,74 @@
+"""The lane kernels' own float64 tanh and logistic function against NumPy.
+
+They run at the machine's SIMD level here, and at the lower levels through
+tests/kernels/test_isa_levels.py (the baseline uses libmvec's or libm's
+tanh)."""
+# Authors: The skrnn developers
+# SPDX-License-Identifier: BSD-3-Clause
+import os
+
+import numpy as np
+from numpy._core._multiarray_umath import __cpu_features__
+from scipy.special import expit
+
+from skrnn._kernels._lstm import _lane_activation_float64
+
+
+def _simd_level():
+    """The level _isa.h picks: 2 AVX-512, 1 AVX2 + FMA, 0 baseline."""
+    detected = (2 if __cpu_features__["AVX512F"]
+                else 1 if __cpu_features__["AVX2"] and __cpu_features__["FMA3"] else 0)
+    forced = os.environ.get("SKRNN_ISA_LEVEL", "")
+    return min(detected, int(forced)) if forced in ("0", "1", "2") else detected
+
+
+def _grid():
+    """A dense grid over [-40, 40] (an odd length: a tail after the vectors),
+    with both signs of tiny and large values."""
+    tiny = np.logspace(-300, 0, 3001)
+    large = np.array([19.9, 20.0, 20.1, 36.0, 699.0, 700.0, 701.0, 745.0, 1e3, 1e300])
+    return np.concatenate([np.linspace(-40, 40, 800_001), tiny, -tiny, large, -large])
+
+
+def _run(x, logistic):
+    y = np.ascontiguousarray(x, dtype=np.float64).copy()
+    _lane_activation_float64(y, logistic)
+    return y
+
+
+def test_lane_tanh_is_accurate():
+    """Within 4.5e-16 absolute of libm's tanh everywhere, odd, and saturated
+    to exactly +-1 beyond the clamp."""
+    x = _grid()
+    y = _run(x, False)
+    assert np.max(np.abs(y - np.tanh(x))) <= 4.5e-16
+    positive = x > 0
+    np.testing.assert_array_equal(_run(-x[positive], False), -y[positive])
+    np.testing.assert_array_equal(_run([25.0, 1e3, 1e300], False), [1.0, 1.0, 1.0])
+
+
+def test_lane_logistic_is_accurate():
+    """Within 3e-16 absolute of scipy's expit; with SIMD also within a few
+    ulp relative where the value is tiny (the baseline's (1 + tanh(x / 2)) / 2
+    is accurate in absolute terms only)."""
+    x = _grid()
+    y = _run(x, True)
+    exact = expit(x)
+    assert np.max(np.abs(y - exact)) <= 3e-16
+    if _simd_level() > 0:
+        inside = np.abs(x) <= 700
+        relative = np.abs(y - exact)[inside] / np.spacing(exact[inside])
+        assert np.max(relative) <= 4
+
+
+def test_lane_activations_keep_special_values():
+    """Signed zeros, infinities and NaN (a diverging candidate's loss must
+    show it, not saturate it away)."""
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, np.nan, 1.0, -1.0] * 2)
+    t = _run(special, False)
+    np.testing.assert_array_equal(t[:4], [0.0, -0.0, 1.0, -1.0])
+    assert not np.signbit(t[0]) and np.signbit(t[1])
+    assert np.isnan(t[4:6]).all() and np.isnan(t[12:14]).all()
+    s = _run(special, True)
+    np.testing.assert_allclose(s[:4], [0.5, 0.5, 1.0, 0.0], rtol=0, atol=1e-300)
+    assert np.isnan(s[4:6]).all() and np.isnan(s[12:14]).all()
