@@ -223,7 +223,7 @@ SKRNN_LANE_EACH_ENTRY(f, float)
  *
  * Measured over a dense grid of [-40, 40] against libm: tanh within
  * 3.4e-16 absolute (the cancellation in 1 - q makes the error absolute,
- * not relative, near zero), s(x) within 2.3e-16 absolute and a few ulp
+ * not relative, near zero), s(x) within 2.3e-16 absolute and 5 ulp
  * relative (tests/kernels/test_lanes.py). The arguments are clamped (tanh
  * at |x| = 20, where it is +-1 in double; s at 700, where exp(-700) is
  * still normal), inf gives the limits, NaN stays NaN. The baseline level
