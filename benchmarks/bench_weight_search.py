@@ -285,7 +285,8 @@ def activation_rates(repeats, size=16384):
     """Elements per second of the population kernels' own float64 tanh and
     logistic function alone, on a buffer in cache."""
     x = np.random.RandomState(0).randn(size)
-    return [_median_rate(lambda: _lane_activation_float64(x, logistic), size, repeats)
+    return [_median_rate(lambda logistic=logistic: _lane_activation_float64(x, logistic),
+                         size, repeats)
             for logistic in (False, True)]
 
 
