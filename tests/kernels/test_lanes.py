@@ -6,18 +6,26 @@ tanh)."""
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 import os
+import platform
+import sys
 
 import numpy as np
-from numpy._core._multiarray_umath import __cpu_features__
 from scipy.special import expit
 
 from skrnn._kernels._lstm import _lane_activation_float64
 
 
 def _simd_level():
-    """The level _isa.h picks: 2 AVX-512, 1 AVX2 + FMA, 0 baseline."""
-    detected = (2 if __cpu_features__["AVX512F"]
-                else 1 if __cpu_features__["AVX2"] and __cpu_features__["FMA3"] else 0)
+    """The level _isa.h picks: 2 AVX-512, 1 AVX2 + FMA, 0 baseline (always
+    off x86-64, and on Windows, where MSVC builds the kernels)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # NumPy 1
+        from numpy.core._multiarray_umath import __cpu_features__ as features
+    if platform.machine().lower() not in ("x86_64", "amd64") or sys.platform == "win32":
+        return 0
+    detected = (2 if features.get("AVX512F")
+                else 1 if features.get("AVX2") and features.get("FMA3") else 0)
     forced = os.environ.get("SKRNN_ISA_LEVEL", "")
     return min(detected, int(forced)) if forced in ("0", "1", "2") else detected
 
