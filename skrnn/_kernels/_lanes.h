@@ -347,6 +347,46 @@ SKRNN_LANE_ACT_LOOP(SKRNN_TARGET_LANES512, skrnn_lane_act_d_avx512, 8,
                     _mm512_load_pd(skrnn_lane_exp_table + 8))
 SKRNN_LANE_ACT_LOOP(SKRNN_TARGET_AVX2, skrnn_lane_act_d_avx2, 4,
                     _mm256_loadu_pd, _mm256_storeu_pd, skrnn_lane_act_d256)
+
+/* The LSTM cells of a block of lanes in doubles, in one pass: z holds the
+ * slabs [z_i z_f z_g z_o] of m values each (m = units x lanes, a multiple
+ * of 16) and receives the gates [i f g o]; c receives c_t, tc tanh(c_t), h
+ * h_t = o tanh(c_t); p is the peepholes spread over the lanes (slabs
+ * p_i p_f p_o) or NULL. A vector's five activations are independent until
+ * c_t, so they overlap, and no gate makes a round trip through memory. */
+#define SKRNN_LANE_CELLS(TARGET, NAME, VEC, W, LOAD, STORE, FMA, MUL, ACT, ...)       \
+TARGET static void NAME(double *z, const double *c_prev, double *c, double *tc,      \
+                        double *h, const double *p, ptrdiff_t m)                     \
+{                                                                                    \
+    for (ptrdiff_t j = 0; j + W <= m; j += W) {                                      \
+        const VEC cp = LOAD(c_prev + j);                                             \
+        VEC zi = LOAD(z + j), zf = LOAD(z + m + j), zo = LOAD(z + 3 * m + j);        \
+        if (p) {                                                                     \
+            zi = FMA(LOAD(p + j), cp, zi);                                           \
+            zf = FMA(LOAD(p + m + j), cp, zf);                                       \
+        }                                                                            \
+        const VEC i = ACT(zi, 1, ##__VA_ARGS__), f = ACT(zf, 1, ##__VA_ARGS__);      \
+        const VEC g = ACT(LOAD(z + 2 * m + j), 0, ##__VA_ARGS__);                    \
+        const VEC cn = FMA(f, cp, MUL(i, g));                                        \
+        if (p)                                                                       \
+            zo = FMA(LOAD(p + 2 * m + j), cn, zo);                                   \
+        const VEC o = ACT(zo, 1, ##__VA_ARGS__), t = ACT(cn, 0, ##__VA_ARGS__);      \
+        STORE(z + j, i);                                                             \
+        STORE(z + m + j, f);                                                         \
+        STORE(z + 2 * m + j, g);                                                     \
+        STORE(z + 3 * m + j, o);                                                     \
+        STORE(c + j, cn);                                                            \
+        STORE(tc + j, t);                                                            \
+        STORE(h + j, MUL(o, t));                                                     \
+    }                                                                                \
+}
+SKRNN_LANE_CELLS(SKRNN_TARGET_LANES512, skrnn_lane_cells_d_avx512, __m512d, 8,
+                 _mm512_loadu_pd, _mm512_storeu_pd, _mm512_fmadd_pd, _mm512_mul_pd,
+                 skrnn_lane_act_d512, _mm512_load_pd(skrnn_lane_exp_table),
+                 _mm512_load_pd(skrnn_lane_exp_table + 8))
+SKRNN_LANE_CELLS(SKRNN_TARGET_AVX2, skrnn_lane_cells_d_avx2, __m256d, 4,
+                 _mm256_loadu_pd, _mm256_storeu_pd, _mm256_fmadd_pd, _mm256_mul_pd,
+                 skrnn_lane_act_d256)
 #endif
 
 /* tanh (logistic = 0) or the logistic function (1) of n doubles in place. */
@@ -368,6 +408,20 @@ static inline void skrnn_lane_act_d(double *x, ptrdiff_t n, int logistic)
 }
 static inline void skrnn_lane_tanh_d(double *x, ptrdiff_t n) { skrnn_lane_act_d(x, n, 0); }
 static inline void skrnn_lane_logistic_d(double *x, ptrdiff_t n) { skrnn_lane_act_d(x, n, 1); }
+
+/* The cells in one pass with SIMD (returns 1), else 0: the caller runs its
+ * passes. */
+static inline int skrnn_lane_cells_d(double *z, const double *c_prev, double *c, double *tc,
+                                     double *h, const double *p, ptrdiff_t m)
+{
+#ifdef SKRNN_X86_DISPATCH
+    int level = skrnn_isa_level();
+    if (level == 2) { skrnn_lane_cells_d_avx512(z, c_prev, c, tc, h, p, m); return 1; }
+    if (level == 1) { skrnn_lane_cells_d_avx2(z, c_prev, c, tc, h, p, m); return 1; }
+#endif
+    (void) z, (void) c_prev, (void) c, (void) tc, (void) h, (void) p, (void) m;
+    return 0;
+}
 
 /* The entry points: the widest variant the CPU runs (_isa.h). */
 #ifdef SKRNN_X86_DISPATCH

@@ -17,6 +17,8 @@ cdef extern from "_lanes.h" nogil:
                            const float* A, float* Z)
     void skrnn_lane_tanh_d(double* x, Py_ssize_t n)
     void skrnn_lane_logistic_d(double* x, Py_ssize_t n)
+    bint skrnn_lane_cells_d(double* z, const double* c_prev, double* c, double* tc, double* h,
+                            const double* p, Py_ssize_t m)
     void skrnn_lane_each_d(Py_ssize_t n, Py_ssize_t k, const double* W, const double* b,
                            const double* A, double* Z)
     void skrnn_lane_each_f(Py_ssize_t n, Py_ssize_t k, const float* W, const float* b,

@@ -477,7 +477,7 @@ def lstm_backward(const floating[:, ::1] A,
 import numpy as np
 
 from ._lanes cimport (SKRNN_LANES, lane_each, lane_gemm, lane_logistic, lane_loss, lane_losses,
-                      lane_outputs, lane_tanh)
+                      lane_outputs, lane_tanh, skrnn_lane_cells_d)
 
 
 cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating* tc,
@@ -485,12 +485,16 @@ cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating
     """The cells of a block of lanes: ``z`` holds the slabs [z_i z_f z_g z_o]
     of ``m`` values each (m = units x lanes) and receives the gates; ``p``
     is the peepholes spread over the lanes (3 slabs) or NULL. As
-    :func:`_cell_forward`, with the lanes' activations."""
+    :func:`_cell_forward`, with the lanes' activations: in float64 with SIMD
+    in one pass (_lanes.h), else in passes over the slabs."""
     cdef Py_ssize_t j
     cdef floating* zi = z
     cdef floating* zf = z + m
     cdef floating* zg = z + 2 * m
     cdef floating* zo = z + 3 * m
+    if floating is double:
+        if skrnn_lane_cells_d(z, c_prev, c, tc, h, p, m):
+            return
     if p != NULL:
         for j in range(m):
             zi[j] = zi[j] + p[j] * c_prev[j]
