@@ -238,6 +238,7 @@ SKRNN_LANE_EACH_ENTRY(f, float)
 #define SKRNN_LANE_P4 0.041666666690553314
 #define SKRNN_LANE_P5 0.008333496243946092
 #define SKRNN_LANE_P6 0.0013888685245720908
+#ifdef SKRNN_X86_DISPATCH
 /* 2^(-j/16), correctly rounded */
 static const double skrnn_lane_exp_table[16] __attribute__((aligned(64))) = {
     0x1.0000000000000p+0, 0x1.ea4afa2a490dap-1, 0x1.d5818dcfba487p-1, 0x1.c199bdd85529cp-1,
@@ -245,12 +246,11 @@ static const double skrnn_lane_exp_table[16] __attribute__((aligned(64))) = {
     0x1.6a09e667f3bcdp-1, 0x1.5ab07dd485429p-1, 0x1.4bfdad5362a27p-1, 0x1.3dea64c123422p-1,
     0x1.306fe0a31b715p-1, 0x1.2387a6e756238p-1, 0x1.172b83c7d517bp-1, 0x1.0b5586cf9890fp-1};
 
-#ifdef SKRNN_X86_DISPATCH
 /* exp(-c a) for a in [0, 1000] (or NaN), c a power of 2 known where it is
  * inlined; TABLE(ki) gives 2^(-(ki & 15)/16), from the registers of
  * TABLE_ARGS if any (a macro comma: one argument here, two parameters). */
 #define SKRNN_LANE_COMMA ,
-#define SKRNN_LANE_EXP(TARGET, NAME, VEC, VECI, SET1, FMA, FNMA, SUB, MUL,    \
+#define SKRNN_LANE_EXP(TARGET, NAME, VEC, VECI, SET1, FMA, FNMA, SUB, MUL,           \
                        SUBI, SLLI, SRLI, CASTD, CASTI, TABLE_ARGS, TABLE)            \
 TARGET static inline __attribute__((always_inline)) VEC                              \
 NAME(VEC a, const double c TABLE_ARGS)                                               \
@@ -324,7 +324,7 @@ skrnn_lane_act_d256(__m256d v, const int logistic)
 
 /* A buffer's last elements go through the same code, padded, so that an
  * element's value does not depend on where it sits. */
-#define SKRNN_LANE_ACT_LOOP(TARGET, NAME, W, LOAD, STORE, ACT, ...)              \
+#define SKRNN_LANE_ACT_LOOP(TARGET, NAME, W, LOAD, STORE, ACT, ...)                 \
 TARGET static void NAME(double *x, ptrdiff_t n, int logistic)                        \
 {                                                                                    \
     ptrdiff_t i = 0;                                                                 \
