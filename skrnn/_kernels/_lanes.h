@@ -337,7 +337,13 @@ TARGET static void NAME(double *x, ptrdiff_t n, int logistic)                   
             STORE(x + i, ACT(LOAD(x + i), 0, ##__VA_ARGS__));                        \
     if (i < n) {                                                                     \
         memcpy(pad, x + i, (size_t) (n - i) * sizeof(double));                       \
-        STORE(pad, ACT(LOAD(pad), logistic, ##__VA_ARGS__));                         \
+        /* logistic a literal, as in the loops: inlined with a variable the  */    \
+        /* compiler contracts other products into FMAs, and the tail's values */   \
+        /* differed by an ulp from the same elements' inside a vector         */   \
+        if (logistic)                                                                \
+            STORE(pad, ACT(LOAD(pad), 1, ##__VA_ARGS__));                            \
+        else                                                                         \
+            STORE(pad, ACT(LOAD(pad), 0, ##__VA_ARGS__));                            \
         memcpy(x + i, pad, (size_t) (n - i) * sizeof(double));                       \
     }                                                                                \
 }

@@ -80,3 +80,15 @@ def test_lane_activations_keep_special_values():
     s = _run(special, True)
     np.testing.assert_allclose(s[:4], [0.5, 0.5, 1.0, 0.0], rtol=0, atol=1e-300)
     assert np.isnan(s[4:6]).all() and np.isnan(s[12:14]).all()
+
+
+def test_lane_activations_do_not_depend_on_the_position():
+    """An element gives the same value inside a vector as in a buffer's
+    padded tail, for every length and offset across a vector."""
+    x = 10 * np.random.RandomState(0).randn(40)
+    for logistic in (False, True):
+        whole = _run(x, logistic)
+        for start in range(3):
+            for n in range(1, 38):
+                np.testing.assert_array_equal(_run(x[start:start + n], logistic),
+                                              whole[start:start + n])
