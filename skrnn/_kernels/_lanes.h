@@ -226,7 +226,8 @@ SKRNN_LANE_EACH_ENTRY(f, float)
  * not relative, near zero), s(x) within 2.3e-16 absolute and 5 ulp
  * relative (tests/kernels/test_lanes.py). The arguments are clamped (tanh
  * at |x| = 20, where it is +-1 in double; s at 700, where exp(-700) is
- * still normal), inf gives the limits, NaN stays NaN. The baseline level
+ * still normal: below -700, -inf included, s is 9.9e-305, not smaller),
+ * inf gives the limits otherwise, NaN stays NaN. The baseline level
  * uses libmvec's or libm's tanh. */
 #define SKRNN_LANE_LN2_HI 6.93147180369123816490e-01
 #define SKRNN_LANE_LN2_LO 1.90821492927058770002e-10
