@@ -19,7 +19,11 @@ per particle of the swarm's function by pyswarms. For each network the
 table prints evaluations per second of the loss alone (skrnn's
 ``population_loss`` of 60 candidates against the NumPy loss), their ratio,
 skrnn's effective rate in multiply-adds per second and its share of the
-machine's DGEMM rate (measured in the same run), and the ceiling of the
+machine's DGEMM rate (measured in the same run), the bound on that share
+(the share if the multiply-adds ran at the DGEMM rate and the activations,
+one tanh per Elman unit, two tanh and three logistic functions per LSTM
+unit, at the rate the kernels' own activations reach alone, measured in the
+same run) and the share's fraction of it, and the ceiling of the
 ratio (DGEMM's rate over the NumPy loss's), then the evaluations per second
 of whole searches (skrnn's GeneticOptimizer and ParticleSwarmOptimizer
 against PyGAD and pyswarms, population 60). Rates are per second of the
@@ -45,6 +49,7 @@ import pyswarms
 from threadpoolctl import threadpool_limits
 
 from skrnn import ElmanRegressor, GeneticOptimizer, LSTMRegressor, ParticleSwarmOptimizer
+from skrnn._kernels._lstm import _lane_activation_float64
 
 N_HIDDEN = 8
 GA_POPULATION, PSO_PARTICLES = 50, 30
@@ -210,6 +215,8 @@ class NumpyBatchElman:
         self.bounds = np.cumsum([0, n_in * n, n * n, n, n, 1])
         self.n_weights = int(self.bounds[-1])
         self.macs = X.shape[0] * X.shape[1] * (n * (n_in + n) + n)
+        # activations per evaluation: tanh, logistic
+        self.activations = X.shape[0] * X.shape[1] * n, 0
 
     def loss(self, w):
         b, n = self.bounds, self.n
@@ -236,6 +243,8 @@ class NumpyBatchLSTM:
         self.bounds = np.cumsum([0, (n_in + n + 1) * 4 * n, n, 1])
         self.n_weights = int(self.bounds[-1])
         self.macs = X.shape[0] * X.shape[1] * (4 * n * (n_in + n) + n)
+        # g and tanh(c); the gates i, f, o
+        self.activations = X.shape[0] * X.shape[1] * 2 * n, X.shape[0] * X.shape[1] * 3 * n
 
     def loss(self, w):
         b, n, n_in = self.bounds, self.n, self.X.shape[2]
@@ -270,6 +279,22 @@ def dgemm_rate(repeats, n=1500):
         A @ B
         times.append(CLOCK() - start)
     return n ** 3 / np.median(times)
+
+
+def activation_rates(repeats, size=16384):
+    """Elements per second of the population kernels' own float64 tanh and
+    logistic function alone, on a buffer in cache."""
+    x = np.random.RandomState(0).randn(size)
+    return [_median_rate(lambda logistic=logistic: _lane_activation_float64(x, logistic),
+                         size, repeats)
+            for logistic in (False, True)]
+
+
+def dgemm_bound(macs, activations, dgemm, act_rates):
+    """The share of DGEMM a kernel that does nothing but its multiply-adds at
+    the DGEMM rate and its activations at their own rate would reach."""
+    t_macs = macs / dgemm
+    return t_macs / (t_macs + sum(a / r for a, r in zip(activations, act_rates)))
 
 
 def _median_rate(fn, n_evals, repeats, min_time=0.2):
@@ -354,7 +379,7 @@ def batch_case(kind, n_hidden, n_steps, repeats, threads):
         return calls[0] / (CLOCK() - start)
 
     return dict(
-        skrnn=skrnn_rate, numpy=numpy_rate, macs=net.macs,
+        skrnn=skrnn_rate, numpy=numpy_rate, macs=net.macs, activations=net.activations,
         ga=search_rate(GeneticOptimizer, init_scale=0.0), pygad=pygad_rate(),
         pso=search_rate(ParticleSwarmOptimizer, init_scale=0.0), pyswarms=pyswarms_rate())
 
@@ -362,12 +387,17 @@ def batch_case(kind, n_hidden, n_steps, repeats, threads):
 def main_batch(args):
     with threadpool_limits(args.threads):
         dgemm = dgemm_rate(args.repeats)
+        act_rates = activation_rates(args.repeats)
         print(f"DGEMM (NumPy, 1500 x 1500, float64): {dgemm / 1e9:.1f} GMAC/s on "
               f"{args.threads} thread(s); rates per second of processor time")
+        print(f"the kernels' activations alone: tanh {act_rates[0] / 1e9:.2f}, logistic "
+              f"{act_rates[1] / 1e9:.2f} G elements/s; bound: the share of DGEMM with the "
+              f"multiply-adds at the DGEMM rate and the activations at these")
         print(f"population {POPULATION}, {N_SEQ} sequences, 1 input, 1 output (every step), "
               f"medians of {args.repeats}")
         print(f"{'net':5s} {'hid':>3s} {'steps':>5s} | {'skrnn ev/s':>10s} {'NumPy ev/s':>10s} "
-              f"{'ratio':>6s} {'GMAC/s':>6s} {'%DGEMM':>6s} {'ceiling':>7s} | "
+              f"{'ratio':>6s} {'GMAC/s':>6s} {'%DGEMM':>6s} {'bound':>6s} {'%bound':>6s} "
+              f"{'ceiling':>7s} | "
               f"{'GA ev/s':>8s} {'PyGAD':>7s} {'ratio':>6s} | {'PSO ev/s':>8s} "
               f"{'pyswarms':>8s} {'ratio':>6s}")
         for kind in ("Elman", "LSTM"):
@@ -376,9 +406,11 @@ def main_batch(args):
                     r = batch_case(kind, n_hidden, n_steps, args.repeats, args.threads)
                     gmac = r["skrnn"] * r["macs"]
                     ceiling = dgemm / (r["numpy"] * r["macs"])
+                    bound = dgemm_bound(r["macs"], r["activations"], dgemm, act_rates)
                     print(f"{kind:5s} {n_hidden:3d} {n_steps:5d} | {r['skrnn']:10.0f} "
                           f"{r['numpy']:10.1f} {r['skrnn'] / r['numpy']:5.1f}x "
-                          f"{gmac / 1e9:6.2f} {100 * gmac / dgemm:5.1f}% {ceiling:6.0f}x | "
+                          f"{gmac / 1e9:6.2f} {100 * gmac / dgemm:5.1f}% {100 * bound:5.1f}% "
+                          f"{100 * gmac / dgemm / bound:5.0f}% {ceiling:6.0f}x | "
                           f"{r['ga']:8.0f} {r['pygad']:7.0f} {r['ga'] / r['pygad']:5.1f}x | "
                           f"{r['pso']:8.0f} {r['pyswarms']:8.0f} "
                           f"{r['pso'] / r['pyswarms']:5.1f}x", flush=True)

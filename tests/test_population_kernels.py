@@ -30,6 +30,7 @@ from skrnn._kernels._srn import LANES
 NETWORKS = [
     ("elman", lambda: ElmanRegressor(n_hidden=9, alpha=0.1)),
     ("elman_relu", lambda: ElmanRegressor(n_hidden=5, activation="relu")),
+    ("elman_logistic", lambda: ElmanRegressor(n_hidden=5, activation="logistic", alpha=0.1)),
     ("jordan", lambda: JordanRegressor(n_hidden=6, context_decay=0.4, alpha=0.1)),
     ("lstm", lambda: LSTMRegressor(n_hidden=5, alpha=0.1)),
     ("lstm_stacked", lambda: LSTMRegressor(n_hidden=(3, 7), peepholes=True)),

@@ -26,6 +26,7 @@
 #define SKRNN_LANES_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "_isa.h"
 #include "_vmath.h"
@@ -198,78 +199,235 @@ static inline void skrnn_lane_each_##S(ptrdiff_t n, ptrdiff_t k, const T *W,    
 SKRNN_LANE_EACH_ENTRY(d, double)
 SKRNN_LANE_EACH_ENTRY(f, float)
 
-/* tanh of doubles for the lane kernels, as (1 - q) / (1 + q) with
- * q = exp(-2|x|) and the sign of x: exp by 2^k exp(r), |r| <= ln(2) / 2, with
- * the Taylor polynomial of degree 13 (truncation below 1e-17) and a scaling
- * by 2^k. About half the time of libmvec's tanh on AVX-512 and AVX2, to within
- * a few 1e-16 absolute (the cancellation in 1 - q makes the error relative
- * to 1, not to tanh(x), near zero: the population losses do not see it).
- * Beyond |x| = 20 tanh(x) is +-1 in double; the argument is clamped there. */
-#define SKRNN_LANE_EXP_POLY(FMA, SET1, r)                                                 \
-    FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(FMA(                              \
-        SET1(1.0 / 6227020800.0), r, SET1(1.0 / 479001600.0)), r,                    \
-        SET1(1.0 / 39916800.0)), r, SET1(1.0 / 3628800.0)), r, SET1(1.0 / 362880.0)), \
-        r, SET1(1.0 / 40320.0)), r, SET1(1.0 / 5040.0)), r, SET1(1.0 / 720.0)), r,   \
-        SET1(1.0 / 120.0)), r, SET1(1.0 / 24.0)), r, SET1(1.0 / 6.0)), r,             \
-        SET1(0.5)), r, SET1(1.0)), r, SET1(1.0))
+/* tanh and the logistic function of doubles for the lane kernels. With a
+ * handful of units the activations cost more than the products, so they
+ * are written for the lanes' vectors, both through q = exp(-c |x|):
+ *
+ *     tanh(x) = sign(x) (1 - q) / (1 + q),         c = 2,
+ *     s(x)    = 1 / (1 + q) if x >= 0, q / (1 + q)  c = 1,
+ *
+ * the logistic function directly rather than as (1 + tanh(x / 2)) / 2: no
+ * passes to halve and shift the gates, and a relative accuracy where s(x)
+ * is tiny. exp(-c a), a = |x|, is table-driven: with K = round(16 c a / ln 2)
+ * (in the low bits of a + 1.5 2^52, so no conversion instruction),
+ *
+ *     exp(-c a) = 2^-(K >> 4) * 2^-(K & 15)/16 * exp(-c s),  s = a - K ln 2 / (16 c),
+ *
+ * |c s| <= ln(2) / 32: the 16 values 2^(-j/16) are a table held in two
+ * registers (AVX-512: one two-source permute; AVX2: a gather), 2^-(K >> 4)
+ * is a subtraction from the exponent bits, and exp on the small interval
+ * is our minimax polynomial of degree 6 (relative error 7e-18, against 13
+ * for the Taylor polynomial on a table-free [-ln 2 / 2, ln 2 / 2]): a third
+ * less time than that form, which was itself half libmvec's tanh. The
+ * powers of -c are folded into the coefficients, exactly (c is a power of 2).
+ *
+ * Measured over a dense grid of [-40, 40] against libm: tanh within
+ * 3.4e-16 absolute (the cancellation in 1 - q makes the error absolute,
+ * not relative, near zero), s(x) within 2.3e-16 absolute and 5 ulp
+ * relative (tests/kernels/test_lanes.py). The arguments are clamped (tanh
+ * at |x| = 20, where it is +-1 in double; s at 700, where exp(-700) is
+ * still normal: below -700, -inf included, s is 9.9e-305, not smaller),
+ * inf gives the limits otherwise, NaN stays NaN. The baseline level
+ * uses libmvec's or libm's tanh. */
 #define SKRNN_LANE_LN2_HI 6.93147180369123816490e-01
 #define SKRNN_LANE_LN2_LO 1.90821492927058770002e-10
-#define SKRNN_LANE_LOG2E 1.44269504088896338700e+00
+#define SKRNN_LANE_SHIFT 0x1.8p52
+/* the coefficients of r^1 .. r^6 (that of r^0 is 1) */
+#define SKRNN_LANE_P1 1.0000000000000022
+#define SKRNN_LANE_P2 0.4999999999999952
+#define SKRNN_LANE_P3 0.16666666662845003
+#define SKRNN_LANE_P4 0.041666666690553314
+#define SKRNN_LANE_P5 0.008333496243946092
+#define SKRNN_LANE_P6 0.0013888685245720908
 #ifdef SKRNN_X86_DISPATCH
-SKRNN_TARGET_LANES512 static void skrnn_lane_tanh_d_avx512(double *x, ptrdiff_t n,
-                                                           ptrdiff_t *i)
-{
-    /* the bitwise operations on doubles are AVX-512 DQ: done on integers */
-    const __m512i sign = _mm512_set1_epi64((long long) 0x8000000000000000ULL);
-    const __m512d one = _mm512_set1_pd(1.0);
-    for (; *i + 8 <= n; *i += 8) {
-        const __m512d v = _mm512_loadu_pd(x + *i);
-        const __m512d a = _mm512_min_pd(_mm512_abs_pd(v), _mm512_set1_pd(20.0));
-        const __m512d y = _mm512_mul_pd(a, _mm512_set1_pd(-2.0));
-        const __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(y, _mm512_set1_pd(SKRNN_LANE_LOG2E)),
-                                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(SKRNN_LANE_LN2_HI), y);
-        r = _mm512_fnmadd_pd(k, _mm512_set1_pd(SKRNN_LANE_LN2_LO), r);
-        const __m512d q = _mm512_scalef_pd(
-            SKRNN_LANE_EXP_POLY(_mm512_fmadd_pd, _mm512_set1_pd, r), k);
-        const __m512d t = _mm512_div_pd(_mm512_sub_pd(one, q), _mm512_add_pd(one, q));
-        _mm512_storeu_pd(x + *i, _mm512_castsi512_pd(_mm512_or_si512(
-            _mm512_castpd_si512(t), _mm512_and_si512(sign, _mm512_castpd_si512(v)))));
-    }
+/* 2^(-j/16), correctly rounded */
+static const double skrnn_lane_exp_table[16] __attribute__((aligned(64))) = {
+    0x1.0000000000000p+0, 0x1.ea4afa2a490dap-1, 0x1.d5818dcfba487p-1, 0x1.c199bdd85529cp-1,
+    0x1.ae89f995ad3adp-1, 0x1.9c49182a3f090p-1, 0x1.8ace5422aa0dbp-1, 0x1.7a11473eb0187p-1,
+    0x1.6a09e667f3bcdp-1, 0x1.5ab07dd485429p-1, 0x1.4bfdad5362a27p-1, 0x1.3dea64c123422p-1,
+    0x1.306fe0a31b715p-1, 0x1.2387a6e756238p-1, 0x1.172b83c7d517bp-1, 0x1.0b5586cf9890fp-1};
+
+/* exp(-c a) for a in [0, 1000] (or NaN), c a power of 2 known where it is
+ * inlined; TABLE(ki) gives 2^(-(ki & 15)/16), from the registers of
+ * TABLE_ARGS if any (a macro comma: one argument here, two parameters). */
+#define SKRNN_LANE_COMMA ,
+#define SKRNN_LANE_EXP(TARGET, NAME, VEC, VECI, SET1, FMA, FNMA, SUB, MUL,           \
+                       SUBI, SLLI, SRLI, CASTD, CASTI, TABLE_ARGS, TABLE)            \
+TARGET static inline __attribute__((always_inline)) VEC                              \
+NAME(VEC a, const double c TABLE_ARGS)                                               \
+{                                                                                    \
+    const double m = -c;                                                             \
+    const VEC shift = SET1(SKRNN_LANE_SHIFT);                                        \
+    const VEC t = FMA(a, SET1(16.0 * c / 0.69314718055994530942), shift);            \
+    const VEC kf = SUB(t, shift);                                                    \
+    VEC s = FNMA(kf, SET1(SKRNN_LANE_LN2_HI / (16.0 * c)), a);                       \
+    s = FNMA(kf, SET1(SKRNN_LANE_LN2_LO / (16.0 * c)), s);                           \
+    VEC p = FMA(SET1(SKRNN_LANE_P6 * m * m * m * m * m * m), s,                      \
+                SET1(SKRNN_LANE_P5 * m * m * m * m * m));                            \
+    p = FMA(p, s, SET1(SKRNN_LANE_P4 * m * m * m * m));                              \
+    p = FMA(p, s, SET1(SKRNN_LANE_P3 * m * m * m));                                  \
+    p = FMA(p, s, SET1(SKRNN_LANE_P2 * m * m));                                      \
+    p = FMA(p, s, SET1(SKRNN_LANE_P1 * m));                                          \
+    p = FMA(p, s, SET1(1.0));                                                        \
+    const VECI ki = CASTI(t);                                                        \
+    /* K >> 4 into the exponent field: K < 2^16 */                                   \
+    const VECI e = SLLI(SRLI(SLLI(ki, 48), 52), 52);                                 \
+    return MUL(p, CASTD(SUBI(CASTI(TABLE(ki)), e)));                                 \
 }
-SKRNN_TARGET_AVX2 static void skrnn_lane_tanh_d_avx2(double *x, ptrdiff_t n, ptrdiff_t *i)
+#define SKRNN_LANE_TABLE512(ki) _mm512_permutex2var_pd(lo, ki, hi)
+#define SKRNN_LANE_TABLE256(ki)                                                      \
+    _mm256_i64gather_pd(skrnn_lane_exp_table,                                        \
+                        _mm256_and_si256(ki, _mm256_set1_epi64x(15)), 8)
+SKRNN_LANE_EXP(SKRNN_TARGET_LANES512, skrnn_lane_exp_d512, __m512d, __m512i,
+               _mm512_set1_pd, _mm512_fmadd_pd, _mm512_fnmadd_pd,
+               _mm512_sub_pd, _mm512_mul_pd, _mm512_sub_epi64, _mm512_slli_epi64,
+               _mm512_srli_epi64, _mm512_castsi512_pd, _mm512_castpd_si512,
+               SKRNN_LANE_COMMA __m512d lo SKRNN_LANE_COMMA __m512d hi, SKRNN_LANE_TABLE512)
+SKRNN_LANE_EXP(SKRNN_TARGET_AVX2, skrnn_lane_exp_d256, __m256d, __m256i,
+               _mm256_set1_pd, _mm256_fmadd_pd, _mm256_fnmadd_pd,
+               _mm256_sub_pd, _mm256_mul_pd, _mm256_sub_epi64, _mm256_slli_epi64,
+               _mm256_srli_epi64, _mm256_castsi256_pd, _mm256_castpd_si256, ,
+               SKRNN_LANE_TABLE256)
+
+/* tanh (logistic = 0) or the logistic function (1) of one vector; logistic
+ * is a literal wherever this is inlined. */
+SKRNN_TARGET_LANES512 static inline __attribute__((always_inline)) __m512d
+skrnn_lane_act_d512(__m512d v, const int logistic, __m512d lo, __m512d hi)
+{
+    const __m512d one = _mm512_set1_pd(1.0);
+    /* min(bound, NaN) is NaN: the second operand when one is NaN */
+    const __m512d a = _mm512_min_pd(_mm512_set1_pd(logistic ? 700.0 : 20.0),
+                                    _mm512_abs_pd(v));
+    const __m512d q = skrnn_lane_exp_d512(a, logistic ? 1.0 : 2.0, lo, hi);
+    if (logistic) {
+        const __mmask8 negative = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ);
+        return _mm512_div_pd(_mm512_mask_blend_pd(negative, one, q), _mm512_add_pd(one, q));
+    }
+    /* the bitwise operations on doubles are AVX-512 DQ: done on integers */
+    const __m512d t = _mm512_div_pd(_mm512_sub_pd(one, q), _mm512_add_pd(one, q));
+    return _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(t), _mm512_and_si512(
+        _mm512_set1_epi64((long long) 0x8000000000000000ULL), _mm512_castpd_si512(v))));
+}
+SKRNN_TARGET_AVX2 static inline __attribute__((always_inline)) __m256d
+skrnn_lane_act_d256(__m256d v, const int logistic)
 {
     const __m256d sign = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
-    for (; *i + 4 <= n; *i += 4) {
-        const __m256d v = _mm256_loadu_pd(x + *i);
-        const __m256d a = _mm256_min_pd(_mm256_andnot_pd(sign, v), _mm256_set1_pd(20.0));
-        const __m256d y = _mm256_mul_pd(a, _mm256_set1_pd(-2.0));
-        const __m256d k = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(SKRNN_LANE_LOG2E)),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        __m256d r = _mm256_fnmadd_pd(k, _mm256_set1_pd(SKRNN_LANE_LN2_HI), y);
-        r = _mm256_fnmadd_pd(k, _mm256_set1_pd(SKRNN_LANE_LN2_LO), r);
-        /* 2^k from its exponent bits: k is in [-58, 0], a normal number */
-        const __m256i bits = _mm256_slli_epi64(
-            _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(k)),
-                             _mm256_set1_epi64x(1023)), 52);
-        const __m256d q = _mm256_mul_pd(SKRNN_LANE_EXP_POLY(_mm256_fmadd_pd, _mm256_set1_pd, r),
-                                        _mm256_castsi256_pd(bits));
-        const __m256d t = _mm256_div_pd(_mm256_sub_pd(one, q), _mm256_add_pd(one, q));
-        _mm256_storeu_pd(x + *i, _mm256_or_pd(t, _mm256_and_pd(sign, v)));
+    const __m256d a = _mm256_min_pd(_mm256_set1_pd(logistic ? 700.0 : 20.0),
+                                    _mm256_andnot_pd(sign, v));
+    const __m256d q = skrnn_lane_exp_d256(a, logistic ? 1.0 : 2.0);
+    if (logistic) {
+        const __m256d negative = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LT_OQ);
+        return _mm256_div_pd(_mm256_blendv_pd(one, q, negative), _mm256_add_pd(one, q));
     }
+    const __m256d t = _mm256_div_pd(_mm256_sub_pd(one, q), _mm256_add_pd(one, q));
+    return _mm256_or_pd(t, _mm256_and_pd(sign, v));
 }
+
+/* A buffer's last elements go through the same code, padded, so that an
+ * element's value does not depend on where it sits. */
+#define SKRNN_LANE_ACT_LOOP(TARGET, NAME, W, LOAD, STORE, ACT, ...)                 \
+TARGET static void NAME(double *x, ptrdiff_t n, int logistic)                        \
+{                                                                                    \
+    ptrdiff_t i = 0;                                                                 \
+    double pad[W] = {0};                                                             \
+    if (logistic)                                                                    \
+        for (; i + W <= n; i += W)                                                   \
+            STORE(x + i, ACT(LOAD(x + i), 1, ##__VA_ARGS__));                        \
+    else                                                                             \
+        for (; i + W <= n; i += W)                                                   \
+            STORE(x + i, ACT(LOAD(x + i), 0, ##__VA_ARGS__));                        \
+    if (i < n) {                                                                     \
+        memcpy(pad, x + i, (size_t) (n - i) * sizeof(double));                       \
+        /* logistic a literal, as in the loops: inlined with a variable the  */    \
+        /* compiler contracts other products into FMAs, and the tail's values */   \
+        /* differed by an ulp from the same elements' inside a vector         */   \
+        if (logistic)                                                                \
+            STORE(pad, ACT(LOAD(pad), 1, ##__VA_ARGS__));                            \
+        else                                                                         \
+            STORE(pad, ACT(LOAD(pad), 0, ##__VA_ARGS__));                            \
+        memcpy(x + i, pad, (size_t) (n - i) * sizeof(double));                       \
+    }                                                                                \
+}
+SKRNN_LANE_ACT_LOOP(SKRNN_TARGET_LANES512, skrnn_lane_act_d_avx512, 8,
+                    _mm512_loadu_pd, _mm512_storeu_pd, skrnn_lane_act_d512,
+                    _mm512_load_pd(skrnn_lane_exp_table),
+                    _mm512_load_pd(skrnn_lane_exp_table + 8))
+SKRNN_LANE_ACT_LOOP(SKRNN_TARGET_AVX2, skrnn_lane_act_d_avx2, 4,
+                    _mm256_loadu_pd, _mm256_storeu_pd, skrnn_lane_act_d256)
+
+/* The LSTM cells of a block of lanes in doubles, in one pass: z holds the
+ * slabs [z_i z_f z_g z_o] of m values each (m = units x lanes, a multiple
+ * of 16) and receives the gates [i f g o]; c receives c_t, tc tanh(c_t), h
+ * h_t = o tanh(c_t); p is the peepholes spread over the lanes (slabs
+ * p_i p_f p_o) or NULL. A vector's five activations are independent until
+ * c_t, so they overlap, and no gate makes a round trip through memory. */
+#define SKRNN_LANE_CELLS(TARGET, NAME, VEC, W, LOAD, STORE, FMA, MUL, ACT, ...)       \
+TARGET static void NAME(double *z, const double *c_prev, double *c, double *tc,      \
+                        double *h, const double *p, ptrdiff_t m)                     \
+{                                                                                    \
+    for (ptrdiff_t j = 0; j + W <= m; j += W) {                                      \
+        const VEC cp = LOAD(c_prev + j);                                             \
+        VEC zi = LOAD(z + j), zf = LOAD(z + m + j), zo = LOAD(z + 3 * m + j);        \
+        if (p) {                                                                     \
+            zi = FMA(LOAD(p + j), cp, zi);                                           \
+            zf = FMA(LOAD(p + m + j), cp, zf);                                       \
+        }                                                                            \
+        const VEC i = ACT(zi, 1, ##__VA_ARGS__), f = ACT(zf, 1, ##__VA_ARGS__);      \
+        const VEC g = ACT(LOAD(z + 2 * m + j), 0, ##__VA_ARGS__);                    \
+        const VEC cn = FMA(f, cp, MUL(i, g));                                        \
+        if (p)                                                                       \
+            zo = FMA(LOAD(p + 2 * m + j), cn, zo);                                   \
+        const VEC o = ACT(zo, 1, ##__VA_ARGS__), t = ACT(cn, 0, ##__VA_ARGS__);      \
+        STORE(z + j, i);                                                             \
+        STORE(z + m + j, f);                                                         \
+        STORE(z + 2 * m + j, g);                                                     \
+        STORE(z + 3 * m + j, o);                                                     \
+        STORE(c + j, cn);                                                            \
+        STORE(tc + j, t);                                                            \
+        STORE(h + j, MUL(o, t));                                                     \
+    }                                                                                \
+}
+SKRNN_LANE_CELLS(SKRNN_TARGET_LANES512, skrnn_lane_cells_d_avx512, __m512d, 8,
+                 _mm512_loadu_pd, _mm512_storeu_pd, _mm512_fmadd_pd, _mm512_mul_pd,
+                 skrnn_lane_act_d512, _mm512_load_pd(skrnn_lane_exp_table),
+                 _mm512_load_pd(skrnn_lane_exp_table + 8))
+SKRNN_LANE_CELLS(SKRNN_TARGET_AVX2, skrnn_lane_cells_d_avx2, __m256d, 4,
+                 _mm256_loadu_pd, _mm256_storeu_pd, _mm256_fmadd_pd, _mm256_mul_pd,
+                 skrnn_lane_act_d256)
 #endif
 
-static inline void skrnn_lane_tanh_d(double *x, ptrdiff_t n)
+/* tanh (logistic = 0) or the logistic function (1) of n doubles in place. */
+static inline void skrnn_lane_act_d(double *x, ptrdiff_t n, int logistic)
 {
-    ptrdiff_t i = 0;
 #ifdef SKRNN_X86_DISPATCH
     int level = skrnn_isa_level();
-    if (level == 2) skrnn_lane_tanh_d_avx512(x, n, &i);
-    else if (level == 1) skrnn_lane_tanh_d_avx2(x, n, &i);
+    if (level == 2) { skrnn_lane_act_d_avx512(x, n, logistic); return; }
+    if (level == 1) { skrnn_lane_act_d_avx2(x, n, logistic); return; }
 #endif
-    if (i < n)  /* the baseline level, or a tail: libmvec's or libm's */
-        skrnn_vtanh_d(x + i, n - i);
+    /* the baseline level: libmvec's or libm's tanh */
+    if (logistic)
+        for (ptrdiff_t i = 0; i < n; i++)
+            x[i] = 0.5 * x[i];
+    skrnn_vtanh_d(x, n);
+    if (logistic)
+        for (ptrdiff_t i = 0; i < n; i++)
+            x[i] = 0.5 + 0.5 * x[i];
+}
+static inline void skrnn_lane_tanh_d(double *x, ptrdiff_t n) { skrnn_lane_act_d(x, n, 0); }
+static inline void skrnn_lane_logistic_d(double *x, ptrdiff_t n) { skrnn_lane_act_d(x, n, 1); }
+
+/* The cells in one pass with SIMD (returns 1), else 0: the caller runs its
+ * passes. */
+static inline int skrnn_lane_cells_d(double *z, const double *c_prev, double *c, double *tc,
+                                     double *h, const double *p, ptrdiff_t m)
+{
+#ifdef SKRNN_X86_DISPATCH
+    int level = skrnn_isa_level();
+    if (level == 2) { skrnn_lane_cells_d_avx512(z, c_prev, c, tc, h, p, m); return 1; }
+    if (level == 1) { skrnn_lane_cells_d_avx2(z, c_prev, c, tc, h, p, m); return 1; }
+#endif
+    (void) z, (void) c_prev, (void) c, (void) tc, (void) h, (void) p, (void) m;
+    return 0;
 }
 
 /* The entry points: the widest variant the CPU runs (_isa.h). */

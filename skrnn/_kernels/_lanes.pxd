@@ -16,6 +16,9 @@ cdef extern from "_lanes.h" nogil:
     void skrnn_lane_gemm_f(Py_ssize_t n, Py_ssize_t k, const float* W, const float* b,
                            const float* A, float* Z)
     void skrnn_lane_tanh_d(double* x, Py_ssize_t n)
+    void skrnn_lane_logistic_d(double* x, Py_ssize_t n)
+    bint skrnn_lane_cells_d(double* z, const double* c_prev, double* c, double* tc, double* h,
+                            const double* p, Py_ssize_t m)
     void skrnn_lane_each_d(Py_ssize_t n, Py_ssize_t k, const double* W, const double* b,
                            const double* A, double* Z)
     void skrnn_lane_each_f(Py_ssize_t n, Py_ssize_t k, const float* W, const float* b,
@@ -41,25 +44,33 @@ cdef inline void lane_each(Py_ssize_t n, Py_ssize_t k, const floating* W, const 
 
 
 cdef inline void lane_tanh(floating* x, Py_ssize_t n) noexcept nogil:
-    """tanh in place; in float64 the lanes' own (_lanes.h), to a few 1e-16."""
+    """tanh in place; in float64 the lanes' own (_lanes.h), to 3.4e-16."""
     if floating is double:
         skrnn_lane_tanh_d(x, n)
     else:
         vtanh(x, n)
 
 
-cdef inline void lane_activate(int code, floating* x, Py_ssize_t n) noexcept nogil:
-    """An element-wise activation of ``n`` values in place (the logistic
-    function as (1 + tanh(z / 2)) / 2, as skrnn._activations has it)."""
+cdef inline void lane_logistic(floating* x, Py_ssize_t n) noexcept nogil:
+    """The logistic function in place; in float64 the lanes' own (_lanes.h),
+    in float32 as (1 + tanh(z / 2)) / 2, as skrnn._activations has it."""
     cdef Py_ssize_t i
+    if floating is double:
+        skrnn_lane_logistic_d(x, n)
+    else:
+        for i in range(n):
+            x[i] = 0.5 * x[i]
+        vtanh(x, n)
+        for i in range(n):
+            x[i] = 0.5 + 0.5 * x[i]
+
+
+cdef inline void lane_activate(int code, floating* x, Py_ssize_t n) noexcept nogil:
+    """An element-wise activation of ``n`` values in place."""
     if code == TANH:
         lane_tanh(x, n)
     elif code == LOGISTIC:
-        for i in range(n):
-            x[i] = 0.5 * x[i]
-        lane_tanh(x, n)
-        for i in range(n):
-            x[i] = 0.5 + 0.5 * x[i]
+        lane_logistic(x, n)
     else:
         activate(code, x, 1, n)
 

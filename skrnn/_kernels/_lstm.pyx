@@ -476,9 +476,8 @@ def lstm_backward(const floating[:, ::1] A,
 
 import numpy as np
 
-from ._lanes cimport (SKRNN_LANES, lane_each, lane_gemm, lane_loss, lane_losses,
-                      lane_losses_weighted, lane_outputs,
-                      lane_tanh)
+from ._lanes cimport (SKRNN_LANES, lane_each, lane_gemm, lane_logistic, lane_loss, lane_losses,
+                      lane_losses_weighted, lane_outputs, lane_tanh, skrnn_lane_cells_d)
 
 
 cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating* tc,
@@ -486,34 +485,42 @@ cdef void _lane_cells(floating* z, const floating* c_prev, floating* c, floating
     """The cells of a block of lanes: ``z`` holds the slabs [z_i z_f z_g z_o]
     of ``m`` values each (m = units x lanes) and receives the gates; ``p``
     is the peepholes spread over the lanes (3 slabs) or NULL. As
-    :func:`_cell_forward`, with the lanes' tanh."""
+    :func:`_cell_forward`, with the lanes' activations: in float64 with SIMD
+    in one pass (_lanes.h), else in passes over the slabs."""
     cdef Py_ssize_t j
     cdef floating* zi = z
     cdef floating* zf = z + m
     cdef floating* zg = z + 2 * m
     cdef floating* zo = z + 3 * m
+    if floating is double:
+        if skrnn_lane_cells_d(z, c_prev, c, tc, h, p, m):
+            return
     if p != NULL:
         for j in range(m):
             zi[j] = zi[j] + p[j] * c_prev[j]
         for j in range(m):
             zf[j] = zf[j] + p[m + j] * c_prev[j]
-    for j in range(2 * m):
-        z[j] = 0.5 * z[j]
-    lane_tanh(z, 3 * m)
-    for j in range(2 * m):
-        z[j] = 0.5 + 0.5 * z[j]
+    lane_logistic(z, 2 * m)
+    lane_tanh(zg, m)
     for j in range(m):
         c[j] = zf[j] * c_prev[j] + zi[j] * zg[j]
     if p != NULL:
         for j in range(m):
             zo[j] = zo[j] + p[2 * m + j] * c[j]
-    for j in range(m):
-        zo[j] = 0.5 * zo[j]
     memcpy(tc, c, m * sizeof(floating))
-    lane_tanh(zo, m)
+    lane_logistic(zo, m)
     lane_tanh(tc, m)
     for j in range(m):
-        h[j] = (0.5 + 0.5 * zo[j]) * tc[j]
+        h[j] = zo[j] * tc[j]
+
+
+def _lane_activation_float64(double[::1] x, bint logistic):
+    """The lanes' float64 tanh or logistic function, in place (for the tests)."""
+    with nogil:
+        if logistic:
+            lane_logistic(&x[0], x.shape[0])
+        else:
+            lane_tanh(&x[0], x.shape[0])
 
 LANES = SKRNN_LANES
 
