@@ -223,8 +223,8 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             losses: an integer weight counts a sequence that many times.
             A sequence's code learns from its own weighted loss only: a
             sequence of weight 0 leaves the shared weights as if it were
-            absent, and its code is not learned (``codes_`` keeps 0.5, the
-            value it starts from).
+            absent, and its code is not learned (``codes_`` keeps 0.5, where
+            a fit from scratch starts it).
 
         Returns
         -------
@@ -719,6 +719,13 @@ _DOC = """Recurrent neural network with parametric bias (RNNPB).
     codes (one row per training sequence): a weight search
     (:class:`GeneticOptimizer`...) searches the codes too. The L2 penalty
     ``alpha`` leaves the codes alone.
+
+    ``sample_weight`` (:meth:`fit`) weighs the next-step predictions: the
+    loss is their weighted mean, the penalty divided by the weights'
+    total, so an integer weight counts a sequence that many times in the
+    shared weights' gradient; a code's gradient, from its own sequence
+    alone, scales with its weight, and a code of weight 0 is not learned.
+    :meth:`transform` (recognition) takes no weights.
 
     Recognition is a non-convex search: two codes can explain a short
     window equally well. More PB units than needed give the codes room to
