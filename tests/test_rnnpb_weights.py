@@ -162,7 +162,7 @@ def test_series_weighing_only_its_first_step_has_nothing_to_fit():
 
 
 def _routed(est):
-    return est.set_fit_request(sample_weight=True).set_score_request(sample_weight=False)
+    return est.set_fit_request(sample_weight=True)
 
 
 def test_cross_validate_routes_each_fold_its_weights():
