@@ -109,6 +109,17 @@ def test_zero_weight_equals_dropping_the_sequence(solver):
     assert_allclose(weighted.codes_[1], 0.5)  # never learned, where it started
 
 
+@pytest.mark.parametrize("params", [
+    dict(input_noise=0.2), dict(update_every="step"), dict(solver="sgd", batch_size=2),
+], ids=["input-noise", "update-every-step", "sgd-mini-batches"])
+def test_zero_weight_code_is_not_learned_on_every_training_path(params):
+    """The weights follow the noisy copies, the prefixes and the mini-batches."""
+    est = RNNPBRegressor(n_hidden=4, max_iter=4, random_state=0, **params)
+    est.fit(SEQS, sample_weight=[1, 0, 1, 1])
+    assert_allclose(est.codes_[1], 0.5, rtol=0)
+    assert np.all(np.abs(est.codes_[[0, 2, 3]] - 0.5) > 1e-6)
+
+
 def test_step_weights_weigh_predictions_and_first_steps_carry_none():
     est = RNNPBRegressor(n_hidden=4, max_iter=3, random_state=0).fit(X_SERIES)
     w = np.r_[0.0, 1.0, 3.0, 0.0, 0.5, 2.0]

@@ -689,7 +689,8 @@ _DOC = """Recurrent neural network with parametric bias (RNNPB).
     codes_ : ndarray of shape (n_sequences, n_pb)
         The parametric-bias values p of the training sequences, in the
         order they were given (sequences added by :meth:`partial_fit`
-        after them).
+        after them). A sequence of ``sample_weight`` 0 keeps the code it
+        started from (0.5; in :meth:`partial_fit`, the recognised code).
 
     input_weights_ : ndarray of shape (n_features, n_hidden)
 
