@@ -198,3 +198,14 @@ def test_grid_search_refits_with_the_weights():
     direct = RNNPBRegressor(**dict(params, **search.best_params_)).fit(SEQS, sample_weight=w)
     assert_allclose(search.best_estimator_.get_flat_weights(), direct.get_flat_weights(),
                     rtol=1e-12)
+
+
+def test_population_loss_is_the_weighted_evaluate_loss():
+    """What a weight search evaluates: each candidate's weighted loss."""
+    est = RNNPBRegressor(n_hidden=4, max_iter=3, random_state=0).fit(SEQS)
+    thetas = est.get_flat_weights() + 0.1 * RNG.standard_normal((3, est._theta.shape[0]))
+    w = [2.0, 0.0, 1.0, 0.5]
+    losses = est.population_loss(thetas, SEQS, None, sample_weight=w)
+    expected = [est.evaluate_loss(SEQS, None, weights=t, sample_weight=w) for t in thetas]
+    assert_allclose(losses, expected, rtol=1e-12)
+    assert not np.allclose(losses, est.population_loss(thetas, SEQS, None))
