@@ -106,7 +106,8 @@ _CLASSICAL_XFAILS = {
 
 # weighted rows of a 2D series are weighted time steps: repeating a step
 # changes the series after it, so weight 2 cannot equal the row twice
-# (integer weights equal repeated sequences: tests/test_sample_weight.py)
+# (integer weights equal repeated sequences: tests/test_sample_weight.py,
+# tests/test_rnnpb_weights.py)
 _SERIES_WEIGHT_XFAILS = {
     "check_sample_weight_equivalence_on_dense_data":
         "rows of a 2D X are time steps of one series; repeating a row changes the series",

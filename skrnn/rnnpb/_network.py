@@ -215,7 +215,7 @@ def with_code_index(seqs, first_code):
     X = np.empty((seqs.n_steps, seqs.X.shape[1] + 1), dtype=seqs.X.dtype)
     X[:, :-1] = seqs.X
     X[:, -1] = index
-    marked = Sequences(X, seqs.offsets, seqs.layout, seqs.Y, seqs.per_step)
+    marked = Sequences(X, seqs.offsets, seqs.layout, seqs.Y, seqs.per_step, seqs.W)
     marked.__dict__.update({k: v for k, v in seqs.__dict__.items()
                             if k in ("lengths", "order", "last_rows")})
     return marked

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,14 +14,21 @@ from sklearn.utils.validation import check_is_fitted
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS, TRAINING_ATTRIBUTES
 from .._sequences import SEQUENCE_LAYOUTS_DOC, Sequences, check_sequences
+from .._weights import _some_positive, target_weights
 from ..utils._compat import Interval, StrOptions, _fit_context
 from ..utils._threads import limit_threads
 from ..utils._workspace import Workspace
 from ._network import CODES, ParametricBiasNetwork, sigmoid, with_code_index
 
 
-def next_step_sequences(seqs):
-    """Inputs x_0..x_{T-2} and targets x_1..x_{T-1} of every sequence of ``seqs``."""
+def next_step_sequences(seqs, sample_weight=None):
+    """Inputs x_0..x_{T-2} and targets x_1..x_{T-1} of every sequence of ``seqs``.
+
+    ``sample_weight``, in the layout of ``seqs`` (one weight per sequence, or
+    per step), becomes the weight ``W`` of each target: step t's weight
+    weighs the prediction of step t, so a sequence's first step, never
+    predicted, carries none.
+    """
     lengths = seqs.lengths
     if np.any(lengths < 2):
         raise ValueError(
@@ -32,8 +40,13 @@ def next_step_sequences(seqs):
     is_first = np.zeros(seqs.n_steps, dtype=bool)
     is_first[seqs.offsets[:-1]] = True
     offsets = seqs.offsets - np.arange(seqs.n_sequences + 1)
+    W = None
+    if sample_weight is not None:
+        # all-zero weights are refused after the first steps are dropped
+        W = target_weights(replace(seqs, per_step=True), sample_weight, allow_all_zero=True)
+        W = _some_positive(W[~is_first])
     return Sequences(np.ascontiguousarray(seqs.X[~is_last]), offsets.astype(np.intp),
-                     seqs.layout, np.ascontiguousarray(seqs.X[~is_first]), True)
+                     seqs.layout, np.ascontiguousarray(seqs.X[~is_first]), True, W)
 
 
 def _windows(X, window):
@@ -153,26 +166,22 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         return self._network.n_pb
 
     # -- data ----------------------------------------------------------------
-    def _sequences(self, X, *, reset):
+    def _sequences(self, X, *, reset, sample_weight=None):
         seqs = check_sequences(self, X, reset=reset, univariate_rows=False,
                                dtype=None if reset else self._theta.dtype)
-        return seqs, next_step_sequences(seqs)
+        return seqs, next_step_sequences(seqs, sample_weight)
 
     def _prepare(self, X, y, reset, classes=None, sample_weight=None, incremental=False):
-        """The training sequences of ``X`` (y is ignored), each with its code.
-
-        ``sample_weight`` must be None: the network learns its own sequences.
+        """The training sequences of ``X`` (y is ignored), each with its code
+        (and the weight of each target step, see :func:`next_step_sequences`).
 
         Used by :meth:`evaluate_loss` and :meth:`population_loss` too: there,
         ``X`` must be the training sequences, in their order, since the
         loss uses their codes.
         """
-        if sample_weight is not None:
-            raise ValueError("RNNPBRegressor takes no sample_weight: it learns no targets, "
-                             "only its own sequences, each with its own code.")
         saved = self.__dict__.copy()
         try:
-            _, seqs = self._sequences(X, reset=reset)
+            _, seqs = self._sequences(X, reset=reset, sample_weight=sample_weight)
             if reset:
                 self.n_outputs_ = self._n_inputs
                 self._n_new_codes = seqs.n_sequences
@@ -189,13 +198,11 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
 
     # -- fitting -------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Learn the weights and one code per sequence of ``X``.
 
         At every step the network predicts the next step of the sequence,
-        from the steps before and the sequence's code. Takes no
-        ``sample_weight``: it learns no targets of a user's, only its own
-        sequences, each with its own code.
+        from the steps before and the sequence's code.
 
         Parameters
         ----------
@@ -206,16 +213,28 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             sequence at least 2 steps long.
         y : None
             Ignored: the targets are the sequences' own next steps.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the sequences: one per sequence of a 3D or list
+            ``X``, or one per step (shape (n_timesteps,) for a 2D series,
+            (n_sequences, n_timesteps) for 3D ``X``, a list of per-step
+            arrays for a list). The weight of step t weighs the prediction
+            of step t, so a sequence's first step, never predicted, carries
+            none. The loss is the weighted average of the predictions'
+            losses: an integer weight counts a sequence that many times.
+            A sequence's code learns from its own weighted loss only: a
+            sequence of weight 0 leaves the shared weights as if it were
+            absent, and its code is not learned (``codes_`` keeps 0.5, where
+            a fit from scratch starts it).
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y)
+        return self._fit(X, y, sample_weight=sample_weight)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Add the sequences of ``X`` with codes of their own, and train one epoch.
 
         The new codes start from what :meth:`transform` recognises with the
@@ -232,6 +251,10 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             As in :meth:`fit`.
         y : None
             Ignored.
+        sample_weight : array-like or list of array-like, default=None
+            Weights of the new sequences (or of their steps), as in
+            :meth:`fit`. A new sequence of weight 0 keeps the code
+            :meth:`transform` recognised for it.
 
         Returns
         -------
@@ -241,9 +264,9 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         if self.solver == "lbfgs":
             raise ValueError("partial_fit is only available for stochastic optimizers; "
                              "solver='lbfgs' is not stochastic.")
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
-    def _fit(self, X, y=None, incremental=False, classes=None):
+    def _fit(self, X, y=None, incremental=False, classes=None, sample_weight=None):
         for i, callback in enumerate(self.callbacks or ()):
             if not callable(callback):
                 raise ValueError(f"callbacks[{i}] must be callable (called after each epoch as "
@@ -262,12 +285,12 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         saved = self.__dict__.copy()
         try:
             if incremental and not first_pass:
-                _, seqs = self._sequences(X, reset=False)
+                _, seqs = self._sequences(X, reset=False, sample_weight=sample_weight)
                 self._check_update_every(seqs)
                 seqs = with_code_index(seqs, self._network.n_codes)
                 self._add_codes(seqs)
             else:
-                seqs = self._prepare(X, y, reset=first_pass)
+                seqs = self._prepare(X, y, reset=first_pass, sample_weight=sample_weight)
                 self._check_update_every(seqs)
         except Exception:
             self.__dict__.clear()
@@ -292,7 +315,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             X = seqs.X.copy()
             X[:, :-1] += self.input_noise * self._random_state.standard_normal(
                 (X.shape[0], X.shape[1] - 1)).astype(X.dtype)
-            noisy = Sequences(X, seqs.offsets, seqs.layout, seqs.Y, seqs.per_step)
+            noisy = Sequences(X, seqs.offsets, seqs.layout, seqs.Y, seqs.per_step, seqs.W)
             noisy.__dict__.update({k: v for k, v in seqs.__dict__.items()
                                    if k in ("lengths", "order", "last_rows")})
             seqs = noisy
@@ -419,7 +442,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             codes = np.concatenate([codes[:1], codes])
         return codes
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X, y=None, sample_weight=None):
         """Fit, then recognise the codes of ``X`` with the fitted weights.
 
         The same as ``fit(X).transform(X)``: recognition, not the codes
@@ -432,12 +455,14 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             As in :meth:`fit`.
         y : None
             Ignored.
+        sample_weight : array-like or list of array-like, default=None
+            As in :meth:`fit` (recognition itself is unweighted).
 
         Returns
         -------
         codes : ndarray of shape (n_sequences, n_pb) or (n_timesteps, n_pb)
         """
-        return self.fit(X, y).transform(X)
+        return self.fit(X, y, sample_weight=sample_weight).transform(X)
 
     # -- prediction and generation -------------------------------------------
     def _check_codes(self, codes, n_expected=None):
@@ -664,7 +689,8 @@ _DOC = """Recurrent neural network with parametric bias (RNNPB).
     codes_ : ndarray of shape (n_sequences, n_pb)
         The parametric-bias values p of the training sequences, in the
         order they were given (sequences added by :meth:`partial_fit`
-        after them).
+        after them). A sequence of ``sample_weight`` 0 keeps the code it
+        started from (0.5; in :meth:`partial_fit`, the recognised code).
 
     input_weights_ : ndarray of shape (n_features, n_hidden)
 
@@ -694,6 +720,13 @@ _DOC = """Recurrent neural network with parametric bias (RNNPB).
     codes (one row per training sequence): a weight search
     (:class:`GeneticOptimizer`...) searches the codes too. The L2 penalty
     ``alpha`` leaves the codes alone.
+
+    ``sample_weight`` (:meth:`fit`) weighs the next-step predictions: the
+    loss is their weighted mean, the penalty divided by the weights'
+    total, so an integer weight counts a sequence that many times in the
+    shared weights' gradient; a code's gradient, from its own sequence
+    alone, scales with its weight, and a code of weight 0 is not learned.
+    :meth:`transform` (recognition) takes no weights.
 
     Recognition is a non-convex search: two codes can explain a short
     window equally well. More PB units than needed give the codes room to
