@@ -26,6 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._architecture import architecture, check_architecture, record_architecture
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
 from ._rtrl import RTRL_SOLVERS, check_rtrl_settings, fit_rtrl
@@ -177,9 +178,17 @@ class BaseRecurrent(BaseEstimator, ABC):
     _loss: str
     _univariate_rows: bool
 
+    #: the parameters that shape the network or its equations: a continued
+    #: fit (partial_fit, warm_start) refuses a change of any of them
+    _architecture_params = ("n_hidden",)
+
     @abstractmethod
     def _build_network(self, n_inputs, n_outputs):
         """The network for this family and these sizes (weights not included)."""
+
+    def _architecture(self):
+        """Name -> canonical value of each architecture parameter."""
+        return architecture(self)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -489,6 +498,8 @@ class BaseRecurrent(BaseEstimator, ABC):
             # before anything is validated or built: a refused setting changes nothing
             check_rtrl_settings(self)
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
+        if not first_pass:
+            check_architecture(self, incremental)
         saved = self.__dict__.copy()
         seqs = self._prepare(X, y, reset=first_pass, classes=classes,
                              sample_weight=sample_weight, incremental=incremental)
@@ -560,6 +571,7 @@ class BaseRecurrent(BaseEstimator, ABC):
         self._random_state = check_random_state(self.random_state)
         network = self._build_network(self._n_inputs, self.n_outputs_)
         self._network = network
+        record_architecture(self)
         dtype = seqs.X.dtype  # dtype preserved: float32 in, float32 weights
         n_weights = sum(math.prod(shape) for _, shape in network.layout())
         self._theta = np.empty(n_weights, dtype=dtype)

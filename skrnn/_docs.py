@@ -95,7 +95,14 @@ _TRAINING_PARAMETERS = """\
         the weights of the last finished epoch, or L-BFGS's best point.
 
     warm_start : bool, default=False
-        Start ``fit`` from the weights of the previous fit.
+        Start ``fit`` from the weights of the previous fit. The parameters
+        that shape the network or its equations (sizes, activation, skip
+        connections, context and time-step settings) must stay as they were
+        fitted: a change is refused with a ValueError, as in
+        ``partial_fit``. Refit with ``warm_start=False`` to take it. Those
+        that steer training, or only draw the first weights (``weight_init``
+        and initial values such as ``forget_bias`` or ``time_constant``),
+        may change.
 
     momentum : float, default=0.9
         Momentum of 'sgd'.

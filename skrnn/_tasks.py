@@ -161,6 +161,10 @@ class SequenceRegressorMixin(RegressorMixin):
         a dask array with ``dask_ml.wrappers.Incremental``, pass
         ``shuffle_blocks=False`` so that the chunks arrive in time order.
 
+        It continues the fitted network: a parameter that shapes it (see
+        ``warm_start``), set since it was fitted, is refused with a
+        ValueError, the model unchanged.
+
         Parameters
         ----------
         X : array-like or list of array-like
@@ -432,6 +436,10 @@ class SequenceClassifierMixin(ClassifierMixin):
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass of the solver over ``(X, y)``.
+
+        It continues the fitted network: a parameter that shapes it (see
+        ``warm_start``), set since it was fitted, is refused with a
+        ValueError, the model unchanged.
 
         Parameters
         ----------

@@ -272,7 +272,7 @@ def test_continuing_another_network_raises(change, how):
     model = BackPropagationRegressor(n_lags=4, max_iter=2, random_state=0).fit(X, Y[:, 0])
     before = model._theta.copy()
     model.set_params(**change, warm_start=how == "warm_start")
-    with pytest.raises(ValueError, match="differ from the fitted network"):
+    with pytest.raises(ValueError, match="changed since the network was fitted"):
         model.partial_fit(X, Y[:, 0]) if how == "partial_fit" else model.fit(X, Y[:, 0])
     assert_array_equal(model._theta, before)
     model.set_params(warm_start=False).fit(X, Y[:, 0])  # a refit takes the change

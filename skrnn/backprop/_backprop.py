@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._activations import ACTIVATION_CODES
+from .._architecture import check_architecture, record_architecture
 from .._kernels._lagnet import lagnet_forward, lagnet_generate, lagnet_train
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin, check_classes_on_first_call
@@ -145,6 +146,7 @@ class _BaseBackPropagation(BaseEstimator):
             self.n_lags_ = int(seqs.lengths.min())
         else:
             self.n_lags_ = int(self.n_lags)
+        record_architecture(self)
         self._sizes = np.array([self.n_lags_ * self._n_inputs, *hidden, self.n_outputs_],
                                dtype=np.intp)
         dtype = seqs.X.dtype  # float32 in, float32 weights
@@ -230,6 +232,8 @@ class _BaseBackPropagation(BaseEstimator):
 
     def _validate_and_initialize(self, X, y, incremental, classes, sample_weight):
         keep = hasattr(self, "_theta") and (incremental or self.warm_start)
+        if keep:  # before anything of the fitted model changes
+            check_architecture(self, incremental)
         seqs = check_sequences(self, X, reset=not keep, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype if keep else None)
         self._encode_targets(seqs, y, reset=not keep, classes=classes)
@@ -238,8 +242,6 @@ class _BaseBackPropagation(BaseEstimator):
         seqs.W = self._target_weights(
             seqs, sample_weight,
             allow_all_zero=incremental and seqs.layout == "series" and self._per_step)
-        if keep:
-            self._check_same_network()
         rng = check_random_state(self.random_state)
         # a stream of a series may start with fewer rows than a window
         streamed = incremental and seqs.layout == "series"
@@ -250,17 +252,12 @@ class _BaseBackPropagation(BaseEstimator):
             self._initialize(seqs, rng)
         return seqs, rng
 
-    def _check_same_network(self):
-        """partial_fit and warm_start continue the fitted weights: a window length or
-        hidden layers set since then would otherwise be silently ignored."""
-        hidden = self._hidden_sizes()
-        n_lags = self.n_lags_ if self.n_lags is None else int(self.n_lags)
-        if n_lags != self.n_lags_ or hidden != [int(h) for h in self._sizes[1:-1]]:
-            raise ValueError(
-                f"n_lags={self.n_lags!r} and hidden_layer_sizes={self.hidden_layer_sizes!r} "
-                f"differ from the fitted network (n_lags_={self.n_lags_}, hidden layers "
-                f"{[int(h) for h in self._sizes[1:-1]]}), whose weights partial_fit and "
-                "warm_start continue. Set them back, or refit with warm_start=False.")
+    def _architecture(self):
+        """Name -> value of each parameter that shapes the network's weights or
+        equations; ``n_lags=None`` stands for the window length it fitted."""
+        return {"n_lags": self.n_lags_ if self.n_lags is None else int(self.n_lags),
+                "hidden_layer_sizes": tuple(self._hidden_sizes()),
+                "activation": self.activation}
 
     def _raise_too_short(self, seqs, n_history=0):
         T = int(seqs.lengths.min()) + n_history
@@ -411,8 +408,10 @@ _PARAMETERS = """\
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights and the shuffling.
     warm_start : bool, default=False
-        Continue from the weights of the previous fit (``n_lags`` and
-        ``hidden_layer_sizes`` must then stay as they were fitted).
+        Continue from the weights of the previous fit. ``n_lags``,
+        ``hidden_layer_sizes`` and ``activation`` must then stay as they were
+        fitted (a change is a ValueError, as in ``partial_fit``); refit with
+        ``warm_start=False`` to take one.
     verbose : bool, default=False
         Print the loss of every epoch.
 """
@@ -601,6 +600,10 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         the epoch only when each chunk completes a multiple of ``batch_size``
         windows.
 
+        It continues the fitted network: ``n_lags``, ``hidden_layer_sizes``
+        or ``activation`` set since it was fitted is refused with a
+        ValueError, the model unchanged.
+
         Parameters
         ----------
         X : array-like or list of array-like
@@ -753,6 +756,10 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over the sequences ``(X, y)``.
+
+        It continues the fitted network: ``n_lags``, ``hidden_layer_sizes``
+        or ``activation`` set since it was fitted is refused with a
+        ValueError, the model unchanged.
 
         Parameters
         ----------

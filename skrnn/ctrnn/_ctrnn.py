@@ -57,6 +57,11 @@ class _BaseCTRNN(BaseRecurrent):
         "max_step": [None, Interval(Real, 0, None, closed="neither")],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
     }
+    # time_constant gives the first time constants, trained since: its groups
+    # are those of n_hidden (a count that does not match is refused by
+    # _check_targets, on every fit)
+    _architecture_params = ("n_hidden", "dt", "integration", "max_step", "time_column",
+                            "activation")
 
     def __init__(
         self,

@@ -10,7 +10,7 @@ from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from .._weights import add_class_weight
 from ..utils._compat import Interval, StrOptions
-from ._stacked import hidden_sizes, stacked_or_single
+from ._stacked import hidden_sizes, srn_architecture, stacked_or_single
 
 
 class _BaseElman(BaseRecurrent):
@@ -24,6 +24,8 @@ class _BaseElman(BaseRecurrent):
         "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "skip_connections": ["boolean", StrOptions({"input", "output", "both"})],
     }
+    _architecture_params = ("n_hidden", "skip_connections", "activation", "initial_context")
+    _architecture = srn_architecture
 
     def __init__(
         self,

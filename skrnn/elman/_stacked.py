@@ -7,6 +7,7 @@ from numbers import Integral
 
 import numpy as np
 
+from .._architecture import architecture
 from .._activations import ACTIVATION_CODES
 from .._kernels._srn import srn_bptt, srn_forward
 from .._kernels._stacked import stacked_generate
@@ -344,3 +345,19 @@ def stacked_or_single(n_inputs, n_hidden, n_outputs, **params):
         params.pop("skip_connections", None)  # one layer has nothing to skip
         return SimpleRecurrentNetwork(n_inputs, sizes[0], n_outputs, **params)
     return StackedRecurrentNetwork(n_inputs, sizes, n_outputs, **params)
+
+
+def srn_architecture(estimator):
+    """The architecture parameters of an Elman or Jordan estimator, as compared
+    by :func:`skrnn._architecture.check_architecture`.
+
+    ``skip_connections`` shapes a stack only (one layer has nothing to skip),
+    and True is 'input'.
+    """
+    params = architecture(estimator)
+    if len(hidden_sizes(estimator.n_hidden)) == 1:
+        del params["skip_connections"]
+    elif params["skip_connections"] is True:
+        params["skip_connections"] = "input"
+    return params
+

@@ -9,7 +9,7 @@ from .._docs import FITTED_ATTRIBUTES, SRN_TRAINING_PARAMETERS, STACKED_NETWORK_
 from .._sequences import SEQUENCE_LAYOUTS_DOC
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin
 from .._weights import add_class_weight
-from ..elman._stacked import hidden_sizes, stacked_or_single
+from ..elman._stacked import hidden_sizes, srn_architecture, stacked_or_single
 from ..utils._compat import Interval, StrOptions
 
 
@@ -26,6 +26,9 @@ class _BaseJordan(BaseRecurrent):
         "n_hidden": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "skip_connections": ["boolean", StrOptions({"input", "output", "both"})],
     }
+    _architecture_params = ("n_hidden", "skip_connections", "activation", "initial_context",
+                            "context_decay")
+    _architecture = srn_architecture
 
     def __init__(
         self,

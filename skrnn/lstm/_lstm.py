@@ -41,6 +41,8 @@ class _BaseLSTM(BaseRecurrent):
         "entropy_bandwidth": [Interval(Real, 0, None, closed="neither")],
         "entropy_mean_weight": [Interval(Real, 0, None, closed="left")],
     }
+    # forget_bias only sets the first weights, as weight_init does
+    _architecture_params = ("n_hidden", "peepholes")
 
     def __init__(
         self,

@@ -11,6 +11,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
+from .._architecture import check_architecture
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS, TRAINING_ATTRIBUTES
 from .._sequences import SEQUENCE_LAYOUTS_DOC, Sequences, check_sequences
@@ -68,6 +69,8 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         "recognition_window": [Interval(Integral, 2, None, closed="left")],
         "input_noise": [Interval(Real, 0, None, closed="left")],
     }
+    _architecture_params = ("n_hidden", "n_pb", "recurrence", "activation", "initial_context",
+                            "context_decay")
 
     _loss = "squared_error"
     _univariate_rows = False
@@ -245,6 +248,10 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
         ``X`` is one new sequence (its state does not carry over from the
         previous call).
 
+        It continues the fitted network: a parameter that shapes it (see
+        ``warm_start``), set since it was fitted, is refused with a
+        ValueError, the model unchanged.
+
         Parameters
         ----------
         X : array-like or list of array-like
@@ -280,6 +287,8 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
                 "held-out sequences would never be learned. Hold out sequences yourself "
                 "and score them through transform.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
+        if not first_pass:
+            check_architecture(self, incremental)
         # every check before the model changes: a call that fails leaves a
         # fitted model as it was (no codes added, no attributes of the new X)
         saved = self.__dict__.copy()

@@ -25,6 +25,7 @@ class _BaseSecondOrder(BaseRecurrent):
         **SRN_PARAMETER_CONSTRAINTS,
     }
     del _parameter_constraints["weight_init"]
+    _architecture_params = ("n_hidden", "activation", "initial_context")
 
     def __init__(
         self,

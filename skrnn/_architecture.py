@@ -1,0 +1,63 @@
+"""The parameters that define a fitted network, checked before it trains further.
+
+``partial_fit`` and ``fit`` with ``warm_start=True`` continue the stored
+weights. A parameter that shapes the network or its equations (``n_hidden``,
+``activation``...) set since the fit would make those weights mean something
+else, or not fit at all: such a change is refused, with the parameter, its
+fitted value and the new one, before anything of the model changes.
+Parameters that only steer training (``learning_rate_init``, ``alpha``,
+``max_iter``...) and those that only draw the first weights (``weight_init``)
+are not recorded and stay free.
+
+An estimator lists its architecture parameters in ``_architecture_params``;
+:func:`record_architecture` keeps their values when the network is built and
+:func:`check_architecture` compares them on every continued fit.
+"""
+
+import numpy as np
+
+
+def _canonical(value):
+    """``value`` in a form that compares equal for equal networks.
+
+    Sequences become tuples of Python scalars, and a one-element sequence
+    its element: ``n_hidden=(32,)`` builds the network ``n_hidden=32`` does.
+    """
+    if isinstance(value, (list, tuple, np.ndarray)):
+        items = tuple(_canonical(v) for v in value)
+        return items[0] if len(items) == 1 else items
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def architecture(estimator):
+    """Name -> canonical value of each of ``estimator._architecture_params``."""
+    return {name: _canonical(getattr(estimator, name))
+            for name in estimator._architecture_params}
+
+
+def record_architecture(estimator):
+    """Keep the architecture the network is being built with."""
+    estimator._fitted_architecture = estimator._architecture()
+
+
+def check_architecture(estimator, incremental):
+    """A ValueError if an architecture parameter changed since the network was built.
+
+    ``incremental`` names the call in the message: ``partial_fit``, or
+    ``fit`` with ``warm_start=True``.
+    """
+    fitted = getattr(estimator, "_fitted_architecture", None)
+    if fitted is None:  # pickled before the architecture was recorded: nothing to compare
+        return
+    current = estimator._architecture()
+    call = "partial_fit" if incremental else "fit with warm_start=True"
+    for name, old in fitted.items():
+        if current.get(name) != old:
+            raise ValueError(
+                f"{name} changed since the network was fitted: fitted with {name}={old!r}, "
+                f"now {name}={getattr(estimator, name)!r}. {call} continues the fitted "
+                f"weights, which belong to the network fitted with {name}={old!r}. Set "
+                f"{name} back to {old!r}, or refit a new network with fit and "
+                "warm_start=False.")

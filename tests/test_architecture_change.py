@@ -1,0 +1,200 @@
+"""A parameter that shapes the network, set after a fit, is refused by a continued fit.
+
+``partial_fit`` and ``fit`` with ``warm_start=True`` continue the fitted
+weights; were a changed ``n_hidden``, ``activation``... silently ignored,
+``get_params`` would describe another network than the one trained.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from skrnn import (
+    BackPropagationClassifier,
+    BackPropagationRegressor,
+    CTRNNClassifier,
+    CTRNNRegressor,
+    ElmanClassifier,
+    ElmanRegressor,
+    JordanClassifier,
+    JordanRegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNPBRegressor,
+    SecondOrderClassifier,
+    SecondOrderRegressor,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+RNG = np.random.default_rng(0)
+X3 = RNG.uniform(0, 1, (6, 5, 2))  # non-negative: column 0 can be elapsed times
+Y3 = RNG.normal(size=(6, 5, 1))
+LABELS = np.array([0, 1, 0, 1, 0, 1])
+SERIES = RNG.normal(size=(40, 2))
+TARGET = RNG.normal(size=40)
+
+
+def _is_classifier(model):
+    return type(model).__name__.endswith("Classifier")
+
+
+def _data(model):
+    if isinstance(model, RNNPBRegressor):
+        return X3, None
+    if isinstance(model, BackPropagationRegressor):
+        return SERIES, TARGET
+    if _is_classifier(model):
+        return X3, LABELS
+    return X3, Y3
+
+
+def _train_options(model):
+    if isinstance(model, (BackPropagationRegressor, BackPropagationClassifier)):
+        return {"max_iter": 2, "random_state": 0}
+    return {"max_iter": 2, "random_state": 0, "batch_size": 3}
+
+
+def _fitted(model):
+    model = clone(model).set_params(**_train_options(model))
+    X, y = _data(model)
+    return model.fit(X, y), X, y
+
+
+def _continue(model, X, y, how):
+    if how == "partial_fit":
+        if _is_classifier(model):
+            return model.partial_fit(X, y, classes=np.unique(y))
+        return model.partial_fit(X, y)
+    return model.set_params(warm_start=True).fit(X, y)
+
+
+# (estimator as fitted, one architecture parameter changed after the fit)
+CHANGES = [
+    (ElmanRegressor(n_hidden=3), {"n_hidden": 4}),
+    (ElmanRegressor(n_hidden=3), {"n_hidden": (3, 2)}),
+    (ElmanRegressor(n_hidden=(3, 2)), {"skip_connections": True}),
+    (ElmanRegressor(n_hidden=(3, 2), skip_connections="input"), {"skip_connections": "both"}),
+    (ElmanRegressor(n_hidden=3), {"activation": "relu"}),
+    (ElmanRegressor(n_hidden=3), {"initial_context": 0.5}),
+    (ElmanClassifier(n_hidden=3), {"n_hidden": 4}),
+    (JordanRegressor(n_hidden=3), {"n_hidden": 2}),
+    (JordanRegressor(n_hidden=(3, 2)), {"skip_connections": "input"}),
+    (JordanRegressor(n_hidden=3), {"activation": "logistic"}),
+    (JordanRegressor(n_hidden=3), {"initial_context": 0.5}),
+    (JordanRegressor(n_hidden=3), {"context_decay": 0.9}),
+    (JordanClassifier(n_hidden=3), {"context_decay": 0.9}),
+    (LSTMRegressor(n_hidden=3), {"n_hidden": 4}),
+    (LSTMRegressor(n_hidden=3), {"n_hidden": (3, 2)}),
+    (LSTMRegressor(n_hidden=3), {"peepholes": True}),
+    (LSTMClassifier(n_hidden=3), {"peepholes": True}),
+    (CTRNNRegressor(n_hidden=3), {"n_hidden": 4}),
+    (CTRNNRegressor(n_hidden=(2, 1), time_constant=(1, 4)), {"n_hidden": (1, 2)}),
+    (CTRNNRegressor(n_hidden=3), {"dt": 0.5}),
+    (CTRNNRegressor(n_hidden=3), {"integration": "exponential"}),
+    (CTRNNRegressor(n_hidden=3), {"max_step": 0.5}),
+    (CTRNNRegressor(n_hidden=3), {"time_column": 0}),
+    (CTRNNRegressor(n_hidden=3), {"activation": "relu"}),
+    (CTRNNClassifier(n_hidden=3), {"dt": 0.5}),
+    (SecondOrderRegressor(n_hidden=3), {"n_hidden": 4}),
+    (SecondOrderRegressor(n_hidden=3), {"activation": "logistic"}),
+    (SecondOrderRegressor(n_hidden=3), {"initial_context": 0.5}),
+    (SecondOrderClassifier(n_hidden=3), {"n_hidden": 4}),
+    (RNNPBRegressor(n_hidden=3), {"n_hidden": 4}),
+    (RNNPBRegressor(n_hidden=3), {"n_pb": 3}),
+    (RNNPBRegressor(n_hidden=3), {"recurrence": "jordan"}),
+    (RNNPBRegressor(n_hidden=3), {"activation": "relu"}),
+    (RNNPBRegressor(n_hidden=3), {"initial_context": 0.5}),
+    (RNNPBRegressor(n_hidden=3, recurrence="jordan"), {"context_decay": 0.9}),
+    (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3), {"n_lags": 4}),
+    (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3), {"hidden_layer_sizes": (3, 2)}),
+    (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3), {"activation": "logistic"}),
+    (BackPropagationClassifier(hidden_layer_sizes=3), {"n_lags": 4}),
+]
+
+
+def _id(case):
+    model, change = case
+    return f"{type(model).__name__}-{next(iter(change))}={next(iter(change.values()))!r}"
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+@pytest.mark.parametrize("case", CHANGES, ids=[_id(c) for c in CHANGES])
+def test_changed_architecture_is_refused(case, how):
+    model, change = case
+    model, X, y = _fitted(model)
+    (name, new), = change.items()
+    model.set_params(**change)
+    if how == "warm_start":
+        model.set_params(warm_start=True)
+    before = pickle.dumps(model)
+    prediction = model.predict(X)
+    with pytest.raises(ValueError, match=f"{name} changed since the network was fitted") as error:
+        _continue(model, X, y, how)
+    message = str(error.value)
+    assert f"now {name}={new!r}" in message
+    assert "fit and warm_start=False" in message
+    assert f"fitted with {name}=" in message and f"back to " in message
+    # the model is untouched, down to the last bit
+    assert pickle.dumps(model) == before
+    assert_array_equal(model.predict(X), prediction)
+
+
+@pytest.mark.parametrize("case", CHANGES, ids=[_id(c) for c in CHANGES])
+def test_plain_fit_builds_the_new_network(case):
+    """fit (warm_start=False) takes the change: the same model as one built with it."""
+    model, change = case
+    model, X, y = _fitted(model)
+    model.set_params(**change).fit(X, y)
+    fresh = clone(model).fit(X, y)
+    assert_array_equal(model.predict(X), fresh.predict(X))
+    # and it can be continued under the new setting
+    _continue(model, X, y, "partial_fit")
+
+
+# parameters that steer training only, or that only draw the first weights
+TRAINING_CHANGES = [
+    (ElmanRegressor(n_hidden=3), {"learning_rate_init": 0.1, "alpha": 0.1, "max_iter": 3}),
+    (ElmanRegressor(n_hidden=3), {"weight_init": "glorot_uniform", "batch_size": 2}),
+    (ElmanRegressor(n_hidden=3), {"skip_connections": True}),  # one layer: nothing to skip
+    (JordanRegressor(n_hidden=3), {"teacher_forcing": True, "solver": "sgd"}),
+    (LSTMRegressor(n_hidden=3), {"forget_bias": 0.0, "learning_rate_init": 0.1}),
+    (CTRNNRegressor(n_hidden=3), {"time_constant": 5.0, "learning_rate_init": 0.1}),
+    (SecondOrderRegressor(n_hidden=3), {"alpha": 0.1, "learning_rate_init": 0.1}),
+    (RNNPBRegressor(n_hidden=3), {"learning_rate_init": 0.1}),
+    (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3), {"learning_rate_init": 0.1}),
+]
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+@pytest.mark.parametrize("case", TRAINING_CHANGES, ids=[_id(c) for c in TRAINING_CHANGES])
+def test_training_parameters_stay_free(case, how):
+    model, change = case
+    model, X, y = _fitted(model)
+    before = model._theta.copy()
+    model.set_params(**change)
+    _continue(model, X, y, how)
+    assert model._theta.shape == before.shape
+    assert not np.array_equal(model._theta, before)  # it trained on
+
+
+@pytest.mark.parametrize("same", [(4,), [4], np.array([4]), np.int64(4)])
+def test_the_same_sizes_written_otherwise_are_no_change(same):
+    model, X, y = _fitted(ElmanRegressor(n_hidden=4))
+    model.set_params(n_hidden=same).partial_fit(X, y)
+    stack, X, y = _fitted(ElmanRegressor(n_hidden=(4, 3), skip_connections=True))
+    stack.set_params(n_hidden=[4, 3], skip_connections="input").partial_fit(X, y)
+
+
+def test_a_model_pickled_before_the_check_continues():
+    """A model fitted before the architecture was recorded has nothing to compare."""
+    model, X, y = _fitted(ElmanRegressor(n_hidden=3))
+    del model._fitted_architecture
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pickle.loads(pickle.dumps(model)).partial_fit(X, y)
