@@ -42,22 +42,31 @@ def record_architecture(estimator):
     estimator._fitted_architecture = estimator._architecture()
 
 
-def check_architecture(estimator, incremental):
+def continued_call(incremental):
+    """The call that continues a fitted network, as named in messages."""
+    return "partial_fit" if incremental else "fit with warm_start=True"
+
+
+def check_architecture(estimator, call, fitted=None, prefix="",
+                       refit="fit with warm_start=False"):
     """A ValueError if an architecture parameter changed since the network was built.
 
-    ``incremental`` names the call in the message: ``partial_fit``, or
-    ``fit`` with ``warm_start=True``.
+    ``call`` names what continues the weights (``'partial_fit'``, ``'fit
+    with warm_start=True'``) and ``refit`` what builds a new network, in the
+    message. ``fitted`` is the architecture recorded at the fit, by default
+    ``estimator``'s own; a meta-estimator passes that of the network it
+    fitted from ``estimator``, and ``prefix`` its parameters' prefix.
     """
-    fitted = getattr(estimator, "_fitted_architecture", None)
+    if fitted is None:
+        fitted = getattr(estimator, "_fitted_architecture", None)
     if fitted is None:  # pickled before the architecture was recorded: nothing to compare
         return
     current = estimator._architecture()
-    call = "partial_fit" if incremental else "fit with warm_start=True"
     for name, old in fitted.items():
         if current.get(name) != old:
+            name, new = prefix + name, getattr(estimator, name)
             raise ValueError(
                 f"{name} changed since the network was fitted: fitted with {name}={old!r}, "
-                f"now {name}={getattr(estimator, name)!r}. {call} continues the fitted "
-                f"weights, which belong to the network fitted with {name}={old!r}. Set "
-                f"{name} back to {old!r}, or refit a new network with fit and "
-                "warm_start=False.")
+                f"now {name}={new!r}. {call} continues the fitted weights, which belong to "
+                f"the network fitted with {name}={old!r}. Set {name} back to {old!r}, or "
+                f"build a new network with {refit}.")

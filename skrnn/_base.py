@@ -26,7 +26,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._activations import HIDDEN_ACTIVATIONS
-from ._architecture import architecture, check_architecture, record_architecture
+from ._architecture import architecture, check_architecture, continued_call, record_architecture
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
 from ._rtrl import RTRL_SOLVERS, check_rtrl_settings, fit_rtrl
@@ -499,7 +499,7 @@ class BaseRecurrent(BaseEstimator, ABC):
             check_rtrl_settings(self)
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         if not first_pass:
-            check_architecture(self, incremental)
+            check_architecture(self, continued_call(incremental))
         saved = self.__dict__.copy()
         seqs = self._prepare(X, y, reset=first_pass, classes=classes,
                              sample_weight=sample_weight, incremental=incremental)

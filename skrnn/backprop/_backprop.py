@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._activations import ACTIVATION_CODES
-from .._architecture import check_architecture, record_architecture
+from .._architecture import check_architecture, continued_call, record_architecture
 from .._kernels._lagnet import lagnet_forward, lagnet_generate, lagnet_train
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
 from .._tasks import SequenceClassifierMixin, SequenceRegressorMixin, check_classes_on_first_call
@@ -233,7 +233,7 @@ class _BaseBackPropagation(BaseEstimator):
     def _validate_and_initialize(self, X, y, incremental, classes, sample_weight):
         keep = hasattr(self, "_theta") and (incremental or self.warm_start)
         if keep:  # before anything of the fitted model changes
-            check_architecture(self, incremental)
+            check_architecture(self, continued_call(incremental))
         seqs = check_sequences(self, X, reset=not keep, univariate_rows=self._univariate_rows,
                                dtype=self._theta.dtype if keep else None)
         self._encode_targets(seqs, y, reset=not keep, classes=classes)

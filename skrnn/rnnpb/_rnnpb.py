@@ -11,7 +11,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
-from .._architecture import check_architecture
+from .._architecture import check_architecture, continued_call
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS, TRAINING_ATTRIBUTES
 from .._sequences import SEQUENCE_LAYOUTS_DOC, Sequences, check_sequences
@@ -288,7 +288,7 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
                 "and score them through transform.")
         first_pass = not hasattr(self, "_theta") or (not self.warm_start and not incremental)
         if not first_pass:
-            check_architecture(self, incremental)
+            check_architecture(self, continued_call(incremental))
         # every check before the model changes: a call that fails leaves a
         # fitted model as it was (no codes added, no attributes of the new X)
         saved = self.__dict__.copy()

@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from .._architecture import check_architecture
 from .._base import BaseRecurrent
 from .._weights import check_partial_fit_class_weight
 from ..utils._compat import HasMethods, Interval, _fit_context
@@ -257,6 +258,7 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
             self._search(net, seqs, self._start_population(net, seqs), 1)
             return
         net = self.best_estimator_
+        self._check_same_network(net)
         seqs = net._prepare(X, y, reset=False, classes=classes, sample_weight=sample_weight)
         evaluate = self._evaluator(net, seqs)
         with self._threads(net):
@@ -266,6 +268,19 @@ class _BaseWeightSearch(MetaEstimatorMixin, BaseEstimator, ABC):
         self.best_loss_ = best
         self._record(thetas, losses)
         self._search(net, seqs, None, 1)
+
+    def _check_same_network(self, net):
+        """partial_fit searches the weights of the network fitted from ``estimator``:
+        a changed architecture of ``estimator`` is refused, not silently ignored."""
+        if type(self.estimator) is not type(net):
+            raise ValueError(
+                f"estimator changed since the search was fitted: fitted with a "
+                f"{type(net).__name__}, now a {type(self.estimator).__name__}. partial_fit "
+                "continues the search over the fitted network's weights. Set estimator back, "
+                "or start a new search with fit.")
+        check_architecture(self.estimator, "partial_fit",
+                           fitted=getattr(net, "_fitted_architecture", None),
+                           prefix="estimator__", refit="fit")
 
     def _build(self, X, y, classes=None, sample_weight=None):
         if not isinstance(self.estimator, BaseRecurrent):
