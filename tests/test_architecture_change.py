@@ -192,6 +192,13 @@ def test_the_same_sizes_written_otherwise_are_no_change(same):
     stack.set_params(n_hidden=[4, 3], skip_connections="input").partial_fit(X, y)
 
 
+def test_the_same_time_column_written_otherwise_is_no_change():
+    model, X, y = _fitted(CTRNNRegressor(n_hidden=3, time_column=-1))
+    model.set_params(time_column=1).partial_fit(X, y)  # two features: -1 is 1
+    with pytest.raises(ValueError, match="fitted with time_column=1, now time_column=0"):
+        model.set_params(time_column=0).partial_fit(X, y)
+
+
 def test_a_model_pickled_before_the_check_continues():
     """A model fitted before the architecture was recorded has nothing to compare."""
     model, X, y = _fitted(ElmanRegressor(n_hidden=3))

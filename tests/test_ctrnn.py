@@ -285,9 +285,10 @@ def test_too_many_substeps():
 
 
 def test_fitted_time_column_checked_after_set_params():
-    """set_params does not rebuild a fitted network: prediction, partial_fit and
-    forecast still read the time column it was fitted with, so that column's
-    elapsed times are the ones checked (not the newly set column's)."""
+    """set_params does not rebuild a fitted network: prediction and forecast
+    still read the time column it was fitted with, so that column's elapsed
+    times are the ones checked (not the newly set column's); partial_fit
+    refuses to continue the network under another column."""
     est = CTRNNRegressor(n_hidden=3, time_column=-1, max_iter=2, random_state=0)
     with pytest.warns(ConvergenceWarning):
         est.fit(X_TIMED[0], X_TIMED[0][:, :2])
@@ -297,7 +298,7 @@ def test_fitted_time_column_checked_after_set_params():
     est.set_params(time_column=None)
     with pytest.raises(ValueError, match="non-negative"):
         est.predict(X)
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(ValueError, match="time_column changed since the network was fitted"):
         est.partial_fit(X, X[:, :2])
     with pytest.raises(ValueError, match="time column"):
         est.forecast(X_TIMED[0], 3)

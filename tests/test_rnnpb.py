@@ -402,7 +402,8 @@ def test_generate_starts_from_the_mean_first_step_of_all_sequences_held():
 
 def test_a_fitted_model_keeps_its_code_width_until_refit():
     """set_params(n_pb=...) takes effect at the next fit, as n_hidden does: until
-    then transform, predict, generate and partial_fit use the fitted network."""
+    then transform, predict and generate use the fitted network, and
+    partial_fit refuses to continue it under the new width."""
     est = RNNPBRegressor(n_hidden=4, n_pb=2, max_iter=2, random_state=0).fit(X_LIST)
     codes = est.transform(X_LIST)
     est.set_params(n_pb=3)

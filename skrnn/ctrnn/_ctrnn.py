@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._activations import HIDDEN_ACTIVATIONS
+from .._architecture import architecture
 from .._base import BaseRecurrent
 from .._docs import BPTT_STEPS, FITTED_ATTRIBUTES, SRN_TRAINING_PARAMETERS
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
@@ -151,6 +152,12 @@ class _BaseCTRNN(BaseRecurrent):
             raise ValueError(f"time_column={self.time_column} is not a column of X, which has "
                              f"{n} feature(s) per time step.")
         return self.time_column % n
+
+    def _architecture(self):
+        params = architecture(self)
+        # by name, by negative or by positive index: the same column is no change
+        params["time_column"] = self._time_index()
+        return params
 
     def _build_network(self, n_inputs, n_outputs):
         sizes, taus = self._sizes_and_taus()
