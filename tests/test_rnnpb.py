@@ -411,6 +411,7 @@ def test_a_fitted_model_keeps_its_code_width_until_refit():
     assert est.generate(codes, 3).shape == (3, 3, 2)
     assert len(est.predict(X_LIST)) == 3
     assert len(est.get_feature_names_out()) == 2
-    est.partial_fit(X_SERIES)
-    assert est.codes_.shape == (4, 2)
+    with pytest.raises(ValueError, match="n_pb changed since the network was fitted"):
+        est.partial_fit(X_SERIES)
+    assert est.codes_.shape == (3, 2)
     assert est.fit(X_LIST).codes_.shape == (3, 3)
