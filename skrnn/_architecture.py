@@ -70,3 +70,18 @@ def check_architecture(estimator, call, fitted=None, prefix="",
                 f"now {name}={new!r}. {call} continues the fitted weights, which belong to "
                 f"the network fitted with {name}={old!r}. Set {name} back to {old!r}, or "
                 f"build a new network with {refit}.")
+
+
+def follow_training_settings(estimator):
+    """Give the fitted network the estimator's current ``bptt_steps``.
+
+    The network is built once, at the first fit, with the truncation of
+    BPTT: without this, a ``bptt_steps`` set since then would be silently
+    ignored by the continued fits it is meant to steer. Sub-networks (the
+    top layer of a stack, the core of an RNNPB) get it too.
+    """
+    parts = [estimator._network]
+    while parts:
+        part = parts.pop()
+        part.bptt_steps = estimator.bptt_steps
+        parts.extend(p for p in vars(part).values() if hasattr(p, "bptt_steps"))

@@ -26,7 +26,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._activations import HIDDEN_ACTIVATIONS
-from ._architecture import architecture, check_architecture, continued_call, record_architecture
+from ._architecture import (architecture, check_architecture, continued_call,
+                            follow_training_settings, record_architecture)
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
 from ._rtrl import RTRL_SOLVERS, check_rtrl_settings, fit_rtrl
@@ -511,6 +512,8 @@ class BaseRecurrent(BaseEstimator, ABC):
             raise
         if first_pass:
             self._initialize(seqs)
+        else:
+            follow_training_settings(self)
         try:
             self._train(seqs, incremental, first_pass)
         except _SplitRefused:

@@ -221,3 +221,23 @@ def test_weight_search_partial_fit_refuses_a_changed_estimator(change):
     assert_array_equal(search.best_estimator_.get_flat_weights(), best)
     search.fit(X3, Y3)  # a new search takes the change
     search.partial_fit(X3, Y3)
+
+
+LONG = RNG.uniform(0, 1, (4, 12, 2))
+
+
+@pytest.mark.parametrize("model", [
+    ElmanRegressor(n_hidden=3), ElmanRegressor(n_hidden=(3, 2)), JordanRegressor(n_hidden=3),
+    LSTMRegressor(n_hidden=3), CTRNNRegressor(n_hidden=3), SecondOrderRegressor(n_hidden=3),
+    RNNPBRegressor(n_hidden=3)], ids=lambda m: f"{type(m).__name__}-{m.n_hidden}")
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_new_bptt_steps_steers_the_continued_fit(model, how):
+    """bptt_steps is built into the network at the first fit: a continued fit
+    must truncate as set now, not as at that fit."""
+    y = None if isinstance(model, RNNPBRegressor) else LONG[:, :, :1]
+    thetas = []
+    for bptt_steps in (None, 1):
+        fitted = clone(model).set_params(max_iter=2, random_state=0).fit(LONG, y)
+        _continue(fitted.set_params(bptt_steps=bptt_steps), LONG, y, how)
+        thetas.append(fitted._theta)
+    assert not np.array_equal(*thetas)

@@ -11,7 +11,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_is_fitted
 
-from .._architecture import check_architecture, continued_call
+from .._architecture import check_architecture, continued_call, follow_training_settings
 from .._base import SRN_PARAMETER_CONSTRAINTS, BaseRecurrent
 from .._docs import NETWORK_PARAMETERS, SRN_TRAINING_PARAMETERS, TRAINING_ATTRIBUTES
 from .._sequences import SEQUENCE_LAYOUTS_DOC, Sequences, check_sequences
@@ -307,6 +307,8 @@ class RNNPBRegressor(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseRecu
             raise
         if first_pass:
             self._initialize(seqs)
+        else:
+            follow_training_settings(self)
         # every call brings sequences of its own: no state carries over
         self.__dict__.pop("_stream_state", None)
         workspace = Workspace()
