@@ -26,8 +26,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._activations import HIDDEN_ACTIVATIONS
-from ._architecture import (architecture, check_architecture, continued_call,
-                            follow_training_settings, record_architecture)
+from ._architecture import (
+    architecture,
+    check_architecture,
+    continued_call,
+    follow_training_settings,
+    record_architecture,
+)
 from ._layers import WEIGHT_INITS
 from ._losses import LOSSES
 from ._rtrl import RTRL_SOLVERS, check_rtrl_settings, fit_rtrl

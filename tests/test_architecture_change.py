@@ -140,7 +140,7 @@ def test_changed_architecture_is_refused(case, how):
     message = str(error.value)
     assert f"now {name}={new!r}" in message
     assert "fit with warm_start=False" in message
-    assert f"fitted with {name}=" in message and f"back to " in message
+    assert f"fitted with {name}=" in message and "back to " in message
     # the model is untouched, down to the last bit
     assert pickle.dumps(model) == before
     assert_array_equal(model.predict(X), prediction)

@@ -7,8 +7,8 @@ from numbers import Integral
 
 import numpy as np
 
-from .._architecture import architecture
 from .._activations import ACTIVATION_CODES
+from .._architecture import architecture
 from .._kernels._srn import srn_bptt, srn_forward
 from .._kernels._stacked import stacked_generate
 from .._layers import (
@@ -360,4 +360,3 @@ def srn_architecture(estimator):
     elif params["skip_connections"] is True:
         params["skip_connections"] = "input"
     return params
-
