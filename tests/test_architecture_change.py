@@ -115,6 +115,8 @@ CHANGES = [
     (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3), {"n_lags": 4}),
     (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3), {"hidden_layer_sizes": (3, 2)}),
     (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3), {"activation": "logistic"}),
+    (BackPropagationRegressor(n_lags=3, hidden_layer_sizes=3),
+     {"output_activation": "logistic"}),
     (BackPropagationClassifier(hidden_layer_sizes=3), {"n_lags": 4}),
 ]
 
@@ -130,11 +132,13 @@ def test_changed_architecture_is_refused(case, how):
     model, change = case
     model, X, y = _fitted(model)
     (name, new), = change.items()
+    prediction = model.predict(X)
     model.set_params(**change)
     if how == "warm_start":
         model.set_params(warm_start=True)
     before = pickle.dumps(model)
-    prediction = model.predict(X)
+    # until it is refitted, the model predicts with the network it fitted
+    assert_array_equal(model.predict(X), prediction)
     with pytest.raises(ValueError, match=f"{name} changed since the network was fitted") as error:
         _continue(model, X, y, how)
     message = str(error.value)

@@ -259,6 +259,15 @@ class _BaseBackPropagation(BaseEstimator):
                 "hidden_layer_sizes": tuple(self._hidden_sizes()),
                 "activation": self.activation}
 
+    def _hidden_code(self):
+        return ACTIVATION_CODES[self._fitted_setting("activation")]
+
+    def _fitted_setting(self, name):
+        """An architecture parameter as fitted: one set since takes effect at the
+        next fit, and the fitted weights keep the network they were fitted in."""
+        fitted = getattr(self, "_fitted_architecture", None)  # None: pickled before it was kept
+        return getattr(self, name) if fitted is None else fitted[name]
+
     def _raise_too_short(self, seqs, n_history=0):
         T = int(seqs.lengths.min()) + n_history
         what = "series" if seqs.layout == "series" else "shortest sequence"
@@ -316,7 +325,7 @@ class _BaseBackPropagation(BaseEstimator):
     def _forward(self, X, rows, firsts):
         out = np.empty((rows.shape[0], self._sizes[-1]), dtype=self._theta.dtype)
         lagnet_forward(X, rows, firsts, self.n_lags_, self._theta, self._sizes,
-                       ACTIVATION_CODES[self.activation], self._output_code(), out)
+                       self._hidden_code(), self._output_code(), out)
         return out
 
     def _run(self, X, initial_state=None):
@@ -409,8 +418,9 @@ _PARAMETERS = """\
         Seeds the initial weights and the shuffling.
     warm_start : bool, default=False
         Continue from the weights of the previous fit. ``n_lags``,
-        ``hidden_layer_sizes`` and ``activation`` must then stay as they were
-        fitted (a change is a ValueError, as in ``partial_fit``); refit with
+        ``hidden_layer_sizes``, ``activation`` (and the regressor's
+        ``output_activation``) must then stay as they were fitted (a change
+        is a ValueError, as in ``partial_fit``); refit with
         ``warm_start=False`` to take one.
     verbose : bool, default=False
         Print the loss of every epoch.
@@ -600,8 +610,8 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         the epoch only when each chunk completes a multiple of ``batch_size``
         windows.
 
-        It continues the fitted network: ``n_lags``, ``hidden_layer_sizes``
-        or ``activation`` set since it was fitted is refused with a
+        It continues the fitted network: a parameter that shapes it (see
+        ``warm_start``), set since it was fitted, is refused with a
         ValueError, the model unchanged.
 
         Parameters
@@ -623,7 +633,10 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
         return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def _output_code(self):
-        return ACTIVATION_CODES[self.output_activation]
+        return ACTIVATION_CODES[self._fitted_setting("output_activation")]
+
+    def _architecture(self):
+        return {**super()._architecture(), "output_activation": self.output_activation}
 
     def forecast(self, X, n_steps):
         """Free-running forecast: each output becomes the next row of the series.
@@ -661,7 +674,7 @@ class BackPropagationRegressor(SequenceRegressorMixin, _BaseBackPropagation):
             buffer = np.empty((self.n_lags_ + n_steps, self._n_inputs), dtype=self._theta.dtype)
             buffer[:self.n_lags_] = self._last_window(seqs.X, seqs.offsets, s)
             lagnet_generate(buffer, self.n_lags_, self._theta, self._sizes,
-                            ACTIVATION_CODES[self.activation], self._output_code())
+                            self._hidden_code(), self._output_code())
             out[s] = buffer[self.n_lags_:]
         if self._squeeze:
             out = out[..., 0]
@@ -757,8 +770,8 @@ class BackPropagationClassifier(SequenceClassifierMixin, _BaseBackPropagation):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over the sequences ``(X, y)``.
 
-        It continues the fitted network: ``n_lags``, ``hidden_layer_sizes``
-        or ``activation`` set since it was fitted is refused with a
+        It continues the fitted network: a parameter that shapes it (see
+        ``warm_start``), set since it was fitted, is refused with a
         ValueError, the model unchanged.
 
         Parameters
