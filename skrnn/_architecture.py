@@ -9,9 +9,12 @@ Parameters that only steer training (``learning_rate_init``, ``alpha``,
 ``max_iter``...) and those that only draw the first weights (``weight_init``)
 are not recorded and stay free.
 
-An estimator lists its architecture parameters in ``_architecture_params``;
+An estimator lists its architecture parameters in ``_architecture_params``
+(or overrides ``_architecture`` where two spellings build the same network);
 :func:`record_architecture` keeps their values when the network is built and
-:func:`check_architecture` compares them on every continued fit.
+:func:`check_architecture` compares them on every continued fit. The one
+training setting the network itself holds, ``bptt_steps``, is handed to it
+again by :func:`follow_training_settings`.
 """
 
 import numpy as np
