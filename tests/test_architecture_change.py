@@ -245,3 +245,42 @@ def test_a_new_bptt_steps_steers_the_continued_fit(model, how):
         _continue(fitted.set_params(bptt_steps=bptt_steps), LONG, y, how)
         thetas.append(fitted._theta)
     assert not np.array_equal(*thetas)
+
+
+# the RNN-ELM: what draws its network and trains its autoencoder layers
+_RNN_ELM_CHANGES = [
+    ("hidden_layer_sizes", (12, 30)), ("sources", 2), ("n_stacks", 2),
+    ("random_layer", False), ("autoencoder", "fista"), ("encoder_alpha", 5.0),
+    ("input_scaling", 0.5),
+]
+ROWS = RNG.uniform(0, 1, (60, 4))
+ROW_LABELS = (ROWS[:, 0] > 0.5).astype(int)
+
+
+@pytest.mark.parametrize("name, value", _RNN_ELM_CHANGES)
+@pytest.mark.parametrize("stage", ["fitted", "mid_pass"])
+def test_rnn_elm_partial_fit_refuses_a_changed_network(name, value, stage):
+    from skrnn import RNNELMClassifier
+
+    model = RNNELMClassifier(hidden_layer_sizes=(8, 20), random_state=0)
+    if stage == "fitted":
+        model.fit(ROWS, ROW_LABELS)
+    else:  # inside the first autoencoder pass of a stream
+        model.partial_fit(ROWS, ROW_LABELS, classes=[0, 1])
+    before = pickle.dumps(model)
+    model.set_params(**{name: value})
+    with pytest.raises(ValueError, match=f"{name} changed since the network was fitted"):
+        model.partial_fit(ROWS, ROW_LABELS)
+    model.set_params(**{name: RNNELMClassifier(hidden_layer_sizes=(8, 20)).get_params()[name]})
+    assert pickle.dumps(model) == before
+
+
+def test_rnn_elm_readout_penalty_stays_free_and_fit_rebuilds():
+    from skrnn import RNNELMRegressor
+
+    y = ROWS.sum(axis=1)
+    model = RNNELMRegressor(hidden_layer_sizes=(20,), random_state=0).fit(ROWS, y)
+    model.set_params(alpha=2.0).partial_fit(ROWS, y)  # solved from the sums: free
+    model.set_params(hidden_layer_sizes=(30,)).fit(ROWS, y)
+    fresh = RNNELMRegressor(hidden_layer_sizes=(30,), alpha=2.0, random_state=0).fit(ROWS, y)
+    assert_array_equal(model.predict(ROWS), fresh.predict(ROWS))

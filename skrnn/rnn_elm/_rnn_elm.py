@@ -19,6 +19,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .._architecture import architecture, check_architecture, record_architecture
 from .._readout import WEIGHTS_NOTES, ReadoutMixin
 from .._readout._posterior import predictive_std
 from .._tasks import check_classes_on_first_call
@@ -55,6 +56,14 @@ def _check_targets(estimator, X, y):
 
 class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
     """Sources, autoencoder stacks and a random layer, then the shared ridge readout."""
+
+    # what the network is drawn and its layers trained with; partial_fit refuses a
+    # change of these (the readout's alpha stays free: it is solved from the sums;
+    # negative_inputs has its own check, in predict too: _check_inputs)
+    _architecture_params = ("hidden_layer_sizes", "sources", "n_stacks", "random_layer",
+                            "autoencoder", "encoder_alpha", "encoder_l1", "encoder_max_iter",
+                            "input_scaling")
+    _architecture = architecture
 
     _parameter_constraints: ClassVar[dict] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -138,6 +147,7 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
         # what trains the layers, fixed with the random weights: every pass of a stream
         # solves its depth with the settings the network was drawn with
         network.encoder_settings = self._encoder_settings()
+        record_architecture(self)
         return network
 
     def _encoder_settings(self):
@@ -413,6 +423,8 @@ class _BaseRNNELM(ReadoutMixin, ClusterParamsMixin, BaseEstimator):
 
     def _fit(self, X, y, *, incremental, classes=None, sample_weight=None):
         """fit or partial_fit through the readout engine; prints what it did."""
+        if incremental and "_network" in self.__dict__:
+            check_architecture(self, "partial_fit", refit="fit")
         if incremental and "_readout_sums" not in self.__dict__:
             passes_open = "_encoder_pass" in self.__dict__
             if passes_open or ("_network" not in self.__dict__ and self._n_encoder_layers()):
