@@ -284,3 +284,39 @@ def test_rnn_elm_readout_penalty_stays_free_and_fit_rebuilds():
     model.set_params(hidden_layer_sizes=(30,)).fit(ROWS, y)
     fresh = RNNELMRegressor(hidden_layer_sizes=(30,), alpha=2.0, random_state=0).fit(ROWS, y)
     assert_array_equal(model.predict(ROWS), fresh.predict(ROWS))
+
+
+# the echo state network: what draws its reservoir and defines the readout's features
+_ECHO_STATE_CHANGES = [
+    ("n_reservoir", 30), ("spectral_radius", 0.5), ("connectivity", 0.3),
+    ("input_scaling", 0.5), ("bias_scaling", 0.2), ("leaking_rate", 0.5),
+    ("include_inputs", False), ("pooling", "both"), ("output_feedback", True),
+    ("feedback_scaling", 0.5),
+]
+
+
+@pytest.mark.parametrize("name, value", _ECHO_STATE_CHANGES)
+def test_echo_state_partial_fit_refuses_a_changed_reservoir(name, value):
+    from skrnn import EchoStateClassifier, EchoStateRegressor
+
+    if name in ("output_feedback", "feedback_scaling"):
+        model = EchoStateRegressor(n_reservoir=20, random_state=0).fit(X3, Y3)
+        data = X3, Y3
+    else:
+        model = EchoStateClassifier(n_reservoir=20, random_state=0).fit(X3, LABELS)
+        data = X3, LABELS
+    before = pickle.dumps(model)
+    default = model.get_params()[name]
+    model.set_params(**{name: value})
+    with pytest.raises(ValueError, match=f"{name} changed since the network was fitted"):
+        model.partial_fit(*data)
+    assert pickle.dumps(model.set_params(**{name: default})) == before
+
+
+def test_echo_state_readout_settings_stay_free():
+    from skrnn import EchoStateRegressor
+
+    model = EchoStateRegressor(n_reservoir=20, random_state=0).fit(X3, Y3)
+    model.set_params(alpha=1e-2, n_washout=1, state_noise=1e-3).partial_fit(X3, Y3)
+    model.set_params(n_reservoir=30).fit(X3, Y3)
+    assert model.recurrent_weights_.shape == (30, 30)

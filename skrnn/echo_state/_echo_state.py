@@ -13,6 +13,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._architecture import architecture, check_architecture, record_architecture
 from .._readout import WEIGHTS_NOTES, ReadoutMixin
 from .._readout._posterior import predictive_std
 from .._sequences import SEQUENCE_LAYOUTS_DOC, check_sequences
@@ -70,6 +71,12 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
     }
 
     _feedback = False  # output feedback: the regressor's option
+    # what draws the reservoir and defines the readout's features: partial_fit
+    # refuses a change of these (the penalty, the washout and the state noise
+    # stay free: the readout is solved from sums)
+    _architecture_params = ("n_reservoir", "spectral_radius", "connectivity", "input_scaling",
+                            "bias_scaling", "leaking_rate", "include_inputs", "pooling")
+    _architecture = architecture
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -153,6 +160,8 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
 
     # -- the readout hook (see skrnn._readout.ReadoutMixin) ----------------------
     def _readout_prepare(self, X, y, *, reset, classes=None, sample_weight=None, chunk=False):
+        if not reset:
+            check_architecture(self, "partial_fit", refit="fit")
         seqs = check_sequences(self, X, reset=reset, univariate_rows=self._univariate_rows,
                                dtype=None if reset else self._dtype)
         self._encode_targets(seqs, y, reset=reset, classes=classes)
@@ -171,6 +180,7 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                 raise ValueError("output_feedback needs a target per time step; y has one "
                                  "value per sequence.")
             self._build_reservoir(seqs.X.dtype, self.n_outputs_)
+            record_architecture(self)
         return seqs
 
     def _readout_shape(self, seqs):
@@ -781,6 +791,9 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+
+    _architecture_params = (*_BaseEchoState._architecture_params, "output_feedback",
+                            "feedback_scaling")
 
     @property
     def _feedback(self):
