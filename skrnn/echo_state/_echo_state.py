@@ -859,6 +859,17 @@ class EchoStateRegressor(SequenceRegressorMixin, _BaseEchoState):
         -------
         self : object
             The updated estimator.
+
+        Raises
+        ------
+        ValueError
+            If a parameter that draws the reservoir or defines the readout's
+            features (``n_reservoir``, ``spectral_radius``, ``connectivity``,
+            ``input_scaling``, ``bias_scaling``, ``leaking_rate``,
+            ``include_inputs``, ``pooling``, ``output_feedback``,
+            ``feedback_scaling``) changed since the stream began: set it back,
+            or start a new stream with :meth:`fit`. ``alpha``, ``n_washout``
+            and ``state_noise`` may change between calls.
         """
         return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
