@@ -1227,6 +1227,9 @@ class EchoStateClassifier(ClassifierMixin, _BaseEchoState):
             With ``class_weight='balanced'``, which would be computed from
             each call's labels alone: pass the dict of
             :func:`~sklearn.utils.class_weight.compute_class_weight` instead.
+            Or if a parameter that draws the reservoir or defines the
+            readout's features changed since the stream began (as in
+            :meth:`EchoStateRegressor.partial_fit`).
         """
         check_classes_on_first_call(not hasattr(self, "classes_"), classes)
         check_partial_fit_class_weight(self)

@@ -826,6 +826,11 @@ class RNNELMClassifier(ClassifierMixin, _BaseRNNELM):
             With ``class_weight='balanced'``, which would be computed from
             each call's labels alone: pass the dict of
             :func:`~sklearn.utils.class_weight.compute_class_weight` instead.
+            Or if a parameter that draws the network or trains its
+            autoencoder layers (``hidden_layer_sizes``, ``sources``,
+            ``n_stacks``, ``random_layer``, ``autoencoder``, the
+            ``encoder_*`` settings, ``input_scaling``) changed since the
+            stream began: set it back, or start again with :meth:`fit`.
         """
         check_classes_on_first_call(
             not hasattr(self, "_readout_sums") and not hasattr(self, "_network"), classes)
