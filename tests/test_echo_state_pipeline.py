@@ -95,7 +95,8 @@ def test_partial_fit_on_two_threads_gives_the_same_bits(small_windows):
 
 
 def _fails_at(monkeypatch, owner, name, call, error):
-    """Make ``owner.name`` raise ``error`` at its ``call``-th call; the list of calls."""
+    """Make ``owner.name`` raise ``error`` at its ``call``-th call (0: never); the
+    list of calls."""
     calls = []
     real = getattr(owner, name)
 
@@ -116,12 +117,27 @@ def test_a_failure_in_the_sums_thread_reaches_the_caller(small_windows, monkeypa
     model = EchoStateRegressor(**PARAMS, n_jobs=2).partial_fit(X[:150], y[:150])
     before = (model._readout_sums.total.t_hh.copy(), model.output_weights_.copy(),
               model.n_steps_seen_)
-    calls = _fails_at(monkeypatch, _sums.ReadoutSums, "add", 3, error)
+    runs = _fails_at(monkeypatch, Reservoir, "run", 0, None)
+    adds = []
+    real_add = _sums.ReadoutSums.add
+
+    def failing_add(self, *args, **kwargs):
+        adds.append(threading.current_thread())
+        if len(adds) == 3:
+            # the reservoir fills the two buffers the first adds gave back
+            # (windows 4 and 5) and waits for a third; then the sums fail
+            deadline = time.monotonic() + 10
+            while len(runs) < 5 and time.monotonic() < deadline:
+                time.sleep(0.001)
+            raise error
+        return real_add(self, *args, **kwargs)
+
+    monkeypatch.setattr(_sums.ReadoutSums, "add", failing_add)
     with pytest.raises(type(error) if isinstance(error, BaseException) else error):
         model.partial_fit(X[150:], y[150:])
-    assert calls[2] is not threading.main_thread()  # it was raised on the worker
-    # the rows queued after the failure were dropped, not summed
-    assert len(calls) == 3
+    assert adds[2] is not threading.main_thread()  # it was raised on the worker
+    assert len(runs) == 5  # the reservoir ran ahead by the ring, no further
+    assert len(adds) == 3  # the windows queued after the failure were dropped
     np.testing.assert_array_equal(model._readout_sums.total.t_hh, before[0])
     np.testing.assert_array_equal(model.output_weights_, before[1])
     assert model.n_steps_seen_ == before[2]
