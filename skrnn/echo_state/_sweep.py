@@ -26,11 +26,13 @@ GROUP = 256
 #: reservoir can run two windows ahead of the sums before it waits
 PIPELINE_BUFFERS = 3
 
-#: windows of a sweep whose steps feed the readout: windows per run, and their least
-#: size in states (below it the per-window overhead outweighs the overlap;
-#: above, each window's Gram update re-reads the whole (p, p) sum, which at
-#: 2000 units and 1000-step windows costs about a tenth of the update)
-_OVERLAP_WINDOWS = 8
+#: windows of a sweep whose steps feed the readout: windows per run (the first
+#: window's states and the last one's sums run with nothing beside them, about
+#: 1 / _OVERLAP_WINDOWS of each), and their least size in states (below it the
+#: per-window overhead outweighs the overlap; each window's Gram update re-reads
+#: the whole (p, p) sum, which at 2000 units and 1000-row windows costs about a
+#: tenth of the update)
+_OVERLAP_WINDOWS = 32
 _MIN_WINDOW_ELEMENTS = 1 << 18
 
 
