@@ -503,8 +503,8 @@ _COMMON_END = """\
         target per step, ``fit`` and ``partial_fit`` add the readout's sums
         of each window of steps on a second thread while the reservoir runs
         on over the next ones (up to two windows ahead), with BLAS on one
-        thread each (the sums, and so the model, are the same bits whatever
-        ``n_jobs``); the state update of a fit runs on one thread. The solve, and with one label per sequence the
+        thread each (the sums are the same bits whatever ``n_jobs``); the
+        state update of a fit runs on one thread. The solve, and with one label per sequence the
         readout's products, use ``n_jobs`` BLAS threads. Prediction (and
         ``score``, and the history ``forecast`` runs through) splits a batch
         of sequences into up to ``n_jobs`` blocks run in parallel, each
