@@ -504,8 +504,9 @@ _COMMON_END = """\
         of each window of steps on a second thread while the reservoir runs
         on over the next ones (up to two windows ahead), with BLAS on one
         thread each (the sums are the same bits whatever ``n_jobs``); the
-        state update of a fit runs on one thread. The solve, and with one label per sequence the
-        readout's products, use ``n_jobs`` BLAS threads. Prediction (and
+        state update of a fit runs on one thread. The solve, and with one
+        label per sequence the readout's products, use ``n_jobs`` BLAS
+        threads. Prediction (and
         ``score``, and the history ``forecast`` runs through) splits a batch
         of sequences into up to ``n_jobs`` blocks run in parallel, each
         sequence's arithmetic unchanged (at least 8 sequences and about 8
