@@ -169,3 +169,20 @@ def test_one_window_runs_without_a_second_thread(adds):
     X, y, _ = _data("series")
     EchoStateRegressor(**PARAMS, n_jobs=2).fit(X, y)  # 300 steps: one window
     assert adds and all(t is threading.main_thread() for t in adds)
+
+
+@pytest.mark.parametrize("beside", [False, True])
+def test_the_pipeline_counts_rows_queued_and_summed(beside):
+    rng = np.random.RandomState(0)
+    sums = _sums.ReadoutSums(4, 1)
+    buffers = [np.empty((10, 4)) for _ in range(3 if beside else 1)]
+    with _sweep.SumsPipeline(sums, buffers, beside) as pipeline:
+        for k in range(1, 8):
+            H = pipeline.buffer()
+            H[:] = rng.normal(size=H.shape)
+            Y = rng.normal(size=(10, 1))
+            Y[0] = np.nan  # a row without a target is queued but not summed
+            pipeline.add([H], Y, None, False, None)
+            # rows still queued count as they were put, before any are dropped
+            assert 9 * k <= pipeline.n_rows <= 10 * k
+    assert sums.n_rows == pipeline.n_rows == 63
