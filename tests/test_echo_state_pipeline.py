@@ -186,3 +186,31 @@ def test_the_pipeline_counts_rows_queued_and_summed(beside):
             # rows still queued count as they were put, before any are dropped
             assert 9 * k <= pipeline.n_rows <= 10 * k
     assert sums.n_rows == pipeline.n_rows == 63
+
+
+def test_the_gram_update_releases_the_gil_and_keeps_the_bits():
+    """The sums' rank-k update is scipy's dsyrk called without the GIL (scipy's own
+    wrapper keeps it, which held the reservoir's thread up at every window)."""
+    from scipy.linalg import blas
+
+    rng = np.random.RandomState(0)
+    H = rng.normal(size=(4000, 601))
+    C = np.asfortranarray(rng.normal(size=(601, 601)))
+    expected = blas.dsyrk(1.0, H.T, beta=1.0, c=C.copy(order="F"), trans=0, lower=1,
+                          overwrite_c=1)
+    span, ticks = [], []
+
+    def update():
+        span.append(time.perf_counter())
+        _sums._syrk_lower(H.T, C)
+        span.append(time.perf_counter())
+
+    worker = threading.Thread(target=update)
+    worker.start()
+    while worker.is_alive():  # Python runs here while BLAS runs there
+        ticks.append(time.perf_counter())
+    worker.join()
+    np.testing.assert_array_equal(C, expected)
+    t0, t1 = span
+    middle = [t for t in ticks if t0 + 0.25 * (t1 - t0) < t < t0 + 0.75 * (t1 - t0)]
+    assert middle, "the main thread did not run while dsyrk did"
