@@ -35,9 +35,10 @@ Subcommands (each prints a markdown table):
 
 ``speed`` and ``batch`` run at 1 and 2 threads (``--threads``): both
 libraries' BLAS limited to that many threads (threadpoolctl), and skrnn's
-``n_jobs`` set to it. With ``n_jobs=2`` skrnn sums the readout rows of one
-window of steps on a second thread while the reservoir runs over the next
-(BLAS on one thread each); reservoirpy's BLAS may use both threads. The
+``n_jobs`` set to it. With ``n_jobs=2`` skrnn's fit is a pipeline: the
+reservoir fills a ring of three state buffers while a second thread adds
+each window's readout rows to the sums as they come (BLAS on one thread
+each); reservoirpy's BLAS may use both threads. The
 other subcommands run on one thread. ``--clock cpu`` times ``speed``,
 ``batch`` and ``bound`` by this process's processor time instead of the wall
 clock: on a machine shared with other jobs, what the work itself cost (on
@@ -234,8 +235,8 @@ class Breakdown:
     cross-products with the targets), the same BLAS work reservoirpy does;
     ``states`` the reservoir kernel, ``project`` the input product, ``build``
     the reservoir's construction (spectral radius included). With
-    ``n_jobs=2`` the sums of one window overlap the next window's states, so
-    the parts can add up to more than the fit.
+    ``n_jobs=2`` the sums run on a second thread beside the states of the
+    next windows, so the parts can add up to more than the fit.
     """
 
     def __init__(self):
@@ -307,8 +308,10 @@ def bound(args):
                                  rest, t_rpy, t_rpy / t_fit, t_rpy / p["gram"]))
             m = np.median(rows, axis=0)
             ratio, limit = m[7], m[8]
+            # on two threads the parts overlap: what is left of the fit is not "the rest"
+            rest = f"{m[5]:.2f}" if threads == 1 else "(overlap)"
             print(f"| {threads} | {n_units} | {m[0]:.2f} | {m[1]:.2f} | {m[2]:.2f} | "
-                  f"{m[3]:.2f} | {m[4]:.2f} | {m[5]:.2f} | {m[6]:.2f} | **{ratio:.1f}x** | "
+                  f"{m[3]:.2f} | {m[4]:.2f} | {rest} | {m[6]:.2f} | **{ratio:.1f}x** | "
                   f"{limit:.1f}x | {100 * ratio / limit:.0f} % | {load()} |", flush=True)
 
 

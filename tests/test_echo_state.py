@@ -83,41 +83,6 @@ def test_long_series_runs_in_chunks(monkeypatch):
     np.testing.assert_allclose(chunked.predict(X), reference.predict(X), rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("layout", ["series", "sequences"])
-def test_overlapped_accumulation_gives_the_same_readout(monkeypatch, layout):
-    """n_jobs=2 sums one window while the reservoir runs the next: same sums, same model."""
-    from skrnn._readout import _sums
-    from skrnn.echo_state import _sweep
-
-    monkeypatch.setattr(_sums, "LEAF_ELEMENTS", 33 * 16)  # leaves of 16 steps
-
-    rng = np.random.RandomState(0)
-    if layout == "series":
-        X, y = _series(300)
-    else:
-        X = [rng.uniform(-1, 1, (n, 1)) for n in (40, 25, 60, 3)]
-        y = [np.sin(3 * x[:, 0]) for x in X]
-    params = {**SMALL, "n_washout": 10, "output_feedback": True}
-    reference = EchoStateRegressor(**params).fit(X, y)
-    calls = []
-    real = _sweep.run_in_parallel
-    monkeypatch.setattr(_sweep, "run_in_parallel", lambda c: (calls.append(1), real(c)))
-    monkeypatch.setattr(_sweep, "_MIN_WINDOW_ELEMENTS", 30 * 16)  # windows of 16 steps
-    monkeypatch.setattr(_sweep, "GROUP", 3)  # an odd number of windows per group
-    overlapped = EchoStateRegressor(**params, n_jobs=2).fit(X, y)
-    assert len(calls) >= 4  # it did overlap
-    if layout == "series":  # the same leaves, summed in the same order: the same bits
-        np.testing.assert_array_equal(overlapped.output_weights_, reference.output_weights_)
-    np.testing.assert_allclose(overlapped.output_weights_, reference.output_weights_,
-                               rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(overlapped.output_bias_, reference.output_bias_, rtol=1e-9)
-    assert overlapped.n_steps_seen_ == reference.n_steps_seen_
-    # a stream continues from where the overlapped fit left it
-    for key, value in reference._stream.items():
-        if value is not None:
-            np.testing.assert_allclose(overlapped._stream[key], value, rtol=1e-12)
-
-
 @pytest.mark.parametrize("options", [
     {},
     {"output_feedback": True},

@@ -2,13 +2,55 @@
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import ctypes
+
 import numpy as np
-from scipy.linalg import blas
+from scipy.linalg import blas, cython_blas
 
 #: folds of ``alpha='cv'``: readout rows go to contiguous blocks, block b to fold b % N_FOLDS
 N_FOLDS = 5
 #: at most this many blocks are kept; when a stream outgrows them, neighbours merge in pairs
 _MAX_BLOCKS = 2 * N_FOLDS
+
+
+def _blas_function(name, *argtypes):
+    """The BLAS routine ``name`` of scipy's BLAS, called through ctypes.
+
+    scipy's Python wrappers (``scipy.linalg.blas``) keep the GIL while BLAS
+    runs; a ctypes call releases it, so that the reservoir's thread is not
+    held up at every window while the readout's sums run on another thread
+    (the same routine of the same library: the same bits).
+    """
+    capsule = cython_blas.__pyx_capi__[name]
+    get_name = ctypes.pythonapi.PyCapsule_GetName
+    get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+    get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+    get_pointer.restype = ctypes.c_void_p
+    get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    address = get_pointer(capsule, get_name(capsule))
+    return ctypes.CFUNCTYPE(None, *argtypes)(address)
+
+
+_INT, _DOUBLE = ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_double)
+_DSYRK = _blas_function("dsyrk", ctypes.c_char_p, ctypes.c_char_p, _INT, _INT, _DOUBLE,
+                        ctypes.c_void_p, _INT, _DOUBLE, ctypes.c_void_p, _INT)
+
+
+def _syrk_lower(A, C):
+    """``C += A A^T`` on C's lower triangle, in place, without the GIL.
+
+    ``A`` (p, m) and ``C`` (p, p) are Fortran-ordered float64 (what
+    ``blas.dsyrk(1.0, A, beta=1.0, c=C, trans=0, lower=1, overwrite_c=1)``
+    does, with the GIL released).
+    """
+    p, m = A.shape
+    if p == 0 or m == 0:
+        return
+    assert A.flags.f_contiguous and C.flags.f_contiguous and C.shape == (p, p)
+    n, k, lda = ctypes.c_int(p), ctypes.c_int(m), ctypes.c_int(p)
+    one = ctypes.c_double(1.0)
+    _DSYRK(b"L", b"N", ctypes.byref(n), ctypes.byref(k), ctypes.byref(one), A.ctypes.data,
+           ctypes.byref(lda), ctypes.byref(one), C.ctypes.data, ctypes.byref(n))
 
 
 def _shifted_rows(H, m, shift=None):
@@ -98,7 +140,7 @@ class Moments:
         else:
             sum_h, sum_y = Hs.sum(axis=0), Ys.sum(axis=0)
         # Hs.T is Fortran-ordered: BLAS reads it without a transposed copy
-        blas.dsyrk(1.0, Hs.T, beta=1.0, c=self.t_hh, trans=0, lower=1, overwrite_c=1)
+        _syrk_lower(Hs.T, self.t_hh)
         self.t_hy += Hs.T @ Ys
         self.t_yy += np.einsum("ij,ij->j", Ys, Ys)
         self.sum_h += sum_h

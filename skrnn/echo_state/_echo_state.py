@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
@@ -39,11 +40,12 @@ from ._reservoir import (
     spectral_radius,
 )
 from ._sweep import (
+    PIPELINE_BUFFERS,
     Pooling,
-    overlap_window,
-    run_beside,
+    SumsPipeline,
     selection,
     state_buffer,
+    sums_window,
     sweep,
 )
 
@@ -218,9 +220,9 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         that ``fit`` and ``partial_fit`` over any chunking sum the same
         leaves with the same operations: bit-identical sums.
 
-        With ``n_jobs`` of 2 or more and per-step targets, the sums of one
-        window of steps are accumulated on a second thread while the
-        reservoir runs over the next (see :func:`overlap_window`).
+        With ``n_jobs`` of 2 or more and per-step targets, the sums of each
+        window of steps are added on a second thread while the reservoir
+        runs over the next ones (see :class:`SumsPipeline`).
         """
         progress = getattr(self, "_progress", None)
         res, n = self._reservoir, self.n_reservoir
@@ -231,23 +233,18 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
         first = stream["position"]
         per_step = seqs.per_step
         sums.reserve(first + (seqs.n_steps if series else seqs.n_sequences))
-        chunk = overlap_window(seqs.n_steps, n, self.n_jobs) if per_step else None
-        # two buffers when overlapping: the kernel fills one while the
-        # other's states are summed
+        window = sums_window(seqs.n_steps, n) if per_step else None
+        beside = window is not None and effective_n_jobs(self.n_jobs) >= 2
         align = (sums.leaf_size, first) if series else None
-        buffers = [state_buffer(seqs, n, chunk, align) for _ in range(2 if chunk else 1)]
-        pending = []  # the window summed next: (blocks, Y, positions, ordered, weights)
-        n_windows = 0  # across groups too: a pending window keeps its buffer
+        buffers = [state_buffer(seqs, n, window, align)
+                   for _ in range(PIPELINE_BUFFERS if beside else 1)]
         steps_done = 0
-
-        def add_pending():
-            if pending:
-                sums.add(*pending.pop())
 
         # per-step rows: BLAS on one thread whether or not the sums run beside the
         # reservoir, so that a leaf's sums are the same operations in every call
-        with limit_threads(1 if per_step else self.n_jobs):
-            for ids, pieces in sweep(seqs, n, chunk, align):
+        with (limit_threads(1 if per_step else self.n_jobs),
+              SumsPipeline(sums, buffers, beside) as pipeline):
+            for ids, pieces in sweep(seqs, n, window, align):
                 x = stream["x"].copy() if series else np.zeros((ids.size, n), dtype=seqs.X.dtype)
                 y_prev = (stream["y"].copy() if series
                           else np.zeros((ids.size, seqs.Y.shape[1]), dtype=seqs.X.dtype))
@@ -255,18 +252,15 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                     pooled = Pooling(self.pooling, self.n_washout, seqs.lengths[ids])
                 for act, sub_offsets, rows, t_in in pieces:
                     Xc = seqs.X[rows]
-                    U = res.project(Xc, out=buffers[n_windows % len(buffers)][:rows.size])
-                    n_windows += 1
+                    U = res.project(Xc, out=pipeline.buffer()[:rows.size])
                     feedback = None
                     if self._feedback:  # teacher forcing: y_{t-1} of the same sequence
                         feedback = seqs.Y[rows - 1]
                         begins = t_in[sub_offsets[:-1]] == 0
                         feedback[sub_offsets[:-1][begins]] = y_prev[act[begins]]
                     x_act = np.ascontiguousarray(x[act])
-                    window = partial(res.run, U, sub_offsets, np.arange(act.size, dtype=np.intp),
-                                     x_act, feedback=feedback, noise=noise, seed=seed)
-                    # overlapped: this window's states while the previous one's are summed
-                    seed = run_beside(window, add_pending) if chunk else window()
+                    seed = res.run(U, sub_offsets, np.arange(act.size, dtype=np.intp), x_act,
+                                   feedback=feedback, noise=noise, seed=seed)
                     x[act] = x_act
                     if per_step:
                         keep = selection(t_in + t_start >= self.n_washout)
@@ -278,24 +272,20 @@ class _BaseEchoState(ReadoutMixin, BaseEstimator):
                         else:
                             positions = None
                         # washed-out steps are dropped here, whatever their weight
-                        pending.append(([B[keep] for B in self._step_blocks(Xc, U)],
-                                        seqs.Y[rows[keep]], positions, series,
-                                        None if seqs.W is None else seqs.W[rows[keep]]))
-                        if not chunk:
-                            add_pending()
+                        pipeline.add([B[keep] for B in self._step_blocks(Xc, U)],
+                                     seqs.Y[rows[keep]], positions, series,
+                                     None if seqs.W is None else seqs.W[rows[keep]])
                     else:
                         pooled.add(self._step_features(Xc, U), act, sub_offsets, t_in)
                     if progress is not None:  # a long run is never silent
                         steps_done += rows.size
                         progress.tick("Steps", steps_done, seqs.n_steps, context="reservoir: ")
                 if not per_step:
-                    sums.add([pooled.features()], seqs.Y[ids], first + ids,
-                             weights=None if seqs.W is None else seqs.W[ids])
+                    pipeline.add([pooled.features()], seqs.Y[ids], first + ids,
+                                 weights=None if seqs.W is None else seqs.W[ids])
                 if progress is not None and progress.detailed:
                     progress.step("Sequences", int(ids[-1]) + 1, seqs.n_sequences,
-                                  readout_rows=sums.n_rows + sum(p[1].shape[0]
-                                                                 for p in pending))
-            add_pending()
+                                  readout_rows=pipeline.n_rows)
         if series:
             stream.update(x=x, y=seqs.Y[-1:].copy(), u=seqs.X[-1:].copy(),
                           t=t_start + seqs.n_steps, seed=seed)
@@ -520,12 +510,13 @@ _COMMON_END = """\
 
     n_jobs : int, default=None
         Threads. None means 1; -1 means all cores. With 2 or more and a
-        target per step, ``fit`` and ``partial_fit`` accumulate the
-        readout's sums for one window of steps on a second thread while the
-        reservoir runs over the next, with BLAS on one thread each (the sums
-        are the same bits whatever ``n_jobs``); the state update of a fit
-        runs on one thread. The solve, and with one label per sequence the
-        readout's products, use ``n_jobs`` BLAS threads. Prediction (and
+        target per step, ``fit`` and ``partial_fit`` add the readout's sums
+        of each window of steps on a second thread while the reservoir runs
+        on over the next ones (up to two windows ahead), with BLAS on one
+        thread each (the sums are the same bits whatever ``n_jobs``); the
+        state update of a fit runs on one thread. The solve, and with one
+        label per sequence the readout's products, use ``n_jobs`` BLAS
+        threads. Prediction (and
         ``score``, and the history ``forecast`` runs through) splits a batch
         of sequences into up to ``n_jobs`` blocks run in parallel, each
         sequence's arithmetic unchanged (at least 8 sequences and about 8

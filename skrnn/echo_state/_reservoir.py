@@ -233,7 +233,7 @@ class Reservoir:
         no_out = np.zeros((n_seq, 0), dtype=dtype)
         # per-step products are small: one thread (and no thread-count change
         # at all when the caller has BLAS on one thread already, as the
-        # overlapped accumulation does while another thread runs BLAS)
+        # fit's sums pipeline does while another thread runs BLAS)
         with single_threaded_blas():
             return reservoir_states(U, *self._csr, *self._ell, self._dense, no_fb,
                                     np.zeros((self.n_units, 0), dtype=dtype), empty,

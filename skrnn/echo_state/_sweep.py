@@ -3,28 +3,36 @@
 A sweep cuts sequences into groups that advance together (the kernel's batch
 path) and each group into windows of time steps (so memory stays bounded
 however long the sequences); :class:`Pooling` turns the step features of a
-window into one row per sequence; :func:`overlap_window` and
-:func:`run_beside` let the readout's sums of one window run on a second
-thread while the reservoir runs over the next.
+window into one row per sequence; :class:`SumsPipeline` adds the readout's
+sums of each window on a second thread while the reservoir runs over the
+next ones.
 """
 # Authors: The skrnn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import numpy as np
-from joblib import effective_n_jobs
+import queue
+import threading
 
-from ..utils._threads import run_in_parallel
+import numpy as np
+
+from ..utils._threads import submit
 from ._reservoir import CHUNK_ELEMENTS
 
 #: sequences advanced together in one kernel call (wide enough to fill the
 #: vectorised batch product, small enough to keep the per-sequence buffers small)
 GROUP = 256
 
-#: overlapped accumulation (n_jobs >= 2): windows per run, and their least
-#: size in states (below it the per-window overhead outweighs the overlap;
-#: above, each window's Gram update re-reads the whole (p, p) sum, which at
-#: 2000 units and 1000-step windows costs about a tenth of the update)
-_OVERLAP_WINDOWS = 8
+#: state buffers in the ring of a :class:`SumsPipeline` (n_jobs >= 2): the
+#: reservoir can run two windows ahead of the sums before it waits
+PIPELINE_BUFFERS = 3
+
+#: windows of a sweep whose steps feed the readout: windows per run (the first
+#: window's states and the last one's sums run with nothing beside them, about
+#: 1 / _OVERLAP_WINDOWS of each), and their least size in states (below it the
+#: per-window overhead outweighs the overlap; each window's Gram update re-reads
+#: the whole (p, p) sum, which at 2000 units and 1000-row windows costs about a
+#: tenth of the update)
+_OVERLAP_WINDOWS = 32
 _MIN_WINDOW_ELEMENTS = 1 << 18
 
 
@@ -85,27 +93,112 @@ def _windows(starts, lengths, budget, align=None):
         t0 += width
 
 
-def overlap_window(n_steps, n_units, n_jobs):
-    """The window size (in states) for overlapped accumulation, or None for none.
+def sums_window(n_steps, n_units):
+    """The window size (in states) of a sweep whose steps feed the readout, or None.
 
-    Overlapping needs two threads (``n_jobs`` >= 2) and several windows: the
-    run is cut into at least ``_OVERLAP_WINDOWS`` of them (no more than
+    The run is cut into at least ``_OVERLAP_WINDOWS`` windows (no more than
     CHUNK_ELEMENTS, no fewer than ``_MIN_WINDOW_ELEMENTS`` states each), so
-    that the first window's run and the last one's sums, the parts with
-    nothing beside them, are a small part of the whole.
+    that in a :class:`SumsPipeline` the first window's run and the last
+    one's sums, the parts with nothing beside them, are a small part of the
+    whole. The windows do not depend on ``n_jobs``: the sums are added in
+    the same pieces, in the same order, and come out the same bits on one
+    thread or two. None: one window (default size) holds the whole run.
     """
-    if effective_n_jobs(n_jobs) < 2:
-        return None
     total = n_steps * n_units
     chunk = min(CHUNK_ELEMENTS, max(_MIN_WINDOW_ELEMENTS, total // _OVERLAP_WINDOWS))
     return chunk if total > chunk else None
 
 
-def run_beside(main, beside):
-    """``main()`` in this thread while ``beside()`` runs on another; main's result."""
-    result = []
-    run_in_parallel([lambda: result.append(main()), beside])
-    return result[0]
+class SumsPipeline:
+    """The readout's sums of a sweep's windows, added as the reservoir runs them.
+
+    Beside (``beside=True``, n_jobs >= 2), the reservoir thread (the
+    caller) fills a ring of state buffers in turn and queues each window's
+    rows; a worker thread adds them to the sums in the order they were
+    queued and hands the buffer back. The reservoir waits only when every
+    buffer still holds rows not yet summed, and the sums only when nothing
+    is queued, so neither waits for the other at every window (a join per
+    window made both threads wait for whichever a loaded machine
+    descheduled). Otherwise each window's rows are added at once, in one
+    buffer.
+
+    Use as a context manager. An exception on either side stops both: the
+    worker's is raised in the caller (at the next :meth:`buffer` or on
+    exit), and one in the caller (Ctrl-C, MemoryError) drops the rows still
+    queued; on exit the worker has stopped touching the sums either way.
+
+    Parameters
+    ----------
+    sums : ReadoutSums
+        What the rows are added to (only by the worker when beside).
+    buffers : list of ndarray
+        The state buffers: one, or a ring of ``PIPELINE_BUFFERS`` when beside.
+    beside : bool
+    """
+
+    def __init__(self, sums, buffers, beside):
+        self.sums, self.buffers, self.beside = sums, buffers, beside
+        self._n_taken = 0
+        self._n_queued = 0  # rows queued (written by the caller only)
+        # the sums' rows after the last add, and the queued rows it had taken
+        # (written by the worker only, as one tuple)
+        self._summed = (sums.n_rows, 0)
+        self._error = None
+        self._stop = False
+
+    @property
+    def n_rows(self):
+        """Readout rows so far, counting those queued (for progress lines)."""
+        n_rows, n_taken = self._summed
+        return n_rows + self._n_queued - n_taken
+
+    def __enter__(self):
+        if self.beside:
+            self._free = threading.Semaphore(len(self.buffers))
+            self._queue = queue.SimpleQueue()
+            self._worker = submit(self._consume)
+        return self
+
+    def buffer(self):
+        """The next state buffer, once the sums are done with its last rows."""
+        if self.beside:
+            self._free.acquire()
+            if self._error is not None:
+                raise self._error
+        buffer = self.buffers[self._n_taken % len(self.buffers)]
+        self._n_taken += 1
+        return buffer
+
+    def add(self, *args, **kwargs):
+        """Add rows (``ReadoutSums.add``'s arguments) from the last buffer taken."""
+        self._n_queued += args[1].shape[0]
+        if not self.beside:
+            self.sums.add(*args, **kwargs)
+            self._summed = (self.sums.n_rows, self._n_queued)
+            return
+        self._queue.put((args, kwargs, self._n_queued))
+
+    def _consume(self):
+        while (item := self._queue.get()) is not None:
+            args, kwargs, n_queued = item
+            try:
+                if self._error is None and not self._stop:
+                    self.sums.add(*args, **kwargs)
+                    self._summed = (self.sums.n_rows, n_queued)
+            except BaseException as error:  # raised in the reservoir's thread
+                self._error = error
+            finally:
+                self._free.release()
+
+    def __exit__(self, kind, value, traceback):
+        if not self.beside:
+            return False
+        self._stop = kind is not None  # failed: the rows still queued are dropped
+        self._queue.put(None)
+        self._worker.result()
+        if kind is None and self._error is not None:
+            raise self._error
+        return False
 
 
 def selection(mask):

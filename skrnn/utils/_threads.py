@@ -117,17 +117,22 @@ def run_in_parallel(calls):
     others need, and made small kernels several times slower with two
     threads than with one.
     """
-    global _EXECUTOR
     if len(calls) == 1:
         calls[0]()
         return
-    with _EXECUTOR_LOCK:
-        if _EXECUTOR is None:
-            _EXECUTOR = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
-                                           thread_name_prefix="skrnn-kernel")
-    futures = [_EXECUTOR.submit(call) for call in calls[1:]]
+    futures = [submit(call) for call in calls[1:]]
     try:
         calls[0]()
     finally:
         for future in futures:
             future.result()
+
+
+def submit(call):
+    """Start ``call()`` on a worker thread of the process's pool; its future."""
+    global _EXECUTOR
+    with _EXECUTOR_LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                           thread_name_prefix="skrnn-kernel")
+    return _EXECUTOR.submit(call)
